@@ -1,0 +1,21 @@
+// Package firebreak holds the repository-level defaults the Lambdas, the CLI and the
+// stack share: the operator's configuration file, built into every binary.
+package firebreak
+
+import (
+	_ "embed"
+
+	"github.com/firebreak-ops/firebreak/internal/config"
+)
+
+// ConfigFile is the configuration file's path in the repository.
+const ConfigFile = "firebreak.yaml"
+
+//go:embed firebreak.yaml
+var configYAML []byte
+
+// Config parses the configuration built into this binary.
+func Config() (*config.Config, error) { return config.Parse(ConfigFile, configYAML) }
+
+// ConfigBytes returns the configuration built into this binary, as written.
+func ConfigBytes() []byte { return append([]byte(nil), configYAML...) }

@@ -1,0 +1,144 @@
+// Package classify applies the configured event taxonomy to normalised events: event
+// class, severity, owning team, business impact, whether it is an incident, its runbook,
+// its title and its fingerprint.
+package classify
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/event"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/pattern"
+)
+
+// Result is what the taxonomy says about one event.
+type Result struct {
+	Class       string            `json:"class"`
+	Severity    incident.Severity `json:"severity"` // info whenever Incident is false
+	Team        string            `json:"team"`
+	Impact      string            `json:"impact,omitempty"`
+	Incident    bool              `json:"incident"` // a trigger event of an incident class
+	Runbook     string            `json:"runbook,omitempty"`
+	Title       string            `json:"title"`
+	Fingerprint string            `json:"fingerprint"`
+	// ClassSeverity is the class's severity for this event even when the event itself
+	// does not page (a recovery, an informational event); it is the severity of the
+	// incident a trigger of this fingerprint opens.
+	ClassSeverity incident.Severity `json:"class_severity"`
+	// TeamFromTag is set when a resource tag chose the team.
+	TeamFromTag bool `json:"team_from_tag,omitempty"`
+}
+
+// Classifier is safe for concurrent use.
+type Classifier struct {
+	cfg     *config.Config
+	classes []*config.Class
+	m       *pattern.Matcher
+}
+
+// New compiles the configuration's taxonomy.
+func New(cfg *config.Config) (*Classifier, error) {
+	ps := make([]json.RawMessage, len(cfg.Taxonomy))
+	for i, c := range cfg.Taxonomy {
+		ps[i] = c.Pattern
+	}
+	m, err := pattern.Compile(ps)
+	if err != nil {
+		return nil, fmt.Errorf("compile taxonomy of %s: %w", cfg.File, err)
+	}
+	return &Classifier{cfg: cfg, classes: cfg.Taxonomy, m: m}, nil
+}
+
+// matchView is the "firebreak" object appended to the raw event for matching, so
+// taxonomy patterns can use what the parsers worked out.
+type matchView struct {
+	Signal         event.Signal      `json:"signal"`
+	Resource       string            `json:"resource"`
+	Subject        string            `json:"subject"`
+	Actor          string            `json:"actor"`
+	SourceSeverity string            `json:"source_severity,omitempty"`
+	Attrs          map[string]string `json:"attrs,omitempty"`
+	Tags           map[string]string `json:"tags,omitempty"`
+}
+
+// MatchDocument is the JSON the taxonomy patterns are matched against: the raw event
+// with a top-level "firebreak" object of normalised fields.
+func MatchDocument(e event.Event) ([]byte, error) {
+	view, err := json.Marshal(matchView{Signal: e.Signal, Resource: e.Resource, Subject: e.Subject, Actor: e.Actor,
+		SourceSeverity: e.SourceSeverity, Attrs: e.Attrs, Tags: e.Tags})
+	if err != nil {
+		return nil, fmt.Errorf("event %s: encode match view: %w", e.ID, err)
+	}
+	raw := bytes.TrimSpace(e.Raw)
+	if len(raw) < 2 || raw[0] != '{' || raw[len(raw)-1] != '}' {
+		return nil, fmt.Errorf("event %s: raw event is not a JSON object", e.ID)
+	}
+	doc := make([]byte, 0, len(raw)+len(view)+16)
+	doc = append(doc, raw[:len(raw)-1]...)
+	if len(bytes.TrimSpace(raw[1:len(raw)-1])) > 0 {
+		doc = append(doc, ',')
+	}
+	doc = append(doc, `"firebreak":`...)
+	doc = append(doc, view...)
+	return append(doc, '}'), nil
+}
+
+// Classify returns the taxonomy's verdict on e. Events no class matches get the
+// fallback class; classification never fails on a parsed event except for an
+// unrenderable title, which falls back to the summary.
+func (c *Classifier) Classify(e event.Event) (Result, error) {
+	doc, err := MatchDocument(e)
+	if err != nil {
+		return Result{}, err
+	}
+	i, err := c.m.First(doc)
+	if err != nil {
+		return Result{}, fmt.Errorf("classify event %s: %w", e.ID, err)
+	}
+	cl := c.cfg.Fallback
+	if i >= 0 {
+		cl = c.classes[i]
+	}
+	return c.apply(cl, e), nil
+}
+
+func (c *Classifier) apply(cl *config.Class, e event.Event) Result {
+	r := Result{Class: cl.Class, Impact: cl.Impact, Runbook: cl.Runbook, ClassSeverity: cl.Sev}
+	if s, ok := cl.SevBySrc[e.SourceSeverity]; ok {
+		r.ClassSeverity = s
+	}
+	r.Incident = cl.IsIncident() && e.Signal == event.Trigger && r.ClassSeverity != incident.Info
+	r.Severity = incident.Info
+	if r.Incident {
+		r.Severity = r.ClassSeverity
+	}
+	r.Team = cl.Team
+	if r.Team == "" {
+		r.Team = c.cfg.Defaults.Team
+	}
+	if tag := c.cfg.Tags.Team; tag != "" {
+		if t := strings.TrimSpace(e.Tags[tag]); t != "" && c.cfg.Teams[t] != nil {
+			r.Team, r.TeamFromTag = t, true
+		}
+	}
+	r.Title = e.Summary
+	if cl.TitleT != nil {
+		var b strings.Builder
+		err := cl.TitleT.Execute(&b, titleData{Resource: e.Resource, Actor: e.Actor, Account: e.Account, Region: e.Region,
+			Summary: e.Summary, Source: e.Source, DetailType: e.DetailType, Class: cl.Class, Attrs: e.Attrs, Tags: e.Tags})
+		if t := strings.Join(strings.Fields(b.String()), " "); err == nil && t != "" {
+			r.Title = t
+		}
+	}
+	r.Fingerprint = incident.Fingerprint(cl.Class, e.Account, e.Region, e.Subject)
+	return r
+}
+
+type titleData struct {
+	Resource, Actor, Account, Region, Summary, Source, DetailType, Class string
+	Attrs, Tags                                                          map[string]string
+}

@@ -1,0 +1,269 @@
+// Package config loads Firebreak's one declarative configuration file (firebreak.yaml):
+// teams and their contacts, the severity policy, the event taxonomy and the runbook
+// mapping. Parsing is strict: unknown keys, bad values and broken cross-references are
+// errors that name the file, the line and the key.
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"text/template"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/pattern"
+	"github.com/firebreak-ops/firebreak/internal/strictyaml"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Version  int                 `yaml:"version"`
+	Defaults Defaults            `yaml:"defaults"`
+	Tags     Tags                `yaml:"tags"`
+	Teams    map[string]*Team    `yaml:"teams"`
+	Taxonomy []*Class            `yaml:"taxonomy"`
+	Fallback *Class              `yaml:"fallback"`
+	Runbooks map[string]*Runbook `yaml:"runbooks"`
+
+	// TeamNames is the teams' names, sorted (derived).
+	TeamNames []string `yaml:"-"`
+	// File is where the configuration came from.
+	File string `yaml:"-"`
+}
+
+// Defaults apply where nothing more specific is configured.
+type Defaults struct {
+	Team string `yaml:"team"` // owner of events no class or tag assigns
+}
+
+// Tags names the resource tags Firebreak reads from events.
+type Tags struct {
+	// Team is the tag whose value, when it names a configured team, overrides the
+	// owning team from the taxonomy (e.g. "firebreak:team").
+	Team string `yaml:"team"`
+}
+
+// Team is a group of responders.
+type Team struct {
+	Name  string   `yaml:"name"`  // display name
+	Email []string `yaml:"email"` // e-mail subscriptions
+	SMS   []string `yaml:"sms"`   // E.164 phone numbers
+}
+
+// Class is one entry of the event taxonomy: which events it covers and what they mean.
+type Class struct {
+	Class       string `yaml:"class"`
+	Description string `yaml:"description"`
+	// Match is an EventBridge pattern over the raw event, extended with a "firebreak"
+	// object holding the normalised fields (signal, resource, actor, source_severity,
+	// attrs, tags). The first class in file order that matches wins.
+	Match    map[string]any `yaml:"match"`
+	Severity string         `yaml:"severity"`
+	// SeverityFromSource maps the source's own severity label (CRITICAL, HIGH, MEDIUM,
+	// LOW, INFORMATIONAL) to a Firebreak severity; unmapped labels keep Severity.
+	SeverityFromSource map[string]string `yaml:"severity_from_source"`
+	Team               string            `yaml:"team"`
+	Impact             string            `yaml:"impact"`
+	Incident           *bool             `yaml:"incident"` // default true
+	Runbook            string            `yaml:"runbook"`
+	// Title is a text/template over the normalised event (.Resource, .Actor, .Account,
+	// .Region, .Summary, .Attrs, .Tags); default: the event's summary.
+	Title string `yaml:"title"`
+
+	// Compiled forms (derived).
+	Pattern  []byte                       `yaml:"-"`
+	Sev      incident.Severity            `yaml:"-"`
+	SevBySrc map[string]incident.Severity `yaml:"-"`
+	TitleT   *template.Template           `yaml:"-"`
+}
+
+// IsIncident reports whether trigger events of this class open incidents.
+func (c *Class) IsIncident() bool { return c.Incident == nil || *c.Incident }
+
+// Runbook maps a runbook name to its Step Functions definition.
+type Runbook struct {
+	Definition  string `yaml:"definition"` // path of the ASL file, relative to the repository
+	Description string `yaml:"description"`
+	// DryRun makes the runbook record every AWS call it would make instead of making it.
+	DryRun bool `yaml:"dry_run"`
+}
+
+// Source severity labels the taxonomy can map.
+var sourceLabels = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"}
+
+var (
+	idRe    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+	classRe = regexp.MustCompile(`^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$`)
+	phoneRe = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	mailRe  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+)
+
+// UnknownClass is the class of events no taxonomy entry matches, unless the
+// configuration's fallback says otherwise.
+const UnknownClass = "unknown"
+
+// Load reads and validates a configuration file.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates configuration data; file names it in errors.
+func Parse(file string, data []byte) (*Config, error) {
+	var c Config
+	doc, err := strictyaml.Decode(file, data, &c)
+	if err != nil {
+		return nil, err
+	}
+	c.File = file
+	if errs := c.validate(doc); len(errs) > 0 {
+		return nil, errs
+	}
+	return &c, nil
+}
+
+func (c *Config) validate(doc *strictyaml.Doc) strictyaml.Errors {
+	var errs strictyaml.Errors
+	bad := func(key, format string, args ...any) { errs = append(errs, doc.Errorf(key, format, args...)) }
+
+	if c.Version != 1 {
+		bad("version", "must be 1, got %d", c.Version)
+	}
+	if len(c.Teams) == 0 {
+		bad("teams", "at least one team is required")
+	}
+	for name, t := range c.Teams {
+		key := "teams." + name
+		if !idRe.MatchString(name) {
+			bad(key, "team name %q must be lower-case letters, digits and dashes", name)
+		}
+		if t == nil {
+			bad(key, "empty team")
+			continue
+		}
+		for i, m := range t.Email {
+			if !mailRe.MatchString(m) {
+				bad(fmt.Sprintf("%s.email[%d]", key, i), "%q is not an e-mail address", m)
+			}
+		}
+		for i, p := range t.SMS {
+			if !phoneRe.MatchString(p) {
+				bad(fmt.Sprintf("%s.sms[%d]", key, i), "%q is not an E.164 phone number like +15555550100", p)
+			}
+		}
+		c.TeamNames = append(c.TeamNames, name)
+	}
+	sort.Strings(c.TeamNames)
+	if c.Defaults.Team == "" {
+		bad("defaults.team", "missing: the owner of events nothing else assigns")
+	} else if c.Teams[c.Defaults.Team] == nil {
+		bad("defaults.team", "%q is not a team (teams: %s)", c.Defaults.Team, strings.Join(c.TeamNames, ", "))
+	}
+	for name, r := range c.Runbooks {
+		key := "runbooks." + name
+		if !idRe.MatchString(name) {
+			bad(key, "runbook name %q must be lower-case letters, digits and dashes", name)
+		}
+		if r == nil || r.Definition == "" {
+			bad(key+".definition", "missing: the path of the runbook's ASL file")
+		}
+	}
+	if len(c.Taxonomy) == 0 {
+		bad("taxonomy", "at least one class is required")
+	}
+	seen := map[string]int{}
+	for i, cl := range c.Taxonomy {
+		key := fmt.Sprintf("taxonomy[%d]", i)
+		if cl == nil {
+			bad(key, "empty class")
+			continue
+		}
+		if prev, dup := seen[cl.Class]; dup && cl.Class != "" {
+			bad(key+".class", "%q already defined at taxonomy[%d]", cl.Class, prev)
+		}
+		seen[cl.Class] = i
+		errs = append(errs, c.validateClass(doc, key, cl, true)...)
+	}
+	if c.Fallback == nil {
+		no := false
+		c.Fallback = &Class{Class: UnknownClass, Severity: string(incident.Info), Incident: &no,
+			Description: "Events no taxonomy class matches: recorded and counted, never paged."}
+	}
+	errs = append(errs, c.validateClass(doc, "fallback", c.Fallback, false)...)
+	return errs
+}
+
+func (c *Config) validateClass(doc *strictyaml.Doc, key string, cl *Class, needMatch bool) strictyaml.Errors {
+	var errs strictyaml.Errors
+	bad := func(k, format string, args ...any) { errs = append(errs, doc.Errorf(k, format, args...)) }
+	if !classRe.MatchString(cl.Class) {
+		bad(key+".class", "%q must be dotted lower-case words, e.g. security.sg-open-world", cl.Class)
+	}
+	sev, err := incident.ParseSeverity(cl.Severity)
+	if err != nil {
+		bad(key+".severity", "%v", err)
+	}
+	cl.Sev = sev
+	if cl.IsIncident() && sev == incident.Info {
+		bad(key+".severity", "info never pages: set incident: false or a severity sev1..sev4")
+	}
+	cl.SevBySrc = map[string]incident.Severity{}
+	for label, s := range cl.SeverityFromSource {
+		k := key + ".severity_from_source." + label
+		if !contains(sourceLabels, label) {
+			bad(k, "%q is not a source severity label (%s)", label, strings.Join(sourceLabels, ", "))
+		}
+		v, err := incident.ParseSeverity(s)
+		if err != nil {
+			bad(k, "%v", err)
+		}
+		cl.SevBySrc[label] = v
+	}
+	if cl.Team != "" && c.Teams[cl.Team] == nil {
+		bad(key+".team", "%q is not a team (teams: %s)", cl.Team, strings.Join(c.TeamNames, ", "))
+	}
+	if cl.Runbook != "" && c.Runbooks[cl.Runbook] == nil {
+		bad(key+".runbook", "%q is not a runbook defined under runbooks:", cl.Runbook)
+	}
+	switch {
+	case needMatch && len(cl.Match) == 0:
+		bad(key+".match", "missing: an EventBridge pattern saying which events are in this class")
+	case len(cl.Match) > 0:
+		p, err := pattern.Validate(cl.Match)
+		if err != nil {
+			bad(key+".match", "%v", err)
+		}
+		cl.Pattern = p
+	}
+	if cl.Title != "" {
+		t, err := template.New(cl.Class).Option("missingkey=zero").Parse(cl.Title)
+		if err != nil {
+			bad(key+".title", "%v", err)
+		} else if err := t.Execute(&bytes.Buffer{}, titleProbe); err != nil {
+			bad(key+".title", "%v", err)
+		}
+		cl.TitleT = t
+	}
+	return errs
+}
+
+// titleProbe has the shape titles are rendered with, to catch bad field names early.
+var titleProbe = struct {
+	Resource, Actor, Account, Region, Summary, Source, DetailType, Class string
+	Attrs, Tags                                                          map[string]string
+}{}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

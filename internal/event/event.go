@@ -1,0 +1,100 @@
+// Package event parses raw EventBridge events and normalises them into one model.
+//
+// An Event is an observation of a change of state (OPS10 vocabulary): it may or may not
+// become part of an incident. Every source has its own detail parser that extracts the
+// resource the event is about, who caused it, a one-line summary, whether it signals a
+// problem, a recovery or neither, and the source's own severity label where it has one.
+package event
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Signal says what an event means for an incident on its fingerprint.
+type Signal string
+
+const (
+	// Trigger events report a problem: alarm ALARM, Config NON_COMPLIANT, a risky API call.
+	Trigger Signal = "trigger"
+	// Recovery events report that a problem went away: alarm OK, Config COMPLIANT,
+	// CloudTrail StartLogging after StopLogging. They mitigate the open incident.
+	Recovery Signal = "recovery"
+	// Info events are recorded and counted but neither open nor mitigate anything.
+	Info Signal = "info"
+)
+
+// Event is the normalised form of one EventBridge event (or, for Security Hub, of one
+// finding inside an event).
+type Event struct {
+	ID         string    `json:"id"`          // EventBridge id (with "#n" for the n-th of several findings)
+	Time       time.Time `json:"time"`        // event time from the envelope
+	Source     string    `json:"source"`      // envelope source, e.g. aws.cloudwatch
+	DetailType string    `json:"detail_type"` // envelope detail-type
+	Account    string    `json:"account"`
+	Region     string    `json:"region"`
+
+	// Resource is the affected resource as a responder would name it (an instance id,
+	// a security group, a bucket, an alarm ARN).
+	Resource string `json:"resource"`
+	// Subject is what the signal is about, for correlation. It is usually Resource; it
+	// differs where one resource can carry independent signals (a Config rule on a
+	// resource, a GuardDuty finding, an AWS Health event).
+	Subject string `json:"subject"`
+	// Actor is who caused the change: an IAM principal ARN, "root", or the AWS service.
+	Actor   string `json:"actor"`
+	Summary string `json:"summary"`
+	Signal  Signal `json:"signal"`
+	// SourceSeverity is the source's own severity label, upper case (CRITICAL, HIGH,
+	// MEDIUM, LOW, INFORMATIONAL), or empty when the source has none.
+	SourceSeverity string `json:"source_severity,omitempty"`
+	// Tags are resource tags carried in the event itself (GuardDuty, Security Hub,
+	// Health, application events). The owning-team tag is read from here.
+	Tags map[string]string `json:"tags,omitempty"`
+	// Attrs are source-specific facts the taxonomy, titles and runbooks use
+	// (e.g. event_name, group_id, ports, cidrs, bucket, key_id, instance_id).
+	Attrs map[string]string `json:"attrs,omitempty"`
+
+	// Raw is the whole envelope as received.
+	Raw json.RawMessage `json:"-"`
+}
+
+// ParseError reports input that cannot be parsed. It names the thing (the event id and
+// source when known), the field and the reason.
+type ParseError struct {
+	ID     string // event id, when the envelope got that far
+	Source string // envelope source, when known
+	Field  string // JSON path of the offending field, e.g. "detail.state.value"
+	Reason string
+	Err    error
+}
+
+func (e *ParseError) Error() string {
+	var what string
+	switch {
+	case e.ID != "" && e.Source != "":
+		what = fmt.Sprintf("event %s (%s)", e.ID, e.Source)
+	case e.ID != "":
+		what = "event " + e.ID
+	default:
+		what = "event"
+	}
+	msg := what + ": " + e.Field + ": " + e.Reason
+	if e.Field == "" {
+		msg = what + ": " + e.Reason
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// ErrMalformed is matched by every ParseError (errors.Is(err, ErrMalformed)).
+var ErrMalformed = errors.New("malformed event")
+
+// Is makes every ParseError match ErrMalformed.
+func (e *ParseError) Is(target error) bool { return target == ErrMalformed }

@@ -1,0 +1,203 @@
+// Package pattern checks and matches EventBridge event patterns locally.
+//
+// Firebreak's patterns (the event catalog's rules and the taxonomy's class matchers) are
+// restricted to the subset that EventBridge and quamina implement identically: exact
+// string values, and the operators prefix, wildcard, exists, anything-but (a list of
+// strings) and equals-ignore-case. Numeric matching, cidr, suffix and $or are rejected.
+package pattern
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"quamina.net/go/quamina"
+)
+
+// Validate checks that p is an EventBridge pattern within the supported subset and
+// returns its canonical JSON (keys sorted).
+func Validate(p any) (json.RawMessage, error) {
+	m, ok := p.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("pattern must be an object, got %s", kind(p))
+	}
+	if len(m) == 0 {
+		return nil, fmt.Errorf("pattern is empty: it would match every event")
+	}
+	if err := checkObject("", m); err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("pattern: %w", err)
+	}
+	return b, nil
+}
+
+// ValidateJSON is Validate for a pattern given as JSON text.
+func ValidateJSON(b []byte) (json.RawMessage, error) {
+	var v any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		return nil, fmt.Errorf("pattern is not valid JSON: %w", err)
+	}
+	return Validate(v)
+}
+
+func checkObject(path string, m map[string]any) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p := join(path, k)
+		if strings.HasPrefix(k, "$") {
+			return fmt.Errorf("%s: %q is not supported (quamina has no $or)", p, k)
+		}
+		switch v := m[k].(type) {
+		case map[string]any:
+			if len(v) == 0 {
+				return fmt.Errorf("%s: empty object", p)
+			}
+			if err := checkObject(p, v); err != nil {
+				return err
+			}
+		case []any:
+			if len(v) == 0 {
+				return fmt.Errorf("%s: empty list matches nothing", p)
+			}
+			for i, x := range v {
+				if err := checkValue(fmt.Sprintf("%s[%d]", p, i), x); err != nil {
+					return err
+				}
+			}
+		default:
+			return fmt.Errorf("%s: must be a list of values or an object, got %s", p, kind(v))
+		}
+	}
+	return nil
+}
+
+func checkValue(path string, v any) error {
+	switch x := v.(type) {
+	case string, bool, nil:
+		return nil
+	case float64, int, json.Number:
+		return fmt.Errorf("%s: numbers are not supported (EventBridge and quamina compare them differently); match a string field", path)
+	case map[string]any:
+		if len(x) != 1 {
+			return fmt.Errorf("%s: an operator object must have exactly one key", path)
+		}
+		for op, arg := range x {
+			switch op {
+			case "prefix", "wildcard", "equals-ignore-case":
+				if _, ok := arg.(string); !ok {
+					return fmt.Errorf("%s: %s takes a string, got %s", path, op, kind(arg))
+				}
+			case "exists":
+				if _, ok := arg.(bool); !ok {
+					return fmt.Errorf("%s: exists takes true or false, got %s", path, kind(arg))
+				}
+			case "anything-but":
+				list, ok := arg.([]any)
+				if !ok || len(list) == 0 {
+					return fmt.Errorf("%s: anything-but takes a non-empty list of strings", path)
+				}
+				for _, s := range list {
+					if _, ok := s.(string); !ok {
+						return fmt.Errorf("%s: anything-but takes a list of strings, got %s", path, kind(s))
+					}
+				}
+			default:
+				return fmt.Errorf("%s: operator %q is not supported (use prefix, wildcard, exists, anything-but, equals-ignore-case)", path, op)
+			}
+		}
+		return nil
+	default:
+		return fmt.Errorf("%s: unsupported value of type %s", path, kind(v))
+	}
+}
+
+func join(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
+}
+
+func kind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case float64, int, json.Number:
+		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// Matcher matches events against a fixed, ordered list of patterns. It is safe for
+// concurrent use: each goroutine borrows its own copy of the automaton.
+type Matcher struct {
+	n     int
+	mu    sync.Mutex       // guards proto.Copy
+	proto *quamina.Quamina // never matched against; only copied
+	pool  sync.Pool
+}
+
+// Compile builds a Matcher; Match reports pattern indexes into patterns.
+func Compile(patterns []json.RawMessage) (*Matcher, error) {
+	q, err := quamina.New()
+	if err != nil {
+		return nil, fmt.Errorf("create matcher: %w", err)
+	}
+	for i, p := range patterns {
+		if err := q.AddPattern(i, string(p)); err != nil {
+			return nil, fmt.Errorf("pattern %d %s: %w", i, p, err)
+		}
+	}
+	m := &Matcher{n: len(patterns), proto: q}
+	m.pool.New = func() any {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return m.proto.Copy()
+	}
+	return m, nil
+}
+
+// Match returns the indexes of the patterns the JSON event matches, ascending.
+func (m *Matcher) Match(event []byte) ([]int, error) {
+	q := m.pool.Get().(*quamina.Quamina)
+	defer m.pool.Put(q)
+	xs, err := q.MatchesForEvent(event)
+	if err != nil {
+		return nil, fmt.Errorf("match event: %w", err)
+	}
+	out := make([]int, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, x.(int))
+	}
+	sort.Ints(out)
+	return out, nil
+}
+
+// First returns the lowest matching pattern index, or -1 when none matches.
+func (m *Matcher) First(event []byte) (int, error) {
+	idx, err := m.Match(event)
+	if err != nil || len(idx) == 0 {
+		return -1, err
+	}
+	return idx[0], nil
+}

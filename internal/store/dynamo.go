@@ -1,0 +1,680 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/firebreak-ops/firebreak/internal/event"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+)
+
+// DynamoDB is the part of the DynamoDB API the store uses, with the SDK's signatures.
+type DynamoDB interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+}
+
+var (
+	_ DynamoDB = (*dynamodb.Client)(nil)
+	_ Store    = (*Dynamo)(nil)
+)
+
+// Dynamo is the DynamoDB store.
+type Dynamo struct {
+	db    DynamoDB
+	table string
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
+}
+
+// NewDynamo returns a store on the named table (created from Table).
+func NewDynamo(db DynamoDB, table string, now func() time.Time) *Dynamo {
+	return &Dynamo{db: db, table: table, now: now, sleep: sleepCtx}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Key prefixes and sort keys of the item layout (see schema.go).
+const (
+	pfxIncident   = "INC#"
+	pfxFinger     = "FP#"
+	pfxQuarantine = "Q#"
+	pfxLedger     = "L#"
+	pfxTimeline   = "T#"
+	skMeta        = "META"
+	skHead        = "HEAD"
+	skQuarantine  = "Q"
+	listIncident  = "INCIDENT#"
+	listQuarant   = "QUARANTINE"
+	// maxIDsPerUpdate keeps a ledger update's condition under DynamoDB's 4 KB expression limit.
+	maxIDsPerUpdate = 100
+	batchGetMax     = 100
+)
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+func n(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{Table.PartitionKey: s(pk), Table.SortKey: s(sk)}
+}
+
+func incidentPK(id string) string { return pfxIncident + id }
+func fingerPK(fp string) string   { return pfxFinger + incident.FingerprintKey(fp) }
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(keyTime)
+}
+
+func parseTime(v string) time.Time {
+	t, err := time.Parse(keyTime, v)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func isConditionFailed(err error) bool {
+	var cf *types.ConditionalCheckFailedException
+	return errors.As(err, &cf)
+}
+
+// Current returns the latest incident of each fingerprint that has one, without counters.
+func (d *Dynamo) Current(ctx context.Context, fps []string) (map[string]incident.Incident, error) {
+	keys := make([]map[string]types.AttributeValue, 0, len(fps))
+	seen := map[string]bool{}
+	for _, fp := range fps {
+		if !seen[fp] {
+			seen[fp] = true
+			keys = append(keys, key(fingerPK(fp), skHead))
+		}
+	}
+	heads, err := d.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("read fingerprint heads: %w", err)
+	}
+	metaKeys := make([]map[string]types.AttributeValue, 0, len(heads))
+	for _, h := range heads {
+		if id := str(h, "incident"); id != "" {
+			metaKeys = append(metaKeys, key(incidentPK(id), skMeta))
+		}
+	}
+	metas, err := d.batchGet(ctx, metaKeys)
+	if err != nil {
+		return nil, fmt.Errorf("read current incidents: %w", err)
+	}
+	out := make(map[string]incident.Incident, len(metas))
+	for _, m := range metas {
+		inc := fromMeta(m)
+		out[inc.Fingerprint] = inc
+	}
+	return out, nil
+}
+
+// batchGet reads the keys with strongly consistent reads, retrying unprocessed keys.
+func (d *Dynamo) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	for start := 0; start < len(keys); start += batchGetMax {
+		pending := keys[start:min(start+batchGetMax, len(keys))]
+		for attempt := 0; len(pending) > 0; attempt++ {
+			if attempt > 0 {
+				if attempt > 8 {
+					return nil, fmt.Errorf("batch get: %d keys still unprocessed after %d attempts", len(pending), attempt)
+				}
+				if err := d.sleep(ctx, backoff(attempt)); err != nil {
+					return nil, err
+				}
+			}
+			res, err := d.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
+				RequestItems: map[string]types.KeysAndAttributes{d.table: {Keys: pending, ConsistentRead: aws.Bool(true)}},
+			})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, res.Responses[d.table]...)
+			pending = res.UnprocessedKeys[d.table].Keys
+		}
+	}
+	return out, nil
+}
+
+func backoff(attempt int) time.Duration {
+	return min(time.Duration(1<<min(attempt, 6))*25*time.Millisecond, 2*time.Second)
+}
+
+// Open creates inc unless an incident with its id exists, then points the fingerprint's
+// head at it and records the opening entry. Both follow-ups are idempotent, so a retry
+// after a crash between them completes the open.
+func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened incident.Entry) (incident.Incident, bool, error) {
+	if inc.ID == "" || inc.Fingerprint == "" {
+		return incident.Incident{}, false, fmt.Errorf("open incident: id and fingerprint are required")
+	}
+	inc.Version = 1
+	inc.UpdatedAt = d.now().UTC()
+	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                aws.String(d.table),
+		Item:                     toMeta(inc),
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey},
+	})
+	created := err == nil
+	if err != nil && !isConditionFailed(err) {
+		return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
+	}
+	if !created {
+		existing, err := d.getMeta(ctx, inc.ID)
+		if err != nil {
+			return incident.Incident{}, false, fmt.Errorf("open incident %s: read existing: %w", inc.ID, err)
+		}
+		inc = existing
+	}
+	_, err = d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.table),
+		Key:                       key(fingerPK(inc.Fingerprint), skHead),
+		UpdateExpression:          aws.String("SET #seq = :seq, #inc = :inc, #fp = :fp"),
+		ConditionExpression:       aws.String("attribute_not_exists(#seq) OR #seq < :seq"),
+		ExpressionAttributeNames:  map[string]string{"#seq": "seq", "#inc": "incident", "#fp": "fingerprint"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":seq": n(int64(inc.Seq)), ":inc": s(inc.ID), ":fp": s(inc.Fingerprint)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return incident.Incident{}, false, fmt.Errorf("open incident %s: update fingerprint head: %w", inc.ID, err)
+	}
+	if opened.Key != "" {
+		if err := d.putEntry(ctx, opened); err != nil {
+			return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
+		}
+	}
+	return inc, created, nil
+}
+
+func (d *Dynamo) getMeta(ctx context.Context, id string) (incident.Incident, error) {
+	res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: key(incidentPK(id), skMeta), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return incident.Incident{}, err
+	}
+	if len(res.Item) == 0 {
+		return incident.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
+	}
+	return fromMeta(res.Item), nil
+}
+
+func ledgerPK(l Ledger) string {
+	if l.Incident != "" {
+		return incidentPK(l.Incident)
+	}
+	return fingerPK(l.Fingerprint)
+}
+
+// Record adds events to the ledger, one conditional update per page (event-time minute)
+// and at most maxIDsPerUpdate ids: the condition that none of the ids is on the page yet
+// makes the update and the counters exact under redelivery and concurrency. When it
+// fails, the page is read and only the events not on it are added.
+func (d *Dynamo) Record(ctx context.Context, l Ledger, refs []EventRef) ([]EventRef, error) {
+	if l.Incident == "" && l.Fingerprint == "" {
+		return nil, fmt.Errorf("record events: ledger has neither incident nor fingerprint")
+	}
+	pages := map[string][]EventRef{}
+	dedup := map[string]bool{}
+	for _, r := range refs {
+		if r.ID == "" || dedup[r.ID] {
+			continue
+		}
+		dedup[r.ID] = true
+		p := pageOf(r.Time)
+		pages[p] = append(pages[p], r)
+	}
+	names := make([]string, 0, len(pages))
+	for p := range pages {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	var added []EventRef
+	for _, p := range names {
+		list := pages[p]
+		for start := 0; start < len(list); start += maxIDsPerUpdate {
+			a, err := d.recordPage(ctx, l, p, list[start:min(start+maxIDsPerUpdate, len(list))])
+			if err != nil {
+				return added, fmt.Errorf("record %d events on %s page %s: %w", len(list), ledgerPK(l), p, err)
+			}
+			added = append(added, a...)
+		}
+	}
+	return added, nil
+}
+
+func (d *Dynamo) recordPage(ctx context.Context, l Ledger, page string, refs []EventRef) ([]EventRef, error) {
+	k := key(ledgerPK(l), pfxLedger+page)
+	for attempt := 0; len(refs) > 0; attempt++ {
+		if attempt >= 5 {
+			return nil, fmt.Errorf("ledger page still contended after %d attempts", attempt)
+		}
+		ids := make([]string, len(refs))
+		secs := map[int64]bool{}
+		var trig, rec int64
+		cond := make([]string, len(refs))
+		vals := map[string]types.AttributeValue{}
+		for i, r := range refs {
+			ids[i] = r.ID
+			secs[r.Time.Unix()] = true
+			switch r.Signal {
+			case event.Trigger:
+				trig++
+			case event.Recovery:
+				rec++
+			}
+			ph := ":i" + strconv.Itoa(i)
+			cond[i] = "NOT contains(#ids, " + ph + ")"
+			vals[ph] = s(r.ID)
+		}
+		ts := make([]string, 0, len(secs))
+		for sec := range secs {
+			ts = append(ts, strconv.FormatInt(sec, 10))
+		}
+		sort.Strings(ts)
+		vals[":ids"] = &types.AttributeValueMemberSS{Value: ids}
+		vals[":ts"] = &types.AttributeValueMemberNS{Value: ts}
+		vals[":n"], vals[":t"], vals[":r"] = n(int64(len(refs))), n(trig), n(rec)
+		update := "ADD #ids :ids, #ts :ts, #n :n, #trig :t, #rec :r"
+		names := map[string]string{"#ids": "ids", "#ts": "ts", "#n": "n", "#trig": "trig", "#rec": "rec"}
+		if l.Incident == "" {
+			update += " SET #exp = :exp"
+			names["#exp"] = Table.TTLAttribute
+			vals[":exp"] = n(d.now().Add(RetainUnattached).Unix())
+		}
+		_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(d.table),
+			Key:                       k,
+			UpdateExpression:          aws.String(update),
+			ConditionExpression:       aws.String("attribute_not_exists(#ids) OR (" + strings.Join(cond, " AND ") + ")"),
+			ExpressionAttributeNames:  names,
+			ExpressionAttributeValues: vals,
+		})
+		if err == nil {
+			return refs, nil
+		}
+		if !isConditionFailed(err) {
+			return nil, err
+		}
+		// Some ids are on the page already (redelivery, or a racing writer): keep the rest.
+		res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(d.table), Key: k, ConsistentRead: aws.Bool(true),
+			ProjectionExpression: aws.String("#ids"), ExpressionAttributeNames: map[string]string{"#ids": "ids"},
+		})
+		if err != nil {
+			return nil, err
+		}
+		have := map[string]bool{}
+		if ss, ok := res.Item["ids"].(*types.AttributeValueMemberSS); ok {
+			for _, id := range ss.Value {
+				have[id] = true
+			}
+		}
+		var rest []EventRef
+		for _, r := range refs {
+			if !have[r.ID] {
+				rest = append(rest, r)
+			}
+		}
+		if len(rest) == len(refs) {
+			continue // the page changed between the update and the read; try again
+		}
+		added, err := d.recordPage(ctx, l, page, rest)
+		return added, err
+	}
+	return nil, nil
+}
+
+// Change applies c with one conditional update. The update also stores the entry's key
+// as the incident's last change, so a retry after a crash (the change applied, the entry
+// not yet written) still writes the entry exactly once.
+func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
+	if c.Entry.Key == "" || c.Incident == "" {
+		return false, fmt.Errorf("change incident %q: an incident and an entry key are required", c.Incident)
+	}
+	c.Entry.Incident = c.Incident
+	set := []string{"#ver = #ver + :one", "#upd = :upd", "#lc = :lc"}
+	names := map[string]string{"#pk": Table.PartitionKey, "#ver": "version", "#upd": "updated_at", "#lc": "last_change"}
+	vals := map[string]types.AttributeValue{":one": n(1), ":upd": s(fmtTime(d.now())), ":lc": s(c.Entry.Key)}
+	cond := []string{"attribute_exists(#pk)", "(attribute_not_exists(#lc) OR #lc <> :lc)"}
+	if len(c.IfStatus) > 0 {
+		ph := make([]string, len(c.IfStatus))
+		for i, st := range c.IfStatus {
+			ph[i] = ":if" + strconv.Itoa(i)
+			vals[ph[i]] = s(string(st))
+		}
+		names["#st"] = "status"
+		cond = append(cond, "#st IN ("+strings.Join(ph, ", ")+")")
+	}
+	if !c.NotBefore.IsZero() {
+		names["#sat"] = "state_at"
+		vals[":nb"] = s(fmtTime(c.NotBefore))
+		cond = append(cond, "#sat <= :nb")
+	}
+	if c.Status != "" {
+		names["#st"], names["#sat"], names["#lpk"] = "status", "state_at", "list_pk"
+		vals[":st"], vals[":sat"], vals[":lpk"] = s(string(c.Status)), s(fmtTime(c.At)), s(listIncident+string(c.Status))
+		set = append(set, "#st = :st", "#sat = :sat", "#lpk = :lpk")
+	}
+	if c.Severity != "" {
+		names["#sev"], names["#rank"] = "severity", "sev_rank"
+		vals[":sev"], vals[":rank"] = s(string(c.Severity)), n(int64(c.Severity.Rank()))
+		set = append(set, "#sev = :sev", "#rank = :rank")
+		if c.RaiseOnly {
+			cond = append(cond, "#rank > :rank")
+		}
+	}
+	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.table),
+		Key:                       key(incidentPK(c.Incident), skMeta),
+		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
+		ConditionExpression:       aws.String(strings.Join(cond, " AND ")),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: vals,
+	})
+	if err == nil {
+		if err := d.putEntry(ctx, c.Entry); err != nil {
+			return true, fmt.Errorf("change incident %s: %w", c.Incident, err)
+		}
+		return true, nil
+	}
+	if !isConditionFailed(err) {
+		return false, fmt.Errorf("change incident %s: %w", c.Incident, err)
+	}
+	res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(d.table), Key: key(incidentPK(c.Incident), skMeta), ConsistentRead: aws.Bool(true),
+		ProjectionExpression: aws.String("#lc"), ExpressionAttributeNames: map[string]string{"#lc": "last_change"},
+	})
+	if err != nil {
+		return false, fmt.Errorf("change incident %s: %w", c.Incident, err)
+	}
+	if len(res.Item) == 0 {
+		return false, fmt.Errorf("change incident %s: %w", c.Incident, ErrNotFound)
+	}
+	if str(res.Item, "last_change") == c.Entry.Key {
+		if err := d.putEntry(ctx, c.Entry); err != nil {
+			return false, fmt.Errorf("change incident %s: %w", c.Incident, err)
+		}
+	}
+	return false, nil
+}
+
+// Quarantine keeps an unparseable payload whole; the same payload is kept once.
+func (d *Dynamo) Quarantine(ctx context.Context, q Quarantined) error {
+	qk := quarantineKey(q.Payload)
+	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(d.table),
+		Item: map[string]types.AttributeValue{
+			Table.PartitionKey: s(pfxQuarantine + qk), Table.SortKey: s(skQuarantine),
+			"message_id": s(q.MessageID), "received_at": s(fmtTime(q.ReceivedAt)), "reason": s(q.Reason),
+			"payload": &types.AttributeValueMemberB{Value: q.Payload},
+			"list_pk": s(listQuarant), "list_sk": s(fmtTime(q.ReceivedAt) + "#" + qk),
+			Table.TTLAttribute: n(d.now().Add(RetainUnattached).Unix()),
+		},
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("quarantine message %s: %w", q.MessageID, err)
+	}
+	return nil
+}
+
+// QuarantinedSince lists quarantined payloads received at or after t, oldest first.
+func (d *Dynamo) QuarantinedSince(ctx context.Context, t time.Time) ([]Quarantined, error) {
+	var out []Quarantined
+	err := d.query(ctx, &dynamodb.QueryInput{
+		IndexName:                 aws.String(Table.Indexes[0].Name),
+		KeyConditionExpression:    aws.String("#lpk = :q AND #lsk >= :t"),
+		ExpressionAttributeNames:  map[string]string{"#lpk": "list_pk", "#lsk": "list_sk"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":q": s(listQuarant), ":t": s(fmtTime(t))},
+	}, func(it map[string]types.AttributeValue) {
+		var p []byte
+		if b, ok := it["payload"].(*types.AttributeValueMemberB); ok {
+			p = b.Value
+		}
+		out = append(out, Quarantined{MessageID: str(it, "message_id"), ReceivedAt: parseTime(str(it, "received_at")), Reason: str(it, "reason"), Payload: p})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list quarantine: %w", err)
+	}
+	return out, nil
+}
+
+// Get returns an incident with counters summed from its ledger pages.
+func (d *Dynamo) Get(ctx context.Context, id string) (incident.Incident, error) {
+	inc, err := d.getMeta(ctx, id)
+	if err != nil {
+		return incident.Incident{}, fmt.Errorf("get incident: %w", err)
+	}
+	if err := d.counters(ctx, &inc); err != nil {
+		return incident.Incident{}, fmt.Errorf("get incident %s: %w", id, err)
+	}
+	return inc, nil
+}
+
+func (d *Dynamo) counters(ctx context.Context, inc *incident.Incident) error {
+	return d.query(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :l)"),
+		ProjectionExpression:      aws.String("#n, #trig, #rec, #ts"),
+		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#sk": Table.SortKey, "#n": "n", "#trig": "trig", "#rec": "rec", "#ts": "ts"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(incidentPK(inc.ID)), ":l": s(pfxLedger)},
+		ConsistentRead:            aws.Bool(true),
+	}, func(it map[string]types.AttributeValue) {
+		inc.Events += num(it, "n")
+		inc.Count += num(it, "trig")
+		inc.Recoveries += num(it, "rec")
+		if ns, ok := it["ts"].(*types.AttributeValueMemberNS); ok {
+			for _, v := range ns.Value {
+				sec, err := strconv.ParseInt(v, 10, 64)
+				if err != nil {
+					continue
+				}
+				t := time.Unix(sec, 0).UTC()
+				if inc.FirstSeen.IsZero() || t.Before(inc.FirstSeen) {
+					inc.FirstSeen = t
+				}
+				if t.After(inc.LastSeen) {
+					inc.LastSeen = t
+				}
+			}
+		}
+	})
+}
+
+// List returns incidents matching f, most recently opened first.
+func (d *Dynamo) List(ctx context.Context, f Filter) ([]incident.Incident, error) {
+	statuses := f.Status
+	if len(statuses) == 0 {
+		statuses = incident.Statuses
+	}
+	var out []incident.Incident
+	for _, st := range statuses {
+		in := &dynamodb.QueryInput{
+			IndexName:                 aws.String(Table.Indexes[0].Name),
+			KeyConditionExpression:    aws.String("#lpk = :p"),
+			ExpressionAttributeNames:  map[string]string{"#lpk": "list_pk"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": s(listIncident + string(st))},
+			ScanIndexForward:          aws.Bool(false),
+		}
+		if f.Team != "" {
+			in.FilterExpression = aws.String("#team = :team")
+			in.ExpressionAttributeNames["#team"] = "team"
+			in.ExpressionAttributeValues[":team"] = s(f.Team)
+		}
+		if err := d.query(ctx, in, func(it map[string]types.AttributeValue) { out = append(out, fromMeta(it)) }); err != nil {
+			return nil, fmt.Errorf("list %s incidents: %w", st, err)
+		}
+	}
+	sortIncidents(out)
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	for i := range out {
+		if err := d.counters(ctx, &out[i]); err != nil {
+			return nil, fmt.Errorf("list incidents: %s: %w", out[i].ID, err)
+		}
+	}
+	return out, nil
+}
+
+// Timeline returns an incident's entries in time order.
+func (d *Dynamo) Timeline(ctx context.Context, id string) ([]incident.Entry, error) {
+	if _, err := d.getMeta(ctx, id); err != nil {
+		return nil, fmt.Errorf("timeline: %w", err)
+	}
+	var out []incident.Entry
+	err := d.query(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :t)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#sk": Table.SortKey},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(incidentPK(id)), ":t": s(pfxTimeline)},
+		ConsistentRead:            aws.Bool(true),
+	}, func(it map[string]types.AttributeValue) { out = append(out, fromEntry(id, it)) })
+	if err != nil {
+		return nil, fmt.Errorf("timeline of %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// AddEntries appends timeline entries; an entry already recorded is not added again.
+func (d *Dynamo) AddEntries(ctx context.Context, entries ...incident.Entry) error {
+	checked := map[string]bool{}
+	for _, e := range entries {
+		if !checked[e.Incident] {
+			if _, err := d.getMeta(ctx, e.Incident); err != nil {
+				return fmt.Errorf("timeline entry %q: %w", e.Key, err)
+			}
+			checked[e.Incident] = true
+		}
+		if err := d.putEntry(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *Dynamo) putEntry(ctx context.Context, e incident.Entry) error {
+	if e.Incident == "" || e.Key == "" {
+		return nil
+	}
+	item := map[string]types.AttributeValue{
+		Table.PartitionKey: s(incidentPK(e.Incident)), Table.SortKey: s(pfxTimeline + fmtTime(e.At) + "#" + e.Key),
+		"at": s(fmtTime(e.At)), "kind": s(e.Kind), "actor": s(e.Actor), "detail": s(e.Detail), "key": s(e.Key),
+	}
+	if len(e.Data) > 0 {
+		m := make(map[string]types.AttributeValue, len(e.Data))
+		for k, v := range e.Data {
+			m[k] = s(v)
+		}
+		item["data"] = &types.AttributeValueMemberM{Value: m}
+	}
+	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(d.table), Item: item,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("timeline entry %q of %s: %w", e.Key, e.Incident, err)
+	}
+	return nil
+}
+
+func (d *Dynamo) query(ctx context.Context, in *dynamodb.QueryInput, each func(map[string]types.AttributeValue)) error {
+	in.TableName = aws.String(d.table)
+	for {
+		res, err := d.db.Query(ctx, in)
+		if err != nil {
+			return err
+		}
+		for _, it := range res.Items {
+			each(it)
+		}
+		if len(res.LastEvaluatedKey) == 0 {
+			return nil
+		}
+		in.ExclusiveStartKey = res.LastEvaluatedKey
+	}
+}
+
+func toMeta(inc incident.Incident) map[string]types.AttributeValue {
+	it := map[string]types.AttributeValue{
+		Table.PartitionKey: s(incidentPK(inc.ID)), Table.SortKey: s(skMeta),
+		"id": s(inc.ID), "seq": n(int64(inc.Seq)), "fingerprint": s(inc.Fingerprint), "class": s(inc.Class),
+		"title": s(inc.Title), "severity": s(string(inc.Severity)), "sev_rank": n(int64(inc.Severity.Rank())),
+		"team": s(inc.Team), "impact": s(inc.Impact), "runbook": s(inc.Runbook), "status": s(string(inc.Status)),
+		"source": s(inc.Source), "account": s(inc.Account), "region": s(inc.Region), "resource": s(inc.Resource),
+		"opened_by": s(inc.OpenedBy), "opened_at": s(fmtTime(inc.OpenedAt)), "state_at": s(fmtTime(inc.StateAt)),
+		"updated_at": s(fmtTime(inc.UpdatedAt)), "version": n(int64(inc.Version)),
+		"list_pk": s(listIncident + string(inc.Status)), "list_sk": s(fmtTime(inc.OpenedAt) + "#" + inc.ID),
+	}
+	for k, v := range it { // absent rather than empty: one meaning for "not set"
+		if sv, ok := v.(*types.AttributeValueMemberS); ok && sv.Value == "" {
+			delete(it, k)
+		}
+	}
+	return it
+}
+
+func fromMeta(it map[string]types.AttributeValue) incident.Incident {
+	return incident.Incident{
+		ID: str(it, "id"), Seq: num(it, "seq"), Fingerprint: str(it, "fingerprint"), Class: str(it, "class"),
+		Title: str(it, "title"), Severity: incident.Severity(str(it, "severity")), Team: str(it, "team"),
+		Impact: str(it, "impact"), Runbook: str(it, "runbook"), Status: incident.Status(str(it, "status")),
+		Source: str(it, "source"), Account: str(it, "account"), Region: str(it, "region"), Resource: str(it, "resource"),
+		OpenedBy: str(it, "opened_by"), OpenedAt: parseTime(str(it, "opened_at")), StateAt: parseTime(str(it, "state_at")),
+		UpdatedAt: parseTime(str(it, "updated_at")), Version: num(it, "version"),
+	}
+}
+
+func fromEntry(id string, it map[string]types.AttributeValue) incident.Entry {
+	e := incident.Entry{Incident: id, At: parseTime(str(it, "at")), Kind: str(it, "kind"), Actor: str(it, "actor"),
+		Detail: str(it, "detail"), Key: str(it, "key")}
+	if m, ok := it["data"].(*types.AttributeValueMemberM); ok {
+		e.Data = make(map[string]string, len(m.Value))
+		for k, v := range m.Value {
+			if sv, ok := v.(*types.AttributeValueMemberS); ok {
+				e.Data[k] = sv.Value
+			}
+		}
+	}
+	return e
+}
+
+func str(it map[string]types.AttributeValue, k string) string {
+	if v, ok := it[k].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+func num(it map[string]types.AttributeValue, k string) int {
+	if v, ok := it[k].(*types.AttributeValueMemberN); ok {
+		i, _ := strconv.Atoi(v.Value)
+		return i
+	}
+	return 0
+}

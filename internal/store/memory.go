@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/event"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+)
+
+// Memory is the embedded store for local runs, replay and tests. Safe for concurrent use.
+type Memory struct {
+	mu         sync.Mutex
+	now        func() time.Time
+	incidents  map[string]*incident.Incident
+	heads      map[string]string // fingerprint -> latest incident id
+	ledgers    map[Ledger]map[string]EventRef
+	timelines  map[string][]incident.Entry
+	lastChange map[string]string
+	quarantine map[string]Quarantined
+}
+
+var _ Store = (*Memory)(nil)
+
+// NewMemory returns an empty store; now stamps UpdatedAt.
+func NewMemory(now func() time.Time) *Memory {
+	return &Memory{
+		now:        now,
+		incidents:  map[string]*incident.Incident{},
+		heads:      map[string]string{},
+		ledgers:    map[Ledger]map[string]EventRef{},
+		timelines:  map[string][]incident.Entry{},
+		lastChange: map[string]string{},
+		quarantine: map[string]Quarantined{},
+	}
+}
+
+// Current returns the latest incident of each fingerprint that has one.
+func (m *Memory) Current(_ context.Context, fps []string) (map[string]incident.Incident, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]incident.Incident, len(fps))
+	for _, fp := range fps {
+		if id, ok := m.heads[fp]; ok {
+			out[fp] = *m.incidents[id]
+		}
+	}
+	return out, nil
+}
+
+// Open creates inc unless an incident with its id exists; it returns the stored incident
+// and whether this call created it.
+func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.Entry) (incident.Incident, bool, error) {
+	if inc.ID == "" || inc.Fingerprint == "" {
+		return incident.Incident{}, false, fmt.Errorf("open incident: id and fingerprint are required")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	created := false
+	if _, ok := m.incidents[inc.ID]; !ok {
+		c := inc
+		c.Version = 1
+		c.UpdatedAt = m.now().UTC()
+		c.Count, c.Recoveries, c.Events = 0, 0, 0
+		c.FirstSeen, c.LastSeen = time.Time{}, time.Time{}
+		m.incidents[inc.ID] = &c
+		created = true
+	}
+	if cur, ok := m.heads[inc.Fingerprint]; !ok || m.incidents[cur].Seq < inc.Seq {
+		m.heads[inc.Fingerprint] = inc.ID
+	}
+	m.addEntry(opened)
+	return m.view(inc.ID), created, nil
+}
+
+// Record adds the events not yet recorded on the ledger and returns them.
+func (m *Memory) Record(_ context.Context, l Ledger, refs []EventRef) ([]EventRef, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	led := m.ledgers[l]
+	if led == nil {
+		led = map[string]EventRef{}
+		m.ledgers[l] = led
+	}
+	var added []EventRef
+	for _, r := range refs {
+		if _, dup := led[r.ID]; dup {
+			continue
+		}
+		led[r.ID] = r
+		added = append(added, r)
+	}
+	return added, nil
+}
+
+// Change applies c if its preconditions hold.
+func (m *Memory) Change(_ context.Context, c Change) (bool, error) {
+	if c.Entry.Key == "" || c.Incident == "" {
+		return false, fmt.Errorf("change incident %q: an incident and an entry key are required", c.Incident)
+	}
+	c.Entry.Incident = c.Incident
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	inc, ok := m.incidents[c.Incident]
+	if !ok {
+		return false, fmt.Errorf("change incident %s: %w", c.Incident, ErrNotFound)
+	}
+	if m.lastChange[c.Incident] == c.Entry.Key {
+		m.addEntry(c.Entry)
+		return false, nil
+	}
+	if !statusIn(inc.Status, c.IfStatus) || (!c.NotBefore.IsZero() && inc.StateAt.After(c.NotBefore)) {
+		return false, nil
+	}
+	if c.Severity != "" && c.RaiseOnly && c.Severity.Rank() >= inc.Severity.Rank() {
+		return false, nil
+	}
+	if c.Status != "" {
+		inc.Status = c.Status
+		inc.StateAt = c.At.UTC()
+	}
+	if c.Severity != "" {
+		inc.Severity = c.Severity
+	}
+	inc.Version++
+	inc.UpdatedAt = m.now().UTC()
+	m.lastChange[c.Incident] = c.Entry.Key
+	m.addEntry(c.Entry)
+	return true, nil
+}
+
+// Quarantine keeps an unparseable payload; the same payload is kept once.
+func (m *Memory) Quarantine(_ context.Context, q Quarantined) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := quarantineKey(q.Payload)
+	if _, ok := m.quarantine[k]; !ok {
+		q.Payload = append([]byte(nil), q.Payload...)
+		m.quarantine[k] = q
+	}
+	return nil
+}
+
+// QuarantinedSince lists quarantined payloads received at or after t, oldest first.
+func (m *Memory) QuarantinedSince(_ context.Context, t time.Time) ([]Quarantined, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Quarantined, 0, len(m.quarantine))
+	for _, q := range m.quarantine {
+		if !q.ReceivedAt.Before(t) {
+			out = append(out, q)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].ReceivedAt.Equal(out[j].ReceivedAt) {
+			return out[i].ReceivedAt.Before(out[j].ReceivedAt)
+		}
+		return out[i].MessageID < out[j].MessageID
+	})
+	return out, nil
+}
+
+// Get returns one incident with its counters.
+func (m *Memory) Get(_ context.Context, id string) (incident.Incident, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.incidents[id]; !ok {
+		return incident.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
+	}
+	return m.view(id), nil
+}
+
+// List returns incidents matching f, most recently opened first.
+func (m *Memory) List(_ context.Context, f Filter) ([]incident.Incident, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []incident.Incident
+	for id, inc := range m.incidents {
+		if statusIn(inc.Status, f.Status) && (f.Team == "" || inc.Team == f.Team) {
+			out = append(out, m.view(id))
+		}
+	}
+	sortIncidents(out)
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
+}
+
+// Timeline returns an incident's entries in time order.
+func (m *Memory) Timeline(_ context.Context, id string) ([]incident.Entry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.incidents[id]; !ok {
+		return nil, fmt.Errorf("timeline of %s: %w", id, ErrNotFound)
+	}
+	return append([]incident.Entry(nil), m.timelines[id]...), nil
+}
+
+// AddEntries appends timeline entries; an entry whose key is already there is skipped.
+func (m *Memory) AddEntries(_ context.Context, entries ...incident.Entry) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, e := range entries {
+		if _, ok := m.incidents[e.Incident]; !ok {
+			return fmt.Errorf("timeline entry %q: incident %s: %w", e.Key, e.Incident, ErrNotFound)
+		}
+	}
+	for _, e := range entries {
+		m.addEntry(e)
+	}
+	return nil
+}
+
+func (m *Memory) addEntry(e incident.Entry) {
+	if e.Incident == "" || e.Key == "" {
+		return
+	}
+	tl := m.timelines[e.Incident]
+	for _, x := range tl {
+		if x.Key == e.Key && x.At.Equal(e.At) {
+			return
+		}
+	}
+	e.At = e.At.UTC()
+	i := sort.Search(len(tl), func(i int) bool { return entryLess(e, tl[i]) })
+	tl = append(tl, incident.Entry{})
+	copy(tl[i+1:], tl[i:])
+	tl[i] = e
+	m.timelines[e.Incident] = tl
+}
+
+// view is the incident with counters derived from its ledger. Caller holds m.mu.
+func (m *Memory) view(id string) incident.Incident {
+	inc := *m.incidents[id]
+	for _, r := range m.ledgers[Ledger{Incident: id}] {
+		inc.Events++
+		switch r.Signal {
+		case event.Trigger:
+			inc.Count++
+		case event.Recovery:
+			inc.Recoveries++
+		}
+		t := r.Time.UTC().Truncate(time.Second) // the DynamoDB ledger keeps seconds
+		if inc.FirstSeen.IsZero() || t.Before(inc.FirstSeen) {
+			inc.FirstSeen = t
+		}
+		if t.After(inc.LastSeen) {
+			inc.LastSeen = t
+		}
+	}
+	return inc
+}
+
+// entryLess orders timeline entries by time, then key: the order the DynamoDB sort key gives.
+func entryLess(a, b incident.Entry) bool {
+	ka, kb := a.At.UTC().Format(keyTime)+"#"+a.Key, b.At.UTC().Format(keyTime)+"#"+b.Key
+	return ka < kb
+}
+
+func sortIncidents(out []incident.Incident) {
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].OpenedAt.Equal(out[j].OpenedAt) {
+			return out[i].OpenedAt.After(out[j].OpenedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+}

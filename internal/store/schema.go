@@ -1,0 +1,74 @@
+package store
+
+import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Schema describes Firebreak's single DynamoDB table. It is the one definition: the
+// DynamoDB store reads and writes these attributes, tests and `firebreak serve` create
+// the table from it, and infra/ builds the CloudFormation table from it.
+type Schema struct {
+	PartitionKey string  // string attribute
+	SortKey      string  // string attribute
+	Indexes      []Index // global secondary indexes, all projecting every attribute
+	TTLAttribute string  // epoch seconds; items without it never expire
+	StreamView   types.StreamViewType
+}
+
+// Index is a global secondary index with string keys.
+type Index struct {
+	Name, PartitionKey, SortKey string
+}
+
+// Item layout (pk / sk):
+//
+//	INC#<id>        META                        the incident (lifecycle, owner, severity)
+//	INC#<id>        L#<minute>                  ledger page: ids of the events of that minute, counters
+//	INC#<id>        T#<time>#<key>              timeline entry
+//	FP#<fp-key>     HEAD                        latest incident sequence of a fingerprint
+//	FP#<fp-key>     L#<minute>                  ledger page of events not part of an incident (expires)
+//	Q#<sha>         Q                           quarantined payload (expires)
+//
+// The "list" index keys incidents by status (list_pk INCIDENT#<status>, list_sk
+// <opened_at>#<id>) and quarantined payloads (QUARANTINE, <received_at>#<sha>).
+var Table = Schema{
+	PartitionKey: "pk",
+	SortKey:      "sk",
+	Indexes:      []Index{{Name: "list", PartitionKey: "list_pk", SortKey: "list_sk"}},
+	TTLAttribute: "expires_at",
+	StreamView:   types.StreamViewTypeNewAndOldImages,
+}
+
+// CreateTableInput is the CreateTable request for this schema (on-demand billing).
+func (s Schema) CreateTableInput(name string) *dynamodb.CreateTableInput {
+	attrs := []types.AttributeDefinition{
+		{AttributeName: aws.String(s.PartitionKey), AttributeType: types.ScalarAttributeTypeS},
+		{AttributeName: aws.String(s.SortKey), AttributeType: types.ScalarAttributeTypeS},
+	}
+	in := &dynamodb.CreateTableInput{
+		TableName:   aws.String(name),
+		BillingMode: types.BillingModePayPerRequest,
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String(s.PartitionKey), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String(s.SortKey), KeyType: types.KeyTypeRange},
+		},
+		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: s.StreamView},
+	}
+	for _, ix := range s.Indexes {
+		attrs = append(attrs,
+			types.AttributeDefinition{AttributeName: aws.String(ix.PartitionKey), AttributeType: types.ScalarAttributeTypeS},
+			types.AttributeDefinition{AttributeName: aws.String(ix.SortKey), AttributeType: types.ScalarAttributeTypeS})
+		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
+			IndexName: aws.String(ix.Name),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(ix.PartitionKey), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(ix.SortKey), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		})
+	}
+	in.AttributeDefinitions = attrs
+	return in
+}

@@ -1,0 +1,114 @@
+// Package store persists incidents, the events recorded against them, their timelines
+// and quarantined payloads. Two implementations share one contract (storetest): DynamoDB
+// (single-table, schema in schema.go, used by the Lambdas and by infra to create the
+// table) and Memory (embedded, for local runs and replay).
+//
+// The store offers small conditional primitives; the correlation logic that uses them
+// lives once, in package intake. Every primitive is idempotent or conditional so that
+// at-least-once delivery and concurrent writers converge on one result.
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/event"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+)
+
+// ErrNotFound is returned for an incident that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the whole contract both implementations satisfy. Consumers declare the
+// narrower interfaces they use.
+type Store interface {
+	Current(ctx context.Context, fingerprints []string) (map[string]incident.Incident, error)
+	Open(ctx context.Context, inc incident.Incident, opened incident.Entry) (incident.Incident, bool, error)
+	Record(ctx context.Context, l Ledger, refs []EventRef) ([]EventRef, error)
+	Change(ctx context.Context, c Change) (bool, error)
+	Quarantine(ctx context.Context, q Quarantined) error
+	QuarantinedSince(ctx context.Context, t time.Time) ([]Quarantined, error)
+	Get(ctx context.Context, id string) (incident.Incident, error)
+	List(ctx context.Context, f Filter) ([]incident.Incident, error)
+	Timeline(ctx context.Context, id string) ([]incident.Entry, error)
+	AddEntries(ctx context.Context, entries ...incident.Entry) error
+}
+
+// EventRef is what the ledger keeps of one event: its id, its time and its signal.
+type EventRef struct {
+	ID     string
+	Time   time.Time
+	Signal event.Signal
+}
+
+// Ledger names where events are recorded: against an incident, or, for events that are
+// not part of one (info, recoveries with nothing open), against their fingerprint.
+type Ledger struct {
+	Incident    string
+	Fingerprint string
+}
+
+// Change is a conditional update of an incident's status and/or severity, recorded on
+// its timeline with Entry. It applies only if every precondition holds.
+type Change struct {
+	Incident string
+	// IfStatus: the incident's status must be one of these (empty: any).
+	IfStatus []incident.Status
+	// NotBefore: the incident's StateAt must not be after this time, so late or
+	// redelivered events never undo newer changes (zero: no check).
+	NotBefore time.Time
+	// Status is the new status ("" keeps it); StateAt is set to At when it changes.
+	Status incident.Status
+	// Severity is the new severity ("" keeps it). With RaiseOnly it applies only if more
+	// severe than the current one.
+	Severity  incident.Severity
+	RaiseOnly bool
+	At        time.Time
+	Entry     incident.Entry
+}
+
+// Quarantined is a payload that could not be parsed, kept whole.
+type Quarantined struct {
+	MessageID  string
+	ReceivedAt time.Time
+	Reason     string
+	Payload    []byte
+}
+
+// Filter selects incidents for List. Zero values select everything.
+type Filter struct {
+	Status []incident.Status
+	Team   string
+	Limit  int // 0: no limit
+}
+
+// Expiry of records that are not part of an incident: fingerprint ledgers and quarantine.
+const RetainUnattached = 90 * 24 * time.Hour
+
+// pageOf is the ledger page an event belongs in: its event-time minute. A redelivered
+// event has the same time, so it lands on the same page, where its id is found.
+func pageOf(t time.Time) string { return t.UTC().Truncate(time.Minute).Format("2006-01-02T15:04Z") }
+
+// Timestamp format used in keys: fixed width, so lexical order is time order.
+const keyTime = "2006-01-02T15:04:05.000000000Z"
+
+func statusIn(s incident.Status, set []incident.Status) bool {
+	if len(set) == 0 {
+		return true
+	}
+	for _, x := range set {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// quarantineKey identifies a payload: the same bytes delivered again are kept once.
+func quarantineKey(payload []byte) string {
+	sum := sha256.Sum256(payload)
+	return hex.EncodeToString(sum[:16])
+}
