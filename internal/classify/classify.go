@@ -17,14 +17,17 @@ import (
 
 // Result is what the taxonomy says about one event.
 type Result struct {
-	Class       string            `json:"class"`
-	Severity    incident.Severity `json:"severity"` // info whenever Incident is false
-	Team        string            `json:"team"`
-	Impact      string            `json:"impact,omitempty"`
-	Incident    bool              `json:"incident"` // a trigger event of an incident class
-	Runbook     string            `json:"runbook,omitempty"`
-	Title       string            `json:"title"`
-	Fingerprint string            `json:"fingerprint"`
+	Class    string            `json:"class"`
+	Severity incident.Severity `json:"severity"` // info whenever Incident is false
+	Team     string            `json:"team"`
+	Impact   string            `json:"impact,omitempty"`
+	Incident bool              `json:"incident"` // a trigger event of an incident class
+	// IncidentClass reports whether the class opens incidents at all; its recovery
+	// events then mitigate them.
+	IncidentClass bool   `json:"incident_class"`
+	Runbook       string `json:"runbook,omitempty"`
+	Title         string `json:"title"`
+	Fingerprint   string `json:"fingerprint"`
 	// ClassSeverity is the class's severity for this event even when the event itself
 	// does not page (a recovery, an informational event); it is the severity of the
 	// incident a trigger of this fingerprint opens.
@@ -111,7 +114,8 @@ func (c *Classifier) apply(cl *config.Class, e event.Event) Result {
 	if s, ok := cl.SevBySrc[e.SourceSeverity]; ok {
 		r.ClassSeverity = s
 	}
-	r.Incident = cl.IsIncident() && e.Signal == event.Trigger && r.ClassSeverity != incident.Info
+	r.IncidentClass = cl.IsIncident() && r.ClassSeverity != incident.Info
+	r.Incident = r.IncidentClass && e.Signal == event.Trigger
 	r.Severity = incident.Info
 	if r.Incident {
 		r.Severity = r.ClassSeverity

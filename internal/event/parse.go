@@ -180,10 +180,10 @@ func clip(s string, n int) string {
 // parseGeneric accepts any event Firebreak has no parser for: it is recorded with what
 // the envelope says and classified by the taxonomy's fallback.
 func parseGeneric(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	e.Subject = env.DetailType + "/" + e.Resource
 	if e.Resource == "" {
-		e.Subject = env.DetailType
+		e.Resource = env.Source
 	}
+	e.Subject = env.DetailType + "/" + e.Resource
 	e.Summary = fmt.Sprintf("%s from %s", env.DetailType, env.Source)
 	return one(e)
 }

@@ -183,7 +183,8 @@ type Entry struct {
 
 // Timeline entry kinds written by intake.
 const (
-	KindOpened      = "opened"
-	KindMitigated   = "mitigated"
-	KindRetriggered = "retriggered"
+	KindOpened         = "opened"
+	KindMitigated      = "mitigated"
+	KindRetriggered    = "retriggered"
+	KindSeverityRaised = "severity-raised"
 )

@@ -1,0 +1,439 @@
+// Package intake turns raw EventBridge events into recorded, classified, correlated
+// incidents: parse → normalise → classify → fingerprint → correlate → record.
+//
+// It is built for storms and for at-least-once delivery. Events of one batch are grouped
+// by fingerprint, so a storm costs a few store requests per fingerprint and batch rather
+// than per event; every event is still recorded by id against its incident, so a
+// redelivered event changes nothing. Payloads that cannot be parsed are quarantined whole.
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/classify"
+	"github.com/firebreak-ops/firebreak/internal/event"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// Store is what intake needs of a store.
+type Store interface {
+	Current(ctx context.Context, fingerprints []string) (map[string]incident.Incident, error)
+	Open(ctx context.Context, inc incident.Incident, opened incident.Entry) (incident.Incident, bool, error)
+	Record(ctx context.Context, l store.Ledger, refs []store.EventRef) ([]store.EventRef, error)
+	Change(ctx context.Context, c store.Change) (bool, error)
+	Quarantine(ctx context.Context, q store.Quarantined) error
+}
+
+// Classifier classifies normalised events.
+type Classifier interface {
+	Classify(e event.Event) (classify.Result, error)
+}
+
+var (
+	_ Store      = (*store.Memory)(nil)
+	_ Store      = (*store.Dynamo)(nil)
+	_ Classifier = (*classify.Classifier)(nil)
+)
+
+// Message is one delivered payload: an SQS message body holding an EventBridge event.
+type Message struct {
+	ID         string
+	Body       []byte
+	ReceivedAt time.Time
+}
+
+// Kind says what happened to one event.
+type Kind string
+
+// Outcomes. Every event of a processed message gets exactly one.
+const (
+	Opened      Kind = "opened"      // a trigger that opened a new incident
+	Repeat      Kind = "repeat"      // a trigger that joined an active incident
+	Retriggered Kind = "retriggered" // a trigger that re-opened a mitigated incident
+	Mitigated   Kind = "mitigated"   // a recovery that mitigated its incident
+	Recovery    Kind = "recovery"    // a recovery recorded on an incident it did not change
+	Recorded    Kind = "recorded"    // not part of an incident: counted on its fingerprint
+	Duplicate   Kind = "duplicate"   // already recorded: a redelivery, nothing changed
+	Quarantined Kind = "quarantined" // unparseable: kept whole
+)
+
+// Outcome is the result for one event.
+type Outcome struct {
+	MessageID   string
+	EventID     string
+	Time        time.Time
+	Kind        Kind
+	Class       string
+	Severity    incident.Severity // the event's severity (info unless it is a trigger)
+	Team        string
+	Fingerprint string
+	Incident    string // the incident it was recorded against, if any
+	Reason      string // why it was quarantined
+}
+
+// Report is the result of one batch: outcomes of the events of every message that was
+// processed, and the ids of messages that must be delivered again.
+type Report struct {
+	Outcomes []Outcome
+	Retry    []string
+}
+
+// Processor runs intake. Safe for concurrent use.
+type Processor struct {
+	store    Store
+	classify Classifier
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// New returns a Processor.
+func New(s Store, c Classifier, now func() time.Time, log *slog.Logger) *Processor {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Processor{store: s, classify: c, now: now, log: log}
+}
+
+type item struct {
+	msg string
+	ev  event.Event
+	res classify.Result
+}
+
+type group struct {
+	fp    string
+	items []item
+}
+
+// Process handles one batch. It returns an error only when nothing could be processed
+// (the context ended); failures of individual fingerprints put their messages on Retry.
+func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error) {
+	var rep Report
+	retry := map[string]bool{}
+	groups := map[string]*group{}
+	for _, m := range msgs {
+		evs, err := event.Parse(m.Body)
+		if err == nil {
+			var items []item
+			for _, e := range evs {
+				res, cerr := p.classify.Classify(e)
+				if cerr != nil {
+					err = cerr
+					break
+				}
+				items = append(items, item{msg: m.ID, ev: e, res: res})
+			}
+			if err == nil {
+				for _, it := range items {
+					g := groups[it.res.Fingerprint]
+					if g == nil {
+						g = &group{fp: it.res.Fingerprint}
+						groups[g.fp] = g
+					}
+					g.items = append(g.items, it)
+				}
+				continue
+			}
+		}
+		q := store.Quarantined{MessageID: m.ID, ReceivedAt: m.ReceivedAt, Reason: err.Error(), Payload: m.Body}
+		if qerr := p.store.Quarantine(ctx, q); qerr != nil {
+			p.log.ErrorContext(ctx, "quarantine failed; message will be retried", "message_id", m.ID, "error", qerr)
+			retry[m.ID] = true
+			continue
+		}
+		p.log.WarnContext(ctx, "event quarantined", "message_id", m.ID, "reason", err.Error(), "bytes", len(m.Body))
+		rep.Outcomes = append(rep.Outcomes, Outcome{MessageID: m.ID, Time: m.ReceivedAt, Kind: Quarantined, Reason: err.Error()})
+	}
+
+	fps := make([]string, 0, len(groups))
+	var incidentFPs []string
+	for fp, g := range groups {
+		fps = append(fps, fp)
+		for _, it := range g.items {
+			if it.res.IncidentClass {
+				incidentFPs = append(incidentFPs, fp)
+				break
+			}
+		}
+		sort.SliceStable(g.items, func(i, j int) bool {
+			a, b := g.items[i].ev, g.items[j].ev
+			if !a.Time.Equal(b.Time) {
+				return a.Time.Before(b.Time)
+			}
+			return a.ID < b.ID
+		})
+	}
+	sort.Strings(fps)
+	sort.Strings(incidentFPs)
+
+	var current map[string]incident.Incident
+	if len(incidentFPs) > 0 {
+		var err error
+		if current, err = p.store.Current(ctx, incidentFPs); err != nil {
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			p.log.ErrorContext(ctx, "read current incidents failed; retrying their messages", "error", err)
+			current = nil
+			for _, fp := range incidentFPs {
+				for _, it := range groups[fp].items {
+					retry[it.msg] = true
+				}
+				delete(groups, fp)
+			}
+		}
+	}
+	for _, fp := range fps {
+		g := groups[fp]
+		if g == nil {
+			continue
+		}
+		out, err := p.correlate(ctx, g, current)
+		if err != nil {
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			p.log.ErrorContext(ctx, "record fingerprint failed; retrying its messages", "fingerprint", fp, "error", err)
+			for _, it := range g.items {
+				retry[it.msg] = true
+			}
+			continue
+		}
+		rep.Outcomes = append(rep.Outcomes, out...)
+	}
+	// A message is retried whole: drop outcomes of its other events (they are recorded
+	// and will come back as duplicates).
+	if len(retry) > 0 {
+		kept := rep.Outcomes[:0]
+		for _, o := range rep.Outcomes {
+			if !retry[o.MessageID] {
+				kept = append(kept, o)
+			}
+		}
+		rep.Outcomes = kept
+		for id := range retry {
+			rep.Retry = append(rep.Retry, id)
+		}
+		sort.Strings(rep.Retry)
+	}
+	return rep, nil
+}
+
+// correlate records one fingerprint's events of the batch and applies the incident
+// changes they imply.
+func (p *Processor) correlate(ctx context.Context, g *group, current map[string]incident.Incident) ([]Outcome, error) {
+	outcome := func(it item, k Kind, inc string) Outcome {
+		return Outcome{MessageID: it.msg, EventID: it.ev.ID, Time: it.ev.Time, Kind: k, Class: it.res.Class,
+			Severity: it.res.Severity, Team: it.res.Team, Fingerprint: g.fp, Incident: inc}
+	}
+	incidentClass := false
+	for _, it := range g.items {
+		incidentClass = incidentClass || it.res.IncidentClass
+	}
+	if !incidentClass {
+		return p.recordLoose(ctx, g.fp, g.items, outcome)
+	}
+	inc, has := current[g.fp]
+	if !has || !inc.Status.Active() {
+		opener := -1
+		for i, it := range g.items {
+			if it.res.Incident {
+				opener = i
+				break
+			}
+		}
+		if opener < 0 { // nothing to open: recoveries and info with no active incident
+			return p.recordLoose(ctx, g.fp, g.items, outcome)
+		}
+		opened, err := p.open(ctx, g.fp, g.items[opener], inc, has)
+		if err != nil {
+			return nil, err
+		}
+		inc = opened
+	}
+	// Non-trigger events older than the incident's opening event are not part of it;
+	// they are counted on the fingerprint, in every delivery alike.
+	var loose, items []item
+	for _, it := range g.items {
+		if !it.res.Incident && before(it.ev, inc.OpenedAt, inc.OpenedBy) {
+			loose = append(loose, it)
+		} else {
+			items = append(items, it)
+		}
+	}
+	var out []Outcome
+	if len(loose) > 0 {
+		o, err := p.recordLoose(ctx, g.fp, loose, outcome)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o...)
+	}
+	if len(items) == 0 {
+		return out, nil
+	}
+
+	refs := make([]store.EventRef, len(items))
+	for i, it := range items {
+		refs[i] = store.EventRef{ID: it.ev.ID, Time: it.ev.Time, Signal: it.ev.Signal}
+	}
+	added, err := p.store.Record(ctx, store.Ledger{Incident: inc.ID}, refs)
+	if err != nil {
+		return nil, err
+	}
+	isNew := make(map[string]bool, len(added))
+	for _, r := range added {
+		isNew[r.ID] = true
+	}
+
+	// The lifecycle consequence of the group, in event-time order, from the incident's
+	// last change on: a recovery mitigates an open or acknowledged incident, a trigger
+	// re-opens a mitigated one. Only the net change is written; its preconditions make
+	// late and redelivered events harmless.
+	state, cause := inc.Status, -1
+	for i, it := range items {
+		if it.ev.Time.Before(inc.StateAt) {
+			continue
+		}
+		switch {
+		case it.ev.Signal == event.Recovery && (state == incident.Open || state == incident.Acknowledged):
+			state, cause = incident.Mitigated, i
+		case it.res.Incident && state == incident.Mitigated:
+			state, cause = incident.Open, i
+		}
+	}
+	changedBy := ""
+	if state != inc.Status && cause >= 0 {
+		it := items[cause]
+		c := store.Change{Incident: inc.ID, NotBefore: it.ev.Time, Status: state, At: it.ev.Time}
+		if state == incident.Mitigated {
+			c.IfStatus = []incident.Status{incident.Open, incident.Acknowledged}
+			c.Entry = incident.Entry{At: it.ev.Time, Kind: incident.KindMitigated, Actor: it.ev.Actor,
+				Detail: "Recovered: " + it.ev.Summary, Key: incident.KindMitigated + ":" + it.ev.ID,
+				Data: map[string]string{"event_id": it.ev.ID}}
+		} else {
+			c.IfStatus = []incident.Status{incident.Mitigated}
+			c.Entry = incident.Entry{At: it.ev.Time, Kind: incident.KindRetriggered, Actor: it.ev.Actor,
+				Detail: "Triggered again: " + it.ev.Summary, Key: incident.KindRetriggered + ":" + it.ev.ID,
+				Data: map[string]string{"event_id": it.ev.ID}}
+		}
+		applied, err := p.store.Change(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		if applied {
+			changedBy = it.ev.ID
+		}
+	}
+
+	// A trigger more severe than the incident raises it (GuardDuty and Security Hub
+	// findings can be re-rated).
+	worst := -1
+	for i, it := range items {
+		if it.res.Incident && isNew[it.ev.ID] && it.res.Severity.Rank() < inc.Severity.Rank() &&
+			(worst < 0 || it.res.Severity.Rank() < items[worst].res.Severity.Rank()) {
+			worst = i
+		}
+	}
+	if worst >= 0 {
+		it := items[worst]
+		_, err := p.store.Change(ctx, store.Change{Incident: inc.ID, Severity: it.res.Severity, RaiseOnly: true, At: it.ev.Time,
+			Entry: incident.Entry{At: it.ev.Time, Kind: incident.KindSeverityRaised, Actor: it.ev.Actor,
+				Detail: fmt.Sprintf("Severity raised %s → %s: %s", inc.Severity, it.res.Severity, it.ev.Summary),
+				Key:    incident.KindSeverityRaised + ":" + it.ev.ID, Data: map[string]string{"event_id": it.ev.ID, "from": string(inc.Severity), "to": string(it.res.Severity)}}})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	for _, it := range items {
+		var k Kind
+		switch {
+		case !isNew[it.ev.ID]:
+			k = Duplicate
+		case it.ev.ID == inc.OpenedBy:
+			k = Opened
+		case it.ev.ID == changedBy && it.ev.Signal == event.Recovery:
+			k = Mitigated
+		case it.ev.ID == changedBy:
+			k = Retriggered
+		case it.res.Incident:
+			k = Repeat
+		case it.ev.Signal == event.Recovery:
+			k = Recovery
+		default:
+			k = Recorded
+		}
+		out = append(out, outcome(it, k, inc.ID))
+	}
+	return out, nil
+}
+
+// open opens the next incident of the fingerprint with it as the opening event. If a
+// racing writer opened it first, the stored incident is joined instead.
+func (p *Processor) open(ctx context.Context, fp string, it item, prev incident.Incident, hasPrev bool) (incident.Incident, error) {
+	seq := 1
+	if hasPrev {
+		seq = prev.Seq + 1
+	}
+	for attempt := 0; attempt < 5; attempt, seq = attempt+1, seq+1 {
+		e, r := it.ev, it.res
+		inc := incident.Incident{
+			ID: incident.ID(fp, seq), Seq: seq, Fingerprint: fp, Class: r.Class, Title: r.Title, Severity: r.Severity,
+			Team: r.Team, Impact: r.Impact, Runbook: r.Runbook, Status: incident.Open, Source: e.Source,
+			Account: e.Account, Region: e.Region, Resource: e.Resource, OpenedBy: e.ID, OpenedAt: e.Time, StateAt: e.Time,
+		}
+		entry := incident.Entry{Incident: inc.ID, At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
+			Detail: fmt.Sprintf("Opened %s %s for %s: %s", r.Severity, r.Class, r.Team, e.Summary),
+			Key:    incident.KindOpened + ":" + e.ID, Data: map[string]string{"event_id": e.ID, "severity": string(r.Severity), "team": r.Team}}
+		got, created, err := p.store.Open(ctx, inc, entry)
+		if err != nil {
+			return incident.Incident{}, err
+		}
+		if created {
+			p.log.InfoContext(ctx, "incident opened", "incident", got.ID, "severity", got.Severity, "team", got.Team, "class", got.Class, "event_id", e.ID)
+		}
+		if got.Status.Active() {
+			return got, nil
+		}
+	}
+	return incident.Incident{}, errors.New("open incident: every candidate sequence is already resolved")
+}
+
+func (p *Processor) recordLoose(ctx context.Context, fp string, items []item, outcome func(item, Kind, string) Outcome) ([]Outcome, error) {
+	refs := make([]store.EventRef, len(items))
+	for i, it := range items {
+		refs[i] = store.EventRef{ID: it.ev.ID, Time: it.ev.Time, Signal: it.ev.Signal}
+	}
+	added, err := p.store.Record(ctx, store.Ledger{Fingerprint: fp}, refs)
+	if err != nil {
+		return nil, err
+	}
+	isNew := make(map[string]bool, len(added))
+	for _, r := range added {
+		isNew[r.ID] = true
+	}
+	out := make([]Outcome, len(items))
+	for i, it := range items {
+		k := Recorded
+		if !isNew[it.ev.ID] {
+			k = Duplicate
+		}
+		out[i] = outcome(it, k, "")
+	}
+	return out, nil
+}
+
+// before reports whether e sorts before the event (t, id) in event-time order.
+func before(e event.Event, t time.Time, id string) bool {
+	if !e.Time.Equal(t) {
+		return e.Time.Before(t)
+	}
+	return e.ID < id
+}
