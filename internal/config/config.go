@@ -99,6 +99,7 @@ var (
 	classRe = regexp.MustCompile(`^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$`)
 	phoneRe = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	mailRe  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	fieldRe = regexp.MustCompile(`can't evaluate field (\w+)`)
 )
 
 // UnknownClass is the class of events no taxonomy entry matches, unless the
@@ -246,7 +247,11 @@ func (c *Config) validateClass(doc *strictyaml.Doc, key string, cl *Class, needM
 		if err != nil {
 			bad(key+".title", "%v", err)
 		} else if err := t.Execute(&bytes.Buffer{}, titleProbe); err != nil {
-			bad(key+".title", "%v", err)
+			if m := fieldRe.FindStringSubmatch(err.Error()); m != nil {
+				bad(key+".title", "unknown field .%s (use .Resource, .Actor, .Account, .Region, .Summary, .Source, .DetailType, .Class, .Attrs, .Tags)", m[1])
+			} else {
+				bad(key+".title", "%v", err)
+			}
 		}
 		cl.TitleT = t
 	}

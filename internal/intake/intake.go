@@ -354,8 +354,10 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 
 	for _, it := range items {
 		var k Kind
+		fresh := isNew[it.ev.ID]
+		delete(isNew, it.ev.ID) // the same event twice in one batch: the second is a duplicate
 		switch {
-		case !isNew[it.ev.ID]:
+		case !fresh:
 			k = Duplicate
 		case it.ev.ID == inc.OpenedBy:
 			k = Opened
@@ -425,6 +427,7 @@ func (p *Processor) recordLoose(ctx context.Context, fp string, items []item, ou
 		if !isNew[it.ev.ID] {
 			k = Duplicate
 		}
+		delete(isNew, it.ev.ID)
 		out[i] = outcome(it, k, "")
 	}
 	return out, nil

@@ -175,6 +175,20 @@ func TestIntake(t *testing.T) {
 				}
 			})
 
+			t.Run("SameEventTwiceInOneBatch", func(t *testing.T) {
+				st := newStore(t)
+				p := intake.New(st, classifier(t), now, nil)
+				a := eventtest.Alarm(t, "e1", "prod-twice", "ALARM", t0)
+				info := eventtest.Alarm(t, "e2", "prod-twice-info", "INSUFFICIENT_DATA", t0)
+				rep, err := p.Process(ctx, []intake.Message{msg("m1", a), msg("m1-again", a), msg("m2", info), msg("m2-again", info)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := kinds(rep); got[intake.Opened] != 1 || got[intake.Recorded] != 1 || got[intake.Duplicate] != 2 {
+					t.Errorf("outcomes = %v; want 1 opened, 1 recorded, 2 duplicates", got)
+				}
+			})
+
 			t.Run("InfoAndLooseRecoveriesAreRecordedNotIncidents", func(t *testing.T) {
 				st := newStore(t)
 				p := intake.New(st, classifier(t), now, nil)

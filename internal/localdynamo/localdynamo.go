@@ -11,10 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -144,4 +146,62 @@ func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 		return fmt.Errorf("wait for table %s: %w", name, err)
 	}
 	return nil
+}
+
+// Counter counts the HTTP requests a client sends (retries included), by operation.
+type Counter struct {
+	mu  sync.Mutex
+	ops map[string]int
+	rt  http.RoundTripper
+}
+
+// RoundTrip counts and forwards one request.
+func (c *Counter) RoundTrip(r *http.Request) (*http.Response, error) {
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
+	c.mu.Lock()
+	c.ops[op]++
+	c.mu.Unlock()
+	return c.rt.RoundTrip(r)
+}
+
+// Total is the number of requests sent.
+func (c *Counter) Total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, v := range c.ops {
+		n += v
+	}
+	return n
+}
+
+// ByOperation returns a copy of the per-operation counts.
+func (c *Counter) ByOperation() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int, len(c.ops))
+	for k, v := range c.ops {
+		out[k] = v
+	}
+	return out
+}
+
+// Reset zeroes the counts.
+func (c *Counter) Reset() {
+	c.mu.Lock()
+	c.ops = map[string]int{}
+	c.mu.Unlock()
+}
+
+// CountingClient is Client with every HTTP request counted.
+func (s *Server) CountingClient() (*dynamodb.Client, *Counter) {
+	c := &Counter{ops: map[string]int{}, rt: http.DefaultTransport}
+	db := dynamodb.New(dynamodb.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(s.Endpoint),
+		Credentials:      credentials.NewStaticCredentialsProvider("local", "local", ""),
+		RetryMaxAttempts: 3,
+		HTTPClient:       &http.Client{Transport: c},
+	})
+	return db, c
 }

@@ -27,19 +27,8 @@ func InCI() bool { return os.Getenv("CI") == "true" }
 // test fails under CI=true and is skipped elsewhere, with a message naming what is missing.
 func ForTest(t testing.TB) (*dynamodb.Client, string) {
 	t.Helper()
-	once.Do(func() { shared, sharedErr = Start(context.Background()) })
-	if sharedErr != nil {
-		if InCI() || !errors.Is(sharedErr, ErrUnavailable) {
-			t.Fatalf("DynamoDB tests need dynalite: %v", sharedErr)
-		}
-		t.Skipf("skipping outside CI (CI=true makes this a failure): %v", sharedErr)
-	}
-	db := shared.Client()
-	name := fmt.Sprintf("firebreak-test-%d", tables.Add(1))
-	if err := CreateTable(context.Background(), db, name); err != nil {
-		t.Fatalf("%v", err)
-	}
-	return db, name
+	db := SharedForTest(t).Client()
+	return db, NewTable(t, db)
 }
 
 // StopShared stops the dynalite ForTest started, if any.
@@ -47,4 +36,28 @@ func StopShared() {
 	if shared != nil {
 		shared.Close()
 	}
+}
+
+// SharedForTest returns the test binary's shared dynalite (see ForTest), failing or
+// skipping as ForTest does when it cannot run.
+func SharedForTest(t testing.TB) *Server {
+	t.Helper()
+	once.Do(func() { shared, sharedErr = Start(context.Background()) })
+	if sharedErr != nil {
+		if InCI() || !errors.Is(sharedErr, ErrUnavailable) {
+			t.Fatalf("DynamoDB tests need dynalite: %v", sharedErr)
+		}
+		t.Skipf("skipping outside CI (CI=true makes this a failure): %v", sharedErr)
+	}
+	return shared
+}
+
+// NewTable creates a fresh table on s for a test and returns its name.
+func NewTable(t testing.TB, db *dynamodb.Client) string {
+	t.Helper()
+	name := fmt.Sprintf("firebreak-test-%d", tables.Add(1))
+	if err := CreateTable(context.Background(), db, name); err != nil {
+		t.Fatalf("%v", err)
+	}
+	return name
 }

@@ -57,7 +57,7 @@ func checkObject(path string, m map[string]any) error {
 	for _, k := range keys {
 		p := join(path, k)
 		if strings.HasPrefix(k, "$") {
-			return fmt.Errorf("%s: %q is not supported (quamina has no $or)", p, k)
+			return fmt.Errorf("%q is not supported (quamina has no $or)", p)
 		}
 		switch v := m[k].(type) {
 		case map[string]any:

@@ -55,7 +55,7 @@ type Doc struct {
 
 var (
 	lineRe    = regexp.MustCompile(`^line (\d+): (.*)$`)
-	unknownRe = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	unknownRe = regexp.MustCompile(`^field (\S+) not found in type `)
 )
 
 // Decode decodes data into v, rejecting unknown keys, duplicate keys and type mismatches.

@@ -1,0 +1,54 @@
+# Firebreak. `make help` lists the targets; `make demo` and `make test` are all a new
+# machine with Go and Node.js needs: they install Go modules and Node tools themselves.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO        ?= go
+NPM       ?= npm
+FUNCTIONS := $(notdir $(wildcard functions/*))
+BOOTSTRAP := $(FUNCTIONS:%=build/%/bootstrap)
+GOFILES   := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*')
+NODE_DEPS := node_modules/.firebreak-installed
+
+.PHONY: help deps build test test-go lint demo bench fuzz clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+# Node tools (dynalite, aws-cdk, asl-validator, aws-local-stepfunctions), pinned by the
+# lock file. node_modules gets a go.mod so the Go tool ignores the Go files inside it.
+$(NODE_DEPS): package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	printf 'module firebreak.invalid/node_modules\n' > node_modules/go.mod
+	touch $@
+
+deps: $(NODE_DEPS) ## install Go modules and the pinned Node tools
+	$(GO) mod download
+
+build: $(BOOTSTRAP) ## build every Lambda to build/<fn>/bootstrap (linux/arm64)
+
+build/%/bootstrap: $(GOFILES) go.mod go.sum firebreak.yaml events/catalog.yaml
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $@ ./functions/$*
+
+lint: $(NODE_DEPS) ## go vet and a gofmt check
+	$(GO) vet ./...
+	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+test: deps lint build ## run every test (CI runs this)
+	CI=$${CI:-true} $(GO) test -count=1 -race ./...
+
+demo: ## replay the sample events and print the incidents they open
+	$(GO) run ./cmd/firebreak replay events/
+
+bench: deps ## benchmarks, with figures as ratios to a baseline in the same run
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./internal/classify ./internal/intake
+
+FUZZTIME ?= 30s
+fuzz: ## run every fuzzer for FUZZTIME each
+	@set -e; for pkg in ./internal/event; do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; done
+
+clean: ## remove build outputs
+	rm -rf build cdk.out

@@ -1,0 +1,18 @@
+// Command firebreak classifies and replays events offline, and works incidents.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+
+	"github.com/firebreak-ops/firebreak/internal/cli"
+)
+
+func main() { os.Exit(run()) }
+
+func run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return cli.Run(ctx, os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
+}

@@ -1,0 +1,138 @@
+// Package cli implements the firebreak command: classify and replay events offline.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/firebreak-ops/firebreak"
+	"github.com/firebreak-ops/firebreak/events"
+	"github.com/firebreak-ops/firebreak/internal/bus"
+	"github.com/firebreak-ops/firebreak/internal/config"
+)
+
+// Env is the command's view of its process.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+}
+
+type command struct {
+	name, usage, summary string
+	run                  func(ctx context.Context, env Env, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"classify", "classify [--config FILE] [FILE...]", "print what the taxonomy makes of each event (stdin when no FILE)", runClassify},
+		{"replay", "replay [--config FILE] [--json] [--batch N] PATH...", "run events through the rules, intake and an in-memory store in event-time order", runReplay},
+	}
+}
+
+// errUsage marks errors whose remedy is reading the usage.
+var errUsage = errors.New("usage")
+
+// Run runs the command line args (without the program name) and returns the exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(env.Stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, env, args[1:])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(env.Stderr, "firebreak %s: %v\nusage: firebreak %s\n", c.name, err, c.usage)
+			return 2
+		default:
+			fmt.Fprintf(env.Stderr, "firebreak %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(env.Stderr, "firebreak: unknown command %q\n", args[0])
+	usage(env.Stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "firebreak — event, incident and problem response for AWS, offline-first")
+	fmt.Fprintln(w, "\nusage:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  firebreak %-48s %s\n", c.usage, c.summary)
+	}
+	fmt.Fprintln(w, "\nWithout --config, ./firebreak.yaml is used when present, else the configuration built into this binary.")
+}
+
+func newFlags(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+// parseFlags parses flags anywhere among the arguments (flag stops at the first
+// positional argument; operators type `replay events/ --json`).
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// loadConfig reads --config, else ./firebreak.yaml, else the built-in configuration.
+func loadConfig(path string) (*config.Config, error) {
+	if path != "" {
+		return config.Load(path)
+	}
+	if _, err := os.Stat(firebreak.ConfigFile); err == nil {
+		return config.Load(firebreak.ConfigFile)
+	}
+	return firebreak.Config()
+}
+
+func loadBus() (*bus.Bus, error) {
+	rules, err := events.Rules()
+	if err != nil {
+		return nil, err
+	}
+	return bus.New(rules)
+}
+
+func clip(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,119 @@
+package config_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/firebreak-ops/firebreak"
+	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/strictyaml"
+)
+
+const valid = `version: 1
+defaults:
+  team: platform
+teams:
+  platform:
+    email: [oncall@example.com]
+    sms: ["+15555550100"]
+runbooks:
+  fix: {definition: runbooks/fix.asl.json}
+taxonomy:
+  - class: ops.alarm
+    match: {"source": ["aws.cloudwatch"]}
+    severity: sev2
+    runbook: fix
+    title: "{{.Resource}} broke"
+`
+
+func TestParseValid(t *testing.T) {
+	cfg, err := config.Parse("firebreak.yaml", []byte(valid))
+	if err != nil {
+		t.Fatalf("Parse(valid) = %v", err)
+	}
+	cl := cfg.Taxonomy[0]
+	if cl.Sev != incident.Sev2 || !cl.IsIncident() || string(cl.Pattern) != `{"source":["aws.cloudwatch"]}` || cl.TitleT == nil {
+		t.Errorf("class = %+v; want sev2, an incident class, the canonical pattern and a title template", cl)
+	}
+	if cfg.Fallback == nil || cfg.Fallback.Class != config.UnknownClass || cfg.Fallback.IsIncident() {
+		t.Errorf("Fallback = %+v; want the built-in unknown class that never pages", cfg.Fallback)
+	}
+}
+
+func TestShippedConfigIsValid(t *testing.T) {
+	cfg, err := firebreak.Config()
+	if err != nil {
+		t.Fatalf("firebreak.yaml: %v", err)
+	}
+	if len(cfg.Taxonomy) == 0 || len(cfg.TeamNames) == 0 {
+		t.Errorf("firebreak.yaml: %d classes, %d teams; want some of each", len(cfg.Taxonomy), len(cfg.TeamNames))
+	}
+}
+
+func TestParseErrorsNameFileLineAndKey(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string // each must appear in the error
+	}{
+		{"unknown key", strings.Replace(valid, "  team: platform", "  team: platform\n  colour: blue", 1),
+			[]string{"firebreak.yaml:4: colour: unknown key"}},
+		{"unknown key in class", strings.Replace(valid, "    severity: sev2", "    severity: sev2\n    priority: 1", 1),
+			[]string{"firebreak.yaml:14: priority: unknown key"}},
+		{"bad severity", strings.Replace(valid, "severity: sev2", "severity: p1", 1),
+			[]string{`firebreak.yaml:13: taxonomy[0].severity: severity "p1" is not one of sev1, sev2, sev3, sev4, info`}},
+		{"info incident", strings.Replace(valid, "severity: sev2", "severity: info", 1),
+			[]string{"taxonomy[0].severity: info never pages: set incident: false"}},
+		{"unknown team", strings.Replace(valid, "    severity: sev2", "    severity: sev2\n    team: nobody", 1),
+			[]string{`firebreak.yaml:14: taxonomy[0].team: "nobody" is not a team (teams: platform)`}},
+		{"unknown runbook", strings.Replace(valid, "runbook: fix", "runbook: nope", 1),
+			[]string{`firebreak.yaml:14: taxonomy[0].runbook: "nope" is not a runbook`}},
+		{"numeric pattern", strings.Replace(valid, `["aws.cloudwatch"]`, `[{"numeric": [">", 5]}]`, 1),
+			[]string{`firebreak.yaml:12: taxonomy[0].match: source[0]: operator "numeric" is not supported`}},
+		{"missing match", strings.Replace(valid, "    match: {\"source\": [\"aws.cloudwatch\"]}\n", "", 1),
+			[]string{"taxonomy[0].match: missing"}},
+		{"bad email", strings.Replace(valid, "oncall@example.com", "oncall", 1),
+			[]string{`firebreak.yaml:6: teams.platform.email[0]: "oncall" is not an e-mail address`}},
+		{"bad phone", strings.Replace(valid, "+15555550100", "555-0100", 1),
+			[]string{`firebreak.yaml:7: teams.platform.sms[0]: "555-0100" is not an E.164 phone number`}},
+		{"bad title", strings.Replace(valid, "{{.Resource}} broke", "{{.Nope}} broke", 1),
+			[]string{`firebreak.yaml:15: taxonomy[0].title: unknown field .Nope (use .Resource, .Actor,`}},
+		{"default team", strings.Replace(valid, "  team: platform\n", "  team: ghosts\n", 1),
+			[]string{`firebreak.yaml:3: defaults.team: "ghosts" is not a team`}},
+		{"duplicate class", valid + "  - class: ops.alarm\n    match: {\"source\": [\"x\"]}\n    severity: sev3\n",
+			[]string{`firebreak.yaml:16: taxonomy[1].class: "ops.alarm" already defined at taxonomy[0]`}},
+		{"wrong type", strings.Replace(valid, "version: 1", "version: one", 1),
+			[]string{"firebreak.yaml:1:", "cannot use string"}},
+		{"syntax", valid + "  - class: [unclosed\n", []string{"firebreak.yaml:"}},
+		{"empty", "", []string{"firebreak.yaml: empty file"}},
+		{"version", strings.Replace(valid, "version: 1", "version: 2", 1), []string{"firebreak.yaml:1: version: must be 1, got 2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Parse("firebreak.yaml", []byte(tt.yaml))
+			if err == nil {
+				t.Fatalf("Parse(%s) = nil error; want %q", tt.name, tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Parse(%s) error:\n%v\nwant it to contain %q", tt.name, err, w)
+				}
+			}
+			var se *strictyaml.Error
+			var ses strictyaml.Errors
+			if !errors.As(err, &se) && !errors.As(err, &ses) {
+				t.Errorf("Parse(%s) error %T is not a strictyaml error", tt.name, err)
+			}
+		})
+	}
+}
+
+func TestAllProblemsReportedAtOnce(t *testing.T) {
+	bad := strings.NewReplacer("severity: sev2", "severity: p1", "oncall@example.com", "oncall").Replace(valid)
+	_, err := config.Parse("f.yaml", []byte(bad))
+	var es strictyaml.Errors
+	if !errors.As(err, &es) || len(es) != 2 {
+		t.Errorf("Parse(two problems) = %v; want both reported", err)
+	}
+}

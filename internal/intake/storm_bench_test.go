@@ -1,0 +1,112 @@
+package intake_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
+	"github.com/firebreak-ops/firebreak/internal/intake"
+	"github.com/firebreak-ops/firebreak/internal/localdynamo"
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// Storm shape from the README: 10,000 events over 20 fingerprints, SQS batches of 100.
+const (
+	stormEvents       = 10000
+	stormFingerprints = 20
+	stormBatch        = 100
+)
+
+func stormBatches(t testing.TB) [][]intake.Message {
+	var batches [][]intake.Message
+	for start := 0; start < stormEvents; start += stormBatch {
+		var b []intake.Message
+		for i := start; i < start+stormBatch; i++ {
+			id := fmt.Sprintf("storm-%05d", i)
+			// 10,000 events over ten minutes, as an alarm storm arrives.
+			at := t0.Add(time.Duration(i) * 60 * time.Millisecond).Truncate(time.Second)
+			b = append(b, intake.Message{ID: id, ReceivedAt: at,
+				Body: eventtest.Alarm(t, id, fmt.Sprintf("prod-svc-%02d", i%stormFingerprints), "ALARM", at)})
+		}
+		batches = append(batches, b)
+	}
+	return batches
+}
+
+// BenchmarkStormDynamoDBRequests replays the storm into DynamoDB (dynalite) through the
+// real SDK client and counts the HTTP requests it sends. The figure is requests/event:
+// 1.0 is what one write per event would cost.
+func BenchmarkStormDynamoDBRequests(b *testing.B) {
+	srv := localdynamo.SharedForTest(b)
+	batches := stormBatches(b)
+	c := classifier(b)
+	ctx := context.Background()
+	var reqs, events int
+	var ops map[string]int
+	for b.Loop() {
+		db, counter := srv.CountingClient()
+		table := localdynamo.NewTable(b, db)
+		p := intake.New(store.NewDynamo(db, table, now), c, now, nil)
+		counter.Reset()
+		for _, batch := range batches {
+			rep, err := p.Process(ctx, batch)
+			if err != nil || len(rep.Retry) > 0 {
+				b.Fatalf("Process() = retry %v, err %v", rep.Retry, err)
+			}
+			events += len(rep.Outcomes)
+		}
+		reqs += counter.Total()
+		ops = counter.ByOperation()
+	}
+	b.ReportMetric(float64(reqs)/float64(events), "requests/event")
+	b.ReportMetric(float64(events)/float64(reqs), "events/request")
+	var parts []string
+	for op, n := range ops {
+		parts = append(parts, fmt.Sprintf("%s=%d", op, n))
+	}
+	sort.Strings(parts)
+	b.Logf("last storm: %d events, requests by operation: %s", stormEvents, strings.Join(parts, " "))
+}
+
+// TestStormNeedsFewRequests checks the storm's outcome and that it needs far fewer
+// requests than events (the exact figure is the benchmark's).
+func TestStormNeedsFewRequests(t *testing.T) {
+	srv := localdynamo.SharedForTest(t)
+	db, counter := srv.CountingClient()
+	table := localdynamo.NewTable(t, db)
+	st := store.NewDynamo(db, table, now)
+	p := intake.New(st, classifier(t), now, nil)
+	counter.Reset()
+	opened, repeats := 0, 0
+	for _, batch := range stormBatches(t) {
+		rep, err := p.Process(context.Background(), batch)
+		if err != nil || len(rep.Retry) > 0 {
+			t.Fatalf("Process() = retry %v, err %v", rep.Retry, err)
+		}
+		k := kinds(rep)
+		opened += k[intake.Opened]
+		repeats += k[intake.Repeat]
+	}
+	reqs := counter.Total()
+	if opened != stormFingerprints || opened+repeats != stormEvents {
+		t.Errorf("storm: %d opened, %d repeats; want %d and %d", opened, repeats, stormFingerprints, stormEvents-stormFingerprints)
+	}
+	if reqs*3 > stormEvents {
+		t.Errorf("storm of %d events took %d DynamoDB requests; want fewer than a third of the events", stormEvents, reqs)
+	}
+	incs, err := st.List(context.Background(), store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0
+	for _, inc := range incs {
+		sum += inc.Count
+	}
+	if sum != stormEvents {
+		t.Errorf("incident counts sum to %d; want %d", sum, stormEvents)
+	}
+}
