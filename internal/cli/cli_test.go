@@ -1,0 +1,176 @@
+package cli_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/firebreak-ops/firebreak/internal/cli"
+)
+
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := cli.Run(context.Background(), args, cli.Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
+		Getenv: func(string) string { return "" }})
+	return code, out.String(), errb.String()
+}
+
+const samples = "../../events/samples"
+
+func TestClassifyOutput(t *testing.T) {
+	code, out, errs := run(t, "", "classify", samples+"/cloudtrail/stop-logging.json", samples+"/cloudwatch/alarm-state-ok.json")
+	if code != 0 {
+		t.Fatalf("classify exit %d, stderr %s", code, errs)
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	var lines []map[string]any
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("classify output line %q is not JSON: %v", sc.Text(), err)
+		}
+		lines = append(lines, m)
+	}
+	if len(lines) != 2 {
+		t.Fatalf("classify printed %d lines; want 2", len(lines))
+	}
+	for _, k := range []string{"id", "source", "detail_type", "class", "severity", "team", "incident", "fingerprint", "title", "resource"} {
+		if _, ok := lines[0][k]; !ok {
+			t.Errorf("classify output lacks %q: %v", k, lines[0])
+		}
+	}
+	if lines[0]["severity"] != "sev1" || lines[0]["incident"] != true || lines[0]["class"] != "security.cloudtrail-logging-stopped" {
+		t.Errorf("StopLogging classified %v; want sev1 incident security.cloudtrail-logging-stopped", lines[0])
+	}
+	if lines[1]["severity"] != "info" || lines[1]["incident"] != false {
+		t.Errorf("alarm OK classified %v; want info, not an incident", lines[1])
+	}
+}
+
+func TestClassifyStdinAndUnroutedEvents(t *testing.T) {
+	ev := `{"version":"0","id":"e1","detail-type":"AWS API Call via CloudTrail","source":"aws.ec2","account":"123456789012","time":"2026-11-02T09:00:00Z","region":"eu-west-1","resources":[],"detail":{"eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/u"}}}`
+	code, out, errs := run(t, ev, "classify")
+	if code != 0 {
+		t.Fatalf("classify exit %d: %s", code, errs)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if rules, ok := m["rules"].([]any); !ok || len(rules) != 0 || m["class"] != "unknown" || m["severity"] != "info" {
+		t.Errorf("classify(DescribeInstances) = %v; want class unknown, info, rules []", m)
+	}
+}
+
+func TestClassifyMalformedNamesTheFile(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "broken.json")
+	if err := os.WriteFile(bad, []byte(`{"id": "e1", "source": `), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := run(t, "", "classify", bad)
+	if code == 0 || !strings.Contains(errs, bad) || !strings.Contains(errs, "not a JSON object") {
+		t.Errorf("classify(broken) = exit %d, stderr %q; want non-zero and the file named", code, errs)
+	}
+	code, _, errs = run(t, "", "classify", filepath.Join(dir, "missing.json"))
+	if code == 0 || !strings.Contains(errs, "missing.json") {
+		t.Errorf("classify(missing file) = exit %d, stderr %q; want non-zero and the file named", code, errs)
+	}
+}
+
+func replayJSON(t *testing.T, stdin string, args ...string) map[string]any {
+	t.Helper()
+	code, out, errs := run(t, stdin, append([]string{"replay", "--json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("replay exit %d: %s", code, errs)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("replay --json output is not one JSON object: %v\n%s", err, out)
+	}
+	return m
+}
+
+func TestReplayJSONKeys(t *testing.T) {
+	m := replayJSON(t, "", samples)
+	for _, k := range []string{"events", "duplicates", "unmatched", "quarantined", "incidents", "repeats", "recoveries"} {
+		v, ok := m[k].(float64)
+		if !ok || v != float64(int(v)) {
+			t.Errorf("replay --json %q = %v; want an integer", k, m[k])
+		}
+	}
+	for _, k := range []string{"by_team", "by_severity"} {
+		if _, ok := m[k].(map[string]any); !ok {
+			t.Errorf("replay --json %q = %v; want an object", k, m[k])
+		}
+	}
+	if m["events"] != 28.0 || m["quarantined"] != 0.0 || m["unmatched"] != 0.0 || m["duplicates"] != 0.0 {
+		t.Errorf("replay of the catalog = %v; want 28 events, none quarantined, unmatched or duplicated", m)
+	}
+	// Four recovery samples follow their trigger in time but sort before it by file name
+	// (ec2/instance-running.json): replay orders by event time, so all four mitigate.
+	if m["recoveries"] != 4.0 {
+		t.Errorf("replay recoveries = %v; want 4 (alarm OK, Config COMPLIANT, EC2 running, app resolved)", m["recoveries"])
+	}
+	sum := 0.0
+	for _, k := range []string{"unmatched", "quarantined", "duplicates", "incidents", "repeats", "recoveries", "recorded"} {
+		sum += m[k].(float64)
+	}
+	if sum != m["events"].(float64) {
+		t.Errorf("outcomes sum to %v; want every one of the %v events accounted once", sum, m["events"])
+	}
+	bySev := 0.0
+	for _, v := range m["by_severity"].(map[string]any) {
+		bySev += v.(float64)
+	}
+	if bySev != m["incidents"].(float64) {
+		t.Errorf("by_severity sums to %v; want incidents %v", bySev, m["incidents"])
+	}
+}
+
+func TestReplayDuplicatesUnmatchedQuarantinedFromJSONLines(t *testing.T) {
+	a, err := os.ReadFile(samples + "/cloudwatch/alarm-state-alarm.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, a); err != nil {
+		t.Fatal(err)
+	}
+	unrouted := `{"version":"0","id":"u1","detail-type":"Object Created","source":"aws.s3","account":"123456789012","time":"2026-11-02T09:00:00Z","region":"eu-west-1","resources":[],"detail":{}}`
+	lines := strings.Join([]string{compact.String(), compact.String(), unrouted, `{"truncated": `, ""}, "\n")
+	m := replayJSON(t, lines, "-")
+	want := map[string]float64{"events": 4, "incidents": 1, "duplicates": 1, "unmatched": 1, "quarantined": 1}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("replay %s = %v; want %v", k, m[k], v)
+		}
+	}
+}
+
+func TestReplayHumanOutputAndUsage(t *testing.T) {
+	code, out, _ := run(t, "", "replay", samples)
+	if code != 0 || !strings.Contains(out, "Replayed 28 events") || !strings.Contains(out, "security.cloudtrail-logging-stopped") {
+		t.Errorf("replay = exit %d:\n%s\nwant the summary and the incident table", code, out)
+	}
+	if code, _, errs := run(t, "", "replay"); code != 2 || !strings.Contains(errs, "usage: firebreak replay") {
+		t.Errorf("replay without paths = exit %d, %q; want 2 and the usage", code, errs)
+	}
+	if code, _, errs := run(t, "", "frobnicate"); code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command = exit %d, %q; want 2", code, errs)
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(cfg, []byte("version: 1\nteams: {}\ncolour: red\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := run(t, "", "replay", "--config", cfg, samples); code != 1 || !strings.Contains(errs, cfg+":3: colour: unknown key") {
+		t.Errorf("replay with a bad config = exit %d, %q; want 1 and the file, line and key", code, errs)
+	}
+}
