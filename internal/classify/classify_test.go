@@ -138,6 +138,11 @@ func TestRecoveryAndTriggerShareAFingerprint(t *testing.T) {
 }
 
 const base = `version: 1
+severities:
+  sev1: {channels: [email, sms], acknowledge_within: 5m, update_every: 30m, resolve_within: 4h}
+  sev2: {channels: [email], acknowledge_within: 15m, update_every: 1h, resolve_within: 8h}
+  sev3: {channels: [email], acknowledge_within: 1h}
+  sev4: {channels: []}
 defaults: {team: platform}
 tags: {team: "firebreak:team"}
 teams:

@@ -12,7 +12,11 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+	"time"
 
+	"gopkg.in/yaml.v3"
+
+	"github.com/firebreak-ops/firebreak/events"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/pattern"
 	"github.com/firebreak-ops/firebreak/internal/strictyaml"
@@ -27,6 +31,10 @@ type Config struct {
 	Taxonomy []*Class            `yaml:"taxonomy"`
 	Fallback *Class              `yaml:"fallback"`
 	Runbooks map[string]*Runbook `yaml:"runbooks"`
+	// Severities is the per-severity policy: who is told on which channels, and the
+	// acknowledge, update and resolve objectives.
+	Severities map[string]*SeverityPolicy `yaml:"severities"`
+	Deploy     Deploy                     `yaml:"deploy"`
 
 	// TeamNames is the teams' names, sorted (derived).
 	TeamNames []string `yaml:"-"`
@@ -91,6 +99,61 @@ type Runbook struct {
 	DryRun bool `yaml:"dry_run"`
 }
 
+// Channels a team can be told on.
+const (
+	ChannelEmail = "email"
+	ChannelSMS   = "sms"
+)
+
+// SeverityPolicy is the communication policy and the clocks of one severity.
+type SeverityPolicy struct {
+	Name string `yaml:"name"` // e.g. Critical
+	// Channels are how the owning team is told: email, sms. Empty: recorded, nobody told.
+	Channels []string `yaml:"channels"`
+	// AcknowledgeWithin, UpdateEvery and ResolveWithin are the objectives: how soon an
+	// incident must be acknowledged, how often its owner must post an update while it is
+	// open, and how soon it must be resolved.
+	AcknowledgeWithin Duration `yaml:"acknowledge_within"`
+	UpdateEvery       Duration `yaml:"update_every"`
+	ResolveWithin     Duration `yaml:"resolve_within"`
+}
+
+// Deploy configures the stack (infra/).
+type Deploy struct {
+	// Rules are the catalog rules to deploy (event classes to receive); empty: all.
+	Rules []string `yaml:"rules"`
+	// ApplicationBus names the custom event bus application events are sent to; empty:
+	// the application rule goes on the default bus.
+	ApplicationBus string `yaml:"application_bus"`
+	// Operators are told about the health of Firebreak itself (DLQs, errors, failed runbooks).
+	Operators Team `yaml:"operators"`
+	// LogRetentionDays for every log group (default 30).
+	LogRetentionDays int `yaml:"log_retention_days"`
+	// Intake tunes the intake Lambda's SQS consumption.
+	Intake struct {
+		BatchSize      int      `yaml:"batch_size"`      // default 100
+		BatchingWindow Duration `yaml:"batching_window"` // default 5s
+		MaxConcurrency int      `yaml:"max_concurrency"` // default 5
+	} `yaml:"intake"`
+}
+
+// Duration is a time.Duration written as "90s", "5m", "4h".
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return fmt.Errorf("line %d: want a duration like 5m or 4h", n.Line)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return fmt.Errorf("line %d: %q is not a duration like 5m or 4h", n.Line, s)
+	}
+	d.Duration = v
+	return nil
+}
+
 // Source severity labels the taxonomy can map.
 var sourceLabels = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"}
 
@@ -100,6 +163,7 @@ var (
 	phoneRe = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	mailRe  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 	fieldRe = regexp.MustCompile(`can't evaluate field (\w+)`)
+	busRe   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,256}$`)
 )
 
 // UnknownClass is the class of events no taxonomy entry matches, unless the
@@ -177,6 +241,79 @@ func (c *Config) validate(doc *strictyaml.Doc) strictyaml.Errors {
 	}
 	if len(c.Taxonomy) == 0 {
 		bad("taxonomy", "at least one class is required")
+	}
+	for name, p := range c.Severities {
+		key := "severities." + name
+		if _, err := incident.ParseSeverity(name); err != nil {
+			bad(key, "%v", err)
+			continue
+		}
+		if p == nil {
+			bad(key, "empty policy")
+			continue
+		}
+		if name == string(incident.Info) && len(p.Channels) > 0 {
+			bad(key+".channels", "info never pages: it can have no channels")
+		}
+		for i, ch := range p.Channels {
+			if ch != ChannelEmail && ch != ChannelSMS {
+				bad(fmt.Sprintf("%s.channels[%d]", key, i), "%q is not a channel (email, sms)", ch)
+			}
+		}
+	}
+	for _, s := range incident.Severities {
+		if s != incident.Info && c.Severities[string(s)] == nil {
+			bad("severities", "missing the policy of %s", s)
+		}
+	}
+	if c.Deploy.LogRetentionDays == 0 {
+		c.Deploy.LogRetentionDays = 30
+	}
+	if c.Deploy.Intake.BatchSize == 0 {
+		c.Deploy.Intake.BatchSize = 100
+	}
+	if c.Deploy.Intake.BatchingWindow.Duration == 0 {
+		c.Deploy.Intake.BatchingWindow.Duration = 5 * time.Second
+	}
+	if c.Deploy.Intake.MaxConcurrency == 0 {
+		c.Deploy.Intake.MaxConcurrency = 5
+	}
+	if b := c.Deploy.Intake.BatchSize; b < 1 || b > 10000 {
+		bad("deploy.intake.batch_size", "%d is not between 1 and 10000 (the SQS event source limit)", b)
+	}
+	if w := c.Deploy.Intake.BatchingWindow.Duration; w > 5*time.Minute {
+		bad("deploy.intake.batching_window", "%s is over the 5m SQS limit", w)
+	}
+	if m := c.Deploy.Intake.MaxConcurrency; m < 2 || m > 1000 {
+		bad("deploy.intake.max_concurrency", "%d is not between 2 and 1000 (the SQS event source limit)", m)
+	}
+	for i, m := range c.Deploy.Operators.Email {
+		if !mailRe.MatchString(m) {
+			bad(fmt.Sprintf("deploy.operators.email[%d]", i), "%q is not an e-mail address", m)
+		}
+	}
+	for i, p := range c.Deploy.Operators.SMS {
+		if !phoneRe.MatchString(p) {
+			bad(fmt.Sprintf("deploy.operators.sms[%d]", i), "%q is not an E.164 phone number like +15555550100", p)
+		}
+	}
+	if rules, err := events.Rules(); err != nil {
+		bad("deploy.rules", "read the event catalog: %v", err)
+	} else {
+		known := map[string]bool{}
+		var names []string
+		for _, r := range rules {
+			known[r.Name] = true
+			names = append(names, r.Name)
+		}
+		for i, r := range c.Deploy.Rules {
+			if !known[r] {
+				bad(fmt.Sprintf("deploy.rules[%d]", i), "%q is not a rule of events/catalog.yaml (%s)", r, strings.Join(names, ", "))
+			}
+		}
+	}
+	if b := c.Deploy.ApplicationBus; b != "" && !busRe.MatchString(b) {
+		bad("deploy.application_bus", "%q is not an event bus name (letters, digits, . - _)", b)
 	}
 	seen := map[string]int{}
 	for i, cl := range c.Taxonomy {

@@ -26,6 +26,11 @@ taxonomy:
     severity: sev2
     runbook: fix
     title: "{{.Resource}} broke"
+severities:
+  sev1: {channels: [email, sms], acknowledge_within: 5m, update_every: 30m, resolve_within: 4h}
+  sev2: {channels: [email], acknowledge_within: 15m, update_every: 1h, resolve_within: 8h}
+  sev3: {channels: [email], acknowledge_within: 1h}
+  sev4: {channels: []}
 `
 
 func TestParseValid(t *testing.T) {
@@ -81,11 +86,21 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 			[]string{`firebreak.yaml:15: taxonomy[0].title: unknown field .Nope (use .Resource, .Actor,`}},
 		{"default team", strings.Replace(valid, "  team: platform\n", "  team: ghosts\n", 1),
 			[]string{`firebreak.yaml:3: defaults.team: "ghosts" is not a team`}},
-		{"duplicate class", valid + "  - class: ops.alarm\n    match: {\"source\": [\"x\"]}\n    severity: sev3\n",
+		{"duplicate class", strings.Replace(valid, "severities:", "  - class: ops.alarm\n    match: {\"source\": [\"x\"]}\n    severity: sev3\nseverities:", 1),
 			[]string{`firebreak.yaml:16: taxonomy[1].class: "ops.alarm" already defined at taxonomy[0]`}},
 		{"wrong type", strings.Replace(valid, "version: 1", "version: one", 1),
 			[]string{"firebreak.yaml:1:", "cannot use string"}},
 		{"syntax", valid + "  - class: [unclosed\n", []string{"firebreak.yaml:"}},
+		{"bad duration", strings.Replace(valid, "acknowledge_within: 5m", "acknowledge_within: soon", 1),
+			[]string{`firebreak.yaml:17: "soon" is not a duration like 5m or 4h`}},
+		{"bad channel", strings.Replace(valid, "[email, sms]", "[email, pager]", 1),
+			[]string{`firebreak.yaml:17: severities.sev1.channels[1]: "pager" is not a channel (email, sms)`}},
+		{"missing severity", strings.Replace(valid, "  sev4: {channels: []}\n", "", 1),
+			[]string{"severities: missing the policy of sev4"}},
+		{"unknown rule", valid + "deploy:\n  rules: [cloudwatch-alarm, nope]\n",
+			[]string{`firebreak.yaml:22: deploy.rules[1]: "nope" is not a rule of events/catalog.yaml`}},
+		{"bad batch", valid + "deploy:\n  intake: {batch_size: 20000}\n",
+			[]string{"deploy.intake.batch_size: 20000 is not between 1 and 10000"}},
 		{"empty", "", []string{"firebreak.yaml: empty file"}},
 		{"version", strings.Replace(valid, "version: 1", "version: 2", 1), []string{"firebreak.yaml:1: version: must be 1, got 2"}},
 	}
