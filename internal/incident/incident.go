@@ -154,6 +154,11 @@ type Incident struct {
 	Region      string   `json:"region"`
 	Resource    string   `json:"resource"`
 	OpenedBy    string   `json:"opened_by"` // id of the event that opened it
+	// Actor is who caused the opening event; Attrs are that event's source-specific facts
+	// (instance_id, group_id, rule_ids, trail, bucket, key_id, alarm_name, …) that
+	// notifications and runbooks use.
+	Actor string            `json:"actor,omitempty"`
+	Attrs map[string]string `json:"attrs,omitempty"`
 
 	OpenedAt time.Time `json:"opened_at"` // event time of the opening event
 	// StateAt is the event time of the last event that changed Status; older events

@@ -390,6 +390,7 @@ func (p *Processor) open(ctx context.Context, fp string, it item, prev incident.
 			ID: incident.ID(fp, seq), Seq: seq, Fingerprint: fp, Class: r.Class, Title: r.Title, Severity: r.Severity,
 			Team: r.Team, Impact: r.Impact, Runbook: r.Runbook, Status: incident.Open, Source: e.Source,
 			Account: e.Account, Region: e.Region, Resource: e.Resource, OpenedBy: e.ID, OpenedAt: e.Time, StateAt: e.Time,
+			Actor: e.Actor, Attrs: e.Attrs,
 		}
 		entry := incident.Entry{Incident: inc.ID, At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
 			Detail: fmt.Sprintf("Opened %s %s for %s: %s", r.Severity, r.Class, r.Team, e.Summary),

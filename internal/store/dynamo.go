@@ -24,6 +24,7 @@ type DynamoDB interface {
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 }
 
 var (
@@ -62,6 +63,8 @@ const (
 	pfxQuarantine = "Q#"
 	pfxLedger     = "L#"
 	pfxTimeline   = "T#"
+	pfxClaim      = "D#"
+	pfxApproval   = "A#"
 	skMeta        = "META"
 	skHead        = "HEAD"
 	skQuarantine  = "Q"
@@ -77,7 +80,7 @@ func n(v int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
 }
 
-func key(pk, sk string) map[string]types.AttributeValue {
+func itemKey(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{Table.PartitionKey: s(pk), Table.SortKey: s(sk)}
 }
 
@@ -111,7 +114,7 @@ func (d *Dynamo) Current(ctx context.Context, fps []string) (map[string]incident
 	for _, fp := range fps {
 		if !seen[fp] {
 			seen[fp] = true
-			keys = append(keys, key(fingerPK(fp), skHead))
+			keys = append(keys, itemKey(fingerPK(fp), skHead))
 		}
 	}
 	heads, err := d.batchGet(ctx, keys)
@@ -121,7 +124,7 @@ func (d *Dynamo) Current(ctx context.Context, fps []string) (map[string]incident
 	metaKeys := make([]map[string]types.AttributeValue, 0, len(heads))
 	for _, h := range heads {
 		if id := str(h, "incident"); id != "" {
-			metaKeys = append(metaKeys, key(incidentPK(id), skMeta))
+			metaKeys = append(metaKeys, itemKey(incidentPK(id), skMeta))
 		}
 	}
 	metas, err := d.batchGet(ctx, metaKeys)
@@ -195,7 +198,7 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 	}
 	_, err = d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(d.table),
-		Key:                       key(fingerPK(inc.Fingerprint), skHead),
+		Key:                       itemKey(fingerPK(inc.Fingerprint), skHead),
 		UpdateExpression:          aws.String("SET #seq = :seq, #inc = :inc, #fp = :fp"),
 		ConditionExpression:       aws.String("attribute_not_exists(#seq) OR #seq < :seq"),
 		ExpressionAttributeNames:  map[string]string{"#seq": "seq", "#inc": "incident", "#fp": "fingerprint"},
@@ -213,7 +216,7 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 }
 
 func (d *Dynamo) getMeta(ctx context.Context, id string) (incident.Incident, error) {
-	res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: key(incidentPK(id), skMeta), ConsistentRead: aws.Bool(true)})
+	res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: itemKey(incidentPK(id), skMeta), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return incident.Incident{}, err
 	}
@@ -268,7 +271,7 @@ func (d *Dynamo) Record(ctx context.Context, l Ledger, refs []EventRef) ([]Event
 }
 
 func (d *Dynamo) recordPage(ctx context.Context, l Ledger, page string, refs []EventRef) ([]EventRef, error) {
-	k := key(ledgerPK(l), pfxLedger+page)
+	k := itemKey(ledgerPK(l), pfxLedger+page)
 	for attempt := 0; len(refs) > 0; attempt++ {
 		if attempt >= 5 {
 			return nil, fmt.Errorf("ledger page still contended after %d attempts", attempt)
@@ -390,7 +393,7 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 	}
 	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(d.table),
-		Key:                       key(incidentPK(c.Incident), skMeta),
+		Key:                       itemKey(incidentPK(c.Incident), skMeta),
 		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
 		ConditionExpression:       aws.String(strings.Join(cond, " AND ")),
 		ExpressionAttributeNames:  names,
@@ -406,7 +409,7 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 		return false, fmt.Errorf("change incident %s: %w", c.Incident, err)
 	}
 	res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(d.table), Key: key(incidentPK(c.Incident), skMeta), ConsistentRead: aws.Bool(true),
+		TableName: aws.String(d.table), Key: itemKey(incidentPK(c.Incident), skMeta), ConsistentRead: aws.Bool(true),
 		ProjectionExpression: aws.String("#lc"), ExpressionAttributeNames: map[string]string{"#lc": "last_change"},
 	})
 	if err != nil {
@@ -631,6 +634,14 @@ func toMeta(inc incident.Incident) map[string]types.AttributeValue {
 		"updated_at": s(fmtTime(inc.UpdatedAt)), "version": n(int64(inc.Version)),
 		"list_pk": s(listIncident + string(inc.Status)), "list_sk": s(fmtTime(inc.OpenedAt) + "#" + inc.ID),
 	}
+	it["actor"] = s(inc.Actor)
+	if len(inc.Attrs) > 0 {
+		m := make(map[string]types.AttributeValue, len(inc.Attrs))
+		for k, v := range inc.Attrs {
+			m[k] = s(v)
+		}
+		it["attrs"] = &types.AttributeValueMemberM{Value: m}
+	}
 	for k, v := range it { // absent rather than empty: one meaning for "not set"
 		if sv, ok := v.(*types.AttributeValueMemberS); ok && sv.Value == "" {
 			delete(it, k)
@@ -640,14 +651,23 @@ func toMeta(inc incident.Incident) map[string]types.AttributeValue {
 }
 
 func fromMeta(it map[string]types.AttributeValue) incident.Incident {
-	return incident.Incident{
+	inc := incident.Incident{
 		ID: str(it, "id"), Seq: num(it, "seq"), Fingerprint: str(it, "fingerprint"), Class: str(it, "class"),
 		Title: str(it, "title"), Severity: incident.Severity(str(it, "severity")), Team: str(it, "team"),
 		Impact: str(it, "impact"), Runbook: str(it, "runbook"), Status: incident.Status(str(it, "status")),
 		Source: str(it, "source"), Account: str(it, "account"), Region: str(it, "region"), Resource: str(it, "resource"),
 		OpenedBy: str(it, "opened_by"), OpenedAt: parseTime(str(it, "opened_at")), StateAt: parseTime(str(it, "state_at")),
-		UpdatedAt: parseTime(str(it, "updated_at")), Version: num(it, "version"),
+		UpdatedAt: parseTime(str(it, "updated_at")), Version: num(it, "version"), Actor: str(it, "actor"),
 	}
+	if m, ok := it["attrs"].(*types.AttributeValueMemberM); ok {
+		inc.Attrs = make(map[string]string, len(m.Value))
+		for k, v := range m.Value {
+			if sv, ok := v.(*types.AttributeValueMemberS); ok {
+				inc.Attrs[k] = sv.Value
+			}
+		}
+	}
+	return inc
 }
 
 func fromEntry(id string, it map[string]types.AttributeValue) incident.Entry {
@@ -677,4 +697,129 @@ func num(it map[string]types.AttributeValue, k string) int {
 		return i
 	}
 	return 0
+}
+
+// Claim reserves the action key of an incident (a notification or a runbook start of one
+// change) so it runs once. A claim not marked Done within lease can be taken again: the
+// attempt that held it crashed.
+func (d *Dynamo) Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error) {
+	now := d.now().UTC()
+	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(d.table),
+		Item: map[string]types.AttributeValue{
+			Table.PartitionKey: s(incidentPK(id)), Table.SortKey: s(pfxClaim + key),
+			"state": s("pending"), "claimed_at": s(fmtTime(now)), "lease_until": s(fmtTime(now.Add(lease))),
+		},
+		ConditionExpression:       aws.String("attribute_not_exists(#pk) OR (#st = :pending AND #lu < :now)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#st": "state", "#lu": "lease_until"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pending": s("pending"), ":now": s(fmtTime(now))},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim %s of %s: %w", key, id, err)
+	}
+	return true, nil
+}
+
+// Done marks a claimed action finished, with its result; it is never claimed again.
+func (d *Dynamo) Done(ctx context.Context, id, key, result string) error {
+	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.table),
+		Key:                       itemKey(incidentPK(id), pfxClaim+key),
+		UpdateExpression:          aws.String("SET #st = :done, #res = :res, #at = :at"),
+		ExpressionAttributeNames:  map[string]string{"#st": "state", "#res": "result", "#at": "done_at"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":done": s("done"), ":res": s(result), ":at": s(fmtTime(d.now()))},
+	})
+	if err != nil {
+		return fmt.Errorf("mark %s of %s done: %w", key, id, err)
+	}
+	return nil
+}
+
+// Release gives up an unfinished claim so a retry can take it at once.
+func (d *Dynamo) Release(ctx context.Context, id, key string) error {
+	_, err := d.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 aws.String(d.table),
+		Key:                       itemKey(incidentPK(id), pfxClaim+key),
+		ConditionExpression:       aws.String("#st = :pending"),
+		ExpressionAttributeNames:  map[string]string{"#st": "state"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pending": s("pending")},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("release %s of %s: %w", key, id, err)
+	}
+	return nil
+}
+
+// PutApproval records a pending approval; recording the same key again changes nothing.
+func (d *Dynamo) PutApproval(ctx context.Context, a Approval) error {
+	if _, err := d.getMeta(ctx, a.Incident); err != nil {
+		return fmt.Errorf("approval %s: %w", a.Key, err)
+	}
+	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(d.table),
+		Item: map[string]types.AttributeValue{
+			Table.PartitionKey: s(incidentPK(a.Incident)), Table.SortKey: s(pfxApproval + a.Key),
+			"key": s(a.Key), "runbook": s(a.Runbook), "execution": s(a.Execution), "request": s(a.Request),
+			"token": s(a.Token), "requested_at": s(fmtTime(a.RequestedAt)),
+		},
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("approval %s of %s: %w", a.Key, a.Incident, err)
+	}
+	return nil
+}
+
+// Approvals lists an incident's approvals, oldest first.
+func (d *Dynamo) Approvals(ctx context.Context, id string) ([]Approval, error) {
+	var out []Approval
+	err := d.query(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :a)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#sk": Table.SortKey},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(incidentPK(id)), ":a": s(pfxApproval)},
+		ConsistentRead:            aws.Bool(true),
+	}, func(it map[string]types.AttributeValue) { out = append(out, fromApproval(id, it)) })
+	if err != nil {
+		return nil, fmt.Errorf("approvals of %s: %w", id, err)
+	}
+	sortApprovals(out)
+	return out, nil
+}
+
+// Decide records the decision on a pending approval and returns it with its token.
+func (d *Dynamo) Decide(ctx context.Context, id, key, decision, by string, at time.Time) (Approval, error) {
+	res, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.table),
+		Key:                       itemKey(incidentPK(id), pfxApproval+key),
+		UpdateExpression:          aws.String("SET #dec = :dec, #by = :by, #dat = :at"),
+		ConditionExpression:       aws.String("attribute_exists(#pk) AND attribute_not_exists(#dec)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#dec": "decision", "#by": "by", "#dat": "decided_at"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":dec": s(decision), ":by": s(by), ":at": s(fmtTime(at))},
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if err == nil {
+		return fromApproval(id, res.Attributes), nil
+	}
+	if !isConditionFailed(err) {
+		return Approval{}, fmt.Errorf("decide approval %s of %s: %w", key, id, err)
+	}
+	got, gerr := d.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: itemKey(incidentPK(id), pfxApproval+key), ConsistentRead: aws.Bool(true)})
+	if gerr != nil {
+		return Approval{}, fmt.Errorf("decide approval %s of %s: %w", key, id, gerr)
+	}
+	if len(got.Item) == 0 {
+		return Approval{}, fmt.Errorf("approval %s of %s: %w", key, id, ErrNotFound)
+	}
+	a := fromApproval(id, got.Item)
+	return a, fmt.Errorf("approval %s of %s: %w (%s by %s)", key, id, ErrDecided, a.Decision, a.By)
+}
+
+func fromApproval(id string, it map[string]types.AttributeValue) Approval {
+	return Approval{Incident: id, Key: str(it, "key"), Runbook: str(it, "runbook"), Execution: str(it, "execution"),
+		Request: str(it, "request"), Token: str(it, "token"), RequestedAt: parseTime(str(it, "requested_at")),
+		Decision: str(it, "decision"), By: str(it, "by"), DecidedAt: parseTime(str(it, "decided_at"))}
 }

@@ -21,6 +21,14 @@ type Memory struct {
 	timelines  map[string][]incident.Entry
 	lastChange map[string]string
 	quarantine map[string]Quarantined
+	claims     map[string]claim
+	approvals  map[string]map[string]Approval
+	stream     []StreamRecord
+}
+
+type claim struct {
+	done  bool
+	until time.Time
 }
 
 var _ Store = (*Memory)(nil)
@@ -35,6 +43,8 @@ func NewMemory(now func() time.Time) *Memory {
 		timelines:  map[string][]incident.Entry{},
 		lastChange: map[string]string{},
 		quarantine: map[string]Quarantined{},
+		claims:     map[string]claim{},
+		approvals:  map[string]map[string]Approval{},
 	}
 }
 
@@ -45,7 +55,7 @@ func (m *Memory) Current(_ context.Context, fps []string) (map[string]incident.I
 	out := make(map[string]incident.Incident, len(fps))
 	for _, fp := range fps {
 		if id, ok := m.heads[fp]; ok {
-			out[fp] = *m.incidents[id]
+			out[fp] = clone(*m.incidents[id])
 		}
 	}
 	return out, nil
@@ -66,7 +76,9 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 		c.UpdatedAt = m.now().UTC()
 		c.Count, c.Recoveries, c.Events = 0, 0, 0
 		c.FirstSeen, c.LastSeen = time.Time{}, time.Time{}
+		c.Attrs = copyMap(inc.Attrs)
 		m.incidents[inc.ID] = &c
+		m.stream = append(m.stream, StreamRecord{New: clone(c)})
 		created = true
 	}
 	if cur, ok := m.heads[inc.Fingerprint]; !ok || m.incidents[cur].Seq < inc.Seq {
@@ -118,6 +130,7 @@ func (m *Memory) Change(_ context.Context, c Change) (bool, error) {
 	if c.Severity != "" && c.RaiseOnly && c.Severity.Rank() >= inc.Severity.Rank() {
 		return false, nil
 	}
+	old := clone(*inc)
 	if c.Status != "" {
 		inc.Status = c.Status
 		inc.StateAt = c.At.UTC()
@@ -129,6 +142,7 @@ func (m *Memory) Change(_ context.Context, c Change) (bool, error) {
 	inc.UpdatedAt = m.now().UTC()
 	m.lastChange[c.Incident] = c.Entry.Key
 	m.addEntry(c.Entry)
+	m.stream = append(m.stream, StreamRecord{Old: &old, New: clone(*inc)})
 	return true, nil
 }
 
@@ -235,7 +249,7 @@ func (m *Memory) addEntry(e incident.Entry) {
 
 // view is the incident with counters derived from its ledger. Caller holds m.mu.
 func (m *Memory) view(id string) incident.Incident {
-	inc := *m.incidents[id]
+	inc := clone(*m.incidents[id])
 	for _, r := range m.ledgers[Ledger{Incident: id}] {
 		inc.Events++
 		switch r.Signal {
@@ -268,4 +282,109 @@ func sortIncidents(out []incident.Incident) {
 		}
 		return out[i].ID < out[j].ID
 	})
+}
+
+// DrainStream returns the incident changes since the last call, oldest first: the local
+// stand-in for the table's DynamoDB stream.
+func (m *Memory) DrainStream() []StreamRecord {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := m.stream
+	m.stream = nil
+	return out
+}
+
+// Claim reserves the action key of an incident; see Dynamo.Claim.
+func (m *Memory) Claim(_ context.Context, id, key string, lease time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := id + "\x00" + key
+	c, ok := m.claims[k]
+	now := m.now()
+	if ok && (c.done || now.Before(c.until)) {
+		return false, nil
+	}
+	m.claims[k] = claim{until: now.Add(lease)}
+	return true, nil
+}
+
+// Done marks a claimed action finished; it is never claimed again.
+func (m *Memory) Done(_ context.Context, id, key, _ string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.claims[id+"\x00"+key] = claim{done: true}
+	return nil
+}
+
+// Release gives up an unfinished claim so that a retry can take it at once.
+func (m *Memory) Release(_ context.Context, id, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := id + "\x00" + key
+	if c, ok := m.claims[k]; ok && !c.done {
+		delete(m.claims, k)
+	}
+	return nil
+}
+
+// PutApproval records a pending approval; recording the same key again changes nothing.
+func (m *Memory) PutApproval(_ context.Context, a Approval) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.incidents[a.Incident]; !ok {
+		return fmt.Errorf("approval %s: incident %s: %w", a.Key, a.Incident, ErrNotFound)
+	}
+	if m.approvals[a.Incident] == nil {
+		m.approvals[a.Incident] = map[string]Approval{}
+	}
+	if _, ok := m.approvals[a.Incident][a.Key]; !ok {
+		a.Decision, a.By, a.DecidedAt = "", "", time.Time{}
+		m.approvals[a.Incident][a.Key] = a
+	}
+	return nil
+}
+
+// Approvals lists an incident's approvals, oldest first.
+func (m *Memory) Approvals(_ context.Context, id string) ([]Approval, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Approval
+	for _, a := range m.approvals[id] {
+		out = append(out, a)
+	}
+	sortApprovals(out)
+	return out, nil
+}
+
+// Decide records the decision on a pending approval and returns it with its token;
+// ErrDecided if it was decided before, ErrNotFound if there is no such approval.
+func (m *Memory) Decide(_ context.Context, id, key, decision, by string, at time.Time) (Approval, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a, ok := m.approvals[id][key]
+	if !ok {
+		return Approval{}, fmt.Errorf("approval %s of %s: %w", key, id, ErrNotFound)
+	}
+	if a.Decision != "" {
+		return a, fmt.Errorf("approval %s of %s: %w (%s by %s)", key, id, ErrDecided, a.Decision, a.By)
+	}
+	a.Decision, a.By, a.DecidedAt = decision, by, at.UTC()
+	m.approvals[id][key] = a
+	return a, nil
+}
+
+func clone(inc incident.Incident) incident.Incident {
+	inc.Attrs = copyMap(inc.Attrs)
+	return inc
+}
+
+func copyMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }

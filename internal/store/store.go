@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"sort"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/event"
@@ -35,6 +36,39 @@ type Store interface {
 	List(ctx context.Context, f Filter) ([]incident.Incident, error)
 	Timeline(ctx context.Context, id string) ([]incident.Entry, error)
 	AddEntries(ctx context.Context, entries ...incident.Entry) error
+
+	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
+	Done(ctx context.Context, id, key, result string) error
+	Release(ctx context.Context, id, key string) error
+
+	PutApproval(ctx context.Context, a Approval) error
+	Approvals(ctx context.Context, id string) ([]Approval, error)
+	Decide(ctx context.Context, id, key, decision, by string, at time.Time) (Approval, error)
+}
+
+// ErrDecided is returned when deciding an approval that is already decided.
+var ErrDecided = errors.New("already decided")
+
+// Approval is a runbook step waiting for a human: the task token that resumes the
+// execution, kept out of the timeline (the timeline says that approval was requested).
+type Approval struct {
+	Incident    string    `json:"incident"`
+	Key         string    `json:"key"` // execution/state: unique per request
+	Runbook     string    `json:"runbook"`
+	Execution   string    `json:"execution"`
+	Request     string    `json:"request"`
+	Token       string    `json:"-"`
+	RequestedAt time.Time `json:"requested_at"`
+	Decision    string    `json:"decision,omitempty"` // approved | rejected
+	By          string    `json:"by,omitempty"`
+	DecidedAt   time.Time `json:"decided_at,omitzero"`
+}
+
+// StreamRecord is one change of an incident item, as a DynamoDB stream delivers it: the
+// incident before (nil when it was created) and after. Counters are not included.
+type StreamRecord struct {
+	Old *incident.Incident
+	New incident.Incident
 }
 
 // EventRef is what the ledger keeps of one event: its id, its time and its signal.
@@ -111,4 +145,13 @@ func statusIn(s incident.Status, set []incident.Status) bool {
 func quarantineKey(payload []byte) string {
 	sum := sha256.Sum256(payload)
 	return hex.EncodeToString(sum[:16])
+}
+
+func sortApprovals(out []Approval) {
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].RequestedAt.Equal(out[j].RequestedAt) {
+			return out[i].RequestedAt.Before(out[j].RequestedAt)
+		}
+		return out[i].Key < out[j].Key
+	})
 }

@@ -25,7 +25,8 @@ func newIncident(fp string, seq int) incident.Incident {
 		ID: incident.ID(fp, seq), Seq: seq, Fingerprint: fp, Class: "ops.alarm", Title: "cpu high",
 		Severity: incident.Sev2, Team: "platform", Status: incident.Open, Source: "aws.cloudwatch",
 		Account: "123456789012", Region: "eu-west-1", Resource: "i-0abc", OpenedBy: "evt-1",
-		OpenedAt: t0, StateAt: t0,
+		OpenedAt: t0, StateAt: t0, Actor: "arn:aws:iam::123456789012:user/sam",
+		Attrs: map[string]string{"instance_id": "i-0abc", "alarm_name": "cpu"},
 	}
 }
 
@@ -43,6 +44,7 @@ func refs(prefix string, n int, at time.Time, sig event.Signal) []store.EventRef
 
 // Run runs the contract against stores made by f.
 func Run(t *testing.T, f Factory) {
+	runClaimsAndApprovals(t, f)
 	ctx := context.Background()
 	fp := "ops.alarm|123456789012|eu-west-1|arn:aws:cloudwatch:eu-west-1:123456789012:alarm:cpu"
 
@@ -55,6 +57,9 @@ func Run(t *testing.T, f Factory) {
 		}
 		if got.ID != inc.ID || got.Status != incident.Open || got.Severity != incident.Sev2 {
 			t.Errorf("Open() = %+v; want id %s open sev2", got, inc.ID)
+		}
+		if stored, err := st.Get(ctx, inc.ID); err != nil || stored.Actor != inc.Actor || fmt.Sprint(stored.Attrs) != fmt.Sprint(inc.Attrs) {
+			t.Errorf("Get() = actor %q attrs %v, %v; want %q %v", stored.Actor, stored.Attrs, err, inc.Actor, inc.Attrs)
 		}
 		again := inc
 		again.Title = "a different title from a racing writer"
@@ -417,6 +422,90 @@ func Run(t *testing.T, f Factory) {
 		}
 		if len(got) != 1 || string(got[0].Payload) != string(payload) || got[0].MessageID != "m-1" || got[0].Reason != q.Reason {
 			t.Errorf("QuarantinedSince() = %+v; want the payload byte for byte, once, from m-1", got)
+		}
+	})
+}
+
+func runClaimsAndApprovals(t *testing.T, f Factory) {
+	ctx := context.Background()
+	fp := "ops.alarm|1|r|x"
+	t.Run("ClaimOnceThenDone", func(t *testing.T) {
+		st := f(t)
+		inc := newIncident(fp, 1)
+		if _, _, err := st.Open(ctx, inc, openedEntry(inc)); err != nil {
+			t.Fatal(err)
+		}
+		ok, err := st.Claim(ctx, inc.ID, "notify:1:platform", time.Minute)
+		if err != nil || !ok {
+			t.Fatalf("Claim() = %v, %v; want claimed", ok, err)
+		}
+		if ok, err := st.Claim(ctx, inc.ID, "notify:1:platform", time.Minute); err != nil || ok {
+			t.Errorf("second Claim() within the lease = %v, %v; want refused", ok, err)
+		}
+		if ok, err := st.Claim(ctx, inc.ID, "notify:1:security", time.Minute); err != nil || !ok {
+			t.Errorf("Claim(other key) = %v, %v; want claimed", ok, err)
+		}
+		if err := st.Release(ctx, inc.ID, "notify:1:security"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := st.Claim(ctx, inc.ID, "notify:1:security", time.Minute); err != nil || !ok {
+			t.Errorf("Claim() after Release = %v, %v; want claimed again", ok, err)
+		}
+		if err := st.Done(ctx, inc.ID, "notify:1:platform", "message-id-1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Release(ctx, inc.ID, "notify:1:platform"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := st.Claim(ctx, inc.ID, "notify:1:platform", 0); err != nil || ok {
+			t.Errorf("Claim() of a done action = %v, %v; want refused forever", ok, err)
+		}
+	})
+	t.Run("ExpiredLeaseCanBeTaken", func(t *testing.T) {
+		st := f(t)
+		inc := newIncident(fp, 1)
+		if _, _, err := st.Open(ctx, inc, openedEntry(inc)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := st.Claim(ctx, inc.ID, "runbook:1", -time.Second); err != nil || !ok { // a lease already over
+			t.Fatalf("Claim() = %v, %v", ok, err)
+		}
+		if ok, err := st.Claim(ctx, inc.ID, "runbook:1", time.Minute); err != nil || !ok {
+			t.Errorf("Claim() after the holder's lease ran out = %v, %v; want claimed", ok, err)
+		}
+	})
+	t.Run("ApprovalDecidedOnce", func(t *testing.T) {
+		st := f(t)
+		inc := newIncident(fp, 1)
+		if _, _, err := st.Open(ctx, inc, openedEntry(inc)); err != nil {
+			t.Fatal(err)
+		}
+		a := store.Approval{Incident: inc.ID, Key: "exec-1/Approve", Runbook: "kms-cancel-key-deletion", Execution: "exec-1",
+			Request: "Cancel the deletion of key k?", Token: "tok-secret", RequestedAt: t0}
+		if err := st.PutApproval(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		b := a
+		b.Token = "another"
+		if err := st.PutApproval(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		list, err := st.Approvals(ctx, inc.ID)
+		if err != nil || len(list) != 1 || list[0].Token != "tok-secret" || list[0].Decision != "" {
+			t.Fatalf("Approvals() = %+v, %v; want the first request, undecided", list, err)
+		}
+		got, err := st.Decide(ctx, inc.ID, a.Key, "approved", "sam", t0.Add(time.Hour))
+		if err != nil || got.Token != "tok-secret" || got.Decision != "approved" || got.By != "sam" {
+			t.Errorf("Decide() = %+v, %v; want approved by sam with its token", got, err)
+		}
+		if _, err := st.Decide(ctx, inc.ID, a.Key, "rejected", "eve", t0.Add(2*time.Hour)); !errors.Is(err, store.ErrDecided) {
+			t.Errorf("second Decide() = %v; want ErrDecided", err)
+		}
+		if _, err := st.Decide(ctx, inc.ID, "nope", "approved", "sam", t0); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Decide(unknown) = %v; want ErrNotFound", err)
+		}
+		if err := st.PutApproval(ctx, store.Approval{Incident: "FB-NOPE-1", Key: "k"}); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("PutApproval(unknown incident) = %v; want ErrNotFound", err)
 		}
 	})
 }
