@@ -1,0 +1,260 @@
+// Package notify tells responders: it renders a notice for each protocol (an e-mail
+// subject and body, an SMS of at most 160 GSM-7 characters) from text/template files and
+// publishes it to the owning team's SNS topic with message attributes subscribers can
+// filter on (team, severity, class, account, status, kind).
+package notify
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+)
+
+// Kind is what a notice is about.
+type Kind string
+
+// Notice kinds.
+const (
+	Opened         Kind = "opened"
+	Retriggered    Kind = "retriggered"
+	SeverityRaised Kind = "severity-raised"
+	Mitigated      Kind = "mitigated"
+	Resolved       Kind = "resolved"
+	Approval       Kind = "approval"     // a runbook waits for a human
+	RunbookNotice  Kind = "runbook"      // a runbook tells the owner something (usually a failure)
+	Reminder       Kind = "update-due"   // the owner's update is due
+	Escalation     Kind = "escalation"   // nobody acknowledged: the next tier is told
+	Acknowledged   Kind = "acknowledged" // someone took it
+)
+
+var headlines = map[Kind]string{
+	Opened: "Opened", Retriggered: "Triggered again", SeverityRaised: "Severity raised", Mitigated: "Mitigated",
+	Resolved: "Resolved", Approval: "Approval needed", RunbookNotice: "Runbook needs you", Reminder: "Update due",
+	Escalation: "Escalated, not acknowledged", Acknowledged: "Acknowledged",
+}
+
+// Automation is what a runbook did for the incident.
+type Automation struct {
+	Runbook string
+	Status  string // started, succeeded, failed, waiting for approval, dry-run …
+	Detail  string
+	URL     string // the execution in the console, when there is one
+}
+
+// Action is a one-click link.
+type Action struct{ Label, URL string }
+
+// Notice is everything a message says.
+type Notice struct {
+	Kind       Kind
+	Incident   incident.Incident // with counters
+	TeamName   string
+	Policy     *config.SeverityPolicy
+	Previous   incident.Severity // for SeverityRaised
+	Message    string            // extra text: the approval request, the runbook's message
+	Automation []Automation
+	NextUpdate time.Time
+	Actions    []Action // acknowledge, resolve, approve, … links
+}
+
+// Rendered is a notice in each protocol's form.
+type Rendered struct {
+	Subject string // e-mail subject, at most 100 characters (SNS's limit)
+	Email   string
+	SMS     string // at most 160 GSM-7 characters
+}
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+var tmpl = template.Must(template.New("notify").Funcs(template.FuncMap{
+	"upper": func(s incident.Severity) string { return strings.ToUpper(string(s)) },
+	"stamp": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	},
+}).ParseFS(templateFS, "templates/*.tmpl"))
+
+type view struct {
+	Notice
+	Headline     string
+	SeverityName string
+	UpdateEvery  string
+}
+
+// Render renders a notice for every protocol.
+func Render(n Notice) (Rendered, error) {
+	v := view{Notice: n, Headline: headlines[n.Kind], SeverityName: n.Incident.Severity.Label()}
+	if v.Headline == "" {
+		return Rendered{}, fmt.Errorf("render notice for %s: unknown kind %q", n.Incident.ID, n.Kind)
+	}
+	if n.Kind == SeverityRaised && n.Previous != "" {
+		v.Headline = fmt.Sprintf("Severity raised %s → %s", n.Previous, n.Incident.Severity)
+	}
+	if n.Policy != nil {
+		if n.Policy.Name != "" {
+			v.SeverityName = n.Policy.Name
+		}
+		v.UpdateEvery = shortDuration(n.Policy.UpdateEvery.Duration)
+	}
+	if v.TeamName == "" {
+		v.TeamName = n.Incident.Team
+	}
+	var subj, body strings.Builder
+	if err := tmpl.ExecuteTemplate(&subj, "subject", v); err != nil {
+		return Rendered{}, fmt.Errorf("render subject of %s: %w", n.Incident.ID, err)
+	}
+	if err := tmpl.ExecuteTemplate(&body, "email", v); err != nil {
+		return Rendered{}, fmt.Errorf("render e-mail of %s: %w", n.Incident.ID, err)
+	}
+	return Rendered{Subject: subject(subj.String()), Email: body.String() + "\n", SMS: SMS(v.Headline, n)}, nil
+}
+
+// subject makes a valid SNS e-mail subject: printable ASCII, one line, at most 100.
+func subject(s string) string {
+	s = strings.Join(strings.Fields(printable(unicodePunct.Replace(s))), " ")
+	if len(s) > 100 {
+		s = s[:97] + "..."
+	}
+	return s
+}
+
+// SMSLimit is the length of one GSM-7 SMS segment.
+const SMSLimit = 160
+
+// SMS is the text message: severity, what, where and the incident id, always within one
+// 160-character GSM-7 segment (non-GSM characters would cut the limit to 70).
+func SMS(headline string, n Notice) string {
+	inc := n.Incident
+	head := fmt.Sprintf("%s %s: ", strings.ToUpper(string(inc.Severity)), toASCII(headline))
+	tail := fmt.Sprintf("; %s %s; %s", inc.Account, inc.Region, inc.ID)
+	what := toASCII(inc.Title)
+	if n.Kind == Approval || n.Kind == RunbookNotice {
+		what = toASCII(n.Message)
+	}
+	room := SMSLimit - len(head) - len(tail)
+	if room < 8 { // an absurdly long id or headline: keep the id, drop the rest
+		return clipASCII(head+tail, SMSLimit)
+	}
+	return head + clipASCII(what, room) + tail
+}
+
+func clipASCII(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-3] + "..."
+}
+
+// gsmSafe replaces characters outside GSM 03.38 (and the ones that cost two) with ASCII.
+var gsmSafe = strings.NewReplacer("→", "->", "—", "-", "–", "-", "…", "...", "·", "-", "“", `"`, "”", `"`, "‘", "'", "’", "'",
+	"[", "(", "]", ")", "{", "(", "}", ")", "\\", "/", "^", "", "~", "-", "|", "/", "€", "EUR", "`", "'")
+
+// unicodePunct spells typographic punctuation in ASCII.
+var unicodePunct = strings.NewReplacer("→", "->", "—", "-", "–", "-", "…", "...", "·", "-", "“", `"`, "”", `"`, "‘", "'", "’", "'")
+
+func toASCII(s string) string { return printable(gsmSafe.Replace(s)) }
+
+func printable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteByte(' ')
+		case r >= 0x20 && r < 0x7f:
+			b.WriteRune(r)
+		default:
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
+}
+
+func shortDuration(d time.Duration) string {
+	switch {
+	case d == 0:
+		return ""
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
+
+// Publisher is the SNS API the notifier uses.
+type Publisher interface {
+	Publish(ctx context.Context, in *sns.PublishInput, optFns ...func(*sns.Options)) (*sns.PublishOutput, error)
+}
+
+var _ Publisher = (*sns.Client)(nil)
+
+// Notifier publishes notices to team topics.
+type Notifier struct {
+	pub    Publisher
+	topics map[string]string // team → topic ARN
+}
+
+// New returns a notifier publishing to the given team topics.
+func New(pub Publisher, topics map[string]string) *Notifier {
+	return &Notifier{pub: pub, topics: topics}
+}
+
+// Send publishes the notice to team's topic and returns the message id.
+func (n *Notifier) Send(ctx context.Context, team string, notice Notice) (string, error) {
+	topic, ok := n.topics[team]
+	if !ok {
+		return "", fmt.Errorf("notify %s of %s: no topic for team %q", team, notice.Incident.ID, team)
+	}
+	in, err := PublishInput(topic, notice)
+	if err != nil {
+		return "", err
+	}
+	out, err := n.pub.Publish(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("notify %s of %s (%s): %w", team, notice.Incident.ID, notice.Kind, err)
+	}
+	return aws.ToString(out.MessageId), nil
+}
+
+// PublishInput is the SNS request for a notice: a message-structure JSON message so each
+// protocol gets its own text, and the attributes subscription filter policies use.
+func PublishInput(topic string, notice Notice) (*sns.PublishInput, error) {
+	r, err := Render(notice)
+	if err != nil {
+		return nil, err
+	}
+	msg, err := json.Marshal(map[string]string{"default": r.Email, "email": r.Email, "email-json": r.Email, "sms": r.SMS})
+	if err != nil {
+		return nil, fmt.Errorf("encode message of %s: %w", notice.Incident.ID, err)
+	}
+	inc := notice.Incident
+	attrs := map[string]types.MessageAttributeValue{}
+	for k, v := range map[string]string{"team": inc.Team, "severity": string(inc.Severity), "class": inc.Class,
+		"account": inc.Account, "status": string(inc.Status), "kind": string(notice.Kind), "incident": inc.ID} {
+		if v != "" {
+			attrs[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+		}
+	}
+	return &sns.PublishInput{
+		TopicArn:          aws.String(topic),
+		Subject:           aws.String(r.Subject),
+		Message:           aws.String(string(msg)),
+		MessageStructure:  aws.String("json"),
+		MessageAttributes: attrs,
+	}, nil
+}

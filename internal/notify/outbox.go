@@ -1,0 +1,55 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+
+// Sent is one message as it would have gone out.
+type Sent struct {
+	Topic      string            `json:"topic"`
+	Subject    string            `json:"subject"`
+	Email      string            `json:"email"`
+	SMS        string            `json:"sms"`
+	Attributes map[string]string `json:"attributes"`
+	MessageID  string            `json:"message_id"`
+}
+
+// Outbox is the notifier's publisher in local mode (replay, `firebreak serve`): it keeps
+// what would have been published instead of publishing it.
+type Outbox struct {
+	mu   sync.Mutex
+	sent []Sent
+}
+
+var _ Publisher = (*Outbox)(nil)
+
+// Publish keeps the message.
+func (o *Outbox) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*sns.Options)) (*sns.PublishOutput, error) {
+	var msg map[string]string
+	if err := json.Unmarshal([]byte(aws.ToString(in.Message)), &msg); err != nil {
+		return nil, fmt.Errorf("outbox: message is not message-structure JSON: %w", err)
+	}
+	attrs := map[string]string{}
+	for k, v := range in.MessageAttributes {
+		attrs[k] = aws.ToString(v.StringValue)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	id := fmt.Sprintf("local-%d", len(o.sent)+1)
+	o.sent = append(o.sent, Sent{Topic: aws.ToString(in.TopicArn), Subject: aws.ToString(in.Subject), Email: msg["email"],
+		SMS: msg["sms"], Attributes: attrs, MessageID: id})
+	return &sns.PublishOutput{MessageId: aws.String(id)}, nil
+}
+
+// Sent returns what was published so far.
+func (o *Outbox) Sent() []Sent {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]Sent(nil), o.sent...)
+}
