@@ -110,6 +110,8 @@ type SeverityPolicy struct {
 	Name string `yaml:"name"` // e.g. Critical
 	// Channels are how the owning team is told: email, sms. Empty: recorded, nobody told.
 	Channels []string `yaml:"channels"`
+	// AlsoNotify are teams told as well as the owner (e.g. management for sev1).
+	AlsoNotify []string `yaml:"also_notify"`
 	// AcknowledgeWithin, UpdateEvery and ResolveWithin are the objectives: how soon an
 	// incident must be acknowledged, how often its owner must post an update while it is
 	// open, and how soon it must be resolved.
@@ -254,6 +256,11 @@ func (c *Config) validate(doc *strictyaml.Doc) strictyaml.Errors {
 		}
 		if name == string(incident.Info) && len(p.Channels) > 0 {
 			bad(key+".channels", "info never pages: it can have no channels")
+		}
+		for i, t := range p.AlsoNotify {
+			if c.Teams[t] == nil {
+				bad(fmt.Sprintf("%s.also_notify[%d]", key, i), "%q is not a team (teams: %s)", t, strings.Join(c.TeamNames, ", "))
+			}
 		}
 		for i, ch := range p.Channels {
 			if ch != ChannelEmail && ch != ChannelSMS {

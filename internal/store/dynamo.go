@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -822,4 +823,50 @@ func fromApproval(id string, it map[string]types.AttributeValue) Approval {
 	return Approval{Incident: id, Key: str(it, "key"), Runbook: str(it, "runbook"), Execution: str(it, "execution"),
 		Request: str(it, "request"), Token: str(it, "token"), RequestedAt: parseTime(str(it, "requested_at")),
 		Decision: str(it, "decision"), By: str(it, "by"), DecidedAt: parseTime(str(it, "decided_at"))}
+}
+
+// IncidentFromStream converts a DynamoDB stream image to an incident. It reports false
+// for images of other items (ledger pages, timeline entries, claims …).
+func IncidentFromStream(image map[string]events.DynamoDBAttributeValue) (incident.Incident, bool) {
+	if len(image) == 0 {
+		return incident.Incident{}, false
+	}
+	pk, sk := image[Table.PartitionKey], image[Table.SortKey]
+	if pk.DataType() != events.DataTypeString || sk.DataType() != events.DataTypeString ||
+		!strings.HasPrefix(pk.String(), pfxIncident) || sk.String() != skMeta {
+		return incident.Incident{}, false
+	}
+	it := make(map[string]types.AttributeValue, len(image))
+	for k, v := range image {
+		if av := fromStreamValue(v); av != nil {
+			it[k] = av
+		}
+	}
+	return fromMeta(it), true
+}
+
+func fromStreamValue(v events.DynamoDBAttributeValue) types.AttributeValue {
+	switch v.DataType() {
+	case events.DataTypeString:
+		return s(v.String())
+	case events.DataTypeNumber:
+		return &types.AttributeValueMemberN{Value: v.Number()}
+	case events.DataTypeMap:
+		m := map[string]types.AttributeValue{}
+		for k, x := range v.Map() {
+			if av := fromStreamValue(x); av != nil {
+				m[k] = av
+			}
+		}
+		return &types.AttributeValueMemberM{Value: m}
+	case events.DataTypeStringSet:
+		return &types.AttributeValueMemberSS{Value: v.StringSet()}
+	case events.DataTypeNumberSet:
+		return &types.AttributeValueMemberNS{Value: v.NumberSet()}
+	case events.DataTypeBoolean:
+		return &types.AttributeValueMemberBOOL{Value: v.Boolean()}
+	case events.DataTypeBinary:
+		return &types.AttributeValueMemberB{Value: v.Binary()}
+	}
+	return nil
 }

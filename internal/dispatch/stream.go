@@ -1,0 +1,60 @@
+package dispatch
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// StreamHandler is the dispatch Lambda: DynamoDB stream batches in, records acted on in
+// order. On the first failure it reports that record, so Lambda retries from there and
+// the records before it are not redelivered.
+type StreamHandler struct {
+	Dispatcher *Dispatcher
+	Log        *slog.Logger
+}
+
+// Records turns a stream batch into incident changes; other items are skipped.
+func Records(in events.DynamoDBEvent) []Record {
+	var out []Record
+	for _, r := range in.Records {
+		if r.EventName == "REMOVE" {
+			continue
+		}
+		n, ok := store.IncidentFromStream(r.Change.NewImage)
+		if !ok {
+			continue
+		}
+		rec := Record{Sequence: r.Change.SequenceNumber, StreamRecord: store.StreamRecord{New: n}}
+		if o, ok := store.IncidentFromStream(r.Change.OldImage); ok {
+			rec.Old = &o
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// Record is a stream record of an incident with its sequence number.
+type Record struct {
+	Sequence string
+	store.StreamRecord
+}
+
+// Handle acts on one stream batch.
+func (h *StreamHandler) Handle(ctx context.Context, in events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	var resp events.DynamoDBEventResponse
+	recs := Records(in)
+	for _, r := range recs {
+		if err := h.Dispatcher.Handle(ctx, r.StreamRecord); err != nil {
+			if h.Log != nil {
+				h.Log.ErrorContext(ctx, "dispatch failed; retrying from this record", "incident", r.New.ID, "sequence", r.Sequence, "error", err)
+			}
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: r.Sequence})
+			return resp, nil
+		}
+	}
+	return resp, nil
+}
