@@ -85,7 +85,73 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	printSummary(env.Stdout, res.Summary)
 	fmt.Fprintln(env.Stdout)
 	printIncidents(env.Stdout, res.Incidents)
+	fmt.Fprintln(env.Stdout)
+	printResponse(env.Stdout, res)
 	return nil
+}
+
+// printResponse says, per incident, who would have been told and what runbook ran.
+func printResponse(w io.Writer, res *replay.Result) {
+	if len(res.Incidents) == 0 {
+		return
+	}
+	told := map[string][]string{}
+	seen := map[string]bool{}
+	for _, n := range res.Notifications {
+		id, team := n.Attributes["incident"], n.Attributes["team"]
+		topicTeam := strings.TrimPrefix(n.Topic[strings.LastIndex(n.Topic, ":")+1:], "firebreak-")
+		if topicTeam != "" {
+			team = topicTeam
+		}
+		k := id + " " + team
+		if !seen[k] {
+			seen[k] = true
+			told[id] = append(told[id], team)
+		}
+	}
+	runs := map[string][]string{}
+	for _, r := range res.Runs {
+		runs[r.Incident] = append(runs[r.Incident], r.Runbook+": "+r.Result())
+	}
+	fmt.Fprintln(w, "Response (dry-run: nothing was sent, no AWS call was made)")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTOLD\tRUNBOOK")
+	for _, inc := range res.Incidents {
+		t := strings.Join(told[inc.ID], ", ")
+		if t == "" {
+			t = "—"
+		}
+		rb := strings.Join(runs[inc.ID], "; ")
+		switch {
+		case rb == "" && inc.Runbook != "":
+			rb = inc.Runbook + ": not run"
+		case rb == "":
+			rb = "—"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", inc.ID, t, rb)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "%d notifications", res.Summary.Notifications)
+	var rbs []string
+	for _, name := range sortedRunbooks(res.Summary.Runbooks) {
+		c := res.Summary.Runbooks[name]
+		if c.Succeeded+c.Failed+c.Waiting > 0 {
+			rbs = append(rbs, fmt.Sprintf("%s %d succeeded, %d failed, %d waiting", name, c.Succeeded, c.Failed, c.Waiting))
+		}
+	}
+	if len(rbs) > 0 {
+		fmt.Fprintf(w, "; runbooks: %s", strings.Join(rbs, "; "))
+	}
+	fmt.Fprintln(w)
+}
+
+func sortedRunbooks(m map[string]replay.RunbookCounts) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func stamp(t time.Time) string {

@@ -7,12 +7,16 @@ import (
 	"sort"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/asl"
 	"github.com/firebreak-ops/firebreak/internal/bus"
 	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/intake"
+	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -25,6 +29,17 @@ type Options struct {
 	Bus       *bus.Bus
 	BatchSize int          // events per intake batch (default DefaultBatchSize)
 	Log       *slog.Logger // nil: discard
+	// Runbooks are the compiled runbooks (runbook.CompileLocal) and their dry-run
+	// fixtures; without them no runbook runs.
+	Runbooks map[string]*asl.Machine
+	Fixtures map[string]runbook.Fixtures
+}
+
+// RunbookCounts are the outcomes of one runbook's executions.
+type RunbookCounts struct {
+	Succeeded int `json:"succeeded"`
+	Failed    int `json:"failed"`
+	Waiting   int `json:"waiting"` // for a human's approval
 }
 
 // Summary counts what happened. Every input is counted once in Events and ends in
@@ -41,6 +56,9 @@ type Summary struct {
 	Recoveries  int `json:"recoveries"`  // recovery events that mitigated an incident
 	Recorded    int `json:"recorded"`    // recorded and counted, never part of a page
 
+	Notifications int                      `json:"notifications"` // messages published (each to one team topic)
+	Runbooks      map[string]RunbookCounts `json:"runbooks"`      // every configured runbook, by outcome (dry-run)
+
 	// Incidents opened, per owning team and per severity (every configured team and
 	// every severity appear, zero or not).
 	ByTeam     map[string]int `json:"by_team"`
@@ -52,11 +70,17 @@ type Summary struct {
 
 // Result is a replay's summary with the store it filled.
 type Result struct {
-	Summary   Summary
-	Store     *store.Memory
-	Incidents []incident.Incident // every incident, most recently opened first
-	Outcomes  []intake.Outcome
+	Summary       Summary
+	Store         *store.Memory
+	Incidents     []incident.Incident // every incident, most recently opened first
+	Outcomes      []intake.Outcome
+	Notifications []notify.Sent   // what would have been published, in order
+	Runs          []*runbook.Run  // runbook executions (dry-run)
+	Runner        *runbook.Runner // to decide approvals after the replay
 }
+
+// LocalTopic is the stand-in topic ARN of a team's notifications in local runs.
+func LocalTopic(team string) string { return "arn:aws:sns:local:000000000000:firebreak-" + team }
 
 type routed struct {
 	in   Input
@@ -74,7 +98,10 @@ func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := Summary{Events: len(inputs), ByTeam: map[string]int{}, BySeverity: map[string]int{}}
+	sum := Summary{Events: len(inputs), ByTeam: map[string]int{}, BySeverity: map[string]int{}, Runbooks: map[string]RunbookCounts{}}
+	for name := range o.Config.Runbooks {
+		sum.Runbooks[name] = RunbookCounts{}
+	}
 	for _, t := range o.Config.TeamNames {
 		sum.ByTeam[t] = 0
 	}
@@ -117,8 +144,20 @@ func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 	now := func() time.Time { return clock }
 	st := store.NewMemory(now)
 	p := intake.New(st, c, now, o.Log)
+	outbox := &notify.Outbox{}
+	topics := map[string]string{}
+	for _, t := range o.Config.TeamNames {
+		topics[t] = LocalTopic(t)
+	}
+	sender := notify.New(outbox, topics)
+	task := &runbook.Task{Store: st, Sender: sender, Config: o.Config, Now: now, Lease: time.Minute}
+	runner := &runbook.Runner{Machines: o.Runbooks, Fixtures: o.Fixtures, Task: task, Now: now}
+	d := &dispatch.Dispatcher{Store: st, Sender: sender, Config: o.Config, Now: now, Log: o.Log, Lease: time.Minute}
+	if len(o.Runbooks) > 0 {
+		d.Runbooks = runner
+	}
 
-	res := &Result{Store: st}
+	res := &Result{Store: st, Runner: runner}
 	for start := 0; start < len(queue); start += o.BatchSize {
 		batch := queue[start:min(start+o.BatchSize, len(queue))]
 		msgs := make([]intake.Message, len(batch))
@@ -133,6 +172,27 @@ func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 			return nil, fmt.Errorf("replay: intake asked to retry %v", rep.Retry)
 		}
 		res.Outcomes = append(res.Outcomes, rep.Outcomes...)
+		// The table's stream, drained after each batch as Lambda would read it.
+		for _, rec := range st.DrainStream() {
+			if err := d.Handle(ctx, rec); err != nil {
+				return nil, fmt.Errorf("replay: dispatch %s: %w", rec.New.ID, err)
+			}
+		}
+	}
+	res.Notifications = outbox.Sent()
+	res.Runs = runner.Runs()
+	sum.Notifications = len(res.Notifications)
+	for _, r := range res.Runs {
+		c := sum.Runbooks[r.Runbook]
+		switch r.Result() {
+		case "succeeded":
+			c.Succeeded++
+		case "failed":
+			c.Failed++
+		case "waiting":
+			c.Waiting++
+		}
+		sum.Runbooks[r.Runbook] = c
 	}
 	for _, o := range res.Outcomes {
 		switch o.Kind {

@@ -1,0 +1,248 @@
+package runbook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/asl"
+	"github.com/firebreak-ops/firebreak/internal/dispatch"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+)
+
+// Answer is a dry-run answer to one AWS call: an output or a named error.
+type Answer struct {
+	Output json.RawMessage `json:"output,omitempty"`
+	Error  string          `json:"error,omitempty"`
+	Cause  string          `json:"cause,omitempty"`
+}
+
+// Fixtures are a runbook's dry-run answers: per Task state, in call order.
+type Fixtures map[string][]Answer
+
+// ErrNoFixture is the error name of a dry-run call that has no fixture answer.
+const ErrNoFixture = "DryRun.NoFixture"
+
+// LocalFunctionARN stands for the runbook task Lambda when runbooks run locally.
+const LocalFunctionARN = "arn:aws:lambda:local:000000000000:function:firebreak-runbook"
+
+// Runner executes runbooks in-process with internal/asl, in dry-run: the Lambda task runs
+// in-process (it writes the timeline and asks for approvals) and every AWS call is
+// recorded on the incident's timeline with its parameters and answered from fixtures.
+// It implements dispatch.Starter, so `firebreak replay`, `make demo` and runbooks marked
+// dry_run in production use it in place of Step Functions.
+type Runner struct {
+	Machines map[string]*asl.Machine
+	Fixtures map[string]Fixtures
+	Task     *Task
+	Now      func() time.Time
+
+	mu    sync.Mutex
+	execs map[string]*Run
+}
+
+var _ dispatch.Starter = (*Runner)(nil)
+
+// Run is one local execution.
+type Run struct {
+	Runbook  string
+	Incident string
+	Name     string
+	Exec     *asl.Execution
+}
+
+// Result names the outcome of a run for summaries: succeeded, failed or waiting.
+func (r *Run) Result() string {
+	switch r.Exec.Status() {
+	case asl.StatusSucceeded:
+		return "succeeded"
+	case asl.StatusFailed:
+		return "failed"
+	case asl.StatusWaiting:
+		return "waiting"
+	}
+	return "running"
+}
+
+// Start runs the runbook until it ends or waits for a human.
+func (r *Runner) Start(ctx context.Context, runbook, name string, input json.RawMessage) (dispatch.Execution, error) {
+	m, ok := r.Machines[runbook]
+	if !ok {
+		return dispatch.Execution{}, fmt.Errorf("runbook %q is not loaded", runbook)
+	}
+	var in struct {
+		Incident struct {
+			ID string `json:"id"`
+		} `json:"incident"`
+	}
+	if err := json.Unmarshal(input, &in); err != nil || in.Incident.ID == "" {
+		return dispatch.Execution{}, fmt.Errorf("runbook %s: input names no incident", runbook)
+	}
+	r.mu.Lock()
+	if r.execs == nil {
+		r.execs = map[string]*Run{}
+	}
+	if prev, ok := r.execs[name]; ok {
+		r.mu.Unlock()
+		return describe(prev, "already started"), nil
+	}
+	run := &Run{Runbook: runbook, Incident: in.Incident.ID, Name: name}
+	r.execs[name] = run
+	r.mu.Unlock()
+
+	answers := map[string][]Answer{}
+	for state, list := range r.Fixtures[runbook] {
+		answers[state] = append([]Answer(nil), list...)
+	}
+	var mu sync.Mutex
+	inv := asl.InvokerFunc(func(ctx context.Context, c asl.Call) (json.RawMessage, error) {
+		if strings.HasPrefix(c.Resource, "arn:aws:states:::lambda:invoke") {
+			return r.invokeTask(ctx, c)
+		}
+		mu.Lock()
+		var a *Answer
+		if list := answers[c.State]; len(list) > 0 {
+			a, answers[c.State] = &list[0], list[1:]
+		}
+		mu.Unlock()
+		if err := r.recordCall(ctx, run, c, a); err != nil {
+			return nil, err
+		}
+		switch {
+		case a == nil:
+			return nil, &asl.Error{Name: ErrNoFixture, Cause: fmt.Sprintf("dry-run has no answer for state %s (%s)", c.State, c.Resource)}
+		case a.Error != "":
+			return nil, &asl.Error{Name: a.Error, Cause: a.Cause}
+		}
+		if len(a.Output) == 0 {
+			return json.RawMessage(`{}`), nil
+		}
+		return a.Output, nil
+	})
+	ex, err := m.Start(ctx, input, asl.Options{Name: name, StartTime: r.now(), Invoker: inv, StateMachineName: "firebreak-" + runbook})
+	if err != nil {
+		return dispatch.Execution{}, fmt.Errorf("run runbook %s: %w", runbook, err)
+	}
+	run.Exec = ex
+	return describe(run, ""), nil
+}
+
+func describe(run *Run, status string) dispatch.Execution {
+	out := dispatch.Execution{Name: run.Name, Status: status}
+	if status == "" && run.Exec != nil {
+		switch run.Exec.Status() {
+		case asl.StatusSucceeded:
+			out.Status = "succeeded (dry-run)"
+		case asl.StatusFailed:
+			out.Status = "failed (dry-run)"
+			if e := run.Exec.Err(); e != nil {
+				out.Detail = e.Error()
+			}
+		case asl.StatusWaiting:
+			out.Status = "waiting for approval (dry-run)"
+		default:
+			out.Status = "running (dry-run)"
+		}
+	}
+	return out
+}
+
+// mutating reports whether an AWS action changes something (dry-run skips it): anything
+// but Describe*, Get*, List*, Lookup*.
+func mutating(resource string) bool {
+	action := resource[strings.LastIndex(resource, ":")+1:]
+	for _, p := range []string{"describe", "get", "list", "lookup"} {
+		if strings.HasPrefix(action, p) {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *Runner) recordCall(ctx context.Context, run *Run, c asl.Call, a *Answer) error {
+	api := strings.TrimPrefix(c.Resource, "arn:aws:states:::aws-sdk:")
+	verb := "answered from fixtures"
+	if mutating(c.Resource) {
+		verb = "would call (not made: dry-run)"
+	}
+	detail := fmt.Sprintf("dry-run: %s %s %s", api, verb, c.Input)
+	data := map[string]string{"runbook": run.Runbook, "execution": run.Name, "state": c.State, "api": api, "parameters": string(c.Input), "dry_run": "true"}
+	if a != nil && a.Error != "" {
+		data["answer_error"] = a.Error
+	}
+	return r.Task.Store.AddEntries(ctx, incident.Entry{Incident: run.Incident, At: c.Time, Kind: "runbook-call", Actor: "runbook:" + run.Runbook,
+		Detail: detail, Key: fmt.Sprintf("dry:%s:%s:%d", run.Name, c.State, c.Attempt), Data: data})
+}
+
+// invokeTask answers lambda:invoke calls with the in-process task, in the shape the
+// Lambda service integration returns.
+func (r *Runner) invokeTask(ctx context.Context, c asl.Call) (json.RawMessage, error) {
+	var in struct {
+		Payload Payload `json:"Payload"`
+	}
+	if err := json.Unmarshal(c.Input, &in); err != nil {
+		return nil, &asl.Error{Name: "Runbook.BadPayload", Cause: err.Error()}
+	}
+	p := in.Payload
+	if p.At == "" {
+		p.At = c.Time.UTC().Format(time.RFC3339Nano)
+	}
+	if c.TaskToken != "" && p.Token == "" {
+		p.Token = c.TaskToken
+	}
+	out, err := r.Task.Handle(ctx, p)
+	if err != nil {
+		if errors.Is(err, ErrBadPayload) {
+			return nil, &asl.Error{Name: "Runbook.BadPayload", Cause: err.Error()}
+		}
+		return nil, err
+	}
+	b, err := json.Marshal(map[string]any{"Payload": out, "StatusCode": 200, "ExecutedVersion": "$LATEST"})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Decide resumes the execution waiting on the approval token: approved → task success,
+// otherwise task failure Runbook.Rejected.
+func (r *Runner) Decide(ctx context.Context, execution, token string, approved bool, by string) error {
+	r.mu.Lock()
+	run, ok := r.execs[execution]
+	r.mu.Unlock()
+	if !ok || run.Exec == nil {
+		return fmt.Errorf("execution %s: not found", execution)
+	}
+	if approved {
+		out, err := json.Marshal(map[string]any{"approved": true, "by": by})
+		if err != nil {
+			return err
+		}
+		return run.Exec.SendTaskSuccess(ctx, token, out)
+	}
+	return run.Exec.SendTaskFailure(ctx, token, "Runbook.Rejected", "rejected by "+by)
+}
+
+// Runs returns every local execution, by name.
+func (r *Runner) Runs() []*Run {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*Run, 0, len(r.execs))
+	for _, x := range r.execs {
+		out = append(out, x)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now == nil {
+		return time.Now().UTC()
+	}
+	return r.Now().UTC()
+}

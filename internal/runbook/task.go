@@ -1,0 +1,223 @@
+// Package runbook runs remediation runbooks: the Go task the state machines invoke to
+// write each phase to the incident's timeline and to ask humans for approval, a local
+// runner that executes runbooks with internal/asl in dry-run, and the IAM permissions a
+// runbook's definition needs.
+package runbook
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// TaskStore is what the task needs of the store.
+type TaskStore interface {
+	Get(ctx context.Context, id string) (incident.Incident, error)
+	AddEntries(ctx context.Context, entries ...incident.Entry) error
+	PutApproval(ctx context.Context, a store.Approval) error
+	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
+	Done(ctx context.Context, id, key, result string) error
+	Release(ctx context.Context, id, key string) error
+}
+
+// Sender tells a team.
+type Sender interface {
+	Send(ctx context.Context, team string, n notify.Notice) (string, error)
+}
+
+// Links makes the one-click actions of a notice (approve, reject, …).
+type Links interface {
+	Actions(inc incident.Incident, kind notify.Kind) []notify.Action
+	Approval(inc incident.Incident, key string) []notify.Action
+}
+
+// Payload is what a runbook's Lambda task sends (see runbooks/*.asl.json).
+type Payload struct {
+	Action    string          `json:"action"` // record | approve | notify
+	Incident  string          `json:"incident"`
+	Runbook   string          `json:"runbook"`
+	Execution string          `json:"execution"`
+	At        string          `json:"at,omitempty"` // $$.State.EnteredTime: makes records idempotent across retries
+	Phase     string          `json:"phase,omitempty"`
+	Status    string          `json:"status,omitempty"`
+	Detail    string          `json:"detail,omitempty"`
+	Data      json.RawMessage `json:"data,omitempty"`
+	Token     string          `json:"token,omitempty"`
+	Request   string          `json:"request,omitempty"`
+	Message   string          `json:"message,omitempty"`
+}
+
+// Phases of the process per alert, in order.
+var Phases = []string{"triage", "diagnose", "remediate", "verify", "document"}
+
+// Statuses a phase can be recorded with.
+var Statuses = []string{"started", "succeeded", "failed", "skipped"}
+
+// ErrBadPayload marks payloads the task cannot act on; the state machine gets it as a
+// named error it does not retry.
+var ErrBadPayload = errors.New("Runbook.BadPayload")
+
+// MaxData bounds the results attached to one timeline entry, well inside DynamoDB's item limit.
+const MaxData = 64 * 1024
+
+// Task is the runbook task.
+type Task struct {
+	Store  TaskStore
+	Sender Sender
+	Config *config.Config
+	Links  Links // nil: notices carry CLI commands only
+	Now    func() time.Time
+	Lease  time.Duration
+}
+
+// Handle acts on one payload.
+func (t *Task) Handle(ctx context.Context, p Payload) (map[string]any, error) {
+	if p.Incident == "" || p.Runbook == "" || p.Execution == "" {
+		return nil, fmt.Errorf("%w: incident, runbook and execution are required (got %q, %q, %q)", ErrBadPayload, p.Incident, p.Runbook, p.Execution)
+	}
+	at := t.now()
+	if p.At != "" {
+		v, err := time.Parse(time.RFC3339Nano, p.At)
+		if err != nil {
+			return nil, fmt.Errorf("%w: at: %q is not an RFC 3339 time", ErrBadPayload, p.At)
+		}
+		at = v.UTC()
+	}
+	actor := "runbook:" + p.Runbook
+	base := map[string]string{"runbook": p.Runbook, "execution": p.Execution}
+	switch p.Action {
+	case "record":
+		if !contains(Phases, p.Phase) || !contains(Statuses, p.Status) {
+			return nil, fmt.Errorf("%w: phase %q / status %q: want one of %v / %v", ErrBadPayload, p.Phase, p.Status, Phases, Statuses)
+		}
+		data := with(base, map[string]string{"phase": p.Phase, "status": p.Status})
+		if len(p.Data) > 0 && string(p.Data) != "null" {
+			d := string(p.Data)
+			if len(d) > MaxData {
+				d, data["truncated"] = d[:MaxData], fmt.Sprintf("%d of %d bytes kept", MaxData, len(p.Data))
+			}
+			data["result"] = d
+		}
+		e := incident.Entry{Incident: p.Incident, At: at, Kind: "runbook-" + p.Phase, Actor: actor, Detail: fmt.Sprintf("%s %s: %s", p.Phase, p.Status, p.Detail),
+			Key: fmt.Sprintf("rb:%s:%s:%s", p.Execution, p.Phase, p.Status), Data: data}
+		if err := t.Store.AddEntries(ctx, e); err != nil {
+			return nil, err
+		}
+		return map[string]any{"recorded": true}, nil
+	case "approve":
+		if p.Token == "" || p.Request == "" {
+			return nil, fmt.Errorf("%w: approve needs token and request", ErrBadPayload)
+		}
+		inc, err := t.Store.Get(ctx, p.Incident)
+		if err != nil {
+			return nil, err
+		}
+		key := p.Execution + "/" + first(p.Phase, "approval")
+		if err := t.Store.PutApproval(ctx, store.Approval{Incident: p.Incident, Key: key, Runbook: p.Runbook, Execution: p.Execution,
+			Request: p.Request, Token: p.Token, RequestedAt: at}); err != nil {
+			return nil, err
+		}
+		e := incident.Entry{Incident: p.Incident, At: at, Kind: "approval-requested", Actor: actor, Detail: "Approval requested: " + p.Request,
+			Key: "rb:" + key + ":requested", Data: with(base, map[string]string{"approval": key})}
+		if err := t.Store.AddEntries(ctx, e); err != nil {
+			return nil, err
+		}
+		n := t.notice(inc, notify.Approval, p.Request)
+		if t.Links != nil {
+			n.Actions = t.Links.Approval(inc, key)
+		}
+		if err := t.sendOnce(ctx, inc, "rb:"+key+":ask", n); err != nil {
+			return nil, err
+		}
+		return map[string]any{"requested": true, "approval": key}, nil
+	case "notify":
+		if p.Message == "" {
+			return nil, fmt.Errorf("%w: notify needs a message", ErrBadPayload)
+		}
+		inc, err := t.Store.Get(ctx, p.Incident)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256([]byte(p.Message))
+		key := "rb:" + p.Execution + ":notify:" + hex.EncodeToString(sum[:6])
+		if err := t.sendOnce(ctx, inc, key, t.notice(inc, notify.RunbookNotice, p.Message)); err != nil {
+			return nil, err
+		}
+		e := incident.Entry{Incident: p.Incident, At: at, Kind: "runbook-notified", Actor: actor,
+			Detail: fmt.Sprintf("Told %s: %s", inc.Team, p.Message), Key: key, Data: with(base, map[string]string{"team": inc.Team})}
+		if err := t.Store.AddEntries(ctx, e); err != nil {
+			return nil, err
+		}
+		return map[string]any{"notified": true}, nil
+	}
+	return nil, fmt.Errorf("%w: unknown action %q (record, approve, notify)", ErrBadPayload, p.Action)
+}
+
+func (t *Task) notice(inc incident.Incident, kind notify.Kind, msg string) notify.Notice {
+	n := notify.Notice{Kind: kind, Incident: inc, Message: msg}
+	if t.Config != nil {
+		n.Policy = t.Config.Severities[string(inc.Severity)]
+		if tm := t.Config.Teams[inc.Team]; tm != nil {
+			n.TeamName = tm.Name
+		}
+	}
+	return n
+}
+
+// sendOnce tells the owning team once, even when Step Functions retries the task.
+func (t *Task) sendOnce(ctx context.Context, inc incident.Incident, key string, n notify.Notice) error {
+	ok, err := t.Store.Claim(ctx, inc.ID, key, t.Lease)
+	if err != nil || !ok {
+		return err
+	}
+	id, err := t.Sender.Send(ctx, inc.Team, n)
+	if err != nil {
+		return errors.Join(err, t.Store.Release(ctx, inc.ID, key))
+	}
+	return t.Store.Done(ctx, inc.ID, key, id)
+}
+
+func (t *Task) now() time.Time {
+	if t.Now == nil {
+		return time.Now().UTC()
+	}
+	return t.Now().UTC()
+}
+
+func with(a, b map[string]string) map[string]string {
+	out := make(map[string]string, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
