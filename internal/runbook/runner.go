@@ -100,7 +100,14 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 		answers[state] = append([]Answer(nil), list...)
 	}
 	var mu sync.Mutex
+	seq := 0
 	inv := asl.InvokerFunc(func(ctx context.Context, c asl.Call) (json.RawMessage, error) {
+		// The virtual clock stands still between tasks: stamp this run's entries with
+		// their order in nanoseconds so the timeline reads in execution order.
+		mu.Lock()
+		seq++
+		c.Time = c.Time.Add(time.Duration(seq))
+		mu.Unlock()
 		if strings.HasPrefix(c.Resource, "arn:aws:states:::lambda:invoke") {
 			return r.invokeTask(ctx, c)
 		}
@@ -189,9 +196,7 @@ func (r *Runner) invokeTask(ctx context.Context, c asl.Call) (json.RawMessage, e
 		return nil, &asl.Error{Name: "Runbook.BadPayload", Cause: err.Error()}
 	}
 	p := in.Payload
-	if p.At == "" {
-		p.At = c.Time.UTC().Format(time.RFC3339Nano)
-	}
+	p.At = c.Time.UTC().Format(time.RFC3339Nano) // the virtual clock, in execution order (see Start)
 	if c.TaskToken != "" && p.Token == "" {
 		p.Token = c.TaskToken
 	}
