@@ -16,6 +16,7 @@ import (
 	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/intake"
+	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -48,5 +49,5 @@ func setup(ctx context.Context, log *slog.Logger) (*intake.Handler, error) {
 	}
 	now := func() time.Time { return time.Now().UTC() }
 	st := store.NewDynamo(dynamodb.NewFromConfig(awsCfg), table, now)
-	return &intake.Handler{Processor: intake.New(st, c, now, log), Now: now, Log: log}, nil
+	return &intake.Handler{Processor: intake.New(st, c, now, log), Now: now, Log: log, Metrics: metrics.New(os.Stdout)}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/firebreak-ops/firebreak/internal/metrics"
 )
 
 // Handler is the intake Lambda: it consumes SQS batches of EventBridge events and reports
@@ -15,6 +17,7 @@ type Handler struct {
 	Processor *Processor
 	Now       func() time.Time
 	Log       *slog.Logger
+	Metrics   *metrics.Writer // nil: no metrics
 }
 
 // Handle processes one SQS batch.
@@ -46,6 +49,26 @@ func (h *Handler) Handle(ctx context.Context, in events.SQSEvent) (events.SQSEve
 	log := h.Log
 	if log == nil {
 		log = slog.Default()
+	}
+	events := 0
+	opened := map[string]int{}
+	for _, o := range rep.Outcomes {
+		if o.Kind != Quarantined {
+			events++
+		}
+		if o.Kind == Opened {
+			opened[string(o.Severity)]++
+		}
+	}
+	now := h.Now()
+	if err := h.Metrics.Emit(now, nil, map[string]int{"Events": events, "Quarantined": counts[Quarantined],
+		"Duplicates": counts[Duplicate], "Mitigated": counts[Mitigated], "Retried": len(rep.Retry)}); err != nil {
+		log.WarnContext(ctx, "metrics not written", "error", err)
+	}
+	for sev, n := range opened {
+		if err := h.Metrics.Emit(now, map[string]string{"Severity": sev}, map[string]int{"IncidentsOpened": n}); err != nil {
+			log.WarnContext(ctx, "metrics not written", "error", err)
+		}
 	}
 	log.InfoContext(ctx, "batch processed", "messages", len(msgs), "retry", len(rep.Retry),
 		"opened", counts[Opened], "repeats", counts[Repeat]+counts[Retriggered], "mitigated", counts[Mitigated],

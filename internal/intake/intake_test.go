@@ -1,10 +1,14 @@
 package intake_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +22,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/localdynamo"
+	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -428,7 +433,9 @@ func TestStoreFailureRetriesMessages(t *testing.T) {
 
 func TestHandlerReportsOnlyFailedMessages(t *testing.T) {
 	st := store.NewMemory(now)
-	h := &intake.Handler{Processor: intake.New(st, classifier(t), now, nil), Now: now}
+	var emf bytes.Buffer
+	h := &intake.Handler{Processor: intake.New(st, classifier(t), now, nil), Now: now, Metrics: metrics.New(&emf),
+		Log: slog.New(slog.DiscardHandler)}
 	in := events.SQSEvent{Records: []events.SQSMessage{
 		{MessageId: "a", Body: string(eventtest.Alarm(t, "e1", "prod-a", "ALARM", t0)), Attributes: map[string]string{"SentTimestamp": "1793610000000"}},
 		{MessageId: "b", Body: "{truncated"},
@@ -440,5 +447,25 @@ func TestHandlerReportsOnlyFailedMessages(t *testing.T) {
 	q, err := st.QuarantinedSince(context.Background(), time.Time{})
 	if err != nil || len(q) != 1 || q[0].MessageID != "b" || string(q[0].Payload) != "{truncated" {
 		t.Errorf("quarantine = %+v, %v; want message b kept whole", q, err)
+	}
+	// CloudWatch Embedded Metric Format: one line of counts, one per severity opened.
+	lines := strings.Split(strings.TrimSpace(emf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("EMF lines = %q; want 2", lines)
+	}
+	var totals, bySev map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &totals); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &bySev); err != nil {
+		t.Fatal(err)
+	}
+	if totals["Events"] != 1.0 || totals["Quarantined"] != 1.0 || totals["Duplicates"] != 0.0 {
+		t.Errorf("EMF totals = %v; want Events 1, Quarantined 1, Duplicates 0", totals)
+	}
+	meta := bySev["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)[0].(map[string]any)
+	if bySev["Severity"] != "sev2" || bySev["IncidentsOpened"] != 1.0 || meta["Namespace"] != "Firebreak" ||
+		fmt.Sprint(meta["Dimensions"]) != "[[Severity]]" {
+		t.Errorf("EMF by severity = %v; want IncidentsOpened 1 for sev2 in namespace Firebreak", bySev)
 	}
 }
