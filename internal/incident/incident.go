@@ -159,6 +159,7 @@ type Incident struct {
 	// notifications and runbooks use.
 	Actor string            `json:"actor,omitempty"`
 	Attrs map[string]string `json:"attrs,omitempty"`
+	Tags  map[string]string `json:"tags,omitempty"` // resource tags the opening event carried
 
 	OpenedAt time.Time `json:"opened_at"` // event time of the opening event
 	// StateAt is the event time of the last event that changed Status; older events
@@ -166,6 +167,21 @@ type Incident struct {
 	StateAt   time.Time `json:"state_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	Version   int       `json:"version"`
+
+	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
+	AcknowledgedBy string    `json:"acknowledged_by,omitempty"`
+	ResolvedAt     time.Time `json:"resolved_at,omitzero"`
+	// LastUpdateAt is the last update a person posted (acknowledgement, note, severity
+	// or owner change); the update cadence counts from it.
+	LastUpdateAt time.Time `json:"last_update_at,omitzero"`
+	// DueAt is when the escalator next looks at the incident (zero: never again).
+	DueAt time.Time `json:"due_at,omitzero"`
+	// Parent is the incident this one is grouped or inhibited under (ParentReason
+	// "grouped" or "inhibited"): its pages go to the parent's responders only.
+	Parent       string `json:"parent,omitempty"`
+	ParentReason string `json:"parent_reason,omitempty"`
+	// SilencedBy is the silence that kept the incident quiet when it opened.
+	SilencedBy string `json:"silenced_by,omitempty"`
 
 	Count      int       `json:"count"`      // trigger events, the opener included
 	Recoveries int       `json:"recoveries"` // recovery events
@@ -192,4 +208,5 @@ const (
 	KindMitigated      = "mitigated"
 	KindRetriggered    = "retriggered"
 	KindSeverityRaised = "severity-raised"
+	KindReopened       = "reopened"
 )

@@ -90,6 +90,9 @@ type Processor struct {
 	classify Classifier
 	now      func() time.Time
 	log      *slog.Logger
+	// ReopenWithin: a trigger this soon after its incident was resolved re-opens it
+	// instead of opening a new one (0: never re-open). Closed incidents never re-open.
+	ReopenWithin time.Duration
 }
 
 // New returns a Processor.
@@ -240,6 +243,7 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 		return p.recordLoose(ctx, g.fp, g.items, outcome)
 	}
 	inc, has := current[g.fp]
+	reopenedBy := ""
 	if !has || !inc.Status.Active() {
 		opener := -1
 		for i, it := range g.items {
@@ -251,11 +255,30 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 		if opener < 0 { // nothing to open: recoveries and info with no active incident
 			return p.recordLoose(ctx, g.fp, g.items, outcome)
 		}
-		opened, err := p.open(ctx, g.fp, g.items[opener], inc, has)
-		if err != nil {
-			return nil, err
+		first := g.items[opener].ev
+		switch {
+		case has && inc.Status == incident.Resolved && !first.Time.After(inc.ResolvedAt):
+			// A late event from before the resolution: it belongs to the resolved incident.
+		case has && inc.Status == incident.Resolved && p.ReopenWithin > 0 && first.Time.Sub(inc.ResolvedAt) <= p.ReopenWithin:
+			ok, err := p.store.Change(ctx, store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Resolved},
+				NotBefore: first.Time, Status: incident.Open, At: first.Time,
+				Entry: incident.Entry{At: first.Time, Kind: incident.KindReopened, Actor: first.Actor,
+					Detail: fmt.Sprintf("Re-opened: it recurred %s after it was resolved: %s", first.Time.Sub(inc.ResolvedAt).Round(time.Second), first.Summary),
+					Key:    incident.KindReopened + ":" + first.ID, Data: map[string]string{"event_id": first.ID}}})
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				reopenedBy = first.ID
+			}
+			inc.Status, inc.StateAt = incident.Open, first.Time
+		default:
+			opened, err := p.open(ctx, g.fp, g.items[opener], inc, has)
+			if err != nil {
+				return nil, err
+			}
+			inc = opened
 		}
-		inc = opened
 	}
 	// Non-trigger events older than the incident's opening event are not part of it;
 	// they are counted on the fingerprint, in every delivery alike.
@@ -363,7 +386,7 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 			k = Opened
 		case it.ev.ID == changedBy && it.ev.Signal == event.Recovery:
 			k = Mitigated
-		case it.ev.ID == changedBy:
+		case it.ev.ID == changedBy || it.ev.ID == reopenedBy:
 			k = Retriggered
 		case it.res.Incident:
 			k = Repeat
@@ -390,7 +413,7 @@ func (p *Processor) open(ctx context.Context, fp string, it item, prev incident.
 			ID: incident.ID(fp, seq), Seq: seq, Fingerprint: fp, Class: r.Class, Title: r.Title, Severity: r.Severity,
 			Team: r.Team, Impact: r.Impact, Runbook: r.Runbook, Status: incident.Open, Source: e.Source,
 			Account: e.Account, Region: e.Region, Resource: e.Resource, OpenedBy: e.ID, OpenedAt: e.Time, StateAt: e.Time,
-			Actor: e.Actor, Attrs: e.Attrs,
+			Actor: e.Actor, Attrs: e.Attrs, Tags: e.Tags,
 		}
 		entry := incident.Entry{Incident: inc.ID, At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
 			Detail: fmt.Sprintf("Opened %s %s for %s: %s", r.Severity, r.Class, r.Team, e.Summary),

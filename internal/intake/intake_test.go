@@ -180,6 +180,47 @@ func TestIntake(t *testing.T) {
 				}
 			})
 
+			t.Run("ReopenWithinWindowElseNewIncident", func(t *testing.T) {
+				st := newStore(t)
+				p := intake.New(st, classifier(t), now, nil)
+				p.ReopenWithin = time.Hour
+				resolve := func(id string, at time.Time) {
+					t.Helper()
+					if _, err := st.Change(ctx, store.Change{Incident: id, Status: incident.Resolved, At: at,
+						Entry: incident.Entry{At: at, Kind: "resolved", Key: "resolved:" + at.String()}}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				fire := func(id string, at time.Time) intake.Outcome {
+					t.Helper()
+					rep, err := p.Process(ctx, []intake.Message{msg(id, eventtest.Alarm(t, id, "prod-flappy", "ALARM", at))})
+					if err != nil || len(rep.Outcomes) != 1 {
+						t.Fatalf("Process(%s) = %v, %v", id, rep.Outcomes, err)
+					}
+					return rep.Outcomes[0]
+				}
+				first := fire("a1", t0)
+				resolve(first.Incident, t0.Add(10*time.Minute))
+				if o := fire("late", t0.Add(5*time.Minute)); o.Incident != first.Incident || o.Kind != intake.Repeat {
+					t.Errorf("a trigger from before the resolution = %s on %s; want a repeat on the resolved %s", o.Kind, o.Incident, first.Incident)
+				}
+				if o := fire("a2", t0.Add(40*time.Minute)); o.Incident != first.Incident || o.Kind != intake.Retriggered {
+					t.Errorf("a trigger 30m after resolution = %s on %s; want %s re-opened", o.Kind, o.Incident, first.Incident)
+				}
+				inc, err := st.Get(ctx, first.Incident)
+				if err != nil || inc.Status != incident.Open {
+					t.Fatalf("re-opened incident = %s, %v; want open", inc.Status, err)
+				}
+				if got := fmt.Sprint(timelineKinds(t, st, inc.ID)); got != "[opened resolved reopened]" {
+					t.Errorf("timeline = %s; want [opened resolved reopened]", got)
+				}
+				resolve(first.Incident, t0.Add(50*time.Minute))
+				o := fire("a3", t0.Add(3*time.Hour))
+				if o.Kind != intake.Opened || o.Incident == first.Incident || o.Incident[len(o.Incident)-2:] != "-2" {
+					t.Errorf("a trigger 2h10m after resolution = %s on %s; want a new incident, the fingerprint's second", o.Kind, o.Incident)
+				}
+			})
+
 			t.Run("SameEventTwiceInOneBatch", func(t *testing.T) {
 				st := newStore(t)
 				p := intake.New(st, classifier(t), now, nil)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/silence"
 )
 
 // DynamoDB is the part of the DynamoDB API the store uses, with the SDK's signatures.
@@ -70,6 +72,9 @@ const (
 	skHead        = "HEAD"
 	skQuarantine  = "Q"
 	listIncident  = "INCIDENT#"
+	duePK         = "DUE"
+	pkSilence     = "SILENCE"
+	pfxToken      = "TOKEN#"
 	listQuarant   = "QUARANTINE"
 	// maxIDsPerUpdate keeps a ledger update's condition under DynamoDB's 4 KB expression limit.
 	maxIDsPerUpdate = 100
@@ -180,6 +185,7 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 	}
 	inc.Version = 1
 	inc.UpdatedAt = d.now().UTC()
+	inc.DueAt = inc.OpenedAt // the escalator works out the incident's clocks at once
 	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                aws.String(d.table),
 		Item:                     toMeta(inc),
@@ -362,8 +368,19 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 	}
 	c.Entry.Incident = c.Incident
 	set := []string{"#ver = #ver + :one", "#upd = :upd", "#lc = :lc"}
+	var remove []string
 	names := map[string]string{"#pk": Table.PartitionKey, "#ver": "version", "#upd": "updated_at", "#lc": "last_change"}
 	vals := map[string]types.AttributeValue{":one": n(1), ":upd": s(fmtTime(d.now())), ":lc": s(c.Entry.Key)}
+	assign := func(attr, value string) {
+		ph := strings.ReplaceAll(attr, "_", "")
+		names["#"+ph], vals[":"+ph] = attr, s(value)
+		set = append(set, "#"+ph+" = :"+ph)
+	}
+	drop := func(attr string) {
+		ph := strings.ReplaceAll(attr, "_", "")
+		names["#"+ph] = attr
+		remove = append(remove, "#"+ph)
+	}
 	cond := []string{"attribute_exists(#pk)", "(attribute_not_exists(#lc) OR #lc <> :lc)"}
 	if len(c.IfStatus) > 0 {
 		ph := make([]string, len(c.IfStatus))
@@ -379,10 +396,26 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 		vals[":nb"] = s(fmtTime(c.NotBefore))
 		cond = append(cond, "#sat <= :nb")
 	}
+	at := fmtTime(c.At)
 	if c.Status != "" {
-		names["#st"], names["#sat"], names["#lpk"] = "status", "state_at", "list_pk"
-		vals[":st"], vals[":sat"], vals[":lpk"] = s(string(c.Status)), s(fmtTime(c.At)), s(listIncident+string(c.Status))
-		set = append(set, "#st = :st", "#sat = :sat", "#lpk = :lpk")
+		names["#st"] = "status"
+		vals[":st"] = s(string(c.Status))
+		set = append(set, "#st = :st")
+		assign("state_at", at)
+		assign("list_pk", listIncident+string(c.Status))
+		switch c.Status {
+		case incident.Acknowledged:
+			assign("acknowledged_at", at)
+			if c.By != "" {
+				assign("acknowledged_by", c.By)
+			}
+		case incident.Resolved:
+			assign("resolved_at", at)
+		case incident.Open:
+			drop("resolved_at")
+			drop("acknowledged_at")
+			drop("acknowledged_by")
+		}
 	}
 	if c.Severity != "" {
 		names["#sev"], names["#rank"] = "severity", "sev_rank"
@@ -392,10 +425,36 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 			cond = append(cond, "#rank > :rank")
 		}
 	}
+	if c.Team != "" {
+		assign("team", c.Team)
+	}
+	if c.Parent != "" {
+		assign("parent", c.Parent)
+		assign("parent_reason", c.ParentReason)
+	}
+	if c.SilencedBy != "" {
+		assign("silenced_by", c.SilencedBy)
+	}
+	if c.Touch {
+		assign("last_update_at", at)
+	}
+	if c.Status == incident.Closed {
+		drop("due_pk")
+		drop("due_sk")
+		drop("due_at")
+	} else {
+		assign("due_pk", duePK)
+		assign("due_sk", at+"#"+c.Incident)
+		assign("due_at", at)
+	}
+	update := "SET " + strings.Join(set, ", ")
+	if len(remove) > 0 {
+		update += " REMOVE " + strings.Join(remove, ", ")
+	}
 	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(d.table),
 		Key:                       itemKey(incidentPK(c.Incident), skMeta),
-		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
+		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String(strings.Join(cond, " AND ")),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: vals,
@@ -636,12 +695,22 @@ func toMeta(inc incident.Incident) map[string]types.AttributeValue {
 		"list_pk": s(listIncident + string(inc.Status)), "list_sk": s(fmtTime(inc.OpenedAt) + "#" + inc.ID),
 	}
 	it["actor"] = s(inc.Actor)
-	if len(inc.Attrs) > 0 {
-		m := make(map[string]types.AttributeValue, len(inc.Attrs))
-		for k, v := range inc.Attrs {
-			m[k] = s(v)
+	for name, m := range map[string]map[string]string{"attrs": inc.Attrs, "tags": inc.Tags} {
+		if len(m) > 0 {
+			av := make(map[string]types.AttributeValue, len(m))
+			for k, v := range m {
+				av[k] = s(v)
+			}
+			it[name] = &types.AttributeValueMemberM{Value: av}
 		}
-		it["attrs"] = &types.AttributeValueMemberM{Value: m}
+	}
+	for k, v := range map[string]string{"acknowledged_at": fmtTime(inc.AcknowledgedAt), "acknowledged_by": inc.AcknowledgedBy,
+		"resolved_at": fmtTime(inc.ResolvedAt), "last_update_at": fmtTime(inc.LastUpdateAt), "parent": inc.Parent,
+		"parent_reason": inc.ParentReason, "silenced_by": inc.SilencedBy} {
+		it[k] = s(v)
+	}
+	if !inc.DueAt.IsZero() {
+		it["due_pk"], it["due_sk"], it["due_at"] = s(duePK), s(fmtTime(inc.DueAt)+"#"+inc.ID), s(fmtTime(inc.DueAt))
 	}
 	for k, v := range it { // absent rather than empty: one meaning for "not set"
 		if sv, ok := v.(*types.AttributeValueMemberS); ok && sv.Value == "" {
@@ -660,14 +729,10 @@ func fromMeta(it map[string]types.AttributeValue) incident.Incident {
 		OpenedBy: str(it, "opened_by"), OpenedAt: parseTime(str(it, "opened_at")), StateAt: parseTime(str(it, "state_at")),
 		UpdatedAt: parseTime(str(it, "updated_at")), Version: num(it, "version"), Actor: str(it, "actor"),
 	}
-	if m, ok := it["attrs"].(*types.AttributeValueMemberM); ok {
-		inc.Attrs = make(map[string]string, len(m.Value))
-		for k, v := range m.Value {
-			if sv, ok := v.(*types.AttributeValueMemberS); ok {
-				inc.Attrs[k] = sv.Value
-			}
-		}
-	}
+	inc.Attrs, inc.Tags = strMap(it["attrs"]), strMap(it["tags"])
+	inc.AcknowledgedAt, inc.AcknowledgedBy = parseTime(str(it, "acknowledged_at")), str(it, "acknowledged_by")
+	inc.ResolvedAt, inc.LastUpdateAt, inc.DueAt = parseTime(str(it, "resolved_at")), parseTime(str(it, "last_update_at")), parseTime(str(it, "due_at"))
+	inc.Parent, inc.ParentReason, inc.SilencedBy = str(it, "parent"), str(it, "parent_reason"), str(it, "silenced_by")
 	return inc
 }
 
@@ -869,4 +934,138 @@ func fromStreamValue(v events.DynamoDBAttributeValue) types.AttributeValue {
 		return &types.AttributeValueMemberB{Value: v.Binary()}
 	}
 	return nil
+}
+
+func strMap(v types.AttributeValue) map[string]string {
+	m, ok := v.(*types.AttributeValueMemberM)
+	if !ok {
+		return nil
+	}
+	out := make(map[string]string, len(m.Value))
+	for k, x := range m.Value {
+		if sv, ok := x.(*types.AttributeValueMemberS); ok {
+			out[k] = sv.Value
+		}
+	}
+	return out
+}
+
+// Due returns incidents whose due time is at or before now, earliest first, from the
+// "due" index: the escalator's only read.
+func (d *Dynamo) Due(ctx context.Context, now time.Time, limit int) ([]incident.Incident, error) {
+	in := &dynamodb.QueryInput{
+		IndexName:                 aws.String(Table.Indexes[1].Name),
+		KeyConditionExpression:    aws.String("#dpk = :due AND #dsk <= :upper"),
+		ExpressionAttributeNames:  map[string]string{"#dpk": "due_pk", "#dsk": "due_sk"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":due": s(duePK), ":upper": s(fmtTime(now) + "#\uffff")},
+	}
+	if limit > 0 {
+		in.Limit = aws.Int32(int32(limit))
+	}
+	var out []incident.Incident
+	for {
+		in.TableName = aws.String(d.table)
+		res, err := d.db.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("query due incidents: %w", err)
+		}
+		for _, it := range res.Items {
+			out = append(out, fromMeta(it))
+		}
+		if len(res.LastEvaluatedKey) == 0 || (limit > 0 && len(out) >= limit) {
+			return out, nil
+		}
+		in.ExclusiveStartKey = res.LastEvaluatedKey
+	}
+}
+
+// SetDue sets when the escalator next looks at the incident, unless it changed since
+// the escalator read it (version); a zero due removes it from the index.
+func (d *Dynamo) SetDue(ctx context.Context, id string, due time.Time, version int) (bool, error) {
+	in := &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.table),
+		Key:                       itemKey(incidentPK(id), skMeta),
+		ConditionExpression:       aws.String("attribute_exists(#pk) AND #ver = :v"),
+		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#ver": "version", "#dpk": "due_pk", "#dsk": "due_sk", "#dat": "due_at"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": n(int64(version))},
+	}
+	if due.IsZero() {
+		in.UpdateExpression = aws.String("REMOVE #dpk, #dsk, #dat")
+	} else {
+		in.UpdateExpression = aws.String("SET #dpk = :due, #dsk = :dsk, #dat = :dat")
+		in.ExpressionAttributeValues[":due"] = s(duePK)
+		in.ExpressionAttributeValues[":dsk"] = s(fmtTime(due) + "#" + id)
+		in.ExpressionAttributeValues[":dat"] = s(fmtTime(due))
+	}
+	_, err := d.db.UpdateItem(ctx, in)
+	if isConditionFailed(err) {
+		if _, gerr := d.getMeta(ctx, id); gerr != nil {
+			return false, fmt.Errorf("set due of %s: %w", id, gerr)
+		}
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("set due of %s: %w", id, err)
+	}
+	return true, nil
+}
+
+// PutSilence adds or replaces a silence; it expires a week after it ends.
+func (d *Dynamo) PutSilence(ctx context.Context, sl silence.Silence) error {
+	if err := sl.Validate(); err != nil {
+		return fmt.Errorf("silence %s: %w", sl.ID, err)
+	}
+	body, err := json.Marshal(sl)
+	if err != nil {
+		return fmt.Errorf("silence %s: %w", sl.ID, err)
+	}
+	item := map[string]types.AttributeValue{Table.PartitionKey: s(pkSilence), Table.SortKey: s(sl.ID), "body": s(string(body))}
+	if !sl.Ends.IsZero() {
+		item[Table.TTLAttribute] = n(sl.Ends.Add(7 * 24 * time.Hour).Unix())
+	}
+	if _, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(d.table), Item: item}); err != nil {
+		return fmt.Errorf("silence %s: %w", sl.ID, err)
+	}
+	return nil
+}
+
+// Silences lists the stored silences, by id.
+func (d *Dynamo) Silences(ctx context.Context) ([]silence.Silence, error) {
+	var out []silence.Silence
+	var bad error
+	err := d.query(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression:    aws.String("#pk = :p"),
+		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": s(pkSilence)},
+		ConsistentRead:            aws.Bool(true),
+	}, func(it map[string]types.AttributeValue) {
+		var sl silence.Silence
+		if err := json.Unmarshal([]byte(str(it, "body")), &sl); err != nil {
+			bad = fmt.Errorf("silence %s: stored body: %w", str(it, Table.SortKey), err)
+			return
+		}
+		out = append(out, sl)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list silences: %w", err)
+	}
+	return out, bad
+}
+
+// UseToken records a one-click token as used; false if it was used before.
+func (d *Dynamo) UseToken(ctx context.Context, nonce string, expires time.Time) (bool, error) {
+	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(d.table),
+		Item: map[string]types.AttributeValue{Table.PartitionKey: s(pfxToken + nonce), Table.SortKey: s("T"),
+			"used_at": s(fmtTime(d.now())), Table.TTLAttribute: n(expires.Add(time.Hour).Unix())},
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("use token: %w", err)
+	}
+	return true, nil
 }

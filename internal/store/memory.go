@@ -9,6 +9,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/silence"
 )
 
 // Memory is the embedded store for local runs, replay and tests. Safe for concurrent use.
@@ -23,6 +24,8 @@ type Memory struct {
 	quarantine map[string]Quarantined
 	claims     map[string]claim
 	approvals  map[string]map[string]Approval
+	silences   map[string]silence.Silence
+	tokens     map[string]bool
 	stream     []StreamRecord
 }
 
@@ -76,7 +79,8 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 		c.UpdatedAt = m.now().UTC()
 		c.Count, c.Recoveries, c.Events = 0, 0, 0
 		c.FirstSeen, c.LastSeen = time.Time{}, time.Time{}
-		c.Attrs = copyMap(inc.Attrs)
+		c.Attrs, c.Tags = copyMap(inc.Attrs), copyMap(inc.Tags)
+		c.DueAt = inc.OpenedAt.UTC()
 		m.incidents[inc.ID] = &c
 		m.stream = append(m.stream, StreamRecord{New: clone(c)})
 		created = true
@@ -131,13 +135,7 @@ func (m *Memory) Change(_ context.Context, c Change) (bool, error) {
 		return false, nil
 	}
 	old := clone(*inc)
-	if c.Status != "" {
-		inc.Status = c.Status
-		inc.StateAt = c.At.UTC()
-	}
-	if c.Severity != "" {
-		inc.Severity = c.Severity
-	}
+	applyChange(inc, c)
 	inc.Version++
 	inc.UpdatedAt = m.now().UTC()
 	m.lastChange[c.Incident] = c.Entry.Key
@@ -374,8 +372,86 @@ func (m *Memory) Decide(_ context.Context, id, key, decision, by string, at time
 }
 
 func clone(inc incident.Incident) incident.Incident {
-	inc.Attrs = copyMap(inc.Attrs)
+	inc.Attrs, inc.Tags = copyMap(inc.Attrs), copyMap(inc.Tags)
 	return inc
+}
+
+// Due returns incidents whose DueAt is at or before now, earliest first.
+func (m *Memory) Due(_ context.Context, now time.Time, limit int) ([]incident.Incident, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []incident.Incident
+	for _, inc := range m.incidents {
+		if !inc.DueAt.IsZero() && !inc.DueAt.After(now) {
+			out = append(out, clone(*inc))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].DueAt.Equal(out[j].DueAt) {
+			return out[i].DueAt.Before(out[j].DueAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// SetDue sets when the escalator next looks at the incident, unless it changed since
+// the escalator read it (version). A zero due means never.
+func (m *Memory) SetDue(_ context.Context, id string, due time.Time, version int) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	inc, ok := m.incidents[id]
+	if !ok {
+		return false, fmt.Errorf("set due of %s: %w", id, ErrNotFound)
+	}
+	if inc.Version != version {
+		return false, nil
+	}
+	inc.DueAt = due.UTC()
+	return true, nil
+}
+
+// PutSilence adds or replaces a silence.
+func (m *Memory) PutSilence(_ context.Context, s silence.Silence) error {
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("silence %s: %w", s.ID, err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.silences == nil {
+		m.silences = map[string]silence.Silence{}
+	}
+	m.silences[s.ID] = s
+	return nil
+}
+
+// Silences lists the stored silences, by id.
+func (m *Memory) Silences(_ context.Context) ([]silence.Silence, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]silence.Silence, 0, len(m.silences))
+	for _, s := range m.silences {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// UseToken records a token nonce as used; false if it was used before.
+func (m *Memory) UseToken(_ context.Context, nonce string, _ time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tokens == nil {
+		m.tokens = map[string]bool{}
+	}
+	if m.tokens[nonce] {
+		return false, nil
+	}
+	m.tokens[nonce] = true
+	return true, nil
 }
 
 func copyMap(m map[string]string) map[string]string {

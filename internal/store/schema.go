@@ -30,13 +30,22 @@ type Index struct {
 //	FP#<fp-key>     HEAD                        latest incident sequence of a fingerprint
 //	FP#<fp-key>     L#<minute>                  ledger page of events not part of an incident (expires)
 //	Q#<sha>         Q                           quarantined payload (expires)
+//	INC#<id>        D#<key>                     dispatch claim (an action of a change, done once)
+//	INC#<id>        A#<key>                     runbook approval with its task token
+//	SILENCE         <id>                        silence created through the API (expires after it ends)
+//	TOKEN#<nonce>   T                           a used one-click token (expires with the token)
 //
 // The "list" index keys incidents by status (list_pk INCIDENT#<status>, list_sk
-// <opened_at>#<id>) and quarantined payloads (QUARANTINE, <received_at>#<sha>).
+// <opened_at>#<id>) and quarantined payloads (QUARANTINE, <received_at>#<sha>). The
+// "due" index holds incidents the escalator must look at (due_pk DUE, due_sk
+// <due time>#<id>): it queries what is due and never scans.
 var Table = Schema{
 	PartitionKey: "pk",
 	SortKey:      "sk",
-	Indexes:      []Index{{Name: "list", PartitionKey: "list_pk", SortKey: "list_sk"}},
+	Indexes: []Index{
+		{Name: "list", PartitionKey: "list_pk", SortKey: "list_sk"},
+		{Name: "due", PartitionKey: "due_pk", SortKey: "due_sk"},
+	},
 	TTLAttribute: "expires_at",
 	StreamView:   types.StreamViewTypeNewAndOldImages,
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/silence"
 )
 
 // ErrNotFound is returned for an incident that does not exist.
@@ -40,6 +41,13 @@ type Store interface {
 	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
 	Done(ctx context.Context, id, key, result string) error
 	Release(ctx context.Context, id, key string) error
+
+	Due(ctx context.Context, now time.Time, limit int) ([]incident.Incident, error)
+	SetDue(ctx context.Context, id string, due time.Time, version int) (bool, error)
+
+	PutSilence(ctx context.Context, s silence.Silence) error
+	Silences(ctx context.Context) ([]silence.Silence, error)
+	UseToken(ctx context.Context, nonce string, expires time.Time) (bool, error)
 
 	PutApproval(ctx context.Context, a Approval) error
 	Approvals(ctx context.Context, id string) ([]Approval, error)
@@ -100,8 +108,18 @@ type Change struct {
 	// severe than the current one.
 	Severity  incident.Severity
 	RaiseOnly bool
-	At        time.Time
-	Entry     incident.Entry
+	// Team is the new owner ("" keeps it).
+	Team string
+	// Parent links the incident under another ("grouped" or "inhibited").
+	Parent, ParentReason string
+	// SilencedBy records the silence that kept it quiet.
+	SilencedBy string
+	// By is who made the change; an acknowledgement records it.
+	By string
+	// Touch marks a person's update: LastUpdateAt becomes At.
+	Touch bool
+	At    time.Time
+	Entry incident.Entry
 }
 
 // Quarantined is a payload that could not be parsed, kept whole.
@@ -154,4 +172,40 @@ func sortApprovals(out []Approval) {
 		}
 		return out[i].Key < out[j].Key
 	})
+}
+
+// applyChange applies c to inc (both stores use it, so they agree on what a change does).
+func applyChange(inc *incident.Incident, c Change) {
+	if c.Status != "" {
+		inc.Status = c.Status
+		inc.StateAt = c.At.UTC()
+		switch c.Status {
+		case incident.Acknowledged:
+			inc.AcknowledgedAt, inc.AcknowledgedBy = c.At.UTC(), c.By
+		case incident.Resolved:
+			inc.ResolvedAt = c.At.UTC()
+		case incident.Open: // re-opened: it needs someone again
+			inc.ResolvedAt, inc.AcknowledgedAt, inc.AcknowledgedBy = time.Time{}, time.Time{}, ""
+		}
+	}
+	if c.Severity != "" {
+		inc.Severity = c.Severity
+	}
+	if c.Team != "" {
+		inc.Team = c.Team
+	}
+	if c.Parent != "" {
+		inc.Parent, inc.ParentReason = c.Parent, c.ParentReason
+	}
+	if c.SilencedBy != "" {
+		inc.SilencedBy = c.SilencedBy
+	}
+	if c.Touch {
+		inc.LastUpdateAt = c.At.UTC()
+	}
+	// Whatever changed, the escalator looks again now; a closed incident never again.
+	inc.DueAt = c.At.UTC()
+	if inc.Status == incident.Closed {
+		inc.DueAt = time.Time{}
+	}
 }

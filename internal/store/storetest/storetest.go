@@ -12,6 +12,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -45,6 +46,7 @@ func refs(prefix string, n int, at time.Time, sig event.Signal) []store.EventRef
 // Run runs the contract against stores made by f.
 func Run(t *testing.T, f Factory) {
 	runClaimsAndApprovals(t, f)
+	runLifecycleAndClocks(t, f)
 	ctx := context.Background()
 	fp := "ops.alarm|123456789012|eu-west-1|arn:aws:cloudwatch:eu-west-1:123456789012:alarm:cpu"
 
@@ -506,6 +508,120 @@ func runClaimsAndApprovals(t *testing.T, f Factory) {
 		}
 		if err := st.PutApproval(ctx, store.Approval{Incident: "FB-NOPE-1", Key: "k"}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("PutApproval(unknown incident) = %v; want ErrNotFound", err)
+		}
+	})
+}
+
+func runLifecycleAndClocks(t *testing.T, f Factory) {
+	ctx := context.Background()
+	t.Run("ChangeRecordsWhoAndWhen", func(t *testing.T) {
+		st := f(t)
+		inc := newIncident("fp-life", 1)
+		if _, _, err := st.Open(ctx, inc, openedEntry(inc)); err != nil {
+			t.Fatal(err)
+		}
+		ack := store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Open}, Status: incident.Acknowledged, By: "sam",
+			Touch: true, At: t0.Add(3 * time.Minute), Entry: incident.Entry{At: t0.Add(3 * time.Minute), Kind: "acknowledged", Actor: "sam", Key: "ack:1"}}
+		if ok, err := st.Change(ctx, ack); err != nil || !ok {
+			t.Fatalf("Change(ack) = %v, %v", ok, err)
+		}
+		owner := store.Change{Incident: inc.ID, Team: "security", Parent: "FB-PARENT-1", ParentReason: "grouped", SilencedBy: "sil-1",
+			At: t0.Add(4 * time.Minute), Entry: incident.Entry{At: t0.Add(4 * time.Minute), Kind: "owner-changed", Key: "owner:1"}}
+		if ok, err := st.Change(ctx, owner); err != nil || !ok {
+			t.Fatalf("Change(owner) = %v, %v", ok, err)
+		}
+		got, err := st.Get(ctx, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != incident.Acknowledged || got.AcknowledgedBy != "sam" || !got.AcknowledgedAt.Equal(t0.Add(3*time.Minute)) ||
+			!got.LastUpdateAt.Equal(t0.Add(3*time.Minute)) || got.Team != "security" || got.Parent != "FB-PARENT-1" ||
+			got.ParentReason != "grouped" || got.SilencedBy != "sil-1" || !got.DueAt.Equal(t0.Add(4*time.Minute)) {
+			t.Errorf("after ack and owner change: %+v", got)
+		}
+		reopen := store.Change{Incident: inc.ID, Status: incident.Resolved, At: t0.Add(time.Hour), Entry: incident.Entry{At: t0.Add(time.Hour), Kind: "resolved", Key: "res:1"}}
+		if _, err := st.Change(ctx, reopen); err != nil {
+			t.Fatal(err)
+		}
+		reopen = store.Change{Incident: inc.ID, Status: incident.Open, At: t0.Add(2 * time.Hour), Entry: incident.Entry{At: t0.Add(2 * time.Hour), Kind: "reopened", Key: "reopen:1"}}
+		if _, err := st.Change(ctx, reopen); err != nil {
+			t.Fatal(err)
+		}
+		got, err = st.Get(ctx, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != incident.Open || !got.AcknowledgedAt.IsZero() || got.AcknowledgedBy != "" || !got.ResolvedAt.IsZero() {
+			t.Errorf("re-opened incident = %+v; want open, unacknowledged, not resolved", got)
+		}
+	})
+	t.Run("DueIndex", func(t *testing.T) {
+		st := f(t)
+		var incs []incident.Incident
+		for i := range 3 {
+			inc := newIncident(fmt.Sprintf("fp-due-%d", i), 1)
+			inc.OpenedAt = t0.Add(time.Duration(i) * time.Minute)
+			got, _, err := st.Open(ctx, inc, openedEntry(inc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			incs = append(incs, got)
+		}
+		due, err := st.Due(ctx, t0.Add(time.Minute), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(ids(due)) != fmt.Sprint([]string{incs[0].ID, incs[1].ID}) {
+			t.Errorf("Due(t0+1m) = %v; want the two opened by then, earliest first", ids(due))
+		}
+		if ok, err := st.SetDue(ctx, incs[0].ID, t0.Add(time.Hour), incs[0].Version); err != nil || !ok {
+			t.Fatalf("SetDue() = %v, %v", ok, err)
+		}
+		if ok, err := st.SetDue(ctx, incs[1].ID, time.Time{}, incs[1].Version); err != nil || !ok {
+			t.Fatalf("SetDue(never) = %v, %v", ok, err)
+		}
+		if ok, err := st.SetDue(ctx, incs[2].ID, t0, incs[2].Version+1); err != nil || ok {
+			t.Errorf("SetDue(stale version) = %v, %v; want refused", ok, err)
+		}
+		due, err = st.Due(ctx, t0.Add(30*time.Minute), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(ids(due)) != fmt.Sprint([]string{incs[2].ID}) {
+			t.Errorf("Due(t0+30m) = %v; want only %s", ids(due), incs[2].ID)
+		}
+		if due, err := st.Due(ctx, t0.Add(2*time.Hour), 1); err != nil || len(due) != 1 || due[0].ID != incs[2].ID {
+			t.Errorf("Due(limit 1) = %v, %v; want %s", ids(due), err, incs[2].ID)
+		}
+		// A change makes the incident due at the change time: the escalator looks again.
+		if _, err := st.Change(ctx, store.Change{Incident: incs[0].ID, Severity: incident.Sev1, At: t0.Add(5 * time.Minute),
+			Entry: incident.Entry{At: t0.Add(5 * time.Minute), Kind: "severity-changed", Key: "sev:1"}}); err != nil {
+			t.Fatal(err)
+		}
+		due, err = st.Due(ctx, t0.Add(10*time.Minute), 0)
+		if err != nil || len(due) != 2 || due[0].ID != incs[2].ID || due[1].ID != incs[0].ID {
+			t.Errorf("Due() after a change = %v, %v; want %s then %s", ids(due), err, incs[2].ID, incs[0].ID)
+		}
+	})
+	t.Run("SilencesAndTokens", func(t *testing.T) {
+		st := f(t)
+		sl := silence.Silence{ID: "sil-1", Comment: "db maintenance", Matchers: silence.Matchers{Team: "platform", Resource: "i-*"},
+			Starts: t0, Ends: t0.Add(2 * time.Hour), CreatedBy: "sam"}
+		if err := st.PutSilence(ctx, sl); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.PutSilence(ctx, silence.Silence{ID: "bad"}); err == nil {
+			t.Error("PutSilence(invalid) = nil; want the validation error")
+		}
+		got, err := st.Silences(ctx)
+		if err != nil || len(got) != 1 || got[0].Matchers.Resource != "i-*" || !got[0].Ends.Equal(sl.Ends) {
+			t.Errorf("Silences() = %+v, %v; want the one stored", got, err)
+		}
+		if ok, err := st.UseToken(ctx, "nonce-1", t0.Add(time.Hour)); err != nil || !ok {
+			t.Errorf("UseToken(first) = %v, %v; want true", ok, err)
+		}
+		if ok, err := st.UseToken(ctx, "nonce-1", t0.Add(time.Hour)); err != nil || ok {
+			t.Errorf("UseToken(replay) = %v, %v; want false", ok, err)
 		}
 	})
 }

@@ -1,0 +1,183 @@
+// Package silence decides whether an incident falls in a silence or maintenance window:
+// matching incidents are recorded and counted as usual but nobody is paged and no runbook
+// runs. Silences come from the configuration (planned windows, possibly recurring
+// weekly) and from the API (ad hoc).
+package silence
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
+)
+
+// Matchers select incidents. Every non-empty matcher must match; values may use shell
+// wildcards (* ? [..]) as in path.Match. Tags match tags the incident's opening event
+// carried.
+type Matchers struct {
+	Class    string            `json:"class,omitempty" yaml:"class"`
+	Team     string            `json:"team,omitempty" yaml:"team"`
+	Account  string            `json:"account,omitempty" yaml:"account"`
+	Region   string            `json:"region,omitempty" yaml:"region"`
+	Resource string            `json:"resource,omitempty" yaml:"resource"`
+	Tags     map[string]string `json:"tags,omitempty" yaml:"tags"`
+}
+
+// Weekly is a window that recurs every week, e.g. Saturday 22:00 to Sunday 06:00.
+type Weekly struct {
+	Days     []string `json:"days" yaml:"days"`         // mon … sun: days the window starts on
+	Start    string   `json:"start" yaml:"start"`       // HH:MM
+	Duration string   `json:"duration" yaml:"duration"` // e.g. 8h
+	TimeZone string   `json:"time_zone,omitempty" yaml:"time_zone"`
+}
+
+// Silence is one silence or maintenance window.
+type Silence struct {
+	ID        string    `json:"id" yaml:"id"`
+	Comment   string    `json:"comment" yaml:"comment"`
+	CreatedBy string    `json:"created_by,omitempty" yaml:"created_by"`
+	CreatedAt time.Time `json:"created_at,omitzero" yaml:"-"`
+	Matchers  Matchers  `json:"matchers" yaml:"matchers"`
+	// Starts and Ends bound the silence; zero Starts: from now, zero Ends: until removed
+	// (only with Weekly).
+	Starts time.Time `json:"starts,omitzero" yaml:"starts"`
+	Ends   time.Time `json:"ends,omitzero" yaml:"ends"`
+	Weekly *Weekly   `json:"weekly,omitempty" yaml:"weekly"`
+}
+
+var days = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+
+// Validate checks a silence; errors name the field.
+func (s Silence) Validate() error {
+	var errs []error
+	if s.ID == "" {
+		errs = append(errs, errors.New("id: missing"))
+	}
+	if s.Comment == "" {
+		errs = append(errs, errors.New("comment: missing: say why it is quiet"))
+	}
+	m := s.Matchers
+	if m.Class == "" && m.Team == "" && m.Account == "" && m.Region == "" && m.Resource == "" && len(m.Tags) == 0 {
+		errs = append(errs, errors.New("matchers: at least one is required (a silence of everything hides every page)"))
+	}
+	for k, p := range map[string]string{"class": m.Class, "team": m.Team, "account": m.Account, "region": m.Region, "resource": m.Resource} {
+		if _, err := path.Match(p, ""); err != nil {
+			errs = append(errs, fmt.Errorf("matchers.%s: %q is not a valid pattern", k, p))
+		}
+	}
+	if !s.Ends.IsZero() && !s.Starts.IsZero() && !s.Ends.After(s.Starts) {
+		errs = append(errs, errors.New("ends: must be after starts"))
+	}
+	if s.Ends.IsZero() && s.Weekly == nil {
+		errs = append(errs, errors.New("ends: missing (only a weekly window may be open-ended)"))
+	}
+	if w := s.Weekly; w != nil {
+		if len(w.Days) == 0 {
+			errs = append(errs, errors.New("weekly.days: missing"))
+		}
+		for i, d := range w.Days {
+			if _, ok := days[strings.ToLower(d)]; !ok {
+				errs = append(errs, fmt.Errorf("weekly.days[%d]: %q is not one of mon, tue, wed, thu, fri, sat, sun", i, d))
+			}
+		}
+		if _, _, err := clock(w.Start); err != nil {
+			errs = append(errs, fmt.Errorf("weekly.start: %w", err))
+		}
+		if d, err := time.ParseDuration(w.Duration); err != nil || d <= 0 || d > 7*24*time.Hour {
+			errs = append(errs, fmt.Errorf("weekly.duration: %q is not a duration between 1s and 168h", w.Duration))
+		}
+		if _, err := time.LoadLocation(w.TimeZone); err != nil {
+			errs = append(errs, fmt.Errorf("weekly.time_zone: %q is not a time zone", w.TimeZone))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func clock(hhmm string) (int, int, error) {
+	h, m, ok := strings.Cut(hhmm, ":")
+	hi, err1 := strconv.Atoi(h)
+	mi, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || hi < 0 || hi > 23 || mi < 0 || mi > 59 {
+		return 0, 0, fmt.Errorf("%q is not a time like 22:00", hhmm)
+	}
+	return hi, mi, nil
+}
+
+// Active reports whether the silence is in force at t.
+func (s Silence) Active(t time.Time) bool {
+	if (!s.Starts.IsZero() && t.Before(s.Starts)) || (!s.Ends.IsZero() && !t.Before(s.Ends)) {
+		return false
+	}
+	if s.Weekly == nil {
+		return true
+	}
+	w := s.Weekly
+	loc, err := time.LoadLocation(w.TimeZone)
+	if err != nil {
+		return false
+	}
+	h, m, err := clock(w.Start)
+	if err != nil {
+		return false
+	}
+	dur, err := time.ParseDuration(w.Duration)
+	if err != nil {
+		return false
+	}
+	lt := t.In(loc)
+	// A window that started on any of the last eight days may still be running.
+	for back := 0; back <= 7; back++ {
+		d := lt.AddDate(0, 0, -back)
+		for _, name := range w.Days {
+			if days[strings.ToLower(name)] != d.Weekday() {
+				continue
+			}
+			start := time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc)
+			if !lt.Before(start) && lt.Before(start.Add(dur)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Matches reports whether the silence's matchers select the incident.
+func (s Silence) Matches(inc incident.Incident, tags map[string]string) bool {
+	m := s.Matchers
+	for _, p := range [][2]string{{m.Class, inc.Class}, {m.Team, inc.Team}, {m.Account, inc.Account}, {m.Region, inc.Region}, {m.Resource, inc.Resource}} {
+		if p[0] == "" {
+			continue
+		}
+		if ok, err := path.Match(p[0], p[1]); err != nil || !ok {
+			return false
+		}
+	}
+	for k, want := range m.Tags {
+		got, ok := tags[k]
+		if !ok {
+			return false
+		}
+		if match, err := path.Match(want, got); err != nil || !match {
+			return false
+		}
+	}
+	return true
+}
+
+// Find returns the first silence (by id) active at t that matches the incident.
+func Find(list []Silence, inc incident.Incident, tags map[string]string, t time.Time) (Silence, bool) {
+	sorted := append([]Silence(nil), list...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	for _, s := range sorted {
+		if s.Active(t) && s.Matches(inc, tags) {
+			return s, true
+		}
+	}
+	return Silence{}, false
+}
