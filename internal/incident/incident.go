@@ -92,6 +92,19 @@ var transitions = map[Status][]Status{
 	Closed:       {},
 }
 
+// From lists the statuses from which an incident may move to to.
+func From(to Status) []Status {
+	var out []Status
+	for _, from := range Statuses {
+		for _, s := range transitions[from] {
+			if s == to {
+				out = append(out, from)
+			}
+		}
+	}
+	return out
+}
+
 // ErrTransition is matched by every illegal lifecycle move.
 var ErrTransition = fmt.Errorf("illegal transition")
 
