@@ -49,5 +49,7 @@ func setup(ctx context.Context, log *slog.Logger) (*intake.Handler, error) {
 	}
 	now := func() time.Time { return time.Now().UTC() }
 	st := store.NewDynamo(dynamodb.NewFromConfig(awsCfg), table, now)
-	return &intake.Handler{Processor: intake.New(st, c, now, log), Now: now, Log: log, Metrics: metrics.New(os.Stdout)}, nil
+	p := intake.New(st, c, now, log)
+	p.ReopenWithin = cfg.Defaults.ReopenWithin.Duration
+	return &intake.Handler{Processor: p, Now: now, Log: log, Metrics: metrics.New(os.Stdout)}, nil
 }

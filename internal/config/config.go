@@ -19,6 +19,7 @@ import (
 	"github.com/firebreak-ops/firebreak/events"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/pattern"
+	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/strictyaml"
 )
 
@@ -34,7 +35,15 @@ type Config struct {
 	// Severities is the per-severity policy: who is told on which channels, and the
 	// acknowledge, update and resolve objectives.
 	Severities map[string]*SeverityPolicy `yaml:"severities"`
-	Deploy     Deploy                     `yaml:"deploy"`
+	// Silences are planned quiet windows (one-off or weekly).
+	Silences []silence.Silence `yaml:"silences"`
+	// Inhibit rules: while a more severe incident matching Source is active, new
+	// incidents matching Target that share the Equal fields attach to it, unpaged.
+	Inhibit []InhibitRule `yaml:"inhibit"`
+	// Grouping links incidents opened within Window that share the By fields under the
+	// first of them: one page for the group.
+	Grouping *Grouping `yaml:"grouping"`
+	Deploy   Deploy    `yaml:"deploy"`
 
 	// TeamNames is the teams' names, sorted (derived).
 	TeamNames []string `yaml:"-"`
@@ -45,6 +54,37 @@ type Config struct {
 // Defaults apply where nothing more specific is configured.
 type Defaults struct {
 	Team string `yaml:"team"` // owner of events no class or tag assigns
+	// ReopenWithin: a trigger this soon after its incident was resolved re-opens it
+	// (default 1h; 0s: always a new incident).
+	ReopenWithin *Duration `yaml:"reopen_within"`
+	// AutoResolveAfter: a mitigated incident quiet this long (no new trigger) is resolved
+	// (default 30m; 0s: never). Incidents are never closed automatically.
+	AutoResolveAfter *Duration `yaml:"auto_resolve_after"`
+}
+
+// InhibitRule quiets lesser incidents while a greater one is active.
+type InhibitRule struct {
+	Name   string           `yaml:"name"`
+	Source silence.Matchers `yaml:"source"`
+	Target silence.Matchers `yaml:"target"`
+	Equal  []string         `yaml:"equal"` // fields both must share: account, region, team, class, resource, source
+}
+
+// Grouping links related incidents under one parent.
+type Grouping struct {
+	Window Duration `yaml:"window"`
+	// By are the fields the incidents must share: account, region, team, class, source,
+	// actor, resource_prefix (the resource up to its last '/' or ':'), attr:<name>.
+	By []string `yaml:"by"`
+}
+
+// Tier is one step of an escalation path.
+type Tier struct {
+	After Duration `yaml:"after"` // since the incident opened (or re-opened), while unacknowledged
+	// Notify: "owner", "secondary" (the owning team's secondary) or team names.
+	Notify []string `yaml:"notify"`
+	Repeat int      `yaml:"repeat"` // further notices, Every apart
+	Every  Duration `yaml:"every"`
 }
 
 // Tags names the resource tags Firebreak reads from events.
@@ -59,6 +99,8 @@ type Team struct {
 	Name  string   `yaml:"name"`  // display name
 	Email []string `yaml:"email"` // e-mail subscriptions
 	SMS   []string `yaml:"sms"`   // E.164 phone numbers
+	// Secondary is the team escalation tiers call "secondary" for this team's incidents.
+	Secondary string `yaml:"secondary"`
 }
 
 // Class is one entry of the event taxonomy: which events it covers and what they mean.
@@ -118,6 +160,8 @@ type SeverityPolicy struct {
 	AcknowledgeWithin Duration `yaml:"acknowledge_within"`
 	UpdateEvery       Duration `yaml:"update_every"`
 	ResolveWithin     Duration `yaml:"resolve_within"`
+	// Escalation is who else is told, and when, while nobody acknowledges.
+	Escalation []Tier `yaml:"escalation"`
 }
 
 // Deploy configures the stack (infra/).
@@ -271,6 +315,82 @@ func (c *Config) validate(doc *strictyaml.Doc) strictyaml.Errors {
 	for _, s := range incident.Severities {
 		if s != incident.Info && c.Severities[string(s)] == nil {
 			bad("severities", "missing the policy of %s", s)
+		}
+	}
+	for name, p := range c.Severities {
+		if p == nil {
+			continue
+		}
+		for i, tier := range p.Escalation {
+			key := fmt.Sprintf("severities.%s.escalation[%d]", name, i)
+			if len(tier.Notify) == 0 {
+				bad(key+".notify", "missing: owner, secondary or team names")
+			}
+			for j, who := range tier.Notify {
+				if who != "owner" && who != "secondary" && c.Teams[who] == nil {
+					bad(fmt.Sprintf("%s.notify[%d]", key, j), "%q is not owner, secondary or a team (teams: %s)", who, strings.Join(c.TeamNames, ", "))
+				}
+			}
+			if tier.Repeat < 0 || (tier.Repeat > 0 && tier.Every.Duration <= 0) {
+				bad(key+".every", "repeat %d needs every > 0", tier.Repeat)
+			}
+			if i > 0 && tier.After.Duration < p.Escalation[i-1].After.Duration {
+				bad(key+".after", "%s is before the previous tier's %s", tier.After.Duration, p.Escalation[i-1].After.Duration)
+			}
+		}
+	}
+	for name, t := range c.Teams {
+		if t != nil && t.Secondary != "" && c.Teams[t.Secondary] == nil {
+			bad("teams."+name+".secondary", "%q is not a team", t.Secondary)
+		}
+	}
+	if c.Defaults.ReopenWithin == nil {
+		c.Defaults.ReopenWithin = &Duration{time.Hour}
+	}
+	if c.Defaults.AutoResolveAfter == nil {
+		c.Defaults.AutoResolveAfter = &Duration{30 * time.Minute}
+	}
+	ids := map[string]bool{}
+	for i, sl := range c.Silences {
+		key := fmt.Sprintf("silences[%d]", i)
+		if ids[sl.ID] {
+			bad(key+".id", "duplicate silence %q", sl.ID)
+		}
+		ids[sl.ID] = true
+		if err := sl.Validate(); err != nil {
+			bad(key, "%v", strings.ReplaceAll(err.Error(), "\n", "; "))
+		}
+		if sl.Matchers.Team != "" && !strings.ContainsAny(sl.Matchers.Team, "*?[") && c.Teams[sl.Matchers.Team] == nil {
+			bad(key+".matchers.team", "%q is not a team", sl.Matchers.Team)
+		}
+	}
+	fields := []string{"account", "region", "team", "class", "resource", "source", "actor", "resource_prefix"}
+	validField := func(f string) bool { return contains(fields, f) || (strings.HasPrefix(f, "attr:") && len(f) > 5) }
+	for i, r := range c.Inhibit {
+		key := fmt.Sprintf("inhibit[%d]", i)
+		if r.Name == "" {
+			bad(key+".name", "missing")
+		}
+		if len(r.Equal) == 0 {
+			bad(key+".equal", "missing: the fields both incidents must share (e.g. account, region)")
+		}
+		for j, f := range r.Equal {
+			if !validField(f) {
+				bad(fmt.Sprintf("%s.equal[%d]", key, j), "%q is not one of %s or attr:<name>", f, strings.Join(fields, ", "))
+			}
+		}
+	}
+	if g := c.Grouping; g != nil {
+		if g.Window.Duration <= 0 {
+			bad("grouping.window", "must be more than 0s")
+		}
+		if len(g.By) == 0 {
+			bad("grouping.by", "missing: the fields grouped incidents share")
+		}
+		for j, f := range g.By {
+			if !validField(f) {
+				bad(fmt.Sprintf("grouping.by[%d]", j), "%q is not one of %s or attr:<name>", f, strings.Join(fields, ", "))
+			}
 		}
 	}
 	if c.Deploy.LogRetentionDays == 0 {

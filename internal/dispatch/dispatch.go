@@ -71,6 +71,7 @@ const (
 	Mitigated      Change = "mitigated"
 	Resolved       Change = "resolved"
 	Acknowledged   Change = "acknowledged"
+	OwnerChanged   Change = "owner-changed"
 	Closed         Change = "closed"
 	None           Change = ""
 )
@@ -98,6 +99,8 @@ func Classify(r store.StreamRecord) Change {
 		}
 	case n.Severity.Rank() < o.Severity.Rank():
 		return SeverityRaised
+	case n.Team != o.Team:
+		return OwnerChanged
 	}
 	return None
 }
@@ -105,6 +108,7 @@ func Classify(r store.StreamRecord) Change {
 // Dispatcher acts on changes.
 type Dispatcher struct {
 	Store    Store
+	Quiet    QuietStore // silences, inhibition, grouping; usually the same store
 	Sender   Sender
 	Runbooks Starter // nil: runbooks are not started (recorded as such)
 	Config   *config.Config
@@ -134,13 +138,35 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		at = r.New.UpdatedAt
 	}
 
+	// New incidents may be silenced, inhibited or grouped: recorded, not paged.
+	var quiet *Quiet
+	if change == Opened && d.Quiet != nil {
+		if quiet, err = d.quiet(ctx, inc, at); err != nil {
+			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
+		}
+	} else if inc.SilencedBy != "" || inc.Parent != "" {
+		quiet = &Quiet{Reason: first(inc.ParentReason, "silenced"), By: first(inc.Parent, inc.SilencedBy)}
+	}
 	var automation []notify.Automation
-	if (change == Opened || change == Retriggered) && inc.Runbook != "" {
+	if (change == Opened || change == Retriggered) && inc.Runbook != "" && (quiet == nil || quiet.Reason != "silenced") {
 		a, err := d.startRunbook(ctx, inc, at)
 		if err != nil {
 			return err
 		}
 		automation = append(automation, a)
+	}
+	if quiet != nil || change == Mitigated || change == Resolved {
+		// Quiet incidents page nobody; a recovery or resolution notice goes out only if
+		// someone was paged for the incident (even if it was silenced since).
+		paged := true // without a store to ask, assume someone was
+		if d.Quiet != nil {
+			if paged, err = d.paged(ctx, inc.ID); err != nil {
+				return err
+			}
+		}
+		if !paged || (quiet != nil && change != Mitigated && change != Resolved) {
+			return nil
+		}
 	}
 	return d.notify(ctx, inc, change, r, at, automation)
 }
@@ -260,7 +286,7 @@ func (d *Dispatcher) startRunbook(ctx context.Context, inc incident.Incident, at
 
 var toNotice = map[Change]notify.Kind{
 	Opened: notify.Opened, Retriggered: notify.Retriggered, SeverityRaised: notify.SeverityRaised,
-	Mitigated: notify.Mitigated, Resolved: notify.Resolved,
+	Mitigated: notify.Mitigated, Resolved: notify.Resolved, OwnerChanged: notify.Reassigned,
 }
 
 // Recipients are the teams told about an incident of the given severity: the owner, then
@@ -292,7 +318,7 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 	if change == SeverityRaised && r.Old != nil {
 		n.Previous = r.Old.Severity
 	}
-	if (change == Opened || change == Retriggered || change == SeverityRaised) && policy.UpdateEvery.Duration > 0 {
+	if (change == Opened || change == Retriggered || change == SeverityRaised || change == OwnerChanged) && policy.UpdateEvery.Duration > 0 {
 		n.NextUpdate = at.Add(policy.UpdateEvery.Duration)
 	}
 	if d.Links != nil {

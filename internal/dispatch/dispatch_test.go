@@ -40,6 +40,7 @@ func cfg(t *testing.T) *config.Config {
 
 type testStore interface {
 	dispatch.Store
+	dispatch.QuietStore
 	Open(ctx context.Context, inc incident.Incident, opened incident.Entry) (incident.Incident, bool, error)
 	Timeline(ctx context.Context, id string) ([]incident.Entry, error)
 }
@@ -64,6 +65,7 @@ func newFixtureOn(t *testing.T, dynamo bool) *fixture {
 	}
 	f.d = &dispatch.Dispatcher{
 		Store:    f.st,
+		Quiet:    f.st,
 		Sender:   notify.New(f.srv.SNS(), map[string]string{"security": securityTopic, "platform": platformTopic}),
 		Runbooks: &dispatch.StepFunctions{Client: f.srv.SFN(), StateMachines: map[string]string{"sg-revoke-world-ingress": stateMachine}},
 		Config:   cfg(t),

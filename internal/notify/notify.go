@@ -36,12 +36,13 @@ const (
 	Reminder       Kind = "update-due"   // the owner's update is due
 	Escalation     Kind = "escalation"   // nobody acknowledged: the next tier is told
 	Acknowledged   Kind = "acknowledged" // someone took it
+	Reassigned     Kind = "reassigned"   // a new owner
 )
 
 var headlines = map[Kind]string{
 	Opened: "Opened", Retriggered: "Triggered again", SeverityRaised: "Severity raised", Mitigated: "Mitigated",
 	Resolved: "Resolved", Approval: "Approval needed", RunbookNotice: "Runbook needs you", Reminder: "Update due",
-	Escalation: "Escalated, not acknowledged", Acknowledged: "Acknowledged",
+	Escalation: "Escalated, not acknowledged", Acknowledged: "Acknowledged", Reassigned: "Now yours",
 }
 
 // Automation is what a runbook did for the incident.

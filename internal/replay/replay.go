@@ -9,13 +9,12 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/asl"
 	"github.com/firebreak-ops/firebreak/internal/bus"
-	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/config"
-	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/pipeline"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
@@ -33,6 +32,11 @@ type Options struct {
 	// fixtures; without them no runbook runs.
 	Runbooks map[string]*asl.Machine
 	Fixtures map[string]runbook.Fixtures
+	// Until runs the clocks (escalation, reminders, objectives, auto-resolve) this long
+	// past the last event.
+	Until time.Duration
+	// Links makes one-click links in notices (serve); nil: none.
+	Links pipeline.Links
 }
 
 // RunbookCounts are the outcomes of one runbook's executions.
@@ -52,12 +56,20 @@ type Summary struct {
 	Duplicates  int `json:"duplicates"`  // redeliveries of an id already seen
 	Incidents   int `json:"incidents"`   // incidents opened
 	Repeats     int `json:"repeats"`     // events that joined an open incident (recoveries excluded)
-	Retriggered int `json:"retriggered"` // repeats that re-opened a mitigated incident
+	Retriggered int `json:"retriggered"` // repeats that re-opened a mitigated or resolved incident
 	Recoveries  int `json:"recoveries"`  // recovery events that mitigated an incident
 	Recorded    int `json:"recorded"`    // recorded and counted, never part of a page
 
 	Notifications int                      `json:"notifications"` // messages published (each to one team topic)
 	Runbooks      map[string]RunbookCounts `json:"runbooks"`      // every configured runbook, by outcome (dry-run)
+
+	Escalations  int `json:"escalations"`   // escalation notices (a tier told, once per tier and repeat)
+	Reminders    int `json:"reminders"`     // update-due reminders
+	Breaches     int `json:"breaches"`      // objectives missed (acknowledge, resolve)
+	AutoResolved int `json:"auto_resolved"` // mitigated incidents resolved after the quiet period
+	Silenced     int `json:"silenced"`      // incidents a silence kept quiet
+	Inhibited    int `json:"inhibited"`     // incidents attached to a more severe one instead of paging
+	Grouped      int `json:"grouped"`       // incidents grouped under another: one page per group
 
 	// Incidents opened, per owning team and per severity (every configured team and
 	// every severity appear, zero or not).
@@ -66,37 +78,35 @@ type Summary struct {
 
 	First time.Time `json:"first_event,omitzero"`
 	Last  time.Time `json:"last_event,omitzero"`
+	Until time.Time `json:"clocks_until,omitzero"`
 }
 
-// Result is a replay's summary with the store it filled.
+// Result is a replay's summary with the pipeline it ran on.
 type Result struct {
 	Summary       Summary
+	Local         *pipeline.Local
 	Store         *store.Memory
 	Incidents     []incident.Incident // every incident, most recently opened first
 	Outcomes      []intake.Outcome
-	Notifications []notify.Sent   // what would have been published, in order
-	Runs          []*runbook.Run  // runbook executions (dry-run)
-	Runner        *runbook.Runner // to decide approvals after the replay
+	Notifications []notify.Sent  // what would have been published, in order
+	Runs          []*runbook.Run // runbook executions (dry-run)
+	Runner        *runbook.Runner
 }
 
 // LocalTopic is the stand-in topic ARN of a team's notifications in local runs.
-func LocalTopic(team string) string { return "arn:aws:sns:local:000000000000:firebreak-" + team }
+func LocalTopic(team string) string { return pipeline.LocalTopic(team) }
 
 type routed struct {
 	in   Input
 	time time.Time
 	ok   bool // the envelope parsed
-	seq  int
 }
 
-// Run replays inputs in event-time order.
+// Run replays inputs in event-time order, running the clocks between batches as time
+// passes, and Until past the last event.
 func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
-	}
-	c, err := classify.New(o.Config)
-	if err != nil {
-		return nil, err
 	}
 	sum := Summary{Events: len(inputs), ByTeam: map[string]int{}, BySeverity: map[string]int{}, Runbooks: map[string]RunbookCounts{}}
 	for name := range o.Config.Runbooks {
@@ -110,7 +120,7 @@ func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 	}
 
 	var queue []routed
-	for i, in := range inputs {
+	for _, in := range inputs {
 		env, perr := event.ParseEnvelope(in.Raw)
 		if perr == nil {
 			rules, err := o.Bus.Route(in.Raw)
@@ -121,7 +131,7 @@ func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 		}
 		// Unparseable payloads go to intake too, which quarantines them, as it would any
 		// message on the queue.
-		queue = append(queue, routed{in: in, time: env.Time, ok: perr == nil, seq: i})
+		queue = append(queue, routed{in: in, time: env.Time, ok: perr == nil})
 	}
 	sort.SliceStable(queue, func(i, j int) bool {
 		a, b := queue[i], queue[j]
@@ -130,57 +140,48 @@ func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 		}
 		return a.time.Before(b.time)
 	})
-
-	clock := time.Time{}
 	for _, q := range queue {
-		if q.ok && q.time.After(clock) {
-			clock = q.time
+		if !q.ok {
+			continue
 		}
-		if q.ok && (sum.First.IsZero() || q.time.Before(sum.First)) {
+		if sum.First.IsZero() || q.time.Before(sum.First) {
 			sum.First = q.time
 		}
-	}
-	sum.Last = clock
-	now := func() time.Time { return clock }
-	st := store.NewMemory(now)
-	p := intake.New(st, c, now, o.Log)
-	outbox := &notify.Outbox{}
-	topics := map[string]string{}
-	for _, t := range o.Config.TeamNames {
-		topics[t] = LocalTopic(t)
-	}
-	sender := notify.New(outbox, topics)
-	task := &runbook.Task{Store: st, Sender: sender, Config: o.Config, Now: now, Lease: time.Minute}
-	runner := &runbook.Runner{Machines: o.Runbooks, Fixtures: o.Fixtures, Task: task, Now: now}
-	d := &dispatch.Dispatcher{Store: st, Sender: sender, Config: o.Config, Now: now, Log: o.Log, Lease: time.Minute}
-	if len(o.Runbooks) > 0 {
-		d.Runbooks = runner
+		if q.time.After(sum.Last) {
+			sum.Last = q.time
+		}
 	}
 
-	res := &Result{Store: st, Runner: runner}
+	l, err := pipeline.New(pipeline.Options{Config: o.Config, Start: sum.First, Runbooks: o.Runbooks, Fixtures: o.Fixtures,
+		Links: o.Links, Log: o.Log})
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Local: l, Store: l.Store, Runner: l.Runner}
 	for start := 0; start < len(queue); start += o.BatchSize {
 		batch := queue[start:min(start+o.BatchSize, len(queue))]
+		if batch[0].ok {
+			if err := l.AdvanceTo(ctx, batch[0].time); err != nil {
+				return nil, fmt.Errorf("replay: clocks: %w", err)
+			}
+		}
 		msgs := make([]intake.Message, len(batch))
 		for i, q := range batch {
-			msgs[i] = intake.Message{ID: q.in.Origin, Body: q.in.Raw, ReceivedAt: q.time}
+			msgs[i] = intake.Message{ID: q.in.Origin, Body: q.in.Raw, ReceivedAt: l.Clock.Now()}
 		}
-		rep, err := p.Process(ctx, msgs)
+		rep, err := l.Ingest(ctx, msgs)
 		if err != nil {
 			return nil, fmt.Errorf("replay: %w", err)
 		}
-		if len(rep.Retry) > 0 { // the memory store does not fail; this is a bug
-			return nil, fmt.Errorf("replay: intake asked to retry %v", rep.Retry)
-		}
 		res.Outcomes = append(res.Outcomes, rep.Outcomes...)
-		// The table's stream, drained after each batch as Lambda would read it.
-		for _, rec := range st.DrainStream() {
-			if err := d.Handle(ctx, rec); err != nil {
-				return nil, fmt.Errorf("replay: dispatch %s: %w", rec.New.ID, err)
-			}
-		}
 	}
-	res.Notifications = outbox.Sent()
-	res.Runs = runner.Runs()
+	sum.Until = sum.Last.Add(o.Until)
+	if err := l.AdvanceTo(ctx, sum.Until); err != nil {
+		return nil, fmt.Errorf("replay: clocks: %w", err)
+	}
+
+	res.Notifications = l.Outbox.Sent()
+	res.Runs = l.Runner.Runs()
 	sum.Notifications = len(res.Notifications)
 	for _, r := range res.Runs {
 		c := sum.Runbooks[r.Runbook]
@@ -215,9 +216,21 @@ func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 			sum.Quarantined++
 		}
 	}
-	incs, err := st.List(ctx, store.Filter{})
+	sum.Escalations, sum.Reminders = l.Escalation.Escalations, l.Escalation.Reminders
+	sum.Breaches, sum.AutoResolved = l.Escalation.Breaches, l.Escalation.AutoResolved
+	incs, err := l.Store.List(ctx, store.Filter{})
 	if err != nil {
 		return nil, err
+	}
+	for _, inc := range incs {
+		switch {
+		case inc.SilencedBy != "":
+			sum.Silenced++
+		case inc.ParentReason == "inhibited":
+			sum.Inhibited++
+		case inc.ParentReason == "grouped":
+			sum.Grouped++
+		}
 	}
 	res.Incidents = incs
 	res.Summary = sum

@@ -1,0 +1,166 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/silence"
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// QuietStore is what silences, inhibition and grouping need of the store.
+type QuietStore interface {
+	List(ctx context.Context, f store.Filter) ([]incident.Incident, error)
+	Silences(ctx context.Context) ([]silence.Silence, error)
+	Change(ctx context.Context, c store.Change) (bool, error)
+	Timeline(ctx context.Context, id string) ([]incident.Entry, error)
+}
+
+var activeStatuses = []incident.Status{incident.Open, incident.Acknowledged, incident.Mitigated}
+
+// Quiet is why a new incident does not page.
+type Quiet struct {
+	Reason string // silenced, inhibited, grouped
+	By     string // the silence id or the parent incident
+	Detail string
+}
+
+// quiet decides whether a newly opened incident pages: a silence keeps it quiet (and
+// stops its runbook); an inhibiting or grouping parent takes its page. The decision is
+// recorded on the incident (and the parent's timeline) once.
+func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.Time) (*Quiet, error) {
+	if inc.SilencedBy != "" {
+		return &Quiet{Reason: "silenced", By: inc.SilencedBy}, nil
+	}
+	if inc.Parent != "" {
+		return &Quiet{Reason: inc.ParentReason, By: inc.Parent}, nil
+	}
+	silences := append([]silence.Silence(nil), d.Config.Silences...)
+	stored, err := d.Quiet.Silences(ctx)
+	if err != nil {
+		return nil, err
+	}
+	silences = append(silences, stored...)
+	if s, ok := silence.Find(silences, inc, inc.Tags, at); ok {
+		q := &Quiet{Reason: "silenced", By: s.ID, Detail: fmt.Sprintf("Silenced by %s (%s): recorded, nobody paged, no runbook.", s.ID, s.Comment)}
+		_, err := d.Quiet.Change(ctx, store.Change{Incident: inc.ID, SilencedBy: s.ID, At: at,
+			Entry: incident.Entry{Incident: inc.ID, At: at.Add(1), Kind: "silenced", Actor: "firebreak", Key: "quiet:" + inc.ID,
+				Detail: q.Detail, Data: map[string]string{"silence": s.ID}}})
+		return q, err
+	}
+	if len(d.Config.Inhibit) == 0 && d.Config.Grouping == nil {
+		return nil, nil
+	}
+	active, err := d.Quiet.List(ctx, store.Filter{Status: activeStatuses})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(active, func(i, j int) bool {
+		if !active[i].OpenedAt.Equal(active[j].OpenedAt) {
+			return active[i].OpenedAt.Before(active[j].OpenedAt)
+		}
+		return active[i].ID < active[j].ID
+	})
+	for _, r := range d.Config.Inhibit {
+		for _, src := range active {
+			if src.ID == inc.ID || src.Parent != "" || src.Severity.Rank() >= inc.Severity.Rank() ||
+				!(silence.Silence{Matchers: r.Source}).Matches(src, src.Tags) || !(silence.Silence{Matchers: r.Target}).Matches(inc, inc.Tags) ||
+				!same(r.Equal, src, inc) {
+				continue
+			}
+			q := &Quiet{Reason: "inhibited", By: src.ID, Detail: fmt.Sprintf("Inhibited by %s (%s, rule %s): attached to it, not paged.", src.ID, src.Severity, r.Name)}
+			return q, d.attach(ctx, inc, src, q, at)
+		}
+	}
+	if g := d.Config.Grouping; g != nil {
+		for _, parent := range active {
+			if parent.ID == inc.ID || parent.Parent != "" || parent.OpenedAt.After(inc.OpenedAt) ||
+				inc.OpenedAt.Sub(parent.OpenedAt) > g.Window.Duration || !same(g.By, parent, inc) {
+				continue
+			}
+			q := &Quiet{Reason: "grouped", By: parent.ID, Detail: fmt.Sprintf("Grouped under %s (same %s within %s): one page for the group.",
+				parent.ID, strings.Join(g.By, ", "), g.Window.Duration)}
+			if err := d.attach(ctx, inc, parent, q, at); err != nil {
+				return nil, err
+			}
+			if inc.Severity.Rank() < parent.Severity.Rank() { // the group is as severe as its worst member
+				_, err := d.Quiet.Change(ctx, store.Change{Incident: parent.ID, Severity: inc.Severity, RaiseOnly: true, At: at,
+					Entry: incident.Entry{At: at.Add(2), Kind: incident.KindSeverityRaised, Actor: "firebreak", Key: "group-raise:" + inc.ID,
+						Detail: fmt.Sprintf("Severity raised %s → %s: %s joined the group.", parent.Severity, inc.Severity, inc.ID)}})
+				if err != nil {
+					return nil, err
+				}
+			}
+			return q, nil
+		}
+	}
+	return nil, nil
+}
+
+func (d *Dispatcher) attach(ctx context.Context, child, parent incident.Incident, q *Quiet, at time.Time) error {
+	if _, err := d.Quiet.Change(ctx, store.Change{Incident: child.ID, Parent: parent.ID, ParentReason: q.Reason, At: at,
+		Entry: incident.Entry{Incident: child.ID, At: at.Add(1), Kind: q.Reason, Actor: "firebreak", Key: "quiet:" + child.ID,
+			Detail: q.Detail, Data: map[string]string{"parent": parent.ID}}}); err != nil {
+		return err
+	}
+	return d.Store.AddEntries(ctx, incident.Entry{Incident: parent.ID, At: at.Add(1), Kind: "child-" + q.Reason, Actor: "firebreak",
+		Key: "child:" + child.ID, Detail: fmt.Sprintf("%s %s: %s (%s)", child.ID, q.Reason, child.Title, child.Severity),
+		Data: map[string]string{"child": child.ID}})
+}
+
+// same reports whether two incidents agree on every field.
+func same(fields []string, a, b incident.Incident) bool {
+	for _, f := range fields {
+		if Field(a, f) != Field(b, f) {
+			return false
+		}
+	}
+	return true
+}
+
+// Field is an incident's value for a grouping or inhibition field.
+func Field(inc incident.Incident, f string) string {
+	switch f {
+	case "account":
+		return inc.Account
+	case "region":
+		return inc.Region
+	case "team":
+		return inc.Team
+	case "class":
+		return inc.Class
+	case "resource":
+		return inc.Resource
+	case "source":
+		return inc.Source
+	case "actor":
+		return inc.Actor
+	case "resource_prefix":
+		if i := strings.LastIndexAny(inc.Resource, "/:"); i > 0 {
+			return inc.Resource[:i]
+		}
+		return inc.Resource
+	}
+	if name, ok := strings.CutPrefix(f, "attr:"); ok {
+		return inc.Attrs[name]
+	}
+	return ""
+}
+
+// paged reports whether anyone was told about the incident.
+func (d *Dispatcher) paged(ctx context.Context, id string) (bool, error) {
+	tl, err := d.Quiet.Timeline(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range tl {
+		if e.Kind == "notified" {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,338 @@
+// Package escalate runs the incident clocks (functions/escalate, on a schedule): per
+// severity, while nobody acknowledges an incident the escalation tiers are told; while
+// it is acknowledged, its owner is reminded when an update is due; missed acknowledge
+// and resolve objectives are recorded and counted; a mitigated incident that stays quiet
+// is resolved. It reads only the incidents that are due (the store's due index) and does
+// each step exactly once, even when the schedule fires late, twice or concurrently.
+package escalate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/metrics"
+	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// Store is what the escalator needs of the store.
+type Store interface {
+	Due(ctx context.Context, now time.Time, limit int) ([]incident.Incident, error)
+	SetDue(ctx context.Context, id string, due time.Time, version int) (bool, error)
+	Get(ctx context.Context, id string) (incident.Incident, error)
+	Change(ctx context.Context, c store.Change) (bool, error)
+	AddEntries(ctx context.Context, entries ...incident.Entry) error
+	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
+	Done(ctx context.Context, id, key, result string) error
+	Release(ctx context.Context, id, key string) error
+}
+
+var (
+	_ Store = (*store.Memory)(nil)
+	_ Store = (*store.Dynamo)(nil)
+)
+
+// Sender tells a team.
+type Sender interface {
+	Send(ctx context.Context, team string, n notify.Notice) (string, error)
+}
+
+// Links makes the one-click actions of a notice.
+type Links interface {
+	Actions(inc incident.Incident, kind notify.Kind) []notify.Action
+}
+
+// Kind of step.
+type Kind string
+
+// Steps.
+const (
+	Escalate    Kind = "escalate"     // tell an escalation tier
+	Remind      Kind = "remind"       // the owner's update is due
+	Breach      Kind = "breach"       // an objective was missed
+	AutoResolve Kind = "auto-resolve" // mitigated and quiet long enough
+)
+
+// Step is one thing the clock does at a time, identified by a key unique per incident.
+type Step struct {
+	Kind   Kind
+	Key    string
+	At     time.Time
+	Tier   int      // escalation tier, from 1
+	Repeat int      // escalation repeat, from 0
+	Teams  []string // who is told
+	// Objective is the breached objective: acknowledge or resolve.
+	Objective string
+}
+
+// Plan lists the steps of an incident's clocks that are due at or before now, and the
+// next one after now. Incidents that are silenced or attached to a parent page nobody
+// and track no objective (their parent does); they only auto-resolve.
+func Plan(cfg *config.Config, inc incident.Incident, now time.Time) (due []Step, next *Step) {
+	var all []Step
+	policy := cfg.Severities[string(inc.Severity)]
+	quiet := inc.SilencedBy != "" || inc.Parent != ""
+	if policy != nil && !quiet && inc.Severity != incident.Info {
+		start := inc.StateAt
+		if inc.Status == incident.Open {
+			for i, tier := range policy.Escalation {
+				for r := 0; r <= tier.Repeat; r++ {
+					all = append(all, Step{Kind: Escalate, Key: fmt.Sprintf("esc:%d:%d:%d", start.Unix(), i+1, r),
+						At: start.Add(tier.After.Duration + time.Duration(r)*tier.Every.Duration), Tier: i + 1, Repeat: r,
+						Teams: teams(cfg, inc, tier.Notify)})
+				}
+			}
+			if d := policy.AcknowledgeWithin.Duration; d > 0 {
+				all = append(all, Step{Kind: Breach, Objective: "acknowledge", Key: fmt.Sprintf("breach:ack:%d", start.Unix()), At: start.Add(d)})
+			}
+		}
+		if inc.Status == incident.Acknowledged && policy.UpdateEvery.Duration > 0 {
+			base := inc.LastUpdateAt
+			if inc.AcknowledgedAt.After(base) {
+				base = inc.AcknowledgedAt
+			}
+			// Reminders every cadence since the last update: the latest that is due
+			// (missed ones are not sent in a burst) and the next.
+			every := policy.UpdateEvery.Duration
+			at := base.Add(every)
+			if !at.After(now) {
+				k := now.Sub(base) / every
+				at = base.Add(k * every)
+				all = append(all, Step{Kind: Remind, Key: fmt.Sprintf("remind:%d", at.Unix()), At: at, Teams: []string{inc.Team}})
+				at = at.Add(every)
+			}
+			all = append(all, Step{Kind: Remind, Key: fmt.Sprintf("remind:%d", at.Unix()), At: at, Teams: []string{inc.Team}})
+		}
+		if inc.Status.Active() && policy.ResolveWithin.Duration > 0 {
+			all = append(all, Step{Kind: Breach, Objective: "resolve", Key: fmt.Sprintf("breach:resolve:%d", inc.OpenedAt.Unix()),
+				At: inc.OpenedAt.Add(policy.ResolveWithin.Duration)})
+		}
+	}
+	if inc.Status == incident.Mitigated && cfg.Defaults.AutoResolveAfter != nil && cfg.Defaults.AutoResolveAfter.Duration > 0 {
+		all = append(all, Step{Kind: AutoResolve, Key: fmt.Sprintf("auto-resolve:%d", inc.StateAt.Unix()),
+			At: inc.StateAt.Add(cfg.Defaults.AutoResolveAfter.Duration)})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
+	for i := range all {
+		if all[i].At.After(now) {
+			if next == nil {
+				next = &all[i]
+			}
+			continue
+		}
+		due = append(due, all[i])
+	}
+	return due, next
+}
+
+// teams resolves an escalation tier's notify list for an incident.
+func teams(cfg *config.Config, inc incident.Incident, notify []string) []string {
+	var out []string
+	add := func(t string) {
+		for _, x := range out {
+			if x == t {
+				return
+			}
+		}
+		out = append(out, t)
+	}
+	for _, who := range notify {
+		switch who {
+		case "owner":
+			add(inc.Team)
+		case "secondary":
+			if t := cfg.Teams[inc.Team]; t != nil && t.Secondary != "" {
+				add(t.Secondary)
+			}
+		default:
+			add(who)
+		}
+	}
+	return out
+}
+
+// Escalator runs the clocks.
+type Escalator struct {
+	Store   Store
+	Sender  Sender
+	Config  *config.Config
+	Links   Links
+	Metrics *metrics.Writer
+	Now     func() time.Time
+	Log     *slog.Logger
+	Lease   time.Duration
+	// Batch bounds how many due incidents one tick reads (default 500).
+	Batch int
+}
+
+// Report counts what a tick did.
+type Report struct {
+	Incidents    int `json:"incidents"` // due incidents looked at
+	Escalations  int `json:"escalations"`
+	Reminders    int `json:"reminders"`
+	Breaches     int `json:"breaches"`
+	AutoResolved int `json:"auto_resolved"`
+}
+
+func (r *Report) add(o Report) {
+	r.Incidents += o.Incidents
+	r.Escalations += o.Escalations
+	r.Reminders += o.Reminders
+	r.Breaches += o.Breaches
+	r.AutoResolved += o.AutoResolved
+}
+
+func (e *Escalator) log() *slog.Logger {
+	if e.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Log
+}
+
+// Tick processes every incident due now. Failures of one incident do not stop the others;
+// they are returned together and the incident stays due.
+func (e *Escalator) Tick(ctx context.Context) (Report, error) {
+	now := e.Now().UTC()
+	batch := e.Batch
+	if batch <= 0 {
+		batch = 500
+	}
+	due, err := e.Store.Due(ctx, now, batch)
+	if err != nil {
+		return Report{}, err
+	}
+	var rep Report
+	var errs []error
+	for _, inc := range due {
+		r, err := e.Process(ctx, inc, now)
+		rep.add(r)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("incident %s: %w", inc.ID, err))
+		}
+	}
+	e.emit(now, rep)
+	return rep, errors.Join(errs...)
+}
+
+// Process does an incident's due steps and schedules its next look.
+func (e *Escalator) Process(ctx context.Context, inc incident.Incident, now time.Time) (Report, error) {
+	rep := Report{Incidents: 1}
+	due, next := Plan(e.Config, inc, now)
+	for _, st := range due {
+		ok, err := e.Store.Claim(ctx, inc.ID, st.Key, e.Lease)
+		if err != nil {
+			return rep, err
+		}
+		if !ok {
+			continue // done by an earlier or concurrent tick
+		}
+		if err := e.do(ctx, inc, st, now, &rep); err != nil {
+			return rep, errors.Join(err, e.Store.Release(ctx, inc.ID, st.Key))
+		}
+		if err := e.Store.Done(ctx, inc.ID, st.Key, string(st.Kind)); err != nil {
+			return rep, err
+		}
+	}
+	var at time.Time
+	if next != nil {
+		at = next.At
+	}
+	// Stale if a step changed the incident (it is then due again at once): fine.
+	if _, err := e.Store.SetDue(ctx, inc.ID, at, inc.Version); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now time.Time, rep *Report) error {
+	policy := e.Config.Severities[string(inc.Severity)]
+	entry := incident.Entry{Incident: inc.ID, At: st.At, Actor: "firebreak", Key: st.Key, Data: map[string]string{"step": string(st.Kind)}}
+	switch st.Kind {
+	case Escalate:
+		waited := st.At.Sub(inc.StateAt).Round(time.Second)
+		msg := fmt.Sprintf("Not acknowledged after %s: escalation tier %d", shortDur(waited), st.Tier)
+		if st.Repeat > 0 {
+			msg += fmt.Sprintf(" (repeat %d)", st.Repeat)
+		}
+		n := notify.Notice{Kind: notify.Escalation, Incident: inc, Policy: policy, Message: msg}
+		if t := e.Config.Teams[inc.Team]; t != nil {
+			n.TeamName = t.Name
+		}
+		if e.Links != nil {
+			n.Actions = e.Links.Actions(inc, notify.Escalation)
+		}
+		var told []string
+		for _, team := range st.Teams {
+			if _, err := e.Sender.Send(ctx, team, n); err != nil {
+				return err
+			}
+			told = append(told, team)
+		}
+		entry.Kind, entry.Detail = "escalated", fmt.Sprintf("%s; told %s.", msg, strings.Join(told, ", "))
+		if len(told) == 0 {
+			entry.Detail = msg + "; nobody to tell (no secondary configured)."
+		}
+		entry.Data["tier"], entry.Data["teams"] = fmt.Sprint(st.Tier), strings.Join(told, ",")
+		rep.Escalations++
+	case Remind:
+		n := notify.Notice{Kind: notify.Reminder, Incident: inc, Policy: policy,
+			Message: fmt.Sprintf("An update on %s is due (every %s while open): add a note or resolve it.", inc.ID, shortDur(policy.UpdateEvery.Duration))}
+		if e.Links != nil {
+			n.Actions = e.Links.Actions(inc, notify.Reminder)
+		}
+		if _, err := e.Sender.Send(ctx, inc.Team, n); err != nil {
+			return err
+		}
+		entry.Kind, entry.Detail = "update-due", fmt.Sprintf("Update due: reminded %s.", inc.Team)
+		rep.Reminders++
+	case Breach:
+		within := policy.AcknowledgeWithin.Duration
+		if st.Objective == "resolve" {
+			within = policy.ResolveWithin.Duration
+		}
+		entry.Kind, entry.Detail = "objective-breached", fmt.Sprintf("Missed the %s objective for %s: %s within %s.", st.Objective, inc.Severity, st.Objective, shortDur(within))
+		entry.Data["objective"] = st.Objective
+		rep.Breaches++
+		if err := e.Metrics.Emit(now, map[string]string{"Objective": st.Objective, "Severity": string(inc.Severity)}, map[string]int{"ObjectiveBreached": 1}); err != nil {
+			e.log().WarnContext(ctx, "metrics not written", "error", err)
+		}
+	case AutoResolve:
+		quiet := e.Config.Defaults.AutoResolveAfter.Duration
+		ok, err := e.Store.Change(ctx, store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Mitigated}, NotBefore: inc.StateAt,
+			Status: incident.Resolved, By: "firebreak", At: st.At, Entry: incident.Entry{At: st.At, Kind: "resolved", Actor: "firebreak",
+				Key: st.Key, Detail: fmt.Sprintf("Auto-resolved: quiet for %s since it recovered, and the recovery holds (no new trigger).", shortDur(quiet))}})
+		if err != nil {
+			return err
+		}
+		if ok {
+			rep.AutoResolved++
+		}
+		return nil // the change wrote the timeline entry
+	}
+	e.log().InfoContext(ctx, "clock step", "incident", inc.ID, "step", st.Key, "kind", string(st.Kind))
+	return e.Store.AddEntries(ctx, entry)
+}
+
+func (e *Escalator) emit(now time.Time, rep Report) {
+	if err := e.Metrics.Emit(now, nil, map[string]int{"Escalations": rep.Escalations, "Reminders": rep.Reminders,
+		"AutoResolved": rep.AutoResolved, "DueIncidents": rep.Incidents}); err != nil {
+		e.log().Warn("metrics not written", "error", err)
+	}
+}
+
+func shortDur(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0 && d >= time.Hour:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0 && d >= time.Minute:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
