@@ -33,7 +33,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"classify", "classify [--config FILE] [FILE...]", "print what the taxonomy makes of each event (stdin when no FILE)", runClassify},
-		{"replay", "replay [--config FILE] [--json] [--batch N] PATH...", "run events through the rules, intake and an in-memory store in event-time order", runReplay},
+		{"replay", "replay [--config FILE] [--json] [--batch N] [--until D] PATH...", "run events through the rules, intake and an in-memory store in event-time order", runReplay},
 	}
 }
 

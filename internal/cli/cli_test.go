@@ -99,13 +99,14 @@ func replayJSON(t *testing.T, stdin string, args ...string) map[string]any {
 
 func TestReplayJSONKeys(t *testing.T) {
 	m := replayJSON(t, "", samples)
-	for _, k := range []string{"events", "duplicates", "unmatched", "quarantined", "incidents", "repeats", "recoveries"} {
+	for _, k := range []string{"events", "duplicates", "unmatched", "quarantined", "incidents", "repeats", "recoveries",
+		"notifications", "escalations", "breaches", "silenced", "inhibited"} {
 		v, ok := m[k].(float64)
 		if !ok || v != float64(int(v)) {
 			t.Errorf("replay --json %q = %v; want an integer", k, m[k])
 		}
 	}
-	for _, k := range []string{"by_team", "by_severity"} {
+	for _, k := range []string{"by_team", "by_severity", "runbooks"} {
 		if _, ok := m[k].(map[string]any); !ok {
 			t.Errorf("replay --json %q = %v; want an object", k, m[k])
 		}
@@ -172,5 +173,28 @@ func TestReplayHumanOutputAndUsage(t *testing.T) {
 	}
 	if code, _, errs := run(t, "", "replay", "--config", cfg, samples); code != 1 || !strings.Contains(errs, cfg+":3: colour: unknown key") {
 		t.Errorf("replay with a bad config = exit %d, %q; want 1 and the file, line and key", code, errs)
+	}
+}
+
+func TestReplayUntilRunsTheClocks(t *testing.T) {
+	at := replayJSON(t, "", samples)
+	later := replayJSON(t, "", "--until", "8h", samples)
+	// Eight hours past the last sample every sev1/sev2 resolve objective (4h, 8h) has
+	// passed for the incidents still open, so there are more breaches, and the mitigated
+	// incidents have been quiet for longer than 30m: resolved.
+	if later["breaches"].(float64) <= at["breaches"].(float64) {
+		t.Errorf("breaches with --until 8h = %v, without = %v; want more", later["breaches"], at["breaches"])
+	}
+	if later["clocks_until"] != "2026-11-02T23:25:00Z" {
+		t.Errorf("clocks_until = %v; want 8h after the last event", later["clocks_until"])
+	}
+	for _, inc := range later["incident_list"].([]any) {
+		m := inc.(map[string]any)
+		if m["status"] == "mitigated" {
+			t.Errorf("%s is still mitigated 8h on; want it auto-resolved after 30m of quiet", m["id"])
+		}
+	}
+	if code, _, errs := run(t, "", "replay", "--until", "-1h", samples); code != 2 || !strings.Contains(errs, "--until") {
+		t.Errorf("replay --until -1h = exit %d, %q; want a usage error", code, errs)
 	}
 }

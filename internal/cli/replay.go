@@ -42,6 +42,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	cfgPath := fs.String("config", "", "configuration file")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	batch := fs.Int("batch", replay.DefaultBatchSize, "events per intake batch (the SQS batch size)")
+	until := fs.Duration("until", 0, "run the clocks (escalation, reminders, objectives, auto-resolve) this long past the last event, e.g. 2h")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -51,6 +52,9 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	}
 	if *batch < 1 {
 		return fmt.Errorf("%w: --batch must be at least 1", errUsage)
+	}
+	if *until < 0 {
+		return fmt.Errorf("%w: --until must not be negative", errUsage)
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
@@ -64,7 +68,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := replay.Run(ctx, inputs, replay.Options{Config: cfg, Bus: b, BatchSize: *batch})
+	res, err := replay.Run(ctx, inputs, replay.Options{Config: cfg, Bus: b, BatchSize: *batch, Until: *until})
 	if err != nil {
 		return err
 	}
@@ -171,7 +175,9 @@ func printSummary(w io.Writer, s replay.Summary) {
 	fmt.Fprintf(tw, "  incidents opened\t%d\trepeats\t%d\t(%d re-opened a mitigated incident)\n", s.Incidents, s.Repeats, s.Retriggered)
 	fmt.Fprintf(tw, "  recoveries\t%d\trecorded only\t%d\t(info events, recoveries with nothing to mitigate)\n", s.Recoveries, s.Recorded)
 	fmt.Fprintf(tw, "  duplicates\t%d\tunmatched\t%d\t(no rule routes them)\n", s.Duplicates, s.Unmatched)
-	fmt.Fprintf(tw, "  quarantined\t%d\t\t\t\n", s.Quarantined)
+	fmt.Fprintf(tw, "  quarantined\t%d\tnotifications\t%d\t\n", s.Quarantined, s.Notifications)
+	fmt.Fprintf(tw, "  escalations\t%d\tbreaches\t%d\t(objectives missed; reminders %d, auto-resolved %d)\n", s.Escalations, s.Breaches, s.Reminders, s.AutoResolved)
+	fmt.Fprintf(tw, "  silenced\t%d\tinhibited\t%d\t(grouped under another: %d)\n", s.Silenced, s.Inhibited, s.Grouped)
 	_ = tw.Flush()
 	var sev []string
 	for _, v := range incident.Severities {
@@ -193,10 +199,17 @@ func printIncidents(w io.Writer, incs []incident.Incident) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSEV\tSTATUS\tTEAM\tCOUNT\tOPENED\tCLASS\tTITLE")
+	fmt.Fprintln(tw, "ID\tSEV\tSTATUS\tTEAM\tCOUNT\tOPENED\tCLASS\tQUIET\tTITLE")
 	for _, inc := range incs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", inc.ID, inc.Severity, inc.Status, inc.Team, inc.Count,
-			inc.OpenedAt.Format("01-02 15:04"), inc.Class, clip(inc.Title, 72))
+		quiet := "—"
+		switch {
+		case inc.SilencedBy != "":
+			quiet = "silenced: " + inc.SilencedBy
+		case inc.Parent != "":
+			quiet = inc.ParentReason + ": " + inc.Parent
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", inc.ID, inc.Severity, inc.Status, inc.Team, inc.Count,
+			inc.OpenedAt.Format("01-02 15:04"), inc.Class, quiet, clip(inc.Title, 60))
 	}
 	_ = tw.Flush()
 }
