@@ -230,7 +230,7 @@ func (r *Runner) Decide(ctx context.Context, execution, token string, approved b
 		}
 		return run.Exec.SendTaskSuccess(ctx, token, out)
 	}
-	return run.Exec.SendTaskFailure(ctx, token, "Runbook.Rejected", "rejected by "+by)
+	return run.Exec.SendTaskFailure(ctx, token, "Runbook.Rejected", by) // the runbook records "rejected by <cause>"
 }
 
 // Runs returns every local execution, by name.
