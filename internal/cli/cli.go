@@ -12,8 +12,11 @@ import (
 
 	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/events"
+	"github.com/firebreak-ops/firebreak/internal/asl"
 	"github.com/firebreak-ops/firebreak/internal/bus"
 	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
+	"github.com/firebreak-ops/firebreak/runbooks"
 )
 
 // Env is the command's view of its process.
@@ -127,6 +130,23 @@ func loadBus() (*bus.Bus, error) {
 		return nil, err
 	}
 	return bus.New(rules)
+}
+
+// loadRunbooks compiles the built-in runbooks for local dry-run with their fixtures.
+func loadRunbooks() (map[string]*asl.Machine, map[string]runbook.Fixtures, error) {
+	defs, err := runbooks.Definitions()
+	if err != nil {
+		return nil, nil, err
+	}
+	machines, err := runbook.CompileLocal(defs)
+	if err != nil {
+		return nil, nil, err
+	}
+	fixtures, err := runbooks.DryRunFixtures()
+	if err != nil {
+		return nil, nil, err
+	}
+	return machines, fixtures, nil
 }
 
 func clip(s string, n int) string {

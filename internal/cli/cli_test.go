@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,6 +126,19 @@ func TestReplayJSONKeys(t *testing.T) {
 	}
 	if sum != m["events"].(float64) {
 		t.Errorf("outcomes sum to %v; want every one of the %v events accounted once", sum, m["events"])
+	}
+	// One sample incident per runbook class: each runbook runs once in dry-run; the KMS
+	// one waits for a human's approval.
+	want := map[string]string{"alarm-diagnostics": "1/0/0", "cloudtrail-restart-logging": "1/0/0", "ec2-restart": "1/0/0",
+		"kms-cancel-key-deletion": "0/0/1", "s3-block-public-access": "1/0/0", "sg-revoke-world-ingress": "1/0/0"}
+	for name, w := range want {
+		c, _ := m["runbooks"].(map[string]any)[name].(map[string]any)
+		if got := fmt.Sprintf("%v/%v/%v", c["succeeded"], c["failed"], c["waiting"]); got != w {
+			t.Errorf("runbooks[%s] succeeded/failed/waiting = %s; want %s", name, got, w)
+		}
+	}
+	if n, _ := m["notifications"].(float64); n < 19 {
+		t.Errorf("notifications = %v; want at least one per incident opened", m["notifications"])
 	}
 	bySev := 0.0
 	for _, v := range m["by_severity"].(map[string]any) {

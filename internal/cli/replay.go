@@ -68,7 +68,12 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := replay.Run(ctx, inputs, replay.Options{Config: cfg, Bus: b, BatchSize: *batch, Until: *until})
+	machines, fixtures, err := loadRunbooks()
+	if err != nil {
+		return err
+	}
+	res, err := replay.Run(ctx, inputs, replay.Options{Config: cfg, Bus: b, BatchSize: *batch, Until: *until,
+		Runbooks: machines, Fixtures: fixtures})
 	if err != nil {
 		return err
 	}

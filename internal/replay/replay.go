@@ -160,8 +160,15 @@ func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 	res := &Result{Local: l, Store: l.Store, Runner: l.Runner}
 	for start := 0; start < len(queue); start += o.BatchSize {
 		batch := queue[start:min(start+o.BatchSize, len(queue))]
-		if batch[0].ok {
-			if err := l.AdvanceTo(ctx, batch[0].time); err != nil {
+		// SQS delivers a batch once its last event is in: the clocks run up to then.
+		last := time.Time{}
+		for _, q := range batch {
+			if q.ok && q.time.After(last) {
+				last = q.time
+			}
+		}
+		if !last.IsZero() {
+			if err := l.AdvanceTo(ctx, last); err != nil {
 				return nil, fmt.Errorf("replay: clocks: %w", err)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"text/template"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/asl"
@@ -15,18 +16,56 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 )
 
-// Answer is a dry-run answer to one AWS call: an output or a named error.
+// Answer is a dry-run answer to one AWS call: an output, an output rendered from the
+// call's parameters (a text/template over .Input, with a json function, so answers name
+// the resources the runbook asked about), or a named error.
 type Answer struct {
-	Output json.RawMessage `json:"output,omitempty"`
-	Error  string          `json:"error,omitempty"`
-	Cause  string          `json:"cause,omitempty"`
+	Output   json.RawMessage `json:"output,omitempty"`
+	Template string          `json:"template,omitempty"`
+	Error    string          `json:"error,omitempty"`
+	Cause    string          `json:"cause,omitempty"`
+}
+
+var fixtureFuncs = template.FuncMap{"json": func(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}}
+
+// render produces the answer's output for a call.
+func (a *Answer) render(input json.RawMessage) (json.RawMessage, error) {
+	if a.Template == "" {
+		if len(a.Output) == 0 {
+			return json.RawMessage(`{}`), nil
+		}
+		return a.Output, nil
+	}
+	t, err := template.New("fixture").Funcs(fixtureFuncs).Option("missingkey=error").Parse(a.Template)
+	if err != nil {
+		return nil, err
+	}
+	var in any
+	if err := json.Unmarshal(input, &in); err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, map[string]any{"Input": in}); err != nil {
+		return nil, err
+	}
+	out := json.RawMessage(b.String())
+	if !json.Valid(out) {
+		return nil, fmt.Errorf("template did not render JSON: %s", out)
+	}
+	return out, nil
 }
 
 // Fixtures are a runbook's dry-run answers: per Task state, in call order.
 type Fixtures map[string][]Answer
 
-// ErrNoFixture is the error name of a dry-run call that has no fixture answer.
-const ErrNoFixture = "DryRun.NoFixture"
+// Error names of dry-run calls the fixtures cannot answer.
+const (
+	ErrNoFixture  = "DryRun.NoFixture"
+	ErrBadFixture = "DryRun.BadFixture"
+)
 
 // LocalFunctionARN stands for the runbook task Lambda when runbooks run locally.
 const LocalFunctionARN = "arn:aws:lambda:local:000000000000:function:firebreak-runbook"
@@ -114,7 +153,10 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 		mu.Lock()
 		var a *Answer
 		if list := answers[c.State]; len(list) > 0 {
-			a, answers[c.State] = &list[0], list[1:]
+			a = &list[0]
+			if len(list) > 1 { // the last answer keeps answering (polls, retries)
+				answers[c.State] = list[1:]
+			}
 		}
 		mu.Unlock()
 		if err := r.recordCall(ctx, run, c, a); err != nil {
@@ -126,10 +168,11 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 		case a.Error != "":
 			return nil, &asl.Error{Name: a.Error, Cause: a.Cause}
 		}
-		if len(a.Output) == 0 {
-			return json.RawMessage(`{}`), nil
+		out, err := a.render(c.Input)
+		if err != nil {
+			return nil, &asl.Error{Name: ErrBadFixture, Cause: fmt.Sprintf("state %s: %v", c.State, err)}
 		}
-		return a.Output, nil
+		return out, nil
 	})
 	ex, err := m.Start(ctx, input, asl.Options{Name: name, StartTime: r.now(), Invoker: inv, StateMachineName: "firebreak-" + runbook})
 	if err != nil {

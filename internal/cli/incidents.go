@@ -1,0 +1,655 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/firebreak-ops/firebreak/internal/api"
+	"github.com/firebreak-ops/firebreak/internal/silence"
+)
+
+const incidentsUsage = "incidents [--api URL] [--json] list|show|ack|resolve|note|severity|owner|status|link|silence|approve|reject …"
+
+// incidentsHelp lists the subcommands (firebreak incidents help).
+const incidentsHelp = `firebreak incidents [--api URL] [--json] COMMAND
+
+The API is --api URL, else $FIREBREAK_API: an https Function URL (requests are signed
+with your AWS credentials) or a local 'firebreak serve' (http://127.0.0.1:PORT).
+
+  list [--status s,...|all] [--team T] [--limit N]   incidents, newest first (default: active ones)
+  show ID                                            the incident, its timeline and approvals
+  ack ID [--note TEXT]                               acknowledge
+  resolve ID [--note TEXT]                           resolve
+  status ID mitigated|closed|open [--note TEXT]      mitigate, close, or re-open
+  note ID TEXT...                                    add a note (an update)
+  link ID URL [--title T]                            attach a link
+  severity ID SEV [--reason TEXT]                    change the severity (sev1 … sev4, info)
+  owner ID TEAM [--reason TEXT]                      hand over to another team
+  approve ID KEY [--note TEXT]                       approve a runbook step waiting for a human
+  reject ID KEY [--note TEXT]                        reject it
+  silence add --match K=V... (--for D | --until T) --comment TEXT [--starts T]
+                                                     K: class, team, account, region, resource, tag:NAME
+  silence list                                       silences
+  silence end ID                                     end a silence now
+`
+
+// apiClient talks to the API: SigV4-signed for Function URLs, plain to a local serve.
+type apiClient struct {
+	base   *url.URL
+	http   *http.Client
+	region string // "": not signed
+	creds  aws.CredentialsProvider
+	signer *v4.Signer
+	now    func() time.Time
+	newKey func() string
+	pause  time.Duration // before the retry
+}
+
+// loadCredentials reads the default AWS configuration chain.
+func loadCredentials(ctx context.Context) (aws.CredentialsProvider, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return cfg.Credentials, nil
+}
+
+// newAPIClient checks the URL: https Function URLs (<id>.lambda-url.<region>.on.aws) are
+// signed with credentials from creds; http to the loopback interface is not signed;
+// anything else is refused.
+func newAPIClient(ctx context.Context, raw string, creds func(context.Context) (aws.CredentialsProvider, error)) (*apiClient, error) {
+	if raw == "" {
+		return nil, fmt.Errorf("%w: no API: give --api URL or set FIREBREAK_API (a Function URL, or the URL firebreak serve prints)", errUsage)
+	}
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: --api %q is not a URL like https://<id>.lambda-url.<region>.on.aws", errUsage, raw)
+	}
+	c := &apiClient{base: u, http: &http.Client{Timeout: 30 * time.Second}, signer: v4.NewSigner(),
+		now: func() time.Time { return time.Now().UTC() }, newKey: newIdempotencyKey, pause: 500 * time.Millisecond}
+	switch {
+	case u.Scheme == "https":
+		region, ok := functionURLRegion(u.Hostname())
+		if !ok {
+			return nil, fmt.Errorf("%w: --api %q: an https API must be a Function URL, <id>.lambda-url.<region>.on.aws (its region signs the request)", errUsage, raw)
+		}
+		if c.creds, err = creds(ctx); err != nil {
+			return nil, err
+		}
+		c.region = region
+	case u.Scheme == "http" && api.LoopbackHost(u.Hostname()):
+	default:
+		return nil, fmt.Errorf("%w: --api %q: use https (a Function URL) or http://127.0.0.1:PORT (firebreak serve)", errUsage, raw)
+	}
+	return c, nil
+}
+
+// functionURLRegion parses <url-id>.lambda-url.<region>.on.aws.
+func functionURLRegion(host string) (string, bool) {
+	p := strings.Split(strings.ToLower(host), ".")
+	if len(p) != 5 || p[0] == "" || p[1] != "lambda-url" || p[2] == "" || p[3] != "on" || p[4] != "aws" {
+		return "", false
+	}
+	return p[2], true
+}
+
+func newIdempotencyKey() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return strconv.FormatInt(time.Now().UnixNano(), 36)
+	}
+	return "cli-" + hex.EncodeToString(b)
+}
+
+// apiError is an error answer of the API.
+type apiError struct {
+	Status    int
+	Message   string
+	RequestID string
+}
+
+func (e *apiError) Error() string {
+	if e.Status >= 500 {
+		return fmt.Sprintf("%s (HTTP %d, request %s)", e.Message, e.Status, e.RequestID)
+	}
+	return fmt.Sprintf("%s (HTTP %d)", e.Message, e.Status)
+}
+
+// call sends one request and returns the body of a 2xx answer. A mutating call carries
+// a fresh Idempotency-Key and is retried once, with the same key, when the request
+// fails on the network (the API applies it once either way).
+func (c *apiClient) call(ctx context.Context, method, path string, query url.Values, body any) ([]byte, error) {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return nil, err
+		}
+	}
+	key := ""
+	if method != http.MethodGet {
+		key = c.newKey()
+	}
+	u := *c.base
+	u.Path = c.base.Path + path
+	u.RawPath = c.base.EscapedPath() + escapePath(path)
+	if len(query) > 0 {
+		u.RawQuery = query.Encode()
+	}
+	resp, err := c.send(ctx, method, u.String(), payload, key)
+	if err != nil && key != "" && ctx.Err() == nil {
+		select {
+		case <-time.After(c.pause):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		resp, err = c.send(ctx, method, u.String(), payload, key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: read the answer: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Error     string `json:"error"`
+			RequestID string `json:"request_id"`
+		}
+		if json.Unmarshal(out, &e) != nil || e.Error == "" {
+			e.Error = strings.TrimSpace(http.StatusText(resp.StatusCode) + ": " + clip(string(out), 200))
+		}
+		return nil, &apiError{Status: resp.StatusCode, Message: e.Error, RequestID: first(e.RequestID, resp.Header.Get("X-Request-Id"))}
+	}
+	return out, nil
+}
+
+// escapePath escapes each segment of path (an approval key holds '/', kept as a separator).
+func escapePath(path string) string {
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+func (c *apiClient) send(ctx context.Context, method, target string, payload []byte, key string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(payload))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	if c.region != "" {
+		sum := sha256.Sum256(payload)
+		hash := hex.EncodeToString(sum[:])
+		req.Header.Set("X-Amz-Content-Sha256", hash)
+		creds, err := c.creds.Retrieve(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("AWS credentials: %w", err)
+		}
+		if err := c.signer.SignHTTP(ctx, creds, req, hash, "lambda", c.region, c.now()); err != nil {
+			return nil, fmt.Errorf("sign the request: %w", err)
+		}
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, c.base.Host, unwrapURLError(err))
+	}
+	return resp, nil
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// subcommand takes the first argument that is neither a flag nor the value of --api.
+func subcommand(args []string) (string, []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "-") {
+			if a == "--api" || a == "-api" {
+				i++
+			}
+			continue
+		}
+		rest := append(append([]string(nil), args[:i]...), args[i+1:]...)
+		return a, rest
+	}
+	return "", args
+}
+
+// matchFlags collects --match key=value.
+type matchFlags []string
+
+func (m *matchFlags) String() string     { return strings.Join(*m, ",") }
+func (m *matchFlags) Set(v string) error { *m = append(*m, v); return nil }
+
+// incidentsRun is one subcommand: what it needs, parsed.
+type incidentsRun struct {
+	env    Env
+	client *apiClient
+	json   bool
+}
+
+func runIncidents(ctx context.Context, env Env, args []string) error {
+	sub, rest := subcommand(args)
+	if sub == "silence" {
+		var s2 string
+		s2, rest = subcommand(rest)
+		sub = strings.TrimSpace("silence " + s2)
+	}
+	switch sub {
+	case "help":
+		fmt.Fprint(env.Stdout, incidentsHelp)
+		return nil
+	case "":
+		fmt.Fprint(env.Stderr, incidentsHelp)
+		return fmt.Errorf("%w: name a command", errUsage)
+	}
+	fs := newFlags("incidents "+sub, env)
+	apiURL := fs.String("api", "", "API URL (default $FIREBREAK_API)")
+	asJSON := fs.Bool("json", false, "print the API's JSON")
+	var (
+		nargs [2]int // positional arguments: at least, at most (-1: any)
+		do    func(r *incidentsRun, pos []string) error
+	)
+	note := func() *string { return fs.String("note", "", "a note for the timeline") }
+	switch sub {
+	case "list":
+		status := fs.String("status", "open,acknowledged,mitigated", "statuses, comma-separated, or all")
+		team := fs.String("team", "", "owning team")
+		limit := fs.Int("limit", api.DefaultLimit, "at most this many")
+		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error { return r.list(ctx, *status, *team, *limit) }
+	case "show":
+		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error { return r.show(ctx, p[0]) }
+	case "ack", "resolve":
+		n := note()
+		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error {
+			return r.change(ctx, p[0], sub, map[string]any{"note": *n})
+		}
+	case "status":
+		n := note()
+		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
+			return r.change(ctx, p[0], "status", map[string]any{"status": p[1], "note": *n})
+		}
+	case "note":
+		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error {
+			return r.change(ctx, p[0], "notes", map[string]any{"text": strings.Join(p[1:], " ")})
+		}
+	case "link":
+		title := fs.String("title", "", "what the link is")
+		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
+			return r.change(ctx, p[0], "links", map[string]any{"url": p[1], "title": *title})
+		}
+	case "severity":
+		reason := fs.String("reason", "", "why")
+		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
+			return r.change(ctx, p[0], "severity", map[string]any{"severity": p[1], "reason": *reason})
+		}
+	case "owner":
+		reason := fs.String("reason", "", "why")
+		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
+			return r.change(ctx, p[0], "owner", map[string]any{"team": p[1], "reason": *reason})
+		}
+	case "approve", "reject":
+		n := note()
+		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error { return r.decide(ctx, p[0], p[1], sub, *n) }
+	case "silence add":
+		var match matchFlags
+		fs.Var(&match, "match", "key=value matcher (repeat): class, team, account, region, resource, tag:NAME; values may use * and ?")
+		forD := fs.Duration("for", 0, "how long, e.g. 2h")
+		untilT := fs.String("until", "", "until this RFC 3339 time")
+		startsT := fs.String("starts", "", "from this RFC 3339 time (default: now)")
+		comment := fs.String("comment", "", "why it is quiet")
+		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error {
+			return r.addSilence(ctx, match, *forD, *untilT, *startsT, *comment)
+		}
+	case "silence list":
+		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error { return r.silences(ctx) }
+	case "silence end":
+		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error { return r.endSilence(ctx, p[0]) }
+	case "silence":
+		return fmt.Errorf("%w: silence add|list|end", errUsage)
+	default:
+		fmt.Fprint(env.Stderr, incidentsHelp)
+		return fmt.Errorf("%w: unknown command %q", errUsage, sub)
+	}
+	pos, err := parseFlags(fs, rest)
+	if err != nil {
+		return err
+	}
+	if len(pos) < nargs[0] || (nargs[1] >= 0 && len(pos) > nargs[1]) {
+		return fmt.Errorf("%w: %s takes %s", errUsage, sub, argsWanted(sub))
+	}
+	raw := *apiURL
+	if raw == "" {
+		raw = env.Getenv("FIREBREAK_API")
+	}
+	client, err := newAPIClient(ctx, raw, loadCredentials)
+	if err != nil {
+		return err
+	}
+	return do(&incidentsRun{env: env, client: client, json: *asJSON}, pos)
+}
+
+// wanted says what each command takes, for usage errors.
+var wanted = map[string]string{
+	"list": "no arguments", "show": "ID", "ack": "ID", "resolve": "ID", "status": "ID mitigated|closed|open",
+	"note": "ID TEXT...", "link": "ID URL", "severity": "ID SEV", "owner": "ID TEAM", "approve": "ID KEY", "reject": "ID KEY",
+	"silence add": "no arguments, only flags", "silence list": "no arguments", "silence end": "ID",
+}
+
+func argsWanted(sub string) string { return wanted[sub] }
+
+// printJSON prints the API's answer, indented.
+func (r *incidentsRun) printJSON(b []byte) error {
+	var out bytes.Buffer
+	if err := json.Indent(&out, bytes.TrimSpace(b), "", "  "); err != nil {
+		return fmt.Errorf("the API answered with invalid JSON: %w", err)
+	}
+	out.WriteByte('\n')
+	_, err := r.env.Stdout.Write(out.Bytes())
+	return err
+}
+
+func (r *incidentsRun) list(ctx context.Context, status, team string, limit int) error {
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if status != "all" && status != "" {
+		q.Set("status", status)
+	}
+	if team != "" {
+		q.Set("team", team)
+	}
+	b, err := r.client.call(ctx, http.MethodGet, "/incidents", q, nil)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(b)
+	}
+	var resp api.ListResponse
+	if err := json.Unmarshal(b, &resp); err != nil {
+		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
+	}
+	printIncidents(r.env.Stdout, resp.Incidents)
+	return nil
+}
+
+func (r *incidentsRun) show(ctx context.Context, id string) error {
+	b, err := r.client.call(ctx, http.MethodGet, "/incidents/"+id, nil, nil)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(b)
+	}
+	var resp api.IncidentResponse
+	if err := json.Unmarshal(b, &resp); err != nil {
+		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
+	}
+	printIncident(r.env.Stdout, resp)
+	return nil
+}
+
+func printIncident(w io.Writer, resp api.IncidentResponse) {
+	inc := resp.Incident
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\t%s · %s · %s\n", inc.ID, inc.Severity, inc.Status, inc.Team)
+	fmt.Fprintf(tw, "Title\t%s\n", inc.Title)
+	fmt.Fprintf(tw, "Class\t%s\n", inc.Class)
+	if inc.Impact != "" {
+		fmt.Fprintf(tw, "Impact\t%s\n", inc.Impact)
+	}
+	fmt.Fprintf(tw, "Resource\t%s\n", inc.Resource)
+	fmt.Fprintf(tw, "Account/region\t%s / %s\n", inc.Account, inc.Region)
+	fmt.Fprintf(tw, "Opened\t%s\n", when(inc.OpenedAt))
+	fmt.Fprintf(tw, "Events\t%d triggers, %d recoveries, last seen %s\n", inc.Count, inc.Recoveries, when(inc.LastSeen))
+	if !inc.AcknowledgedAt.IsZero() {
+		fmt.Fprintf(tw, "Acknowledged\t%s by %s\n", when(inc.AcknowledgedAt), inc.AcknowledgedBy)
+	}
+	if !inc.ResolvedAt.IsZero() {
+		fmt.Fprintf(tw, "Resolved\t%s\n", when(inc.ResolvedAt))
+	}
+	if inc.Runbook != "" {
+		fmt.Fprintf(tw, "Runbook\t%s\n", inc.Runbook)
+	}
+	fmt.Fprintf(tw, "Version\t%d\n", inc.Version)
+	_ = tw.Flush()
+	if len(resp.Approvals) > 0 {
+		fmt.Fprintln(w, "\nApprovals")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "KEY\tREQUESTED\tDECISION\tREQUEST")
+		for _, a := range resp.Approvals {
+			d := "waiting"
+			if a.Decision != "" {
+				d = a.Decision + " by " + a.By
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Key, when(a.RequestedAt), d, clip(a.Request, 80))
+		}
+		_ = tw.Flush()
+	}
+	fmt.Fprintln(w, "\nTimeline")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "AT\tKIND\tACTOR\tDETAIL")
+	for _, e := range resp.Timeline {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", when(e.At), e.Kind, clip(e.Actor, 40), clip(e.Detail, 100))
+	}
+	_ = tw.Flush()
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05Z")
+}
+
+var pastTense = map[string]string{"ack": "acknowledged", "resolve": "resolved", "status": "status changed", "notes": "note added",
+	"links": "link added", "severity": "severity changed", "owner": "owner changed"}
+
+func (r *incidentsRun) change(ctx context.Context, id, action string, body map[string]any) error {
+	b, err := r.client.call(ctx, http.MethodPost, "/incidents/"+id+"/"+action, nil, body)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(b)
+	}
+	var resp api.IncidentResponse
+	if err := json.Unmarshal(b, &resp); err != nil {
+		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
+	}
+	inc := resp.Incident
+	fmt.Fprintf(r.env.Stdout, "%s %s: %s, %s, owner %s (version %d)\n", inc.ID, pastTense[action], inc.Status, inc.Severity, inc.Team, inc.Version)
+	return nil
+}
+
+func (r *incidentsRun) decide(ctx context.Context, id, key, verb, note string) error {
+	b, err := r.client.call(ctx, http.MethodPost, "/incidents/"+id+"/approvals/"+key+"/"+verb, nil, map[string]any{"note": note})
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(b)
+	}
+	var resp api.ApprovalResponse
+	if err := json.Unmarshal(b, &resp); err != nil {
+		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
+	}
+	fmt.Fprintf(r.env.Stdout, "%s %s %s by %s; runbook %s resumed.\n", id, key, resp.Approval.Decision, resp.Approval.By, resp.Approval.Runbook)
+	return nil
+}
+
+func (r *incidentsRun) addSilence(ctx context.Context, match []string, d time.Duration, until, starts, comment string) error {
+	var m silence.Matchers
+	for _, kv := range match {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || v == "" {
+			return fmt.Errorf("%w: --match %q: want key=value", errUsage, kv)
+		}
+		switch {
+		case k == "class":
+			m.Class = v
+		case k == "team":
+			m.Team = v
+		case k == "account":
+			m.Account = v
+		case k == "region":
+			m.Region = v
+		case k == "resource":
+			m.Resource = v
+		case strings.HasPrefix(k, "tag:") && len(k) > 4:
+			if m.Tags == nil {
+				m.Tags = map[string]string{}
+			}
+			m.Tags[k[4:]] = v
+		default:
+			return fmt.Errorf("%w: --match %q: key is one of class, team, account, region, resource, tag:NAME", errUsage, kv)
+		}
+	}
+	if len(match) == 0 {
+		return fmt.Errorf("%w: silence add needs at least one --match", errUsage)
+	}
+	if (d > 0) == (until != "") {
+		return fmt.Errorf("%w: silence add needs --for DURATION or --until TIME (one of them)", errUsage)
+	}
+	if strings.TrimSpace(comment) == "" {
+		return fmt.Errorf("%w: silence add needs --comment: say why it is quiet", errUsage)
+	}
+	body := map[string]any{"matchers": m, "comment": comment}
+	if d > 0 {
+		body["duration"] = d.String()
+	}
+	for name, v := range map[string]string{"ends": until, "starts": starts} {
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return fmt.Errorf("%w: --%s %q is not an RFC 3339 time like 2026-11-02T18:00:00Z", errUsage, map[string]string{"ends": "until", "starts": "starts"}[name], v)
+		}
+		body[name] = t
+	}
+	b, err := r.client.call(ctx, http.MethodPost, "/silences", nil, body)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(b)
+	}
+	var resp api.SilenceResponse
+	if err := json.Unmarshal(b, &resp); err != nil {
+		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
+	}
+	s := resp.Silence
+	fmt.Fprintf(r.env.Stdout, "Silence %s: %s from %s until %s\n", s.ID, matchers(s.Matchers), when(s.Starts), when(s.Ends))
+	return nil
+}
+
+func (r *incidentsRun) silences(ctx context.Context) error {
+	b, err := r.client.call(ctx, http.MethodGet, "/silences", nil, nil)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(b)
+	}
+	var resp api.SilencesResponse
+	if err := json.Unmarshal(b, &resp); err != nil {
+		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
+	}
+	if len(resp.Silences) == 0 {
+		fmt.Fprintln(r.env.Stdout, "No silences.")
+		return nil
+	}
+	now := time.Now().UTC()
+	tw := tabwriter.NewWriter(r.env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATE\tSTARTS\tENDS\tMATCHERS\tBY\tCOMMENT")
+	for _, s := range resp.Silences {
+		state := "active"
+		switch {
+		case !s.Ends.IsZero() && !now.Before(s.Ends):
+			state = "ended"
+		case !s.Starts.IsZero() && now.Before(s.Starts):
+			state = "pending"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, state, when(s.Starts), when(s.Ends), matchers(s.Matchers), s.CreatedBy, clip(s.Comment, 60))
+	}
+	return tw.Flush()
+}
+
+func matchers(m silence.Matchers) string {
+	var out []string
+	for _, kv := range [][2]string{{"class", m.Class}, {"team", m.Team}, {"account", m.Account}, {"region", m.Region}, {"resource", m.Resource}} {
+		if kv[1] != "" {
+			out = append(out, kv[0]+"="+kv[1])
+		}
+	}
+	var tags []string
+	for k, v := range m.Tags {
+		tags = append(tags, "tag:"+k+"="+v)
+	}
+	sort.Strings(tags)
+	return strings.Join(append(out, tags...), " ")
+}
+
+func (r *incidentsRun) endSilence(ctx context.Context, id string) error {
+	b, err := r.client.call(ctx, http.MethodDelete, "/silences/"+id, nil, nil)
+	if err != nil {
+		return err
+	}
+	if r.json {
+		return r.printJSON(b)
+	}
+	var resp api.SilenceResponse
+	if err := json.Unmarshal(b, &resp); err != nil {
+		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
+	}
+	fmt.Fprintf(r.env.Stdout, "Silence %s ended at %s\n", resp.Silence.ID, when(resp.Silence.Ends))
+	return nil
+}
+
+var _ flag.Value = (*matchFlags)(nil)
