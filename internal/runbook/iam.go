@@ -1,6 +1,7 @@
-// Package runbook holds what Firebreak knows about its Step Functions runbooks outside
-// the interpreter (internal/asl): which IAM permissions a runbook definition needs.
 package runbook
+
+// This file derives the IAM permissions a runbook definition needs, for the stack's
+// runbook roles (infra/runbooks.go).
 
 import (
 	"encoding/json"

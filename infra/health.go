@@ -1,0 +1,177 @@
+package infra
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
+)
+
+// MetricsNamespace is the CloudWatch namespace of the metrics the intake Lambda emits
+// in Embedded Metric Format.
+const MetricsNamespace = "Firebreak"
+
+// Health watches the stack itself: alarms to the operators' topic and a dashboard of the
+// pipeline.
+type Health struct {
+	Alarms    []awscloudwatch.Alarm
+	Dashboard awscloudwatch.Dashboard
+}
+
+func newHealth(s *Stack) *Health {
+	scope := constructs.NewConstruct(s.Stack, jsii.String("Health"))
+	h := &Health{}
+	fiveMinutes := awscdk.Duration_Minutes(jsii.Number(5))
+	action := awscloudwatchactions.NewSnsAction(s.Notifications.Operators)
+	alarm := func(id, description string, metric awscloudwatch.IMetric, threshold float64) awscloudwatch.Alarm {
+		a := awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+			AlarmDescription:   jsii.String(description),
+			Metric:             metric,
+			Threshold:          jsii.Number(threshold),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(1),
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+		a.AddAlarmAction(action)
+		a.AddOkAction(action)
+		h.Alarms = append(h.Alarms, a)
+		return a
+	}
+	firebreak := func(name string, dims map[string]string, label string) awscloudwatch.Metric {
+		props := &awscloudwatch.MetricProps{
+			Namespace: jsii.String(MetricsNamespace), MetricName: jsii.String(name),
+			Statistic: jsii.String("Sum"), Period: fiveMinutes, Label: jsii.String(label),
+		}
+		if len(dims) > 0 {
+			m := map[string]*string{}
+			for k, v := range dims {
+				m[k] = jsii.String(v)
+			}
+			props.DimensionsMap = &m
+		}
+		return awscloudwatch.NewMetric(props)
+	}
+	max := &awscloudwatch.MetricOptions{Statistic: jsii.String("Maximum"), Period: fiveMinutes}
+
+	// Dead-letter queues: anything in one is work Firebreak did not do.
+	var dlqDepth []awscloudwatch.IMetric
+	for _, d := range s.deadLetters {
+		id := *d.Queue.Node().Path()
+		m := d.Queue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+			Statistic: jsii.String("Maximum"), Period: fiveMinutes, Label: jsii.String(d.Of),
+		})
+		alarm("DLQ-"+pathID(id), "Firebreak dead-letter queue is not empty: "+d.Of+". Inspect and redrive the messages.", m, 1)
+		dlqDepth = append(dlqDepth, m)
+	}
+	// Intake backlog: events waiting longer than 15 minutes mean intake is behind or down.
+	alarm("IntakeBacklog", "Firebreak intake is behind: the oldest event in the intake queue waited 15 minutes or more.",
+		s.Intake.Queue.MetricApproximateAgeOfOldestMessage(max), 900)
+	// Quarantined payloads: events intake could not parse (kept whole in the table).
+	alarm("Quarantined", "Firebreak quarantined an event it could not parse: see `firebreak` quarantine entries in the table.",
+		firebreak("Quarantined", nil, "quarantined"), 1)
+
+	// Lambdas: errors and throttles.
+	var fnNames []string
+	for name := range s.Functions {
+		fnNames = append(fnNames, name)
+	}
+	sort.Strings(fnNames)
+	var fnErrors, fnThrottles []awscloudwatch.IMetric
+	for _, name := range fnNames {
+		f := s.Functions[name].Fn
+		e := f.MetricErrors(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: fiveMinutes, Label: jsii.String(name + " errors")})
+		t := f.MetricThrottles(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: fiveMinutes, Label: jsii.String(name + " throttles")})
+		alarm("Errors-"+name, fmt.Sprintf("Firebreak %s Lambda reported errors.", name), e, 1)
+		alarm("Throttles-"+name, fmt.Sprintf("Firebreak %s Lambda was throttled.", name), t, 1)
+		fnErrors = append(fnErrors, e)
+		fnThrottles = append(fnThrottles, t)
+	}
+
+	// Runbooks: failed and timed-out executions.
+	var rbNames []string
+	for name := range s.Runbooks.Machines {
+		rbNames = append(rbNames, name)
+	}
+	sort.Strings(rbNames)
+	var rbOutcomes []awscloudwatch.IMetric
+	for _, name := range rbNames {
+		sm := s.Runbooks.Machines[name]
+		label := func(what string) *awscloudwatch.MetricOptions {
+			return &awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: fiveMinutes, Label: jsii.String(name + " " + what)}
+		}
+		failed, timedOut := sm.MetricFailed(label("failed")), sm.MetricTimedOut(label("timed out"))
+		alarm("RunbookFailed-"+name, "Firebreak runbook "+name+" failed.", failed, 1)
+		alarm("RunbookTimedOut-"+name, "Firebreak runbook "+name+" timed out.", timedOut, 1)
+		rbOutcomes = append(rbOutcomes, sm.MetricSucceeded(label("succeeded")), failed, timedOut, sm.MetricAborted(label("aborted")))
+	}
+
+	// The dashboard: events in, incidents out, what is stuck, what ran.
+	var bySeverity []awscloudwatch.IMetric
+	for _, sev := range incident.Severities {
+		if sev == incident.Info {
+			continue
+		}
+		bySeverity = append(bySeverity, firebreak("IncidentsOpened", map[string]string{"Severity": string(sev)}, string(sev)))
+	}
+	graph := func(title string, left []awscloudwatch.IMetric, stacked bool) awscloudwatch.IWidget {
+		return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+			Title: jsii.String(title), Left: &left, Width: jsii.Number(12), Height: jsii.Number(6), Stacked: jsii.Bool(stacked),
+		})
+	}
+	h.Dashboard = awscloudwatch.NewDashboard(scope, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+		DefaultInterval: awscdk.Duration_Hours(jsii.Number(24)),
+		Widgets: &[]*[]awscloudwatch.IWidget{
+			{
+				graph("Events in", []awscloudwatch.IMetric{
+					firebreak("Events", nil, "events processed"),
+					s.Intake.Queue.MetricNumberOfMessagesSent(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: fiveMinutes, Label: jsii.String("delivered to the intake queue")}),
+					firebreak("Duplicates", nil, "duplicates"),
+					firebreak("Quarantined", nil, "quarantined"),
+				}, false),
+				graph("Incidents opened by severity", bySeverity, true),
+			},
+			{
+				graph("Dead-letter queue depth", dlqDepth, false),
+				graph("Runbook outcomes", append(rbOutcomes, firebreak("Mitigated", nil, "incidents mitigated")), false),
+			},
+			{
+				graph("Lambda errors and throttles", append(fnErrors, fnThrottles...), false),
+				graph("Intake backlog (oldest event, seconds)", []awscloudwatch.IMetric{s.Intake.Queue.MetricApproximateAgeOfOldestMessage(max)}, false),
+			},
+			{
+				awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
+					Title: jsii.String("Alarms"), Alarms: alarmsOf(h.Alarms), Width: jsii.Number(24),
+				}),
+			},
+		},
+	})
+	return h
+}
+
+func alarmsOf(as []awscloudwatch.Alarm) *[]interfacesawscloudwatch.IAlarmRef {
+	out := make([]interfacesawscloudwatch.IAlarmRef, len(as))
+	for i, a := range as {
+		out[i] = a
+	}
+	return &out
+}
+
+// pathID turns a construct path into an id: "Firebreak/Intake/DLQ" → "IntakeDLQ".
+func pathID(path string) string {
+	out := ""
+	for i, part := range strings.Split(path, "/") {
+		if i == 0 {
+			continue // the stack
+		}
+		out += pascal(part)
+	}
+	return out
+}
