@@ -1,6 +1,6 @@
 // Package awslocal is a local HTTP endpoint that speaks just enough of the SNS (query
-// protocol) and Step Functions (JSON 1.0) APIs for the real aws-sdk-go-v2 clients to
-// talk to it, and records every request they send. Tests use it to assert what the SDK
+// protocol), Step Functions (JSON 1.0), Secrets Manager and SSM (JSON 1.1) APIs for the
+// real aws-sdk-go-v2 clients to talk to it, and records every request they send. Tests use it to assert what the SDK
 // actually sent; nothing here is a stand-in for logic under test.
 package awslocal
 
@@ -16,16 +16,18 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // Request is one recorded API call.
 type Request struct {
-	Service string          // "sns" or "states"
+	Service string          // "sns", "states", "secretsmanager" or "ssm"
 	Action  string          // e.g. Publish, StartExecution
 	Form    url.Values      // query-protocol parameters (SNS)
-	JSON    json.RawMessage // JSON-protocol body (Step Functions)
+	JSON    json.RawMessage // JSON-protocol body (Step Functions, Secrets Manager, SSM)
 	Signed  bool            // carried a SigV4 Authorization header
 }
 
@@ -60,8 +62,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := Request{Signed: strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256")}
-	if target := r.Header.Get("X-Amz-Target"); strings.HasPrefix(target, "AWSStepFunctions.") {
-		req.Service, req.Action, req.JSON = "states", strings.TrimPrefix(target, "AWSStepFunctions."), body
+	target := r.Header.Get("X-Amz-Target")
+	if svc, action, ok := jsonTarget(target); ok {
+		req.Service, req.Action, req.JSON = svc, action, body
 	} else {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
@@ -83,14 +86,27 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		reply = defaultReply(req, n)
 	}
-	if req.Service == "states" {
+	switch req.Service {
+	case "states":
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	} else {
+	case "secretsmanager", "ssm":
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	default:
 		w.Header().Set("Content-Type", "text/xml")
 	}
 	w.Header().Set("X-Amzn-Requestid", fmt.Sprintf("req-%d", n))
 	w.WriteHeader(reply.Status)
 	_, _ = io.WriteString(w, reply.Body)
+}
+
+// jsonTarget names the service and action of a JSON-protocol request by its X-Amz-Target.
+func jsonTarget(target string) (service, action string, ok bool) {
+	for prefix, svc := range map[string]string{"AWSStepFunctions.": "states", "secretsmanager.": "secretsmanager", "AmazonSSM.": "ssm"} {
+		if strings.HasPrefix(target, prefix) {
+			return svc, strings.TrimPrefix(target, prefix), true
+		}
+	}
+	return "", "", false
 }
 
 func defaultReply(r Request, n int) Reply {
@@ -104,6 +120,9 @@ func defaultReply(r Request, n int) Reply {
 		return Reply{200, fmt.Sprintf(`{"executionArn":%q,"startDate":1793610000}`, arn)}
 	case r.Service == "states":
 		return Reply{200, `{}`}
+	case r.Service == "secretsmanager" || r.Service == "ssm":
+		// Nothing is stored here: a test answers with the secret or parameter it wants.
+		return JSONError("ResourceNotFoundException", r.Action+" has no answer recorded here")
 	}
 	return Reply{400, fmt.Sprintf(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>%s is not recorded here</Message></Error></ErrorResponse>`, r.Action)}
 }
@@ -112,6 +131,9 @@ func defaultReply(r Request, n int) Reply {
 func StatesError(typ, msg string) Reply {
 	return Reply{400, fmt.Sprintf(`{"__type":%q,"message":%q}`, typ, msg)}
 }
+
+// JSONError is a JSON-protocol (1.1) error reply, as Secrets Manager and SSM send.
+func JSONError(typ, msg string) Reply { return StatesError(typ, msg) }
 
 // Requests returns the requests recorded so far.
 func (s *Server) Requests() []Request {
@@ -141,4 +163,14 @@ func (s *Server) SNS() *sns.Client {
 // SFN returns a real Step Functions client that sends to this endpoint.
 func (s *Server) SFN() *sfn.Client {
 	return sfn.New(sfn.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.URL), Credentials: creds, RetryMaxAttempts: 1})
+}
+
+// SecretsManager returns a real Secrets Manager client that sends to this endpoint.
+func (s *Server) SecretsManager() *secretsmanager.Client {
+	return secretsmanager.New(secretsmanager.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.URL), Credentials: creds, RetryMaxAttempts: 1})
+}
+
+// SSM returns a real SSM client that sends to this endpoint.
+func (s *Server) SSM() *ssm.Client {
+	return ssm.New(ssm.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.URL), Credentials: creds, RetryMaxAttempts: 1})
 }

@@ -27,7 +27,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/silence"
 )
 
-const incidentsUsage = "incidents [--api URL] [--json] list|show|ack|resolve|note|severity|owner|status|link|silence|approve|reject …"
+const incidentsUsage = "incidents [--api URL] [--json] COMMAND [ARG...]"
 
 // incidentsHelp lists the subcommands (firebreak incidents help).
 const incidentsHelp = `firebreak incidents [--api URL] [--json] COMMAND
@@ -605,18 +605,10 @@ func (r *incidentsRun) silences(ctx context.Context) error {
 		fmt.Fprintln(r.env.Stdout, "No silences.")
 		return nil
 	}
-	now := time.Now().UTC()
 	tw := tabwriter.NewWriter(r.env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tSTARTS\tENDS\tMATCHERS\tBY\tCOMMENT")
 	for _, s := range resp.Silences {
-		state := "active"
-		switch {
-		case !s.Ends.IsZero() && !now.Before(s.Ends):
-			state = "ended"
-		case !s.Starts.IsZero() && now.Before(s.Starts):
-			state = "pending"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, state, when(s.Starts), when(s.Ends), matchers(s.Matchers), s.CreatedBy, clip(s.Comment, 60))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.State, when(s.Starts), when(s.Ends), matchers(s.Matchers), s.CreatedBy, clip(s.Comment, 60))
 	}
 	return tw.Flush()
 }

@@ -7,38 +7,32 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"os/user"
-	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/api"
-	"github.com/firebreak-ops/firebreak/internal/asl"
-	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
-	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/pipeline"
 	"github.com/firebreak-ops/firebreak/internal/replay"
-	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
-const serveUsage = "serve [--addr 127.0.0.1:8080] [--config F] [--until D] [--runbooks DIR] [PATH...]"
+const serveUsage = "serve [--addr 127.0.0.1:8080] [--config F] [--until D] [PATH...]"
 
-// runServe replays PATH into the embedded store and serves the API handler on the
-// loopback interface, with a link key made for this run.
+// runServe replays PATH on the local pipeline and serves the API handler on the
+// loopback interface, with a link key made for this run. While it serves, the
+// pipeline's clock runs on in real time from where the replay left it: people's changes
+// are dispatched and the escalator's clocks tick as they would in AWS.
 func runServe(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("serve", env)
 	addr := fs.String("addr", "127.0.0.1:8080", "loopback address to listen on (port 0: any free port)")
 	cfgPath := fs.String("config", "", "configuration file")
-	until := fs.Duration("until", 0, "stop after this long, e.g. 30m (default: until interrupted)")
-	rbDir := fs.String("runbooks", "", "folder with <name>.asl.json (and optional <name>.fixtures.json dry-run answers) for every configured runbook; runbooks run in dry-run and approvals can be decided")
+	until := fs.Duration("until", 0, "run the replay's clocks this long past the last event before serving, e.g. 2h")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -67,57 +61,56 @@ func runServe(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	machines, fixtures, err := loadRunbookDir(cfg, *rbDir)
+	machines, fixtures, err := loadRunbooks()
 	if err != nil {
 		return err
 	}
-	res, err := replay.Run(ctx, inputs, replay.Options{Config: cfg, Bus: b, Runbooks: machines, Fixtures: fixtures})
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("serve: %w", err)
 	}
+	defer ln.Close()
+	base := "http://" + ln.Addr().String()
 
 	ring, err := token.NewRing(rand.Reader, "serve")
 	if err != nil {
 		return err
 	}
-	now := func() time.Time { return time.Now().UTC() }
-	signer := &token.Signer{Keys: token.Static{Ring: ring}, Now: now}
+	wall := func() time.Time { return time.Now().UTC() }
+	signer := &token.Signer{Keys: token.Static{Ring: ring}, Now: wall}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	links := &token.Links{Signer: signer, Base: base, Log: log}
+	res, err := replay.Run(ctx, inputs, replay.Options{Config: cfg, Bus: b, Runbooks: machines, Fixtures: fixtures, Until: *until, Links: links})
+	if err != nil {
+		return err
+	}
+	steps, err := newLiveSteps(ctx, res.Local, wall)
+	if err != nil {
+		return err
+	}
 	h := &api.Handler{
 		Store:     res.Store,
-		Lifecycle: &lifecycle.Service{Store: res.Store, Config: cfg, Now: now},
+		Lifecycle: res.Local.Lifecycle,
 		Approver:  &api.Local{Runner: res.Runner},
 		Tokens:    signer,
-		Now:       now,
+		Steps:     steps,
+		Now:       steps.now,
 		Log:       log,
 	}
 	actor := "local:" + localUser(env)
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	base := "http://" + ln.Addr().String()
 	srv := &http.Server{
-		Handler:           &api.Loopback{Handler: h, Actor: actor, Now: now, NewID: newRequestID},
+		Handler:           &api.Loopback{Handler: h, Actor: actor, Now: wall, NewID: newRequestID},
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	links := &token.Links{Signer: signer, Base: base, Log: log}
 	printServing(env.Stdout, base, actor, res, links)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	var timeout <-chan time.Time
-	if *until > 0 {
-		t := time.NewTimer(*until)
-		defer t.Stop()
-		timeout = t.C
-	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
-	case <-timeout:
 	}
 	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -129,6 +122,34 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintln(env.Stdout, "Stopped.")
 	return nil
+}
+
+// liveSteps runs people's changes on the local pipeline with its clock following the
+// wall clock from where the replay left it (from now when nothing was replayed).
+type liveSteps struct {
+	local  *pipeline.Local
+	wall   func() time.Time
+	offset time.Duration // pipeline time − wall time
+}
+
+func newLiveSteps(ctx context.Context, l *pipeline.Local, wall func() time.Time) (*liveSteps, error) {
+	s := &liveSteps{local: l, wall: wall}
+	if start := l.Clock.Now(); !start.IsZero() {
+		s.offset = start.Sub(wall())
+	} else if err := l.AdvanceTo(ctx, wall()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *liveSteps) now() time.Time { return s.wall().Add(s.offset).UTC() }
+
+// Do runs the clocks up to now, then the change and its dispatch.
+func (s *liveSteps) Do(ctx context.Context, f func(ctx context.Context) error) error {
+	if err := s.local.AdvanceTo(ctx, s.now()); err != nil {
+		return fmt.Errorf("run the clocks: %w", err)
+	}
+	return s.local.Do(ctx, f)
 }
 
 func printServing(w io.Writer, base, actor string, res *replay.Result, links *token.Links) {
@@ -145,6 +166,7 @@ func printServing(w io.Writer, base, actor string, res *replay.Result, links *to
 	}
 	fmt.Fprintf(w, "Replayed %d events: %d incidents (%d active), %d notifications.\n", s.Events, len(res.Incidents), active, s.Notifications)
 	fmt.Fprintf(w, "Firebreak API on %s (as %s; signed links use a key made for this run)\n", base, actor)
+	fmt.Fprintf(w, "The pipeline's clock runs on in real time from %s.\n", res.Local.Clock.Now().Format("2006-01-02 15:04:05Z"))
 	fmt.Fprintf(w, "  firebreak incidents --api %s list\n", base)
 	if newest != nil {
 		if u, err := links.URL(context.Background(), newest.ID, token.Ack, token.ActionTTL); err == nil {
@@ -173,47 +195,6 @@ func printServing(w io.Writer, base, actor string, res *replay.Result, links *to
 		}
 	}
 	fmt.Fprintln(w, "Ctrl-C stops it; nothing is kept.")
-}
-
-// loadRunbookDir compiles every configured runbook from dir/<name>.asl.json for local
-// dry-run, with dir/<name>.fixtures.json (when present) as its dry-run answers. No dir:
-// no runbooks run.
-func loadRunbookDir(cfg *config.Config, dir string) (map[string]*asl.Machine, map[string]runbook.Fixtures, error) {
-	if dir == "" {
-		return nil, nil, nil
-	}
-	names := make([]string, 0, len(cfg.Runbooks))
-	for name := range cfg.Runbooks {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	defs := map[string][]byte{}
-	fixtures := map[string]runbook.Fixtures{}
-	for _, name := range names {
-		def := filepath.Join(dir, name+".asl.json")
-		b, err := os.ReadFile(def)
-		if err != nil {
-			return nil, nil, fmt.Errorf("runbook %s: %w (--runbooks needs a definition for every runbook in %s)", name, err, cfg.File)
-		}
-		defs[name] = b
-		fb, err := os.ReadFile(filepath.Join(dir, name+".fixtures.json"))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("runbook %s: %w", name, err)
-		}
-		f, err := runbook.ParseFixtures(name, fb)
-		if err != nil {
-			return nil, nil, err
-		}
-		fixtures[name] = f
-	}
-	machines, err := runbook.CompileLocal(defs)
-	if err != nil {
-		return nil, nil, err
-	}
-	return machines, fixtures, nil
 }
 
 func localUser(env Env) string {

@@ -1,0 +1,163 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/silence"
+)
+
+// SilenceView is a silence with its state at the API's clock: active, pending (not yet
+// started) or ended.
+type SilenceView struct {
+	silence.Silence
+	State string `json:"state"`
+}
+
+// SilencesResponse is GET /silences.
+type SilencesResponse struct {
+	Silences []SilenceView `json:"silences"`
+}
+
+// SilenceResponse answers POST /silences and DELETE /silences/{id}.
+type SilenceResponse struct {
+	Silence SilenceView `json:"silence"`
+}
+
+func view(s silence.Silence, now time.Time) SilenceView {
+	state := "active"
+	switch {
+	case !s.Ends.IsZero() && !now.Before(s.Ends):
+		state = "ended"
+	case !s.Starts.IsZero() && now.Before(s.Starts):
+		state = "pending"
+	case !s.Active(now): // a weekly window between its occurrences
+		state = "waiting"
+	}
+	return SilenceView{Silence: s, State: state}
+}
+
+type silenceBody struct {
+	Matchers silence.Matchers `json:"matchers"`
+	Starts   time.Time        `json:"starts"`
+	Ends     time.Time        `json:"ends"`
+	Duration string           `json:"duration"`
+	Comment  string           `json:"comment"`
+}
+
+// MaxSilence bounds how long an ad hoc silence may last: longer quiet is a planned
+// window in the configuration, reviewed like any other change.
+const MaxSilence = 31 * 24 * time.Hour
+
+func (h *Handler) silences(c *call) (any, error) {
+	list, err := h.Store.Silences(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := h.now()
+	out := make([]SilenceView, 0, len(list))
+	for _, s := range list {
+		out = append(out, view(s, now))
+	}
+	return SilencesResponse{Silences: out}, nil
+}
+
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// addSilence is POST /silences {matchers, starts, ends | duration, comment}. With an
+// Idempotency-Key the id is derived from it and the caller, so a retry stores the same
+// silence again instead of a second one.
+func (h *Handler) addSilence(c *call) (any, error) {
+	var b silenceBody
+	if err := decode(c.body, &b); err != nil {
+		return nil, err
+	}
+	now := h.now()
+	s := silence.Silence{Comment: strings.TrimSpace(b.Comment), CreatedBy: c.actor, CreatedAt: now, Matchers: b.Matchers, Starts: b.Starts.UTC(), Ends: b.Ends.UTC()}
+	if b.Starts.IsZero() {
+		s.Starts = now
+	}
+	switch {
+	case b.Duration != "" && !b.Ends.IsZero():
+		return nil, fail(errBadRequest, "give ends or duration, not both")
+	case b.Duration != "":
+		d, err := time.ParseDuration(b.Duration)
+		if err != nil || d <= 0 {
+			return nil, fail(errBadRequest, "duration %q is not a positive duration like 2h or 90m", b.Duration)
+		}
+		s.Ends = s.Starts.Add(d)
+	case b.Ends.IsZero():
+		return nil, fail(errBadRequest, "ends or duration: missing (how long should it be quiet?)")
+	}
+	if len(s.Comment) > maxReason {
+		return nil, fail(errBadRequest, "comment: at most %d characters", maxReason)
+	}
+	if !s.Ends.After(now) {
+		return nil, fail(errBadRequest, "ends: %s is already past", s.Ends.Format(time.RFC3339))
+	}
+	if s.Ends.Sub(s.Starts) > MaxSilence {
+		return nil, fail(errBadRequest, "a silence lasts at most %d days; use a planned window in the configuration for longer", MaxSilence/(24*time.Hour))
+	}
+	key := header(c.req, "idempotency-key")
+	if key != "" && !keyRe.MatchString(key) {
+		return nil, fail(errBadRequest, "Idempotency-Key must be 1 to 128 letters, digits, '.', '_', ':' or '-'")
+	}
+	id, err := h.silenceID(c.actor, key)
+	if err != nil {
+		return nil, err
+	}
+	s.ID = id
+	if err := s.Validate(); err != nil {
+		return nil, fail(errBadRequest, "silence: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	if err := h.do(c.ctx, func(ctx context.Context) error { return h.Store.PutSilence(ctx, s) }); err != nil {
+		return nil, err
+	}
+	h.log().InfoContext(c.ctx, "silence added", "silence", s.ID, "by", c.actor, "ends", s.Ends)
+	return createdBody{SilenceResponse{Silence: view(s, now)}}, nil
+}
+
+func (h *Handler) silenceID(actor, key string) (string, error) {
+	b := make([]byte, 10)
+	if key != "" {
+		sum := sha256.Sum256([]byte(actor + "\x00" + key))
+		copy(b, sum[:])
+	} else if _, err := io.ReadFull(h.random(), b); err != nil {
+		return "", fmt.Errorf("silence id: %w", err)
+	}
+	return "sil-" + idEncoding.EncodeToString(b), nil
+}
+
+// endSilence is DELETE /silences/{id}: the silence ends now (it is kept, ended, so the
+// record of who silenced what stays).
+func (h *Handler) endSilence(c *call, id string) (any, error) {
+	list, err := h.Store.Silences(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := h.now()
+	for _, s := range list {
+		if s.ID != id {
+			continue
+		}
+		if !s.Ends.IsZero() && !s.Ends.After(now) {
+			return nil, fail(errConflict, "silence %s already ended at %s", id, s.Ends.UTC().Format(time.RFC3339))
+		}
+		s.Ends = now
+		if !s.Starts.IsZero() && !s.Starts.Before(now) {
+			s.Starts = now.Add(-time.Second) // it had not begun: it never will
+		}
+		s.Comment = fmt.Sprintf("%s (ended early by %s)", s.Comment, c.actor)
+		if err := h.do(c.ctx, func(ctx context.Context) error { return h.Store.PutSilence(ctx, s) }); err != nil {
+			return nil, err
+		}
+		h.log().InfoContext(c.ctx, "silence ended", "silence", id, "by", c.actor)
+		return SilenceResponse{Silence: view(s, now)}, nil
+	}
+	return nil, fail(errNotFound, "silence %s not found", id)
+}
