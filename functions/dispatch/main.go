@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/token"
 	"github.com/firebreak-ops/firebreak/runbooks"
 )
 
@@ -97,5 +99,10 @@ func setup(ctx context.Context, log *slog.Logger) (*dispatch.StreamHandler, erro
 		Local:  &runbook.Runner{Machines: local, Fixtures: fixtures, Task: task, Now: now},
 		Remote: &dispatch.StepFunctions{Client: sfn.NewFromConfig(awsCfg), StateMachines: machines}}
 	d := &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Runbooks: starter, Config: cfg, Now: now, Log: log, Lease: lease}
+	// One-click links in notices, signed with the API's link keys (optional).
+	if base, secret := os.Getenv("LINKS_BASE_URL"), os.Getenv("LINK_KEYS_SECRET"); base != "" && secret != "" {
+		links := token.SecretLinks(secretsmanager.NewFromConfig(awsCfg), secret, base, now, log)
+		d.Links, task.Links = links, links
+	}
 	return &dispatch.StreamHandler{Dispatcher: d, Log: log}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/firebreak-ops/firebreak"
@@ -20,6 +21,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
 func main() {
@@ -50,7 +52,12 @@ func setup(ctx context.Context, log *slog.Logger) (*escalate.Escalator, error) {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	now := func() time.Time { return time.Now().UTC() }
-	return &escalate.Escalator{Store: store.NewDynamo(dynamodb.NewFromConfig(awsCfg), table, now),
+	e := &escalate.Escalator{Store: store.NewDynamo(dynamodb.NewFromConfig(awsCfg), table, now),
 		Sender: notify.New(sns.NewFromConfig(awsCfg), topics), Config: cfg, Metrics: metrics.New(os.Stdout),
-		Now: now, Log: log, Lease: 2 * time.Minute}, nil
+		Now: now, Log: log, Lease: 2 * time.Minute}
+	// One-click links in notices, signed with the API's link keys (optional).
+	if base, secret := os.Getenv("LINKS_BASE_URL"), os.Getenv("LINK_KEYS_SECRET"); base != "" && secret != "" {
+		e.Links = token.SecretLinks(secretsmanager.NewFromConfig(awsCfg), secret, base, now, log)
+	}
+	return e, nil
 }

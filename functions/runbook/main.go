@@ -14,17 +14,19 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	t, err := setup(context.Background())
+	t, err := setup(context.Background(), log)
 	if err != nil {
 		log.Error("runbook task cannot start", "error", err)
 		os.Exit(1)
@@ -32,7 +34,7 @@ func main() {
 	lambda.Start(t.Handle)
 }
 
-func setup(ctx context.Context) (*runbook.Task, error) {
+func setup(ctx context.Context, log *slog.Logger) (*runbook.Task, error) {
 	table := os.Getenv("TABLE_NAME")
 	if table == "" {
 		return nil, fmt.Errorf("TABLE_NAME is not set")
@@ -51,5 +53,10 @@ func setup(ctx context.Context) (*runbook.Task, error) {
 	}
 	now := func() time.Time { return time.Now().UTC() }
 	st := store.NewDynamo(dynamodb.NewFromConfig(awsCfg), table, now)
-	return &runbook.Task{Store: st, Sender: notify.New(sns.NewFromConfig(awsCfg), topics), Config: cfg, Now: now, Lease: 2 * time.Minute}, nil
+	t := &runbook.Task{Store: st, Sender: notify.New(sns.NewFromConfig(awsCfg), topics), Config: cfg, Now: now, Lease: 2 * time.Minute}
+	// Approval requests carry one-click approve/reject links (optional).
+	if base, secret := os.Getenv("LINKS_BASE_URL"), os.Getenv("LINK_KEYS_SECRET"); base != "" && secret != "" {
+		t.Links = token.SecretLinks(secretsmanager.NewFromConfig(awsCfg), secret, base, now, log)
+	}
+	return t, nil
 }

@@ -266,6 +266,13 @@ func (r *Runner) Decide(ctx context.Context, execution, token string, approved b
 	if !ok || run.Exec == nil {
 		return fmt.Errorf("execution %s: not found", execution)
 	}
+	// The decision comes now: the execution's clock catches up first (a decision after
+	// the approval's timeout finds the task timed out, as in Step Functions).
+	if d := r.now().Sub(run.Exec.Now()); d > 0 {
+		if err := run.Exec.Advance(ctx, d); err != nil {
+			return err
+		}
+	}
 	if approved {
 		out, err := json.Marshal(map[string]any{"approved": true, "by": by})
 		if err != nil {

@@ -103,3 +103,8 @@ func (l *Links) log() *slog.Logger {
 	}
 	return l.Log
 }
+
+// SecretLinks makes links signed with the key ring kept in a Secrets Manager secret.
+func SecretLinks(client SecretsManagerAPI, secretID, base string, now func() time.Time, log *slog.Logger) *Links {
+	return &Links{Signer: &Signer{Keys: &SecretsManager{Client: client, SecretID: secretID, Now: now}, Now: now}, Base: base, Log: log}
+}
