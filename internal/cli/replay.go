@@ -177,7 +177,7 @@ func printSummary(w io.Writer, s replay.Summary) {
 	}
 	fmt.Fprintf(w, "Replayed %d events%s\n", s.Events, span)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  incidents opened\t%d\trepeats\t%d\t(%d re-opened a mitigated incident)\n", s.Incidents, s.Repeats, s.Retriggered)
+	fmt.Fprintf(tw, "  incidents opened\t%d\trepeats\t%d\t(%d re-opened a mitigated or resolved incident)\n", s.Incidents, s.Repeats, s.Retriggered)
 	fmt.Fprintf(tw, "  recoveries\t%d\trecorded only\t%d\t(info events, recoveries with nothing to mitigate)\n", s.Recoveries, s.Recorded)
 	fmt.Fprintf(tw, "  duplicates\t%d\tunmatched\t%d\t(no rule routes them)\n", s.Duplicates, s.Unmatched)
 	fmt.Fprintf(tw, "  quarantined\t%d\tnotifications\t%d\t\n", s.Quarantined, s.Notifications)
