@@ -12,20 +12,16 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
-	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/api"
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
-	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
@@ -40,34 +36,24 @@ func main() {
 }
 
 func setup(ctx context.Context, log *slog.Logger) (*api.Handler, error) {
-	table := os.Getenv("TABLE_NAME")
-	if table == "" {
-		return nil, fmt.Errorf("TABLE_NAME is not set")
-	}
 	secret, param := os.Getenv("LINK_KEYS_SECRET"), os.Getenv("LINK_KEYS_PARAMETER")
 	if (secret == "") == (param == "") {
 		return nil, fmt.Errorf("set exactly one of LINK_KEYS_SECRET (Secrets Manager) and LINK_KEYS_PARAMETER (SSM)")
 	}
-	cfg, err := firebreak.Config()
+	env, err := lambdaenv.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	now := func() time.Time { return time.Now().UTC() }
-	var keys token.Source = &token.SecretsManager{Client: secretsmanager.NewFromConfig(awsCfg), SecretID: secret, Now: now}
+	var keys token.Source = &token.SecretsManager{Client: secretsmanager.NewFromConfig(env.AWS), SecretID: secret, Now: env.Now}
 	if param != "" {
-		keys = &token.SSM{Client: ssm.NewFromConfig(awsCfg), Name: param, Now: now}
+		keys = &token.SSM{Client: ssm.NewFromConfig(env.AWS), Name: param, Now: env.Now}
 	}
-	st := store.NewDynamo(dynamodb.NewFromConfig(awsCfg), table, now)
 	return &api.Handler{
-		Store:     st,
-		Lifecycle: &lifecycle.Service{Store: st, Config: cfg, Now: now},
-		Approver:  api.StepFunctions{Client: sfn.NewFromConfig(awsCfg)},
-		Tokens:    &token.Signer{Keys: keys, Now: now},
-		Now:       now,
+		Store:     env.Store,
+		Lifecycle: &lifecycle.Service{Store: env.Store, Config: env.Config, Now: env.Now},
+		Approver:  api.StepFunctions{Client: sfn.NewFromConfig(env.AWS)},
+		Tokens:    &token.Signer{Keys: keys, Now: env.Now},
+		Now:       env.Now,
 		Log:       log,
 	}, nil
 }

@@ -4,86 +4,46 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"log/slog"
-	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
-	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
-	"github.com/firebreak-ops/firebreak/internal/store"
-	"github.com/firebreak-ops/firebreak/internal/token"
 	"github.com/firebreak-ops/firebreak/runbooks"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := setup(context.Background(), log)
+	h, err := setup(context.Background())
 	if err != nil {
-		log.Error("dispatch cannot start", "error", err)
-		os.Exit(1)
+		lambdaenv.Fatal(nil, "dispatch", err)
 	}
 	lambda.Start(h.Handle)
 }
 
-// jsonEnv decodes a JSON object from an environment variable.
-func jsonEnv(name string) (map[string]string, error) {
-	v := os.Getenv(name)
-	if v == "" {
-		return nil, fmt.Errorf("%s is not set", name)
-	}
-	var m map[string]string
-	if err := json.Unmarshal([]byte(v), &m); err != nil {
-		return nil, fmt.Errorf("%s is not a JSON object of strings: %w", name, err)
-	}
-	return m, nil
-}
-
-func setup(ctx context.Context, log *slog.Logger) (*dispatch.StreamHandler, error) {
-	table := os.Getenv("TABLE_NAME")
-	if table == "" {
-		return nil, fmt.Errorf("TABLE_NAME is not set")
-	}
-	topics, err := jsonEnv("TEAM_TOPICS")
+func setup(ctx context.Context) (*dispatch.StreamHandler, error) {
+	env, err := lambdaenv.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	machines, err := jsonEnv("STATE_MACHINES")
+	machines, err := lambdaenv.JSON("STATE_MACHINES")
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := firebreak.Config()
+	sender, err := env.Sender()
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	now := func() time.Time { return time.Now().UTC() }
-	st := store.NewDynamo(dynamodb.NewFromConfig(awsCfg), table, now)
-	sender := notify.New(sns.NewFromConfig(awsCfg), topics)
-	lease := 2 * time.Minute // over the function's timeout
+	// Runbooks marked dry_run run here, recording the calls they would make.
 	dryRun := map[string]bool{}
 	defs := map[string][]byte{}
-	for name, rb := range cfg.Runbooks {
+	for name, rb := range env.Config.Runbooks {
 		if rb.DryRun {
-			dryRun[name] = true
-			def, err := runbooks.Definition(name)
-			if err != nil {
+			if defs[name], err = runbooks.Definition(name); err != nil {
 				return nil, err
 			}
-			defs[name] = def
+			dryRun[name] = true
 		}
 	}
 	local, err := runbook.CompileLocal(defs)
@@ -94,15 +54,14 @@ func setup(ctx context.Context, log *slog.Logger) (*dispatch.StreamHandler, erro
 	if err != nil {
 		return nil, err
 	}
-	task := &runbook.Task{Store: st, Sender: sender, Config: cfg, Now: now, Lease: lease}
+	task := &runbook.Task{Store: env.Store, Sender: sender, Config: env.Config, Now: env.Now, Lease: lambdaenv.Lease}
 	starter := &runbook.Switch{DryRun: dryRun,
-		Local:  &runbook.Runner{Machines: local, Fixtures: fixtures, Task: task, Now: now},
-		Remote: &dispatch.StepFunctions{Client: sfn.NewFromConfig(awsCfg), StateMachines: machines}}
-	d := &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Runbooks: starter, Config: cfg, Now: now, Log: log, Lease: lease}
-	// One-click links in notices, signed with the API's link keys (optional).
-	if base, secret := os.Getenv("LINKS_BASE_URL"), os.Getenv("LINK_KEYS_SECRET"); base != "" && secret != "" {
-		links := token.SecretLinks(secretsmanager.NewFromConfig(awsCfg), secret, base, now, log)
+		Local:  &runbook.Runner{Machines: local, Fixtures: fixtures, Task: task, Now: env.Now},
+		Remote: &dispatch.StepFunctions{Client: sfn.NewFromConfig(env.AWS), StateMachines: machines}}
+	d := &dispatch.Dispatcher{Store: env.Store, Quiet: env.Store, Sender: sender, Runbooks: starter, Config: env.Config,
+		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease}
+	if links := env.Links(); links != nil { // one-click links in notices
 		d.Links, task.Links = links, links
 	}
-	return &dispatch.StreamHandler{Dispatcher: d, Log: log}, nil
+	return &dispatch.StreamHandler{Dispatcher: d, Log: env.Log}, nil
 }
