@@ -403,32 +403,18 @@ func (r *incidentsRun) list(ctx context.Context, status, team string, limit int)
 	if team != "" {
 		q.Set("team", team)
 	}
-	b, err := r.client.call(ctx, http.MethodGet, "/incidents", q, nil)
-	if err != nil {
+	resp, printed, err := request[api.ListResponse](ctx, r, http.MethodGet, "/incidents", q, nil)
+	if err != nil || printed {
 		return err
-	}
-	if r.json {
-		return r.printJSON(b)
-	}
-	var resp api.ListResponse
-	if err := json.Unmarshal(b, &resp); err != nil {
-		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
 	}
 	printIncidents(r.env.Stdout, resp.Incidents)
 	return nil
 }
 
 func (r *incidentsRun) show(ctx context.Context, id string) error {
-	b, err := r.client.call(ctx, http.MethodGet, "/incidents/"+id, nil, nil)
-	if err != nil {
+	resp, printed, err := request[api.IncidentResponse](ctx, r, http.MethodGet, "/incidents/"+id, nil, nil)
+	if err != nil || printed {
 		return err
-	}
-	if r.json {
-		return r.printJSON(b)
-	}
-	var resp api.IncidentResponse
-	if err := json.Unmarshal(b, &resp); err != nil {
-		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
 	}
 	printIncident(r.env.Stdout, resp)
 	return nil
@@ -491,16 +477,9 @@ var pastTense = map[string]string{"ack": "acknowledged", "resolve": "resolved", 
 	"links": "link added", "severity": "severity changed", "owner": "owner changed"}
 
 func (r *incidentsRun) change(ctx context.Context, id, action string, body map[string]any) error {
-	b, err := r.client.call(ctx, http.MethodPost, "/incidents/"+id+"/"+action, nil, body)
-	if err != nil {
+	resp, printed, err := request[api.IncidentResponse](ctx, r, http.MethodPost, "/incidents/"+id+"/"+action, nil, body)
+	if err != nil || printed {
 		return err
-	}
-	if r.json {
-		return r.printJSON(b)
-	}
-	var resp api.IncidentResponse
-	if err := json.Unmarshal(b, &resp); err != nil {
-		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
 	}
 	inc := resp.Incident
 	fmt.Fprintf(r.env.Stdout, "%s %s: %s, %s, owner %s (version %d)\n", inc.ID, pastTense[action], inc.Status, inc.Severity, inc.Team, inc.Version)
@@ -508,16 +487,9 @@ func (r *incidentsRun) change(ctx context.Context, id, action string, body map[s
 }
 
 func (r *incidentsRun) decide(ctx context.Context, id, key, verb, note string) error {
-	b, err := r.client.call(ctx, http.MethodPost, "/incidents/"+id+"/approvals/"+key+"/"+verb, nil, map[string]any{"note": note})
-	if err != nil {
+	resp, printed, err := request[api.ApprovalResponse](ctx, r, http.MethodPost, "/incidents/"+id+"/approvals/"+key+"/"+verb, nil, map[string]any{"note": note})
+	if err != nil || printed {
 		return err
-	}
-	if r.json {
-		return r.printJSON(b)
-	}
-	var resp api.ApprovalResponse
-	if err := json.Unmarshal(b, &resp); err != nil {
-		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
 	}
 	fmt.Fprintf(r.env.Stdout, "%s %s %s by %s; runbook %s resumed.\n", id, key, resp.Approval.Decision, resp.Approval.By, resp.Approval.Runbook)
 	return nil
@@ -573,16 +545,9 @@ func (r *incidentsRun) addSilence(ctx context.Context, match []string, d time.Du
 		}
 		body[name] = t
 	}
-	b, err := r.client.call(ctx, http.MethodPost, "/silences", nil, body)
-	if err != nil {
+	resp, printed, err := request[api.SilenceResponse](ctx, r, http.MethodPost, "/silences", nil, body)
+	if err != nil || printed {
 		return err
-	}
-	if r.json {
-		return r.printJSON(b)
-	}
-	var resp api.SilenceResponse
-	if err := json.Unmarshal(b, &resp); err != nil {
-		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
 	}
 	s := resp.Silence
 	fmt.Fprintf(r.env.Stdout, "Silence %s: %s from %s until %s\n", s.ID, matchers(s.Matchers), when(s.Starts), when(s.Ends))
@@ -590,16 +555,9 @@ func (r *incidentsRun) addSilence(ctx context.Context, match []string, d time.Du
 }
 
 func (r *incidentsRun) silences(ctx context.Context) error {
-	b, err := r.client.call(ctx, http.MethodGet, "/silences", nil, nil)
-	if err != nil {
+	resp, printed, err := request[api.SilencesResponse](ctx, r, http.MethodGet, "/silences", nil, nil)
+	if err != nil || printed {
 		return err
-	}
-	if r.json {
-		return r.printJSON(b)
-	}
-	var resp api.SilencesResponse
-	if err := json.Unmarshal(b, &resp); err != nil {
-		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
 	}
 	if len(resp.Silences) == 0 {
 		fmt.Fprintln(r.env.Stdout, "No silences.")
@@ -629,19 +587,28 @@ func matchers(m silence.Matchers) string {
 }
 
 func (r *incidentsRun) endSilence(ctx context.Context, id string) error {
-	b, err := r.client.call(ctx, http.MethodDelete, "/silences/"+id, nil, nil)
-	if err != nil {
+	resp, printed, err := request[api.SilenceResponse](ctx, r, http.MethodDelete, "/silences/"+id, nil, nil)
+	if err != nil || printed {
 		return err
-	}
-	if r.json {
-		return r.printJSON(b)
-	}
-	var resp api.SilenceResponse
-	if err := json.Unmarshal(b, &resp); err != nil {
-		return fmt.Errorf("the API answered with unexpected JSON: %w", err)
 	}
 	fmt.Fprintf(r.env.Stdout, "Silence %s ended at %s\n", resp.Silence.ID, when(resp.Silence.Ends))
 	return nil
 }
 
 var _ flag.Value = (*matchFlags)(nil)
+
+// request calls the API and decodes its answer; with --json it prints the answer as is
+// instead and reports printed.
+func request[T any](ctx context.Context, r *incidentsRun, method, path string, query url.Values, body any) (resp T, printed bool, err error) {
+	b, err := r.client.call(ctx, method, path, query, body)
+	if err != nil {
+		return resp, false, err
+	}
+	if r.json {
+		return resp, true, r.printJSON(b)
+	}
+	if err := json.Unmarshal(b, &resp); err != nil {
+		return resp, false, fmt.Errorf("the API answered with unexpected JSON: %w", err)
+	}
+	return resp, false, nil
+}
