@@ -58,8 +58,9 @@ bench: deps ## benchmarks, with figures as ratios to a baseline in the same run
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./internal/classify ./internal/intake
 
 FUZZTIME ?= 30s
+FUZZPKGS := ./internal/event ./internal/asl ./internal/token
 fuzz: ## run every fuzzer for FUZZTIME each
-	@set -e; for pkg in ./internal/event; do \
+	@set -e; for pkg in $(FUZZPKGS); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	  done; done
