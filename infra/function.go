@@ -23,6 +23,9 @@ type functionSpec struct {
 	// ReservedConcurrency caps (and reserves) concurrent executions; 0 leaves the
 	// function on the account's unreserved pool.
 	ReservedConcurrency int
+	// Store is what its handler can call on store.Dynamo (storeMethods of the store
+	// interfaces it is given); Store.Grant turns it into DynamoDB actions.
+	Store []string
 	// wire grants the function what it calls and connects its event sources.
 	wire func(s *Stack, f *Function) error
 }
@@ -39,11 +42,16 @@ type Function struct {
 	Role     awsiam.Role
 	LogGroup awslogs.LogGroup
 	DLQ      awssqs.Queue
+
+	spec functionSpec
+	// unscoped names the actions beyond X-Ray its wiring granted on Resource "*", each
+	// with why IAM allows nothing narrower (the role's IAM5 suppression quotes them).
+	unscoped []string
 }
 
 func (s *Stack) newFunction(parent constructs.Construct, name string, spec functionSpec) *Function {
 	scope := constructs.NewConstruct(parent, jsii.String(name))
-	f := &Function{Name: name, Scope: scope}
+	f := &Function{Name: name, Scope: scope, spec: spec}
 	f.LogGroup = awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
 		Retention:     awslogs.RetentionDays(s.plan.retention),
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
@@ -80,10 +88,28 @@ func (s *Stack) newFunction(parent constructs.Construct, name string, spec funct
 		props.ReservedConcurrentExecutions = jsii.Number(float64(spec.ReservedConcurrency))
 	}
 	f.Fn = awslambda.NewFunction(scope, jsii.String("Function"), props)
-	s.suppress(f.Role, "every Lambda role", "AwsSolutions-IAM5",
-		"X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so Lambda's tracing statement names Resource \"*\". Every other statement of this role names its resources.",
-		"Resource::*")
 	return f
+}
+
+// grantUnscoped allows actions that support no resource-level permissions on
+// Resource "*"; why says so, and the role's IAM5 suppression quotes it.
+func (f *Function) grantUnscoped(why string, actions ...string) {
+	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(actions...),
+		Resources: jsii.Strings("*"),
+	}))
+	f.unscoped = append(f.unscoped, why)
+}
+
+// suppressWildcards records, once the function is wired, why its role has Resource
+// "*": X-Ray tracing, and whatever grantUnscoped added.
+func (s *Stack) suppressWildcards(f *Function) {
+	reason := "X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so Lambda's tracing statement names Resource \"*\"."
+	for _, why := range f.unscoped {
+		reason += " " + why
+	}
+	reason += " Every other statement of this role names its resources."
+	s.suppress(f.Role, "every Lambda role", "AwsSolutions-IAM5", reason, "Resource::*")
 }
 
 // SetEnv sets an environment variable of the function.

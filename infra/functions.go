@@ -2,14 +2,26 @@ package infra
 
 import (
 	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/api"
+	"github.com/firebreak-ops/firebreak/internal/dispatch"
+	"github.com/firebreak-ops/firebreak/internal/escalate"
+	"github.com/firebreak-ops/firebreak/internal/intake"
+	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
 
 // functionSpecs is every Lambda the stack knows how to deploy, by its directory under
 // functions/. A directory missing here fails synthesis with a message naming this file.
 //
-// Adding a Lambda is one entry: its size, its timeout and a wire function that grants
-// what it calls (s.Store.Grant, a topic's GrantPublish, ...) and attaches its event
-// sources. The shared construct (newFunction) does the rest.
+// Adding a Lambda is one entry: its size, its timeout, the store interfaces its handler
+// is given (its DynamoDB grants follow from them) and a wire function that grants the
+// rest of what it calls (topics, state machines, the link keys, ...) and attaches its
+// event sources. The shared construct (newFunction) does the rest.
+//
+// Timeouts stay under the leases the handlers take on their claims (lambdaenv.Lease;
+// 1 minute in the api's lifecycle service), so a claim outlives the attempt that holds
+// it (TestTimeoutsUnderLeases).
 var functionSpecs = map[string]functionSpec{
 	"intake": {
 		Description: "Firebreak intake: SQS batches of EventBridge events → classified, correlated incidents",
@@ -17,24 +29,87 @@ var functionSpecs = map[string]functionSpec{
 		Timeout:     60 * time.Second,
 		// Concurrency is bounded by the event source mapping's maximum concurrency
 		// (deploy.intake.max_concurrency), not by reserving account capacity.
-		wire: wireIntake,
+		Store: storeMethods((*intake.Store)(nil)),
+		wire:  wireIntake,
+	},
+	"dispatch": {
+		Description: "Firebreak dispatch: the table's stream of incident changes → runbooks started and responders told, once per change",
+		MemoryMB:    256,
+		Timeout:     60 * time.Second,
+		// The dispatcher, its quiet rules (silences, inhibition, grouping), and the
+		// runbook task it runs in-process for dry_run runbooks.
+		Store: storeMethods((*dispatch.Store)(nil), (*dispatch.QuietStore)(nil), (*runbook.TaskStore)(nil)),
+		wire:  wireDispatch,
+	},
+	"escalate": {
+		Description: "Firebreak escalate: every minute, the incident clocks → escalations, update reminders, objective breaches, auto-resolve",
+		MemoryMB:    256,
+		Timeout:     50 * time.Second, // a tick ends before the next one starts
+		Store:       storeMethods((*escalate.Store)(nil)),
+		wire:        wireEscalate,
+	},
+	TaskFunction: {
+		Description: "Firebreak runbook task: the phases, approvals and notices of runbook state machines",
+		MemoryMB:    256,
+		Timeout:     30 * time.Second,
+		Store:       storeMethods((*runbook.TaskStore)(nil)),
+		wire:        wireRunbook,
+	},
+	APIFunction: {
+		Description: "Firebreak API: incidents, approvals and silences behind an IAM Function URL; signed one-click links behind the public links URL",
+		MemoryMB:    256,
+		Timeout:     15 * time.Second,
+		// What the handler reads and writes directly, and the lifecycle service that
+		// changes incidents.
+		Store: storeMethods((*api.Store)(nil), (*lifecycle.Store)(nil)),
+		wire:  wireAPI,
+	},
+	RotateFunction: {
+		Description: "Firebreak link-keys rotation: a new signing key, the two before it kept",
+		MemoryMB:    128,
+		Timeout:     30 * time.Second,
+		wire:        wireRotate,
 	},
 }
 
-// intakeTableActions are the DynamoDB calls of the intake (internal/store.Dynamo via
-// internal/intake): reads of current incidents, conditional puts and updates, queries
-// of ledger pages and the list index.
-var intakeTableActions = []string{
-	"dynamodb:BatchGetItem",
-	"dynamodb:GetItem",
-	"dynamodb:PutItem",
-	"dynamodb:Query",
-	"dynamodb:UpdateItem",
+func wireIntake(s *Stack, f *Function) error {
+	s.Store.Grant(s, f)
+	s.Intake.consume(s, f)
+	return nil
 }
 
-func wireIntake(s *Stack, f *Function) error {
-	f.SetEnv("TABLE_NAME", s.Store.Table.TableName())
-	s.Store.Grant(s, f, intakeTableActions...)
-	s.Intake.consume(s, f)
+func wireDispatch(s *Stack, f *Function) error {
+	s.Store.Grant(s, f)
+	s.Notifications.publishers(s, f)
+	s.Runbooks.starters(s, f)
+	s.Links.signers(s, f)
+	s.Dispatch = newDispatch(s, f)
+	return nil
+}
+
+func wireEscalate(s *Stack, f *Function) error {
+	s.Store.Grant(s, f)
+	s.Notifications.publishers(s, f)
+	s.Links.signers(s, f)
+	s.Escalation = newEscalation(s, f)
+	return nil
+}
+
+func wireRunbook(s *Stack, f *Function) error {
+	s.Store.Grant(s, f)
+	s.Notifications.publishers(s, f)
+	s.Links.signers(s, f)
+	return nil
+}
+
+func wireAPI(s *Stack, f *Function) error {
+	s.Store.Grant(s, f)
+	s.Links.verifiers(s, f)
+	s.API = newAPI(s, f)
+	return nil
+}
+
+func wireRotate(s *Stack, f *Function) error {
+	s.Links.rotator(s, f)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -15,9 +16,13 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 )
 
-// MetricsNamespace is the CloudWatch namespace of the metrics the intake Lambda emits
-// in Embedded Metric Format.
+// MetricsNamespace is the CloudWatch namespace of the metrics the intake and escalate
+// Lambdas emit in Embedded Metric Format.
 const MetricsNamespace = "Firebreak"
+
+// DispatchIteratorAgeAlarm is how far behind the table's stream dispatch may fall
+// (the age of the last record it read) before the operators hear of it.
+const DispatchIteratorAgeAlarm = 5 * time.Minute
 
 // Health watches the stack itself: alarms to the operators' topic and a dashboard of the
 // pipeline.
@@ -95,6 +100,29 @@ func newHealth(s *Stack) *Health {
 		fnThrottles = append(fnThrottles, t)
 	}
 
+	// Dispatch: the stream falling behind (a record retried, or dispatch down). Its
+	// failures also show as Lambda errors and in its stream DLQ.
+	var streamAge []awscloudwatch.IMetric
+	if s.Dispatch != nil {
+		age := s.Functions["dispatch"].Fn.Metric(jsii.String("IteratorAge"), &awscloudwatch.MetricOptions{
+			Statistic: jsii.String("Maximum"), Period: fiveMinutes, Label: jsii.String("dispatch stream iterator age (ms)"),
+		})
+		alarm("DispatchIteratorAge", fmt.Sprintf("Firebreak dispatch is behind the table's stream: the last record it read was %s old or older. Notices and runbooks wait.", DispatchIteratorAgeAlarm),
+			age, float64(DispatchIteratorAgeAlarm.Milliseconds()))
+		streamAge = append(streamAge, age)
+	}
+	// Escalation: the schedule failing to run the escalator (its errors are the Lambda's).
+	var ticks []awscloudwatch.IMetric
+	if s.Escalation != nil {
+		failed := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
+			DimensionsMap: &map[string]*string{"RuleName": s.Escalation.Rule.Ref()},
+			Statistic:     jsii.String("Sum"), Period: fiveMinutes, Label: jsii.String("escalator ticks not delivered"),
+		})
+		alarm("EscalateScheduleFailing", "Firebreak escalator schedule failed to invoke the escalate Lambda: incident clocks (escalation, reminders, objectives, auto-resolve) are not running.", failed, 1)
+		ticks = append(ticks, failed)
+	}
+
 	// Runbooks: failed and timed-out executions.
 	var rbNames []string
 	for name := range s.Runbooks.Machines {
@@ -121,6 +149,39 @@ func newHealth(s *Stack) *Health {
 		}
 		bySeverity = append(bySeverity, firebreak("IncidentsOpened", map[string]string{"Severity": string(sev)}, string(sev)))
 	}
+	// The escalator's counts per tick, the objectives missed, notifications sent.
+	escalator := []awscloudwatch.IMetric{
+		firebreak("Escalations", nil, "escalations"),
+		firebreak("Reminders", nil, "update reminders"),
+		firebreak("AutoResolved", nil, "auto-resolved"),
+		awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String(MetricsNamespace), MetricName: jsii.String("DueIncidents"),
+			Statistic: jsii.String("Maximum"), Period: fiveMinutes, Label: jsii.String("incidents due (most in one tick)"),
+		}),
+	}
+	var breaches []awscloudwatch.IMetric
+	for _, sev := range incident.Severities {
+		p := s.config.Severities[string(sev)]
+		if sev == incident.Info || p == nil {
+			continue
+		}
+		if p.AcknowledgeWithin.Duration > 0 {
+			breaches = append(breaches, firebreak("ObjectiveBreached", map[string]string{"Objective": "acknowledge", "Severity": string(sev)}, string(sev)+" acknowledge"))
+		}
+		if p.ResolveWithin.Duration > 0 {
+			breaches = append(breaches, firebreak("ObjectiveBreached", map[string]string{"Objective": "resolve", "Severity": string(sev)}, string(sev)+" resolve"))
+		}
+	}
+	var published []awscloudwatch.IMetric
+	for _, team := range s.config.TeamNames {
+		published = append(published, s.Notifications.Teams[team].MetricNumberOfMessagesPublished(&awscloudwatch.MetricOptions{
+			Statistic: jsii.String("Sum"), Period: fiveMinutes, Label: jsii.String(team),
+		}))
+	}
+	published = append(published, s.Notifications.Operators.MetricNumberOfMessagesPublished(&awscloudwatch.MetricOptions{
+		Statistic: jsii.String("Sum"), Period: fiveMinutes, Label: jsii.String("operators"),
+	}))
+
 	graph := func(title string, left []awscloudwatch.IMetric, stacked bool) awscloudwatch.IWidget {
 		return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
 			Title: jsii.String(title), Left: &left, Width: jsii.Number(12), Height: jsii.Number(6), Stacked: jsii.Bool(stacked),
@@ -145,6 +206,14 @@ func newHealth(s *Stack) *Health {
 			{
 				graph("Lambda errors and throttles", append(fnErrors, fnThrottles...), false),
 				graph("Intake backlog (oldest event, seconds)", []awscloudwatch.IMetric{s.Intake.Queue.MetricApproximateAgeOfOldestMessage(max)}, false),
+			},
+			{
+				graph("Escalator", escalator, false),
+				graph("Objectives breached", breaches, true),
+			},
+			{
+				graph("Notifications published by topic", published, true),
+				graph("Dispatch stream age (ms) and escalator ticks not delivered", append(streamAge, ticks...), false),
 			},
 			{
 				awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{

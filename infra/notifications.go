@@ -115,3 +115,20 @@ func severitiesByChannel(cfg *config.Config) map[string][]string {
 	}
 	return out
 }
+
+// publishers lets f tell teams: TEAM_TOPICS maps each team to its topic's ARN (as
+// notify.New reads it), and f may publish to those topics and no other (not the
+// operators' topic). The messaging key the topics use is the shared construct's.
+func (n *Notifications) publishers(s *Stack, f *Function) {
+	arns := map[string]*string{}
+	var resources []*string
+	for _, team := range s.config.TeamNames {
+		arns[team] = n.Teams[team].TopicArn()
+		resources = append(resources, n.Teams[team].TopicArn())
+	}
+	f.SetEnv("TEAM_TOPICS", s.Stack.ToJsonString(arns, nil))
+	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sns:Publish"),
+		Resources: &resources,
+	}))
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/firebreak-ops/firebreak/events"
+	"github.com/firebreak-ops/firebreak/internal/asl"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
@@ -34,6 +35,12 @@ type runbookPlan struct {
 	Definition    string
 	Permissions   []runbook.Permission
 	Substitutions []string // ${Name} placeholders the definition uses, sorted
+	// DryRun runbooks run inside the dispatch Lambda (runbooks.<name>.dry_run): dispatch
+	// never starts their state machine.
+	DryRun bool
+	// Callback is set when a Task waits for a task token (.waitForTaskToken): an
+	// approval the api resumes with SendTaskSuccess or SendTaskFailure.
+	Callback bool
 }
 
 // SubstRunbookFunctionArn is the one definition substitution the stack provides to
@@ -42,6 +49,13 @@ const SubstRunbookFunctionArn = "RunbookFunctionArn"
 
 // TaskFunction is the functions/ directory of the Go task Lambda runbooks invoke.
 const TaskFunction = "runbook"
+
+// APIFunction is the functions/ directory of the API Lambda, which verifies the
+// one-click links; RotateFunction rotates the keys that sign them.
+const (
+	APIFunction    = "api"
+	RotateFunction = "rotate"
+)
 
 var placeholderRE = regexp.MustCompile(`\$\{([A-Za-z0-9_:]+)\}`)
 
@@ -75,10 +89,18 @@ func newPlan(p Props) (*plan, error) {
 	}
 	sort.Strings(known)
 	var missing []string
+	deployed := map[string]bool{}
 	for _, fn := range fns {
-		if _, ok := pl.specs[fn]; !ok {
+		deployed[fn] = true
+	}
+	for _, fn := range fns {
+		spec, ok := pl.specs[fn]
+		if !ok {
 			errs = append(errs, fmt.Errorf("functions/%s: the stack does not know how to wire this Lambda (it knows %s); add its spec and wiring to infra/functions.go", fn, strings.Join(known, ", ")))
 			continue
+		}
+		if _, err := tableAccess(spec.Store); err != nil {
+			errs = append(errs, fmt.Errorf("functions/%s: %w", fn, err))
 		}
 		bootstrap := filepath.Join(buildDir, fn, "bootstrap")
 		if st, err := os.Stat(bootstrap); err != nil || st.IsDir() {
@@ -90,6 +112,15 @@ func newPlan(p Props) (*plan, error) {
 	}
 	pl.functions = append([]string(nil), fns...)
 	sort.Strings(pl.functions)
+	// The link keys come as a pair: the api verifies links signed with the key ring,
+	// and the rotation function keeps the ring.
+	if deployed[APIFunction] != deployed[RotateFunction] {
+		have, lack := APIFunction, RotateFunction
+		if deployed[RotateFunction] {
+			have, lack = RotateFunction, APIFunction
+		}
+		errs = append(errs, fmt.Errorf("functions/%s needs functions/%s: the api verifies one-click links signed with the link-keys secret, which the rotate Lambda rotates; deploy both or neither", have, lack))
+	}
 
 	// Rules: the catalog's, filtered by deploy.rules.
 	all, err := events.Rules()
@@ -160,7 +191,14 @@ func planRunbook(root, name string, rb *config.Runbook, hasTask bool) (runbookPl
 	if err != nil {
 		return runbookPlan{}, fmt.Errorf("runbook %s: %s: %w", name, file, err)
 	}
-	rp := runbookPlan{Name: name, File: file, Definition: string(data), Permissions: perms}
+	m, err := asl.Parse(data)
+	if err != nil { // Permissions parsed it already
+		return runbookPlan{}, fmt.Errorf("runbook %s: %s: %w", name, file, err)
+	}
+	rp := runbookPlan{Name: name, File: file, Definition: string(data), Permissions: perms, DryRun: rb.DryRun}
+	for _, res := range m.Resources() {
+		rp.Callback = rp.Callback || strings.HasSuffix(res, ".waitForTaskToken")
+	}
 	seen := map[string]bool{}
 	for _, m := range placeholderRE.FindAllStringSubmatch(rp.Definition, -1) {
 		seen[m[1]] = true

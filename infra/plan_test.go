@@ -5,9 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/firebreak-ops/firebreak/events"
 	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 )
 
 // These tests check what the stack refuses to build, before any construct exists (no
@@ -54,6 +56,54 @@ func TestFunctionsKnown(t *testing.T) {
 		if _, ok := functionSpecs[fn]; !ok {
 			t.Errorf("functions/%s: the stack does not know how to wire this Lambda; add it to infra/functions.go", fn)
 		}
+	}
+}
+
+// TestTimeoutsUnderLeases: a Lambda's claims outlive the attempt that holds them, so a
+// retry never takes over an action still running.
+func TestTimeoutsUnderLeases(t *testing.T) {
+	for name, spec := range functionSpecs {
+		lease := lambdaenv.Lease
+		if name == APIFunction {
+			lease = time.Minute // internal/lifecycle claims a request for a minute
+		}
+		if spec.Timeout >= lease {
+			t.Errorf("functions/%s: timeout %s; want under its claims' lease %s", name, spec.Timeout, lease)
+		}
+	}
+}
+
+func TestPlanLinkKeysNeedBoth(t *testing.T) {
+	for _, fns := range [][]string{{"intake", APIFunction}, {"intake", RotateFunction}} {
+		p := testProps(t)
+		p.Functions = fns
+		build, err := fakeBuild(fns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.RemoveAll(build)
+		p.BuildDir = build
+		_, err = newPlan(p)
+		if err == nil || !strings.Contains(err.Error(), "deploy both or neither") {
+			t.Errorf("newPlan(%v) = %v; want an error asking for both api and rotate", fns, err)
+		}
+	}
+}
+
+func TestPlanUnknownStoreMethod(t *testing.T) {
+	p := testProps(t)
+	p.Functions = []string{"intake"}
+	p.specs = map[string]functionSpec{"intake": {Description: "x", MemoryMB: 128, Timeout: time.Second, Store: []string{"Get", "Scan"},
+		wire: func(*Stack, *Function) error { return nil }}}
+	build, err := fakeBuild(p.Functions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(build)
+	p.BuildDir = build
+	_, err = newPlan(p)
+	if err == nil || !strings.Contains(err.Error(), "functions/intake: store methods [Scan]: infra/store.go does not list") {
+		t.Errorf("newPlan(handler calling Scan) = %v; want an error naming the method and infra/store.go", err)
 	}
 }
 

@@ -1,7 +1,11 @@
 package infra
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -56,4 +60,90 @@ func TestShippedConfig(t *testing.T) {
 	if len(s.Runbooks.Machines) != len(cfg.Runbooks) {
 		t.Errorf("%d runbooks deployed; want %d", len(s.Runbooks.Machines), len(cfg.Runbooks))
 	}
+
+	// The README's Cost section prices this stack: its counts must be the stack's.
+	lambdas, alarms, metrics, err := shippedCounts(filepath.Join(out, "Firebreak.template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the shipped stack: %d Lambdas, %d runbooks, %d teams, %d alarms, a dashboard of %d metrics", lambdas, len(cfg.Runbooks), len(cfg.Teams), alarms, metrics)
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost := section(string(readme), "## Cost")
+	for _, want := range []string{
+		fmt.Sprintf("%d Lambdas, %d runbooks, %d teams, %d alarms", lambdas, len(cfg.Runbooks), len(cfg.Teams), alarms),
+		fmt.Sprintf("%d alarms at $0.10", alarms),
+		fmt.Sprintf("1 dashboard, %d metrics", metrics),
+	} {
+		if !strings.Contains(cost, want) {
+			t.Errorf("README Cost section does not say %q", want)
+		}
+	}
+}
+
+// shippedCounts reads a synthesized template: its Lambdas, its alarms, and the metrics
+// its dashboard graphs.
+func shippedCounts(file string) (lambdas, alarms, metrics int, err error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	var doc struct {
+		Resources map[string]struct {
+			Type       string
+			Properties map[string]any
+		}
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return 0, 0, 0, err
+	}
+	for _, r := range doc.Resources {
+		switch r.Type {
+		case "AWS::Lambda::Function":
+			lambdas++
+		case "AWS::CloudWatch::Alarm":
+			alarms++
+		case "AWS::CloudWatch::Dashboard":
+			// The body is a Fn::Join of JSON text and tokens; the tokens stand in
+			// quoted strings, so any string keeps it JSON.
+			var b strings.Builder
+			join := r.Properties["DashboardBody"].(map[string]any)["Fn::Join"].([]any)
+			for _, part := range join[1].([]any) {
+				if s, ok := part.(string); ok {
+					b.WriteString(s)
+				} else {
+					b.WriteString("token")
+				}
+			}
+			var body struct {
+				Widgets []struct {
+					Properties struct {
+						Metrics []any `json:"metrics"`
+					} `json:"properties"`
+				} `json:"widgets"`
+			}
+			if err := json.Unmarshal([]byte(b.String()), &body); err != nil {
+				return 0, 0, 0, fmt.Errorf("dashboard body: %w", err)
+			}
+			for _, w := range body.Widgets {
+				metrics += len(w.Properties.Metrics)
+			}
+		}
+	}
+	return lambdas, alarms, metrics, nil
+}
+
+// section returns a README section from its heading to the next heading of its level.
+func section(doc, heading string) string {
+	i := strings.Index(doc, "\n"+heading+"\n")
+	if i < 0 {
+		return ""
+	}
+	s := doc[i+1:]
+	if j := strings.Index(s[len(heading):], "\n## "); j >= 0 {
+		s = s[:len(heading)+j]
+	}
+	return s
 }

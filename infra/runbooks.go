@@ -23,6 +23,8 @@ type Runbooks struct {
 	// definition (inline policy RunbookPolicy), plus an explicit deny of IAM
 	// privilege-escalation actions.
 	Roles map[string]awsiam.Role
+
+	plans map[string]runbookPlan
 }
 
 // RunbookPolicy names the inline policy of a runbook role that holds what its
@@ -31,8 +33,9 @@ const RunbookPolicy = "runbook"
 
 func newRunbooks(s *Stack) *Runbooks {
 	scope := constructs.NewConstruct(s.Stack, jsii.String("Runbooks"))
-	rb := &Runbooks{Machines: map[string]awsstepfunctions.StateMachine{}, Roles: map[string]awsiam.Role{}}
+	rb := &Runbooks{Machines: map[string]awsstepfunctions.StateMachine{}, Roles: map[string]awsiam.Role{}, plans: map[string]runbookPlan{}}
 	for _, p := range s.plan.runbooks {
+		rb.plans[p.Name] = p
 		rs := constructs.NewConstruct(scope, jsii.String(p.Name))
 		subst := map[string]*string{}
 		for _, name := range p.Substitutions {
@@ -107,6 +110,49 @@ func newRunbooks(s *Stack) *Runbooks {
 		rb.Roles[p.Name] = role
 	}
 	return rb
+}
+
+// Started returns the runbooks dispatch starts in Step Functions, by name: every one
+// not marked dry_run (those run inside the dispatch Lambda).
+func (rb *Runbooks) Started() map[string]awsstepfunctions.StateMachine {
+	out := map[string]awsstepfunctions.StateMachine{}
+	for name, sm := range rb.Machines {
+		if !rb.plans[name].DryRun {
+			out[name] = sm
+		}
+	}
+	return out
+}
+
+// Resumed returns the runbooks that wait for an approval (a .waitForTaskToken task),
+// by name: the ones the api resumes.
+func (rb *Runbooks) Resumed() map[string]awsstepfunctions.StateMachine {
+	out := map[string]awsstepfunctions.StateMachine{}
+	for name, sm := range rb.Machines {
+		if p := rb.plans[name]; p.Callback && !p.DryRun {
+			out[name] = sm
+		}
+	}
+	return out
+}
+
+// starters lets f start the runbooks dispatch starts: STATE_MACHINES maps each to its
+// state machine's ARN, and f may call states:StartExecution on exactly those.
+func (rb *Runbooks) starters(s *Stack, f *Function) {
+	started := rb.Started()
+	arns := map[string]*string{}
+	var resources []*string
+	for _, name := range sortedKeys(started) {
+		arns[name] = started[name].StateMachineArn()
+		resources = append(resources, started[name].StateMachineArn())
+	}
+	f.SetEnv("STATE_MACHINES", s.Stack.ToJsonString(arns, nil))
+	if len(resources) > 0 {
+		f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("states:StartExecution"),
+			Resources: &resources,
+		}))
+	}
 }
 
 // substitutionsIn returns the substitutions r refers to, nil when none: Fn::Sub must

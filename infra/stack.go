@@ -1,8 +1,8 @@
 // Package infra is Firebreak's AWS CDK stack: one construct per concern (keys, store,
-// intake, functions, notifications, runbooks, health), built from the same data the
-// local pipeline runs on — the event catalog (events/), the table schema
-// (internal/store), the configuration (firebreak.yaml) and the runbook definitions — and
-// checked by cdk-nag (AwsSolutions and Serverless) in every synthesis.
+// intake, functions, notifications, runbooks, links, dispatch, escalation, api, health),
+// built from the same data the local pipeline runs on — the event catalog (events/), the
+// table schema (internal/store), the configuration (firebreak.yaml) and the runbook
+// definitions — and checked by cdk-nag (AwsSolutions and Serverless) in every synthesis.
 //
 // cmd/firebreak-cdk is the app cdk.json runs; the tests synthesize the stack offline.
 package infra
@@ -44,6 +44,10 @@ type Stack struct {
 	Intake        *Intake
 	Functions     map[string]*Function
 	Runbooks      *Runbooks
+	Links         *Links      // nil without functions/api
+	Dispatch      *Dispatch   // nil without functions/dispatch
+	Escalation    *Escalation // nil without functions/escalate
+	API           *API        // nil without functions/api
 	Health        *Health
 
 	plan         *plan
@@ -76,12 +80,16 @@ func NewStack(scope constructs.Construct, id string, props Props) (*Stack, error
 	for _, name := range pl.functions {
 		s.Functions[name] = s.newFunction(fnScope, name, pl.specs[name])
 	}
+	// What the wiring connects functions to: the state machines (they invoke the task
+	// Lambda), and the link keys with the public links URL (an alias of the api).
+	s.Runbooks = newRunbooks(s)
+	s.Links = newLinks(s)
 	for _, name := range pl.functions {
 		if err := pl.specs[name].wire(s, s.Functions[name]); err != nil {
 			return nil, fmt.Errorf("functions/%s: %w", name, err)
 		}
+		s.suppressWildcards(s.Functions[name])
 	}
-	s.Runbooks = newRunbooks(s)
 	s.Health = newHealth(s)
 	s.outputs()
 	return s, nil
@@ -99,6 +107,14 @@ func (s *Stack) outputs() {
 	out("OperatorsTopicArn", "SNS topic told about Firebreak's own health", s.Notifications.Operators.TopicArn())
 	if s.Intake.Bus != nil {
 		out("ApplicationBusName", "EventBridge bus applications send Firebreak Application Alert events to", s.Intake.Bus.EventBusName())
+	}
+	if s.API != nil {
+		out("ApiUrl", "Function URL of the API (AuthType AWS_IAM): firebreak incidents --api <this URL>", s.API.URL.Url())
+		out("ApiFunctionArn", "The api Lambda: callers of ApiUrl need lambda:InvokeFunctionUrl and lambda:InvokeFunction on it", s.Functions[APIFunction].Fn.FunctionArn())
+	}
+	if s.Links != nil {
+		out("LinksUrl", "Public Function URL of the api's links alias: the one-click links in notices point here", s.Links.URL.Url())
+		out("LinkKeysSecretArn", "Secrets Manager secret holding the key ring that signs one-click links", s.Links.SecretArn())
 	}
 	out("DashboardName", "CloudWatch dashboard of the pipeline", s.Health.Dashboard.DashboardName())
 }

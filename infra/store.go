@@ -2,6 +2,8 @@ package infra
 
 import (
 	"fmt"
+	"reflect"
+	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -17,8 +19,6 @@ import (
 // restated here.
 type Store struct {
 	Table awsdynamodb.Table
-	// IndexArns are the ARNs of the table's global secondary indexes.
-	IndexArns []*string
 }
 
 func newStore(s *Stack) *Store {
@@ -41,7 +41,6 @@ func newStore(s *Stack) *Store {
 		DeletionProtection: jsii.Bool(true),
 		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
 	})
-	st := &Store{Table: t}
 	for _, ix := range schema.Indexes {
 		t.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
 			IndexName:      jsii.String(ix.Name),
@@ -49,18 +48,125 @@ func newStore(s *Stack) *Store {
 			SortKey:        str(ix.SortKey),
 			ProjectionType: awsdynamodb.ProjectionType_ALL,
 		})
-		st.IndexArns = append(st.IndexArns, jsii.String(fmt.Sprintf("%s/index/%s", *t.TableArn(), ix.Name)))
 	}
-	return st
+	return &Store{Table: t}
 }
 
-// Grant lets a function call the given DynamoDB actions on the table and its indexes,
-// and use the table's key for them: no other table, no other action.
-func (st *Store) Grant(s *Stack, f *Function, actions ...string) {
-	resources := append([]*string{st.Table.TableArn()}, st.IndexArns...)
-	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings(actions...),
-		Resources: &resources,
-	}))
+// IndexArn is the ARN of one of the table's global secondary indexes.
+func (st *Store) IndexArn(name string) *string {
+	return jsii.String(fmt.Sprintf("%s/index/%s", *st.Table.TableArn(), name))
+}
+
+// Grant sets TABLE_NAME and lets f make exactly the DynamoDB calls of the store
+// methods its handler can call (functionSpec.Store): those actions on the table, Query
+// on just the indexes those methods read, and the table's key for them.
+func (st *Store) Grant(s *Stack, f *Function) {
+	f.SetEnv("TABLE_NAME", st.Table.TableName())
+	access, err := tableAccess(f.spec.Store)
+	if err != nil { // newPlan checked every spec's methods
+		panic(err)
+	}
+	for _, target := range sortedKeys(access) {
+		res := st.Table.TableArn()
+		if target != "" {
+			res = st.IndexArn(target)
+		}
+		f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(access[target]...),
+			Resources: &[]*string{res},
+		}))
+	}
 	f.Role.AddToPrincipalPolicy(keyUse(s.Keys.Data, "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"))
+}
+
+// tableCall is one DynamoDB request a store method sends: the IAM action and the
+// index it reads ("" for the table itself).
+type tableCall struct{ Action, Index string }
+
+// storeCalls is every request each method of store.Dynamo (internal/store/dynamo.go)
+// can send, including those it sends only after a conditional write fails (reading
+// what is there). TestStoreCalls checks it against the store itself; a handler calling
+// a method missing here fails synthesis.
+var storeCalls = func() map[string][]tableCall {
+	get, put, upd, del := tableCall{"dynamodb:GetItem", ""}, tableCall{"dynamodb:PutItem", ""}, tableCall{"dynamodb:UpdateItem", ""}, tableCall{"dynamodb:DeleteItem", ""}
+	query := tableCall{"dynamodb:Query", ""}
+	queryIndex := func(i int) tableCall { return tableCall{"dynamodb:Query", store.Table.Indexes[i].Name} }
+	list, due := queryIndex(0), queryIndex(1)
+	return map[string][]tableCall{
+		"Current":          {{"dynamodb:BatchGetItem", ""}},
+		"Open":             {put, get, upd},
+		"Record":           {upd, get},
+		"Change":           {upd, put, get},
+		"Quarantine":       {put},
+		"QuarantinedSince": {list},
+		"Get":              {get, query},
+		"List":             {list, query},
+		"Timeline":         {get, query},
+		"AddEntries":       {get, put},
+		"Claim":            {put},
+		"Done":             {upd},
+		"Release":          {del},
+		"PutApproval":      {get, put},
+		"Approvals":        {query},
+		"Decide":           {upd, get},
+		"Due":              {due},
+		"SetDue":           {upd, get},
+		"PutSilence":       {put},
+		"Silences":         {query},
+		"UseToken":         {put},
+	}
+}()
+
+// storeMethods returns the methods of the store interfaces a handler is given, each
+// passed as a nil pointer to the interface ((*dispatch.Store)(nil)): what the handler
+// can call on the store, read from the code rather than restated.
+func storeMethods(ifaces ...any) []string {
+	seen := map[string]bool{}
+	for _, p := range ifaces {
+		t := reflect.TypeOf(p)
+		if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Interface {
+			panic(fmt.Sprintf("storeMethods: %T is not a pointer to an interface", p))
+		}
+		for i := range t.Elem().NumMethod() {
+			seen[t.Elem().Method(i).Name] = true
+		}
+	}
+	return sortedKeys(seen)
+}
+
+// tableAccess turns store methods into the DynamoDB actions they need, by target: ""
+// the table, otherwise an index name. Actions are sorted and unique.
+func tableAccess(methods []string) (map[string][]string, error) {
+	set := map[string]map[string]bool{}
+	var unknown []string
+	for _, m := range methods {
+		calls, ok := storeCalls[m]
+		if !ok {
+			unknown = append(unknown, m)
+			continue
+		}
+		for _, c := range calls {
+			if set[c.Index] == nil {
+				set[c.Index] = map[string]bool{}
+			}
+			set[c.Index][c.Action] = true
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("store methods %v: infra/store.go does not list the DynamoDB calls they make (storeCalls)", unknown)
+	}
+	out := map[string][]string{}
+	for target, actions := range set {
+		out[target] = sortedKeys(actions)
+	}
+	return out, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

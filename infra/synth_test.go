@@ -62,24 +62,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// testProps are the props of the test stack: the test configuration, the intake
-// Lambda and a task Lambda registered only here (TestFunctionsKnown and
-// TestShippedConfig check the real functions/), and placeholder bootstraps.
+// testProps are the props of the test stack: the test configuration, every Lambda the
+// stack knows (TestFunctionsKnown and TestShippedConfig check the real functions/), and
+// placeholder bootstraps.
 func testProps(t testing.TB) Props {
 	cfg, err := config.Load(filepath.Join("testdata", "firebreak.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fns := []string{"intake", TaskFunction}
-	specs := map[string]functionSpec{}
-	for k, v := range functionSpecs {
-		specs[k] = v
-	}
-	specs[TaskFunction] = functionSpec{
-		Description: "test task Lambda", MemoryMB: 128, Timeout: 30 * time.Second, ReservedConcurrency: 2,
-		wire: func(*Stack, *Function) error { return nil },
-	}
-	return Props{Config: cfg, Root: repoRoot, Functions: fns, specs: specs}
+	return Props{Config: cfg, Root: repoRoot, Functions: sortedKeys(functionSpecs)}
 }
 
 // fakeBuild writes a placeholder bootstrap for each function into a new directory.

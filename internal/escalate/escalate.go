@@ -320,9 +320,17 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 	return e.Store.AddEntries(ctx, entry)
 }
 
+// emit writes the tick's counts that are not zero: a quiet minute writes nothing, so
+// an idle stack pays for no metric data (custom metrics are billed by the hour written).
 func (e *Escalator) emit(now time.Time, rep Report) {
-	if err := e.Metrics.Emit(now, nil, map[string]int{"Escalations": rep.Escalations, "Reminders": rep.Reminders,
-		"AutoResolved": rep.AutoResolved, "DueIncidents": rep.Incidents}); err != nil {
+	counts := map[string]int{}
+	for name, n := range map[string]int{"Escalations": rep.Escalations, "Reminders": rep.Reminders,
+		"AutoResolved": rep.AutoResolved, "DueIncidents": rep.Incidents} {
+		if n > 0 {
+			counts[name] = n
+		}
+	}
+	if err := e.Metrics.Emit(now, nil, counts); err != nil {
 		e.log().Warn("metrics not written", "error", err)
 	}
 }
