@@ -47,7 +47,7 @@ var DispatchFilter = map[string]any{
 	},
 }
 
-func newDispatch(s *Stack, f *Function) *Dispatch {
+func newDispatch(s *Stack, f *Function) (*Dispatch, error) {
 	d := &Dispatch{}
 	d.DLQ = s.newDeadLetterQueue(f.Scope, "StreamDLQ", "table stream records dispatch failed to act on (shard and sequence numbers; the records stay in the stream for 24 hours)")
 	s.suppress(d.DLQ, "dispatch stream DLQ", "AwsSolutions-SQS3",
@@ -69,7 +69,7 @@ func newDispatch(s *Stack, f *Function) *Dispatch {
 
 	pattern, err := json.Marshal(DispatchFilter)
 	if err != nil {
-		panic(fmt.Sprintf("dispatch filter: %v", err))
+		return nil, fmt.Errorf("dispatch filter: %w", err)
 	}
 	d.Mapping = awslambda.NewCfnEventSourceMapping(f.Scope, jsii.String("TableStream"), &awslambda.CfnEventSourceMappingProps{
 		FunctionName:              f.Fn.FunctionArn(),
@@ -88,5 +88,5 @@ func newDispatch(s *Stack, f *Function) *Dispatch {
 	})
 	// Lambda checks the role's stream permissions when the mapping is created; the
 	// function (referenced above) already waits for the role's policy.
-	return d
+	return d, nil
 }

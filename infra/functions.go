@@ -1,6 +1,7 @@
 package infra
 
 import (
+	"reflect"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/api"
@@ -29,7 +30,7 @@ var functionSpecs = map[string]functionSpec{
 		Timeout:     60 * time.Second,
 		// Concurrency is bounded by the event source mapping's maximum concurrency
 		// (deploy.intake.max_concurrency), not by reserving account capacity.
-		Store: storeMethods((*intake.Store)(nil)),
+		Store: storeMethods(reflect.TypeFor[intake.Store]()),
 		wire:  wireIntake,
 	},
 	"dispatch": {
@@ -38,21 +39,21 @@ var functionSpecs = map[string]functionSpec{
 		Timeout:     60 * time.Second,
 		// The dispatcher, its quiet rules (silences, inhibition, grouping), and the
 		// runbook task it runs in-process for dry_run runbooks.
-		Store: storeMethods((*dispatch.Store)(nil), (*dispatch.QuietStore)(nil), (*runbook.TaskStore)(nil)),
+		Store: storeMethods(reflect.TypeFor[dispatch.Store](), reflect.TypeFor[dispatch.QuietStore](), reflect.TypeFor[runbook.TaskStore]()),
 		wire:  wireDispatch,
 	},
 	"escalate": {
 		Description: "Firebreak escalate: every minute, the incident clocks → escalations, update reminders, objective breaches, auto-resolve",
 		MemoryMB:    256,
 		Timeout:     50 * time.Second, // a tick ends before the next one starts
-		Store:       storeMethods((*escalate.Store)(nil)),
+		Store:       storeMethods(reflect.TypeFor[escalate.Store]()),
 		wire:        wireEscalate,
 	},
 	TaskFunction: {
 		Description: "Firebreak runbook task: the phases, approvals and notices of runbook state machines",
 		MemoryMB:    256,
 		Timeout:     30 * time.Second,
-		Store:       storeMethods((*runbook.TaskStore)(nil)),
+		Store:       storeMethods(reflect.TypeFor[runbook.TaskStore]()),
 		wire:        wireRunbook,
 	},
 	APIFunction: {
@@ -61,7 +62,7 @@ var functionSpecs = map[string]functionSpec{
 		Timeout:     15 * time.Second,
 		// What the handler reads and writes directly, and the lifecycle service that
 		// changes incidents.
-		Store: storeMethods((*api.Store)(nil), (*lifecycle.Store)(nil)),
+		Store: storeMethods(reflect.TypeFor[api.Store](), reflect.TypeFor[lifecycle.Store]()),
 		wire:  wireAPI,
 	},
 	RotateFunction: {
@@ -73,22 +74,32 @@ var functionSpecs = map[string]functionSpec{
 }
 
 func wireIntake(s *Stack, f *Function) error {
-	s.Store.Grant(s, f)
+	if err := s.Store.Grant(s, f); err != nil {
+		return err
+	}
 	s.Intake.consume(s, f)
 	return nil
 }
 
 func wireDispatch(s *Stack, f *Function) error {
-	s.Store.Grant(s, f)
+	if err := s.Store.Grant(s, f); err != nil {
+		return err
+	}
 	s.Notifications.publishers(s, f)
 	s.Runbooks.starters(s, f)
 	s.Links.signers(s, f)
-	s.Dispatch = newDispatch(s, f)
+	d, err := newDispatch(s, f)
+	if err != nil {
+		return err
+	}
+	s.Dispatch = d
 	return nil
 }
 
 func wireEscalate(s *Stack, f *Function) error {
-	s.Store.Grant(s, f)
+	if err := s.Store.Grant(s, f); err != nil {
+		return err
+	}
 	s.Notifications.publishers(s, f)
 	s.Links.signers(s, f)
 	s.Escalation = newEscalation(s, f)
@@ -96,14 +107,18 @@ func wireEscalate(s *Stack, f *Function) error {
 }
 
 func wireRunbook(s *Stack, f *Function) error {
-	s.Store.Grant(s, f)
+	if err := s.Store.Grant(s, f); err != nil {
+		return err
+	}
 	s.Notifications.publishers(s, f)
 	s.Links.signers(s, f)
 	return nil
 }
 
 func wireAPI(s *Stack, f *Function) error {
-	s.Store.Grant(s, f)
+	if err := s.Store.Grant(s, f); err != nil {
+		return err
+	}
 	s.Links.verifiers(s, f)
 	s.API = newAPI(s, f)
 	return nil

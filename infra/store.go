@@ -60,11 +60,11 @@ func (st *Store) IndexArn(name string) *string {
 // Grant sets TABLE_NAME and lets f make exactly the DynamoDB calls of the store
 // methods its handler can call (functionSpec.Store): those actions on the table, Query
 // on just the indexes those methods read, and the table's key for them.
-func (st *Store) Grant(s *Stack, f *Function) {
+func (st *Store) Grant(s *Stack, f *Function) error {
 	f.SetEnv("TABLE_NAME", st.Table.TableName())
 	access, err := tableAccess(f.spec.Store)
-	if err != nil { // newPlan checked every spec's methods
-		panic(err)
+	if err != nil { // newPlan checked every spec's methods already
+		return err
 	}
 	for _, target := range sortedKeys(access) {
 		res := st.Table.TableArn()
@@ -77,6 +77,7 @@ func (st *Store) Grant(s *Stack, f *Function) {
 		}))
 	}
 	f.Role.AddToPrincipalPolicy(keyUse(s.Keys.Data, "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"))
+	return nil
 }
 
 // tableCall is one DynamoDB request a store method sends: the IAM action and the
@@ -117,18 +118,14 @@ var storeCalls = func() map[string][]tableCall {
 	}
 }()
 
-// storeMethods returns the methods of the store interfaces a handler is given, each
-// passed as a nil pointer to the interface ((*dispatch.Store)(nil)): what the handler
-// can call on the store, read from the code rather than restated.
-func storeMethods(ifaces ...any) []string {
+// storeMethods returns the methods of the store interfaces a handler is given
+// (reflect.TypeFor[dispatch.Store]()): what the handler can call on the store, read from
+// the code rather than restated.
+func storeMethods(ifaces ...reflect.Type) []string {
 	seen := map[string]bool{}
-	for _, p := range ifaces {
-		t := reflect.TypeOf(p)
-		if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Interface {
-			panic(fmt.Sprintf("storeMethods: %T is not a pointer to an interface", p))
-		}
-		for i := range t.Elem().NumMethod() {
-			seen[t.Elem().Method(i).Name] = true
+	for _, t := range ifaces {
+		for i := range t.NumMethod() {
+			seen[t.Method(i).Name] = true
 		}
 	}
 	return sortedKeys(seen)

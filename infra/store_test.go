@@ -204,7 +204,7 @@ func TestStoreMethods(t *testing.T) {
 	type one interface {
 		Get(ctx context.Context, id string) (incident.Incident, error)
 	}
-	if got := strings.Join(storeMethods((*two)(nil), (*one)(nil)), ","); got != "Done,Get" {
+	if got := strings.Join(storeMethods(reflect.TypeFor[two](), reflect.TypeFor[one]()), ","); got != "Done,Get" {
 		t.Errorf("storeMethods(two, one) = %s; want Done,Get", got)
 	}
 	if _, err := tableAccess([]string{"Get", "Scan"}); err == nil || !strings.Contains(err.Error(), "[Scan]") {
