@@ -212,3 +212,22 @@ func TestReplayUntilRunsTheClocks(t *testing.T) {
 		t.Errorf("replay --until -1h = exit %d, %q; want a usage error", code, errs)
 	}
 }
+
+// TestREADMEShowsThePolicy keeps the README's severity table and firebreak.yaml in step:
+// the policy has one source, the configuration; the docs render it.
+func TestREADMEShowsThePolicy(t *testing.T) {
+	code, out, errs := run(t, "", "policy", "--config", "../../firebreak.yaml")
+	if code != 0 {
+		t.Fatalf("policy exit %d: %s", code, errs)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), out) {
+		t.Errorf("README.md does not show the policy firebreak.yaml has; paste the output of `go run ./cmd/firebreak policy`:\n%s", out)
+	}
+	if !strings.Contains(out, "| sev1 (Critical) | email, sms | platform | 5m | 30m | 4h | 5m: owner; 10m: secondary; 20m: management (+2 every 20m) |") {
+		t.Errorf("policy table = %s; want the sev1 row rendered from the shipped file", out)
+	}
+}

@@ -536,3 +536,18 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// Short writes a duration the way the configuration does: 90s, 5m, 4h, 1h30m.
+func Short(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0s"
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0 && d > time.Hour:
+		return fmt.Sprintf("%dh%dm", d/time.Hour, d%time.Hour/time.Minute)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}

@@ -257,7 +257,7 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 	switch st.Kind {
 	case Escalate:
 		waited := st.At.Sub(inc.StateAt).Round(time.Second)
-		msg := fmt.Sprintf("Not acknowledged after %s: escalation tier %d", shortDur(waited), st.Tier)
+		msg := fmt.Sprintf("Not acknowledged after %s: escalation tier %d", config.Short(waited), st.Tier)
 		if st.Repeat > 0 {
 			msg += fmt.Sprintf(" (repeat %d)", st.Repeat)
 		}
@@ -283,7 +283,7 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		rep.Escalations++
 	case Remind:
 		n := notify.Notice{Kind: notify.Reminder, Incident: inc, Policy: policy,
-			Message: fmt.Sprintf("An update on %s is due (every %s while open): add a note or resolve it.", inc.ID, shortDur(policy.UpdateEvery.Duration))}
+			Message: fmt.Sprintf("An update on %s is due (every %s while open): add a note or resolve it.", inc.ID, config.Short(policy.UpdateEvery.Duration))}
 		if e.Links != nil {
 			n.Actions = e.Links.Actions(inc, notify.Reminder)
 		}
@@ -297,7 +297,7 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		if st.Objective == "resolve" {
 			within = policy.ResolveWithin.Duration
 		}
-		entry.Kind, entry.Detail = "objective-breached", fmt.Sprintf("Missed the %s objective for %s: %s within %s.", st.Objective, inc.Severity, st.Objective, shortDur(within))
+		entry.Kind, entry.Detail = "objective-breached", fmt.Sprintf("Missed the %s objective for %s: %s within %s.", st.Objective, inc.Severity, st.Objective, config.Short(within))
 		entry.Data["objective"] = st.Objective
 		rep.Breaches++
 		if err := e.Metrics.Emit(now, map[string]string{"Objective": st.Objective, "Severity": string(inc.Severity)}, map[string]int{"ObjectiveBreached": 1}); err != nil {
@@ -307,7 +307,7 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		quiet := e.Config.Defaults.AutoResolveAfter.Duration
 		ok, err := e.Store.Change(ctx, store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Mitigated}, NotBefore: inc.StateAt,
 			Status: incident.Resolved, By: "firebreak", At: st.At, Entry: incident.Entry{At: st.At, Kind: "resolved", Actor: "firebreak",
-				Key: st.Key, Detail: fmt.Sprintf("Auto-resolved: quiet for %s since it recovered, and the recovery holds (no new trigger).", shortDur(quiet))}})
+				Key: st.Key, Detail: fmt.Sprintf("Auto-resolved: quiet for %s since it recovered, and the recovery holds (no new trigger).", config.Short(quiet))}})
 		if err != nil {
 			return err
 		}
@@ -333,14 +333,4 @@ func (e *Escalator) emit(now time.Time, rep Report) {
 	if err := e.Metrics.Emit(now, nil, counts); err != nil {
 		e.log().Warn("metrics not written", "error", err)
 	}
-}
-
-func shortDur(d time.Duration) string {
-	switch {
-	case d%time.Hour == 0 && d >= time.Hour:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d%time.Minute == 0 && d >= time.Minute:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	}
-	return d.String()
 }

@@ -109,7 +109,9 @@ func Render(n Notice) (Rendered, error) {
 		if n.Policy.Name != "" {
 			v.SeverityName = n.Policy.Name
 		}
-		v.UpdateEvery = shortDuration(n.Policy.UpdateEvery.Duration)
+		if d := n.Policy.UpdateEvery.Duration; d > 0 {
+			v.UpdateEvery = config.Short(d)
+		}
 	}
 	if v.TeamName == "" {
 		v.TeamName = n.Incident.Team
@@ -183,18 +185,6 @@ func printable(s string) string {
 		}
 	}
 	return b.String()
-}
-
-func shortDuration(d time.Duration) string {
-	switch {
-	case d == 0:
-		return ""
-	case d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d%time.Minute == 0:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	}
-	return d.String()
 }
 
 // Publisher is the SNS API the notifier uses.
