@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -156,17 +157,9 @@ func (h *Handler) move(c *call, id string, to incident.Status, note string) (any
 	if len(note) > maxReason {
 		return nil, fail(errBadRequest, "note: at most %d characters", maxReason)
 	}
-	r, err := request(c, id)
-	if err != nil {
-		return nil, err
-	}
-	inc, err := h.change(c.ctx, func(ctx context.Context) (incident.Incident, error) {
+	return h.apply(c, id, func(ctx context.Context, r lifecycle.Request) (incident.Incident, error) {
 		return h.Lifecycle.Transition(ctx, r, to, strings.TrimSpace(note))
 	})
-	if err != nil {
-		return nil, missing(err, id)
-	}
-	return IncidentResponse{Incident: inc}, nil
 }
 
 // status is POST /incidents/{id}/status {status, note}: mitigated, closed, or open to
@@ -196,15 +189,9 @@ func (h *Handler) note(c *call, id string) (any, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	r, err := request(c, id)
-	if err != nil {
-		return nil, err
-	}
-	inc, err := h.change(c.ctx, func(ctx context.Context) (incident.Incident, error) { return h.Lifecycle.Note(ctx, r, b.Text) })
-	if err != nil {
-		return nil, missing(err, id)
-	}
-	return IncidentResponse{Incident: inc}, nil
+	return h.apply(c, id, func(ctx context.Context, r lifecycle.Request) (incident.Incident, error) {
+		return h.Lifecycle.Note(ctx, r, b.Text)
+	})
 }
 
 // addLink is POST /incidents/{id}/links {url, title}.
@@ -219,17 +206,9 @@ func (h *Handler) addLink(c *call, id string) (any, error) {
 	if len(b.URL) > 2048 || len(b.Title) > 200 {
 		return nil, fail(errBadRequest, "url: at most 2048 characters; title: at most 200")
 	}
-	r, err := request(c, id)
-	if err != nil {
-		return nil, err
-	}
-	inc, err := h.change(c.ctx, func(ctx context.Context) (incident.Incident, error) {
+	return h.apply(c, id, func(ctx context.Context, r lifecycle.Request) (incident.Incident, error) {
 		return h.Lifecycle.Link(ctx, r, b.URL, strings.TrimSpace(b.Title))
 	})
-	if err != nil {
-		return nil, missing(err, id)
-	}
-	return IncidentResponse{Incident: inc}, nil
 }
 
 // severity is POST /incidents/{id}/severity {severity, reason}.
@@ -244,17 +223,9 @@ func (h *Handler) severity(c *call, id string) (any, error) {
 	if len(b.Reason) > maxReason {
 		return nil, fail(errBadRequest, "reason: at most %d characters", maxReason)
 	}
-	r, err := request(c, id)
-	if err != nil {
-		return nil, err
-	}
-	inc, err := h.change(c.ctx, func(ctx context.Context) (incident.Incident, error) {
+	return h.apply(c, id, func(ctx context.Context, r lifecycle.Request) (incident.Incident, error) {
 		return h.Lifecycle.SetSeverity(ctx, r, incident.Severity(b.Severity), strings.TrimSpace(b.Reason))
 	})
-	if err != nil {
-		return nil, missing(err, id)
-	}
-	return IncidentResponse{Incident: inc}, nil
 }
 
 // owner is POST /incidents/{id}/owner {team, reason}.
@@ -272,13 +243,19 @@ func (h *Handler) owner(c *call, id string) (any, error) {
 	if len(b.Reason) > maxReason {
 		return nil, fail(errBadRequest, "reason: at most %d characters", maxReason)
 	}
+	return h.apply(c, id, func(ctx context.Context, r lifecycle.Request) (incident.Incident, error) {
+		return h.Lifecycle.SetOwner(ctx, r, b.Team, strings.TrimSpace(b.Reason))
+	})
+}
+
+// apply runs a lifecycle action on incident id for the caller, as one step, and answers
+// with the incident.
+func (h *Handler) apply(c *call, id string, f func(ctx context.Context, r lifecycle.Request) (incident.Incident, error)) (any, error) {
 	r, err := request(c, id)
 	if err != nil {
 		return nil, err
 	}
-	inc, err := h.change(c.ctx, func(ctx context.Context) (incident.Incident, error) {
-		return h.Lifecycle.SetOwner(ctx, r, b.Team, strings.TrimSpace(b.Reason))
-	})
+	inc, err := h.change(c.ctx, func(ctx context.Context) (incident.Incident, error) { return f(ctx, r) })
 	if err != nil {
 		return nil, missing(err, id)
 	}

@@ -42,6 +42,3 @@ func (b *Bus) Route(raw []byte) ([]string, error) {
 	}
 	return names, nil
 }
-
-// Rules returns the rules the bus routes with.
-func (b *Bus) Rules() []events.Rule { return b.rules }

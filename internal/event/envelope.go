@@ -107,10 +107,5 @@ func jsonErr(err error) error {
 	if errors.As(err, &te) {
 		return fmt.Errorf("got JSON %s, want %s", te.Value, te.Type)
 	}
-	if errors.Is(err, errUnexpectedEOF) || err.Error() == "unexpected end of JSON input" {
-		return errors.New("truncated JSON (unexpected end of input)")
-	}
 	return err
 }
-
-var errUnexpectedEOF = errors.New("unexpected EOF")

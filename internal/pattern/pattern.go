@@ -151,7 +151,6 @@ func kind(v any) string {
 // Matcher matches events against a fixed, ordered list of patterns. It is safe for
 // concurrent use: each goroutine borrows its own copy of the automaton.
 type Matcher struct {
-	n     int
 	mu    sync.Mutex       // guards proto.Copy
 	proto *quamina.Quamina // never matched against; only copied
 	pool  sync.Pool
@@ -168,7 +167,7 @@ func Compile(patterns []json.RawMessage) (*Matcher, error) {
 			return nil, fmt.Errorf("pattern %d %s: %w", i, p, err)
 		}
 	}
-	m := &Matcher{n: len(patterns), proto: q}
+	m := &Matcher{proto: q}
 	m.pool.New = func() any {
 		m.mu.Lock()
 		defer m.mu.Unlock()

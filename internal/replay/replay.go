@@ -93,9 +93,6 @@ type Result struct {
 	Runner        *runbook.Runner
 }
 
-// LocalTopic is the stand-in topic ARN of a team's notifications in local runs.
-func LocalTopic(team string) string { return pipeline.LocalTopic(team) }
-
 type routed struct {
 	in   Input
 	time time.Time
