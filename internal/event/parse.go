@@ -64,6 +64,9 @@ func parserFor(env events.EventBridgeEvent) detailParser {
 	case env.DetailType == TypeApplication && strings.HasPrefix(env.Source, ApplicationPrefix):
 		return parseApplication
 	default:
+		if p := serviceParser(env); p != nil { // services.go
+			return p
+		}
 		return parseGeneric
 	}
 }
