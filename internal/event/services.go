@@ -388,7 +388,10 @@ func parseTrustedAdvisor(env events.EventBridgeEvent, e Event) ([]Event, error) 
 	key := item.str("Access Key ID")
 	resource := first(key, d.str("resource_id"), e.Resource, item.str("Resource"), d.str("uuid"))
 	e.Resource = first(resource, check)
-	e.Subject = strings.TrimPrefix(check+"/"+resource, "/")
+	e.Subject = check
+	if resource != "" {
+		e.Subject = strings.TrimPrefix(check+"/"+resource, "/")
+	}
 	setAttr(&e, "check_name", check)
 	setAttr(&e, "status", status)
 	setAttr(&e, "resource_id", d.str("resource_id"))
@@ -534,7 +537,7 @@ func parseEBSSnapshot(env events.EventBridgeEvent, e Event) ([]Event, error) {
 // earlier failure of the same pipeline); other states are info.
 func parseCodePipeline(env events.EventBridgeEvent, e Event) ([]Event, error) {
 	d := looseDetail(env)
-	pipeline := first(d.str("pipeline"), arnTail(resourceLike(env, ":pipeline")))
+	pipeline := first(d.str("pipeline"), arnTail(resourceLike(env, ":codepipeline:")))
 	state := d.str("state")
 	switch state {
 	case "FAILED":
