@@ -199,9 +199,7 @@ func parseAutoScaling(env events.EventBridgeEvent, e Event) ([]Event, error) {
 	d := looseDetail(env)
 	asg := d.str("AutoScalingGroupName")
 	if asg == "" {
-		if arn := resourceLike(env, "autoScalingGroupName/"); arn != "" {
-			asg = arn[strings.Index(arn, "autoScalingGroupName/")+len("autoScalingGroupName/"):]
-		}
+		_, asg, _ = strings.Cut(resourceLike(env, "autoScalingGroupName/"), "autoScalingGroupName/")
 	}
 	instance := d.str("EC2InstanceId")
 	action := "launch"
@@ -279,9 +277,11 @@ func parseECSDeployment(env events.EventBridgeEvent, e Event) ([]Event, error) {
 	return one(e)
 }
 
-// parseECSTask: a stopped task is a failure when it failed to start, a container exited
-// non-zero or a container has a failure reason; other stops (scale-in, deployments,
-// user stops, exit 0) are info. Failures of one service share a subject: the service.
+// parseECSTask: a stopped task is a failure when it failed to start, failed its health
+// checks, or stopped by itself with a container exiting non-zero or a container failure
+// reason. Stops ECS or a person asked for (scale-in, deployments, Spot, user stops) are
+// info whatever the exit code: it is the container's answer to SIGTERM or SIGKILL.
+// Failures of one service share a subject: the service.
 func parseECSTask(env events.EventBridgeEvent, e Event) ([]Event, error) {
 	d := looseDetail(env)
 	last := d.str("lastStatus")
@@ -301,8 +301,14 @@ func parseECSTask(env events.EventBridgeEvent, e Event) ([]Event, error) {
 		}
 	}
 	e.Signal = Info
-	if last == "STOPPED" && (stopCode == "TaskFailedToStart" || exitCode != "" || containerReason != "") {
-		e.Signal = Trigger
+	if last == "STOPPED" {
+		switch {
+		case stopCode == "TaskFailedToStart", strings.HasPrefix(reason, "Task failed"):
+			e.Signal = Trigger
+		case stopCode == "UserInitiated", stopCode == "ServiceSchedulerInitiated", stopCode == "SpotInterruption", stopCode == "TerminationNotice":
+		case exitCode != "" || containerReason != "":
+			e.Signal = Trigger
+		}
 	}
 	clusterARN := d.str("clusterArn")
 	cluster := arnTail(clusterARN)
@@ -361,11 +367,13 @@ func parseKMSKeyEvent(env events.EventBridgeEvent, e Event) ([]Event, error) {
 	}
 	setAttr(&e, "key_id", key)
 	setAttr(&e, "key_arn", arn)
-	what := map[string]string{
-		TypeKMSKeyDeleted:      "deleted at the end of its waiting period",
-		TypeKMSKeyRotated:      "key material rotated",
-		TypeKMSMaterialExpired: "imported key material expired",
-	}[env.DetailType]
+	what := "key material rotated"
+	switch env.DetailType {
+	case TypeKMSKeyDeleted:
+		what = "deleted at the end of its waiting period"
+	case TypeKMSMaterialExpired:
+		what = "imported key material expired"
+	}
 	e.Summary = fmt.Sprintf("KMS key %s %s", first(key, "(unknown)"), what)
 	return one(e)
 }
@@ -562,11 +570,9 @@ func parseCodeDeploy(env events.EventBridgeEvent, e Event) ([]Event, error) {
 	d := looseDetail(env)
 	app, group := d.str("application"), d.str("deploymentGroup")
 	if app == "" || group == "" {
-		if arn := resourceLike(env, ":deploymentgroup:"); arn != "" {
-			ag := arn[strings.Index(arn, ":deploymentgroup:")+len(":deploymentgroup:"):]
-			if a, g, ok := strings.Cut(ag, "/"); ok {
-				app, group = first(app, a), first(group, g)
-			}
+		_, ag, _ := strings.Cut(resourceLike(env, ":deploymentgroup:"), ":deploymentgroup:")
+		if a, g, ok := strings.Cut(ag, "/"); ok {
+			app, group = first(app, a), first(group, g)
 		}
 	}
 	state := d.str("state")
