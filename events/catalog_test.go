@@ -49,6 +49,7 @@ var routedBy = map[string][]string{
 	"ecs/task-stopped-exit-1.json":                          {"ecs-task-stopped"},
 	"ecs/task-stopped-oom.json":                             {"ecs-task-stopped"},
 	"ecs/task-failed-to-start.json":                         {"ecs-task-stopped"},
+	"ecs/task-stopped-elb-health-check.json":                {"ecs-task-stopped"},
 	"ecs/task-stopped-scale-in.json":                        {"ecs-task-stopped"},
 	"kms/cmk-deletion.json":                                 {"kms-key-lifecycle"},
 	"kms/imported-key-material-expiration.json":             {"kms-key-lifecycle"},

@@ -33,13 +33,14 @@ var expectedServices = map[string]verdict{
 	"autoscaling/terminate-unsuccessful.json":   {"ops.asg-terminate-failed", incident.Sev4, "platform", true, ""},
 	"autoscaling/launch-unsuccessful-spot.json": {"ops.asg-launch-failed", incident.Sev3, "platform", true, ""},
 
-	"ecs/deployment-failed.json":           {"ops.ecs-deployment-failed", incident.Sev3, "platform", true, ""},
-	"ecs/deployment-completed.json":        {"ops.ecs-deployment-failed", incident.Info, "platform", false, ""},
-	"ecs/deployment-failed-short-arn.json": {"ops.ecs-deployment-failed", incident.Sev3, "platform", true, ""},
-	"ecs/task-stopped-exit-1.json":         {"ops.ecs-task-failed", incident.Sev3, "platform", true, ""},
-	"ecs/task-stopped-oom.json":            {"ops.ecs-task-failed", incident.Sev3, "platform", true, ""},
-	"ecs/task-failed-to-start.json":        {"ops.ecs-task-failed", incident.Sev3, "platform", true, ""},
-	"ecs/task-stopped-scale-in.json":       {"ops.ecs-task-failed", incident.Info, "platform", false, ""}, // a clean stop: recorded
+	"ecs/deployment-failed.json":             {"ops.ecs-deployment-failed", incident.Sev3, "platform", true, ""},
+	"ecs/deployment-completed.json":          {"ops.ecs-deployment-failed", incident.Info, "platform", false, ""},
+	"ecs/deployment-failed-short-arn.json":   {"ops.ecs-deployment-failed", incident.Sev3, "platform", true, ""},
+	"ecs/task-stopped-exit-1.json":           {"ops.ecs-task-failed", incident.Sev3, "platform", true, ""},
+	"ecs/task-stopped-oom.json":              {"ops.ecs-task-failed", incident.Sev3, "platform", true, ""},
+	"ecs/task-failed-to-start.json":          {"ops.ecs-task-failed", incident.Sev3, "platform", true, ""},
+	"ecs/task-stopped-elb-health-check.json": {"ops.ecs-task-failed", incident.Sev3, "platform", true, ""},  // the scheduler stopped it, for failing health checks
+	"ecs/task-stopped-scale-in.json":         {"ops.ecs-task-failed", incident.Info, "platform", false, ""}, // a clean stop: recorded
 
 	"kms/cmk-deletion.json":                     {"security.kms-key-deleted", incident.Sev2, "security", true, ""},
 	"kms/imported-key-material-expiration.json": {"security.kms-key-material-expired", incident.Sev2, "security", true, ""},

@@ -112,8 +112,8 @@ func TestReplayJSONKeys(t *testing.T) {
 			t.Errorf("replay --json %q = %v; want an object", k, m[k])
 		}
 	}
-	if m["events"] != 80.0 || m["quarantined"] != 0.0 || m["unmatched"] != 0.0 || m["duplicates"] != 0.0 {
-		t.Errorf("replay of the catalog = %v; want 80 events, none quarantined, unmatched or duplicated", m)
+	if m["events"] != 81.0 || m["quarantined"] != 0.0 || m["unmatched"] != 0.0 || m["duplicates"] != 0.0 {
+		t.Errorf("replay of the catalog = %v; want 81 events, none quarantined, unmatched or duplicated", m)
 	}
 	// Fifteen recovery samples follow their trigger in time, some sorting before it by file
 	// name (ec2/instance-running.json): replay orders by event time, so all fifteen mitigate.
@@ -173,7 +173,7 @@ func TestReplayDuplicatesUnmatchedQuarantinedFromJSONLines(t *testing.T) {
 
 func TestReplayHumanOutputAndUsage(t *testing.T) {
 	code, out, _ := run(t, "", "replay", samples)
-	if code != 0 || !strings.Contains(out, "Replayed 80 events") || !strings.Contains(out, "security.cloudtrail-logging-stopped") {
+	if code != 0 || !strings.Contains(out, "Replayed 81 events") || !strings.Contains(out, "security.cloudtrail-logging-stopped") {
 		t.Errorf("replay = exit %d:\n%s\nwant the summary and the incident table", code, out)
 	}
 	if code, _, errs := run(t, "", "replay"); code != 2 || !strings.Contains(errs, "usage: firebreak replay") {
