@@ -213,8 +213,8 @@ func TestUnknownEventsAreAccepted(t *testing.T) {
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("Parse(unknown) = %v, %v; want one event", evs, err)
 	}
-	if e := evs[0]; e.Signal != event.Info || e.Resource != "aws.newservice" || e.Subject == "" {
-		t.Errorf("Parse(unknown) = signal %q resource %q subject %q; want info, the source as resource, a subject", e.Signal, e.Resource, e.Subject)
+	if e := evs[0]; e.Signal != event.Trigger || e.Resource != "aws.newservice" || e.Subject == "" {
+		t.Errorf("Parse(unknown) = signal %q resource %q subject %q; want a trigger (its class decides whether it pages), the source as resource, a subject", e.Signal, e.Resource, e.Subject)
 	}
 }
 

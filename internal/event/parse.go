@@ -64,6 +64,9 @@ func parserFor(env events.EventBridgeEvent) detailParser {
 	case env.DetailType == TypeApplication && strings.HasPrefix(env.Source, ApplicationPrefix):
 		return parseApplication
 	default:
+		if p := serviceParser(env); p != nil { // services.go
+			return p
+		}
 		return parseGeneric
 	}
 }
@@ -178,8 +181,11 @@ func clip(s string, n int) string {
 }
 
 // parseGeneric accepts any event Firebreak has no parser for: it is recorded with what
-// the envelope says and classified by the taxonomy's fallback.
+// the envelope says and classified by the taxonomy's fallback (or a class the operator
+// wrote for it). It is a trigger, so the class's severity decides whether it pages: the
+// default fallback records it, a fallback or class with a severity opens an incident.
 func parseGeneric(env events.EventBridgeEvent, e Event) ([]Event, error) {
+	e.Signal = Trigger
 	if e.Resource == "" {
 		e.Resource = env.Source
 	}
