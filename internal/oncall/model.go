@@ -29,6 +29,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Contact is a person who can be paged.
@@ -381,3 +383,46 @@ func planOf(l *Layer) *layerPlan {
 }
 
 func mondayIndex(d time.Weekday) int { return (int(d) + 6) % 7 }
+
+// UnmarshalYAML decodes an override strictly (unknown keys are errors, as everywhere in
+// the configuration) with the line of a bad start or end.
+func (o *Override) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: an override is a mapping of schedule, contact, start and end", n.Line)
+	}
+	var out Override
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		var str *string
+		var tm *time.Time
+		switch k.Value {
+		case "id":
+			str = &out.ID
+		case "schedule":
+			str = &out.Schedule
+		case "layer":
+			str = &out.Layer
+		case "contact":
+			str = &out.Contact
+		case "reason":
+			str = &out.Reason
+		case "start":
+			tm = &out.Start
+		case "end":
+			tm = &out.End
+		default:
+			return fmt.Errorf("line %d: field %s not found in type oncall.Override", k.Line, k.Value)
+		}
+		if str != nil {
+			if err := v.Decode(str); err != nil {
+				return fmt.Errorf("line %d: %s: want a string", v.Line, k.Value)
+			}
+			continue
+		}
+		if err := v.Decode(tm); err != nil {
+			return fmt.Errorf("line %d: %s: %q is not a time like 2026-12-24T09:00:00+01:00 (RFC 3339)", v.Line, k.Value, v.Value)
+		}
+	}
+	*o = out
+	return nil
+}
