@@ -42,12 +42,21 @@ type Contact struct {
 	TimeZone string   `yaml:"time_zone" json:"time_zone,omitempty"`
 }
 
-// Schedule is a named stack of layers; the last layer with someone wins.
+// How a schedule's layers combine.
+const (
+	CombineOverride = "override" // the last layer with someone wins (default)
+	CombineAll      = "all"      // everyone on call in any layer is on call (Opsgenie, Incident Manager)
+)
+
+// Schedule is a named stack of layers.
 type Schedule struct {
 	Description string `yaml:"description" json:"description,omitempty"`
 	// Team is the team whose addresses are paged when nobody is on call (optional).
 	Team   string   `yaml:"team" json:"team,omitempty"`
 	Layers []*Layer `yaml:"layers" json:"layers"`
+	// Combine: override (default: the last layer with someone wins) or all (everyone on
+	// call in any layer is on call).
+	Combine string `yaml:"combine" json:"combine,omitempty"`
 }
 
 // Units a layer's shifts are counted in.
@@ -177,6 +186,9 @@ func (s *Schedule) Compile(contact func(string) bool) []Problem {
 	}
 	if len(s.Layers) == 0 {
 		bad("layers", "at least one layer is required")
+	}
+	if s.Combine != "" && s.Combine != CombineOverride && s.Combine != CombineAll {
+		bad("combine", "%q is not override or all", s.Combine)
 	}
 	names := map[string]int{}
 	for i, l := range s.Layers {

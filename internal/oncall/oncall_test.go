@@ -45,6 +45,14 @@ func schedules(t *testing.T) map[string]*oncall.Schedule {
 				HandOff: "09:00", TimeZone: "America/New_York", Start: "2026-03-02",
 				Restrictions: []oncall.Restriction{{Days: []string{"mon", "tue", "wed", "thu", "fri"}, From: "09:00", To: "17:00"}}},
 		}}),
+		// The same, cumulative: everyone on call in any layer is (Opsgenie, Incident Manager).
+		"cumulative": compiled(t, &oncall.Schedule{Combine: "all", Layers: []*oncall.Layer{
+			{Name: "base", Members: []string{"alice", "bob"}, Every: "week",
+				HandOff: "09:00", TimeZone: "Europe/Berlin", Start: "2026-03-02"},
+			{Name: "ny-hours", Members: []string{"dan"}, Every: "week",
+				HandOff: "09:00", TimeZone: "America/New_York", Start: "2026-03-02",
+				Restrictions: []oncall.Restriction{{Days: []string{"mon", "tue", "wed", "thu", "fri"}, From: "09:00", To: "17:00"}}},
+		}}),
 		// Two at once, daily at midnight UTC.
 		"pairs": compiled(t, &oncall.Schedule{Layers: []*oncall.Layer{{
 			Members: []string{"a", "b", "c"}, Every: "day", OnCall: 2, TimeZone: "UTC", Start: "2026-01-01"}}}),
@@ -67,6 +75,7 @@ func schedules(t *testing.T) map[string]*oncall.Schedule {
 var overrides = []oncall.Override{
 	{ID: "vacation", Schedule: "berlin-weekly", Contact: "zoe", Start: ts("2026-03-04T12:00:00Z"), End: ts("2026-03-05T12:00:00Z")},
 	{ID: "swap", Schedule: "follow-the-sun", Layer: "ny-hours", Contact: "frank", Start: ts("2026-06-03T00:00:00Z"), End: ts("2026-06-04T00:00:00Z")},
+	{ID: "swap", Schedule: "cumulative", Layer: "ny-hours", Contact: "frank", Start: ts("2026-06-03T00:00:00Z"), End: ts("2026-06-04T00:00:00Z")},
 	{ID: "other", Schedule: "ny-daily", Contact: "zoe", Start: ts("2020-01-01T00:00:00Z"), End: ts("2020-01-02T00:00:00Z")},
 }
 
@@ -100,6 +109,9 @@ func TestAt(t *testing.T) {
 		{"base layer outside hours", "follow-the-sun", "2026-06-02T21:00:00Z", []string{"bob"}, "2026-06-02T21:00:00Z", "2026-06-03T00:00:00Z"},
 		{"layer override", "follow-the-sun", "2026-06-03T14:00:00Z", []string{"frank"}, "2026-06-03T00:00:00Z", "2026-06-04T00:00:00Z"},
 		{"saturday: base layer", "follow-the-sun", "2026-06-06T15:00:00Z", []string{"bob"}, "2026-06-05T21:00:00Z", "2026-06-08T07:00:00Z"},
+		{"cumulative: both layers", "cumulative", "2026-06-02T14:00:00Z", []string{"bob", "dan"}, "2026-06-02T13:00:00Z", "2026-06-02T21:00:00Z"},
+		{"cumulative: base alone", "cumulative", "2026-06-02T22:00:00Z", []string{"bob"}, "2026-06-02T21:00:00Z", "2026-06-03T00:00:00Z"},
+		{"cumulative: layer override replaces its layer only", "cumulative", "2026-06-03T05:00:00Z", []string{"bob", "frank"}, "2026-06-03T00:00:00Z", "2026-06-04T00:00:00Z"},
 		{"pairs day 0", "pairs", "2026-01-01T05:00:00Z", []string{"a", "b"}, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"},
 		{"pairs day 1", "pairs", "2026-01-02T05:00:00Z", []string{"c", "a"}, "2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z"},
 		{"pairs day 2", "pairs", "2026-01-03T05:00:00Z", []string{"b", "c"}, "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z"},

@@ -38,7 +38,6 @@ func Timeline(name string, s *Schedule, overrides []Override, from, to time.Time
 	if to.Sub(from) > maxSpan {
 		return nil, fmt.Errorf("schedule %s: %s to %s is more than ten years", name, from.Format(time.RFC3339), to.Format(time.RFC3339))
 	}
-	var levels []level
 	layerOver := map[string][]seg{}
 	var schedOver []seg
 	for _, o := range overrides {
@@ -58,6 +57,7 @@ func Timeline(name string, s *Schedule, overrides []Override, from, to time.Time
 		}
 		layerOver[o.Layer] = append(layerOver[o.Layer], sg)
 	}
+	var layers []layerSegs
 	for i, l := range s.Layers {
 		if l == nil {
 			return nil, fmt.Errorf("schedule %s: layers[%d]: %w: empty", name, i, ErrInvalid)
@@ -66,13 +66,16 @@ func Timeline(name string, s *Schedule, overrides []Override, from, to time.Time
 		if p == nil {
 			return nil, fmt.Errorf("schedule %s: layers[%d]: %w (validate the configuration)", name, i, ErrInvalid)
 		}
-		levels = append(levels, level{segs: p.segments(from, to)})
-		if ov := layerOver[l.Name]; l.Name != "" && len(ov) > 0 {
-			levels = append(levels, level{segs: ov, overlapping: true})
+		var ov []seg
+		if l.Name != "" {
+			ov = layerOver[l.Name]
 		}
+		layers = append(layers, layerSegs{segs: p.segments(from, to), over: ov})
 	}
-	levels = append(levels, level{segs: schedOver, overlapping: true})
-	return compose(name, levels, from, to), nil
+	if s.Combine != "" && s.Combine != CombineOverride && s.Combine != CombineAll {
+		return nil, fmt.Errorf("schedule %s: %w: combine %q", name, ErrInvalid, s.Combine)
+	}
+	return compose(name, layers, schedOver, s.Combine == CombineAll, from, to), nil
 }
 
 // At returns the shift of the schedule in force at t: who is on call, since when and
@@ -292,54 +295,59 @@ func (p *layerPlan) monday() int64 {
 	return civil(ls) - int64(mondayIndex(ls.Weekday()))
 }
 
-// level is one layer's segments (sorted, disjoint) or a set of overrides (few, may
-// overlap).
-type level struct {
-	segs        []seg
-	overlapping bool
+// layerSegs is one layer's segments (sorted, disjoint) and the overrides of that layer
+// (few, may overlap).
+type layerSegs struct {
+	segs, over []seg
+	ptr        int
 }
 
-// compose stacks the levels (later wins where it has someone) into touching shifts
-// covering [from, to).
-func compose(name string, levels []level, from, to time.Time) []Shift {
+// compose stacks the layers into touching shifts covering [from, to): a layer's
+// overrides replace it, the schedule's overrides replace everything; otherwise the last
+// layer with someone wins, or (all) everyone on call in any layer is.
+func compose(name string, layers []layerSegs, schedOver []seg, all bool, from, to time.Time) []Shift {
 	bounds := []time.Time{from, to}
-	for _, l := range levels {
+	for _, l := range layers {
 		for _, s := range l.segs {
 			bounds = append(bounds, s.start, s.end)
 		}
+		for _, s := range l.over {
+			bounds = append(bounds, s.start, s.end)
+		}
+	}
+	for _, s := range schedOver {
+		bounds = append(bounds, s.start, s.end)
 	}
 	slices.SortFunc(bounds, func(a, b time.Time) int { return a.Compare(b) })
 	bounds = slices.CompactFunc(bounds, func(a, b time.Time) bool { return a.Equal(b) })
-	ptr := make([]int, len(levels))
 	var out []Shift
 	for k := 0; k+1 < len(bounds); k++ {
 		a, b := bounds[k], bounds[k+1]
 		if a.Before(from) || !a.Before(to) {
 			continue
 		}
-		var who []string
-		add := func(s seg) {
-			if !a.Before(s.start) && a.Before(s.end) {
-				for _, c := range s.who {
-					if !slices.Contains(who, c) {
-						who = append(who, c)
-					}
+		who := active(schedOver, a, nil)
+		if len(who) == 0 {
+			var parts [][]string
+			for li := range layers {
+				l := &layers[li]
+				for l.ptr < len(l.segs) && !l.segs[l.ptr].end.After(a) {
+					l.ptr++
 				}
-			}
-		}
-		for li := len(levels) - 1; li >= 0 && len(who) == 0; li-- {
-			l := levels[li]
-			if l.overlapping {
-				for _, s := range l.segs {
-					add(s)
+				p := active(l.over, a, nil)
+				if len(p) == 0 && l.ptr < len(l.segs) {
+					p = active(l.segs[l.ptr:l.ptr+1], a, nil)
 				}
-				continue
+				parts = append(parts, p)
 			}
-			for ptr[li] < len(l.segs) && !l.segs[ptr[li]].end.After(a) {
-				ptr[li]++
-			}
-			if ptr[li] < len(l.segs) {
-				add(l.segs[ptr[li]])
+			if all {
+				for _, p := range parts {
+					who = union(who, p)
+				}
+			} else {
+				for li := len(parts) - 1; li >= 0 && len(who) == 0; li-- {
+					who = parts[li]
+				}
 			}
 		}
 		if n := len(out); n > 0 && slices.Equal(out[n-1].Contacts, who) {
@@ -352,6 +360,25 @@ func compose(name string, levels []level, from, to time.Time) []Shift {
 		out = append(out, Shift{Schedule: name, Contacts: who, Start: a, End: b})
 	}
 	return out
+}
+
+// active returns who of segs is on call at a, added to who.
+func active(segs []seg, a time.Time, who []string) []string {
+	for _, s := range segs {
+		if !a.Before(s.start) && a.Before(s.end) {
+			who = union(who, s.who)
+		}
+	}
+	return who
+}
+
+func union(a, b []string) []string {
+	for _, c := range b {
+		if !slices.Contains(a, c) {
+			a = append(a, c)
+		}
+	}
+	return a
 }
 
 // civil returns the days since 1970-01-01 of t's calendar date (in t's location).
