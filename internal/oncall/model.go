@@ -36,10 +36,10 @@ import (
 // Contact is a person who can be paged.
 type Contact struct {
 	ID       string   `yaml:"id" json:"id"`
-	Name     string   `yaml:"name" json:"name,omitempty"`
-	Email    []string `yaml:"email" json:"email,omitempty"`
-	SMS      []string `yaml:"sms" json:"sms,omitempty"` // E.164
-	TimeZone string   `yaml:"time_zone" json:"time_zone,omitempty"`
+	Name     string   `yaml:"name,omitempty" json:"name,omitempty"`
+	Email    []string `yaml:"email,omitempty,flow" json:"email,omitempty"`
+	SMS      []string `yaml:"sms,omitempty,flow" json:"sms,omitempty"` // E.164
+	TimeZone string   `yaml:"time_zone,omitempty" json:"time_zone,omitempty"`
 }
 
 // How a schedule's layers combine.
@@ -50,13 +50,13 @@ const (
 
 // Schedule is a named stack of layers.
 type Schedule struct {
-	Description string `yaml:"description" json:"description,omitempty"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	// Team is the team whose addresses are paged when nobody is on call (optional).
-	Team   string   `yaml:"team" json:"team,omitempty"`
+	Team   string   `yaml:"team,omitempty" json:"team,omitempty"`
 	Layers []*Layer `yaml:"layers" json:"layers"`
 	// Combine: override (default: the last layer with someone wins) or all (everyone on
 	// call in any layer is on call).
-	Combine string `yaml:"combine" json:"combine,omitempty"`
+	Combine string `yaml:"combine,omitempty" json:"combine,omitempty"`
 }
 
 // Units a layer's shifts are counted in.
@@ -69,26 +69,26 @@ const (
 
 // Layer is one rotation.
 type Layer struct {
-	Name    string   `yaml:"name" json:"name,omitempty"`
-	Members []string `yaml:"members" json:"members"` // contact ids in shift order
+	Name    string   `yaml:"name,omitempty" json:"name,omitempty"`
+	Members []string `yaml:"members,flow" json:"members"` // contact ids in shift order
 	// Every is the unit of a shift (hour, day, week, month), Interval how many of them a
 	// shift lasts (default 1).
 	Every    string `yaml:"every" json:"every"`
-	Interval int    `yaml:"interval" json:"interval,omitempty"`
+	Interval int    `yaml:"interval,omitempty" json:"interval,omitempty"`
 	// Days are the weekdays a weekly layer hands off on (default: Start's weekday).
-	Days []string `yaml:"days" json:"days,omitempty"`
+	Days []string `yaml:"days,omitempty,flow" json:"days,omitempty"`
 	// DayOfMonth a monthly layer hands off on (default: Start's day).
-	DayOfMonth int `yaml:"day_of_month" json:"day_of_month,omitempty"`
+	DayOfMonth int `yaml:"day_of_month,omitempty" json:"day_of_month,omitempty"`
 	// HandOff is the wall-clock time of hand-offs, HH:MM (default: Start's time, else 00:00).
-	HandOff  string `yaml:"hand_off" json:"hand_off,omitempty"`
-	TimeZone string `yaml:"time_zone" json:"time_zone"`
+	HandOff  string `yaml:"hand_off,omitempty" json:"hand_off,omitempty"`
+	TimeZone string `yaml:"time_zone,omitempty" json:"time_zone"`
 	// Start is when the rotation begins with its first member: a date (2026-01-05, at
 	// HandOff) or a date and time (2026-01-05T09:00, in TimeZone, or with an offset).
 	Start string `yaml:"start" json:"start"`
 	// End, when set, is when the layer stops (same forms as Start).
-	End          string        `yaml:"end" json:"end,omitempty"`
-	Restrictions []Restriction `yaml:"restrictions" json:"restrictions,omitempty"`
-	OnCall       int           `yaml:"on_call" json:"on_call,omitempty"` // how many at once (default 1)
+	End          string        `yaml:"end,omitempty" json:"end,omitempty"`
+	Restrictions []Restriction `yaml:"restrictions,omitempty,flow" json:"restrictions,omitempty"`
+	OnCall       int           `yaml:"on_call,omitempty" json:"on_call,omitempty"` // how many at once (default 1)
 
 	plan    *layerPlan
 	invalid bool // Compile found problems
@@ -98,7 +98,7 @@ type Layer struct {
 // (HH:MM in the layer's time zone). To at or before From runs past midnight into the
 // next day; To may be 24:00.
 type Restriction struct {
-	Days []string `yaml:"days" json:"days"`
+	Days []string `yaml:"days,omitempty,flow" json:"days"`
 	From string   `yaml:"from" json:"from"`
 	To   string   `yaml:"to" json:"to"`
 }
@@ -106,13 +106,13 @@ type Restriction struct {
 // Override puts Contact on call for Schedule (or only its layer named Layer) from Start
 // to End. Overrides come from the configuration and, later, from the table.
 type Override struct {
-	ID       string    `yaml:"id" json:"id,omitempty"`
+	ID       string    `yaml:"id,omitempty" json:"id,omitempty"`
 	Schedule string    `yaml:"schedule" json:"schedule"`
-	Layer    string    `yaml:"layer" json:"layer,omitempty"`
+	Layer    string    `yaml:"layer,omitempty" json:"layer,omitempty"`
 	Contact  string    `yaml:"contact" json:"contact"`
 	Start    time.Time `yaml:"start" json:"start"`
-	End      time.Time `yaml:"end" json:"end"`
-	Reason   string    `yaml:"reason" json:"reason,omitempty"`
+	End      time.Time `yaml:"end,omitempty" json:"end"`
+	Reason   string    `yaml:"reason,omitempty" json:"reason,omitempty"`
 }
 
 // Problem is something wrong with a schedule, at a path relative to it
