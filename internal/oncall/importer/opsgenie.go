@@ -420,7 +420,9 @@ func (r *Result) ogLayer(what string, rot ogRotation, loc *time.Location, userOf
 		byDay := map[string][][2]int{}
 		switch tr.Type {
 		case "time-of-day":
-			if x := tr.Restriction; x != nil {
+			if x := tr.Restriction; x != nil && (!clockOK(x.StartHour, x.StartMin) || !clockOK(x.EndHour, x.EndMin)) {
+				r.notCarried("%s: restriction times %02d:%02d to %02d:%02d", what, x.StartHour, x.StartMin, x.EndHour, x.EndMin)
+			} else if x != nil {
 				from, to := x.StartHour*60+x.StartMin, x.EndHour*60+x.EndMin
 				if to == 0 {
 					to = 24 * 60
@@ -435,6 +437,10 @@ func (r *Result) ogLayer(what string, rot ogRotation, loc *time.Location, userOf
 				ed, ok2 := weekdayNames[strings.ToUpper(x.EndDay)]
 				if !ok1 || !ok2 {
 					r.notCarried("%s: restriction days %q to %q", what, x.StartDay, x.EndDay)
+					continue
+				}
+				if !clockOK(x.StartHour, x.StartMin) || !clockOK(x.EndHour, x.EndMin) {
+					r.notCarried("%s: restriction times %02d:%02d to %02d:%02d", what, x.StartHour, x.StartMin, x.EndHour, x.EndMin)
 					continue
 				}
 				weekWindows(byDay, sd, x.StartHour*60+x.StartMin, ed, x.EndHour*60+x.EndMin)
@@ -478,3 +484,6 @@ func containsFold(list []string, s string) bool {
 	}
 	return false
 }
+
+// clockOK reports whether hour:min is a time of day (24:00 included).
+func clockOK(h, m int) bool { return h >= 0 && m >= 0 && m < 60 && (h < 24 || (h == 24 && m == 0)) }
