@@ -315,6 +315,9 @@ func compileLayer(l *Layer, contact func(string) bool) (*layerPlan, []Problem) {
 		if len(l.Days) > 0 {
 			bad("days", "only weekly layers hand off on days")
 		}
+		if l.Every == Hourly && l.HandOff != "" {
+			bad("hand_off", "hourly layers hand off every interval hours from start; set the time in start")
+		}
 	case Weekly:
 	case "":
 		bad("every", "missing: hour, day, week or month")

@@ -255,6 +255,7 @@ func TestCompileProblems(t *testing.T) {
 		{"too many at once", oncall.Layer{Members: []string{"alice", "bob", "alice"}, Every: "day", OnCall: 3, TimeZone: "UTC", Start: "2026-01-01"}, `layers[0].on_call: 3 is not between 1 and the 2 distinct members`},
 		{"restriction", oncall.Layer{Members: []string{"alice"}, Every: "day", TimeZone: "UTC", Start: "2026-01-01",
 			Restrictions: []oncall.Restriction{{Days: []string{"mon"}, From: "25:00", To: "17:00"}}}, `layers[0].restrictions[0].from: "25:00" is not a time`},
+		{"hand-off of an hourly layer", oncall.Layer{Members: []string{"alice"}, Every: "hour", HandOff: "09:00", TimeZone: "UTC", Start: "2026-01-01"}, `layers[0].hand_off: hourly layers`},
 		{"days on a daily layer", oncall.Layer{Members: []string{"alice"}, Every: "day", Days: []string{"mon"}, TimeZone: "UTC", Start: "2026-01-01"}, `layers[0].days: only weekly layers`},
 	}
 	for _, tt := range tests {
