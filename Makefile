@@ -41,10 +41,10 @@ deps: $(NODE_DEPS) ## install Go modules and the pinned Node tools
 
 build: $(BOOTSTRAP) ## build every Lambda to build/<fn>/bootstrap (linux/arm64)
 
-# The Lambdas embed firebreak.yaml compiled to its compact form (internal/lambdaenv): written
-# here, before every build, from the file and the code that validates it.
-COMPILED_CONFIG := internal/lambdaenv/config.gen.json
-$(COMPILED_CONFIG): $(GOFILES) go.mod go.sum firebreak.yaml events/catalog.yaml
+# The Lambdas hold firebreak.yaml compiled into Go values (internal/lambdaenv/config_gen.go),
+# written here before every build from the file and the code that validates it.
+COMPILED_CONFIG := internal/lambdaenv/config_gen.go
+$(COMPILED_CONFIG): $(filter-out ./$(COMPILED_CONFIG),$(GOFILES)) go.mod go.sum firebreak.yaml events/catalog.yaml
 	$(GO) generate ./internal/lambdaenv
 
 build/%/bootstrap: $(GOFILES) go.mod go.sum $(COMPILED_CONFIG)

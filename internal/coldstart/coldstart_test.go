@@ -188,6 +188,12 @@ func BenchmarkIntakeInit(b *testing.B) {
 // the same environment (which also looks for the shared config and credentials files).
 func BenchmarkAWSConfig(b *testing.B) {
 	home := b.TempDir()
+	for _, kv := range os.Environ() { // only the Lambda's variables: e.g. no AWS_CA_BUNDLE of this machine
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
+			b.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+	}
 	env := map[string]string{}
 	for _, kv := range lambdaEnv(&runtimeAPI{Server: &httptest.Server{URL: "http://127.0.0.1:9001"}}, home) {
 		k, v, _ := strings.Cut(kv, "=")

@@ -507,7 +507,7 @@ func (c *Config) validateClass(doc *strictyaml.Doc, key string, cl *Class, needM
 		cl.Pattern = p
 	}
 	if cl.Title != "" {
-		t, err := template.New(cl.Class).Option("missingkey=zero").Parse(cl.Title)
+		t, err := newTitle(cl)
 		if err != nil {
 			bad(key+".title", "%v", err)
 		} else if err := t.Execute(&bytes.Buffer{}, titleProbe); err != nil {

@@ -8,17 +8,17 @@
 // lambdaenv/teams and the link keys (Secrets Manager, SSM) in lambdaenv/links; a main
 // makes any other client (Step Functions) from Env.AWS itself.
 //
-// The configuration is config.gen.json, the compact form (config.Compact) of the
-// repository's firebreak.yaml, written by `go generate ./internal/lambdaenv` (make
-// build runs it first) and checked by this package's tests to match firebreak.yaml: it
-// is never edited by hand. Decoding it costs a fraction of parsing and validating the
-// YAML, which also reads the event catalog.
+// The configuration is compiled into Go values: config_gen.go is the repository's
+// firebreak.yaml as internal/config parsed and validated it, written by `go generate
+// ./internal/lambdaenv` (make build runs it first) and checked by this package's tests
+// to equal what parsing firebreak.yaml gives: it is never edited by hand. At cold start a
+// Lambda only builds those values and parses the classes' title templates, instead of
+// parsing and validating YAML and the event catalog.
 package lambdaenv
 
-//go:generate go run ./gen -o config.gen.json
+//go:generate go run ./gen -o config_gen.go
 
 import (
-	_ "embed"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -39,9 +39,6 @@ import (
 // Lease is how long a claimed action may take before another attempt retries it: more
 // than any Firebreak Lambda's timeout.
 const Lease = 2 * time.Minute
-
-//go:embed config.gen.json
-var compiled []byte
 
 // Env is a Lambda's shared setup.
 type Env struct {
@@ -72,9 +69,9 @@ func Start(name string, setup func(*Env) (handler any, err error)) {
 
 // Load reads the compiled configuration and the AWS configuration from getenv.
 func Load(getenv func(string) string, log *slog.Logger) (*Env, error) {
-	cfg, err := config.DecodeCompact(compiled)
+	cfg, err := compiledConfig()
 	if err != nil {
-		return nil, fmt.Errorf("the configuration built into this binary (internal/lambdaenv/config.gen.json): %w", err)
+		return nil, fmt.Errorf("the configuration built into this binary (internal/lambdaenv/config_gen.go): %w", err)
 	}
 	awsCfg, err := AWSConfig(getenv)
 	if err != nil {
