@@ -12,7 +12,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/api"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
-	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv/keyring"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
@@ -20,7 +20,7 @@ import (
 func main() { lambdaenv.Start("api", setup) }
 
 func setup(env *lambdaenv.Env) (any, error) {
-	keys, err := links.Keys(env)
+	keys, err := keyring.New(env)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func load(t *testing.T, vars map[string]string) *lambdaenv.Env {
 	return e
 }
 
-// keyServer answers GetSecretValue and GetParameter with one key ring.
+// keyServer answers GetSecretValue with one key ring.
 func keyServer(t *testing.T) *awslocal.Server {
 	ring, err := json.Marshal(map[string]any{"current": "k1", "keys": map[string]string{"k1": base64.StdEncoding.EncodeToString(make([]byte, 32))}})
 	if err != nil {
@@ -39,9 +39,6 @@ func keyServer(t *testing.T) *awslocal.Server {
 		switch r.Action {
 		case "GetSecretValue":
 			body, _ := json.Marshal(map[string]any{"ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:keys", "SecretString": string(ring), "VersionId": "v1"})
-			return awslocal.Reply{Status: 200, Body: string(body)}, true
-		case "GetParameter":
-			body, _ := json.Marshal(map[string]any{"Parameter": map[string]any{"Name": "/keys", "Value": string(ring), "Version": 1}})
 			return awslocal.Reply{Status: 200, Body: string(body)}, true
 		}
 		return awslocal.Reply{}, false
@@ -77,44 +74,6 @@ func TestNew(t *testing.T) {
 			}
 			if got := srv.Of("GetSecretValue"); len(got) == 0 || !strings.Contains(string(got[0].JSON), `"keys"`) || !got[0].Signed {
 				t.Errorf("GetSecretValue requests = %+v; want a signed one for the secret keys", got)
-			}
-		})
-	}
-}
-
-// TestKeys: the api reads its ring from exactly one of the secret and the parameter.
-func TestKeys(t *testing.T) {
-	srv := keyServer(t)
-	for _, tc := range []struct {
-		name   string
-		vars   map[string]string
-		action string // the call loading the ring makes
-		err    string
-	}{
-		{"secret", map[string]string{"LINK_KEYS_SECRET": "keys"}, "GetSecretValue", ""},
-		{"parameter", map[string]string{"LINK_KEYS_PARAMETER": "/keys"}, "GetParameter", ""},
-		{"neither", map[string]string{}, "", "set exactly one of LINK_KEYS_SECRET"},
-		{"both", map[string]string{"LINK_KEYS_SECRET": "keys", "LINK_KEYS_PARAMETER": "/keys"}, "", "set exactly one of LINK_KEYS_SECRET"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			tc.vars["AWS_ENDPOINT_URL"] = srv.URL
-			keys, err := links.Keys(load(t, tc.vars))
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Errorf("Keys = %v; want an error containing %q", err, tc.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Keys = %v", err)
-			}
-			before := len(srv.Of(tc.action))
-			ring, err := keys.Load(context.Background())
-			if err != nil || ring.Current != "k1" {
-				t.Errorf("Load = %+v, %v; want the ring with current key k1", ring, err)
-			}
-			if got := len(srv.Of(tc.action)); got != before+1 {
-				t.Errorf("%s requests = %d; want %d", tc.action, got, before+1)
 			}
 		})
 	}
