@@ -1,12 +1,13 @@
 // Package lambdaenv builds what the Firebreak Lambdas share, once, at cold start, from
 // what the Lambda environment already answers: the configuration compiled into the
-// binary, the AWS SDK configuration from the runtime's variables, the JSON logger and the
-// clock. Only the functions' main packages use it; logic never reads the environment.
+// binary, the AWS SDK configuration from the runtime's variables, the Lambda logger
+// (lambdacontext: JSON as the stack configures it, with each request's id) and the clock. Only the functions' main packages use it; logic never reads the environment.
 //
 // A function links only the clients its handler uses: this package builds the DynamoDB
 // store (every function with a handler over the table needs it); the SNS sender is in
-// lambdaenv/teams and the link keys (Secrets Manager, SSM) in lambdaenv/links; a main
-// makes any other client (Step Functions) from Env.AWS itself.
+// lambdaenv/teams, the link signer and the key rotator (Secrets Manager) in
+// lambdaenv/links and the api's key ring (Secrets Manager or SSM) in lambdaenv/keyring;
+// a main makes any other client (Step Functions) from Env.AWS itself.
 //
 // The configuration is compiled into Go values: config_gen.go is the repository's
 // firebreak.yaml as internal/config parsed and validated it, written by `go generate
@@ -67,8 +68,12 @@ func Start(name string, setup func(*Env) (handler any, err error)) {
 	os.Exit(1)
 }
 
-// Load reads the compiled configuration and the AWS configuration from getenv.
+// Load reads the compiled configuration and the AWS configuration from getenv; log is
+// the function's logger (nil: discard).
 func Load(getenv func(string) string, log *slog.Logger) (*Env, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	cfg, err := compiledConfig()
 	if err != nil {
 		return nil, fmt.Errorf("the configuration built into this binary (internal/lambdaenv/config_gen.go): %w", err)
