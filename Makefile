@@ -41,7 +41,13 @@ deps: $(NODE_DEPS) ## install Go modules and the pinned Node tools
 
 build: $(BOOTSTRAP) ## build every Lambda to build/<fn>/bootstrap (linux/arm64)
 
-build/%/bootstrap: $(GOFILES) go.mod go.sum firebreak.yaml events/catalog.yaml
+# The Lambdas hold firebreak.yaml compiled into Go values (internal/lambdaenv/config_gen.go),
+# written here before every build from the file and the code that validates it.
+COMPILED_CONFIG := internal/lambdaenv/config_gen.go
+$(COMPILED_CONFIG): $(filter-out ./$(COMPILED_CONFIG),$(GOFILES)) go.mod go.sum firebreak.yaml events/catalog.yaml
+	$(GO) generate ./internal/lambdaenv
+
+build/%/bootstrap: $(GOFILES) go.mod go.sum $(COMPILED_CONFIG)
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $@ ./functions/$*
 
 lint: $(NODE_DEPS) ## go vet and a gofmt check
@@ -55,7 +61,7 @@ demo: ## replay the sample events and print the incidents they open
 	$(GO) run ./cmd/firebreak replay events/
 
 bench: deps ## benchmarks, with figures as ratios to a baseline in the same run
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./internal/classify ./internal/intake
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./internal/classify ./internal/intake ./internal/coldstart
 
 FUZZTIME ?= 30s
 FUZZPKGS := ./internal/event ./internal/asl ./internal/token

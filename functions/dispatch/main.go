@@ -3,41 +3,33 @@
 package main
 
 import (
-	"context"
-
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv/teams"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/runbooks"
 )
 
-func main() {
-	h, err := setup(context.Background())
-	if err != nil {
-		lambdaenv.Fatal(nil, "dispatch", err)
-	}
-	lambda.Start(h.Handle)
-}
+func main() { lambdaenv.Start("dispatch", setup) }
 
-func setup(ctx context.Context) (*dispatch.StreamHandler, error) {
-	env, err := lambdaenv.Load(ctx)
+func setup(env *lambdaenv.Env) (any, error) {
+	machines, err := env.JSON("STATE_MACHINES")
 	if err != nil {
 		return nil, err
 	}
-	machines, err := lambdaenv.JSON("STATE_MACHINES")
+	db, err := env.Store()
 	if err != nil {
 		return nil, err
 	}
-	sender, err := env.Sender()
+	sender, err := teams.Sender(env)
 	if err != nil {
 		return nil, err
 	}
 	// Runbooks marked dry_run run here, recording the calls they would make.
-	dryRun := map[string]bool{}
-	defs := map[string][]byte{}
+	dryRun, defs := map[string]bool{}, map[string][]byte{}
 	for name, rb := range env.Config.Runbooks {
 		if rb.DryRun {
 			if defs[name], err = runbooks.Definition(name); err != nil {
@@ -54,14 +46,14 @@ func setup(ctx context.Context) (*dispatch.StreamHandler, error) {
 	if err != nil {
 		return nil, err
 	}
-	task := &runbook.Task{Store: env.Store, Sender: sender, Config: env.Config, Now: env.Now, Lease: lambdaenv.Lease}
+	task := &runbook.Task{Store: db, Sender: sender, Config: env.Config, Now: env.Now, Lease: lambdaenv.Lease}
 	starter := &runbook.Switch{DryRun: dryRun,
 		Local:  &runbook.Runner{Machines: local, Fixtures: fixtures, Task: task, Now: env.Now},
 		Remote: &dispatch.StepFunctions{Client: sfn.NewFromConfig(env.AWS), StateMachines: machines}}
-	d := &dispatch.Dispatcher{Store: env.Store, Quiet: env.Store, Sender: sender, Runbooks: starter, Config: env.Config,
+	d := &dispatch.Dispatcher{Store: db, Quiet: db, Sender: sender, Runbooks: starter, Config: env.Config,
 		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease}
-	if links := env.Links(); links != nil { // one-click links in notices
-		d.Links, task.Links = links, links
+	if l := links.New(env); l != nil { // one-click links in notices
+		d.Links, task.Links = l, l
 	}
-	return &dispatch.StreamHandler{Dispatcher: d, Log: env.Log}, nil
+	return (&dispatch.StreamHandler{Dispatcher: d, Log: env.Log}).Handle, nil
 }

@@ -6,34 +6,29 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv/teams"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 )
 
-func main() {
-	e, err := setup(context.Background())
-	if err != nil {
-		lambdaenv.Fatal(nil, "escalate", err)
-	}
-	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (escalate.Report, error) { return e.Tick(ctx) })
-}
+func main() { lambdaenv.Start("escalate", setup) }
 
-func setup(ctx context.Context) (*escalate.Escalator, error) {
-	env, err := lambdaenv.Load(ctx)
+func setup(env *lambdaenv.Env) (any, error) {
+	db, err := env.Store()
 	if err != nil {
 		return nil, err
 	}
-	sender, err := env.Sender()
+	sender, err := teams.Sender(env)
 	if err != nil {
 		return nil, err
 	}
-	e := &escalate.Escalator{Store: env.Store, Sender: sender, Config: env.Config, Metrics: metrics.New(os.Stdout),
+	e := &escalate.Escalator{Store: db, Sender: sender, Config: env.Config, Metrics: metrics.New(os.Stdout),
 		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease}
-	if links := env.Links(); links != nil {
-		e.Links = links
+	if l := links.New(env); l != nil {
+		e.Links = l
 	}
-	return e, nil
+	return func(ctx context.Context, _ events.EventBridgeEvent) (escalate.Report, error) { return e.Tick(ctx) }, nil
 }

@@ -1,12 +1,9 @@
 // Command intake is the intake Lambda: SQS batches of EventBridge events in, classified
-// and correlated incidents out (see internal/intake).
+// and correlated incidents out (see internal/intake). It links the DynamoDB client only.
 package main
 
 import (
-	"context"
 	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/intake"
@@ -14,16 +11,10 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 )
 
-func main() {
-	h, err := setup(context.Background())
-	if err != nil {
-		lambdaenv.Fatal(nil, "intake", err)
-	}
-	lambda.Start(h.Handle)
-}
+func main() { lambdaenv.Start("intake", setup) }
 
-func setup(ctx context.Context) (*intake.Handler, error) {
-	env, err := lambdaenv.Load(ctx)
+func setup(env *lambdaenv.Env) (any, error) {
+	db, err := env.Store()
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +22,8 @@ func setup(ctx context.Context) (*intake.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := intake.New(env.Store, c, env.Now, env.Log)
+	p := intake.New(db, c, env.Now, env.Log)
 	p.ReopenWithin = env.Config.Defaults.ReopenWithin.Duration
-	return &intake.Handler{Processor: p, Now: env.Now, Log: env.Log, Metrics: metrics.New(os.Stdout)}, nil
+	h := &intake.Handler{Processor: p, Now: env.Now, Log: env.Log, Metrics: metrics.New(os.Stdout)}
+	return h.Handle, nil
 }

@@ -4,34 +4,26 @@
 package main
 
 import (
-	"context"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv/teams"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
 
-func main() {
-	t, err := setup(context.Background())
-	if err != nil {
-		lambdaenv.Fatal(nil, "runbook task", err)
-	}
-	lambda.Start(t.Handle)
-}
+func main() { lambdaenv.Start("runbook task", setup) }
 
-func setup(ctx context.Context) (*runbook.Task, error) {
-	env, err := lambdaenv.Load(ctx)
+func setup(env *lambdaenv.Env) (any, error) {
+	db, err := env.Store()
 	if err != nil {
 		return nil, err
 	}
-	sender, err := env.Sender()
+	sender, err := teams.Sender(env)
 	if err != nil {
 		return nil, err
 	}
-	t := &runbook.Task{Store: env.Store, Sender: sender, Config: env.Config, Now: env.Now, Lease: lambdaenv.Lease}
-	if links := env.Links(); links != nil { // approval requests carry approve/reject links
-		t.Links = links
+	t := &runbook.Task{Store: db, Sender: sender, Config: env.Config, Now: env.Now, Lease: lambdaenv.Lease}
+	if l := links.New(env); l != nil { // approval requests carry approve/reject links
+		t.Links = l
 	}
-	return t, nil
+	return t.Handle, nil
 }

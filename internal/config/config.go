@@ -217,7 +217,7 @@ var (
 	phoneRe = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	mailRe  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 	fieldRe = regexp.MustCompile(`can't evaluate field (\w+)`)
-	busRe   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,256}$`)
+	busRe   = regexp.MustCompile(`^[A-Za-z0-9._-]+$`) // and at most 256: {1,256} costs every binary ~4,000 allocations at init
 )
 
 // UnknownClass is the class of events no taxonomy entry matches, unless the
@@ -447,8 +447,8 @@ func (c *Config) validate(doc *strictyaml.Doc) strictyaml.Errors {
 			}
 		}
 	}
-	if b := c.Deploy.ApplicationBus; b != "" && !busRe.MatchString(b) {
-		bad("deploy.application_bus", "%q is not an event bus name (letters, digits, . - _)", b)
+	if b := c.Deploy.ApplicationBus; b != "" && (!busRe.MatchString(b) || len(b) > 256) {
+		bad("deploy.application_bus", "%q is not an event bus name (at most 256 letters, digits, . - _)", b)
 	}
 	seen := map[string]int{}
 	for i, cl := range c.Taxonomy {
@@ -516,7 +516,7 @@ func (c *Config) validateClass(doc *strictyaml.Doc, key string, cl *Class, needM
 		cl.Pattern = p
 	}
 	if cl.Title != "" {
-		t, err := template.New(cl.Class).Option("missingkey=zero").Parse(cl.Title)
+		t, err := newTitle(cl)
 		if err != nil {
 			bad(key+".title", "%v", err)
 		} else if err := t.Execute(&bytes.Buffer{}, titleProbe); err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // Static is a fixed ring: `firebreak serve` (a random key per run) and tests.
@@ -104,46 +103,24 @@ func (s *SecretsManager) fetch(ctx context.Context) (Ring, error) {
 	return r, nil
 }
 
-// SSMAPI is the part of SSM the key source uses.
-type SSMAPI interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
-}
-
-var _ SSMAPI = (*ssm.Client)(nil)
-
-// SSM reads the ring from a SecureString parameter holding the ring's JSON (see
-// ParseRing), decrypted, cached for TTL (default CacheFor).
-type SSM struct {
-	Client SSMAPI
-	Name   string
-	TTL    time.Duration
-	Now    func() time.Time
-	cache  cache
+// Cached is a source that reads the ring with Fetch and keeps it for TTL (default
+// CacheFor). Sources of other services build on it in their own packages (ssmkeys), so
+// that only the functions using them link those services' clients.
+type Cached struct {
+	Fetch func(context.Context) (Ring, error)
+	TTL   time.Duration
+	Now   func() time.Time
+	cache cache
 }
 
 // Load returns the ring, from the cache while it is fresh.
-func (s *SSM) Load(ctx context.Context) (Ring, error) {
-	return s.cache.get(ctx, nowOf(s.Now), s.TTL, false, s.fetch)
+func (c *Cached) Load(ctx context.Context) (Ring, error) {
+	return c.cache.get(ctx, nowOf(c.Now), c.TTL, false, c.Fetch)
 }
 
 // Reload reads the ring again unless it was read in the last 30 seconds.
-func (s *SSM) Reload(ctx context.Context) (Ring, error) {
-	return s.cache.get(ctx, nowOf(s.Now), s.TTL, true, s.fetch)
-}
-
-func (s *SSM) fetch(ctx context.Context) (Ring, error) {
-	out, err := s.Client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(s.Name), WithDecryption: aws.Bool(true)})
-	if err != nil {
-		return Ring{}, fmt.Errorf("read link keys from parameter %s: %w", s.Name, err)
-	}
-	if out.Parameter == nil || out.Parameter.Value == nil {
-		return Ring{}, fmt.Errorf("read link keys from parameter %s: %w", s.Name, errors.New("the parameter has no value"))
-	}
-	r, err := ParseRing([]byte(aws.ToString(out.Parameter.Value)))
-	if err != nil {
-		return Ring{}, fmt.Errorf("parameter %s: %w", s.Name, err)
-	}
-	return r, nil
+func (c *Cached) Reload(ctx context.Context) (Ring, error) {
+	return c.cache.get(ctx, nowOf(c.Now), c.TTL, true, c.Fetch)
 }
 
 func nowOf(now func() time.Time) time.Time {
@@ -157,6 +134,6 @@ var (
 	_ Source   = Static{}
 	_ Source   = (*SecretsManager)(nil)
 	_ reloader = (*SecretsManager)(nil)
-	_ Source   = (*SSM)(nil)
-	_ reloader = (*SSM)(nil)
+	_ Source   = (*Cached)(nil)
+	_ reloader = (*Cached)(nil)
 )

@@ -13,6 +13,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/awslocal"
 	"github.com/firebreak-ops/firebreak/internal/token"
+	"github.com/firebreak-ops/firebreak/internal/token/ssmkeys"
 )
 
 var t0 = time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
@@ -73,7 +74,7 @@ func TestKeySources(t *testing.T) {
 			var src token.Source
 			action := "GetSecretValue"
 			if kind == "ssm" {
-				src, action = &token.SSM{Client: e.SSM(), Name: "/firebreak/links", Now: clock}, "GetParameter"
+				src, action = ssmkeys.New(e.SSM(), "/firebreak/links", clock), "GetParameter"
 			} else {
 				src = &token.SecretsManager{Client: e.SecretsManager(), SecretID: "firebreak/links", Now: clock}
 			}
