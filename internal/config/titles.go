@@ -5,10 +5,25 @@ import (
 	"text/template"
 )
 
-// ParseTitles parses the classes' title templates (TitleT) again from their titles: the
-// one derived field Go source cannot hold, for a configuration Parse validated and a
-// generator wrote out as Go values (internal/lambdaenv/gen).
-func (c *Config) ParseTitles() error {
+// Derive rebuilds the fields Parse derives that Go source cannot hold, for a configuration
+// Parse validated and a generator wrote out as Go values (internal/lambdaenv/gen): the
+// classes' title templates (TitleT) and the schedules' compiled layers.
+func (c *Config) Derive() error {
+	if err := c.parseTitles(); err != nil {
+		return err
+	}
+	for _, name := range c.ScheduleNames() {
+		if s := c.Schedules[name]; s != nil {
+			if probs := s.Compile(func(id string) bool { return c.Contact(id) != nil }); len(probs) > 0 {
+				return fmt.Errorf("%s: schedules.%s.%s: %s", c.File, name, probs[0].Path, probs[0].Msg)
+			}
+		}
+	}
+	return nil
+}
+
+// parseTitles parses the classes' title templates (TitleT) from their titles.
+func (c *Config) parseTitles() error {
 	title := func(key string, cl *Class) error {
 		if cl == nil || cl.Title == "" {
 			return nil

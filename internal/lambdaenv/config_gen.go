@@ -7,6 +7,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/oncall"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 )
 
@@ -560,6 +561,346 @@ func compiledConfig() (*config.Config, error) {
 				SevBySrc: map[string]incident.Severity{},
 			},
 			&config.Class{
+				Class:       "ops.asg-launch-failed",
+				Description: "An Auto Scaling group could not launch an instance (a later successful launch is the recovery).",
+				Match: map[string]interface{}{
+					"detail-type": []interface{}{
+						"EC2 Instance Launch Unsuccessful",
+						"EC2 Instance Launch Successful",
+					},
+					"source": []interface{}{
+						"aws.autoscaling",
+					},
+				},
+				Severity: "sev3",
+				Team:     "platform",
+				Impact:   "The group runs below its desired capacity until launches succeed again.",
+				Title:    "Auto Scaling group {{.Resource}} cannot launch instances: {{index .Attrs \"status_message\"}}",
+				Pattern:  []uint8("{\"detail-type\":[\"EC2 Instance Launch Unsuccessful\",\"EC2 Instance Launch Successful\"],\"source\":[\"aws.autoscaling\"]}"),
+				Sev:      incident.Severity("sev3"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "ops.asg-terminate-failed",
+				Description: "An Auto Scaling group could not terminate an instance (a later successful termination is the recovery).",
+				Match: map[string]interface{}{
+					"detail-type": []interface{}{
+						"EC2 Instance Terminate Unsuccessful",
+						"EC2 Instance Terminate Successful",
+					},
+					"source": []interface{}{
+						"aws.autoscaling",
+					},
+				},
+				Severity: "sev4",
+				Team:     "platform",
+				Impact:   "Instances the group meant to remove keep running (and costing) until termination succeeds.",
+				Title:    "Auto Scaling group {{.Resource}} cannot terminate {{index .Attrs \"instance_id\"}}",
+				Pattern:  []uint8("{\"detail-type\":[\"EC2 Instance Terminate Unsuccessful\",\"EC2 Instance Terminate Successful\"],\"source\":[\"aws.autoscaling\"]}"),
+				Sev:      incident.Severity("sev4"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "ops.ecs-deployment-failed",
+				Description: "An ECS service deployment failed (circuit breaker); the next completed deployment is the recovery.",
+				Match: map[string]interface{}{
+					"detail-type": []interface{}{
+						"ECS Deployment State Change",
+					},
+					"source": []interface{}{
+						"aws.ecs",
+					},
+				},
+				Severity: "sev3",
+				Team:     "platform",
+				Impact:   "The new version of the service did not reach a steady state; it was stopped or rolled back.",
+				Title:    "ECS deployment of service {{index .Attrs \"service\"}} failed: {{index .Attrs \"reason\"}}",
+				Pattern:  []uint8("{\"detail-type\":[\"ECS Deployment State Change\"],\"source\":[\"aws.ecs\"]}"),
+				Sev:      incident.Severity("sev3"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "ops.ecs-task-failed",
+				Description: "ECS tasks that failed to start or stopped with a non-zero exit or a container error (clean stops are recorded only).",
+				Match: map[string]interface{}{
+					"detail-type": []interface{}{
+						"ECS Task State Change",
+					},
+					"source": []interface{}{
+						"aws.ecs",
+					},
+				},
+				Severity: "sev3",
+				Team:     "platform",
+				Impact:   "Tasks of this service or family are crashing; repeated failures count on one incident.",
+				Title:    "ECS tasks of {{.Resource}} failing: {{.Summary}}",
+				Pattern:  []uint8("{\"detail-type\":[\"ECS Task State Change\"],\"source\":[\"aws.ecs\"]}"),
+				Sev:      incident.Severity("sev3"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "security.kms-key-deleted",
+				Description: "KMS deleted a key at the end of its deletion waiting period.",
+				Match: map[string]interface{}{
+					"detail-type": []interface{}{
+						"KMS CMK Deletion",
+					},
+					"source": []interface{}{
+						"aws.kms",
+					},
+				},
+				Severity: "sev2",
+				Team:     "security",
+				Impact:   "Data encrypted under this key can no longer be decrypted, ever.",
+				Title:    "KMS key {{.Resource}} deleted",
+				Pattern:  []uint8("{\"detail-type\":[\"KMS CMK Deletion\"],\"source\":[\"aws.kms\"]}"),
+				Sev:      incident.Severity("sev2"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "security.kms-key-material-expired",
+				Description: "Imported key material of a KMS key expired.",
+				Match: map[string]interface{}{
+					"detail-type": []interface{}{
+						"KMS Imported Key Material Expiration",
+					},
+					"source": []interface{}{
+						"aws.kms",
+					},
+				},
+				Severity: "sev2",
+				Team:     "security",
+				Impact:   "The key is unusable until its key material is imported again.",
+				Title:    "KMS key {{.Resource}}: imported key material expired",
+				Pattern:  []uint8("{\"detail-type\":[\"KMS Imported Key Material Expiration\"],\"source\":[\"aws.kms\"]}"),
+				Sev:      incident.Severity("sev2"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "security.kms-key-rotated",
+				Description: "KMS rotated a key's material (recorded).",
+				Match: map[string]interface{}{
+					"detail-type": []interface{}{
+						"KMS CMK Rotation",
+					},
+					"source": []interface{}{
+						"aws.kms",
+					},
+				},
+				Severity: "info",
+				Team:     "security",
+				Incident: ptr(false),
+				Pattern:  []uint8("{\"detail-type\":[\"KMS CMK Rotation\"],\"source\":[\"aws.kms\"]}"),
+				Sev:      incident.Severity("info"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "security.exposed-access-keys",
+				Description: "Trusted Advisor's Exposed Access Keys check flagged a key (OK for that key is the recovery).",
+				Match: map[string]interface{}{
+					"detail": map[string]interface{}{
+						"check-name": []interface{}{
+							"Exposed Access Keys",
+						},
+					},
+					"source": []interface{}{
+						"aws.trustedadvisor",
+					},
+				},
+				Severity: "sev2",
+				Team:     "security",
+				Impact:   "An access key was found in public; whoever holds it can act as its user.",
+				Title:    "Access key {{.Resource}} exposed ({{index .Attrs \"user_name\"}}): Trusted Advisor {{index .Attrs \"status\"}}",
+				Pattern:  []uint8("{\"detail\":{\"check-name\":[\"Exposed Access Keys\"]},\"source\":[\"aws.trustedadvisor\"]}"),
+				Sev:      incident.Severity("sev2"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "compliance.trusted-advisor",
+				Description: "Other Trusted Advisor checks turning red (ERROR); OK is the recovery.",
+				Match: map[string]interface{}{
+					"detail": map[string]interface{}{
+						"status": []interface{}{
+							"ERROR",
+							"OK",
+						},
+					},
+					"source": []interface{}{
+						"aws.trustedadvisor",
+					},
+				},
+				Severity: "sev4",
+				Team:     "platform",
+				Impact:   "Trusted Advisor recommends action on this resource.",
+				Title:    "Trusted Advisor {{index .Attrs \"check_name\"}}: {{index .Attrs \"status\"}} for {{.Resource}}",
+				Pattern:  []uint8("{\"detail\":{\"status\":[\"ERROR\",\"OK\"]},\"source\":[\"aws.trustedadvisor\"]}"),
+				Sev:      incident.Severity("sev4"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "compliance.trusted-advisor-warning",
+				Description: "Trusted Advisor checks turning yellow (WARN; investigation recommended), recorded.",
+				Match: map[string]interface{}{
+					"source": []interface{}{
+						"aws.trustedadvisor",
+					},
+				},
+				Severity: "info",
+				Team:     "platform",
+				Incident: ptr(false),
+				Pattern:  []uint8("{\"source\":[\"aws.trustedadvisor\"]}"),
+				Sev:      incident.Severity("info"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "ops.spot-interruption",
+				Description: "EC2 Spot interruption warnings and rebalance recommendations (counted; lost capacity shows in alarms and scaling events).",
+				Match: map[string]interface{}{
+					"detail-type": []interface{}{
+						"EC2 Spot Instance Interruption Warning",
+						"EC2 Instance Rebalance Recommendation",
+					},
+					"source": []interface{}{
+						"aws.ec2",
+					},
+				},
+				Severity: "info",
+				Team:     "platform",
+				Incident: ptr(false),
+				Pattern:  []uint8("{\"detail-type\":[\"EC2 Spot Instance Interruption Warning\",\"EC2 Instance Rebalance Recommendation\"],\"source\":[\"aws.ec2\"]}"),
+				Sev:      incident.Severity("info"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "ops.rds-failure",
+				Description: "An RDS instance or cluster failed or ran out of storage (RDS-EVENT-0021, recovery complete, is the recovery).",
+				Match: map[string]interface{}{
+					"detail": map[string]interface{}{
+						"EventCategories": []interface{}{
+							"failure",
+							"low storage",
+							"recovery",
+						},
+					},
+					"source": []interface{}{
+						"aws.rds",
+					},
+				},
+				Severity: "sev2",
+				Team:     "platform",
+				Impact:   "The database is down or about to stop accepting writes.",
+				Title:    "RDS {{.Resource}}: {{index .Attrs \"message\"}}",
+				Pattern:  []uint8("{\"detail\":{\"EventCategories\":[\"failure\",\"low storage\",\"recovery\"]},\"source\":[\"aws.rds\"]}"),
+				Sev:      incident.Severity("sev2"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "ops.rds-failover",
+				Description: "An RDS Multi-AZ instance or cluster failed over.",
+				Match: map[string]interface{}{
+					"detail": map[string]interface{}{
+						"EventCategories": []interface{}{
+							"failover",
+						},
+					},
+					"source": []interface{}{
+						"aws.rds",
+					},
+				},
+				Severity: "sev3",
+				Team:     "platform",
+				Impact:   "Connections to the database dropped during the failover; find out why the primary failed.",
+				Title:    "RDS {{.Resource}} failed over: {{index .Attrs \"message\"}}",
+				Pattern:  []uint8("{\"detail\":{\"EventCategories\":[\"failover\"]},\"source\":[\"aws.rds\"]}"),
+				Sev:      incident.Severity("sev3"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "ops.rds-event",
+				Description: "Other RDS events (recorded).",
+				Match: map[string]interface{}{
+					"source": []interface{}{
+						"aws.rds",
+					},
+				},
+				Severity: "info",
+				Team:     "platform",
+				Incident: ptr(false),
+				Pattern:  []uint8("{\"source\":[\"aws.rds\"]}"),
+				Sev:      incident.Severity("info"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "ops.ebs-volume-failure",
+				Description: "An EBS volume action failed (create, attach, modify), often a disabled or inaccessible KMS key.",
+				Match: map[string]interface{}{
+					"detail-type": []interface{}{
+						"EBS Volume Notification",
+					},
+					"source": []interface{}{
+						"aws.ec2",
+					},
+				},
+				Severity: "sev3",
+				Team:     "platform",
+				Impact:   "The volume is not available to the instance that needs it.",
+				Title:    "EBS {{index .Attrs \"volume_event\"}} of {{.Resource}} {{index .Attrs \"result\"}}: {{index .Attrs \"cause\"}}",
+				Pattern:  []uint8("{\"detail-type\":[\"EBS Volume Notification\"],\"source\":[\"aws.ec2\"]}"),
+				Sev:      incident.Severity("sev3"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "ops.ebs-snapshot-failure",
+				Description: "An EBS snapshot failed (the next successful snapshot of the same volume is the recovery).",
+				Match: map[string]interface{}{
+					"detail-type": []interface{}{
+						"EBS Snapshot Notification",
+					},
+					"source": []interface{}{
+						"aws.ec2",
+					},
+				},
+				Severity: "sev3",
+				Team:     "platform",
+				Impact:   "The volume's backup is missing; a restore would lose more data than planned.",
+				Title:    "EBS {{index .Attrs \"snapshot_event\"}} of {{.Resource}} {{index .Attrs \"result\"}}: {{index .Attrs \"cause\"}}",
+				Pattern:  []uint8("{\"detail-type\":[\"EBS Snapshot Notification\"],\"source\":[\"aws.ec2\"]}"),
+				Sev:      incident.Severity("sev3"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "ops.codepipeline-failed",
+				Description: "A CodePipeline execution failed (the pipeline's next successful execution is the recovery).",
+				Match: map[string]interface{}{
+					"source": []interface{}{
+						"aws.codepipeline",
+					},
+				},
+				Severity: "sev3",
+				Team:     "platform",
+				Impact:   "Changes are not reaching production through this pipeline.",
+				Title:    "Pipeline {{.Resource}} failed (execution {{index .Attrs \"execution_id\"}})",
+				Pattern:  []uint8("{\"source\":[\"aws.codepipeline\"]}"),
+				Sev:      incident.Severity("sev3"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "ops.codedeploy-failed",
+				Description: "A CodeDeploy deployment failed (the group's next successful deployment is the recovery).",
+				Match: map[string]interface{}{
+					"source": []interface{}{
+						"aws.codedeploy",
+					},
+				},
+				Severity: "sev3",
+				Team:     "platform",
+				Impact:   "The deployment group may run a mix of versions or have rolled back.",
+				Title:    "CodeDeploy {{.Resource}} deployment {{index .Attrs \"deployment_id\"}} failed",
+				Pattern:  []uint8("{\"source\":[\"aws.codedeploy\"]}"),
+				Sev:      incident.Severity("sev3"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
 				Class:       "compliance.config-security",
 				Description: "Security-relevant AWS Config rules found a resource non-compliant.",
 				Match: map[string]interface{}{
@@ -626,6 +967,29 @@ func compiledConfig() (*config.Config, error) {
 				Title:    "Config rule {{index .Attrs \"config_rule\"}}: {{index .Attrs \"resource_type\"}} {{.Resource}} {{index .Attrs \"compliance\"}}",
 				Pattern:  []uint8("{\"source\":[\"aws.config\"]}"),
 				Sev:      incident.Severity("sev4"),
+				SevBySrc: map[string]incident.Severity{},
+			},
+			&config.Class{
+				Class:       "security.aws-risk",
+				Description: "AWS Health risk events (AWS_RISK_*), e.g. credentials found exposed in public, an IAM user quarantined.",
+				Match: map[string]interface{}{
+					"detail": map[string]interface{}{
+						"eventTypeCode": []interface{}{
+							map[string]interface{}{
+								"prefix": "AWS_RISK_",
+							},
+						},
+					},
+					"source": []interface{}{
+						"aws.health",
+					},
+				},
+				Severity: "sev2",
+				Team:     "security",
+				Impact:   "AWS has seen these credentials or resources exposed or misused; an attacker may already hold them.",
+				Title:    "AWS Health risk: {{index .Attrs \"event_type_code\"}} for {{.Resource}}",
+				Pattern:  []uint8("{\"detail\":{\"eventTypeCode\":[{\"prefix\":\"AWS_RISK_\"}]},\"source\":[\"aws.health\"]}"),
+				Sev:      incident.Severity("sev2"),
 				SevBySrc: map[string]incident.Severity{},
 			},
 			&config.Class{
@@ -715,7 +1079,7 @@ func compiledConfig() (*config.Config, error) {
 			},
 			&config.Class{
 				Class:       "security.securityhub-finding",
-				Description: "AWS Security Hub findings, severity from the finding's label.",
+				Description: "AWS Security Hub findings, severity from the finding's label; SUPPRESSED, RESOLVED and PASSED are recoveries.",
 				Match: map[string]interface{}{
 					"source": []interface{}{
 						"aws.securityhub",
@@ -723,22 +1087,20 @@ func compiledConfig() (*config.Config, error) {
 				},
 				Severity: "sev3",
 				SeverityFromSource: map[string]string{
-					"CRITICAL":      "sev1",
-					"HIGH":          "sev2",
-					"INFORMATIONAL": "info",
-					"LOW":           "sev4",
-					"MEDIUM":        "sev3",
+					"CRITICAL": "sev1",
+					"HIGH":     "sev2",
+					"LOW":      "sev4",
+					"MEDIUM":   "sev3",
 				},
 				Team:    "security",
 				Impact:  "A security standard control fails on this resource.",
 				Pattern: []uint8("{\"source\":[\"aws.securityhub\"]}"),
 				Sev:     incident.Severity("sev3"),
 				SevBySrc: map[string]incident.Severity{
-					"CRITICAL":      incident.Severity("sev1"),
-					"HIGH":          incident.Severity("sev2"),
-					"INFORMATIONAL": incident.Severity("info"),
-					"LOW":           incident.Severity("sev4"),
-					"MEDIUM":        incident.Severity("sev3"),
+					"CRITICAL": incident.Severity("sev1"),
+					"HIGH":     incident.Severity("sev2"),
+					"LOW":      incident.Severity("sev4"),
+					"MEDIUM":   incident.Severity("sev3"),
 				},
 			},
 			&config.Class{
@@ -1007,6 +1369,122 @@ func compiledConfig() (*config.Config, error) {
 				MaxConcurrency: 5,
 			},
 		},
+		Contacts: []*oncall.Contact{
+			&oncall.Contact{
+				ID:   "alice",
+				Name: "Alice Schmidt",
+				Email: []string{
+					"alice@example.com",
+				},
+				SMS: []string{
+					"+4915550100100",
+				},
+				TimeZone: "Europe/Berlin",
+			},
+			&oncall.Contact{
+				ID:   "bob",
+				Name: "Bob Okafor",
+				Email: []string{
+					"bob@example.com",
+				},
+				SMS: []string{
+					"+4915550100101",
+				},
+				TimeZone: "Europe/Berlin",
+			},
+			&oncall.Contact{
+				ID:   "carol",
+				Name: "Carol Nguyen",
+				Email: []string{
+					"carol@example.com",
+				},
+				SMS: []string{
+					"+15555550110",
+				},
+				TimeZone: "America/New_York",
+			},
+			&oncall.Contact{
+				ID:   "dan",
+				Name: "Dan Rivera",
+				Email: []string{
+					"dan@example.com",
+				},
+				SMS: []string{
+					"+15555550111",
+				},
+				TimeZone: "America/New_York",
+			},
+		},
+		Schedules: map[string]*oncall.Schedule{
+			"platform-primary": &oncall.Schedule{
+				Description: "Platform SRE primary on-call",
+				Team:        "platform",
+				Layers: []*oncall.Layer{
+					&oncall.Layer{
+						Name: "weekly",
+						Members: []string{
+							"alice",
+							"bob",
+							"carol",
+							"dan",
+						},
+						Every: "week",
+						Days: []string{
+							"mon",
+						},
+						HandOff:  "09:00",
+						TimeZone: "Europe/Berlin",
+						Start:    "2026-01-05",
+					},
+					&oncall.Layer{
+						Name: "new-york-hours",
+						Members: []string{
+							"carol",
+							"dan",
+						},
+						Every: "week",
+						Days: []string{
+							"mon",
+						},
+						HandOff:  "09:00",
+						TimeZone: "America/New_York",
+						Start:    "2026-01-05",
+						Restrictions: []oncall.Restriction{
+							oncall.Restriction{
+								Days: []string{
+									"mon",
+									"tue",
+									"wed",
+									"thu",
+									"fri",
+								},
+								From: "09:00",
+								To:   "17:00",
+							},
+						},
+					},
+				},
+			},
+			"platform-secondary": &oncall.Schedule{
+				Description: "Platform SRE secondary, a day each",
+				Team:        "secondary",
+				Layers: []*oncall.Layer{
+					&oncall.Layer{
+						Members: []string{
+							"bob",
+							"alice",
+							"dan",
+							"carol",
+						},
+						Every:    "day",
+						HandOff:  "09:00",
+						TimeZone: "Europe/Berlin",
+						Start:    "2026-01-05",
+					},
+				},
+			},
+		},
+		Overrides: []oncall.Override{},
 		TeamNames: []string{
 			"management",
 			"payments",
@@ -1016,7 +1494,7 @@ func compiledConfig() (*config.Config, error) {
 		},
 		File: "firebreak.yaml",
 	}
-	return c, c.ParseTitles()
+	return c, c.Derive()
 }
 
 func ptr[T any](v T) *T { return &v }

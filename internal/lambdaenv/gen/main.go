@@ -20,6 +20,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/oncall"
 )
 
 func main() { os.Exit(run()) }
@@ -44,7 +45,7 @@ func run() int {
 }
 
 // Source is a Go file of package pkg whose function fn returns cfg. The title
-// templates, which Go values cannot hold, are parsed by config.ParseTitles when fn runs.
+// templates, which Go values cannot hold, and the derived caches of derivedIn's types are rebuilt by config.Derive when fn runs.
 func Source(cfg *config.Config, pkg, fn string) ([]byte, error) {
 	w := &writer{imports: map[string]bool{}}
 	body, err := w.value(reflect.ValueOf(cfg), "config")
@@ -73,7 +74,7 @@ func Source(cfg *config.Config, pkg, fn string) ([]byte, error) {
 	}
 	b.WriteString(")\n\n")
 	fmt.Fprintf(&b, "// %s is %s, parsed and validated by internal/config when this file was generated.\n", fn, firebreak.ConfigFile)
-	fmt.Fprintf(&b, "func %s() (*config.Config, error) {\n\tc := %s\n\treturn c, c.ParseTitles()\n}\n", fn, body)
+	fmt.Fprintf(&b, "func %s() (*config.Config, error) {\n\tc := %s\n\treturn c, c.Derive()\n}\n", fn, body)
 	if w.ptr {
 		b.WriteString("\nfunc ptr[T any](v T) *T { return &v }\n")
 	}
@@ -93,7 +94,10 @@ type writer struct {
 var (
 	timeType     = reflect.TypeOf(time.Time{})
 	durationType = reflect.TypeOf(time.Duration(0))
-	templateType = reflect.TypeOf((*template.Template)(nil)) // config.ParseTitles makes these
+	templateType = reflect.TypeOf((*template.Template)(nil)) // config.Derive makes these
+	// derivedIn are the types whose unexported fields are caches that config.Derive
+	// rebuilds (a schedule layer's compiled plan); any other unexported field is an error.
+	derivedIn = map[reflect.Type]bool{reflect.TypeOf(oncall.Layer{}): true}
 )
 
 // typ names t in Go source, importing the packages it names.
@@ -149,6 +153,9 @@ func (w *writer) value(v reflect.Value, path string) (string, error) {
 		for i := 0; i < t.NumField(); i++ {
 			f, fv := t.Field(i), v.Field(i)
 			if fv.IsZero() || f.Type == templateType {
+				continue
+			}
+			if !f.IsExported() && derivedIn[t] {
 				continue
 			}
 			if !f.IsExported() {
