@@ -189,7 +189,7 @@ func applyChange(inc *incident.Incident, c Change) {
 		}
 	}
 	if c.Severity != "" {
-		inc.Severity = c.Severity
+		inc.Severity, inc.SeverityAt = c.Severity, c.At.UTC()
 	}
 	if c.Team != "" {
 		inc.Team = c.Team
