@@ -142,8 +142,8 @@ func Plan(cfg *config.Config, inc incident.Incident, now time.Time) (due []Step,
 }
 
 // clock is a series of count steps, every apart from first (count 1: a single step), none
-// of which acts before floor: a step whose time is before floor acts at floor, and of the
-// steps that share a time only the last acts.
+// of which acts at or before floor (unless floor is zero): a step whose time is not after
+// floor acts a nanosecond after it, and of the steps that share a time only the last acts.
 type clock struct {
 	first time.Time
 	every time.Duration
@@ -171,20 +171,25 @@ func (c clock) latest(t time.Time) (r int, ok bool) {
 
 // plan makes the clock's latest step due at or before now and its next one after now.
 func (c clock) plan(now time.Time, step func(r int, at time.Time) *Step) (due, next *Step) {
+	// A step acts strictly after the floor: the timeline reads the change first.
+	floor := c.floor
+	if !floor.IsZero() {
+		floor = floor.Add(time.Nanosecond)
+	}
 	eff := func(r int) time.Time {
-		if t := c.at(r); t.After(c.floor) {
+		if t := c.at(r); t.After(floor) {
 			return t
 		}
-		return c.floor
+		return floor
 	}
 	r, ok := c.latest(now)
-	if !c.floor.After(now) && ok {
+	if !floor.After(now) && ok {
 		due = step(r, eff(r))
 		r++
 	} else {
 		// Nothing acts yet; the first step to act is the last one the floor holds back.
 		r = 0
-		if f, held := c.latest(c.floor); held {
+		if f, held := c.latest(floor); held {
 			r = f
 		}
 	}
@@ -316,6 +321,9 @@ func (e *Escalator) Process(ctx context.Context, inc incident.Incident, now time
 func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now time.Time, rep *Report) error {
 	policy := e.Config.Severities[string(inc.Severity)]
 	entry := incident.Entry{Incident: inc.ID, At: st.At, Actor: "firebreak", Key: st.Key, Data: map[string]string{"step": string(st.Kind)}}
+	if st.Kind != AutoResolve {
+		entry.Data[incident.DataSeverity] = string(inc.Severity) // the policy it acts on
+	}
 	switch st.Kind {
 	case Escalate:
 		waited := st.At.Sub(inc.StateAt).Round(time.Second)
