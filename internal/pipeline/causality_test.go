@@ -15,6 +15,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/intake"
+	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/pipeline"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
@@ -208,4 +209,56 @@ func TestTimelinesFollowTheirCauses(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPeoplesChangesFollowTheirCauses: what people do (acknowledge, hand over, raise the
+// severity, note, mitigate) is told after it was done, and the clocks of a raised
+// severity act after the raise.
+func TestPeoplesChangesFollowTheirCauses(t *testing.T) {
+	cfg := defaultConfig(t)
+	ds := byEventTime(stormDeliveries(t, 3))
+	l, times := runDeliveries(t, cfg, ds[:40], 10, 0)
+	ctx := context.Background()
+	incs, err := l.Store.List(ctx, store.Filter{Status: []incident.Status{incident.Open}})
+	if err != nil || len(incs) == 0 {
+		t.Fatalf("List(open) = %d, %v; want open incidents", len(incs), err)
+	}
+	id, other := "", ""
+	for _, inc := range incs {
+		if inc.Parent == "" && inc.SilencedBy == "" { // one that pages
+			id, other = inc.ID, "platform"
+			if inc.Team == other {
+				other = "security"
+			}
+			break
+		}
+	}
+	if id == "" {
+		t.Fatal("no open incident pages anyone")
+	}
+	later := func(m int) {
+		if err := l.AdvanceTo(ctx, l.Clock.Now().Add(time.Duration(m)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do := func(what string, f func(ctx context.Context) error) {
+		t.Helper()
+		if err := l.Do(ctx, f); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	r := lifecycle.Request{Incident: id, By: "sam"}
+	later(3)
+	do("hand over", func(ctx context.Context) error { _, err := l.Lifecycle.SetOwner(ctx, r, other, "theirs"); return err })
+	later(3)
+	do("raise", func(ctx context.Context) error { _, err := l.Lifecycle.SetSeverity(ctx, r, incident.Sev1, "worse"); return err })
+	later(20)
+	do("acknowledge", func(ctx context.Context) error {
+		_, err := l.Lifecycle.Transition(ctx, r, incident.Acknowledged, "on it")
+		return err
+	})
+	later(45)
+	do("mitigate", func(ctx context.Context) error { _, err := l.Lifecycle.Transition(ctx, r, incident.Mitigated, "fixed"); return err })
+	later(120)
+	checkCausality(t, l, times)
 }
