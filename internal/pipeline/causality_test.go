@@ -251,14 +251,20 @@ func TestPeoplesChangesFollowTheirCauses(t *testing.T) {
 	later(3)
 	do("hand over", func(ctx context.Context) error { _, err := l.Lifecycle.SetOwner(ctx, r, other, "theirs"); return err })
 	later(3)
-	do("raise", func(ctx context.Context) error { _, err := l.Lifecycle.SetSeverity(ctx, r, incident.Sev1, "worse"); return err })
+	do("raise", func(ctx context.Context) error {
+		_, err := l.Lifecycle.SetSeverity(ctx, r, incident.Sev1, "worse")
+		return err
+	})
 	later(20)
 	do("acknowledge", func(ctx context.Context) error {
 		_, err := l.Lifecycle.Transition(ctx, r, incident.Acknowledged, "on it")
 		return err
 	})
 	later(45)
-	do("mitigate", func(ctx context.Context) error { _, err := l.Lifecycle.Transition(ctx, r, incident.Mitigated, "fixed"); return err })
+	do("mitigate", func(ctx context.Context) error {
+		_, err := l.Lifecycle.Transition(ctx, r, incident.Mitigated, "fixed")
+		return err
+	})
 	later(120)
 	checkCausality(t, l, times)
 }
