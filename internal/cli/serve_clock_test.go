@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -137,4 +138,24 @@ func TestServeClocksRunInWallTime(t *testing.T) {
 	}
 	cancel()
 	<-done // the clock loop ends with the context
+}
+
+// TestLongClockRunStopsWithTheContext: Ctrl-C (the context ending) stops replay and serve
+// in the middle of a clock run over two centuries long.
+func TestLongClockRunStopsWithTheContext(t *testing.T) {
+	sample := "../../events/samples/cloudwatch/alarm-state-alarm.json"
+	for _, args := range [][]string{
+		{"replay", "--until", "2000000h", sample},
+		{"serve", "--addr", "127.0.0.1:0", "--until", "2000000h", sample},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			var out, errs strings.Builder
+			code := Run(ctx, args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errs, Getenv: func(string) string { return "" }})
+			if code != 1 || !strings.Contains(errs.String(), "context canceled") {
+				t.Errorf("firebreak %s with the context ended: exit %d, stderr %q; want exit 1 saying the context was canceled", strings.Join(args, " "), code, errs.String())
+			}
+		})
+	}
 }
