@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,7 +25,8 @@ import (
 //     them in (LooseBetween);
 //   - an incident's opening moves to an earlier trigger that arrives late (OpenEarlier).
 //
-// Item layout: FP#<fp-key> / E#<time>#<event id>, expiring like the fingerprint ledger.
+// Item layout: FP#<fp-key> / E#<minute>#<first event id>#<n>, the events of one batch and
+// event-time minute as JSON, expiring like the fingerprint ledger.
 
 // Loose is an event of an incident class recorded while no incident of its fingerprint
 // took it: what intake needs to replay it onto an incident opened later.
@@ -39,8 +42,6 @@ const pfxLoose = "E#"
 
 // maxLooseSummary bounds the summary kept with a loose event.
 const maxLooseSummary = 512
-
-func looseSK(t time.Time, id string) string { return pfxLoose + fmtTime(t) + "#" + id }
 
 func clipSummary(s string) string {
 	if len(s) > maxLooseSummary {
@@ -117,50 +118,86 @@ func (m *Memory) OpenEarlier(_ context.Context, id, by string, at time.Time, ent
 	return true, nil
 }
 
-// KeepLoose keeps events of fingerprint fp that no incident took, one item per event
-// (put again by a redelivery: the same item).
+// KeepLoose keeps events of fingerprint fp that no incident took: one item per
+// event-time minute and up to looseChunk events, so a storm costs a write per fingerprint,
+// minute and batch, not per event. A redelivery may put an event in a second item;
+// LooseBetween reports it once.
 func (d *Dynamo) KeepLoose(ctx context.Context, fp string, evs []Loose) error {
 	exp := n(d.now().Add(RetainUnattached).Unix())
+	byMinute := map[string][]Loose{}
 	for _, e := range evs {
-		item := map[string]types.AttributeValue{
-			Table.PartitionKey: s(fingerPK(fp)), Table.SortKey: s(looseSK(e.Time, e.ID)),
-			"id": s(e.ID), "at": s(fmtTime(e.Time)), "signal": s(string(e.Signal)), Table.TTLAttribute: exp,
-		}
-		if e.Summary != "" {
-			item["summary"] = s(clipSummary(e.Summary))
-		}
-		if e.Actor != "" {
-			item["actor"] = s(e.Actor)
-		}
-		if _, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(d.table), Item: item}); err != nil {
-			return fmt.Errorf("keep loose event %s of %s: %w", e.ID, incident.FingerprintKey(fp), err)
+		m := pageOf(e.Time)
+		byMinute[m] = append(byMinute[m], e)
+	}
+	for minute, list := range byMinute {
+		sortLoose(list)
+		for start := 0; start < len(list); start += looseChunk {
+			chunk := list[start:min(start+looseChunk, len(list))]
+			recs := make([]looseRecord, len(chunk))
+			for i, e := range chunk {
+				recs[i] = looseRecord{ID: e.ID, At: fmtTime(e.Time), Signal: string(e.Signal), Summary: clipSummary(e.Summary), Actor: e.Actor}
+			}
+			body, err := json.Marshal(recs)
+			if err != nil {
+				return fmt.Errorf("keep loose events of %s: %w", incident.FingerprintKey(fp), err)
+			}
+			item := map[string]types.AttributeValue{
+				Table.PartitionKey: s(fingerPK(fp)), Table.SortKey: s(pfxLoose + minute + "#" + chunk[0].ID + "#" + strconv.Itoa(len(chunk))),
+				"events": s(string(body)), Table.TTLAttribute: exp,
+			}
+			if _, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(d.table), Item: item}); err != nil {
+				return fmt.Errorf("keep %d loose events of %s: %w", len(chunk), incident.FingerprintKey(fp), err)
+			}
 		}
 	}
 	return nil
 }
 
+// looseChunk bounds the events of one loose item (with summaries, well inside 400 KB).
+const looseChunk = 200
+
+type looseRecord struct {
+	ID      string `json:"id"`
+	At      string `json:"at"`
+	Signal  string `json:"signal,omitempty"`
+	Summary string `json:"summary,omitempty"`
+	Actor   string `json:"actor,omitempty"`
+}
+
 // LooseBetween returns the loose events of fingerprint fp with from <= time < to (zero
-// to: no upper bound), in event-time order: one query over the fingerprint's items in
-// that time range.
+// to: no upper bound), in event-time order: one query over the fingerprint's items of
+// those minutes.
 func (d *Dynamo) LooseBetween(ctx context.Context, fp string, from, to time.Time) ([]Loose, error) {
 	hi := pfxLoose + "~"
 	if !to.IsZero() {
-		hi = pfxLoose + fmtTime(to)
+		hi = pfxLoose + pageOf(to) + "#~"
 	}
+	seen := map[string]bool{}
 	var out []Loose
+	var bad error
 	err := d.query(ctx, &dynamodb.QueryInput{
 		KeyConditionExpression:   aws.String("#pk = :pk AND #sk BETWEEN :lo AND :hi"),
 		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey, "#sk": Table.SortKey},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(fingerPK(fp)),
-			":lo": s(pfxLoose + fmtTime(from)), ":hi": s(hi)},
+			":lo": s(pfxLoose + pageOf(from)), ":hi": s(hi)},
 		ConsistentRead: aws.Bool(true),
 	}, func(it map[string]types.AttributeValue) {
-		e := Loose{ID: str(it, "id"), Time: parseTime(str(it, "at")), Signal: event.Signal(str(it, "signal")),
-			Summary: str(it, "summary"), Actor: str(it, "actor")}
-		if !e.Time.Before(from) && (to.IsZero() || e.Time.Before(to)) {
-			out = append(out, e)
+		var recs []looseRecord
+		if err := json.Unmarshal([]byte(str(it, "events")), &recs); err != nil {
+			bad = fmt.Errorf("loose events item %s: %w", str(it, Table.SortKey), err)
+			return
+		}
+		for _, r := range recs {
+			e := Loose{ID: r.ID, Time: parseTime(r.At), Signal: event.Signal(r.Signal), Summary: r.Summary, Actor: r.Actor}
+			if !seen[e.ID] && !e.Time.Before(from) && (to.IsZero() || e.Time.Before(to)) {
+				seen[e.ID] = true
+				out = append(out, e)
+			}
 		}
 	})
+	if err == nil {
+		err = bad
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read loose events of %s: %w", incident.FingerprintKey(fp), err)
 	}

@@ -19,11 +19,12 @@ func runEarly(t *testing.T, f Factory) {
 	t.Run("LooseBetweenReadsByEventTime", func(t *testing.T) {
 		st := f(t)
 		var evs []store.Loose
-		for i := range 5 {
-			evs = append(evs, store.Loose{ID: fmt.Sprintf("r%d", i), Time: t0.Add(time.Duration(i) * time.Minute), Signal: event.Recovery, Summary: "OK"})
+		for i := range 5 { // r0..r2 in one minute, r3 and r4 in the next
+			evs = append(evs, store.Loose{ID: fmt.Sprintf("r%d", i), Time: t0.Add(time.Duration(i) * 20 * time.Second), Signal: event.Recovery, Summary: "OK"})
 		}
-		for range 2 { // a redelivery keeps nothing twice
-			if err := st.KeepLoose(ctx, fp, evs); err != nil {
+		// Redeliveries, in other batches: nothing is reported twice.
+		for _, part := range [][]store.Loose{evs[:3], evs[1:], evs} {
+			if err := st.KeepLoose(ctx, fp, part); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -35,8 +36,9 @@ func runEarly(t *testing.T, f Factory) {
 			want     string
 		}{
 			{t0, time.Time{}, "[r0 r1 r2 r3 r4]"},
-			{t0.Add(time.Minute), t0.Add(3 * time.Minute), "[r1 r2]"},
-			{t0.Add(90 * time.Second), time.Time{}, "[r2 r3 r4]"},
+			{t0.Add(20 * time.Second), t0.Add(60 * time.Second), "[r1 r2]"},
+			{t0.Add(30 * time.Second), time.Time{}, "[r2 r3 r4]"},
+			{t0, t0.Add(80 * time.Second), "[r0 r1 r2 r3]"},
 			{t0.Add(time.Hour), time.Time{}, "[]"},
 		}
 		for _, tt := range tests {
