@@ -99,6 +99,15 @@ var storeMethodCalls = func() map[string]func(context.Context, *store.Dynamo) {
 		"Open": func(ctx context.Context, d *store.Dynamo) {
 			d.Open(ctx, incident.Incident{ID: "FB-X-1", Fingerprint: "fp", OpenedAt: t}, entry)
 		},
+		"KeepLoose": func(ctx context.Context, d *store.Dynamo) {
+			d.KeepLoose(ctx, "fp", []store.Loose{{ID: "e1", Time: t}})
+		},
+		"LooseBetween": func(ctx context.Context, d *store.Dynamo) {
+			d.LooseBetween(ctx, "fp", t, time.Time{})
+		},
+		"OpenEarlier": func(ctx context.Context, d *store.Dynamo) {
+			d.OpenEarlier(ctx, "FB-X-1", "e0", t, entry)
+		},
 		"Record": func(ctx context.Context, d *store.Dynamo) {
 			d.Record(ctx, store.Ledger{Incident: "FB-X-1"}, []store.EventRef{{ID: "e1", Time: t}})
 		},
@@ -173,7 +182,7 @@ func TestStoreCalls(t *testing.T) {
 func TestTableAccess(t *testing.T) {
 	rw := "dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"
 	want := map[string]map[string]string{
-		"intake":     {"": "dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:UpdateItem"},
+		"intake":     {"": "dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"},
 		"dispatch":   {"": rw, "list": "dynamodb:Query"},
 		"escalate":   {"": rw, "due": "dynamodb:Query"},
 		TaskFunction: {"": rw},

@@ -136,7 +136,7 @@ func TestRoles(t *testing.T) {
 	}
 
 	want := map[string][]string{
-		"intake": concat(many("dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:UpdateItem", table+".Arn"), tableKey,
+		"intake": concat(many("dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem", table+".Arn"), tableKey,
 			many("sqs:ReceiveMessage sqs:ChangeMessageVisibility sqs:GetQueueUrl sqs:DeleteMessage sqs:GetQueueAttributes", sy.logicalID(t, sy.stack.Intake.Queue)+".Arn"),
 			many("kms:Decrypt", msgKey)),
 		"dispatch": concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list"), tableKey, publish,

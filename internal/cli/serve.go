@@ -105,6 +105,19 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	printServing(env.Stdout, base, actor, res, links)
 
+	// The clocks run on in wall time: escalations, reminders and auto-resolve happen
+	// with nobody touching the API.
+	clockCtx, stopClocks := context.WithCancel(ctx)
+	defer stopClocks()
+	ticker := time.NewTicker(clockTick)
+	defer ticker.Stop()
+	clocksDone := make(chan struct{})
+	go func() {
+		defer close(clocksDone)
+		steps.run(clockCtx, ticker.C, log)
+	}()
+	defer func() { stopClocks(); <-clocksDone }()
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -143,6 +156,24 @@ func newLiveSteps(ctx context.Context, l *pipeline.Local, wall func() time.Time)
 }
 
 func (s *liveSteps) now() time.Time { return s.wall().Add(s.offset).UTC() }
+
+// clockTick is how often serve runs the clocks up to the wall clock.
+const clockTick = time.Second
+
+// run runs the clocks up to now each time tick fires, until ctx ends. A failure is
+// logged and tried again at the next tick.
+func (s *liveSteps) run(ctx context.Context, tick <-chan time.Time, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
+			if err := s.local.AdvanceTo(ctx, s.now()); err != nil && ctx.Err() == nil {
+				log.WarnContext(ctx, "clocks failed; trying again at the next tick", "error", err)
+			}
+		}
+	}
+}
 
 // Do runs the clocks up to now, then the change and its dispatch.
 func (s *liveSteps) Do(ctx context.Context, f func(ctx context.Context) error) error {

@@ -91,7 +91,7 @@ type Tier struct {
 	After Duration `yaml:"after"` // since the incident opened (or re-opened), while unacknowledged
 	// Notify: "owner", "secondary" (the owning team's secondary) or team names.
 	Notify []string `yaml:"notify"`
-	Repeat int      `yaml:"repeat"` // further notices, Every apart
+	Repeat int      `yaml:"repeat"` // further notices, Every apart (at most MaxEscalationRepeat)
 	Every  Duration `yaml:"every"`
 }
 
@@ -347,6 +347,7 @@ func (c *Config) validate(doc *strictyaml.Doc) strictyaml.Errors {
 			}
 		}
 	}
+	errs = append(errs, c.validateEscalationRepeat(doc)...)
 	for name, t := range c.Teams {
 		if t != nil && t.Secondary != "" && c.Teams[t.Secondary] == nil {
 			bad("teams."+name+".secondary", "%q is not a team", t.Secondary)

@@ -134,7 +134,13 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	// Act on the change the record carries, not on whatever the incident became since.
 	inc.Status, inc.Severity, inc.Version = r.New.Status, r.New.Severity, r.New.Version
 	at := r.New.StateAt
-	if change == SeverityRaised || at.IsZero() {
+	switch change {
+	case SeverityRaised:
+		at = r.New.SeverityAt // when it was raised: the told entry follows the raise
+	case OwnerChanged:
+		at = r.New.LastUpdateAt // a hand-over is a person's update, stamped when made
+	}
+	if at.IsZero() {
 		at = r.New.UpdatedAt
 	}
 

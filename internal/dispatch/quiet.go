@@ -67,7 +67,8 @@ func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.T
 	})
 	for _, r := range d.Config.Inhibit {
 		for _, src := range active {
-			if src.ID == inc.ID || src.Parent != "" || src.Severity.Rank() >= inc.Severity.Rank() ||
+			// A source that opened later (in event time) was not active when inc opened.
+			if src.ID == inc.ID || src.Parent != "" || src.Severity.Rank() >= inc.Severity.Rank() || src.OpenedAt.After(inc.OpenedAt) ||
 				!(silence.Silence{Matchers: r.Source}).Matches(src, src.Tags) || !(silence.Silence{Matchers: r.Target}).Matches(inc, inc.Tags) ||
 				!same(r.Equal, src, inc) {
 				continue
@@ -88,8 +89,9 @@ func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.T
 				return nil, err
 			}
 			if inc.Severity.Rank() < parent.Severity.Rank() { // the group is as severe as its worst member
-				_, err := d.Quiet.Change(ctx, store.Change{Incident: parent.ID, Severity: inc.Severity, RaiseOnly: true, At: at,
+				_, err := d.Quiet.Change(ctx, store.Change{Incident: parent.ID, Severity: inc.Severity, RaiseOnly: true, At: at.Add(2),
 					Entry: incident.Entry{At: at.Add(2), Kind: incident.KindSeverityRaised, Actor: "firebreak", Key: "group-raise:" + inc.ID,
+						Data:   map[string]string{"child": inc.ID, "from": string(parent.Severity), "to": string(inc.Severity)},
 						Detail: fmt.Sprintf("Severity raised %s → %s: %s joined the group.", parent.Severity, inc.Severity, inc.ID)}})
 				if err != nil {
 					return nil, err

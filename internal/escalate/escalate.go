@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -75,22 +76,41 @@ type Step struct {
 // Plan lists the steps of an incident's clocks that are due at or before now, and the
 // next one after now. Incidents that are silenced or attached to a parent page nobody
 // and track no objective (their parent does); they only auto-resolve.
+//
+// Its cost is bounded by the clocks, not by what they are configured to do: each clock
+// (an escalation tier, an objective, the update cadence, auto-resolve) gives at most its
+// latest due step and its next one, worked out arithmetically. A tick that comes late
+// does the latest step of each clock; the earlier ones it missed are not sent in a burst.
+// No step of a severity's policy is due before the incident got that severity
+// (SeverityAt): the timeline never says an objective was missed before it applied.
 func Plan(cfg *config.Config, inc incident.Incident, now time.Time) (due []Step, next *Step) {
-	var all []Step
+	consider := func(d, n *Step) {
+		if d != nil {
+			due = append(due, *d)
+		}
+		if n != nil && (next == nil || n.At.Before(next.At)) {
+			next = n
+		}
+	}
 	policy := cfg.Severities[string(inc.Severity)]
 	quiet := inc.SilencedBy != "" || inc.Parent != ""
 	if policy != nil && !quiet && inc.Severity != incident.Info {
+		floor := inc.SeverityAt
 		start := inc.StateAt
 		if inc.Status == incident.Open {
 			for i, tier := range policy.Escalation {
-				for r := 0; r <= tier.Repeat; r++ {
-					all = append(all, Step{Kind: Escalate, Key: fmt.Sprintf("esc:%d:%d:%d", start.Unix(), i+1, r),
-						At: start.Add(tier.After.Duration + time.Duration(r)*tier.Every.Duration), Tier: i + 1, Repeat: r,
-						Teams: teams(cfg, inc, tier.Notify)})
+				c := clock{first: start.Add(tier.After.Duration), every: tier.Every.Duration, count: tier.Repeat + 1, floor: floor}
+				step := func(r int, at time.Time) *Step {
+					return &Step{Kind: Escalate, Key: fmt.Sprintf("esc:%d:%d:%d", start.Unix(), i+1, r), At: at,
+						Tier: i + 1, Repeat: r, Teams: teams(cfg, inc, tier.Notify)}
 				}
+				consider(c.plan(now, step))
 			}
 			if d := policy.AcknowledgeWithin.Duration; d > 0 {
-				all = append(all, Step{Kind: Breach, Objective: "acknowledge", Key: fmt.Sprintf("breach:ack:%d", start.Unix()), At: start.Add(d)})
+				c := clock{first: start.Add(d), count: 1, floor: floor}
+				consider(c.plan(now, func(_ int, at time.Time) *Step {
+					return &Step{Kind: Breach, Objective: "acknowledge", Key: fmt.Sprintf("breach:ack:%d", start.Unix()), At: at}
+				}))
 			}
 		}
 		if inc.Status == incident.Acknowledged && policy.UpdateEvery.Duration > 0 {
@@ -98,36 +118,83 @@ func Plan(cfg *config.Config, inc incident.Incident, now time.Time) (due []Step,
 			if inc.AcknowledgedAt.After(base) {
 				base = inc.AcknowledgedAt
 			}
-			// Reminders every cadence since the last update: the latest that is due
-			// (missed ones are not sent in a burst) and the next.
-			every := policy.UpdateEvery.Duration
-			at := base.Add(every)
-			if !at.After(now) {
-				k := now.Sub(base) / every
-				at = base.Add(k * every)
-				all = append(all, Step{Kind: Remind, Key: fmt.Sprintf("remind:%d", at.Unix()), At: at, Teams: []string{inc.Team}})
-				at = at.Add(every)
-			}
-			all = append(all, Step{Kind: Remind, Key: fmt.Sprintf("remind:%d", at.Unix()), At: at, Teams: []string{inc.Team}})
+			// Reminders every cadence since the last update, for as long as it lasts.
+			c := clock{first: base.Add(policy.UpdateEvery.Duration), every: policy.UpdateEvery.Duration, count: math.MaxInt, floor: floor}
+			consider(c.plan(now, func(_ int, at time.Time) *Step {
+				return &Step{Kind: Remind, Key: fmt.Sprintf("remind:%d", at.Unix()), At: at, Teams: []string{inc.Team}}
+			}))
 		}
 		if inc.Status.Active() && policy.ResolveWithin.Duration > 0 {
-			all = append(all, Step{Kind: Breach, Objective: "resolve", Key: fmt.Sprintf("breach:resolve:%d", inc.OpenedAt.Unix()),
-				At: inc.OpenedAt.Add(policy.ResolveWithin.Duration)})
+			c := clock{first: inc.OpenedAt.Add(policy.ResolveWithin.Duration), count: 1, floor: floor}
+			consider(c.plan(now, func(_ int, at time.Time) *Step {
+				return &Step{Kind: Breach, Objective: "resolve", Key: fmt.Sprintf("breach:resolve:%d", inc.OpenedAt.Unix()), At: at}
+			}))
 		}
 	}
 	if inc.Status == incident.Mitigated && cfg.Defaults.AutoResolveAfter != nil && cfg.Defaults.AutoResolveAfter.Duration > 0 {
-		all = append(all, Step{Kind: AutoResolve, Key: fmt.Sprintf("auto-resolve:%d", inc.StateAt.Unix()),
-			At: inc.StateAt.Add(cfg.Defaults.AutoResolveAfter.Duration)})
+		c := clock{first: inc.StateAt.Add(cfg.Defaults.AutoResolveAfter.Duration), count: 1}
+		consider(c.plan(now, func(_ int, at time.Time) *Step {
+			return &Step{Kind: AutoResolve, Key: fmt.Sprintf("auto-resolve:%d", inc.StateAt.Unix()), At: at}
+		}))
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
-	for i := range all {
-		if all[i].At.After(now) {
-			if next == nil {
-				next = &all[i]
-			}
-			continue
+	sort.SliceStable(due, func(i, j int) bool { return due[i].At.Before(due[j].At) })
+	return due, next
+}
+
+// clock is a series of count steps, every apart from first (count 1: a single step), none
+// of which acts at or before floor (unless floor is zero): a step whose time is not after
+// floor acts a nanosecond after it, and of the steps that share a time only the last acts.
+type clock struct {
+	first time.Time
+	every time.Duration
+	count int
+	floor time.Time
+}
+
+// at is the nominal time of step r.
+func (c clock) at(r int) time.Time { return c.first.Add(time.Duration(r) * c.every) }
+
+// latest is the last step whose nominal time is at or before t (ok false: none is).
+func (c clock) latest(t time.Time) (r int, ok bool) {
+	if t.Before(c.first) || c.count < 1 {
+		return 0, false
+	}
+	if c.every <= 0 || c.count == 1 {
+		return 0, true
+	}
+	n := t.Sub(c.first) / c.every
+	if n >= time.Duration(c.count-1) {
+		return c.count - 1, true
+	}
+	return int(n), true
+}
+
+// plan makes the clock's latest step due at or before now and its next one after now.
+func (c clock) plan(now time.Time, step func(r int, at time.Time) *Step) (due, next *Step) {
+	// A step acts strictly after the floor: the timeline reads the change first.
+	floor := c.floor
+	if !floor.IsZero() {
+		floor = floor.Add(time.Nanosecond)
+	}
+	eff := func(r int) time.Time {
+		if t := c.at(r); t.After(floor) {
+			return t
 		}
-		due = append(due, all[i])
+		return floor
+	}
+	r, ok := c.latest(now)
+	if !floor.After(now) && ok {
+		due = step(r, eff(r))
+		r++
+	} else {
+		// Nothing acts yet; the first step to act is the last one the floor holds back.
+		r = 0
+		if f, held := c.latest(floor); held {
+			r = f
+		}
+	}
+	if r < c.count {
+		next = step(r, eff(r))
 	}
 	return due, next
 }
@@ -254,6 +321,9 @@ func (e *Escalator) Process(ctx context.Context, inc incident.Incident, now time
 func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now time.Time, rep *Report) error {
 	policy := e.Config.Severities[string(inc.Severity)]
 	entry := incident.Entry{Incident: inc.ID, At: st.At, Actor: "firebreak", Key: st.Key, Data: map[string]string{"step": string(st.Kind)}}
+	if st.Kind != AutoResolve {
+		entry.Data[incident.DataSeverity] = string(inc.Severity) // the policy it acts on
+	}
 	switch st.Kind {
 	case Escalate:
 		waited := st.At.Sub(inc.StateAt).Round(time.Second)

@@ -79,6 +79,10 @@ func TestPlan(t *testing.T) {
 	child.Parent, child.ParentReason = "FB-P-1", "grouped"
 	silenced := open
 	silenced.SilencedBy = "maint"
+	raised := open
+	raised.SeverityAt = min(40)
+	raisedLate := open
+	raisedLate.SeverityAt = min(250)
 	tests := []struct {
 		name      string
 		inc       incident.Incident
@@ -87,7 +91,11 @@ func TestPlan(t *testing.T) {
 	}{
 		{"just opened", open, min(0), "", "escalate@5m0s[web+backup]"},
 		{"tier 1 due", open, min(5), "escalate@5m0s[web+backup] breach@5m0s[acknowledge]", "escalate@15m0s[boss]"},
-		{"all tiers late", open, min(60), "escalate@5m0s[web+backup] breach@5m0s[acknowledge] escalate@15m0s[boss] escalate@30m0s[boss] escalate@45m0s[boss]", "breach@4h0m0s[resolve]"},
+		{"all tiers late: the latest step of each", open, min(60), "escalate@5m0s[web+backup] breach@5m0s[acknowledge] escalate@45m0s[boss]", "breach@4h0m0s[resolve]"},
+		{"between repeats", open, min(20), "escalate@5m0s[web+backup] breach@5m0s[acknowledge] escalate@15m0s[boss]", "escalate@30m0s[boss]"},
+		{"raised to sev1 at 40m: nothing of its policy until just after", raised, min(40), "", "escalate@40m0.000000001s[web+backup]"},
+		{"raised to sev1 at 40m, looked at a minute later", raised, min(41), "escalate@40m0.000000001s[web+backup] escalate@40m0.000000001s[boss] breach@40m0.000000001s[acknowledge]", "escalate@45m0s[boss]"},
+		{"raised to sev1 after the resolve objective", raisedLate, min(300), "escalate@4h10m0.000000001s[web+backup] escalate@4h10m0.000000001s[boss] breach@4h10m0.000000001s[acknowledge] breach@4h10m0.000000001s[resolve]", ""},
 		{"acknowledged: no escalation, reminders", acked, min(10), "", "remind@37m0s[web]"},
 		{"reminder missed twice: only the latest", acked, min(100), "remind@1h37m0s[web]", "remind@2h7m0s[web]"},
 		{"a note moves the reminder", noted, min(60), "", "remind@1h20m0s[web]"},
@@ -156,5 +164,44 @@ func TestTickOnDynamoDB(t *testing.T) {
 	}
 	if due, err := st.Due(ctx, min(44), 0); err != nil || len(due) != 0 {
 		t.Errorf("Due(44m) = %d, %v; want nothing until the next step", len(due), err)
+	}
+}
+
+// TestPlanLargeRepeat: a tier's repeat costs nothing until its steps are due, however
+// large it is (config caps it; Plan does not rely on that), and a tick years late does the
+// latest repeat only.
+func TestPlanLargeRepeat(t *testing.T) {
+	c := cfg(t)
+	c.Severities["sev1"].Escalation[1].Repeat = 1 << 40
+	open := incident.Incident{ID: "FB-X-1", Severity: incident.Sev1, Team: "web", Status: incident.Open, OpenedAt: t0, StateAt: t0}
+	tests := []struct {
+		now        time.Time
+		wantRepeat int // of the due tier-2 step (-1: none due)
+		next       time.Time
+	}{
+		{min(10), -1, min(15)},
+		{min(15), 0, min(30)},
+		{min(61), 3, min(75)},
+		{t0.Add(10 * 365 * 24 * time.Hour), (10*365*24*60 - 15) / 15, t0.Add(10*365*24*time.Hour + 15*time.Minute)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.now.Sub(t0).String(), func(t *testing.T) {
+			due, next := escalate.Plan(c, open, tt.now)
+			if len(due) > 4 {
+				t.Fatalf("Plan(%s) = %d due steps; want at most one per clock (4)", tt.now.Sub(t0), len(due))
+			}
+			got := -1
+			for _, st := range due {
+				if st.Kind == escalate.Escalate && st.Tier == 2 {
+					got = st.Repeat
+				}
+			}
+			if got != tt.wantRepeat {
+				t.Errorf("Plan(%s): due tier-2 repeat %d; want %d", tt.now.Sub(t0), got, tt.wantRepeat)
+			}
+			if next == nil || !next.At.Equal(tt.next) {
+				t.Errorf("Plan(%s): next %+v; want a step at %s", tt.now.Sub(t0), next, tt.next.Sub(t0))
+			}
+		})
 	}
 }

@@ -177,9 +177,12 @@ type Incident struct {
 	OpenedAt time.Time `json:"opened_at"` // event time of the opening event
 	// StateAt is the event time of the last event that changed Status; older events
 	// (late or redelivered) never change it again.
-	StateAt   time.Time `json:"state_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-	Version   int       `json:"version"`
+	StateAt time.Time `json:"state_at"`
+	// SeverityAt is when the severity last changed (zero: it is the opening severity).
+	// The clocks of a severity's policy never act before it.
+	SeverityAt time.Time `json:"severity_at,omitzero"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	Version    int       `json:"version"`
 
 	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
 	AcknowledgedBy string    `json:"acknowledged_by,omitempty"`

@@ -28,6 +28,10 @@ type Store interface {
 	Record(ctx context.Context, l store.Ledger, refs []store.EventRef) ([]store.EventRef, error)
 	Change(ctx context.Context, c store.Change) (bool, error)
 	Quarantine(ctx context.Context, q store.Quarantined) error
+	KeepLoose(ctx context.Context, fp string, evs []store.Loose) error
+	LooseBetween(ctx context.Context, fp string, from, to time.Time) ([]store.Loose, error)
+	OpenEarlier(ctx context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error)
+	Get(ctx context.Context, id string) (incident.Incident, error)
 }
 
 // Classifier classifies normalised events.
@@ -107,6 +111,9 @@ type item struct {
 	msg string
 	ev  event.Event
 	res classify.Result
+	// adopted: delivered in an earlier batch while nothing was open for its fingerprint,
+	// and taken in now by the incident an earlier trigger opened. It has no outcome here.
+	adopted bool
 }
 
 type group struct {
@@ -240,10 +247,14 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 		incidentClass = incidentClass || it.res.IncidentClass
 	}
 	if !incidentClass {
-		return p.recordLoose(ctx, g.fp, g.items, outcome)
+		return p.recordLoose(ctx, g.fp, g.items, outcome, false)
 	}
 	inc, has := current[g.fp]
 	reopenedBy := ""
+	// adoptFrom: the incident took its opening (or re-opening) from this batch at that
+	// time; the loose events of its fingerprint from then on (delivered earlier, while
+	// nothing was open) are its own, and are taken in below.
+	var adoptFrom, adoptTo time.Time
 	if !has || !inc.Status.Active() {
 		opener := -1
 		for i, it := range g.items {
@@ -253,7 +264,7 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 			}
 		}
 		if opener < 0 { // nothing to open: recoveries and info with no active incident
-			return p.recordLoose(ctx, g.fp, g.items, outcome)
+			return p.recordLoose(ctx, g.fp, g.items, outcome, true)
 		}
 		first := g.items[opener].ev
 		switch {
@@ -272,12 +283,34 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 				reopenedBy = first.ID
 			}
 			inc.Status, inc.StateAt = incident.Open, first.Time
+			adoptFrom = first.Time
 		default:
 			opened, err := p.open(ctx, g.fp, g.items[opener], inc, has)
 			if err != nil {
 				return nil, err
 			}
 			inc = opened
+			adoptFrom = inc.OpenedAt
+		}
+	}
+	openedBy := inc.OpenedBy
+	// A trigger older than the incident's opening arrived late: the incident opened then.
+	if inc.Status.Active() {
+		for _, it := range g.items {
+			if !it.res.Incident {
+				continue
+			}
+			if before(it.ev, inc.OpenedAt, inc.OpenedBy) {
+				prev := inc.OpenedAt
+				if err := p.openEarlier(ctx, &inc, it); err != nil {
+					return nil, err
+				}
+				if adoptFrom.IsZero() { // only what was before the old opening is new to it
+					adoptTo = prev
+				}
+				adoptFrom = inc.OpenedAt
+			}
+			break // items are in event-time order: the first trigger is the earliest
 		}
 	}
 	// Non-trigger events older than the incident's opening event are not part of it;
@@ -292,14 +325,40 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 	}
 	var out []Outcome
 	if len(loose) > 0 {
-		o, err := p.recordLoose(ctx, g.fp, loose, outcome)
+		o, err := p.recordLoose(ctx, g.fp, loose, outcome, true)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, o...)
 	}
+	if !adoptFrom.IsZero() {
+		adopted, err := p.adopt(ctx, g.fp, adoptFrom, adoptTo, items)
+		if err != nil {
+			return nil, err
+		}
+		items = adopted
+	}
 	if len(items) == 0 {
 		return out, nil
+	}
+
+	// Events recorded by earlier batches may be later than a recovery of this one
+	// (delivery order is not event order): the latest of them, read only when a recovery
+	// could mitigate, counts as a trigger then. (An incident that is open or acknowledged
+	// since StateAt has no later recorded recovery that could have mitigated it.)
+	var laterSeen time.Time
+	freshlyOpened := !adoptFrom.IsZero() && adoptTo.IsZero()
+	if (inc.Status == incident.Open || inc.Status == incident.Acknowledged) && !freshlyOpened {
+		for _, it := range items {
+			if it.ev.Signal == event.Recovery && !it.ev.Time.Before(inc.StateAt) {
+				cur, err := p.store.Get(ctx, inc.ID)
+				if err != nil {
+					return nil, err
+				}
+				laterSeen = cur.LastSeen
+				break
+			}
+		}
 	}
 
 	refs := make([]store.EventRef, len(items))
@@ -319,10 +378,18 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 	// last change on: a recovery mitigates an open or acknowledged incident, a trigger
 	// re-opens a mitigated one. Only the net change is written; its preconditions make
 	// late and redelivered events harmless.
+	const earlier = -2 // the cause is an event recorded by an earlier batch
 	state, cause := inc.Status, -1
+	seenLater := laterSeen.IsZero() || laterSeen.Before(inc.StateAt)
 	for i, it := range items {
 		if it.ev.Time.Before(inc.StateAt) {
 			continue
+		}
+		if !seenLater && !it.ev.Time.Before(laterSeen) {
+			seenLater = true
+			if state == incident.Mitigated {
+				state, cause = incident.Open, earlier
+			}
 		}
 		switch {
 		case it.ev.Signal == event.Recovery && (state == incident.Open || state == incident.Acknowledged):
@@ -330,6 +397,12 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 		case it.res.Incident && state == incident.Mitigated:
 			state, cause = incident.Open, i
 		}
+	}
+	if !seenLater && state == incident.Mitigated {
+		state, cause = incident.Open, earlier
+	}
+	if cause == earlier { // what the batch did, a later event already undid
+		state = inc.Status
 	}
 	changedBy := ""
 	if state != inc.Status && cause >= 0 {
@@ -376,13 +449,16 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 	}
 
 	for _, it := range items {
+		if it.adopted {
+			continue // its outcome was given when it was delivered
+		}
 		var k Kind
 		fresh := isNew[it.ev.ID]
 		delete(isNew, it.ev.ID) // the same event twice in one batch: the second is a duplicate
 		switch {
 		case !fresh:
 			k = Duplicate
-		case it.ev.ID == inc.OpenedBy:
+		case it.ev.ID == openedBy:
 			k = Opened
 		case it.ev.ID == changedBy && it.ev.Signal == event.Recovery:
 			k = Mitigated
@@ -432,10 +508,22 @@ func (p *Processor) open(ctx context.Context, fp string, it item, prev incident.
 	return incident.Incident{}, errors.New("open incident: every candidate sequence is already resolved")
 }
 
-func (p *Processor) recordLoose(ctx context.Context, fp string, items []item, outcome func(item, Kind, string) Outcome) ([]Outcome, error) {
+// recordLoose records events that no incident takes on their fingerprint's ledger. With
+// keep (events of an incident class), they are also kept by event time, so that an
+// incident opened later by an earlier trigger takes them in.
+func (p *Processor) recordLoose(ctx context.Context, fp string, items []item, outcome func(item, Kind, string) Outcome, keep bool) ([]Outcome, error) {
 	refs := make([]store.EventRef, len(items))
 	for i, it := range items {
 		refs[i] = store.EventRef{ID: it.ev.ID, Time: it.ev.Time, Signal: it.ev.Signal}
+	}
+	if keep {
+		evs := make([]store.Loose, len(items))
+		for i, it := range items {
+			evs[i] = store.Loose{ID: it.ev.ID, Time: it.ev.Time, Signal: it.ev.Signal, Summary: it.ev.Summary, Actor: it.ev.Actor}
+		}
+		if err := p.store.KeepLoose(ctx, fp, evs); err != nil {
+			return nil, err
+		}
 	}
 	added, err := p.store.Record(ctx, store.Ledger{Fingerprint: fp}, refs)
 	if err != nil {
@@ -455,6 +543,52 @@ func (p *Processor) recordLoose(ctx context.Context, fp string, items []item, ou
 		out[i] = outcome(it, k, "")
 	}
 	return out, nil
+}
+
+// openEarlier moves the incident's opening to it, a trigger that happened before the
+// event that opened it but arrived after.
+func (p *Processor) openEarlier(ctx context.Context, inc *incident.Incident, it item) error {
+	e := it.ev
+	entry := incident.Entry{At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
+		Detail: fmt.Sprintf("Opened %s earlier than first recorded: %s (it arrived after %s, which happened %s later)",
+			inc.Severity, e.Summary, inc.OpenedBy, inc.OpenedAt.Sub(e.Time).Round(time.Second)),
+		Key:  incident.KindOpened + ":" + e.ID,
+		Data: map[string]string{"event_id": e.ID, "severity": string(inc.Severity), "team": inc.Team, "replaces": inc.OpenedBy}}
+	if _, err := p.store.OpenEarlier(ctx, inc.ID, e.ID, e.Time, entry); err != nil {
+		return err
+	}
+	p.log.InfoContext(ctx, "incident opened earlier", "incident", inc.ID, "event_id", e.ID, "was", inc.OpenedBy)
+	inc.OpenedAt, inc.OpenedBy = e.Time, e.ID
+	return nil
+}
+
+// adopt adds to items the loose events of the fingerprint with from <= time < to (zero
+// to: no bound) that the batch does not hold, in event-time order.
+func (p *Processor) adopt(ctx context.Context, fp string, from, to time.Time, items []item) ([]item, error) {
+	evs, err := p.store.LooseBetween(ctx, fp, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) == 0 {
+		return items, nil
+	}
+	have := make(map[string]bool, len(items))
+	for _, it := range items {
+		have[it.ev.ID] = true
+	}
+	n := len(items)
+	for _, e := range evs {
+		if have[e.ID] {
+			continue
+		}
+		items = append(items, item{adopted: true,
+			ev: event.Event{ID: e.ID, Time: e.Time, Signal: e.Signal, Summary: e.Summary, Actor: e.Actor}})
+	}
+	if len(items) == n {
+		return items, nil
+	}
+	sort.SliceStable(items, func(i, j int) bool { return before(items[i].ev, items[j].ev.Time, items[j].ev.ID) })
+	return items, nil
 }
 
 // before reports whether e sorts before the event (t, id) in event-time order.

@@ -163,11 +163,16 @@ func (l *Local) drain(ctx context.Context) error {
 }
 
 // AdvanceTo runs the clocks up to t: the escalator ticks at each moment something is due,
-// as a schedule firing every instant would, and the clock ends at t.
+// as a schedule firing every instant would, and the clock ends at t. Its cost is the
+// steps that are due, not the time spanned; it stops with ctx's error as soon as ctx
+// ends (Ctrl-C during a long --until), leaving the clock at the last step it did.
 func (l *Local) AdvanceTo(ctx context.Context, t time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for range 1_000_000 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		due, err := l.Store.Due(ctx, t, 1)
 		if err != nil {
 			return err

@@ -145,7 +145,7 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 		// their order in nanoseconds so the timeline reads in execution order.
 		mu.Lock()
 		seq++
-		c.Time = c.Time.Add(time.Duration(seq))
+		c.Time = c.Time.Add(time.Duration(seq) + 1) // after the runbook-started entry (its change's time + 1ns)
 		mu.Unlock()
 		if strings.HasPrefix(c.Resource, "arn:aws:states:::lambda:invoke") {
 			return r.invokeTask(ctx, c)

@@ -421,6 +421,7 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 		names["#sev"], names["#rank"] = "severity", "sev_rank"
 		vals[":sev"], vals[":rank"] = s(string(c.Severity)), n(int64(c.Severity.Rank()))
 		set = append(set, "#sev = :sev", "#rank = :rank")
+		assign("severity_at", at)
 		if c.RaiseOnly {
 			cond = append(cond, "#rank > :rank")
 		}
@@ -705,7 +706,7 @@ func toMeta(inc incident.Incident) map[string]types.AttributeValue {
 		}
 	}
 	for k, v := range map[string]string{"acknowledged_at": fmtTime(inc.AcknowledgedAt), "acknowledged_by": inc.AcknowledgedBy,
-		"resolved_at": fmtTime(inc.ResolvedAt), "last_update_at": fmtTime(inc.LastUpdateAt), "parent": inc.Parent,
+		"resolved_at": fmtTime(inc.ResolvedAt), "severity_at": fmtTime(inc.SeverityAt), "last_update_at": fmtTime(inc.LastUpdateAt), "parent": inc.Parent,
 		"parent_reason": inc.ParentReason, "silenced_by": inc.SilencedBy} {
 		it[k] = s(v)
 	}
@@ -733,6 +734,7 @@ func fromMeta(it map[string]types.AttributeValue) incident.Incident {
 	inc.AcknowledgedAt, inc.AcknowledgedBy = parseTime(str(it, "acknowledged_at")), str(it, "acknowledged_by")
 	inc.ResolvedAt, inc.LastUpdateAt, inc.DueAt = parseTime(str(it, "resolved_at")), parseTime(str(it, "last_update_at")), parseTime(str(it, "due_at"))
 	inc.Parent, inc.ParentReason, inc.SilencedBy = str(it, "parent"), str(it, "parent_reason"), str(it, "silenced_by")
+	inc.SeverityAt = parseTime(str(it, "severity_at"))
 	return inc
 }
 

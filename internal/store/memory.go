@@ -27,6 +27,7 @@ type Memory struct {
 	silences   map[string]silence.Silence
 	tokens     map[string]bool
 	stream     []StreamRecord
+	loose      map[string]map[string]Loose // fingerprint -> event id -> event (early.go)
 }
 
 type claim struct {

@@ -32,6 +32,9 @@ type Store interface {
 	Record(ctx context.Context, l Ledger, refs []EventRef) ([]EventRef, error)
 	Change(ctx context.Context, c Change) (bool, error)
 	Quarantine(ctx context.Context, q Quarantined) error
+	KeepLoose(ctx context.Context, fp string, evs []Loose) error
+	LooseBetween(ctx context.Context, fp string, from, to time.Time) ([]Loose, error)
+	OpenEarlier(ctx context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error)
 	QuarantinedSince(ctx context.Context, t time.Time) ([]Quarantined, error)
 	Get(ctx context.Context, id string) (incident.Incident, error)
 	List(ctx context.Context, f Filter) ([]incident.Incident, error)
@@ -189,7 +192,7 @@ func applyChange(inc *incident.Incident, c Change) {
 		}
 	}
 	if c.Severity != "" {
-		inc.Severity = c.Severity
+		inc.Severity, inc.SeverityAt = c.Severity, c.At.UTC()
 	}
 	if c.Team != "" {
 		inc.Team = c.Team

@@ -1,0 +1,223 @@
+package intake_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/intake"
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// ordered is one event of a generated history: an alarm going to ALARM (a trigger) or
+// OK (a recovery) at its event time.
+type ordered struct {
+	id, alarm, state string
+	at               time.Time
+}
+
+// history makes, per alarm, a run of ALARM and OK events at distinct event times over
+// an hour; some alarms begin with OK (a recovery with nothing to recover yet), some
+// never go to ALARM.
+func history(seed uint64) []ordered {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	var out []ordered
+	for a := range 8 {
+		alarm := fmt.Sprintf("prod-order-%02d", a)
+		at := t0.Add(time.Duration(rng.IntN(600)) * time.Second)
+		for i := range 1 + rng.IntN(12) {
+			state := "ALARM"
+			if rng.IntN(5) < 2 || a == 7 { // alarm 7 only recovers
+				state = "OK"
+			}
+			out = append(out, ordered{id: fmt.Sprintf("%s-%02d", alarm, i), alarm: alarm, state: state, at: at})
+			at = at.Add(time.Duration(1+rng.IntN(300)) * time.Second)
+		}
+	}
+	return out
+}
+
+// expected is what the events mean in event-time order, worked out without intake: an
+// incident opens at an alarm's first ALARM; a later OK mitigates it, a later ALARM
+// triggers it again; OKs before the first ALARM are not part of it.
+type expected struct {
+	status            incident.Status
+	opened            time.Time
+	count, recoveries int
+}
+
+func model(evs []ordered) map[string]expected {
+	by := map[string][]ordered{}
+	for _, e := range evs {
+		by[e.alarm] = append(by[e.alarm], e)
+	}
+	out := map[string]expected{}
+	for alarm, list := range by {
+		sort.Slice(list, func(i, j int) bool { return list[i].at.Before(list[j].at) })
+		var x expected
+		for _, e := range list {
+			switch {
+			case e.state == "ALARM" && x.count == 0:
+				x.status, x.opened, x.count = incident.Open, e.at, 1
+			case e.state == "ALARM":
+				x.count++
+				x.status = incident.Open
+			case x.count > 0: // OK after the opening
+				x.recoveries++
+				x.status = incident.Mitigated
+			}
+		}
+		if x.count > 0 {
+			out[alarm] = x
+		}
+	}
+	return out
+}
+
+// deliver sends the events in the order given, in batches of random sizes, with some
+// messages delivered twice (at-least-once), through one processor.
+func deliver(t *testing.T, st fullStore, evs []ordered, rng *rand.Rand) {
+	t.Helper()
+	ctx := context.Background()
+	p := intake.New(st, classifier(t), now, nil)
+	msgs := make([]intake.Message, 0, len(evs))
+	for _, e := range evs {
+		msgs = append(msgs, msg("m-"+e.id, eventtest.Alarm(t, e.id, e.alarm, e.state, e.at)))
+	}
+	for i := range len(msgs) / 5 { // redeliveries, anywhere later in the stream
+		m := msgs[rng.IntN(len(msgs))]
+		at := rng.IntN(len(msgs)-i) + i
+		msgs = append(msgs[:at], append([]intake.Message{m}, msgs[at:]...)...)
+	}
+	for start := 0; start < len(msgs); {
+		end := min(start+1+rng.IntN(20), len(msgs))
+		rep, err := p.Process(ctx, msgs[start:end])
+		if err != nil || len(rep.Retry) > 0 {
+			t.Fatalf("Process() = retry %v, err %v", rep.Retry, err)
+		}
+		start = end
+	}
+}
+
+// got reads the incidents of the store as alarm name → what the model predicts.
+func got(t *testing.T, st fullStore) map[string]expected {
+	t.Helper()
+	ctx := context.Background()
+	incs, err := st.List(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]expected{}
+	for _, listed := range incs {
+		inc, err := st.Get(ctx, listed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alarm := inc.Attrs["alarm_name"]
+		if _, dup := out[alarm]; dup {
+			t.Errorf("alarm %s has more than one incident", alarm)
+		}
+		out[alarm] = expected{status: inc.Status, opened: inc.OpenedAt, count: inc.Count, recoveries: inc.Recoveries}
+	}
+	return out
+}
+
+func describe(m map[string]expected) string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		x := m[k]
+		fmt.Fprintf(&b, "%s: %s opened %s count %d recoveries %d\n", k, x.status, x.opened.Sub(t0), x.count, x.recoveries)
+	}
+	return b.String()
+}
+
+// TestDeliveryOrderDoesNotChangeOutcomes is the property: the same events in any order,
+// in any batching, with redeliveries, end in the same incidents, statuses and counts as
+// event-time order says, against both stores. A recovery that arrives before its trigger
+// still mitigates the incident the trigger opens; an incident opens at its earliest
+// trigger whatever arrived first.
+func TestDeliveryOrderDoesNotChangeOutcomes(t *testing.T) {
+	for name, newStore := range stores {
+		t.Run(name, func(t *testing.T) {
+			for _, seed := range []uint64{1, 2, 3, 4} {
+				evs := history(seed)
+				want := model(evs)
+				orders := map[string][]ordered{"event-time": append([]ordered(nil), evs...), "reversed": nil, "shuffled": append([]ordered(nil), evs...)}
+				sort.SliceStable(orders["event-time"], func(i, j int) bool { return orders["event-time"][i].at.Before(orders["event-time"][j].at) })
+				for i := len(orders["event-time"]) - 1; i >= 0; i-- {
+					orders["reversed"] = append(orders["reversed"], orders["event-time"][i])
+				}
+				rng := rand.New(rand.NewPCG(seed, 4))
+				rng.Shuffle(len(orders["shuffled"]), func(i, j int) {
+					orders["shuffled"][i], orders["shuffled"][j] = orders["shuffled"][j], orders["shuffled"][i]
+				})
+				for order, list := range orders {
+					t.Run(fmt.Sprintf("seed-%d/%s", seed, order), func(t *testing.T) {
+						st := newStore(t)
+						deliver(t, st, list, rand.New(rand.NewPCG(seed, 5)))
+						if g, w := describe(got(t, st)), describe(want); g != w {
+							t.Errorf("incidents after %s delivery:\n%s\nwant (event-time order):\n%s", order, g, w)
+						}
+					})
+				}
+			}
+		})
+	}
+}
+
+// TestRecoveryBeforeItsTrigger: the cases the property covers, one by one.
+func TestRecoveryBeforeItsTrigger(t *testing.T) {
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	alarm := func(id, state string, m int) intake.Message {
+		return msg("m-"+id, eventtest.Alarm(t, id, "prod-late", state, at(m)))
+	}
+	tests := []struct {
+		name    string
+		batches [][]intake.Message
+		want    expected
+	}{
+		{"OK arrives first, in an earlier batch", [][]intake.Message{{alarm("ok", "OK", 10)}, {alarm("alarm", "ALARM", 5)}},
+			expected{incident.Mitigated, at(5), 1, 1}},
+		{"OK first in the same batch", [][]intake.Message{{alarm("ok", "OK", 10), alarm("alarm", "ALARM", 5)}},
+			expected{incident.Mitigated, at(5), 1, 1}},
+		{"OK that happened before the ALARM stays out", [][]intake.Message{{alarm("ok", "OK", 1)}, {alarm("alarm", "ALARM", 5)}},
+			expected{incident.Open, at(5), 1, 0}},
+		{"the later ALARM arrives first", [][]intake.Message{{alarm("a2", "ALARM", 20)}, {alarm("a1", "ALARM", 5)}},
+			expected{incident.Open, at(5), 2, 0}},
+		{"a late ALARM, then the OK between them", [][]intake.Message{{alarm("a2", "ALARM", 20)}, {alarm("ok", "OK", 10)}, {alarm("a1", "ALARM", 5)}},
+			expected{incident.Open, at(5), 2, 1}},
+		{"OK last in event time, delivered before both ALARMs", [][]intake.Message{{alarm("ok", "OK", 30)}, {alarm("a2", "ALARM", 20)}, {alarm("a1", "ALARM", 5)}},
+			expected{incident.Mitigated, at(5), 2, 1}},
+	}
+	for name, newStore := range stores {
+		t.Run(name, func(t *testing.T) {
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					st := newStore(t)
+					p := intake.New(st, classifier(t), now, nil)
+					for _, b := range tt.batches {
+						if rep, err := p.Process(context.Background(), b); err != nil || len(rep.Retry) > 0 {
+							t.Fatalf("Process() = retry %v, err %v", rep.Retry, err)
+						}
+					}
+					g := got(t, st)["prod-late"]
+					if g != tt.want {
+						t.Errorf("incident = %s opened %s count %d recoveries %d; want %s opened %s count %d recoveries %d",
+							g.status, g.opened.Sub(t0), g.count, g.recoveries, tt.want.status, tt.want.opened.Sub(t0), tt.want.count, tt.want.recoveries)
+					}
+				})
+			}
+		})
+	}
+}
