@@ -59,6 +59,10 @@ type Event struct {
 
 	// Raw is the whole envelope as received.
 	Raw json.RawMessage `json:"-"`
+	// Doc is Raw decoded (as encoding/json decodes into any), shared by the parsers and
+	// the classifier so that an event is decoded once. It is read-only, and nil for
+	// events not made by Parse: whoever needs it then decodes Raw.
+	Doc map[string]any `json:"-"`
 }
 
 // ParseError reports input that cannot be parsed. It names the thing (the event id and

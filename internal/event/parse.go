@@ -2,7 +2,6 @@ package event
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -39,9 +38,10 @@ const (
 	attrHealthCategory = "health_category"
 )
 
-// detailParser fills the source-specific fields of e from the envelope's detail.
-// It returns more than one event only where one envelope carries several observations.
-type detailParser func(env events.EventBridgeEvent, e Event) ([]Event, error)
+// detailParser fills the source-specific fields of e from the envelope's detail d (empty
+// when the event has none). It never fails: what it cannot read it leaves out. It returns
+// more than one event only where one envelope carries several observations.
+type detailParser func(env events.EventBridgeEvent, d obj, e Event) []Event
 
 func parserFor(env events.EventBridgeEvent) detailParser {
 	switch {
@@ -70,17 +70,30 @@ func parserFor(env events.EventBridgeEvent) detailParser {
 
 // Parse decodes one raw EventBridge event into normalised events: exactly one, except
 // for Security Hub events carrying several findings (one per finding, ids "<id>#<n>").
-// An error is always a *ParseError and matches ErrMalformed.
+// The input is decoded once; the events share the decoded document (Event.Doc).
+// An error is always a *ParseError and matches ErrMalformed: it is returned only for
+// input that is not an EventBridge event (see Essentials).
 func Parse(raw []byte) ([]Event, error) {
-	env, err := ParseEnvelope(raw)
+	doc, err := decode(raw)
 	if err != nil {
 		return nil, err
 	}
-	return FromEnvelope(env, raw)
+	env, err := envelopeOf(func(k string) any { return doc[k] })
+	if err != nil {
+		return nil, err
+	}
+	return normalise(env, doc.o("detail"), raw, doc), nil
 }
 
 // FromEnvelope normalises an already-decoded envelope; raw is kept as the event's Raw.
+// A detail that does not decode as an object is read as empty.
 func FromEnvelope(env events.EventBridgeEvent, raw []byte) ([]Event, error) {
+	var d map[string]any
+	_ = json.Unmarshal(env.Detail, &d) // not an object: empty detail, as Parse reads it
+	return normalise(env, d, raw, nil), nil
+}
+
+func normalise(env events.EventBridgeEvent, d obj, raw []byte, doc obj) []Event {
 	base := Event{
 		ID:         env.ID,
 		Time:       env.Time.UTC(),
@@ -91,13 +104,17 @@ func FromEnvelope(env events.EventBridgeEvent, raw []byte) ([]Event, error) {
 		Actor:      defaultAWSActor,
 		Signal:     Info,
 		Raw:        json.RawMessage(raw),
+		Doc:        doc,
+	}
+	if base.Region == "" {
+		base.Region = UnknownRegion
 	}
 	if len(env.Resources) > 0 {
 		base.Resource = env.Resources[0]
 	}
-	evs, err := parserFor(env)(env, base)
-	if err != nil {
-		return nil, err
+	evs := parserFor(env)(env, d, base)
+	if len(evs) == 0 {
+		evs = parseGeneric(env, d, base)
 	}
 	for i := range evs {
 		if evs[i].Subject == "" {
@@ -107,56 +124,21 @@ func FromEnvelope(env events.EventBridgeEvent, raw []byte) ([]Event, error) {
 			evs[i].Resource = evs[i].Subject
 		}
 		if evs[i].Resource == "" {
-			evs[i].Resource, evs[i].Subject = env.Source, env.Source
+			evs[i].Resource = env.Source
+			evs[i].Subject = env.DetailType + "/" + env.Source
+		}
+		if evs[i].Actor == "" {
+			evs[i].Actor = defaultAWSActor
+		}
+		if evs[i].Summary == "" {
+			evs[i].Summary = fmt.Sprintf("%s from %s", env.DetailType, env.Source)
 		}
 		evs[i].Summary = clip(evs[i].Summary, maxSummaryRunes)
 	}
-	return evs, nil
+	return evs
 }
 
-// decodeDetail unmarshals the detail into v; type mismatches become ParseErrors that name
-// the field, e.g. "detail.state.value: got JSON number, want string".
-func decodeDetail(env events.EventBridgeEvent, v any) error {
-	if err := json.Unmarshal(env.Detail, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			field := "detail"
-			if te.Field != "" {
-				field += "." + te.Field
-			}
-			return &ParseError{ID: env.ID, Source: env.Source, Field: field,
-				Reason: fmt.Sprintf("got JSON %s, want %s", te.Value, jsonKind(te.Type.Kind().String()))}
-		}
-		return &ParseError{ID: env.ID, Source: env.Source, Field: "detail", Reason: "invalid", Err: jsonErr(err)}
-	}
-	return nil
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "string"
-	case "slice", "array":
-		return "array"
-	case "map", "struct", "ptr":
-		return "object"
-	case "bool":
-		return "boolean"
-	case "float64", "float32", "int", "int64", "int32":
-		return "number"
-	}
-	return goKind
-}
-
-func missing(env events.EventBridgeEvent, field string) error {
-	return &ParseError{ID: env.ID, Source: env.Source, Field: field, Reason: "missing"}
-}
-
-func invalid(env events.EventBridgeEvent, field, reason string) error {
-	return &ParseError{ID: env.ID, Source: env.Source, Field: field, Reason: reason}
-}
-
-func one(e Event) ([]Event, error) { return []Event{e}, nil }
+func one(e Event) []Event { return []Event{e} }
 
 func setAttr(e *Event, k, v string) {
 	if v == "" {
@@ -179,11 +161,11 @@ func clip(s string, n int) string {
 
 // parseGeneric accepts any event Firebreak has no parser for: it is recorded with what
 // the envelope says and classified by the taxonomy's fallback.
-func parseGeneric(env events.EventBridgeEvent, e Event) ([]Event, error) {
+func parseGeneric(env events.EventBridgeEvent, _ obj, e Event) []Event {
 	if e.Resource == "" {
 		e.Resource = env.Source
 	}
 	e.Subject = env.DetailType + "/" + e.Resource
 	e.Summary = fmt.Sprintf("%s from %s", env.DetailType, env.Source)
-	return one(e)
+	return []Event{e}
 }
