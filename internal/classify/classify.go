@@ -38,9 +38,11 @@ type Result struct {
 
 // Classifier is safe for concurrent use.
 type Classifier struct {
-	cfg     *config.Config
-	classes []*config.Class
-	m       *pattern.Matcher
+	cfg      *config.Config
+	classes  []*config.Class
+	titles   []*title // per class; nil where the class has no title
+	fallback *title
+	m        *pattern.Matcher
 }
 
 // New compiles the configuration's taxonomy.
@@ -53,7 +55,14 @@ func New(cfg *config.Config) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile taxonomy of %s: %w", cfg.File, err)
 	}
-	return &Classifier{cfg: cfg, classes: cfg.Taxonomy, m: m}, nil
+	c := &Classifier{cfg: cfg, classes: cfg.Taxonomy, m: m, titles: make([]*title, len(cfg.Taxonomy))}
+	for i, cl := range cfg.Taxonomy {
+		c.titles[i] = compileTitle(cl.TitleT)
+	}
+	if cfg.Fallback != nil {
+		c.fallback = compileTitle(cfg.Fallback.TitleT)
+	}
+	return c, nil
 }
 
 // matchView is the "firebreak" object appended to the raw event for matching, so
@@ -93,23 +102,49 @@ func MatchDocument(e event.Event) ([]byte, error) {
 // Classify returns the taxonomy's verdict on e. Events no class matches get the
 // fallback class; classification never fails on a parsed event except for an
 // unrenderable title, which falls back to the summary.
+//
+// The patterns are matched on the event as Parse decoded it (e.Doc) with the
+// "firebreak" view beside it, exactly as they would match MatchDocument(e); an event
+// without Doc has its Raw decoded here.
 func (c *Classifier) Classify(e event.Event) (Result, error) {
-	doc, err := MatchDocument(e)
-	if err != nil {
-		return Result{}, err
+	doc := e.Doc
+	if doc == nil {
+		if err := json.Unmarshal(e.Raw, &doc); err != nil || doc == nil {
+			return Result{}, fmt.Errorf("event %s: raw event is not a JSON object", e.ID)
+		}
 	}
-	i, err := c.m.First(doc)
+	i, err := c.m.FirstDecoded(doc, pattern.Member{Name: "firebreak", Members: firebreakView(&e)})
 	if err != nil {
 		return Result{}, fmt.Errorf("classify event %s: %w", e.ID, err)
 	}
-	cl := c.cfg.Fallback
+	cl, t := c.cfg.Fallback, c.fallback
 	if i >= 0 {
-		cl = c.classes[i]
+		cl, t = c.classes[i], c.titles[i]
 	}
-	return c.apply(cl, e), nil
+	return c.apply(cl, t, e), nil
 }
 
-func (c *Classifier) apply(cl *config.Class, e event.Event) Result {
+// firebreakView is the "firebreak" object of MatchDocument, as members to match beside the
+// decoded event.
+func firebreakView(e *event.Event) []pattern.Member {
+	v := make([]pattern.Member, 4, 7)
+	v[0] = pattern.Member{Name: "signal", String: string(e.Signal)}
+	v[1] = pattern.Member{Name: "resource", String: e.Resource}
+	v[2] = pattern.Member{Name: "subject", String: e.Subject}
+	v[3] = pattern.Member{Name: "actor", String: e.Actor}
+	if e.SourceSeverity != "" {
+		v = append(v, pattern.Member{Name: "source_severity", String: e.SourceSeverity})
+	}
+	if len(e.Attrs) > 0 {
+		v = append(v, pattern.Member{Name: "attrs", Strings: e.Attrs})
+	}
+	if len(e.Tags) > 0 {
+		v = append(v, pattern.Member{Name: "tags", Strings: e.Tags})
+	}
+	return v
+}
+
+func (c *Classifier) apply(cl *config.Class, t *title, e event.Event) Result {
 	r := Result{Class: cl.Class, Impact: cl.Impact, Runbook: cl.Runbook, ClassSeverity: cl.Sev}
 	if s, ok := cl.SevBySrc[e.SourceSeverity]; ok {
 		r.ClassSeverity = s
@@ -130,19 +165,13 @@ func (c *Classifier) apply(cl *config.Class, e event.Event) Result {
 		}
 	}
 	r.Title = e.Summary
-	if cl.TitleT != nil {
-		var b strings.Builder
-		err := cl.TitleT.Execute(&b, titleData{Resource: e.Resource, Actor: e.Actor, Account: e.Account, Region: e.Region,
+	if t != nil {
+		s, err := t.render(&titleData{Resource: e.Resource, Actor: e.Actor, Account: e.Account, Region: e.Region,
 			Summary: e.Summary, Source: e.Source, DetailType: e.DetailType, Class: cl.Class, Attrs: e.Attrs, Tags: e.Tags})
-		if t := strings.Join(strings.Fields(b.String()), " "); err == nil && t != "" {
-			r.Title = t
+		if err == nil && s != "" {
+			r.Title = s
 		}
 	}
 	r.Fingerprint = incident.Fingerprint(cl.Class, e.Account, e.Region, e.Subject)
 	return r
-}
-
-type titleData struct {
-	Resource, Actor, Account, Region, Summary, Source, DetailType, Class string
-	Attrs, Tags                                                          map[string]string
 }
