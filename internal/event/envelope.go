@@ -29,8 +29,11 @@ func ParseEnvelope(b []byte) (events.EventBridgeEvent, error) {
 		return events.EventBridgeEvent{}, tooBig(len(b))
 	}
 	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(b, &fields); err != nil || fields == nil {
+	if err := json.Unmarshal(b, &fields); err != nil {
 		return events.EventBridgeEvent{}, notObject(err)
+	}
+	if fields == nil {
+		return events.EventBridgeEvent{}, notObject(fmt.Errorf("got JSON null, want an object"))
 	}
 	env, err := envelopeOf(func(k string) any {
 		var v any
@@ -56,11 +59,32 @@ func decode(b []byte) (obj, error) {
 	if len(b) > MaxSize {
 		return nil, tooBig(len(b))
 	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil || doc == nil {
+	var v any // into any, not a map: encoding/json's generic path is the fast one
+	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, notObject(err)
 	}
+	doc, ok := v.(map[string]any)
+	if !ok {
+		return nil, notObject(fmt.Errorf("got JSON %s, want an object", kindOf(v)))
+	}
 	return doc, nil
+}
+
+// kindOf names a decoded JSON value's kind as encoding/json's errors do.
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "bool"
+	}
+	return "object"
 }
 
 func tooBig(n int) error {

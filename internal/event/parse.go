@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -150,13 +152,30 @@ func setAttr(e *Event, k, v string) {
 	e.Attrs[k] = v
 }
 
+// clip makes every run of white space in s a single space and cuts it to n runes.
 func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	r := []rune(s)
-	if len(r) <= n {
+	if !squashed(s) {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
+	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// squashed reports whether s has no leading, trailing or repeated white space and no
+// white space other than single spaces.
+func squashed(s string) bool {
+	prevSpace := true
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if space && (r != ' ' || prevSpace) {
+			return false
+		}
+		prevSpace = space
+	}
+	return !prevSpace || s == ""
 }
 
 // parseGeneric accepts any event Firebreak has no parser for: it is recorded with what
