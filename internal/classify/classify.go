@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/event"
@@ -113,7 +114,11 @@ func (c *Classifier) Classify(e event.Event) (Result, error) {
 			return Result{}, fmt.Errorf("event %s: raw event is not a JSON object", e.ID)
 		}
 	}
-	i, err := c.m.FirstDecoded(doc, pattern.Member{Name: "firebreak", Members: firebreakView(&e)})
+	v := views.Get().(*view)
+	v.fill(&e)
+	i, err := c.m.FirstDecoded(doc, v.top[:]...)
+	*v = view{} // drop the event's strings and maps before pooling
+	views.Put(v)
 	if err != nil {
 		return Result{}, fmt.Errorf("classify event %s: %w", e.ID, err)
 	}
@@ -124,24 +129,31 @@ func (c *Classifier) Classify(e event.Event) (Result, error) {
 	return c.apply(cl, t, e), nil
 }
 
-// firebreakView is the "firebreak" object of MatchDocument, as members to match beside the
-// decoded event.
-func firebreakView(e *event.Event) []pattern.Member {
-	v := make([]pattern.Member, 4, 7)
-	v[0] = pattern.Member{Name: "signal", String: string(e.Signal)}
-	v[1] = pattern.Member{Name: "resource", String: e.Resource}
-	v[2] = pattern.Member{Name: "subject", String: e.Subject}
-	v[3] = pattern.Member{Name: "actor", String: e.Actor}
+// view is the "firebreak" object of MatchDocument, as members to match beside the
+// decoded event. Views are pooled: building one per event costs no allocation.
+type view struct {
+	top     [1]pattern.Member
+	members [7]pattern.Member
+}
+
+var views = sync.Pool{New: func() any { return new(view) }}
+
+func (v *view) fill(e *event.Event) {
+	m := append(v.members[:0],
+		pattern.Member{Name: "signal", String: string(e.Signal)},
+		pattern.Member{Name: "resource", String: e.Resource},
+		pattern.Member{Name: "subject", String: e.Subject},
+		pattern.Member{Name: "actor", String: e.Actor})
 	if e.SourceSeverity != "" {
-		v = append(v, pattern.Member{Name: "source_severity", String: e.SourceSeverity})
+		m = append(m, pattern.Member{Name: "source_severity", String: e.SourceSeverity})
 	}
 	if len(e.Attrs) > 0 {
-		v = append(v, pattern.Member{Name: "attrs", Strings: e.Attrs})
+		m = append(m, pattern.Member{Name: "attrs", Strings: e.Attrs})
 	}
 	if len(e.Tags) > 0 {
-		v = append(v, pattern.Member{Name: "tags", Strings: e.Tags})
+		m = append(m, pattern.Member{Name: "tags", Strings: e.Tags})
 	}
-	return v
+	v.top[0] = pattern.Member{Name: "firebreak", Members: m}
 }
 
 func (c *Classifier) apply(cl *config.Class, t *title, e event.Event) Result {

@@ -157,7 +157,7 @@ func clip(s string, n int) string {
 	if !squashed(s) {
 		s = strings.Join(strings.Fields(s), " ")
 	}
-	if utf8.RuneCountInString(s) <= n {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
@@ -167,6 +167,22 @@ func clip(s string, n int) string {
 // squashed reports whether s has no leading, trailing or repeated white space and no
 // white space other than single spaces.
 func squashed(s string) bool {
+	prevSpace := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return squashedRunes(s)
+		}
+		space := c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+		if space && (c != ' ' || prevSpace) {
+			return false
+		}
+		prevSpace = space
+	}
+	return !prevSpace || s == ""
+}
+
+func squashedRunes(s string) bool {
 	prevSpace := true
 	for _, r := range s {
 		space := unicode.IsSpace(r)

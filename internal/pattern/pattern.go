@@ -171,12 +171,17 @@ func Compile(patterns []json.RawMessage) (*Matcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create matcher: %w", err)
 	}
-	tf := &treeFlattener{}
+	tf := &treeFlattener{used: &usedNode{}}
 	tq, err := quamina.New(quamina.WithFlattener(tf))
 	if err != nil {
 		return nil, fmt.Errorf("create matcher: %w", err)
 	}
 	for i, p := range patterns {
+		var v map[string]any
+		if err := json.Unmarshal(p, &v); err != nil {
+			return nil, fmt.Errorf("pattern %d %s: %w", i, p, err)
+		}
+		tf.used.add(v)
 		if err := q.AddPattern(i, string(p)); err != nil {
 			return nil, fmt.Errorf("pattern %d %s: %w", i, p, err)
 		}

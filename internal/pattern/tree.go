@@ -2,6 +2,7 @@ package pattern
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"unsafe"
 
@@ -25,6 +26,7 @@ type Member struct {
 // mention, and flattens exactly as quamina's own JSON flattener does: the same paths,
 // string values with their quotes, literals as written, one array trail per array.
 type treeFlattener struct {
+	used   *usedNode // the member names the patterns mention, shared by every copy
 	root   map[string]any
 	more   []Member
 	fields []quamina.Field
@@ -35,7 +37,7 @@ type treeFlattener struct {
 }
 
 func (f *treeFlattener) Copy() quamina.Flattener {
-	c := &treeFlattener{fields: make([]quamina.Field, 0, 32)}
+	c := &treeFlattener{used: f.used, fields: make([]quamina.Field, 0, 32)}
 	f.last = c
 	return c
 }
@@ -43,21 +45,56 @@ func (f *treeFlattener) Copy() quamina.Flattener {
 // Flatten ignores the bytes it is given: it flattens the document set on it.
 func (f *treeFlattener) Flatten(_ []byte, tr quamina.SegmentsTreeTracker) ([]quamina.Field, error) {
 	f.fields, f.buf, f.trail, f.arrays = f.fields[:0], f.buf[:0], f.trail[:0], 0
-	f.object(f.root, f.more, tr)
+	f.object(f.root, f.more, tr, f.used)
 	return f.fields, nil
+}
+
+// usedNode lists the member names the patterns mention at one level of a document, so
+// flattening looks up those few names instead of visiting every member.
+type usedNode struct {
+	names    []string
+	children map[string]*usedNode // names whose pattern value is an object
+}
+
+func (u *usedNode) child(name string) *usedNode {
+	if c := u.children[name]; c != nil {
+		return c
+	}
+	return &usedNode{}
+}
+
+// add records the names a pattern (decoded JSON object) mentions.
+func (u *usedNode) add(p map[string]any) {
+	for k, v := range p {
+		if !slices.Contains(u.names, k) {
+			u.names = append(u.names, k)
+		}
+		if o, ok := v.(map[string]any); ok {
+			if u.children == nil {
+				u.children = map[string]*usedNode{}
+			}
+			c := u.children[k]
+			if c == nil {
+				c = &usedNode{}
+				u.children[k] = c
+			}
+			c.add(o)
+		}
+	}
 }
 
 // segment views a member name as the bytes quamina's tracker looks up; the tracker
 // only reads them (map lookups), so no copy is made.
 func segment(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
-func (f *treeFlattener) object(m map[string]any, more []Member, tr quamina.SegmentsTreeTracker) {
+func (f *treeFlattener) object(m map[string]any, more []Member, tr quamina.SegmentsTreeTracker, used *usedNode) {
 	trail := f.snapshot()
-	for k, v := range m {
-		if shadowed(more, k) {
+	for _, k := range used.names {
+		v, ok := m[k]
+		if !ok || shadowed(more, k) {
 			continue
 		}
-		f.member(k, v, tr, trail)
+		f.member(k, v, tr, used, trail)
 	}
 	for i := range more {
 		f.added(&more[i], tr, trail)
@@ -79,6 +116,7 @@ func (f *treeFlattener) added(x *Member, tr quamina.SegmentsTreeTracker, trail [
 	}
 	t := f.snapshot()
 	f.strings(x.Strings, node, t)
+	// the added members are few and fixed: visited directly, checked by the tracker
 	for i := range x.Members {
 		f.added(&x.Members[i], node, t)
 	}
@@ -117,7 +155,7 @@ func (f *treeFlattener) snapshot() []quamina.ArrayPos {
 	return append([]quamina.ArrayPos(nil), f.trail...)
 }
 
-func (f *treeFlattener) member(name string, v any, tr quamina.SegmentsTreeTracker, trail []quamina.ArrayPos) {
+func (f *treeFlattener) member(name string, v any, tr quamina.SegmentsTreeTracker, used *usedNode, trail []quamina.ArrayPos) {
 	seg := segment(name)
 	if !tr.IsSegmentUsed(seg) {
 		return
@@ -125,7 +163,7 @@ func (f *treeFlattener) member(name string, v any, tr quamina.SegmentsTreeTracke
 	switch x := v.(type) {
 	case map[string]any:
 		if node, ok := tr.Get(seg); ok {
-			f.object(x, nil, node)
+			f.object(x, nil, node, used.child(name))
 		}
 	case map[string]string:
 		if node, ok := tr.Get(seg); ok {
@@ -135,10 +173,11 @@ func (f *treeFlattener) member(name string, v any, tr quamina.SegmentsTreeTracke
 		f.str(tr.PathForSegment(seg), x, trail)
 	case []any, []string:
 		node, ok := tr.Get(seg)
+		u := used.child(name)
 		if !ok {
-			node = tr // as quamina's JSON flattener: a list that is a field, not a node
+			node, u = tr, used // as quamina's JSON flattener: a list that is a field, not a node
 		}
-		f.array(tr.PathForSegment(seg), x, node)
+		f.array(tr.PathForSegment(seg), x, node, u)
 	default:
 		if val, isNum, ok := f.leaf(v); ok {
 			f.fields = append(f.fields, quamina.Field{Path: tr.PathForSegment(seg), Val: val, ArrayTrail: trail, IsNumber: isNum})
@@ -146,7 +185,7 @@ func (f *treeFlattener) member(name string, v any, tr quamina.SegmentsTreeTracke
 	}
 }
 
-func (f *treeFlattener) array(path []byte, list any, node quamina.SegmentsTreeTracker) {
+func (f *treeFlattener) array(path []byte, list any, node quamina.SegmentsTreeTracker, used *usedNode) {
 	f.arrays++
 	f.trail = append(f.trail, quamina.ArrayPos{Array: f.arrays, Pos: 0})
 	top := len(f.trail) - 1
@@ -154,9 +193,9 @@ func (f *treeFlattener) array(path []byte, list any, node quamina.SegmentsTreeTr
 		f.trail[top].Pos++
 		switch x := v.(type) {
 		case map[string]any:
-			f.object(x, nil, node)
+			f.object(x, nil, node, used)
 		case []any:
-			f.array(path, x, node)
+			f.array(path, x, node, used)
 		case string:
 			f.str(path, x, f.snapshot())
 		default:

@@ -1,6 +1,7 @@
 package event
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -43,6 +44,23 @@ func TestTypedParsersAreLenient(t *testing.T) {
 		evs := p(env, tt.d, Event{ID: "e"})
 		if len(evs) != 1 || evs[0].Subject != tt.subject {
 			t.Errorf("typed parser on %s = %+v; want one event with subject %q", tt.name, evs, tt.subject)
+		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	long := strings.Repeat("é", 300)
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"a b", "a b"},
+		{"  a \t b\n", "a b"},
+		{"é → ü", "é → ü"},
+		{"a\u00a0\u00a0b", "a b"},
+		{long, strings.Repeat("é", 239) + "…"},
+	}
+	for _, tt := range tests {
+		if got := clip(tt.in, 240); got != tt.want {
+			t.Errorf("clip(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }
