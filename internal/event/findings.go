@@ -49,9 +49,9 @@ func parseHealth(env events.EventBridgeEvent, d obj, e Event) []Event {
 		e.Subject = s
 	}
 	var entities []string
-	for _, a := range d.list("affectedEntities") {
-		a := asObj(a)
-		v := a.s("entityValue")
+	for _, x := range d.list("affectedEntities") {
+		a := asObj(x)
+		v := first(a.s("entityValue"), str(x)) // an entity may be written as its bare value
 		if v == "" {
 			continue
 		}
@@ -191,7 +191,7 @@ func parseSecurityHub(env events.EventBridgeEvent, d obj, base Event) []Event {
 		}
 		if rs := f.list("Resources"); len(rs) > 0 {
 			r := asObj(rs[0])
-			if id := r.s("Id"); id != "" {
+			if id := first(r.s("Id"), str(rs[0])); id != "" {
 				e.Resource = id
 			}
 			setAttr(&e, "resource_type", r.s("Type"))
