@@ -4,6 +4,10 @@
 // restricted to the subset that EventBridge and quamina implement identically: exact
 // string values, and the operators prefix, wildcard, exists, anything-but (a list of
 // strings) and equals-ignore-case. Numeric matching, cidr, suffix and $or are rejected.
+//
+// A Matcher matches JSON events (Match) or events already decoded into encoding/json's
+// generic form (MatchDecoded), which it flattens for quamina without encoding them
+// again, visiting only the members its patterns mention; both report the same patterns.
 package pattern
 
 import (

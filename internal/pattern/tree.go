@@ -60,8 +60,10 @@ func (u *usedNode) child(name string) *usedNode {
 	if c := u.children[name]; c != nil {
 		return c
 	}
-	return &usedNode{}
+	return noNames
 }
+
+var noNames = &usedNode{}
 
 // add records the names a pattern (decoded JSON object) mentions.
 func (u *usedNode) add(p map[string]any) {
