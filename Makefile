@@ -65,8 +65,9 @@ fuzz: ## run every fuzzer for FUZZTIME each
 	    echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	  done; done
 
-synth: build $(NODE_DEPS) ## synthesize the stack to cdk.out offline, cdk-nag included
+synth: build $(NODE_DEPS) ## synthesize the stack to cdk.out offline, cdk-nag and cfn-lint included
 	AWS_EC2_METADATA_DISABLED=true $(CDK) synth --quiet $(CDK_ARGS)
+	$(GO) run ./infra/cmd/firebreak-cfnlint -suppressions infra/cfn-lint.yaml cdk.out
 
 diff: build $(NODE_DEPS) ## show what deploy would change in the AWS account of your profile
 	$(CDK) diff $(CDK_ARGS)

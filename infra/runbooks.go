@@ -86,9 +86,14 @@ func newRunbooks(s *Stack) *Runbooks {
 			Retention:     awslogs.RetentionDays(s.plan.retention),
 			RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 		})
+		// An empty DefinitionSubstitutions is invalid CloudFormation (cfn-lint E3002).
+		var substitutions *map[string]*string
+		if len(subst) > 0 {
+			substitutions = &subst
+		}
 		sm := awsstepfunctions.NewStateMachine(rs, jsii.String("StateMachine"), &awsstepfunctions.StateMachineProps{
 			DefinitionBody:          awsstepfunctions.DefinitionBody_FromString(jsii.String(p.Definition)),
-			DefinitionSubstitutions: &subst,
+			DefinitionSubstitutions: substitutions,
 			StateMachineType:        awsstepfunctions.StateMachineType_STANDARD,
 			Role:                    role,
 			TracingEnabled:          jsii.Bool(true),

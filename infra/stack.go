@@ -69,7 +69,7 @@ func NewStack(scope constructs.Construct, id string, props Props) (*Stack, error
 		Env:         props.Env,
 		Description: jsii.String("Firebreak: event, incident and problem response (github.com/firebreak-ops/firebreak)"),
 	})
-	awscdk.Tags_Of(st).Add(jsii.String("app"), jsii.String("firebreak"), nil)
+	tag(st, "app", "firebreak")
 	s := &Stack{Stack: st, plan: pl, config: props.Config, props: props, Functions: map[string]*Function{}}
 
 	s.Keys = newKeys(s)
@@ -92,6 +92,9 @@ func NewStack(scope constructs.Construct, id string, props Props) (*Stack, error
 	}
 	s.Health = newHealth(s)
 	s.outputs()
+	if err := s.dropImpliedDependencies(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -112,13 +112,15 @@ func TestReplayJSONKeys(t *testing.T) {
 			t.Errorf("replay --json %q = %v; want an object", k, m[k])
 		}
 	}
-	if m["events"] != 28.0 || m["quarantined"] != 0.0 || m["unmatched"] != 0.0 || m["duplicates"] != 0.0 {
-		t.Errorf("replay of the catalog = %v; want 28 events, none quarantined, unmatched or duplicated", m)
+	if m["events"] != 81.0 || m["quarantined"] != 0.0 || m["unmatched"] != 0.0 || m["duplicates"] != 0.0 {
+		t.Errorf("replay of the catalog = %v; want 81 events, none quarantined, unmatched or duplicated", m)
 	}
-	// Four recovery samples follow their trigger in time but sort before it by file name
-	// (ec2/instance-running.json): replay orders by event time, so all four mitigate.
-	if m["recoveries"] != 4.0 {
-		t.Errorf("replay recoveries = %v; want 4 (alarm OK, Config COMPLIANT, EC2 running, app resolved)", m["recoveries"])
+	// Fifteen recovery samples follow their trigger in time, some sorting before it by file
+	// name (ec2/instance-running.json): replay orders by event time, so all fifteen mitigate.
+	if m["recoveries"] != 15.0 {
+		t.Errorf("replay recoveries = %v; want 15 (alarm OK, Config COMPLIANT, EC2 running, app resolved, Auto Scaling launch, "+
+			"ECS deployment completed, CancelKeyDeletion, EnableKey, Trusted Advisor OK, Security Hub PASSED, Health closed, "+
+			"RDS recovery complete, EBS snapshot succeeded, CodePipeline SUCCEEDED, CodeDeploy SUCCESS)", m["recoveries"])
 	}
 	sum := 0.0
 	for _, k := range []string{"unmatched", "quarantined", "duplicates", "incidents", "repeats", "recoveries", "recorded"} {
@@ -171,7 +173,7 @@ func TestReplayDuplicatesUnmatchedQuarantinedFromJSONLines(t *testing.T) {
 
 func TestReplayHumanOutputAndUsage(t *testing.T) {
 	code, out, _ := run(t, "", "replay", samples)
-	if code != 0 || !strings.Contains(out, "Replayed 28 events") || !strings.Contains(out, "security.cloudtrail-logging-stopped") {
+	if code != 0 || !strings.Contains(out, "Replayed 81 events") || !strings.Contains(out, "security.cloudtrail-logging-stopped") {
 		t.Errorf("replay = exit %d:\n%s\nwant the summary and the incident table", code, out)
 	}
 	if code, _, errs := run(t, "", "replay"); code != 2 || !strings.Contains(errs, "usage: firebreak replay") {

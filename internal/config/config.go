@@ -18,6 +18,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/events"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/oncall"
 	"github.com/firebreak-ops/firebreak/internal/pattern"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/strictyaml"
@@ -44,6 +45,13 @@ type Config struct {
 	// first of them: one page for the group.
 	Grouping *Grouping `yaml:"grouping"`
 	Deploy   Deploy    `yaml:"deploy"`
+	// On call (oncall.go): people, layered rotations, overrides, escalation plans.
+	Contacts    []*oncall.Contact           `yaml:"contacts"`
+	Schedules   map[string]*oncall.Schedule `yaml:"schedules"`
+	Overrides   []oncall.Override           `yaml:"overrides"`
+	Escalations map[string]*Escalation      `yaml:"escalations"`
+	// Warnings do not stop the configuration loading (e.g. schedule gaps).
+	Warnings strictyaml.Errors `yaml:"-"`
 
 	// TeamNames is the teams' names, sorted (derived).
 	TeamNames []string `yaml:"-"`
@@ -461,6 +469,7 @@ func (c *Config) validate(doc *strictyaml.Doc) strictyaml.Errors {
 			Description: "Events no taxonomy class matches: recorded and counted, never paged."}
 	}
 	errs = append(errs, c.validateClass(doc, "fallback", c.Fallback, false)...)
+	errs = append(errs, c.validateOncall(doc)...)
 	return errs
 }
 

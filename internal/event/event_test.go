@@ -194,7 +194,7 @@ func TestMalformedInput(t *testing.T) {
 // TestOddDetailIsTolerated covers details that are missing, null, empty or of the wrong
 // type: each lowers what the parser says and none is quarantined.
 func TestOddDetailIsTolerated(t *testing.T) {
-	const generic = "" // subject: the generic one, detail-type/source
+	const generic = "" // subject: the generic one, <detail-type>/<resource>
 	tests := []struct {
 		name     string
 		raw      []byte
@@ -202,12 +202,12 @@ func TestOddDetailIsTolerated(t *testing.T) {
 		resource string
 		subject  string // generic: "<detail-type>/<resource>"
 	}{
-		{"detail missing", []byte(`{"id":"e1","source":"aws.cloudwatch","detail-type":"` + event.TypeAlarm + `","account":"1","time":"2026-11-02T09:00:00Z"}`), event.Info, "aws.cloudwatch", generic},
-		{"detail string", envelope(event.TypeAlarm, "aws.cloudwatch", `"x"`), event.Info, "aws.cloudwatch", generic},
-		{"detail null", envelope(event.TypeEC2State, "aws.ec2", `null`), event.Info, "aws.ec2", generic},
-		{"resources not strings", []byte(`{"id":"e1","source":"s","detail-type":"d","account":"1","time":"2026-11-02T09:00:00Z","resources":[1,"arn:x"],"detail":{}}`), event.Info, "arn:x", generic},
+		{"detail missing", []byte(`{"id":"e1","source":"aws.cloudwatch","detail-type":"` + event.TypeAlarm + `","account":"1","time":"2026-11-02T09:00:00Z"}`), event.Info, "aws.cloudwatch", "aws.cloudwatch"},
+		{"detail string", envelope(event.TypeAlarm, "aws.cloudwatch", `"x"`), event.Info, "aws.cloudwatch", "aws.cloudwatch"},
+		{"detail null", envelope(event.TypeEC2State, "aws.ec2", `null`), event.Info, "aws.ec2", "aws.ec2"},
+		{"resources not strings", []byte(`{"id":"e1","source":"s","detail-type":"d","account":"1","time":"2026-11-02T09:00:00Z","resources":[1,"arn:x"],"detail":{}}`), event.Trigger, "arn:x", generic},
 		{"alarm state not string", envelope(event.TypeAlarm, "aws.cloudwatch", `{"alarmName":"a","state":{"value":1}}`), event.Info, "alarm:a", "alarm:a"},
-		{"alarm no name", envelope(event.TypeAlarm, "aws.cloudwatch", `{"state":{"value":"ALARM"}}`), event.Trigger, "aws.cloudwatch", generic},
+		{"alarm no name", envelope(event.TypeAlarm, "aws.cloudwatch", `{"state":{"value":"ALARM"}}`), event.Trigger, "aws.cloudwatch", "aws.cloudwatch"},
 		{"alarm unknown state", envelope(event.TypeAlarm, "aws.cloudwatch", `{"alarmName":"a","state":{"value":"PURPLE"}}`), event.Info, "alarm:a", "alarm:a"},
 		{"alarm dimensions as list", envelope(event.TypeAlarm, "aws.cloudwatch", `{"alarmName":"a","state":{"value":"ALARM"},"configuration":{"metrics":[{"metricStat":{"metric":{"namespace":"AWS/EC2","dimensions":[{"name":"InstanceId","value":"i-1"}]}}}]}}`), event.Trigger, "i-1", "alarm:a"},
 		{"config no rule", envelope(event.TypeConfig, "aws.config", `{"resourceId":"sg-1","newEvaluationResult":{"complianceType":"NON_COMPLIANT"}}`), event.Trigger, "sg-1", "unknown-rule//sg-1"},
@@ -222,13 +222,13 @@ func TestOddDetailIsTolerated(t *testing.T) {
 		{"cloudtrail kms no key", envelope(event.TypeAPICall, "aws.kms", `{"eventName":"ScheduleKeyDeletion","requestParameters":{},"userIdentity":{"arn":"arn:u"}}`), event.Trigger, "arn:u", "arn:u"},
 		{"cloudtrail bucket policy as string", envelope(event.TypeAPICall, "aws.s3", `{"eventName":"PutBucketPolicy","requestParameters":{"bucketName":"b","bucketPolicy":"{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\"}}"}}`), event.Trigger, "b", "b"},
 		{"signin no result", envelope(event.TypeConsoleSignIn, "aws.signin", `{"eventName":"ConsoleLogin","responseElements":{}}`), event.Trigger, "unknown", "unknown"},
-		{"ec2 no instance", envelope(event.TypeEC2State, "aws.ec2", `{"state":"stopped"}`), event.Trigger, "aws.ec2", generic},
+		{"ec2 no instance", envelope(event.TypeEC2State, "aws.ec2", `{"state":"stopped"}`), event.Trigger, "aws.ec2", "aws.ec2"},
 		{"ec2 bad state", envelope(event.TypeEC2State, "aws.ec2", `{"instance-id":"i-1","state":"melted"}`), event.Info, "i-1", "i-1"},
 		{"health no status", envelope(event.TypeHealth, "aws.health", `{"eventTypeCode":"X"}`), event.Info, "X", "X"},
 		{"health entities object", envelope(event.TypeHealth, "aws.health", `{"eventTypeCode":"X","statusCode":"open","affectedEntities":{"entityValue":"i-1"}}`), event.Trigger, "i-1", "X"},
 		{"guardduty severity label", envelope(event.TypeGuardDuty, "aws.guardduty", `{"id":"f","type":"T","severity":"high"}`), event.Trigger, "f", "f"},
 		{"guardduty no type", envelope(event.TypeGuardDuty, "aws.guardduty", `{"id":"f","severity":5}`), event.Trigger, "f", "f"},
-		{"guardduty nothing", envelope(event.TypeGuardDuty, "aws.guardduty", `{}`), event.Trigger, "aws.guardduty", generic},
+		{"guardduty nothing", envelope(event.TypeGuardDuty, "aws.guardduty", `{}`), event.Trigger, "aws.guardduty", "aws.guardduty"},
 		{"securityhub no findings", envelope(event.TypeSecurityHub, "aws.securityhub", `{"findings":[]}`), event.Info, "aws.securityhub", generic},
 		{"securityhub finding without id", envelope(event.TypeSecurityHub, "aws.securityhub", `{"findings":[{"GeneratorId":"g","Resources":[{"Id":"arn:r"}]}]}`), event.Trigger, "arn:r", "g/arn:r"},
 		{"app no service", envelope(event.TypeApplication, "app.shop", `{"alert":"A","state":"firing"}`), event.Trigger, "app.shop", "app.shop/A/app.shop"},
@@ -260,8 +260,8 @@ func TestUnknownEventsAreAccepted(t *testing.T) {
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("Parse(unknown) = %v, %v; want one event", evs, err)
 	}
-	if e := evs[0]; e.Signal != event.Info || e.Resource != "aws.newservice" || e.Subject == "" {
-		t.Errorf("Parse(unknown) = signal %q resource %q subject %q; want info, the source as resource, a subject", e.Signal, e.Resource, e.Subject)
+	if e := evs[0]; e.Signal != event.Trigger || e.Resource != "aws.newservice" || e.Subject == "" {
+		t.Errorf("Parse(unknown) = signal %q resource %q subject %q; want a trigger (its class decides whether it pages), the source as resource, a subject", e.Signal, e.Resource, e.Subject)
 	}
 }
 

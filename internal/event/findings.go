@@ -214,7 +214,7 @@ func parseSecurityHub(env events.EventBridgeEvent, d obj, base Event) []Event {
 		out = append(out, e)
 	}
 	if len(out) == 0 {
-		return parseGeneric(env, d, base)
+		return generic(env, base)
 	}
 	return out
 }

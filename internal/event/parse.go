@@ -66,6 +66,9 @@ func parserFor(env events.EventBridgeEvent) detailParser {
 	case env.DetailType == TypeApplication && strings.HasPrefix(env.Source, ApplicationPrefix):
 		return parseApplication
 	default:
+		if p := serviceParser(env); p != nil { // services.go
+			return p
+		}
 		return parseGeneric
 	}
 }
@@ -116,7 +119,7 @@ func normalise(env events.EventBridgeEvent, d obj, raw []byte, doc obj) []Event 
 	}
 	evs := parserFor(env)(env, d, base)
 	if len(evs) == 0 {
-		evs = parseGeneric(env, d, base)
+		evs = generic(env, base)
 	}
 	for i := range evs {
 		if evs[i].Subject == "" {
@@ -125,9 +128,8 @@ func normalise(env events.EventBridgeEvent, d obj, raw []byte, doc obj) []Event 
 		if evs[i].Resource == "" {
 			evs[i].Resource = evs[i].Subject
 		}
-		if evs[i].Resource == "" {
-			evs[i].Resource = env.Source
-			evs[i].Subject = env.DetailType + "/" + env.Source
+		if evs[i].Resource == "" { // the detail named nothing: the source stands for it
+			evs[i].Resource, evs[i].Subject = env.Source, env.Source
 		}
 		if evs[i].Actor == "" {
 			evs[i].Actor = defaultAWSActor
@@ -195,8 +197,18 @@ func squashedRunes(s string) bool {
 }
 
 // parseGeneric accepts any event Firebreak has no parser for: it is recorded with what
-// the envelope says and classified by the taxonomy's fallback.
+// the envelope says and classified by the taxonomy's fallback (or a class the operator
+// wrote for it). It is a trigger, so the class's severity decides whether it pages: the
+// default fallback records it, a fallback or class with a severity opens an incident.
 func parseGeneric(env events.EventBridgeEvent, _ obj, e Event) []Event {
+	e.Signal = Trigger
+	return generic(env, e)
+}
+
+// generic names an event by its envelope alone. A parser that finds nothing it can read
+// in a known event's detail falls back to it, keeping its own signal (info by default):
+// an event Firebreak knows but cannot read does not page on its own.
+func generic(env events.EventBridgeEvent, e Event) []Event {
 	if e.Resource == "" {
 		e.Resource = env.Source
 	}

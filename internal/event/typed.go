@@ -25,7 +25,7 @@ func typed(p typedParser) detailParser {
 		}
 		evs, err := p(env, e)
 		if err != nil {
-			return parseGeneric(env, d, e)
+			return generic(env, e)
 		}
 		return evs
 	}
