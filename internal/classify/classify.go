@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/event"
@@ -38,9 +39,11 @@ type Result struct {
 
 // Classifier is safe for concurrent use.
 type Classifier struct {
-	cfg     *config.Config
-	classes []*config.Class
-	m       *pattern.Matcher
+	cfg      *config.Config
+	classes  []*config.Class
+	titles   []*title // per class; nil where the class has no title
+	fallback *title
+	m        *pattern.Matcher
 }
 
 // New compiles the configuration's taxonomy.
@@ -53,7 +56,14 @@ func New(cfg *config.Config) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile taxonomy of %s: %w", cfg.File, err)
 	}
-	return &Classifier{cfg: cfg, classes: cfg.Taxonomy, m: m}, nil
+	c := &Classifier{cfg: cfg, classes: cfg.Taxonomy, m: m, titles: make([]*title, len(cfg.Taxonomy))}
+	for i, cl := range cfg.Taxonomy {
+		c.titles[i] = compileTitle(cl.TitleT)
+	}
+	if cfg.Fallback != nil {
+		c.fallback = compileTitle(cfg.Fallback.TitleT)
+	}
+	return c, nil
 }
 
 // matchView is the "firebreak" object appended to the raw event for matching, so
@@ -93,23 +103,60 @@ func MatchDocument(e event.Event) ([]byte, error) {
 // Classify returns the taxonomy's verdict on e. Events no class matches get the
 // fallback class; classification never fails on a parsed event except for an
 // unrenderable title, which falls back to the summary.
+//
+// The patterns are matched on the event as Parse decoded it (e.Doc) with the
+// "firebreak" view beside it, exactly as they would match MatchDocument(e); an event
+// without Doc has its Raw decoded here.
 func (c *Classifier) Classify(e event.Event) (Result, error) {
-	doc, err := MatchDocument(e)
-	if err != nil {
-		return Result{}, err
+	doc := e.Doc
+	if doc == nil {
+		if err := json.Unmarshal(e.Raw, &doc); err != nil || doc == nil {
+			return Result{}, fmt.Errorf("event %s: raw event is not a JSON object", e.ID)
+		}
 	}
-	i, err := c.m.First(doc)
+	v := views.Get().(*view)
+	v.fill(&e)
+	i, err := c.m.FirstDecoded(doc, v.top[:]...)
+	*v = view{} // drop the event's strings and maps before pooling
+	views.Put(v)
 	if err != nil {
 		return Result{}, fmt.Errorf("classify event %s: %w", e.ID, err)
 	}
-	cl := c.cfg.Fallback
+	cl, t := c.cfg.Fallback, c.fallback
 	if i >= 0 {
-		cl = c.classes[i]
+		cl, t = c.classes[i], c.titles[i]
 	}
-	return c.apply(cl, e), nil
+	return c.apply(cl, t, e), nil
 }
 
-func (c *Classifier) apply(cl *config.Class, e event.Event) Result {
+// view is the "firebreak" object of MatchDocument, as members to match beside the
+// decoded event. Views are pooled: building one per event costs no allocation.
+type view struct {
+	top     [1]pattern.Member
+	members [7]pattern.Member
+}
+
+var views = sync.Pool{New: func() any { return new(view) }}
+
+func (v *view) fill(e *event.Event) {
+	m := append(v.members[:0],
+		pattern.Member{Name: "signal", String: string(e.Signal)},
+		pattern.Member{Name: "resource", String: e.Resource},
+		pattern.Member{Name: "subject", String: e.Subject},
+		pattern.Member{Name: "actor", String: e.Actor})
+	if e.SourceSeverity != "" {
+		m = append(m, pattern.Member{Name: "source_severity", String: e.SourceSeverity})
+	}
+	if len(e.Attrs) > 0 {
+		m = append(m, pattern.Member{Name: "attrs", Strings: e.Attrs})
+	}
+	if len(e.Tags) > 0 {
+		m = append(m, pattern.Member{Name: "tags", Strings: e.Tags})
+	}
+	v.top[0] = pattern.Member{Name: "firebreak", Members: m}
+}
+
+func (c *Classifier) apply(cl *config.Class, t *title, e event.Event) Result {
 	r := Result{Class: cl.Class, Impact: cl.Impact, Runbook: cl.Runbook, ClassSeverity: cl.Sev}
 	if s, ok := cl.SevBySrc[e.SourceSeverity]; ok {
 		r.ClassSeverity = s
@@ -130,19 +177,13 @@ func (c *Classifier) apply(cl *config.Class, e event.Event) Result {
 		}
 	}
 	r.Title = e.Summary
-	if cl.TitleT != nil {
-		var b strings.Builder
-		err := cl.TitleT.Execute(&b, titleData{Resource: e.Resource, Actor: e.Actor, Account: e.Account, Region: e.Region,
+	if t != nil {
+		s, err := t.render(&titleData{Resource: e.Resource, Actor: e.Actor, Account: e.Account, Region: e.Region,
 			Summary: e.Summary, Source: e.Source, DetailType: e.DetailType, Class: cl.Class, Attrs: e.Attrs, Tags: e.Tags})
-		if t := strings.Join(strings.Fields(b.String()), " "); err == nil && t != "" {
-			r.Title = t
+		if err == nil && s != "" {
+			r.Title = s
 		}
 	}
 	r.Fingerprint = incident.Fingerprint(cl.Class, e.Account, e.Region, e.Subject)
 	return r
-}
-
-type titleData struct {
-	Resource, Actor, Account, Region, Summary, Source, DetailType, Class string
-	Attrs, Tags                                                          map[string]string
 }

@@ -1,6 +1,7 @@
 package classify_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/pattern"
 )
 
 // expected is the default taxonomy's verdict on each catalog sample, as firebreak.yaml
@@ -242,6 +244,76 @@ func BenchmarkClassify(b *testing.B) {
 		}
 		if _, err := c.Classify(evs[0]); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestClassifyMatchesAsTheJSONDocument checks the fast path (patterns matched on the
+// decoded event and the firebreak view) against matching MatchDocument's JSON, for every
+// catalog sample and for events whose detail is odd.
+func TestClassifyMatchesAsTheJSONDocument(t *testing.T) {
+	cfg := defaultConfig(t)
+	c := newClassifier(t, cfg)
+	ps := make([]json.RawMessage, len(cfg.Taxonomy))
+	for i, cl := range cfg.Taxonomy {
+		ps[i] = cl.Pattern
+	}
+	m, err := pattern.Compile(ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raws [][]byte
+	samples, err := catalog.Samples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range samples {
+		raw, err := catalog.ReadSample(s.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raws = append(raws, raw)
+	}
+	env := func(dt, src, detail string) []byte {
+		return []byte(`{"id":"e","source":"` + src + `","detail-type":"` + dt + `","account":"123456789012","time":"2026-11-02T09:00:00Z","detail":` + detail + `}`)
+	}
+	raws = append(raws,
+		env(event.TypeAPICall, "aws.ec2", `{"eventName":"AuthorizeSecurityGroupIngress","requestParameters":{"groupId":"sg-1","ipProtocol":"tcp","fromPort":"22","toPort":22,"cidrIp":"10.0.0.0/0"}}`),
+		env(event.TypeAPICall, "aws.iam", `{"eventName":"AttachRolePolicy","userIdentity":{"type":"Root"},"requestParameters":{"roleName":"r","policyArn":"arn:aws:iam::aws:policy/AdministratorAccess"}}`),
+		env(event.TypeConsoleSignIn, "aws.signin", `{"userIdentity":{"type":"Root"},"responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":null}}`),
+		env(event.TypeAlarm, "aws.cloudwatch", `{"alarmName":["prod-x"],"state":{"value":"ALARM"}}`),
+		env(event.TypeHealth, "aws.health", `null`),
+		env("Something New", "aws.newservice", `{"x":[1,{"y":"z"}]}`),
+	)
+	for _, raw := range raws {
+		evs, err := event.Parse(raw)
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", raw, err)
+		}
+		for _, e := range evs {
+			got, err := c.Classify(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := classify.MatchDocument(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i, err := m.First(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := cfg.Fallback.Class
+			if i >= 0 {
+				want = cfg.Taxonomy[i].Class
+			}
+			if got.Class != want {
+				t.Errorf("Classify(%s) = %s; want %s, as the patterns match its JSON document", e.ID, got.Class, want)
+			}
+			e.Doc = nil // no decoded form: Classify decodes Raw itself
+			if again, err := c.Classify(e); err != nil || again != got {
+				t.Errorf("Classify(%s without Doc) = %+v, %v; want %+v", e.ID, again, err, got)
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package event
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,322 +11,326 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// CloudTrailDetail is the detail of "AWS API Call via CloudTrail" and "AWS Console Sign In
-// via CloudTrail" events: the CloudTrail record.
-type CloudTrailDetail struct {
-	EventVersion        string             `json:"eventVersion"`
-	UserIdentity        UserIdentity       `json:"userIdentity"`
-	EventTime           string             `json:"eventTime"`
-	EventSource         string             `json:"eventSource"`
-	EventName           string             `json:"eventName"`
-	AWSRegion           string             `json:"awsRegion"`
-	SourceIPAddress     string             `json:"sourceIPAddress"`
-	UserAgent           string             `json:"userAgent"`
-	ErrorCode           string             `json:"errorCode"`
-	ErrorMessage        string             `json:"errorMessage"`
-	RequestParameters   json.RawMessage    `json:"requestParameters"`
-	ResponseElements    json.RawMessage    `json:"responseElements"`
-	AdditionalEventData map[string]any     `json:"additionalEventData"`
-	RequestID           string             `json:"requestID"`
-	EventID             string             `json:"eventID"`
-	ReadOnly            *bool              `json:"readOnly"`
-	EventType           string             `json:"eventType"`
-	ManagementEvent     *bool              `json:"managementEvent"`
-	RecipientAccountID  string             `json:"recipientAccountId"`
-	EventCategory       string             `json:"eventCategory"`
-	Resources           []CloudTrailResRef `json:"resources"`
-}
-
-// CloudTrailResRef is an entry of a CloudTrail record's resources list.
-type CloudTrailResRef struct {
-	ARN       string `json:"ARN"`
-	AccountID string `json:"accountId"`
-	Type      string `json:"type"`
-}
-
-// UserIdentity is the CloudTrail userIdentity element.
-type UserIdentity struct {
-	Type           string `json:"type"`
-	PrincipalID    string `json:"principalId"`
-	ARN            string `json:"arn"`
-	AccountID      string `json:"accountId"`
-	AccessKeyID    string `json:"accessKeyId"`
-	UserName       string `json:"userName"`
-	InvokedBy      string `json:"invokedBy"`
-	SessionContext struct {
-		SessionIssuer struct {
-			Type     string `json:"type"`
-			ARN      string `json:"arn"`
-			UserName string `json:"userName"`
-		} `json:"sessionIssuer"`
-		Attributes struct {
-			MFAAuthenticated string `json:"mfaAuthenticated"`
-		} `json:"attributes"`
-	} `json:"sessionContext"`
-}
-
-// Actor names the principal as a responder would want to read it.
-func (u UserIdentity) Actor() string {
+// actorOf names the principal of a CloudTrail userIdentity as a responder would want to
+// read it: "root", the AWS service that acted, the principal's ARN, user name or id,
+// else "unknown".
+func actorOf(u obj) string {
+	typ := u.s("type")
 	switch {
-	case u.Type == "Root":
+	case typ == "Root":
 		return "root"
-	case u.Type == "AWSService" && u.InvokedBy != "":
-		return u.InvokedBy
-	case u.ARN != "":
-		return u.ARN
-	case u.UserName != "":
-		return u.UserName
-	case u.PrincipalID != "":
-		return u.PrincipalID
+	case typ == "AWSService" && u.s("invokedBy") != "":
+		return u.s("invokedBy")
 	}
-	return "unknown"
+	return first(u.s("arn"), u.s("userName"), u.s("principalId"), "unknown")
 }
 
 // AdminPorts are the administrative ports whose exposure to the internet is an incident:
 // SSH, Telnet, RDP, WinRM. The security-group runbook revokes exactly these rules.
 var AdminPorts = []int{22, 23, 3389, 5985, 5986}
 
-// World CIDRs.
+// World CIDRs: how the attrs write a network of prefix length 0, whatever its host part.
 const (
 	WorldIPv4 = "0.0.0.0/0"
 	WorldIPv6 = "::/0"
 )
 
-func parseAPICall(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	var d CloudTrailDetail
-	if err := decodeDetail(env, &d); err != nil {
-		return nil, err
-	}
-	if d.EventName == "" {
-		return nil, missing(env, "detail.eventName")
-	}
-	if d.EventSource == "" {
-		return nil, missing(env, "detail.eventSource")
-	}
-	e.Actor = d.UserIdentity.Actor()
-	setAttr(&e, attrEventName, d.EventName)
-	setAttr(&e, "event_source", d.EventSource)
-	setAttr(&e, "user_type", d.UserIdentity.Type)
-	setAttr(&e, attrSourceIP, d.SourceIPAddress)
-	setAttr(&e, "cloudtrail_event_id", d.EventID)
+// parseAPICall reads an "AWS API Call via CloudTrail". The principal is the default
+// subject, so unusual activity by one principal correlates; the calls Firebreak knows
+// name their own resource. A call that failed (errorCode) is informational.
+func parseAPICall(env events.EventBridgeEvent, d obj, e Event) []Event {
+	name := d.s("eventName")
+	u := d.o("userIdentity")
+	e.Actor = actorOf(u)
+	setAttr(&e, attrEventName, name)
+	setAttr(&e, "event_source", d.s("eventSource"))
+	setAttr(&e, "user_type", u.s("type"))
+	setAttr(&e, attrSourceIP, d.s("sourceIPAddress"))
+	setAttr(&e, "cloudtrail_event_id", d.s("eventID"))
 	e.Signal = Trigger
-	// Default resource: what the record or envelope names; default subject: the principal,
-	// so unusual activity by one principal correlates.
-	if e.Resource == "" && len(d.Resources) > 0 {
-		e.Resource = d.Resources[0].ARN
+	if e.Resource == "" {
+		e.Resource = firstARN(d)
 	}
 	e.Subject = e.Actor
-	var req map[string]json.RawMessage
-	if len(d.RequestParameters) > 0 && !isNull(d.RequestParameters) {
-		if err := json.Unmarshal(d.RequestParameters, &req); err != nil {
-			return nil, invalid(env, "detail.requestParameters", "must be an object")
+	req, resp := d.o("requestParameters"), d.o("responseElements")
+	named := func(r string) {
+		if r != "" {
+			e.Resource, e.Subject = r, r
 		}
-	}
-	str := func(k string) string {
-		var s string
-		_ = json.Unmarshal(req[k], &s) // absent or not a string: empty
-		return s
 	}
 	what := ""
-	switch d.EventName {
-	case "AuthorizeSecurityGroupIngress":
-		gid := first(str("groupId"), str("groupName"))
-		if gid == "" {
-			return nil, missing(env, "detail.requestParameters.groupId")
-		}
-		e.Resource, e.Subject = gid, gid
+	switch name {
+	case "AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules":
+		gid := first(req.s("groupId"), req.o("ModifySecurityGroupRulesRequest").s("GroupId"), req.s("groupName"), responseGroupID(resp))
+		named(gid)
 		setAttr(&e, "group_id", gid)
-		if err := sgExposure(env, &e, req["ipPermissions"], d.ResponseElements); err != nil {
-			return nil, err
-		}
+		sgExposure(&e, req, resp)
+		gid = first(gid, "(unnamed)")
 		what = "opened ingress on security group " + gid
+		if name == "ModifySecurityGroupRules" {
+			what = "modified rules of security group " + gid
+		}
 		if e.Attrs["exposure"] == "world" {
 			what = fmt.Sprintf("opened %s to %s on security group %s", e.Attrs["ports"], e.Attrs["cidrs"], gid)
 		}
 	case "DeleteFlowLogs":
-		ids := findStrings(d.RequestParameters, "fl-")
-		if len(ids) == 0 {
-			return nil, missing(env, "detail.requestParameters.DeleteFlowLogsRequest.FlowLogId")
+		ids := findStrings(map[string]any(req), "fl-")
+		if len(ids) > 0 {
+			named(ids[0])
 		}
-		e.Resource, e.Subject = ids[0], ids[0]
 		setAttr(&e, "flow_log_ids", strings.Join(ids, ","))
-		what = "deleted flow logs " + strings.Join(ids, ", ")
+		what = strings.TrimSpace("deleted flow logs " + strings.Join(ids, ", "))
 	case "StopLogging", "StartLogging", "DeleteTrail", "UpdateTrail":
-		name := str("name")
-		if name == "" {
-			return nil, missing(env, "detail.requestParameters.name")
-		}
-		e.Resource, e.Subject = name, name
-		setAttr(&e, "trail", name)
-		if d.EventName == "StartLogging" {
+		trail := req.s("name")
+		named(trail)
+		setAttr(&e, "trail", trail)
+		if name == "StartLogging" {
 			e.Signal = Recovery
 		}
-		what = strings.ToLower(splitCamel(d.EventName)) + " on trail " + name
+		what = strings.ToLower(splitCamel(name)) + " on trail " + first(trail, e.Resource, "(unnamed)")
 	case "PutBucketPolicy", "PutBucketAcl", "DeleteBucketPublicAccessBlock", "PutBucketPublicAccessBlock", "DeleteBucketPolicy":
-		b := str("bucketName")
-		if b == "" {
-			return nil, missing(env, "detail.requestParameters.bucketName")
-		}
-		e.Resource, e.Subject = b, b
+		b := req.s("bucketName")
+		named(b)
 		setAttr(&e, "bucket", b)
-		what = s3Exposure(&e, d.EventName, req)
+		what = s3Exposure(&e, name, first(b, e.Resource, "(unnamed)"), req)
 	case "ScheduleKeyDeletion", "CancelKeyDeletion", "DisableKey", "EnableKey":
-		key := keyID(first(jsonString(d.ResponseElements, "keyId"), str("keyId")))
-		if key == "" {
-			return nil, missing(env, "detail.requestParameters.keyId")
-		}
-		e.Resource, e.Subject = key, key
+		arn := resp.s("keyId")
+		key := keyID(first(arn, req.s("keyId")))
+		named(key)
 		setAttr(&e, "key_id", key)
-		setAttr(&e, "key_arn", first(jsonString(d.ResponseElements, "keyId"), firstARN(d.Resources)))
-		setAttr(&e, "deletion_date", jsonString(d.ResponseElements, "deletionDate"))
-		if n, ok := req["pendingWindowInDays"]; ok {
-			setAttr(&e, "pending_window_days", strings.Trim(string(n), `"`))
-		}
-		if d.EventName == "CancelKeyDeletion" || d.EventName == "EnableKey" {
+		setAttr(&e, "key_arn", first(arn, firstARN(d)))
+		setAttr(&e, "deletion_date", resp.s("deletionDate"))
+		setAttr(&e, "pending_window_days", req.s("pendingWindowInDays"))
+		if name == "CancelKeyDeletion" || name == "EnableKey" {
 			e.Signal = Recovery
 		}
-		what = strings.ToLower(splitCamel(d.EventName)) + " for KMS key " + key
+		what = strings.ToLower(splitCamel(name)) + " for KMS key " + first(key, "(unnamed)")
 	case "AttachRolePolicy", "AttachUserPolicy", "AttachGroupPolicy", "DetachRolePolicy", "DetachUserPolicy", "DetachGroupPolicy":
-		policy := str("policyArn")
-		if policy == "" {
-			return nil, missing(env, "detail.requestParameters.policyArn")
+		policy := req.s("policyArn")
+		kind, who := "role", req.s("roleName")
+		if n := req.s("userName"); n != "" {
+			kind, who = "user", n
+		} else if n := req.s("groupName"); n != "" {
+			kind, who = "group", n
 		}
-		kind, name := "role", str("roleName")
-		if n := str("userName"); n != "" {
-			kind, name = "user", n
-		} else if n := str("groupName"); n != "" {
-			kind, name = "group", n
+		if who != "" {
+			e.Resource = kind + "/" + who
+			e.Subject = e.Resource + "/" + policy
 		}
-		if name == "" {
-			return nil, missing(env, "detail.requestParameters.roleName")
-		}
-		e.Resource = kind + "/" + name
-		e.Subject = e.Resource + "/" + policy
 		setAttr(&e, "policy_arn", policy)
 		setAttr(&e, "principal_kind", kind)
-		setAttr(&e, "principal_name", name)
+		setAttr(&e, "principal_name", who)
 		admin := strings.HasSuffix(policy, ":policy/AdministratorAccess")
 		setAttr(&e, "admin_policy", strconv.FormatBool(admin))
 		switch {
-		case strings.HasPrefix(d.EventName, "Detach") && admin:
+		case strings.HasPrefix(name, "Detach") && admin:
 			e.Signal = Recovery
 		case !admin:
 			e.Signal = Info
 		}
-		what = fmt.Sprintf("%s %s on %s %s", strings.ToLower(splitCamel(d.EventName)), policy, kind, name)
+		what = fmt.Sprintf("%s %s on %s %s", strings.ToLower(splitCamel(name)), first(policy, "a policy"), kind, first(who, "(unnamed)"))
 	default:
-		what = "called " + d.EventName
+		what = "called " + first(name, "an API")
 		if e.Resource != "" {
 			what += " on " + e.Resource
 		}
 	}
-	if d.UserIdentity.Type == "Root" {
+	if u.s("type") == "Root" {
 		setAttr(&e, "root", "true")
 	}
-	if d.ErrorCode != "" {
+	if code := d.s("errorCode"); code != "" {
 		// A failed call changed nothing: recorded, never opens or mitigates anything.
 		e.Signal = Info
-		setAttr(&e, attrErrorCode, d.ErrorCode)
-		what += " (failed: " + d.ErrorCode + ")"
+		setAttr(&e, attrErrorCode, code)
+		what += " (failed: " + code + ")"
 	}
-	e.Summary = fmt.Sprintf("%s %s", e.Actor, what)
+	e.Summary = e.Actor + " " + what
 	return one(e)
 }
 
-// sgExposure records which permissions of an AuthorizeSecurityGroupIngress open ports to
-// the world, and the ids of exactly those rules (from the response), for revocation.
-func sgExposure(env events.EventBridgeEvent, e *Event, perms, resp json.RawMessage) error {
-	type rng struct {
-		CidrIP   string `json:"cidrIp"`
-		CidrIPv6 string `json:"cidrIpv6"`
-	}
-	var p struct {
-		Items []struct {
-			IPProtocol string `json:"ipProtocol"`
-			FromPort   *int   `json:"fromPort"`
-			ToPort     *int   `json:"toPort"`
-			IPRanges   struct {
-				Items []rng `json:"items"`
-			} `json:"ipRanges"`
-			IPv6Ranges struct {
-				Items []rng `json:"items"`
-			} `json:"ipv6Ranges"`
-		} `json:"items"`
-	}
-	if len(perms) > 0 && !isNull(perms) {
-		if err := json.Unmarshal(perms, &p); err != nil {
-			return invalid(env, "detail.requestParameters.ipPermissions", "must be {\"items\": [...]} of IP permissions")
-		}
-	}
-	var ports, cidrs []string
-	world, admin := false, false
-	for _, it := range p.Items {
-		from, to := portRange(it.IPProtocol, it.FromPort, it.ToPort)
-		for _, r := range append(it.IPRanges.Items, it.IPv6Ranges.Items...) {
-			c := first(r.CidrIP, r.CidrIPv6)
-			if c != WorldIPv4 && c != WorldIPv6 {
-				continue
-			}
-			world = true
-			cidrs = appendUnique(cidrs, c)
-			ports = appendUnique(ports, portLabel(it.IPProtocol, from, to))
-			if coversAdminPort(from, to) {
-				admin = true
+// sgRule is one ingress rule as a request or a response states it.
+type sgRule struct {
+	proto    string // normalised: tcp, udp, icmp, icmpv6, -1 (all), another protocol, or "" (not stated)
+	from, to int    // port range; all ports when the rule states none
+	cidr     string // as written
+	id       string // security group rule id, when the response or request names it
+	egress   bool
+}
+
+// sgRules collects the rules of an AuthorizeSecurityGroupIngress or
+// ModifySecurityGroupRules call in every shape CloudTrail has recorded:
+//   - requestParameters.ipPermissions.items[] with ipRanges.items[].cidrIp and
+//     ipv6Ranges.items[].cidrIpv6 (lists also accepted bare, without "items");
+//   - the older top-level requestParameters.cidrIp with ipProtocol, fromPort, toPort;
+//   - requestParameters.ModifySecurityGroupRulesRequest.SecurityGroupRule (one or a
+//     list) of {SecurityGroupRuleId, SecurityGroupRule: {IpProtocol, FromPort, ToPort,
+//     CidrIpv4, CidrIpv6}};
+//   - responseElements.securityGroupRuleSet.items[] (the rules the call created, with
+//     their ids).
+//
+// Ports and protocols are read as numbers or strings.
+func sgRules(req, resp obj) []sgRule {
+	var out []sgRule
+	add := func(p obj, id string, egress bool, cidrs ...string) {
+		proto, from, to := portRange(p)
+		for _, c := range cidrs {
+			if c != "" {
+				out = append(out, sgRule{proto: proto, from: from, to: to, cidr: c, id: id, egress: egress})
 			}
 		}
 	}
-	// The response names each rule the call created; keep the world-open admin ones.
-	var r struct {
-		Set struct {
-			Items []struct {
-				RuleID     string `json:"securityGroupRuleId"`
-				IsEgress   bool   `json:"isEgress"`
-				IPProtocol string `json:"ipProtocol"`
-				FromPort   *int   `json:"fromPort"`
-				ToPort     *int   `json:"toPort"`
-				CidrIPv4   string `json:"cidrIpv4"`
-				CidrIPv6   string `json:"cidrIpv6"`
-			} `json:"items"`
-		} `json:"securityGroupRuleSet"`
-	}
-	if len(resp) > 0 && !isNull(resp) {
-		_ = json.Unmarshal(resp, &r) // optional: older records carry only {"_return": true}
-	}
-	var ruleIDs []string
-	for _, it := range r.Set.Items {
-		c := first(it.CidrIPv4, it.CidrIPv6)
-		from, to := portRange(it.IPProtocol, it.FromPort, it.ToPort)
-		if !it.IsEgress && (c == WorldIPv4 || c == WorldIPv6) && coversAdminPort(from, to) {
-			ruleIDs = append(ruleIDs, it.RuleID)
+	for _, x := range req.list("ipPermissions") {
+		p := asObj(x)
+		for _, r := range p.list("ipRanges") {
+			add(p, "", false, cidrOf(r, "cidrIp", "cidrIpv4", "CidrIp"))
+		}
+		for _, r := range p.list("ipv6Ranges") {
+			add(p, "", false, cidrOf(r, "cidrIpv6", "CidrIpv6"))
 		}
 	}
-	if world {
+	add(req, "", false, req.s("cidrIp"), req.s("cidrIpv6"))
+	for _, x := range req.o("ModifySecurityGroupRulesRequest").list("SecurityGroupRule") {
+		r := asObj(x)
+		in := r.o("SecurityGroupRule")
+		add(in, r.s("SecurityGroupRuleId"), false, in.s("CidrIpv4"), in.s("CidrIpv6"))
+	}
+	for _, x := range resp.list("securityGroupRuleSet") {
+		r := asObj(x)
+		add(r, r.s("securityGroupRuleId"), r.flag("isEgress"), r.s("cidrIpv4"), r.s("cidrIpv6"))
+	}
+	return out
+}
+
+// cidrOf reads a range entry: an object with one of the keys, or a bare string.
+func cidrOf(v any, keys ...string) string {
+	if s, ok := v.(string); ok {
+		return strings.TrimSpace(s)
+	}
+	o := asObj(v)
+	for _, k := range keys {
+		if s := o.s(k); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func responseGroupID(resp obj) string {
+	for _, x := range resp.list("securityGroupRuleSet") {
+		if id := asObj(x).s("groupId"); id != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+// sgExposure records which rules open ports to the whole internet, judged on the parsed
+// network: any IPv4 or IPv6 prefix of length 0 is the world, whatever its host part. It
+// sets exposure=world, the world CIDRs (canonical), the ports, admin_port and the ids
+// of the world-open administrative ingress rules (for revocation).
+func sgExposure(e *Event, req, resp obj) {
+	var ports, cidrs, ruleIDs []string
+	admin := false
+	for _, r := range sgRules(req, resp) {
+		world, ok := worldCIDR(r.cidr)
+		if r.egress || !ok {
+			continue
+		}
+		cidrs = appendUnique(cidrs, world)
+		ports = appendUnique(ports, portLabel(r.proto, r.from, r.to))
+		if adminOpen(r) {
+			admin = true
+			if r.id != "" {
+				ruleIDs = appendUnique(ruleIDs, r.id)
+			}
+		}
+	}
+	if len(cidrs) > 0 {
 		setAttr(e, "exposure", "world")
 		setAttr(e, "cidrs", strings.Join(cidrs, ","))
 		setAttr(e, "ports", strings.Join(ports, ","))
 	}
 	setAttr(e, "admin_port", strconv.FormatBool(admin))
 	setAttr(e, "rule_ids", strings.Join(ruleIDs, ","))
-	return nil
 }
 
-func portRange(proto string, from, to *int) (int, int) {
-	if proto == "-1" || proto == "all" || from == nil {
-		return 0, 65535
+// worldCIDR reports whether c parses as an IPv4 or IPv6 prefix of length 0, and its
+// canonical form.
+func worldCIDR(c string) (string, bool) {
+	p, err := netip.ParsePrefix(strings.TrimSpace(c))
+	if err != nil || p.Bits() != 0 {
+		return "", false
 	}
-	t := *from
-	if to != nil {
-		t = *to
+	if p.Addr().Is4() {
+		return WorldIPv4, true
 	}
-	if *from == -1 {
-		return 0, 65535
-	}
-	return *from, t
+	return WorldIPv6, true
 }
+
+// portRange reads a rule's protocol and port range, whichever case its keys are in
+// (requests write ipProtocol, ModifySecurityGroupRules IpProtocol). All protocols
+// (-1) and a port range not stated, or stated as -1, mean all ports.
+func portRange(p obj) (proto string, from, to int) {
+	proto = protocol(first(p.s("ipProtocol"), p.s("IpProtocol")))
+	from, to = 0, 65535
+	if proto == "-1" {
+		return proto, from, to
+	}
+	f, okF := p.integer("fromPort")
+	if !okF {
+		f, okF = p.integer("FromPort")
+	}
+	t, okT := p.integer("toPort")
+	if !okT {
+		t, okT = p.integer("ToPort")
+	}
+	if !okF || f < 0 {
+		return proto, from, to
+	}
+	if !okT || t < 0 || t > 65535 {
+		t = f
+		if okT {
+			t = 65535
+		}
+	}
+	if t < f {
+		f, t = t, f
+	}
+	return proto, f, t
+}
+
+// protocol normalises an IP protocol: names in lower case, the numbers of TCP, UDP,
+// ICMP and ICMPv6 as their names, "all" as -1.
+func protocol(p string) string {
+	switch p = strings.ToLower(p); p {
+	case "6":
+		return "tcp"
+	case "17":
+		return "udp"
+	case "1":
+		return "icmp"
+	case "58":
+		return "icmpv6"
+	case "all", "-1":
+		return "-1"
+	}
+	return p
+}
+
+// ported reports whether the protocol has ports (TCP, UDP, or not stated).
+func ported(proto string) bool { return proto == "tcp" || proto == "udp" || proto == "" }
 
 func portLabel(proto string, from, to int) string {
-	if proto == "-1" || (from == 0 && to == 65535) {
+	switch {
+	case proto == "-1":
 		return "all ports"
+	case !ported(proto):
+		return proto // ICMP types and other protocols: no ports
+	case from == 0 && to == 65535:
+		return first(proto, "all") + "/all ports"
+	}
+	if proto == "" {
+		proto = "port"
 	}
 	if from == to {
 		return fmt.Sprintf("%s/%d", proto, from)
@@ -333,9 +338,12 @@ func portLabel(proto string, from, to int) string {
 	return fmt.Sprintf("%s/%d-%d", proto, from, to)
 }
 
-func coversAdminPort(from, to int) bool {
+func adminOpen(r sgRule) bool {
+	if r.proto != "-1" && !ported(r.proto) {
+		return false
+	}
 	for _, p := range AdminPorts {
-		if from <= p && p <= to {
+		if r.from <= p && p <= r.to {
 			return true
 		}
 	}
@@ -344,20 +352,16 @@ func coversAdminPort(from, to int) bool {
 
 // s3Exposure decides whether a bucket policy, ACL or public-access-block change makes
 // a bucket public (trigger), restores protection (recovery) or neither (info).
-func s3Exposure(e *Event, name string, req map[string]json.RawMessage) string {
-	b := e.Resource
+func s3Exposure(e *Event, name, b string, req obj) string {
 	switch name {
 	case "DeleteBucketPublicAccessBlock":
 		setAttr(e, "exposure", "public-access-block-removed")
 		return "removed the public access block of bucket " + b
 	case "PutBucketPublicAccessBlock":
-		var c struct {
-			Conf map[string]any `json:"PublicAccessBlockConfiguration"`
-		}
-		_ = json.Unmarshal(mustJSON(req), &c)
-		all := len(c.Conf) > 0
+		c := req.o("PublicAccessBlockConfiguration")
+		all := len(c) > 0
 		for _, k := range []string{"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"} {
-			if v, _ := c.Conf[k].(bool); !v {
+			if !c.flag(k) {
 				all = false
 			}
 		}
@@ -368,11 +372,7 @@ func s3Exposure(e *Event, name string, req map[string]json.RawMessage) string {
 		setAttr(e, "exposure", "public-access-block-weakened")
 		return "weakened the public access block of bucket " + b
 	case "PutBucketPolicy":
-		var p struct {
-			Statement json.RawMessage `json:"Statement"`
-		}
-		_ = json.Unmarshal(req["bucketPolicy"], &p)
-		if publicPolicy(p.Statement) {
+		if publicPolicy(req["bucketPolicy"]) {
 			setAttr(e, "exposure", "public-policy")
 			return "made bucket " + b + " public with a bucket policy"
 		}
@@ -393,26 +393,26 @@ func s3Exposure(e *Event, name string, req map[string]json.RawMessage) string {
 }
 
 // publicPolicy reports an Allow statement for Principal "*" (or {"AWS": "*"}) without a
-// Condition: readable by anyone.
-func publicPolicy(stmts json.RawMessage) bool {
-	type stmt struct {
-		Effect    string          `json:"Effect"`
-		Principal json.RawMessage `json:"Principal"`
-		Condition json.RawMessage `json:"Condition"`
-	}
-	var list []stmt
-	if err := json.Unmarshal(stmts, &list); err != nil {
-		var one stmt
-		if json.Unmarshal(stmts, &one) != nil {
+// Condition: readable by anyone. The policy may be an object or a JSON string of one.
+func publicPolicy(policy any) bool {
+	if s, ok := policy.(string); ok {
+		var v any
+		if json.Unmarshal([]byte(s), &v) != nil {
 			return false
 		}
-		list = []stmt{one}
+		policy = v
 	}
-	for _, s := range list {
-		if s.Effect != "Allow" || (len(s.Condition) > 0 && !isNull(s.Condition)) {
+	for _, x := range asObj(policy).list("Statement") {
+		s := asObj(x)
+		if s.s("Effect") != "Allow" {
 			continue
 		}
-		for _, p := range findStrings(s.Principal, "*") {
+		if c, ok := s["Condition"]; ok && c != nil {
+			if m, isObj := c.(map[string]any); !isObj || len(m) > 0 {
+				continue
+			}
+		}
+		for _, p := range findStrings(s["Principal"], "*") {
 			if p == "*" {
 				return true
 			}
@@ -426,8 +426,8 @@ const (
 	authUsersURI = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 )
 
-func publicACL(req map[string]json.RawMessage) bool {
-	for _, canned := range findStrings(mustJSON(map[string]json.RawMessage{"a": req["x-amz-acl"]}), "") {
+func publicACL(req obj) bool {
+	for _, canned := range findStrings(req["x-amz-acl"], "") {
 		if canned == "public-read" || canned == "public-read-write" || canned == "authenticated-read" {
 			return true
 		}
@@ -449,30 +449,19 @@ func keyID(s string) string {
 	return s
 }
 
-func firstARN(rs []CloudTrailResRef) string {
-	if len(rs) > 0 {
-		return rs[0].ARN
+// firstARN is the ARN of the first entry of a CloudTrail record's resources list.
+func firstARN(d obj) string {
+	for _, r := range d.list("resources") {
+		if a := asObj(r).s("ARN"); a != "" {
+			return a
+		}
 	}
 	return ""
 }
 
-func jsonString(obj json.RawMessage, key string) string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(obj, &m) != nil {
-		return ""
-	}
-	var s string
-	_ = json.Unmarshal(m[key], &s)
-	return s
-}
-
-// findStrings returns every string value in a JSON tree with the prefix, in document order
-// of a sorted walk (object keys sorted), without duplicates.
-func findStrings(raw json.RawMessage, prefix string) []string {
-	var v any
-	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
-		return nil
-	}
+// findStrings returns every string value in a decoded JSON tree with the prefix, in
+// document order of a sorted walk (object keys sorted), without duplicates.
+func findStrings(v any, prefix string) []string {
 	var out []string
 	var walk func(any)
 	walk = func(v any) {
@@ -500,14 +489,6 @@ func findStrings(raw json.RawMessage, prefix string) []string {
 	return out
 }
 
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	return b
-}
-
 func appendUnique(list []string, s string) []string {
 	for _, x := range list {
 		if x == s {
@@ -529,42 +510,34 @@ func splitCamel(s string) string {
 	return b.String()
 }
 
-func parseSignIn(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	var d CloudTrailDetail
-	if err := decodeDetail(env, &d); err != nil {
-		return nil, err
+// parseSignIn reads an "AWS Console Sign In via CloudTrail". The principal is both
+// resource and subject.
+func parseSignIn(env events.EventBridgeEvent, d obj, e Event) []Event {
+	name := d.s("eventName")
+	result := d.o("responseElements").s("ConsoleLogin")
+	mfa := d.o("additionalEventData").s("MFAUsed")
+	u := d.o("userIdentity")
+	e.Actor = actorOf(u)
+	if e.Actor == "unknown" && u.s("userName") != "" {
+		e.Actor = u.s("userName")
 	}
-	if d.EventName == "" {
-		return nil, missing(env, "detail.eventName")
-	}
-	var resp map[string]any
-	_ = json.Unmarshal(d.ResponseElements, &resp)
-	result, _ := resp["ConsoleLogin"].(string)
-	if d.EventName == "ConsoleLogin" && result == "" {
-		return nil, missing(env, "detail.responseElements.ConsoleLogin")
-	}
-	mfa, _ := d.AdditionalEventData["MFAUsed"].(string)
-	e.Actor = d.UserIdentity.Actor()
-	if e.Actor == "unknown" && d.UserIdentity.UserName != "" {
-		e.Actor = d.UserIdentity.UserName
-	}
-	e.Resource = e.Actor
-	e.Subject = e.Actor
+	e.Resource, e.Subject = e.Actor, e.Actor
 	e.Signal = Trigger
-	setAttr(&e, attrEventName, d.EventName)
-	setAttr(&e, "user_type", d.UserIdentity.Type)
+	setAttr(&e, attrEventName, name)
+	setAttr(&e, "user_type", u.s("type"))
 	setAttr(&e, "login_result", result)
 	setAttr(&e, "mfa_used", mfa)
-	setAttr(&e, attrSourceIP, d.SourceIPAddress)
-	if d.UserIdentity.Type == "Root" {
+	ip := d.s("sourceIPAddress")
+	setAttr(&e, attrSourceIP, ip)
+	if u.s("type") == "Root" {
 		setAttr(&e, "root", "true")
 	}
-	e.Summary = fmt.Sprintf("Console sign-in %s for %s from %s", strings.ToLower(first(result, d.EventName)), e.Actor, first(d.SourceIPAddress, "an unknown address"))
+	e.Summary = fmt.Sprintf("Console sign-in %s for %s from %s", strings.ToLower(first(result, name, "attempt")), e.Actor, first(ip, "an unknown address"))
 	if mfa != "" {
 		e.Summary += " (MFA: " + mfa + ")"
 	}
-	if d.ErrorMessage != "" {
-		e.Summary += ": " + d.ErrorMessage
+	if m := d.s("errorMessage"); m != "" {
+		e.Summary += ": " + m
 	}
 	return one(e)
 }

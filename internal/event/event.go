@@ -4,6 +4,22 @@
 // become part of an incident. Every source has its own detail parser that extracts the
 // resource the event is about, who caused it, a one-line summary, whether it signals a
 // problem, a recovery or neither, and the source's own severity label where it has one.
+//
+// What is required: only the envelope essentials (Essentials): a non-empty id, source,
+// detail-type and account (id and account may be whole numbers) and an RFC 3339 time
+// (ParseTime: fractional seconds optional; offsets Z, ±hh:mm, ±hhmm, ±hh). An input
+// without them, that is not a JSON object, or that exceeds MaxSize is not an EventBridge
+// event: Parse returns a *ParseError naming the field, and intake quarantines it.
+//
+// What is best-effort: everything else. A region that is absent is UnknownRegion; a
+// detail that is absent, null or not an object is empty; every detail field is read
+// leniently (strings from numbers and the reverse, CloudTrail's {"items": [...]} lists,
+// single objects as lists of one), and a field that is missing, null, empty or of an
+// unexpected type only lowers what the parser can say: fewer attributes, a generic
+// subject. A detail never makes Parse fail. See docs/events.md.
+//
+// Parse decodes each input once; the parsers and the classifier share the decoded
+// document (Event.Doc).
 package event
 
 import (
@@ -59,6 +75,10 @@ type Event struct {
 
 	// Raw is the whole envelope as received.
 	Raw json.RawMessage `json:"-"`
+	// Doc is Raw decoded (as encoding/json decodes into any), shared by the parsers and
+	// the classifier so that an event is decoded once. It is read-only, and nil for
+	// events not made by Parse: whoever needs it then decodes Raw.
+	Doc map[string]any `json:"-"`
 }
 
 // ParseError reports input that cannot be parsed. It names the thing (the event id and

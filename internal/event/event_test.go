@@ -150,6 +150,8 @@ func envelope(detailType, source, detail string) []byte {
 		`","source":"` + source + `","account":"123456789012","time":"2026-11-02T09:00:00Z","region":"eu-west-1","resources":[],"detail":` + detail + `}`)
 }
 
+// TestMalformedInput covers what is quarantined: input that is not an EventBridge event
+// at all (not a JSON object, an essential field missing or unusable, over 256 KB).
 func TestMalformedInput(t *testing.T) {
 	tests := []struct {
 		name string
@@ -158,38 +160,17 @@ func TestMalformedInput(t *testing.T) {
 	}{
 		{"empty", nil, "event: not a JSON object"},
 		{"array", []byte(`[1,2]`), "event: not a JSON object"},
+		{"null", []byte(`null`), "event: not a JSON object"},
 		{"no id", []byte(`{"source":"x"}`), "event: id: missing"},
-		{"id not string", []byte(`{"id":7}`), "event: id: must be a string"},
+		{"id object", []byte(`{"id":{"a":1}}`), "event: id: must be a string"},
 		{"no detail-type", []byte(`{"id":"e1","source":"aws.ec2"}`), "event e1 (aws.ec2): detail-type: missing"},
+		{"empty source", []byte(`{"id":"e1","source":" "}`), "event e1: source: empty"},
+		{"source number", []byte(`{"id":"e1","source":7}`), "event e1: source: must be a string"},
+		{"no account", []byte(`{"id":"e1","source":"s","detail-type":"d","time":"2026-11-02T09:00:00Z","detail":{}}`), "event e1 (s): account: missing"},
+		{"no time", []byte(`{"id":"e1","source":"s","detail-type":"d","account":"1","detail":{}}`), "event e1 (s): time: missing"},
 		{"bad time", []byte(`{"id":"e1","source":"s","detail-type":"d","account":"1","region":"r","time":"yesterday","detail":{}}`), `event e1 (s): time: "yesterday" is not an RFC 3339 timestamp`},
-		{"detail not object", []byte(`{"id":"e1","source":"s","detail-type":"d","account":"1","region":"r","time":"2026-11-02T09:00:00Z","detail":"x"}`), "event e1 (s): detail: must be a JSON object"},
-		{"resources not strings", []byte(`{"id":"e1","source":"s","detail-type":"d","account":"1","region":"r","time":"2026-11-02T09:00:00Z","resources":[1],"detail":{}}`), "event e1 (s): resources: must be an array of strings"},
+		{"time number", []byte(`{"id":"e1","source":"s","detail-type":"d","account":"1","time":1700000000,"detail":{}}`), "event e1 (s): time: must be a string"},
 		{"too big", append(append([]byte(`{"id":"`), bytes.Repeat([]byte("x"), event.MaxSize)...), `"}`...), "exceeds the 262144-byte EventBridge limit"},
-
-		{"alarm state not string", envelope(event.TypeAlarm, "aws.cloudwatch", `{"alarmName":"a","state":{"value":1}}`), "detail.state.value: got JSON number, want string"},
-		{"alarm no name", envelope(event.TypeAlarm, "aws.cloudwatch", `{"state":{"value":"ALARM"}}`), "detail.alarmName: missing"},
-		{"alarm unknown state", envelope(event.TypeAlarm, "aws.cloudwatch", `{"alarmName":"a","state":{"value":"PURPLE"}}`), `detail.state.value: "PURPLE" is not ALARM, OK or INSUFFICIENT_DATA`},
-		{"config no rule", envelope(event.TypeConfig, "aws.config", `{"resourceId":"sg-1","newEvaluationResult":{"complianceType":"NON_COMPLIANT"}}`), "detail.configRuleName: missing"},
-		{"config no compliance", envelope(event.TypeConfig, "aws.config", `{"configRuleName":"r","resourceId":"sg-1"}`), "detail.newEvaluationResult.complianceType: missing"},
-		{"config compliance type", envelope(event.TypeConfig, "aws.config", `{"configRuleName":"r","resourceId":"sg-1","newEvaluationResult":{"complianceType":["NON_COMPLIANT"]}}`), "detail.newEvaluationResult.complianceType: got JSON array, want string"},
-		{"cloudtrail no event name", envelope(event.TypeAPICall, "aws.ec2", `{"eventSource":"ec2.amazonaws.com"}`), "detail.eventName: missing"},
-		{"cloudtrail sg no group", envelope(event.TypeAPICall, "aws.ec2", `{"eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","requestParameters":{}}`), "detail.requestParameters.groupId: missing"},
-		{"cloudtrail sg permissions", envelope(event.TypeAPICall, "aws.ec2", `{"eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","requestParameters":{"groupId":"sg-1","ipPermissions":"all"}}`), "detail.requestParameters.ipPermissions: must be"},
-		{"cloudtrail request not object", envelope(event.TypeAPICall, "aws.s3", `{"eventSource":"s3.amazonaws.com","eventName":"PutBucketAcl","requestParameters":[1]}`), "detail.requestParameters: must be an object"},
-		{"cloudtrail identity type", envelope(event.TypeAPICall, "aws.kms", `{"eventSource":"kms.amazonaws.com","eventName":"ScheduleKeyDeletion","userIdentity":"root"}`), "detail.userIdentity: got JSON string, want object"},
-		{"cloudtrail kms no key", envelope(event.TypeAPICall, "aws.kms", `{"eventSource":"kms.amazonaws.com","eventName":"ScheduleKeyDeletion","requestParameters":{}}`), "detail.requestParameters.keyId: missing"},
-		{"signin no result", envelope(event.TypeConsoleSignIn, "aws.signin", `{"eventName":"ConsoleLogin","responseElements":{}}`), "detail.responseElements.ConsoleLogin: missing"},
-		{"ec2 no instance", envelope(event.TypeEC2State, "aws.ec2", `{"state":"stopped"}`), "detail.instance-id: missing"},
-		{"ec2 bad state", envelope(event.TypeEC2State, "aws.ec2", `{"instance-id":"i-1","state":"melted"}`), `detail.state: unknown instance state "melted"`},
-		{"health no status", envelope(event.TypeHealth, "aws.health", `{"eventTypeCode":"X"}`), "detail.statusCode: missing"},
-		{"health entities", envelope(event.TypeHealth, "aws.health", `{"eventTypeCode":"X","statusCode":"open","affectedEntities":{}}`), "detail.affectedEntities: got JSON object, want array"},
-		{"guardduty severity", envelope(event.TypeGuardDuty, "aws.guardduty", `{"id":"f","type":"T","severity":"high"}`), "detail.severity: got JSON string, want number"},
-		{"guardduty no type", envelope(event.TypeGuardDuty, "aws.guardduty", `{"id":"f","severity":5}`), "detail.type: missing"},
-		{"securityhub no findings", envelope(event.TypeSecurityHub, "aws.securityhub", `{"findings":[]}`), "detail.findings: missing"},
-		{"securityhub finding id", envelope(event.TypeSecurityHub, "aws.securityhub", `{"findings":[{"Id":"a"},{"Title":"no id"}]}`), "detail.findings[1].Id: missing"},
-		{"app no service", envelope(event.TypeApplication, "app.shop", `{"alert":"A","state":"firing"}`), "detail.service: missing"},
-		{"app bad state", envelope(event.TypeApplication, "app.shop", `{"service":"s","alert":"A","state":"burning"}`), `detail.state: "burning" is not firing or resolved`},
-		{"app bad severity", envelope(event.TypeApplication, "app.shop", `{"service":"s","alert":"A","state":"firing","severity":"sev0"}`), `detail.severity: "sev0" is not critical, high, medium, low or info`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,6 +183,72 @@ func TestMalformedInput(t *testing.T) {
 			}
 			if !errors.Is(err, event.ErrMalformed) {
 				t.Errorf("Parse(%s) error %v does not match ErrMalformed", tt.name, err)
+			}
+			if _, envErr := event.ParseEnvelope(tt.raw); envErr == nil || envErr.Error() != err.Error() {
+				t.Errorf("ParseEnvelope(%s) error = %v; want the same error as Parse, %v", tt.name, envErr, err)
+			}
+		})
+	}
+}
+
+// TestOddDetailIsTolerated covers details that are missing, null, empty or of the wrong
+// type: each lowers what the parser says and none is quarantined.
+func TestOddDetailIsTolerated(t *testing.T) {
+	const generic = "" // subject: the generic one, <detail-type>/<resource>
+	tests := []struct {
+		name     string
+		raw      []byte
+		signal   event.Signal
+		resource string
+		subject  string // generic: "<detail-type>/<resource>"
+	}{
+		{"detail missing", []byte(`{"id":"e1","source":"aws.cloudwatch","detail-type":"` + event.TypeAlarm + `","account":"1","time":"2026-11-02T09:00:00Z"}`), event.Info, "aws.cloudwatch", "aws.cloudwatch"},
+		{"detail string", envelope(event.TypeAlarm, "aws.cloudwatch", `"x"`), event.Info, "aws.cloudwatch", "aws.cloudwatch"},
+		{"detail null", envelope(event.TypeEC2State, "aws.ec2", `null`), event.Info, "aws.ec2", "aws.ec2"},
+		{"resources not strings", []byte(`{"id":"e1","source":"s","detail-type":"d","account":"1","time":"2026-11-02T09:00:00Z","resources":[1,"arn:x"],"detail":{}}`), event.Trigger, "arn:x", generic},
+		{"alarm state not string", envelope(event.TypeAlarm, "aws.cloudwatch", `{"alarmName":"a","state":{"value":1}}`), event.Info, "alarm:a", "alarm:a"},
+		{"alarm no name", envelope(event.TypeAlarm, "aws.cloudwatch", `{"state":{"value":"ALARM"}}`), event.Trigger, "aws.cloudwatch", "aws.cloudwatch"},
+		{"alarm unknown state", envelope(event.TypeAlarm, "aws.cloudwatch", `{"alarmName":"a","state":{"value":"PURPLE"}}`), event.Info, "alarm:a", "alarm:a"},
+		{"alarm dimensions as list", envelope(event.TypeAlarm, "aws.cloudwatch", `{"alarmName":"a","state":{"value":"ALARM"},"configuration":{"metrics":[{"metricStat":{"metric":{"namespace":"AWS/EC2","dimensions":[{"name":"InstanceId","value":"i-1"}]}}}]}}`), event.Trigger, "i-1", "alarm:a"},
+		{"config no rule", envelope(event.TypeConfig, "aws.config", `{"resourceId":"sg-1","newEvaluationResult":{"complianceType":"NON_COMPLIANT"}}`), event.Trigger, "sg-1", "unknown-rule//sg-1"},
+		{"config no compliance", envelope(event.TypeConfig, "aws.config", `{"configRuleName":"r","resourceId":"sg-1"}`), event.Info, "sg-1", "r//sg-1"},
+		{"config compliance list", envelope(event.TypeConfig, "aws.config", `{"configRuleName":"r","resourceId":"sg-1","newEvaluationResult":{"complianceType":["NON_COMPLIANT"]}}`), event.Info, "sg-1", "r//sg-1"},
+		{"config resource id number", envelope(event.TypeConfig, "aws.config", `{"configRuleName":"r","resourceType":"AWS::X","resourceId":42,"newEvaluationResult":{"complianceType":"non_compliant"}}`), event.Trigger, "42", "r/AWS::X/42"},
+		{"cloudtrail no event name", envelope(event.TypeAPICall, "aws.ec2", `{"eventSource":"ec2.amazonaws.com"}`), event.Trigger, "unknown", "unknown"},
+		{"cloudtrail sg no group", envelope(event.TypeAPICall, "aws.ec2", `{"eventName":"AuthorizeSecurityGroupIngress","requestParameters":{},"userIdentity":{"arn":"arn:u"}}`), event.Trigger, "arn:u", "arn:u"},
+		{"cloudtrail sg permissions string", envelope(event.TypeAPICall, "aws.ec2", `{"eventName":"AuthorizeSecurityGroupIngress","requestParameters":{"groupId":"sg-1","ipPermissions":"all"}}`), event.Trigger, "sg-1", "sg-1"},
+		{"cloudtrail request list", envelope(event.TypeAPICall, "aws.s3", `{"eventName":"PutBucketAcl","requestParameters":[1],"userIdentity":{"arn":"arn:u"}}`), event.Info, "arn:u", "arn:u"},
+		{"cloudtrail identity string", envelope(event.TypeAPICall, "aws.kms", `{"eventName":"ScheduleKeyDeletion","userIdentity":"root","requestParameters":{"keyId":"k1"}}`), event.Trigger, "k1", "k1"},
+		{"cloudtrail kms no key", envelope(event.TypeAPICall, "aws.kms", `{"eventName":"ScheduleKeyDeletion","requestParameters":{},"userIdentity":{"arn":"arn:u"}}`), event.Trigger, "arn:u", "arn:u"},
+		{"cloudtrail bucket policy as string", envelope(event.TypeAPICall, "aws.s3", `{"eventName":"PutBucketPolicy","requestParameters":{"bucketName":"b","bucketPolicy":"{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\"}}"}}`), event.Trigger, "b", "b"},
+		{"signin no result", envelope(event.TypeConsoleSignIn, "aws.signin", `{"eventName":"ConsoleLogin","responseElements":{}}`), event.Trigger, "unknown", "unknown"},
+		{"ec2 no instance", envelope(event.TypeEC2State, "aws.ec2", `{"state":"stopped"}`), event.Trigger, "aws.ec2", "aws.ec2"},
+		{"ec2 bad state", envelope(event.TypeEC2State, "aws.ec2", `{"instance-id":"i-1","state":"melted"}`), event.Info, "i-1", "i-1"},
+		{"health no status", envelope(event.TypeHealth, "aws.health", `{"eventTypeCode":"X"}`), event.Info, "X", "X"},
+		{"health entities object", envelope(event.TypeHealth, "aws.health", `{"eventTypeCode":"X","statusCode":"open","affectedEntities":{"entityValue":"i-1"}}`), event.Trigger, "i-1", "X"},
+		{"guardduty severity label", envelope(event.TypeGuardDuty, "aws.guardduty", `{"id":"f","type":"T","severity":"high"}`), event.Trigger, "f", "f"},
+		{"guardduty no type", envelope(event.TypeGuardDuty, "aws.guardduty", `{"id":"f","severity":5}`), event.Trigger, "f", "f"},
+		{"guardduty nothing", envelope(event.TypeGuardDuty, "aws.guardduty", `{}`), event.Trigger, "aws.guardduty", "aws.guardduty"},
+		{"securityhub no findings", envelope(event.TypeSecurityHub, "aws.securityhub", `{"findings":[]}`), event.Info, "aws.securityhub", generic},
+		{"securityhub finding without id", envelope(event.TypeSecurityHub, "aws.securityhub", `{"findings":[{"GeneratorId":"g","Resources":[{"Id":"arn:r"}]}]}`), event.Trigger, "arn:r", "g/arn:r"},
+		{"app no service", envelope(event.TypeApplication, "app.shop", `{"alert":"A","state":"firing"}`), event.Trigger, "app.shop", "app.shop/A/app.shop"},
+		{"app bad state", envelope(event.TypeApplication, "app.shop", `{"service":"s","alert":"A","state":"burning"}`), event.Info, "s", "s/A/s"},
+		{"app bad severity", envelope(event.TypeApplication, "app.shop", `{"service":"s","alert":"A","state":"firing","severity":"sev0"}`), event.Trigger, "s", "s/A/s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			evs, err := event.Parse(tt.raw)
+			if err != nil || len(evs) != 1 {
+				t.Fatalf("Parse(%s) = %d events, %v; want one event", tt.name, len(evs), err)
+			}
+			e := evs[0]
+			subject := tt.subject
+			if subject == generic {
+				subject = e.DetailType + "/" + tt.resource
+			}
+			if e.Signal != tt.signal || e.Resource != tt.resource || e.Subject != subject || e.Summary == "" {
+				t.Errorf("Parse(%s) = signal %q resource %q subject %q summary %q; want %q %q %q and a summary",
+					tt.name, e.Signal, e.Resource, e.Subject, e.Summary, tt.signal, tt.resource, subject)
 			}
 		})
 	}

@@ -8,15 +8,24 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/event"
 )
 
-// check asserts what must hold for any input: an error is a ParseError; a success is a
-// complete event with the input kept as Raw.
+// check asserts what must hold for any input: Parse does not panic; an error is a
+// ParseError, and only for input without the envelope essentials (ParseEnvelope fails
+// the same way); a success is one or more complete events (id, source, subject,
+// resource) with the input kept as Raw.
 func check(t *testing.T, raw []byte) {
 	evs, err := event.Parse(raw)
+	_, envErr := event.ParseEnvelope(raw)
 	if err != nil {
 		if !errors.Is(err, event.ErrMalformed) || err.Error() == "" {
 			t.Fatalf("Parse(%q) error %v is not a described ParseError", raw, err)
 		}
+		if envErr == nil {
+			t.Fatalf("Parse(%q) error %v, but ParseEnvelope accepts it: a detail must never quarantine an event", raw, err)
+		}
 		return
+	}
+	if envErr != nil {
+		t.Fatalf("Parse(%q) accepted, but ParseEnvelope says %v", raw, envErr)
 	}
 	if len(evs) == 0 {
 		t.Fatalf("Parse(%q) = no events and no error", raw)
@@ -62,8 +71,8 @@ func FuzzParseEnvelope(f *testing.F) {
 			}
 			return
 		}
-		if env.ID == "" || env.Source == "" || env.DetailType == "" || env.AccountID == "" || env.Region == "" || env.Time.IsZero() || len(env.Detail) == 0 {
-			t.Fatalf("ParseEnvelope(%q) = %+v; want every required field", raw, env)
+		if env.ID == "" || env.Source == "" || env.DetailType == "" || env.AccountID == "" || env.Region == "" || env.Time.IsZero() || len(env.Detail) == 0 || env.Detail[0] != '{' {
+			t.Fatalf("ParseEnvelope(%q) = %+v; want every essential field, a region and an object detail", raw, env)
 		}
 	})
 }

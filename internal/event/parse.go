@@ -2,9 +2,10 @@ package event
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -39,9 +40,10 @@ const (
 	attrHealthCategory = "health_category"
 )
 
-// detailParser fills the source-specific fields of e from the envelope's detail.
-// It returns more than one event only where one envelope carries several observations.
-type detailParser func(env events.EventBridgeEvent, e Event) ([]Event, error)
+// detailParser fills the source-specific fields of e from the envelope's detail d (empty
+// when the event has none). It never fails: what it cannot read it leaves out. It returns
+// more than one event only where one envelope carries several observations.
+type detailParser func(env events.EventBridgeEvent, d obj, e Event) []Event
 
 func parserFor(env events.EventBridgeEvent) detailParser {
 	switch {
@@ -73,17 +75,30 @@ func parserFor(env events.EventBridgeEvent) detailParser {
 
 // Parse decodes one raw EventBridge event into normalised events: exactly one, except
 // for Security Hub events carrying several findings (one per finding, ids "<id>#<n>").
-// An error is always a *ParseError and matches ErrMalformed.
+// The input is decoded once; the events share the decoded document (Event.Doc).
+// An error is always a *ParseError and matches ErrMalformed: it is returned only for
+// input that is not an EventBridge event (see Essentials).
 func Parse(raw []byte) ([]Event, error) {
-	env, err := ParseEnvelope(raw)
+	doc, err := decode(raw)
 	if err != nil {
 		return nil, err
 	}
-	return FromEnvelope(env, raw)
+	env, err := envelopeOf(func(k string) any { return doc[k] })
+	if err != nil {
+		return nil, err
+	}
+	return normalise(env, doc.o("detail"), raw, doc), nil
 }
 
 // FromEnvelope normalises an already-decoded envelope; raw is kept as the event's Raw.
+// A detail that does not decode as an object is read as empty.
 func FromEnvelope(env events.EventBridgeEvent, raw []byte) ([]Event, error) {
+	var d map[string]any
+	_ = json.Unmarshal(env.Detail, &d) // not an object: empty detail, as Parse reads it
+	return normalise(env, d, raw, nil), nil
+}
+
+func normalise(env events.EventBridgeEvent, d obj, raw []byte, doc obj) []Event {
 	base := Event{
 		ID:         env.ID,
 		Time:       env.Time.UTC(),
@@ -94,13 +109,17 @@ func FromEnvelope(env events.EventBridgeEvent, raw []byte) ([]Event, error) {
 		Actor:      defaultAWSActor,
 		Signal:     Info,
 		Raw:        json.RawMessage(raw),
+		Doc:        doc,
+	}
+	if base.Region == "" {
+		base.Region = UnknownRegion
 	}
 	if len(env.Resources) > 0 {
 		base.Resource = env.Resources[0]
 	}
-	evs, err := parserFor(env)(env, base)
-	if err != nil {
-		return nil, err
+	evs := parserFor(env)(env, d, base)
+	if len(evs) == 0 {
+		evs = generic(env, base)
 	}
 	for i := range evs {
 		if evs[i].Subject == "" {
@@ -109,57 +128,21 @@ func FromEnvelope(env events.EventBridgeEvent, raw []byte) ([]Event, error) {
 		if evs[i].Resource == "" {
 			evs[i].Resource = evs[i].Subject
 		}
-		if evs[i].Resource == "" {
+		if evs[i].Resource == "" { // the detail named nothing: the source stands for it
 			evs[i].Resource, evs[i].Subject = env.Source, env.Source
+		}
+		if evs[i].Actor == "" {
+			evs[i].Actor = defaultAWSActor
+		}
+		if evs[i].Summary == "" {
+			evs[i].Summary = fmt.Sprintf("%s from %s", env.DetailType, env.Source)
 		}
 		evs[i].Summary = clip(evs[i].Summary, maxSummaryRunes)
 	}
-	return evs, nil
+	return evs
 }
 
-// decodeDetail unmarshals the detail into v; type mismatches become ParseErrors that name
-// the field, e.g. "detail.state.value: got JSON number, want string".
-func decodeDetail(env events.EventBridgeEvent, v any) error {
-	if err := json.Unmarshal(env.Detail, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			field := "detail"
-			if te.Field != "" {
-				field += "." + te.Field
-			}
-			return &ParseError{ID: env.ID, Source: env.Source, Field: field,
-				Reason: fmt.Sprintf("got JSON %s, want %s", te.Value, jsonKind(te.Type.Kind().String()))}
-		}
-		return &ParseError{ID: env.ID, Source: env.Source, Field: "detail", Reason: "invalid", Err: jsonErr(err)}
-	}
-	return nil
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "string"
-	case "slice", "array":
-		return "array"
-	case "map", "struct", "ptr":
-		return "object"
-	case "bool":
-		return "boolean"
-	case "float64", "float32", "int", "int64", "int32":
-		return "number"
-	}
-	return goKind
-}
-
-func missing(env events.EventBridgeEvent, field string) error {
-	return &ParseError{ID: env.ID, Source: env.Source, Field: field, Reason: "missing"}
-}
-
-func invalid(env events.EventBridgeEvent, field, reason string) error {
-	return &ParseError{ID: env.ID, Source: env.Source, Field: field, Reason: reason}
-}
-
-func one(e Event) ([]Event, error) { return []Event{e}, nil }
+func one(e Event) []Event { return []Event{e} }
 
 func setAttr(e *Event, k, v string) {
 	if v == "" {
@@ -171,25 +154,65 @@ func setAttr(e *Event, k, v string) {
 	e.Attrs[k] = v
 }
 
+// clip makes every run of white space in s a single space and cuts it to n runes.
 func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	r := []rune(s)
-	if len(r) <= n {
+	if !squashed(s) {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
+	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// squashed reports whether s has no leading, trailing or repeated white space and no
+// white space other than single spaces.
+func squashed(s string) bool {
+	prevSpace := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return squashedRunes(s)
+		}
+		space := c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+		if space && (c != ' ' || prevSpace) {
+			return false
+		}
+		prevSpace = space
+	}
+	return !prevSpace || s == ""
+}
+
+func squashedRunes(s string) bool {
+	prevSpace := true
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if space && (r != ' ' || prevSpace) {
+			return false
+		}
+		prevSpace = space
+	}
+	return !prevSpace || s == ""
 }
 
 // parseGeneric accepts any event Firebreak has no parser for: it is recorded with what
 // the envelope says and classified by the taxonomy's fallback (or a class the operator
 // wrote for it). It is a trigger, so the class's severity decides whether it pages: the
 // default fallback records it, a fallback or class with a severity opens an incident.
-func parseGeneric(env events.EventBridgeEvent, e Event) ([]Event, error) {
+func parseGeneric(env events.EventBridgeEvent, _ obj, e Event) []Event {
 	e.Signal = Trigger
+	return generic(env, e)
+}
+
+// generic names an event by its envelope alone. A parser that finds nothing it can read
+// in a known event's detail falls back to it, keeping its own signal (info by default):
+// an event Firebreak knows but cannot read does not page on its own.
+func generic(env events.EventBridgeEvent, e Event) []Event {
 	if e.Resource == "" {
 		e.Resource = env.Source
 	}
 	e.Subject = env.DetailType + "/" + e.Resource
 	e.Summary = fmt.Sprintf("%s from %s", env.DetailType, env.Source)
-	return one(e)
+	return []Event{e}
 }

@@ -9,7 +9,6 @@ package event
 // an info signal), it never makes the event an error.
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -104,16 +103,6 @@ func serviceParser(env events.EventBridgeEvent) detailParser {
 // fields is a detail read as untyped JSON; its accessors never fail.
 type fields map[string]any
 
-// looseDetail reads the detail as an object. The envelope has already checked that it
-// is one; anything else reads as empty.
-func looseDetail(env events.EventBridgeEvent) fields {
-	var m map[string]any
-	if err := json.Unmarshal(env.Detail, &m); err != nil {
-		return fields{}
-	}
-	return m
-}
-
 // str returns the field as text: strings as they are (trimmed), numbers and booleans
 // formatted; objects, lists, null and absent fields give "".
 func (f fields) str(key string) string { return scalar(f[key]) }
@@ -195,8 +184,8 @@ func setTags(e *Event, m fields) {
 
 // parseAutoScaling: launch and terminate results of an Auto Scaling group. The group is
 // the subject, so an unsuccessful launch and a later successful one meet on one incident.
-func parseAutoScaling(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	d := looseDetail(env)
+func parseAutoScaling(env events.EventBridgeEvent, detail obj, e Event) []Event {
+	d := fields(detail)
 	asg := d.str("AutoScalingGroupName")
 	if asg == "" {
 		_, asg, _ = strings.Cut(resourceLike(env, "autoScalingGroupName/"), "autoScalingGroupName/")
@@ -250,8 +239,8 @@ func ecsService(arn string) (cluster, service string) {
 
 // parseECSDeployment: a service deployment failed (the circuit breaker stopped it),
 // completed (the recovery: the service reached a steady state) or is in progress.
-func parseECSDeployment(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	d := looseDetail(env)
+func parseECSDeployment(env events.EventBridgeEvent, detail obj, e Event) []Event {
+	d := fields(detail)
 	name := d.str("eventName")
 	switch name {
 	case "SERVICE_DEPLOYMENT_FAILED":
@@ -282,8 +271,8 @@ func parseECSDeployment(env events.EventBridgeEvent, e Event) ([]Event, error) {
 // reason. Stops ECS or a person asked for (scale-in, deployments, Spot, user stops) are
 // info whatever the exit code: it is the container's answer to SIGTERM or SIGKILL.
 // Failures of one service share a subject: the service.
-func parseECSTask(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	d := looseDetail(env)
+func parseECSTask(env events.EventBridgeEvent, detail obj, e Event) []Event {
+	d := fields(detail)
 	last := d.str("lastStatus")
 	stopCode := d.str("stopCode")
 	reason := d.str("stoppedReason")
@@ -354,8 +343,8 @@ func parseECSTask(env events.EventBridgeEvent, e Event) ([]Event, error) {
 
 // parseKMSKeyEvent: the KMS service's own key lifecycle events. The key id is the
 // resource, as for the CloudTrail key calls.
-func parseKMSKeyEvent(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	d := looseDetail(env)
+func parseKMSKeyEvent(env events.EventBridgeEvent, detail obj, e Event) []Event {
+	d := fields(detail)
 	arn := resourceLike(env, ":key/")
 	key := first(d.str("key-id"), arnTail(arn), e.Resource)
 	e.Resource = key
@@ -380,8 +369,8 @@ func parseKMSKeyEvent(env events.EventBridgeEvent, e Event) ([]Event, error) {
 
 // parseTrustedAdvisor: a check item's status. ERROR and WARN report a problem, OK its
 // recovery; the check and the flagged resource make the subject.
-func parseTrustedAdvisor(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	d := looseDetail(env)
+func parseTrustedAdvisor(env events.EventBridgeEvent, detail obj, e Event) []Event {
+	d := fields(detail)
 	check := d.str("check-name")
 	status := strings.ToUpper(d.str("status"))
 	switch status {
@@ -425,8 +414,8 @@ func parseTrustedAdvisor(env events.EventBridgeEvent, e Event) ([]Event, error) 
 }
 
 // parseSpot: a two-minute Spot interruption warning, or a rebalance recommendation.
-func parseSpot(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	d := looseDetail(env)
+func parseSpot(env events.EventBridgeEvent, detail obj, e Event) []Event {
+	d := fields(detail)
 	instance := first(d.str("instance-id"), arnTail(resourceLike(env, ":instance/")))
 	action := d.str("instance-action")
 	e.Resource = first(instance, e.Resource)
@@ -447,8 +436,8 @@ func parseSpot(env events.EventBridgeEvent, e Event) ([]Event, error) {
 // parseRDS: RDS instance and cluster events. The category says what happened: failure
 // and low storage are problems, failover is a disruption, recovery-complete
 // (RDS-EVENT-0021) the recovery; everything else is info.
-func parseRDS(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	d := looseDetail(env)
+func parseRDS(env events.EventBridgeEvent, detail obj, e Event) []Event {
+	d := fields(detail)
 	cats := d.strs("EventCategories")
 	id := d.str("EventID")
 	e.Signal = Info
@@ -480,8 +469,8 @@ func parseRDS(env events.EventBridgeEvent, e Event) ([]Event, error) {
 }
 
 // parseEBSVolume: the result of a volume action; "failed" is a problem.
-func parseEBSVolume(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	d := looseDetail(env)
+func parseEBSVolume(env events.EventBridgeEvent, detail obj, e Event) []Event {
+	d := fields(detail)
 	result, action, cause := d.str("result"), d.str("event"), d.str("cause")
 	e.Signal = Info
 	if result == "failed" {
@@ -502,8 +491,8 @@ func parseEBSVolume(env events.EventBridgeEvent, e Event) ([]Event, error) {
 
 // parseEBSSnapshot: the result of a snapshot action. The source volume is the subject,
 // so a later successful snapshot of the same volume recovers a failed one.
-func parseEBSSnapshot(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	d := looseDetail(env)
+func parseEBSSnapshot(env events.EventBridgeEvent, detail obj, e Event) []Event {
+	d := fields(detail)
 	result, action, cause := d.str("result"), d.str("event"), d.str("cause")
 	switch result {
 	case "failed":
@@ -543,8 +532,8 @@ func parseEBSSnapshot(env events.EventBridgeEvent, e Event) ([]Event, error) {
 
 // parseCodePipeline: a pipeline execution FAILED, or SUCCEEDED (the recovery of an
 // earlier failure of the same pipeline); other states are info.
-func parseCodePipeline(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	d := looseDetail(env)
+func parseCodePipeline(env events.EventBridgeEvent, detail obj, e Event) []Event {
+	d := fields(detail)
 	pipeline := first(d.str("pipeline"), arnTail(resourceLike(env, ":codepipeline:")))
 	state := d.str("state")
 	switch state {
@@ -566,8 +555,8 @@ func parseCodePipeline(env events.EventBridgeEvent, e Event) ([]Event, error) {
 
 // parseCodeDeploy: a deployment to a deployment group ended in FAILURE, or SUCCESS (the
 // recovery of an earlier failure in the same group); other states are info.
-func parseCodeDeploy(env events.EventBridgeEvent, e Event) ([]Event, error) {
-	d := looseDetail(env)
+func parseCodeDeploy(env events.EventBridgeEvent, detail obj, e Event) []Event {
+	d := fields(detail)
 	app, group := d.str("application"), d.str("deploymentGroup")
 	if app == "" || group == "" {
 		_, ag, _ := strings.Cut(resourceLike(env, ":deploymentgroup:"), ":deploymentgroup:")

@@ -291,7 +291,7 @@ func TestIntake(t *testing.T) {
 				p := intake.New(st, classifier(t), now, nil)
 				good := eventtest.Alarm(t, "e1", "prod-x", "ALARM", t0)
 				bad := [][]byte{good[:len(good)/2], []byte("not json"), []byte(`{"id":"x","source":"aws.cloudwatch"}`), []byte(""),
-					[]byte(`{"version":"0","id":"e9","detail-type":"CloudWatch Alarm State Change","source":"aws.cloudwatch","account":"1","time":"2026-11-02T09:00:00Z","region":"eu-west-1","detail":{"alarmName":"a","state":{"value":"PURPLE"}}}`)}
+					[]byte(`{"version":"0","id":"e9","detail-type":"CloudWatch Alarm State Change","source":"aws.cloudwatch","account":"1","time":"yesterday","region":"eu-west-1","detail":{"alarmName":"a","state":{"value":"ALARM"}}}`)}
 				msgs := []intake.Message{msg("ok", good)}
 				for i, b := range bad {
 					msgs = append(msgs, msg(fmt.Sprintf("bad-%d", i), b))
@@ -321,7 +321,7 @@ func TestIntake(t *testing.T) {
 					t.Errorf("quarantined payloads = %q; want %q", payloads, want)
 				}
 				for _, o := range rep.Outcomes {
-					if o.Kind == intake.Quarantined && o.MessageID == "bad-4" && o.Reason != `event e9 (aws.cloudwatch): detail.state.value: "PURPLE" is not ALARM, OK or INSUFFICIENT_DATA` {
+					if o.Kind == intake.Quarantined && o.MessageID == "bad-4" && o.Reason != `event e9 (aws.cloudwatch): time: "yesterday" is not an RFC 3339 timestamp` {
 						t.Errorf("quarantine reason = %q; want it to name the event, the field and the reason", o.Reason)
 					}
 				}

@@ -4,6 +4,10 @@
 // restricted to the subset that EventBridge and quamina implement identically: exact
 // string values, and the operators prefix, wildcard, exists, anything-but (a list of
 // strings) and equals-ignore-case. Numeric matching, cidr, suffix and $or are rejected.
+//
+// A Matcher matches JSON events (Match) or events already decoded into encoding/json's
+// generic form (MatchDecoded), which it flattens for quamina without encoding them
+// again, visiting only the members its patterns mention; both report the same patterns.
 package pattern
 
 import (
@@ -148,12 +152,21 @@ func kind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// Matcher matches events against a fixed, ordered list of patterns. It is safe for
-// concurrent use: each goroutine borrows its own copy of the automaton.
+// Matcher matches events against a fixed, ordered list of patterns, given either as JSON
+// (Match) or already decoded (MatchDecoded). It is safe for concurrent use: each
+// goroutine borrows its own copy of the automaton.
 type Matcher struct {
-	mu    sync.Mutex       // guards proto.Copy
-	proto *quamina.Quamina // never matched against; only copied
-	pool  sync.Pool
+	mu        sync.Mutex       // guards the prototypes' Copy
+	proto     *quamina.Quamina // JSON events; never matched against, only copied
+	treeProto *quamina.Quamina // decoded events, flattened by treeFlat's copies
+	treeFlat  *treeFlattener
+	pool      sync.Pool // *quamina.Quamina
+	treePool  sync.Pool // *treeMatcher
+}
+
+type treeMatcher struct {
+	q *quamina.Quamina
+	f *treeFlattener
 }
 
 // Compile builds a Matcher; Match reports pattern indexes into patterns.
@@ -162,16 +175,35 @@ func Compile(patterns []json.RawMessage) (*Matcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create matcher: %w", err)
 	}
+	tf := &treeFlattener{used: &usedNode{}}
+	tq, err := quamina.New(quamina.WithFlattener(tf))
+	if err != nil {
+		return nil, fmt.Errorf("create matcher: %w", err)
+	}
 	for i, p := range patterns {
+		var v map[string]any
+		if err := json.Unmarshal(p, &v); err != nil {
+			return nil, fmt.Errorf("pattern %d %s: %w", i, p, err)
+		}
+		tf.used.add(v)
 		if err := q.AddPattern(i, string(p)); err != nil {
 			return nil, fmt.Errorf("pattern %d %s: %w", i, p, err)
 		}
+		if err := tq.AddPattern(i, string(p)); err != nil {
+			return nil, fmt.Errorf("pattern %d %s: %w", i, p, err)
+		}
 	}
-	m := &Matcher{proto: q}
+	m := &Matcher{proto: q, treeProto: tq, treeFlat: tf}
 	m.pool.New = func() any {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		return m.proto.Copy()
+	}
+	m.treePool.New = func() any {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		q := m.treeProto.Copy() // calls m.treeFlat.Copy, which records the copy it made
+		return &treeMatcher{q: q, f: m.treeFlat.last}
 	}
 	return m, nil
 }
@@ -184,12 +216,40 @@ func (m *Matcher) Match(event []byte) ([]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("match event: %w", err)
 	}
+	return indexes(xs), nil
+}
+
+// MatchDecoded is Match for an event already decoded (as encoding/json decodes a JSON
+// object into any; map[string]string and []string values are accepted too), with the
+// members more added at its top level (replacing any of the same name). It matches as
+// Match would on the event's JSON.
+func (m *Matcher) MatchDecoded(event map[string]any, more ...Member) ([]int, error) {
+	xs, err := m.matchDecoded(event, more)
+	return indexes(xs), err
+}
+
+func (m *Matcher) matchDecoded(event map[string]any, more []Member) ([]quamina.X, error) {
+	t := m.treePool.Get().(*treeMatcher)
+	defer m.treePool.Put(t)
+	t.f.root, t.f.more = event, more
+	xs, err := t.q.MatchesForEvent(nil)
+	t.f.root, t.f.more = nil, nil
+	if err != nil {
+		return nil, fmt.Errorf("match event: %w", err)
+	}
+	return xs, nil
+}
+
+func indexes(xs []quamina.X) []int {
+	if len(xs) == 0 {
+		return nil
+	}
 	out := make([]int, 0, len(xs))
 	for _, x := range xs {
 		out = append(out, x.(int))
 	}
 	sort.Ints(out)
-	return out, nil
+	return out
 }
 
 // First returns the lowest matching pattern index, or -1 when none matches.
@@ -199,4 +259,17 @@ func (m *Matcher) First(event []byte) (int, error) {
 		return -1, err
 	}
 	return idx[0], nil
+}
+
+// FirstDecoded is First for an already-decoded event (see MatchDecoded).
+func (m *Matcher) FirstDecoded(event map[string]any, more ...Member) (int, error) {
+	xs, err := m.matchDecoded(event, more)
+	if err != nil || len(xs) == 0 {
+		return -1, err
+	}
+	lowest := xs[0].(int)
+	for _, x := range xs[1:] {
+		lowest = min(lowest, x.(int))
+	}
+	return lowest, nil
 }
