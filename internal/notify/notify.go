@@ -37,12 +37,14 @@ const (
 	Escalation     Kind = "escalation"   // nobody acknowledged: the next tier is told
 	Acknowledged   Kind = "acknowledged" // someone took it
 	Reassigned     Kind = "reassigned"   // a new owner
+	SilenceEnded   Kind = "silence-ended" // the silence that kept it quiet ended; it is still active
 )
 
 var headlines = map[Kind]string{
 	Opened: "Opened", Retriggered: "Triggered again", SeverityRaised: "Severity raised", Mitigated: "Mitigated",
 	Resolved: "Resolved", Approval: "Approval needed", RunbookNotice: "Runbook needs you", Reminder: "Update due",
 	Escalation: "Escalated, not acknowledged", Acknowledged: "Acknowledged", Reassigned: "Now yours",
+	SilenceEnded: "Silence ended, still active",
 }
 
 // Automation is what a runbook did for the incident.
