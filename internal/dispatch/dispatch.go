@@ -17,6 +17,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -144,8 +145,18 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		if quiet, err = d.quiet(ctx, inc, at); err != nil {
 			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 		}
-	} else if inc.SilencedBy != "" || inc.Parent != "" {
-		quiet = &Quiet{Reason: first(inc.ParentReason, "silenced"), By: first(inc.Parent, inc.SilencedBy)}
+	} else if inc.Parent != "" {
+		quiet = &Quiet{Reason: inc.ParentReason, By: inc.Parent}
+	} else if inc.SilencedBy != "" {
+		// Quiet while its silence lasts; once it is over (the escalator paged then), the
+		// incident's changes page and start its runbook as any other's.
+		over, err := d.silenceOver(ctx, inc, at)
+		if err != nil {
+			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
+		}
+		if !over {
+			quiet = &Quiet{Reason: "silenced", By: inc.SilencedBy}
+		}
 	}
 	var automation []notify.Automation
 	if (change == Opened || change == Retriggered) && inc.Runbook != "" && (quiet == nil || quiet.Reason != "silenced") {
@@ -169,6 +180,20 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		}
 	}
 	return d.notify(ctx, inc, change, r, at, automation)
+}
+
+// silenceOver reports whether the silence that kept inc quiet is over at t.
+func (d *Dispatcher) silenceOver(ctx context.Context, inc incident.Incident, t time.Time) (bool, error) {
+	list := append([]silence.Silence(nil), d.Config.Silences...)
+	if d.Quiet != nil {
+		stored, err := d.Quiet.Silences(ctx)
+		if err != nil {
+			return false, err
+		}
+		list = append(list, stored...)
+	}
+	end, ok := silence.EndFor(list, inc.SilencedBy, inc.OpenedAt)
+	return ok && !t.Before(end), nil
 }
 
 func (d *Dispatcher) now() time.Time {

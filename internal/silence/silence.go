@@ -191,6 +191,28 @@ func (s Silence) End(t time.Time) (time.Time, bool) {
 	return w.Ends, true
 }
 
+// EndFor is when the silence id, which kept quiet an incident opened at opened, ends or
+// ended: the end of its window in force then, or the end it was given since (ended early
+// through the API). A silence no longer in list, or never in force then, ended before
+// anything else is known: at opened. A silence that never ends gives ok false.
+func EndFor(list []Silence, id string, opened time.Time) (end time.Time, ok bool) {
+	for _, s := range list {
+		if s.ID != id {
+			continue
+		}
+		if end, ok := s.End(opened); ok {
+			return end, true
+		}
+		if s.Active(opened) { // in force, with no end
+			return time.Time{}, false
+		}
+		if !s.Ends.IsZero() && s.Ends.After(opened) {
+			return s.Ends, true
+		}
+	}
+	return opened, true
+}
+
 // occurrences lists the weekly windows from eight days before t to fifteen days after,
 // bounded by Starts and Ends, by start.
 func (s Silence) occurrences(t time.Time) []Window {
