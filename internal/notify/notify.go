@@ -31,12 +31,12 @@ const (
 	SeverityRaised Kind = "severity-raised"
 	Mitigated      Kind = "mitigated"
 	Resolved       Kind = "resolved"
-	Approval       Kind = "approval"     // a runbook waits for a human
-	RunbookNotice  Kind = "runbook"      // a runbook tells the owner something (usually a failure)
-	Reminder       Kind = "update-due"   // the owner's update is due
-	Escalation     Kind = "escalation"   // nobody acknowledged: the next tier is told
-	Acknowledged   Kind = "acknowledged" // someone took it
-	Reassigned     Kind = "reassigned"   // a new owner
+	Approval       Kind = "approval"      // a runbook waits for a human
+	RunbookNotice  Kind = "runbook"       // a runbook tells the owner something (usually a failure)
+	Reminder       Kind = "update-due"    // the owner's update is due
+	Escalation     Kind = "escalation"    // nobody acknowledged: the next tier is told
+	Acknowledged   Kind = "acknowledged"  // someone took it
+	Reassigned     Kind = "reassigned"    // a new owner
 	SilenceEnded   Kind = "silence-ended" // the silence that kept it quiet ended; it is still active
 )
 
