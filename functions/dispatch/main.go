@@ -4,12 +4,14 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
+	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/runbooks"
 )
@@ -59,7 +61,7 @@ func setup(ctx context.Context) (*dispatch.StreamHandler, error) {
 		Local:  &runbook.Runner{Machines: local, Fixtures: fixtures, Task: task, Now: env.Now},
 		Remote: &dispatch.StepFunctions{Client: sfn.NewFromConfig(env.AWS), StateMachines: machines}}
 	d := &dispatch.Dispatcher{Store: env.Store, Quiet: env.Store, Sender: sender, Runbooks: starter, Config: env.Config,
-		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease}
+		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease, Metrics: metrics.New(os.Stdout)}
 	if links := env.Links(); links != nil { // one-click links in notices
 		d.Links, task.Links = links, links
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/template"
@@ -207,15 +208,21 @@ func New(pub Publisher, topics map[string]string) *Notifier {
 	return &Notifier{pub: pub, topics: topics}
 }
 
+// Failures no retry can fix: the notice cannot be sent as things are configured.
+var (
+	ErrNoTopic = errors.New("no topic for team")
+	ErrRender  = errors.New("notice cannot be rendered")
+)
+
 // Send publishes the notice to team's topic and returns the message id.
 func (n *Notifier) Send(ctx context.Context, team string, notice Notice) (string, error) {
 	topic, ok := n.topics[team]
 	if !ok {
-		return "", fmt.Errorf("notify %s of %s: no topic for team %q", team, notice.Incident.ID, team)
+		return "", fmt.Errorf("notify %s of %s: %w %q", team, notice.Incident.ID, ErrNoTopic, team)
 	}
 	in, err := PublishInput(topic, notice)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("notify %s of %s: %w: %w", team, notice.Incident.ID, ErrRender, err)
 	}
 	out, err := n.pub.Publish(ctx, in)
 	if err != nil {

@@ -115,7 +115,7 @@ func (r *Run) Result() string {
 func (r *Runner) Start(ctx context.Context, runbook, name string, input json.RawMessage) (dispatch.Execution, error) {
 	m, ok := r.Machines[runbook]
 	if !ok {
-		return dispatch.Execution{}, fmt.Errorf("runbook %q is not loaded", runbook)
+		return dispatch.Execution{}, dispatch.Permanent(fmt.Errorf("runbook %q is not loaded", runbook))
 	}
 	var in struct {
 		Incident struct {
@@ -123,7 +123,7 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 		} `json:"incident"`
 	}
 	if err := json.Unmarshal(input, &in); err != nil || in.Incident.ID == "" {
-		return dispatch.Execution{}, fmt.Errorf("runbook %s: input names no incident", runbook)
+		return dispatch.Execution{}, dispatch.Permanent(fmt.Errorf("runbook %s: input names no incident", runbook))
 	}
 	r.mu.Lock()
 	if r.execs == nil {
@@ -131,6 +131,11 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 	}
 	if prev, ok := r.execs[name]; ok {
 		r.mu.Unlock()
+		if prev.Exec != nil { // a failure notice that failed to go out goes out now
+			if err := r.ended(ctx, prev); err != nil {
+				return dispatch.Execution{}, err
+			}
+		}
 		return describe(prev, "already started"), nil
 	}
 	run := &Run{Runbook: runbook, Incident: in.Incident.ID, Name: name}
