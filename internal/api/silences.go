@@ -13,11 +13,23 @@ import (
 )
 
 // SilenceView is a silence with its state at the API's clock: active, pending (not yet
-// started) or ended.
+// started), waiting (a weekly window between occurrences) or ended.
 type SilenceView struct {
 	silence.Silence
 	State string `json:"state"`
+	// Origin is "config" for a planned window of the configuration, "api" for one made
+	// through the API.
+	Origin string `json:"origin"`
+	// Next is the window in force now or, failing that, the next to come (a weekly
+	// window's next occurrence); absent when the silence is over.
+	Next *silence.Window `json:"next,omitempty"`
 }
+
+// Origins of silences.
+const (
+	OriginConfig = "config"
+	OriginAPI    = "api"
+)
 
 // SilencesResponse is GET /silences.
 type SilencesResponse struct {
@@ -30,6 +42,15 @@ type SilenceResponse struct {
 }
 
 func view(s silence.Silence, now time.Time) SilenceView {
+	v := state(s, now)
+	v.Origin = OriginAPI
+	if w, ok := s.Window(now); ok {
+		v.Next = &w
+	}
+	return v
+}
+
+func state(s silence.Silence, now time.Time) SilenceView {
 	state := "active"
 	switch {
 	case !s.Ends.IsZero() && !now.Before(s.Ends):
@@ -54,6 +75,8 @@ type silenceBody struct {
 // window in the configuration, reviewed like any other change.
 const MaxSilence = 31 * 24 * time.Hour
 
+// silences is GET /silences: the configuration's planned windows, then those made
+// through the API.
 func (h *Handler) silences(c *call) (any, error) {
 	list, err := h.Store.Silences(c.ctx)
 	if err != nil {
@@ -61,6 +84,13 @@ func (h *Handler) silences(c *call) (any, error) {
 	}
 	now := h.now()
 	out := make([]SilenceView, 0, len(list))
+	if h.Lifecycle != nil && h.Lifecycle.Config != nil {
+		for _, s := range h.Lifecycle.Config.Silences {
+			v := view(s, now)
+			v.Origin = OriginConfig
+			out = append(out, v)
+		}
+	}
 	for _, s := range list {
 		out = append(out, view(s, now))
 	}
