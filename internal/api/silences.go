@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/silence"
+	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
 // SilenceView is a silence with its state at the API's clock: active, pending (not yet
@@ -183,11 +185,50 @@ func (h *Handler) endSilence(c *call, id string) (any, error) {
 			s.Starts = now.Add(-time.Second) // it had not begun: it never will
 		}
 		s.Comment = fmt.Sprintf("%s (ended early by %s)", s.Comment, c.actor)
-		if err := h.do(c.ctx, func(ctx context.Context) error { return h.Store.PutSilence(ctx, s) }); err != nil {
+		if err := h.do(c.ctx, func(ctx context.Context) error {
+			if err := h.Store.PutSilence(ctx, s); err != nil {
+				return err
+			}
+			return h.wake(ctx, id, now)
+		}); err != nil {
 			return nil, err
 		}
 		h.log().InfoContext(c.ctx, "silence ended", "silence", id, "by", c.actor)
 		return SilenceResponse{Silence: view(s, now)}, nil
 	}
 	return nil, fail(errNotFound, "silence %s not found", id)
+}
+
+// dueSetter schedules the escalator's next look at an incident; both stores have it.
+type dueSetter interface {
+	SetDue(ctx context.Context, id string, due time.Time, version int) (bool, error)
+}
+
+var (
+	_ dueSetter = (*store.Memory)(nil)
+	_ dueSetter = (*store.Dynamo)(nil)
+)
+
+// wake makes the active incidents a silence kept quiet due now, so that the escalator
+// pages them for the end of the silence at once rather than at its planned end. It reads
+// the active incidents only.
+func (h *Handler) wake(ctx context.Context, id string, now time.Time) error {
+	ds, ok := h.Store.(dueSetter)
+	if !ok {
+		return nil
+	}
+	active, err := h.Store.List(ctx, store.Filter{Status: []incident.Status{incident.Open, incident.Acknowledged, incident.Mitigated}})
+	if err != nil {
+		return fmt.Errorf("end silence %s: find what it silenced: %w", id, err)
+	}
+	for _, inc := range active {
+		if inc.SilencedBy != id || inc.Parent != "" {
+			continue
+		}
+		// Stale (the incident changed meanwhile) means it is due already.
+		if _, err := ds.SetDue(ctx, inc.ID, now, inc.Version); err != nil {
+			return fmt.Errorf("end silence %s: wake %s: %w", id, inc.ID, err)
+		}
+	}
+	return nil
 }
