@@ -273,6 +273,11 @@ func ParseFS(file string, data []byte, root fs.FS) (*Config, error) {
 		}
 		decoded = strictyaml.Errors{one}
 	}
+	for _, e := range decoded {
+		if e.Key == "" { // the file's shape is wrong (not a mapping): nothing more to check
+			return nil, decoded
+		}
+	}
 	c.File = file
 	errs := decoded
 	for _, e := range c.validate(doc, root) {

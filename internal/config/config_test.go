@@ -181,6 +181,9 @@ func TestParseErrorsExact(t *testing.T) {
 			`firebreak.yaml:15: taxonomy[0].incident: want true or false, got "maybe"`},
 		{"long string for a number", r(valid, "version: 1", "version: one-point-oh", 1),
 			`firebreak.yaml:1: version: want a whole number, got "one-poi..."`},
+		{"not a mapping", "- version: 1\n", `firebreak.yaml:1: want a mapping, got a list`},
+		{"a key twice", r(valid, "  team: platform\n", "  team: platform\n  team: security\n", 1),
+			"firebreak.yaml:4: defaults.team: defined twice (first at line 3)"},
 		{"every problem at once", strings.NewReplacer("version: 1", "version: one", "runbooks/fix.asl.json", "runbooks/nope.asl.json",
 			`    sms: ["+15555550100"]`, "    sms: [\"+15555550100\"]\n    secondary: platform", "acknowledge_within: 1h", "acknowledge_within: soon").Replace(valid),
 			"firebreak.yaml:1: version: want a whole number, got \"one\"\n" +

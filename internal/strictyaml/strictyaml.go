@@ -59,6 +59,7 @@ var (
 	posRe     = regexp.MustCompile(`^line (\d+) column (\d+): (.*)$`)
 	unknownRe = regexp.MustCompile(`^field (\S+) not found in type `)
 	typeRe    = regexp.MustCompile("^cannot unmarshal (!!\\w+)(?: `(.*)`)? into (.+)$")
+	dupRe     = regexp.MustCompile(`^mapping key "(.*)" already defined at line (\d+)$`)
 )
 
 // Decode decodes data into v, rejecting unknown keys, duplicate keys, type mismatches, a
@@ -144,6 +145,11 @@ func (d *Doc) parseMsg(m string) *Error {
 	if g := unknownRe.FindStringSubmatch(e.Msg); g != nil {
 		e.Key = g[1]
 		e.Msg = "unknown key"
+		return e
+	}
+	if g := dupRe.FindStringSubmatch(e.Msg); g != nil {
+		e.Key = d.find(func(n *yaml.Node) bool { return n.Line == e.Line })
+		e.Msg = fmt.Sprintf("defined twice (first at line %s)", g[2])
 		return e
 	}
 	if g := typeRe.FindStringSubmatch(e.Msg); g != nil {
