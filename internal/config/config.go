@@ -1,7 +1,9 @@
 // Package config loads Firebreak's one declarative configuration file (firebreak.yaml):
 // teams and their contacts, the severity policy, the event taxonomy and the runbook
-// mapping. Parsing is strict: unknown keys, bad values and broken cross-references are
-// errors that name the file, the line and the key.
+// mapping. Parsing is strict: unknown keys, values of the wrong type, a second YAML
+// document, an empty file, broken cross-references, runbook definitions that are missing
+// or not valid ASL, and secondaries that go round in a cycle are errors that name the
+// file, the line and the key's full path, all reported at once.
 package config
 
 import (
@@ -139,7 +141,9 @@ func (c *Class) IsIncident() bool { return c.Incident == nil || *c.Incident }
 
 // Runbook maps a runbook name to its Step Functions definition.
 type Runbook struct {
-	Definition  string `yaml:"definition"` // path of the ASL file, relative to the repository
+	// Definition is the path of the ASL file, relative to the repository (see Root); it
+	// must exist and parse as a state machine.
+	Definition  string `yaml:"definition"`
 	Description string `yaml:"description"`
 	// DryRun makes the runbook record every AWS call it would make instead of making it.
 	DryRun bool `yaml:"dry_run"`

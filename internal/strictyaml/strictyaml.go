@@ -192,29 +192,27 @@ func want(goType string) string {
 	return goType
 }
 
-// find returns the dotted path of the first value node (in file order) for which ok is
-// true; "" if none.
+// find returns the dotted path of the deepest value node for which ok is true (the
+// first in file order among equally deep ones); "" if none. Deepest, because a
+// collection starts on the line of its parent's key.
 func (d *Doc) find(ok func(*yaml.Node) bool) string {
 	if d.root == nil {
 		return ""
 	}
-	var walk func(n *yaml.Node, path string) (string, bool)
-	walk = func(n *yaml.Node, path string) (string, bool) {
-		if ok(n) {
-			return path, true
+	best, bestDepth := "", -1
+	var walk func(n *yaml.Node, path string, depth int)
+	walk = func(n *yaml.Node, path string, depth int) {
+		if ok(n) && depth > bestDepth {
+			best, bestDepth = path, depth
 		}
 		switch n.Kind {
 		case yaml.DocumentNode:
 			for _, c := range n.Content {
-				if p, found := walk(c, path); found {
-					return p, true
-				}
+				walk(c, path, depth)
 			}
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
-				if p, found := walk(c, fmt.Sprintf("%s[%d]", path, i)); found {
-					return p, true
-				}
+				walk(c, fmt.Sprintf("%s[%d]", path, i), depth+1)
 			}
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
@@ -222,15 +220,12 @@ func (d *Doc) find(ok func(*yaml.Node) bool) string {
 				if path != "" {
 					p = path + "." + p
 				}
-				if found, ok := walk(n.Content[i+1], p); ok {
-					return found, true
-				}
+				walk(n.Content[i+1], p, depth+1)
 			}
 		}
-		return "", false
 	}
-	p, _ := walk(d.root, "")
-	return p
+	walk(d.root, "", 0)
+	return best
 }
 
 // Errorf makes an Error for the key at path ("teams.platform.email", "taxonomy[2].match"),
