@@ -371,7 +371,8 @@ func testRoutes(t *testing.T, kind string) {
 		{"approve unknown incident", "POST", "/incidents/FB-NOPE-1/approvals/" + approvalK + "/approve", `{}`, 404, "incident FB-NOPE-1 has no approval", nil},
 		{"approve unknown key", "POST", "/incidents/FB-OPEN-1/approvals/nope/approve", `{}`, 404, "has no approval nope", nil},
 		// silences
-		{"silences", "GET", "/silences", "", 200, "", []check{bodyHas(`{"silences":[]}`)}},
+		{"silences", "GET", "/silences", "", 200, "", []check{bodyHas(`{"silences":[{"id":"batch-fleet-patching",`), // the configured window, with its next occurrence (Sunday 02:00 UTC, 3h)
+			bodyHas(`"state":"waiting","origin":"config","next":{"starts":"2026-11-08T02:00:00Z","ends":"2026-11-08T05:00:00Z"}}]}`)}},
 		{"silence add", "POST", "/silences", `{"matchers":{"class":"ops.*","account":"123456789012"},"duration":"2h","comment":"deploy"}`, 201, "",
 			[]check{bodyHas(`"id":"sil-`, `"created_by":"`+alice+`"`, `"ends":"2026-11-02T14:00:00Z"`)}},
 		{"silence add ends", "POST", "/silences", `{"matchers":{"team":"platform"},"ends":"2026-11-02T13:30:00Z","comment":"maintenance"}`, 201, "",

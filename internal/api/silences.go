@@ -9,15 +9,29 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/silence"
+	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
 // SilenceView is a silence with its state at the API's clock: active, pending (not yet
-// started) or ended.
+// started), waiting (a weekly window between occurrences) or ended.
 type SilenceView struct {
 	silence.Silence
 	State string `json:"state"`
+	// Origin is "config" for a planned window of the configuration, "api" for one made
+	// through the API.
+	Origin string `json:"origin"`
+	// Next is the window in force now or, failing that, the next to come (a weekly
+	// window's next occurrence); absent when the silence is over.
+	Next *silence.Window `json:"next,omitempty"`
 }
+
+// Origins of silences.
+const (
+	OriginConfig = "config"
+	OriginAPI    = "api"
+)
 
 // SilencesResponse is GET /silences.
 type SilencesResponse struct {
@@ -30,6 +44,15 @@ type SilenceResponse struct {
 }
 
 func view(s silence.Silence, now time.Time) SilenceView {
+	v := state(s, now)
+	v.Origin = OriginAPI
+	if w, ok := s.Window(now); ok {
+		v.Next = &w
+	}
+	return v
+}
+
+func state(s silence.Silence, now time.Time) SilenceView {
 	state := "active"
 	switch {
 	case !s.Ends.IsZero() && !now.Before(s.Ends):
@@ -54,6 +77,8 @@ type silenceBody struct {
 // window in the configuration, reviewed like any other change.
 const MaxSilence = 31 * 24 * time.Hour
 
+// silences is GET /silences: the configuration's planned windows, then those made
+// through the API.
 func (h *Handler) silences(c *call) (any, error) {
 	list, err := h.Store.Silences(c.ctx)
 	if err != nil {
@@ -61,6 +86,13 @@ func (h *Handler) silences(c *call) (any, error) {
 	}
 	now := h.now()
 	out := make([]SilenceView, 0, len(list))
+	if h.Lifecycle != nil && h.Lifecycle.Config != nil {
+		for _, s := range h.Lifecycle.Config.Silences {
+			v := view(s, now)
+			v.Origin = OriginConfig
+			out = append(out, v)
+		}
+	}
 	for _, s := range list {
 		out = append(out, view(s, now))
 	}
@@ -153,11 +185,50 @@ func (h *Handler) endSilence(c *call, id string) (any, error) {
 			s.Starts = now.Add(-time.Second) // it had not begun: it never will
 		}
 		s.Comment = fmt.Sprintf("%s (ended early by %s)", s.Comment, c.actor)
-		if err := h.do(c.ctx, func(ctx context.Context) error { return h.Store.PutSilence(ctx, s) }); err != nil {
+		if err := h.do(c.ctx, func(ctx context.Context) error {
+			if err := h.Store.PutSilence(ctx, s); err != nil {
+				return err
+			}
+			return h.wake(ctx, id, now)
+		}); err != nil {
 			return nil, err
 		}
 		h.log().InfoContext(c.ctx, "silence ended", "silence", id, "by", c.actor)
 		return SilenceResponse{Silence: view(s, now)}, nil
 	}
 	return nil, fail(errNotFound, "silence %s not found", id)
+}
+
+// dueSetter schedules the escalator's next look at an incident; both stores have it.
+type dueSetter interface {
+	SetDue(ctx context.Context, id string, due time.Time, version int) (bool, error)
+}
+
+var (
+	_ dueSetter = (*store.Memory)(nil)
+	_ dueSetter = (*store.Dynamo)(nil)
+)
+
+// wake makes the active incidents a silence kept quiet due now, so that the escalator
+// pages them for the end of the silence at once rather than at its planned end. It reads
+// the active incidents only.
+func (h *Handler) wake(ctx context.Context, id string, now time.Time) error {
+	ds, ok := h.Store.(dueSetter)
+	if !ok {
+		return nil
+	}
+	active, err := h.Store.List(ctx, store.Filter{Status: []incident.Status{incident.Open, incident.Acknowledged, incident.Mitigated}})
+	if err != nil {
+		return fmt.Errorf("end silence %s: find what it silenced: %w", id, err)
+	}
+	for _, inc := range active {
+		if inc.SilencedBy != id || inc.Parent != "" {
+			continue
+		}
+		// Stale (the incident changed meanwhile) means it is due already.
+		if _, err := ds.SetDue(ctx, inc.ID, now, inc.Version); err != nil {
+			return fmt.Errorf("end silence %s: wake %s: %w", id, inc.ID, err)
+		}
+	}
+	return nil
 }

@@ -563,12 +563,31 @@ func (r *incidentsRun) silences(ctx context.Context) error {
 		fmt.Fprintln(r.env.Stdout, "No silences.")
 		return nil
 	}
+	// STARTS and ENDS are the window in force or the next one: for a weekly window of
+	// the configuration, its next occurrence.
 	tw := tabwriter.NewWriter(r.env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tSTARTS\tENDS\tMATCHERS\tBY\tCOMMENT")
+	fmt.Fprintln(tw, "ID\tORIGIN\tSTATE\tSTARTS\tENDS\tREPEATS\tMATCHERS\tBY\tCOMMENT")
 	for _, s := range resp.Silences {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.State, when(s.Starts), when(s.Ends), matchers(s.Matchers), s.CreatedBy, clip(s.Comment, 60))
+		starts, ends := s.Starts, s.Ends
+		if s.Next != nil {
+			starts, ends = s.Next.Starts, s.Next.Ends
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, first(s.Origin, "api"), s.State, when(starts), when(ends), repeats(s.Weekly),
+			matchers(s.Matchers), first(s.CreatedBy, "—"), clip(s.Comment, 60))
 	}
 	return tw.Flush()
+}
+
+// repeats describes a weekly window: "weekly sun 02:00 for 3h UTC".
+func repeats(w *silence.Weekly) string {
+	if w == nil {
+		return "—"
+	}
+	tz := w.TimeZone
+	if tz == "" {
+		tz = "UTC"
+	}
+	return fmt.Sprintf("weekly %s %s for %s %s", strings.Join(w.Days, ","), w.Start, w.Duration, tz)
 }
 
 func matchers(m silence.Matchers) string {

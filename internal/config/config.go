@@ -1,13 +1,18 @@
 // Package config loads Firebreak's one declarative configuration file (firebreak.yaml):
 // teams and their contacts, the severity policy, the event taxonomy and the runbook
-// mapping. Parsing is strict: unknown keys, bad values and broken cross-references are
-// errors that name the file, the line and the key.
+// mapping. Parsing is strict: unknown keys, values of the wrong type, a second YAML
+// document, an empty file, broken cross-references, runbook definitions that are missing
+// or not valid ASL, and secondaries that go round in a cycle are errors that name the
+// file, the line and the key's full path, all reported at once.
 package config
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -17,6 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/firebreak-ops/firebreak/events"
+	"github.com/firebreak-ops/firebreak/internal/asl"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/oncall"
 	"github.com/firebreak-ops/firebreak/internal/pattern"
@@ -143,7 +149,9 @@ func (c *Class) IsIncident() bool { return c.Incident == nil || *c.Incident }
 
 // Runbook maps a runbook name to its Step Functions definition.
 type Runbook struct {
-	Definition  string `yaml:"definition"` // path of the ASL file, relative to the repository
+	// Definition is the path of the ASL file, relative to the repository (see Root); it
+	// must exist and parse as a state machine.
+	Definition  string `yaml:"definition"`
 	Description string `yaml:"description"`
 	// DryRun makes the runbook record every AWS call it would make instead of making it.
 	DryRun bool `yaml:"dry_run"`
@@ -197,12 +205,12 @@ type Duration struct{ time.Duration }
 // UnmarshalYAML parses a Go duration string.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	var s string
-	if err := n.Decode(&s); err != nil {
-		return fmt.Errorf("line %d: want a duration like 5m or 4h", n.Line)
+	if n.Kind != yaml.ScalarNode || n.Decode(&s) != nil {
+		return strictyaml.NodeError(n, "want a duration like 5m or 4h, got %s", strictyaml.Got(n))
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil || v < 0 {
-		return fmt.Errorf("line %d: %q is not a duration like 5m or 4h", n.Line, s)
+		return strictyaml.NodeError(n, "%q is not a duration like 5m or 4h", s)
 	}
 	d.Duration = v
 	return nil
@@ -224,7 +232,8 @@ var (
 // configuration's fallback says otherwise.
 const UnknownClass = "unknown"
 
-// Load reads and validates a configuration file.
+// Load reads and validates a configuration file. Its runbook definitions are read
+// from the repository holding it (see Root).
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -233,21 +242,79 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data)
 }
 
-// Parse decodes and validates configuration data; file names it in errors.
+// Parse decodes and validates configuration data; file names it in errors and places it:
+// runbook definitions are read from the repository holding file (see Root).
 func Parse(file string, data []byte) (*Config, error) {
+	return ParseFS(file, data, os.DirFS(Root(file)))
+}
+
+// Root is the repository a configuration file belongs to, which its runbook definition
+// paths are relative to: the nearest directory at or above the file's that holds
+// cdk.json, or the file's own directory when none does.
+func Root(file string) string {
+	dir, err := filepath.Abs(filepath.Dir(file))
+	if err != nil {
+		return filepath.Dir(file)
+	}
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, "cdk.json")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
+// ParseFS decodes and validates configuration data, reading runbook definitions from
+// root (paths as written under runbooks.<name>.definition). Every problem found is
+// reported at once, each with the file, the line and the key.
+func ParseFS(file string, data []byte, root fs.FS) (*Config, error) {
 	var c Config
 	doc, err := strictyaml.Decode(file, data, &c)
-	if err != nil {
+	if doc == nil {
 		return nil, err
 	}
+	var decoded strictyaml.Errors
+	if err != nil && !errors.As(err, &decoded) {
+		var one *strictyaml.Error
+		if !errors.As(err, &one) {
+			return nil, err
+		}
+		decoded = strictyaml.Errors{one}
+	}
+	for _, e := range decoded {
+		if e.Key == "" { // the file's shape is wrong (not a mapping): nothing more to check
+			return nil, decoded
+		}
+	}
 	c.File = file
-	if errs := c.validate(doc); len(errs) > 0 {
+	errs := decoded
+	for _, e := range c.validate(doc, root) {
+		if !under(decoded, e.Key) { // a value that did not decode says nothing more
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
 		return nil, errs
 	}
 	return &c, nil
 }
 
-func (c *Config) validate(doc *strictyaml.Doc) strictyaml.Errors {
+// under reports whether key is, or is inside, a key that already has an error.
+func under(es strictyaml.Errors, key string) bool {
+	for _, e := range es {
+		if e.Key != "" && (key == e.Key || strings.HasPrefix(key, e.Key+".") || strings.HasPrefix(key, e.Key+"[")) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Config) validate(doc *strictyaml.Doc, root fs.FS) strictyaml.Errors {
 	var errs strictyaml.Errors
 	bad := func(key, format string, args ...any) { errs = append(errs, doc.Errorf(key, format, args...)) }
 
@@ -291,6 +358,10 @@ func (c *Config) validate(doc *strictyaml.Doc) strictyaml.Errors {
 		}
 		if r == nil || r.Definition == "" {
 			bad(key+".definition", "missing: the path of the runbook's ASL file")
+			continue
+		}
+		if err := checkDefinition(root, r.Definition); err != nil {
+			bad(key+".definition", "%v", err)
 		}
 	}
 	if len(c.Taxonomy) == 0 {
@@ -352,6 +423,14 @@ func (c *Config) validate(doc *strictyaml.Doc) strictyaml.Errors {
 		if t != nil && t.Secondary != "" && c.Teams[t.Secondary] == nil {
 			bad("teams."+name+".secondary", "%q is not a team", t.Secondary)
 		}
+	}
+	for _, cycle := range c.secondaryCycles() {
+		if len(cycle) == 2 {
+			bad("teams."+cycle[0]+".secondary", "a team cannot be its own secondary")
+			continue
+		}
+		bad("teams."+cycle[0]+".secondary", "secondaries go round in a cycle (%s): a team cannot be its own secondary, even through others",
+			strings.Join(cycle, " → "))
 	}
 	if c.Defaults.ReopenWithin == nil {
 		c.Defaults.ReopenWithin = &Duration{time.Hour}
@@ -530,6 +609,66 @@ func (c *Config) validateClass(doc *strictyaml.Doc, key string, cl *Class, needM
 		cl.TitleT = t
 	}
 	return errs
+}
+
+// checkDefinition reads a runbook's ASL definition from root and parses it.
+func checkDefinition(root fs.FS, file string) error {
+	if !fs.ValidPath(file) {
+		return fmt.Errorf("%q is not a path inside the repository (relative, with / and no ..)", file)
+	}
+	if root == nil {
+		return fmt.Errorf("%s: no repository to read it from", file)
+	}
+	data, err := fs.ReadFile(root, file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s does not exist", file)
+	case err != nil:
+		return fmt.Errorf("read %s: %w", file, err)
+	}
+	if _, err := asl.Parse(data); err != nil {
+		return fmt.Errorf("%s is not a valid state machine: %w", file, err)
+	}
+	return nil
+}
+
+// secondaryCycles returns each cycle of secondaries once, from its first team by name
+// back to it (a team that is its own secondary: [a a]).
+func (c *Config) secondaryCycles() [][]string {
+	var out [][]string
+	done := map[string]bool{}
+	for _, start := range c.TeamNames {
+		if done[start] {
+			continue
+		}
+		var path []string
+		at := map[string]int{}
+		for name := start; name != "" && !done[name]; {
+			if i, seen := at[name]; seen {
+				cycle := path[i:]
+				first := 0
+				for j := range cycle {
+					if cycle[j] < cycle[first] {
+						first = j
+					}
+				}
+				cycle = append(append(append([]string(nil), cycle[first:]...), cycle[:first]...), cycle[first])
+				out = append(out, cycle)
+				break
+			}
+			at[name] = len(path)
+			path = append(path, name)
+			t := c.Teams[name]
+			if t == nil {
+				break
+			}
+			name = t.Secondary
+		}
+		for _, n := range path {
+			done[n] = true
+		}
+	}
+	return out
 }
 
 // titleProbe has the shape titles are rendered with, to catch bad field names early.

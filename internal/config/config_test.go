@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/config"
@@ -33,8 +34,19 @@ severities:
   sev4: {channels: []}
 `
 
+// definitions are the runbook files the test configurations refer to.
+var definitions = fstest.MapFS{
+	"runbooks/fix.asl.json":    {Data: []byte(`{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}`)},
+	"runbooks/broken.asl.json": {Data: []byte(`{"StartAt": "Nowhere", "States": {"Done": {"Type": "Succeed"}}}`)},
+	"runbooks/bad.json":        {Data: []byte("{\n  \"StartAt\": \"Done\",,\n}")},
+}
+
+func parse(file, yaml string) (*config.Config, error) {
+	return config.ParseFS(file, []byte(yaml), definitions)
+}
+
 func TestParseValid(t *testing.T) {
-	cfg, err := config.Parse("firebreak.yaml", []byte(valid))
+	cfg, err := parse("firebreak.yaml", valid)
 	if err != nil {
 		t.Fatalf("Parse(valid) = %v", err)
 	}
@@ -89,10 +101,10 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 		{"duplicate class", strings.Replace(valid, "severities:", "  - class: ops.alarm\n    match: {\"source\": [\"x\"]}\n    severity: sev3\nseverities:", 1),
 			[]string{`firebreak.yaml:16: taxonomy[1].class: "ops.alarm" already defined at taxonomy[0]`}},
 		{"wrong type", strings.Replace(valid, "version: 1", "version: one", 1),
-			[]string{"firebreak.yaml:1:", "cannot use string"}},
+			[]string{`firebreak.yaml:1: version: want a whole number, got "one"`}},
 		{"syntax", valid + "  - class: [unclosed\n", []string{"firebreak.yaml:"}},
 		{"bad duration", strings.Replace(valid, "acknowledge_within: 5m", "acknowledge_within: soon", 1),
-			[]string{`firebreak.yaml:17: "soon" is not a duration like 5m or 4h`}},
+			[]string{`firebreak.yaml:17: severities.sev1.acknowledge_within: "soon" is not a duration like 5m or 4h`}},
 		{"bad channel", strings.Replace(valid, "[email, sms]", "[email, pager]", 1),
 			[]string{`firebreak.yaml:17: severities.sev1.channels[1]: "pager" is not a channel (email, sms)`}},
 		{"missing severity", strings.Replace(valid, "  sev4: {channels: []}\n", "", 1),
@@ -106,7 +118,7 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.Parse("firebreak.yaml", []byte(tt.yaml))
+			_, err := parse("firebreak.yaml", tt.yaml)
 			if err == nil {
 				t.Fatalf("Parse(%s) = nil error; want %q", tt.name, tt.want)
 			}
@@ -126,9 +138,68 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 
 func TestAllProblemsReportedAtOnce(t *testing.T) {
 	bad := strings.NewReplacer("severity: sev2", "severity: p1", "oncall@example.com", "oncall").Replace(valid)
-	_, err := config.Parse("f.yaml", []byte(bad))
+	_, err := parse("f.yaml", bad)
 	var es strictyaml.Errors
 	if !errors.As(err, &es) || len(es) != 2 {
 		t.Errorf("Parse(two problems) = %v; want both reported", err)
+	}
+}
+
+// TestParseErrorsExact asserts whole error texts: every problem, in file order, each
+// with the file, the line and the key's full path.
+func TestParseErrorsExact(t *testing.T) {
+	r := strings.Replace
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"runbook definition missing", r(valid, "runbooks/fix.asl.json", "runbooks/nope.asl.json", 1),
+			"firebreak.yaml:9: runbooks.fix.definition: runbooks/nope.asl.json does not exist"},
+		{"runbook definition not a state machine", r(valid, "runbooks/fix.asl.json", "runbooks/broken.asl.json", 1),
+			`firebreak.yaml:9: runbooks.fix.definition: runbooks/broken.asl.json is not a valid state machine: definition: StartAt "Nowhere" does not name a state`},
+		{"runbook definition not JSON", r(valid, "runbooks/fix.asl.json", "runbooks/bad.json", 1),
+			"firebreak.yaml:9: runbooks.fix.definition: runbooks/bad.json is not a valid state machine: definition is not valid JSON: line 2, column 21: invalid character ',' looking for beginning of object key string"},
+		{"runbook definition outside the repository", r(valid, "runbooks/fix.asl.json", "../fix.asl.json", 1),
+			`firebreak.yaml:9: runbooks.fix.definition: "../fix.asl.json" is not a path inside the repository (relative, with / and no ..)`},
+		{"own secondary", r(valid, `    sms: ["+15555550100"]`, "    sms: [\"+15555550100\"]\n    secondary: platform", 1),
+			"firebreak.yaml:8: teams.platform.secondary: a team cannot be its own secondary"},
+		{"secondaries in a cycle", r(valid, `    sms: ["+15555550100"]`, "    sms: [\"+15555550100\"]\n    secondary: b\n  b: {secondary: c}\n  c: {secondary: platform}", 1),
+			"firebreak.yaml:9: teams.b.secondary: secondaries go round in a cycle (b → c → platform → b): a team cannot be its own secondary, even through others"},
+		{"second document", valid + "---\nversion: 1\n",
+			"firebreak.yaml:21: a second YAML document starts here: the configuration is one document (remove the ---)"},
+		{"empty second document", valid + "---\n",
+			"firebreak.yaml:21: a second YAML document starts here: the configuration is one document (remove the ---)"},
+		{"nothing", "", "firebreak.yaml: empty file: it holds no configuration"},
+		{"only comments", "# teams: later\n\n", "firebreak.yaml: empty file: it holds no configuration"},
+		{"only a document marker", "---\n", "firebreak.yaml: empty file: it holds no configuration"},
+		{"string for a list", r(valid, "[email, sms]", "email", 1),
+			`firebreak.yaml:17: severities.sev1.channels: want a list, got "email"`},
+		{"list for a duration", r(valid, "acknowledge_within: 5m", "acknowledge_within: [5m]", 1),
+			"firebreak.yaml:17: severities.sev1.acknowledge_within: want a duration like 5m or 4h, got a list"},
+		{"bad duration", r(valid, "acknowledge_within: 15m", "acknowledge_within: soon", 1),
+			`firebreak.yaml:18: severities.sev2.acknowledge_within: "soon" is not a duration like 5m or 4h`},
+		{"string for a boolean", r(valid, "    runbook: fix\n", "    runbook: fix\n    incident: maybe\n", 1),
+			`firebreak.yaml:15: taxonomy[0].incident: want true or false, got "maybe"`},
+		{"long string for a number", r(valid, "version: 1", "version: one-point-oh", 1),
+			`firebreak.yaml:1: version: want a whole number, got "one-poi..."`},
+		{"not a mapping", "- version: 1\n", `firebreak.yaml:1: want a mapping, got a list`},
+		{"a key twice", r(valid, "  team: platform\n", "  team: platform\n  team: security\n", 1),
+			"firebreak.yaml:4: defaults.team: defined twice (first at line 3)"},
+		{"every problem at once", strings.NewReplacer("version: 1", "version: one", "runbooks/fix.asl.json", "runbooks/nope.asl.json",
+			`    sms: ["+15555550100"]`, "    sms: [\"+15555550100\"]\n    secondary: platform", "acknowledge_within: 1h", "acknowledge_within: soon").Replace(valid),
+			"firebreak.yaml:1: version: want a whole number, got \"one\"\n" +
+				"firebreak.yaml:8: teams.platform.secondary: a team cannot be its own secondary\n" +
+				"firebreak.yaml:10: runbooks.fix.definition: runbooks/nope.asl.json does not exist\n" +
+				"firebreak.yaml:20: severities.sev3.acknowledge_within: \"soon\" is not a duration like 5m or 4h"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parse("firebreak.yaml", tt.yaml)
+			if err == nil {
+				t.Fatalf("Parse(%s) = nil error; want\n%s", tt.name, tt.want)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("Parse(%s) error:\n%v\nwant\n%s", tt.name, err, tt.want)
+			}
+		})
 	}
 }

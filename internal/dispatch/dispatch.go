@@ -16,7 +16,9 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -115,9 +117,24 @@ type Dispatcher struct {
 	Links    Links // nil: notices carry the CLI commands only
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Metrics counts permanent failures (DispatchFailures by Action); nil: not counted.
+	Metrics *metrics.Writer
 	// Lease is how long a claimed action may take before another attempt may retry it;
 	// it must exceed the Lambda timeout.
 	Lease time.Duration
+}
+
+// failed records an action that failed for good on the incident's timeline, marks the
+// action done so no redelivery tries it again, and counts it.
+func (d *Dispatcher) failed(ctx context.Context, inc incident.Incident, key, action string, entry incident.Entry, err error) error {
+	d.log().ErrorContext(ctx, "dispatch action failed for good; not retried", "incident", inc.ID, "action", action, "key", key, "error", err)
+	if merr := d.Metrics.Emit(d.now(), map[string]string{"Action": action}, map[string]int{"DispatchFailures": 1}); merr != nil {
+		d.log().WarnContext(ctx, "metrics not written", "error", merr)
+	}
+	if err := d.Store.AddEntries(ctx, entry); err != nil {
+		return err
+	}
+	return d.Store.Done(ctx, inc.ID, key, "failed")
 }
 
 // Handle acts on one stream record. An error means the record must be retried; actions
@@ -150,8 +167,18 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		if quiet, err = d.quiet(ctx, inc, at); err != nil {
 			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 		}
-	} else if inc.SilencedBy != "" || inc.Parent != "" {
-		quiet = &Quiet{Reason: first(inc.ParentReason, "silenced"), By: first(inc.Parent, inc.SilencedBy)}
+	} else if inc.Parent != "" {
+		quiet = &Quiet{Reason: inc.ParentReason, By: inc.Parent}
+	} else if inc.SilencedBy != "" {
+		// Quiet while its silence lasts; once it is over (the escalator paged then), the
+		// incident's changes page and start its runbook as any other's.
+		over, err := d.silenceOver(ctx, inc, at)
+		if err != nil {
+			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
+		}
+		if !over {
+			quiet = &Quiet{Reason: "silenced", By: inc.SilencedBy}
+		}
 	}
 	var automation []notify.Automation
 	if (change == Opened || change == Retriggered) && inc.Runbook != "" && (quiet == nil || quiet.Reason != "silenced") {
@@ -175,6 +202,20 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		}
 	}
 	return d.notify(ctx, inc, change, r, at, automation)
+}
+
+// silenceOver reports whether the silence that kept inc quiet is over at t.
+func (d *Dispatcher) silenceOver(ctx context.Context, inc incident.Incident, t time.Time) (bool, error) {
+	list := append([]silence.Silence(nil), d.Config.Silences...)
+	if d.Quiet != nil {
+		stored, err := d.Quiet.Silences(ctx)
+		if err != nil {
+			return false, err
+		}
+		list = append(list, stored...)
+	}
+	end, ok := silence.EndFor(list, inc.SilencedBy, inc.OpenedAt)
+	return ok && !t.Before(end), nil
 }
 
 func (d *Dispatcher) now() time.Time {
@@ -268,8 +309,15 @@ func (d *Dispatcher) startRunbook(ctx context.Context, inc incident.Incident, at
 		return a, errors.Join(err, d.Store.Release(ctx, inc.ID, key))
 	}
 	ex, err := d.Runbooks.Start(ctx, inc.Runbook, name, input)
-	if err != nil {
+	if err != nil && !IsPermanent(err) {
 		return a, errors.Join(fmt.Errorf("start runbook %s for %s: %w", inc.Runbook, inc.ID, err), d.Store.Release(ctx, inc.ID, key))
+	}
+	if err != nil {
+		a.Status, a.Detail = "could not be started", err.Error()
+		entry.Kind = "runbook-not-started"
+		entry.Detail = fmt.Sprintf("Runbook %s could not be started: %v. Not retried: it would fail the same way until the configuration is fixed.", inc.Runbook, err)
+		entry.Data = map[string]string{"runbook": inc.Runbook, "execution": name, "error": err.Error()}
+		return a, d.failed(ctx, inc, key, "runbook", entry, err)
 	}
 	a.Status, a.Detail, a.URL = ex.Status, ex.Detail, ex.URL
 	entry.Detail = fmt.Sprintf("Runbook %s %s (execution %s).", inc.Runbook, ex.Status, ex.Name)
@@ -340,8 +388,17 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 			continue // told by an earlier delivery of this change
 		}
 		id, err := d.Sender.Send(ctx, team, n)
-		if err != nil {
+		if err != nil && !IsPermanent(err) {
 			return errors.Join(err, d.Store.Release(ctx, inc.ID, key))
+		}
+		if err != nil {
+			entry := incident.Entry{Incident: inc.ID, At: at.Add(time.Duration(2 + i)), Kind: "not-notified", Actor: "firebreak", Key: key,
+				Detail: fmt.Sprintf("Could not tell %s of %s: %v. Not retried: it would fail the same way until the configuration is fixed.", team, change, err),
+				Data:   map[string]string{"team": team, "change": string(change), "error": err.Error()}}
+			if err := d.failed(ctx, inc, key, "notify", entry, err); err != nil {
+				return err
+			}
+			continue
 		}
 		detail := fmt.Sprintf("Told %s of %s (%s) by %s.", team, change, inc.Severity, strings.Join(policy.Channels, " and "))
 		// Entries of one change are stamped with its time plus their order (in nanoseconds),

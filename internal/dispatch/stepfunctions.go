@@ -30,7 +30,7 @@ type StepFunctions struct {
 func (s *StepFunctions) Start(ctx context.Context, runbook, name string, input json.RawMessage) (Execution, error) {
 	arn, ok := s.StateMachines[runbook]
 	if !ok {
-		return Execution{}, fmt.Errorf("runbook %q has no state machine", runbook)
+		return Execution{}, Permanent(fmt.Errorf("runbook %q has no state machine", runbook))
 	}
 	ex := Execution{Name: name, ARN: executionARN(arn, name), Status: "started"}
 	out, err := s.Client.StartExecution(ctx, &sfn.StartExecutionInput{

@@ -10,8 +10,9 @@ import (
 )
 
 // StreamHandler is the dispatch Lambda: DynamoDB stream batches in, records acted on in
-// order. On the first failure it reports that record, so Lambda retries from there and
-// the records before it are not redelivered.
+// order. On the first retryable failure it reports that record, so Lambda retries from
+// there and the records before it are not redelivered. A permanent failure (IsPermanent)
+// is logged and counted and the batch goes on: it never holds the shard back.
 type StreamHandler struct {
 	Dispatcher *Dispatcher
 	Log        *slog.Logger
@@ -49,6 +50,13 @@ func (h *StreamHandler) Handle(ctx context.Context, in events.DynamoDBEvent) (ev
 	recs := Records(in)
 	for _, r := range recs {
 		if err := h.Dispatcher.Handle(ctx, r.StreamRecord); err != nil {
+			if IsPermanent(err) { // retrying cannot help: never hold the shard back for it
+				h.Dispatcher.log().ErrorContext(ctx, "dispatch failed for good; going on", "incident", r.New.ID, "sequence", r.Sequence, "error", err)
+				if merr := h.Dispatcher.Metrics.Emit(h.Dispatcher.now(), map[string]string{"Action": "record"}, map[string]int{"DispatchFailures": 1}); merr != nil {
+					h.Dispatcher.log().WarnContext(ctx, "metrics not written", "error", merr)
+				}
+				continue
+			}
 			if h.Log != nil {
 				h.Log.ErrorContext(ctx, "dispatch failed; retrying from this record", "incident", r.New.ID, "sequence", r.Sequence, "error", err)
 			}

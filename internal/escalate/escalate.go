@@ -291,7 +291,10 @@ func (e *Escalator) Tick(ctx context.Context) (Report, error) {
 // Process does an incident's due steps and schedules its next look.
 func (e *Escalator) Process(ctx context.Context, inc incident.Incident, now time.Time) (Report, error) {
 	rep := Report{Incidents: 1}
-	due, next := Plan(e.Config, inc, now)
+	due, next, err := e.plan(ctx, inc, now) // Plan, and the end of a silence (silence.go)
+	if err != nil {
+		return rep, err
+	}
 	for _, st := range due {
 		ok, err := e.Store.Claim(ctx, inc.ID, st.Key, e.Lease)
 		if err != nil {
@@ -325,6 +328,8 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		entry.Data[incident.DataSeverity] = string(inc.Severity) // the policy it acts on
 	}
 	switch st.Kind {
+	case SilenceEnded:
+		return e.silenceEnded(ctx, inc, st)
 	case Escalate:
 		waited := st.At.Sub(inc.StateAt).Round(time.Second)
 		msg := fmt.Sprintf("Not acknowledged after %s: escalation tier %d", config.Short(waited), st.Tier)

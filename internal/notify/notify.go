@@ -8,6 +8,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/template"
@@ -31,18 +32,20 @@ const (
 	SeverityRaised Kind = "severity-raised"
 	Mitigated      Kind = "mitigated"
 	Resolved       Kind = "resolved"
-	Approval       Kind = "approval"     // a runbook waits for a human
-	RunbookNotice  Kind = "runbook"      // a runbook tells the owner something (usually a failure)
-	Reminder       Kind = "update-due"   // the owner's update is due
-	Escalation     Kind = "escalation"   // nobody acknowledged: the next tier is told
-	Acknowledged   Kind = "acknowledged" // someone took it
-	Reassigned     Kind = "reassigned"   // a new owner
+	Approval       Kind = "approval"      // a runbook waits for a human
+	RunbookNotice  Kind = "runbook"       // a runbook tells the owner something (usually a failure)
+	Reminder       Kind = "update-due"    // the owner's update is due
+	Escalation     Kind = "escalation"    // nobody acknowledged: the next tier is told
+	Acknowledged   Kind = "acknowledged"  // someone took it
+	Reassigned     Kind = "reassigned"    // a new owner
+	SilenceEnded   Kind = "silence-ended" // the silence that kept it quiet ended; it is still active
 )
 
 var headlines = map[Kind]string{
 	Opened: "Opened", Retriggered: "Triggered again", SeverityRaised: "Severity raised", Mitigated: "Mitigated",
 	Resolved: "Resolved", Approval: "Approval needed", RunbookNotice: "Runbook needs you", Reminder: "Update due",
 	Escalation: "Escalated, not acknowledged", Acknowledged: "Acknowledged", Reassigned: "Now yours",
+	SilenceEnded: "Silence ended, still active",
 }
 
 // Automation is what a runbook did for the incident.
@@ -205,15 +208,21 @@ func New(pub Publisher, topics map[string]string) *Notifier {
 	return &Notifier{pub: pub, topics: topics}
 }
 
+// Failures no retry can fix: the notice cannot be sent as things are configured.
+var (
+	ErrNoTopic = errors.New("no topic for team")
+	ErrRender  = errors.New("notice cannot be rendered")
+)
+
 // Send publishes the notice to team's topic and returns the message id.
 func (n *Notifier) Send(ctx context.Context, team string, notice Notice) (string, error) {
 	topic, ok := n.topics[team]
 	if !ok {
-		return "", fmt.Errorf("notify %s of %s: no topic for team %q", team, notice.Incident.ID, team)
+		return "", fmt.Errorf("notify %s of %s: %w %q", team, notice.Incident.ID, ErrNoTopic, team)
 	}
 	in, err := PublishInput(topic, notice)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("notify %s of %s: %w: %w", team, notice.Incident.ID, ErrRender, err)
 	}
 	out, err := n.pub.Publish(ctx, in)
 	if err != nil {

@@ -53,6 +53,11 @@ func cases() map[string]notify.Notice {
 		"approval": {Kind: notify.Approval, Incident: inc, Policy: policy, Message: "Cancel the scheduled deletion of KMS key 8f3c2b1a (due 2026-11-09)?",
 			Actions: []notify.Action{{"Approve", "https://api.example.com/a/approve"}, {"Reject", "https://api.example.com/a/reject"}}},
 		"long-title": {Kind: notify.Opened, Incident: long, Policy: policy},
+		"runbook-failed": {Kind: notify.RunbookNotice, Incident: inc, TeamName: "Security Operations", Policy: policy,
+			Message: "Incident FB-KHCFVO73-1: runbook sg-revoke-world-ingress failed in the verify phase with Runbook.VerificationFailed; the rules were revoked but are not confirmed gone. Check the security group rules by hand."},
+		"silence-ended": {Kind: notify.SilenceEnded, Incident: inc, TeamName: "Security Operations", Policy: policy,
+			Message: "Silence sil-abc (deploy of the edge fleet) ended at 2026-11-02 12:00:00 UTC; this incident is still open and nobody was paged while it was silenced.",
+			Actions: []notify.Action{{"Acknowledge", "https://api.example.com/a/ack-token"}, {"Resolve", "https://api.example.com/a/resolve-token"}}},
 	}
 }
 

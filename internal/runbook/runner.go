@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/template"
 	"time"
 
@@ -93,6 +94,8 @@ type Run struct {
 	Incident string
 	Name     string
 	Exec     *asl.Execution
+
+	told atomic.Bool // the runbook told the owner something itself (its notify action)
 }
 
 // Result names the outcome of a run for summaries: succeeded, failed or waiting.
@@ -112,7 +115,7 @@ func (r *Run) Result() string {
 func (r *Runner) Start(ctx context.Context, runbook, name string, input json.RawMessage) (dispatch.Execution, error) {
 	m, ok := r.Machines[runbook]
 	if !ok {
-		return dispatch.Execution{}, fmt.Errorf("runbook %q is not loaded", runbook)
+		return dispatch.Execution{}, dispatch.Permanent(fmt.Errorf("runbook %q is not loaded", runbook))
 	}
 	var in struct {
 		Incident struct {
@@ -120,7 +123,7 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 		} `json:"incident"`
 	}
 	if err := json.Unmarshal(input, &in); err != nil || in.Incident.ID == "" {
-		return dispatch.Execution{}, fmt.Errorf("runbook %s: input names no incident", runbook)
+		return dispatch.Execution{}, dispatch.Permanent(fmt.Errorf("runbook %s: input names no incident", runbook))
 	}
 	r.mu.Lock()
 	if r.execs == nil {
@@ -128,6 +131,11 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 	}
 	if prev, ok := r.execs[name]; ok {
 		r.mu.Unlock()
+		if prev.Exec != nil { // a failure notice that failed to go out goes out now
+			if err := r.ended(ctx, prev); err != nil {
+				return dispatch.Execution{}, err
+			}
+		}
 		return describe(prev, "already started"), nil
 	}
 	run := &Run{Runbook: runbook, Incident: in.Incident.ID, Name: name}
@@ -148,7 +156,7 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 		c.Time = c.Time.Add(time.Duration(seq) + 1) // after the runbook-started entry (its change's time + 1ns)
 		mu.Unlock()
 		if strings.HasPrefix(c.Resource, "arn:aws:states:::lambda:invoke") {
-			return r.invokeTask(ctx, c)
+			return r.invokeTask(ctx, run, c)
 		}
 		mu.Lock()
 		var a *Answer
@@ -179,7 +187,23 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 		return dispatch.Execution{}, fmt.Errorf("run runbook %s: %w", runbook, err)
 	}
 	run.Exec = ex
+	if err := r.ended(ctx, run); err != nil {
+		return dispatch.Execution{}, err
+	}
 	return describe(run, ""), nil
+}
+
+// ended tells the owner of a run that failed without telling them itself (a failure no
+// Catch handled): what failed, at once.
+func (r *Runner) ended(ctx context.Context, run *Run) error {
+	if run.Exec.Status() != asl.StatusFailed || run.told.Load() {
+		return nil
+	}
+	what := "unknown error"
+	if e := run.Exec.Err(); e != nil {
+		what = e.Error()
+	}
+	return r.Task.Failed(ctx, run.Exec.Now(), run.Incident, run.Runbook, run.Name, what)
 }
 
 func describe(run *Run, status string) dispatch.Execution {
@@ -231,7 +255,7 @@ func (r *Runner) recordCall(ctx context.Context, run *Run, c asl.Call, a *Answer
 
 // invokeTask answers lambda:invoke calls with the in-process task, in the shape the
 // Lambda service integration returns.
-func (r *Runner) invokeTask(ctx context.Context, c asl.Call) (json.RawMessage, error) {
+func (r *Runner) invokeTask(ctx context.Context, run *Run, c asl.Call) (json.RawMessage, error) {
 	var in struct {
 		Payload Payload `json:"Payload"`
 	}
@@ -240,6 +264,9 @@ func (r *Runner) invokeTask(ctx context.Context, c asl.Call) (json.RawMessage, e
 	}
 	p := in.Payload
 	p.At = c.Time.UTC().Format(time.RFC3339Nano) // the virtual clock, in execution order (see Start)
+	if p.Action == "notify" {
+		run.told.Store(true)
+	}
 	if c.TaskToken != "" && p.Token == "" {
 		p.Token = c.TaskToken
 	}
@@ -278,9 +305,15 @@ func (r *Runner) Decide(ctx context.Context, execution, token string, approved b
 		if err != nil {
 			return err
 		}
-		return run.Exec.SendTaskSuccess(ctx, token, out)
+		if err := run.Exec.SendTaskSuccess(ctx, token, out); err != nil {
+			return err
+		}
+		return r.ended(ctx, run)
 	}
-	return run.Exec.SendTaskFailure(ctx, token, "Runbook.Rejected", by) // the runbook records "rejected by <cause>"
+	if err := run.Exec.SendTaskFailure(ctx, token, "Runbook.Rejected", by); err != nil { // the runbook records "rejected by <cause>"
+		return err
+	}
+	return r.ended(ctx, run)
 }
 
 // Runs returns every local execution, by name.

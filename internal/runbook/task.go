@@ -23,11 +23,18 @@ import (
 type TaskStore interface {
 	Get(ctx context.Context, id string) (incident.Incident, error)
 	AddEntries(ctx context.Context, entries ...incident.Entry) error
+	Change(ctx context.Context, c store.Change) (bool, error)
+	Timeline(ctx context.Context, id string) ([]incident.Entry, error)
 	PutApproval(ctx context.Context, a store.Approval) error
 	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
 	Done(ctx context.Context, id, key, result string) error
 	Release(ctx context.Context, id, key string) error
 }
+
+var (
+	_ TaskStore = (*store.Memory)(nil)
+	_ TaskStore = (*store.Dynamo)(nil)
+)
 
 // Sender tells a team.
 type Sender interface {
@@ -112,6 +119,13 @@ func (t *Task) Handle(ctx context.Context, p Payload) (map[string]any, error) {
 		if err := t.Store.AddEntries(ctx, e); err != nil {
 			return nil, err
 		}
+		if p.Phase == "verify" && p.Status == "succeeded" {
+			mitigated, err := t.mitigate(ctx, p, at, actor, base)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"recorded": true, "mitigated": mitigated}, nil
+		}
 		return map[string]any{"recorded": true}, nil
 	case "approve":
 		if p.Token == "" || p.Request == "" {
@@ -160,6 +174,50 @@ func (t *Task) Handle(ctx context.Context, p Payload) (map[string]any, error) {
 		return map[string]any{"notified": true}, nil
 	}
 	return nil, fmt.Errorf("%w: unknown action %q (record, approve, notify)", ErrBadPayload, p.Action)
+}
+
+// mitigate marks the incident mitigated when this execution remediated and has now
+// verified its remediation: "mitigated by runbook X, verified", which stops escalation.
+// A runbook that verifies without having remediated (diagnostics only, nothing to do)
+// mitigates nothing. An incident no longer open or acknowledged is left as it is.
+func (t *Task) mitigate(ctx context.Context, p Payload, at time.Time, actor string, base map[string]string) (bool, error) {
+	tl, err := t.Store.Timeline(ctx, p.Incident)
+	if err != nil {
+		return false, fmt.Errorf("runbook %s: read the timeline of %s: %w", p.Runbook, p.Incident, err)
+	}
+	remediated := fmt.Sprintf("rb:%s:remediate:succeeded", p.Execution)
+	for _, e := range tl {
+		if e.Key != remediated {
+			continue
+		}
+		ok, err := t.Store.Change(ctx, store.Change{Incident: p.Incident, IfStatus: []incident.Status{incident.Open, incident.Acknowledged},
+			NotBefore: at, Status: incident.Mitigated, By: actor, At: at,
+			Entry: incident.Entry{At: at.Add(1), Kind: incident.KindMitigated, Actor: actor, Key: "rb:" + p.Execution + ":mitigated",
+				Detail: fmt.Sprintf("Mitigated by runbook %s, verified: %s", p.Runbook, p.Detail), Data: base}})
+		if err != nil {
+			return false, fmt.Errorf("runbook %s: mitigate %s: %w", p.Runbook, p.Incident, err)
+		}
+		return ok, nil
+	}
+	return false, nil
+}
+
+// Failed tells the owner at once that a runbook execution failed and what failed, for
+// failures the runbook did not report itself (no Catch handled them), and records it at
+// the time the execution failed.
+func (t *Task) Failed(ctx context.Context, at time.Time, incidentID, runbook, execution, what string) error {
+	inc, err := t.Store.Get(ctx, incidentID)
+	if err != nil {
+		return fmt.Errorf("runbook %s failed: tell the owner of %s: %w", runbook, incidentID, err)
+	}
+	msg := fmt.Sprintf("Runbook %s failed (execution %s): %s. Check what it did on the timeline and finish the remediation by hand.", runbook, execution, what)
+	key := "rb:" + execution + ":failed"
+	if err := t.sendOnce(ctx, inc, key, t.notice(inc, notify.RunbookNotice, msg)); err != nil {
+		return err
+	}
+	return t.Store.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at.UTC(), Kind: "runbook-failed", Actor: "runbook:" + runbook,
+		Detail: fmt.Sprintf("Told %s: %s", inc.Team, msg), Key: key,
+		Data: map[string]string{"runbook": runbook, "execution": execution, "team": inc.Team, "error": what}})
 }
 
 func (t *Task) notice(inc incident.Incident, kind notify.Kind, msg string) notify.Notice {

@@ -147,6 +147,114 @@ func (s Silence) Active(t time.Time) bool {
 	return false
 }
 
+// Window is one stretch of time a silence is in force: [Starts, Ends). A zero Starts is
+// "since it was made"; a zero Ends is "until it is removed".
+type Window struct {
+	Starts time.Time `json:"starts,omitzero"`
+	Ends   time.Time `json:"ends,omitzero"`
+}
+
+// Window returns the window of the silence in force at t or, when none is, the next one
+// to start after t (for a weekly silence: the next occurrence). Weekly occurrences that
+// overlap or touch are one window. ok is false when the silence is over for good.
+func (s Silence) Window(t time.Time) (w Window, ok bool) {
+	if s.Weekly == nil {
+		w = Window{Starts: s.Starts, Ends: s.Ends}
+		return w, w.Ends.IsZero() || t.Before(w.Ends)
+	}
+	occ := s.occurrences(t)
+	for i := 0; i < len(occ); i++ {
+		o := occ[i]
+		if !o.Ends.After(t) {
+			continue
+		}
+		for _, next := range occ[i+1:] { // merge the occurrences that continue it
+			if next.Starts.After(o.Ends) {
+				break
+			}
+			if next.Ends.After(o.Ends) {
+				o.Ends = next.Ends
+			}
+		}
+		return o, true
+	}
+	return Window{}, false
+}
+
+// End is when a silence in force at t stops being in force; ok is false when it is not
+// in force at t, or never ends.
+func (s Silence) End(t time.Time) (time.Time, bool) {
+	w, ok := s.Window(t)
+	if !ok || w.Starts.After(t) || w.Ends.IsZero() {
+		return time.Time{}, false
+	}
+	return w.Ends, true
+}
+
+// EndFor is when the silence id, which kept quiet an incident opened at opened, ends or
+// ended: the end of its window in force then, or the end it was given since (ended early
+// through the API). A silence no longer in list, or never in force then, ended before
+// anything else is known: at opened. A silence that never ends gives ok false.
+func EndFor(list []Silence, id string, opened time.Time) (end time.Time, ok bool) {
+	for _, s := range list {
+		if s.ID != id {
+			continue
+		}
+		if end, ok := s.End(opened); ok {
+			return end, true
+		}
+		if s.Active(opened) { // in force, with no end
+			return time.Time{}, false
+		}
+		if !s.Ends.IsZero() && s.Ends.After(opened) {
+			return s.Ends, true
+		}
+	}
+	return opened, true
+}
+
+// occurrences lists the weekly windows from eight days before t to fifteen days after,
+// bounded by Starts and Ends, by start.
+func (s Silence) occurrences(t time.Time) []Window {
+	w := s.Weekly
+	loc, err := time.LoadLocation(w.TimeZone)
+	if err != nil {
+		return nil
+	}
+	h, m, err := clock(w.Start)
+	if err != nil {
+		return nil
+	}
+	dur, err := time.ParseDuration(w.Duration)
+	if err != nil || dur <= 0 {
+		return nil
+	}
+	var out []Window
+	lt := t.In(loc)
+	for off := -8; off <= 15; off++ {
+		d := lt.AddDate(0, 0, off)
+		for _, name := range w.Days {
+			if days[strings.ToLower(name)] != d.Weekday() {
+				continue
+			}
+			start := time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc)
+			o := Window{Starts: start.UTC(), Ends: start.Add(dur).UTC()}
+			if !s.Starts.IsZero() && o.Starts.Before(s.Starts) {
+				o.Starts = s.Starts
+			}
+			if !s.Ends.IsZero() && o.Ends.After(s.Ends) {
+				o.Ends = s.Ends
+			}
+			if o.Ends.After(o.Starts) {
+				out = append(out, o)
+			}
+			break
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Starts.Before(out[j].Starts) })
+	return out
+}
+
 // Matches reports whether the silence's matchers select the incident.
 func (s Silence) Matches(inc incident.Incident, tags map[string]string) bool {
 	m := s.Matchers

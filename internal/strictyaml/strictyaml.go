@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -55,26 +56,62 @@ type Doc struct {
 
 var (
 	lineRe    = regexp.MustCompile(`^line (\d+): (.*)$`)
+	posRe     = regexp.MustCompile(`^line (\d+) column (\d+): (.*)$`)
 	unknownRe = regexp.MustCompile(`^field (\S+) not found in type `)
+	typeRe    = regexp.MustCompile("^cannot unmarshal (!!\\w+)(?: `(.*)`)? into (.+)$")
+	dupRe     = regexp.MustCompile(`^mapping key "(.*)" already defined at line (\d+)$`)
 )
 
-// Decode decodes data into v, rejecting unknown keys, duplicate keys and type mismatches.
+// Decode decodes data into v, rejecting unknown keys, duplicate keys, type mismatches, a
+// file with nothing in it and a second YAML document. Type errors name the key's full
+// path and its line. When the only problems are type errors and unknown keys, the Doc is
+// returned with them, so callers can check the rest and report every problem at once.
 func Decode(file string, data []byte, v any) (*Doc, error) {
 	doc := &Doc{File: file}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, doc.yamlErr(err)
 	}
-	doc.root = &root
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, &Error{File: file, Msg: "empty file"}
+	if root.Kind == 0 || (len(root.Content) == 1 && root.Content[0].Tag == "!!null") {
+		return nil, &Error{File: file, Msg: "empty file: it holds no configuration"}
 	}
+	doc.root = &root
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		return nil, doc.yamlErr(err)
+	decodeErr := dec.Decode(v)
+	var te *yaml.TypeError
+	if decodeErr != nil && !errors.As(decodeErr, &te) {
+		return nil, doc.yamlErr(decodeErr)
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		line := next.Line
+		if err != nil {
+			line = 0
+		}
+		return nil, &Error{File: file, Line: line, Msg: "a second YAML document starts here: the configuration is one document (remove the ---)"}
+	}
+	if decodeErr != nil {
+		return doc, doc.yamlErr(decodeErr)
 	}
 	return doc, nil
+}
+
+// NodeError is an error about the value of n, for UnmarshalYAML methods: it lets
+// decoding go on (so every problem is reported) and Decode names the key and the line.
+func NodeError(n *yaml.Node, format string, args ...any) error {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d column %d: %s", n.Line, n.Column, fmt.Sprintf(format, args...))}}
+}
+
+// Got describes a node's value for messages: "a list", "a mapping", or the value quoted.
+func Got(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	}
+	return strconv.Quote(n.Value)
 }
 
 func (d *Doc) yamlErr(err error) error {
@@ -94,6 +131,13 @@ func (d *Doc) yamlErr(err error) error {
 
 func (d *Doc) parseMsg(m string) *Error {
 	e := &Error{File: d.File, Msg: m}
+	if g := posRe.FindStringSubmatch(m); g != nil {
+		e.Line, _ = strconv.Atoi(g[1])
+		col, _ := strconv.Atoi(g[2])
+		e.Msg = g[3]
+		e.Key = d.find(func(n *yaml.Node) bool { return n.Line == e.Line && n.Column == col })
+		return e
+	}
 	if g := lineRe.FindStringSubmatch(m); g != nil {
 		e.Line, _ = strconv.Atoi(g[1])
 		e.Msg = g[2]
@@ -101,9 +145,87 @@ func (d *Doc) parseMsg(m string) *Error {
 	if g := unknownRe.FindStringSubmatch(e.Msg); g != nil {
 		e.Key = g[1]
 		e.Msg = "unknown key"
+		return e
 	}
-	e.Msg = strings.Replace(e.Msg, "cannot unmarshal !!str", "cannot use string", 1)
+	if g := dupRe.FindStringSubmatch(e.Msg); g != nil {
+		e.Key = d.find(func(n *yaml.Node) bool { return n.Line == e.Line })
+		e.Msg = fmt.Sprintf("defined twice (first at line %s)", g[2])
+		return e
+	}
+	if g := typeRe.FindStringSubmatch(e.Msg); g != nil {
+		tag, val, into := g[1], g[2], g[3]
+		e.Key = d.find(func(n *yaml.Node) bool {
+			if n.Line != e.Line || n.ShortTag() != tag {
+				return false
+			}
+			if short, ok := strings.CutSuffix(val, "..."); ok && len(n.Value) > 10 {
+				return strings.HasPrefix(n.Value, short)
+			}
+			return n.Kind != yaml.ScalarNode || n.Value == val
+		})
+		got := map[string]string{"!!seq": "a list", "!!map": "a mapping"}[tag]
+		if got == "" {
+			got = strconv.Quote(val)
+		}
+		e.Msg = fmt.Sprintf("want %s, got %s", want(into), got)
+	}
 	return e
+}
+
+// want names a Go type the way a configuration author thinks of it.
+func want(goType string) string {
+	goType = strings.TrimLeft(goType, "*")
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.HasPrefix(goType, "map["), strings.Contains(goType, "."):
+		return "a mapping"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(goType, "float"):
+		return "a number"
+	case goType == "bool":
+		return "true or false"
+	case goType == "string":
+		return "a string"
+	}
+	return goType
+}
+
+// find returns the dotted path of the deepest value node for which ok is true (the
+// first in file order among equally deep ones); "" if none. Deepest, because a
+// collection starts on the line of its parent's key.
+func (d *Doc) find(ok func(*yaml.Node) bool) string {
+	if d.root == nil {
+		return ""
+	}
+	best, bestDepth := "", -1
+	var walk func(n *yaml.Node, path string, depth int)
+	walk = func(n *yaml.Node, path string, depth int) {
+		if ok(n) && depth > bestDepth {
+			best, bestDepth = path, depth
+		}
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, path, depth)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, fmt.Sprintf("%s[%d]", path, i), depth+1)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				p := n.Content[i].Value
+				if path != "" {
+					p = path + "." + p
+				}
+				walk(n.Content[i+1], p, depth+1)
+			}
+		}
+	}
+	walk(d.root, "", 0)
+	return best
 }
 
 // Errorf makes an Error for the key at path ("teams.platform.email", "taxonomy[2].match"),
