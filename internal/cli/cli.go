@@ -40,6 +40,7 @@ func init() {
 		{"replay", "replay [--config FILE] [--json] [--batch N] [--until D] PATH...", "run events through the rules, intake and an in-memory store in event-time order", runReplay},
 		{"serve", serveUsage, "replay PATH on the local pipeline and serve the API on 127.0.0.1 for the CLI and signed links", runServe},
 		{"incidents", incidentsUsage, "work incidents through the API: list, show, ack, resolve, note, silence … (incidents help)", runIncidents},
+		{"generate-events", generateUsage, "", runGenerate}, // hidden: benchmarks and load tests
 	}
 }
 
@@ -85,6 +86,9 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "firebreak — event, incident and problem response for AWS, offline-first")
 	fmt.Fprintln(w, "\nusage:")
 	for _, c := range commands {
+		if c.summary == "" {
+			continue
+		}
 		fmt.Fprintf(w, "  firebreak %-48s %s\n", c.usage, c.summary)
 	}
 	fmt.Fprintln(w, "\nWithout --config, ./firebreak.yaml is used when present, else the configuration built into this binary.")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -411,4 +412,29 @@ func progressLine(events int, elapsed time.Duration, read, size int64) string {
 		s += fmt.Sprintf(" · %d%% · ETA %s", read*100/size, left.Truncate(time.Second))
 	}
 	return s
+}
+
+const generateUsage = "generate-events [--seed N] [--start RFC3339] N"
+
+// runGenerate writes N events of a realistic mix as JSON lines to stdout (replay.Generate).
+func runGenerate(_ context.Context, env Env, args []string) error {
+	fs := newFlags("generate-events", env)
+	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same events")
+	start := fs.String("start", "2026-11-02T00:00:00Z", "time of the first event (RFC 3339)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	n := 0
+	if len(pos) == 1 {
+		n, err = strconv.Atoi(pos[0])
+	}
+	if len(pos) != 1 || err != nil || n < 0 {
+		return fmt.Errorf("%w: give the number of events", errUsage)
+	}
+	t, err := time.Parse(time.RFC3339, *start)
+	if err != nil {
+		return fmt.Errorf("%w: --start %q: %v", errUsage, *start, err)
+	}
+	return replay.Generate(env.Stdout, n, *seed, t)
 }

@@ -191,7 +191,7 @@ func (m *Memory) List(_ context.Context, f Filter) ([]incident.Incident, error) 
 	defer m.mu.Unlock()
 	var out []incident.Incident
 	for id, inc := range m.incidents {
-		if statusIn(inc.Status, f.Status) && (f.Team == "" || inc.Team == f.Team) {
+		if statusIn(inc.Status, f.Status) && f.admits(inc) {
 			out = append(out, m.view(id))
 		}
 	}
