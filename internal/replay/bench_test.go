@@ -3,6 +3,8 @@ package replay_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -14,7 +16,7 @@ import (
 
 func BenchmarkReplayProfile(b *testing.B) {
 	var buf bytes.Buffer
-	if err := replay.Generate(&buf, 3000, 1, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)); err != nil {
+	if err := replay.Generate(&buf, profileN(), 1, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)); err != nil {
 		b.Fatal(err)
 	}
 	cfg, err := firebreak.Config()
@@ -38,4 +40,11 @@ func BenchmarkReplayProfile(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func profileN() int {
+	if n, err := strconv.Atoi(os.Getenv("REPLAY_N")); err == nil {
+		return n
+	}
+	return 3000
 }

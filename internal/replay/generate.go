@@ -9,7 +9,8 @@ import (
 )
 
 // Generate writes n events as JSON lines, in event-time order from start, for
-// benchmarks and load tests: a realistic mix of many fingerprints and a few storms.
+// benchmarks and load tests: a realistic mix of many fingerprints and a few storms,
+// about two events a second outside storms (a million events span about five days).
 // The same seed gives the same bytes.
 //
 // About 10% are storms (alarms of five fingerprints firing over and over), 35% alarms
@@ -22,13 +23,18 @@ func Generate(w io.Writer, n int, seed uint64, start time.Time) error {
 	t := start.UTC()
 	var buf []byte
 	for i := range n {
-		t = t.Add(time.Duration(rng.IntN(120)) * time.Millisecond)
+		r := rng.Float64()
+		if r < 0.10 { // storms come in bursts
+			t = t.Add(time.Duration(rng.IntN(20)) * time.Millisecond)
+		} else {
+			t = t.Add(time.Duration(rng.IntN(1000)) * time.Millisecond)
+		}
 		ts := t.Format(time.RFC3339)
 		id := fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", rng.Uint32(), i&0xffff, rng.IntN(0x1000), rng.IntN(0x1000), rng.Uint64()&0xffffffffffff)
 		acct := fmt.Sprintf("1000000000%02d", rng.IntN(50))
 		region := regions[rng.IntN(len(regions))]
 		buf = buf[:0]
-		switch r := rng.Float64(); {
+		switch {
 		case r < 0.10:
 			k := rng.IntN(5)
 			buf = appendAlarm(buf, id, ts, "100000000000", "eu-west-1", fmt.Sprintf("storm-queue-depth-%d", k), "ALARM", "OK")
