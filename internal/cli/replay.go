@@ -383,14 +383,18 @@ func newProgress(w io.Writer, bytes func() (int64, int64), now func() time.Time)
 	return &progress{w: w, bytes: bytes, now: now, start: t, last: t}
 }
 
-func (p *progress) show(events int) {
+func (p *progress) show(done, read int) {
 	t := p.now()
 	if t.Sub(p.last) < 250*time.Millisecond {
 		return
 	}
 	p.last, p.shown = t, true
-	read, size := p.bytes()
-	fmt.Fprintf(p.w, "\r%s\x1b[K", progressLine(events, t.Sub(p.start), read, size))
+	frac := -1.0
+	if bytes, size := p.bytes(); size > 0 && read > 0 {
+		// The bytes read hold the events read; those done are a share of them.
+		frac = float64(bytes) / float64(size) * float64(done) / float64(read)
+	}
+	fmt.Fprintf(p.w, "\r%s\x1b[K", progressLine(done, t.Sub(p.start), frac))
 }
 
 func (p *progress) end() {
@@ -399,17 +403,17 @@ func (p *progress) end() {
 	}
 }
 
-// progressLine says how far a replay is: events, rate, elapsed and, when the input's
-// size is known, the time left.
-func progressLine(events int, elapsed time.Duration, read, size int64) string {
+// progressLine says how far a replay is: events, rate, elapsed and, when the share of
+// the input done is known (frac in [0, 1]; -1 unknown), the time left.
+func progressLine(events int, elapsed time.Duration, frac float64) string {
 	s := fmt.Sprintf("replay: %d events", events)
 	if secs := elapsed.Seconds(); secs > 0 {
 		s += fmt.Sprintf(" · %.0f/s", float64(events)/secs)
 	}
 	s += " · " + elapsed.Truncate(time.Second).String() + " elapsed"
-	if size > 0 && read > 0 && read <= size {
-		left := time.Duration(float64(elapsed) * float64(size-read) / float64(read))
-		s += fmt.Sprintf(" · %d%% · ETA %s", read*100/size, left.Truncate(time.Second))
+	if frac > 0 && frac <= 1 {
+		left := time.Duration(float64(elapsed) * (1 - frac) / frac)
+		s += fmt.Sprintf(" · %.0f%% · ETA %s", frac*100, left.Truncate(time.Second))
 	}
 	return s
 }

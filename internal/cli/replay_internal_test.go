@@ -11,18 +11,18 @@ import (
 
 func TestProgressLine(t *testing.T) {
 	tests := []struct {
-		events     int
-		elapsed    time.Duration
-		read, size int64
-		want       string
+		events  int
+		elapsed time.Duration
+		frac    float64
+		want    string
 	}{
-		{5000, 2 * time.Second, 0, -1, "replay: 5000 events · 2500/s · 2s elapsed"},
-		{5000, 2 * time.Second, 250, 1000, "replay: 5000 events · 2500/s · 2s elapsed · 25% · ETA 6s"},
-		{0, 0, 0, 1000, "replay: 0 events · 0s elapsed"},
+		{5000, 2 * time.Second, -1, "replay: 5000 events · 2500/s · 2s elapsed"},
+		{5000, 2 * time.Second, 0.25, "replay: 5000 events · 2500/s · 2s elapsed · 25% · ETA 6s"},
+		{0, 0, 0, "replay: 0 events · 0s elapsed"},
 	}
 	for _, tc := range tests {
-		if got := progressLine(tc.events, tc.elapsed, tc.read, tc.size); got != tc.want {
-			t.Errorf("progressLine(%d, %s, %d, %d) = %q; want %q", tc.events, tc.elapsed, tc.read, tc.size, got, tc.want)
+		if got := progressLine(tc.events, tc.elapsed, tc.frac); got != tc.want {
+			t.Errorf("progressLine(%d, %s, %v) = %q; want %q", tc.events, tc.elapsed, tc.frac, got, tc.want)
 		}
 	}
 	if p := newProgress(&bytes.Buffer{}, func() (int64, int64) { return 0, 0 }, time.Now); p != nil {

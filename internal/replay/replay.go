@@ -48,9 +48,10 @@ type Options struct {
 	Until time.Duration
 	// Links makes one-click links in notices (serve); nil: none.
 	Links pipeline.Links
-	// Progress, when set, is called with the number of inputs read, every few thousand
-	// inputs and once at the end.
-	Progress func(events int)
+	// Progress, when set, is called with the inputs done so far (delivered to intake, or
+	// routed by no rule) and the inputs read (read runs ahead by what is held to order by time), every few
+	// thousand inputs and once at the end.
+	Progress func(done, read int)
 }
 
 // Source yields inputs one at a time; Next returns io.EOF after the last. *Reader is one.
@@ -195,15 +196,13 @@ func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
 			return nil, err
 		}
 		sum.Events++
-		if o.Progress != nil && sum.Events%4096 == 0 {
-			o.Progress(sum.Events)
-		}
 		q := routed{in: in, seq: seq, time: latest}
 		if in.Problem == "" {
 			if env, perr := event.ParseEnvelope(in.Raw); perr == nil {
 				rules, err := o.Bus.Route(in.Raw)
 				if err == nil && len(rules) == 0 {
 					sum.Unmatched++
+					r.done++ // done: it never reaches intake
 					continue
 				}
 				q.ok, q.time, q.source, q.dt = true, env.Time, env.Source, env.DetailType
@@ -221,9 +220,6 @@ func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
 			}
 		}
 	}
-	if o.Progress != nil {
-		o.Progress(sum.Events)
-	}
 	for held.Len() > 0 {
 		if err := r.add(ctx, heap.Pop(held).(routed)); err != nil {
 			return nil, err
@@ -231,6 +227,9 @@ func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
 	}
 	if err := r.flush(ctx); err != nil {
 		return nil, err
+	}
+	if o.Progress != nil {
+		o.Progress(r.done, sum.Events)
 	}
 	if r.l == nil { // nothing to replay: the pipeline still serves
 		if err := r.start(time.Time{}); err != nil {
@@ -289,6 +288,7 @@ type run struct {
 
 	batch    []routed
 	min, max time.Time // event times of the batch's parsed events
+	done     int       // inputs delivered to intake or unmatched
 }
 
 func (r *run) start(at time.Time) error {
@@ -360,6 +360,11 @@ func (r *run) flush(ctx context.Context) error {
 		return fmt.Errorf("replay: %w", err)
 	}
 	r.tally(rep.Outcomes, byID)
+	before := r.done
+	r.done += len(r.batch)
+	if r.o.Progress != nil && r.done/4096 != before/4096 {
+		r.o.Progress(r.done, r.res.Summary.Events)
+	}
 	r.batch, r.min, r.max = r.batch[:0], time.Time{}, time.Time{}
 	return nil
 }
