@@ -60,8 +60,12 @@ test: deps lint build ## run every test (CI runs this)
 demo: ## replay the sample events and print the incidents they open
 	$(GO) run ./cmd/firebreak replay events/
 
+# REPLAY_EVENTS sizes the replay benchmark's generated input (the benchmark's own default
+# is 1,000,000 events).
+REPLAY_EVENTS ?= 100000
 bench: deps ## benchmarks, with figures as ratios to a baseline in the same run
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./internal/classify ./internal/intake ./internal/coldstart
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./internal/classify ./internal/intake ./internal/coldstart ./internal/oncall
+	REPLAY_EVENTS=$(REPLAY_EVENTS) $(GO) test -run='^$$' -bench=. -benchtime=1x -count=1 -timeout=3h ./internal/replay
 
 FUZZTIME ?= 30s
 FUZZPKGS := ./internal/event ./internal/asl ./internal/token

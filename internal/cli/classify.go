@@ -3,8 +3,11 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 
+	"github.com/firebreak-ops/firebreak/internal/bus"
 	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/replay"
@@ -56,50 +59,83 @@ func runClassify(ctx context.Context, env Env, args []string) error {
 	if len(paths) == 0 {
 		paths = []string{"-"}
 	}
-	inputs, err := replay.Load(paths, env.Stdin)
-	if err != nil {
-		return err
-	}
-	if len(inputs) == 0 {
-		return fmt.Errorf("no events in %v", paths)
-	}
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)
-	bad := 0
-	for _, in := range inputs {
-		evs, err := event.Parse(in.Raw)
+	total, bad := 0, 0
+	fail := func(origin string, err error) {
+		fmt.Fprintf(env.Stderr, "firebreak classify: %s: %v\n", origin, err)
+		bad++
+	}
+	// Each path on its own: a missing file is one bad input, not the end of the run.
+	for _, p := range paths {
+		r, err := replay.Open([]string{p}, env.Stdin)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "firebreak classify: %s: %v\n", in.Origin, err)
-			bad++
+			total++
+			fail(p, err)
 			continue
 		}
-		rules, err := b.Route(in.Raw)
-		if err != nil {
-			return fmt.Errorf("%s: %w", in.Origin, err)
+		for _, s := range r.Skipped() {
+			fmt.Fprintf(env.Stderr, "firebreak classify: warning: %s not read (only .json, .jsonl and .ndjson are)\n", s)
 		}
-		if rules == nil {
-			rules = []string{}
+		for {
+			in, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil { // the file cannot be read further
+				total++
+				fail(p, err)
+				break
+			}
+			total++
+			classifyOne(enc, c, b, in, fail)
 		}
-		for _, e := range evs {
-			r, err := c.Classify(e)
-			if err != nil {
-				fmt.Fprintf(env.Stderr, "firebreak classify: %s: %v\n", in.Origin, err)
-				bad++
-				continue
-			}
-			out := classified{
-				ID: e.ID, Source: e.Source, DetailType: e.DetailType, Class: r.Class, Severity: string(r.Severity),
-				Team: r.Team, Incident: r.Incident, Fingerprint: r.Fingerprint, Title: r.Title, Resource: e.Resource,
-				Subject: e.Subject, Actor: e.Actor, Signal: string(e.Signal), Time: e.Time.Format("2006-01-02T15:04:05Z"),
-				Account: e.Account, Region: e.Region, Impact: r.Impact, Runbook: r.Runbook, Rules: rules, Origin: in.Origin,
-			}
-			if err := enc.Encode(out); err != nil {
-				return err
-			}
-		}
+		_ = r.Close()
+	}
+	if total == 0 {
+		return fmt.Errorf("no events in %v", paths)
 	}
 	if bad > 0 {
-		return fmt.Errorf("%d of %d inputs could not be classified", bad, len(inputs))
+		return fmt.Errorf("%d of %d inputs could not be classified", bad, total)
 	}
 	return nil
+}
+
+// classifyOne prints what the taxonomy makes of one input, or reports why it cannot.
+func classifyOne(enc *json.Encoder, c *classify.Classifier, b *bus.Bus, in replay.Input, fail func(string, error)) {
+	origin := in.Origin
+	if in.Problem != "" {
+		fail(origin, errors.New(in.Problem))
+		return
+	}
+	evs, err := event.Parse(in.Raw)
+	if err != nil {
+		fail(origin, err)
+		return
+	}
+	rules, err := b.Route(in.Raw)
+	if err != nil {
+		fail(origin, err)
+		return
+	}
+	if rules == nil {
+		rules = []string{}
+	}
+	for _, e := range evs {
+		r, err := c.Classify(e)
+		if err != nil {
+			fail(origin, err)
+			return
+		}
+		out := classified{
+			ID: e.ID, Source: e.Source, DetailType: e.DetailType, Class: r.Class, Severity: string(r.Severity),
+			Team: r.Team, Incident: r.Incident, Fingerprint: r.Fingerprint, Title: r.Title, Resource: e.Resource,
+			Subject: e.Subject, Actor: e.Actor, Signal: string(e.Signal), Time: e.Time.Format("2006-01-02T15:04:05Z"),
+			Account: e.Account, Region: e.Region, Impact: r.Impact, Runbook: r.Runbook, Rules: rules, Origin: origin,
+		}
+		if err := enc.Encode(out); err != nil {
+			fail(origin, err)
+			return
+		}
+	}
 }

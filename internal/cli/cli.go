@@ -37,11 +37,12 @@ func init() {
 	commands = []command{
 		{"classify", "classify [--config FILE] [FILE...]", "print what the taxonomy makes of each event (stdin when no FILE)", runClassify},
 		{"policy", "policy [--config FILE]", "print the severity policy (channels, objectives, escalation) as a Markdown table", runPolicy},
-		{"replay", "replay [--config FILE] [--json] [--batch N] [--until D] PATH...", "run events through the rules, intake and an in-memory store in event-time order", runReplay},
+		{"replay", "replay [--config FILE | --diff OLD.yaml NEW.yaml] [--json] [--batch N] [--until D] PATH...", "run events through the rules, intake and an in-memory store in event-time order; --diff: what a config change would have changed", runReplay},
 		{"serve", serveUsage, "replay PATH on the local pipeline and serve the API on 127.0.0.1 for the CLI and signed links", runServe},
 		{"incidents", incidentsUsage, "work incidents through the API: list, show, ack, resolve, note, silence … (incidents help)", runIncidents},
 		{"import", importUsage, "import contacts, rotations, overrides and escalation plans from Incident Manager or Opsgenie (import help)", runImport},
 		{"oncall", oncallUsage, "who is on call per schedule, shifts and .ics feeds, from the configuration (oncall help)", runOncall},
+		{"generate-events", generateUsage, "", runGenerate}, // hidden: benchmarks and load tests
 	}
 }
 
@@ -87,6 +88,9 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "firebreak — event, incident and problem response for AWS, offline-first")
 	fmt.Fprintln(w, "\nusage:")
 	for _, c := range commands {
+		if c.summary == "" {
+			continue
+		}
 		fmt.Fprintf(w, "  firebreak %-48s %s\n", c.usage, c.summary)
 	}
 	fmt.Fprintln(w, "\nWithout --config, ./firebreak.yaml is used when present, else the configuration built into this binary.")

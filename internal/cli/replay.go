@@ -3,13 +3,18 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/replay"
 )
@@ -17,6 +22,7 @@ import (
 // replayJSON is `replay --json`: the summary plus the incidents.
 type replayJSON struct {
 	replay.Summary
+	Skipped      []string       `json:"skipped"` // files in the folders given that were not read
 	IncidentList []incidentJSON `json:"incident_list"`
 }
 
@@ -41,44 +47,48 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("replay", env)
 	cfgPath := fs.String("config", "", "configuration file")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	batch := fs.Int("batch", replay.DefaultBatchSize, "events per intake batch (the SQS batch size)")
+	batch := fs.Int("batch", 0, "at most N events per intake batch (default: deploy.intake.batch_size); batches never span more than deploy.intake.batching_window")
 	until := fs.Duration("until", 0, "run the clocks (escalation, reminders, objectives, auto-resolve) this long past the last event, e.g. 2h")
+	diff := fs.String("diff", "", "OLD.yaml: replay under OLD.yaml and under NEW.yaml (the first path) and print what changes, incident by incident")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
+	var newCfg string
+	if *diff != "" {
+		if *cfgPath != "" {
+			return fmt.Errorf("%w: --diff OLD.yaml NEW.yaml takes both configurations; drop --config", errUsage)
+		}
+		if len(paths) < 2 {
+			return fmt.Errorf("%w: --diff OLD.yaml NEW.yaml PATH...: give the new configuration and the events", errUsage)
+		}
+		newCfg, paths = paths[0], paths[1:]
+		if slices.Contains(paths, "-") {
+			return fmt.Errorf("%w: --diff reads the events twice: give files or folders, not -", errUsage)
+		}
+	}
 	if len(paths) == 0 {
 		return fmt.Errorf("%w: give the events to replay: files, folders, JSON lines, or - for stdin", errUsage)
 	}
-	if *batch < 1 {
+	if *batch < 0 || (*batch == 0 && flagSet(fs, "batch")) {
 		return fmt.Errorf("%w: --batch must be at least 1", errUsage)
 	}
 	if *until < 0 {
 		return fmt.Errorf("%w: --until must not be negative", errUsage)
 	}
+	if *diff != "" {
+		return replayDiff(ctx, env, *diff, newCfg, paths, replay.Options{BatchSize: *batch, Until: *until}, *asJSON)
+	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
-	b, err := loadBus()
-	if err != nil {
-		return err
-	}
-	inputs, err := replay.Load(paths, env.Stdin)
-	if err != nil {
-		return err
-	}
-	machines, fixtures, err := loadRunbooks()
-	if err != nil {
-		return err
-	}
-	res, err := replay.Run(ctx, inputs, replay.Options{Config: cfg, Bus: b, BatchSize: *batch, Until: *until,
-		Runbooks: machines, Fixtures: fixtures})
+	res, skipped, err := replayOnce(ctx, env, cfg, paths, replay.Options{BatchSize: *batch, Until: *until})
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		out := replayJSON{Summary: res.Summary, IncidentList: []incidentJSON{}}
+		out := replayJSON{Summary: res.Summary, Skipped: skipped, IncidentList: []incidentJSON{}}
 		for _, inc := range res.Incidents {
 			out.IncidentList = append(out.IncidentList, incidentJSON{
 				ID: inc.ID, Status: string(inc.Status), Severity: string(inc.Severity), Team: inc.Team, Class: inc.Class,
@@ -86,12 +96,10 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 				OpenedAt: stamp(inc.OpenedAt), LastSeen: stamp(inc.LastSeen), Runbook: inc.Runbook, Fingerprint: inc.Fingerprint,
 			})
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(env.Stdout, out)
 	}
 	printSummary(env.Stdout, res.Summary)
+	printAccounting(env.Stdout, res.Summary)
 	fmt.Fprintln(env.Stdout)
 	printIncidents(env.Stdout, res.Incidents)
 	fmt.Fprintln(env.Stdout)
@@ -99,42 +107,166 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
+// replayOnce replays paths under cfg, warning on stderr about files it did not read and
+// showing progress when stderr is a terminal. It returns the files not read.
+func replayOnce(ctx context.Context, env Env, cfg *config.Config, paths []string, o replay.Options) (*replay.Result, []string, error) {
+	b, err := loadBus()
+	if err != nil {
+		return nil, nil, err
+	}
+	machines, fixtures, err := loadRunbooks()
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := replay.Open(paths, env.Stdin)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.Close()
+	skipped := r.Skipped()
+	if len(skipped) > 0 {
+		fmt.Fprintf(env.Stderr, "firebreak replay: warning: %d files not read (only .json, .jsonl and .ndjson are): %s\n",
+			len(skipped), strings.Join(skipped, ", "))
+	}
+	o.Config, o.Bus, o.Runbooks, o.Fixtures = cfg, b, machines, fixtures
+	if p := newProgress(env.Stderr, r.Progress, time.Now); p != nil {
+		o.Progress = p.show
+		defer p.end()
+	}
+	res, err := replay.Stream(ctx, r, o)
+	if skipped == nil {
+		skipped = []string{}
+	}
+	return res, skipped, err
+}
+
+func replayDiff(ctx context.Context, env Env, oldPath, newPath string, paths []string, o replay.Options, asJSON bool) error {
+	oldCfg, err := config.Load(oldPath)
+	if err != nil {
+		return err
+	}
+	newCfg, err := config.Load(newPath)
+	if err != nil {
+		return err
+	}
+	oldRes, _, err := replayOnce(ctx, env, oldCfg, paths, o)
+	if err != nil {
+		return fmt.Errorf("replay under %s: %w", oldPath, err)
+	}
+	quiet := env
+	quiet.Stderr = io.Discard // the warnings were given once
+	newRes, _, err := replayOnce(ctx, quiet, newCfg, paths, o)
+	if err != nil {
+		return fmt.Errorf("replay under %s: %w", newPath, err)
+	}
+	d := replay.Compare(oldRes, newRes)
+	if asJSON {
+		return writeJSON(env.Stdout, d)
+	}
+	printDiff(env.Stdout, oldPath, newPath, d)
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// printAccounting lists what the taxonomy does not cover and what was quarantined.
+func printAccounting(w io.Writer, s replay.Summary) {
+	if len(s.Unclassified) > 0 {
+		fmt.Fprintf(w, "Not covered by the taxonomy (recorded under the fallback class), by source/detail-type:\n")
+		keys := sortedKeys(s.Unclassified)
+		sort.SliceStable(keys, func(i, j int) bool { return s.Unclassified[keys[i]] > s.Unclassified[keys[j]] })
+		for _, k := range keys {
+			fmt.Fprintf(w, "  %6d  %s\n", s.Unclassified[k], k)
+		}
+	}
+	if s.Quarantined > 0 {
+		fmt.Fprintf(w, "Quarantined (%d):\n", s.Quarantined)
+		for _, q := range s.Quarantine {
+			fmt.Fprintf(w, "  %s:%d: %s\n", q.Origin, q.Line, q.Reason)
+		}
+		if n := s.Quarantined - len(s.Quarantine); n > 0 {
+			fmt.Fprintf(w, "  … and %d more\n", n)
+		}
+	}
+}
+
+func printDiff(w io.Writer, oldPath, newPath string, d replay.Diff) {
+	fmt.Fprintf(w, "Replayed %d events under %s and under %s\n", d.New.Events, oldPath, newPath)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  \told\tnew\n")
+	fmt.Fprintf(tw, "  incidents\t%d\t%d\n", d.Old.Incidents, d.New.Incidents)
+	fmt.Fprintf(tw, "  notifications\t%d\t%d\n", d.Old.Notifications, d.New.Notifications)
+	fmt.Fprintf(tw, "  escalations\t%d\t%d\n", d.Old.Escalations, d.New.Escalations)
+	for _, v := range incident.Severities {
+		if v != incident.Info {
+			fmt.Fprintf(tw, "  %s\t%d\t%d\n", v, d.Old.BySeverity[string(v)], d.New.BySeverity[string(v)])
+		}
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "Incidents: %d newly opened, %d no longer opened, %d handled differently, %d unchanged\n",
+		d.Totals.Opened, d.Totals.NotOpened, d.Totals.Changed, d.Totals.Unchanged)
+	if len(d.Incidents) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	show := func(r *replay.Response) string {
+		if r == nil {
+			return "—"
+		}
+		told := strings.Join(r.Told, ", ")
+		if told == "" {
+			told = "nobody"
+		}
+		rb := r.Runbook
+		if rb == "" {
+			rb = "no runbook"
+		}
+		return fmt.Sprintf("%s %s, owner %s, told %s, %s", r.ID, r.Severity, r.Owner, told, rb)
+	}
+	for _, c := range d.Incidents {
+		title := ""
+		switch {
+		case c.New != nil:
+			title = c.New.Title
+		case c.Old != nil:
+			title = c.Old.Title
+		}
+		what := c.Change
+		if len(c.Fields) > 0 {
+			what += " (" + strings.Join(c.Fields, ", ") + ")"
+		}
+		fmt.Fprintf(w, "%s  event %s: %s\n  old: %s\n  new: %s\n", what, c.Event, clip(title, 70), show(c.Old), show(c.New))
+	}
+}
+
 // printResponse says, per incident, who would have been told and what runbook ran.
 func printResponse(w io.Writer, res *replay.Result) {
 	if len(res.Incidents) == 0 {
 		return
 	}
-	told := map[string][]string{}
-	seen := map[string]bool{}
-	for _, n := range res.Notifications {
-		id, team := n.Attributes["incident"], n.Attributes["team"]
-		topicTeam := strings.TrimPrefix(n.Topic[strings.LastIndex(n.Topic, ":")+1:], "firebreak-")
-		if topicTeam != "" {
-			team = topicTeam
-		}
-		k := id + " " + team
-		if !seen[k] {
-			seen[k] = true
-			told[id] = append(told[id], team)
-		}
-	}
-	runs := map[string][]string{}
-	for _, r := range res.Runs {
-		runs[r.Incident] = append(runs[r.Incident], r.Runbook+": "+r.Result())
-	}
+	rs := replay.Responses(res)
 	fmt.Fprintln(w, "Response (dry-run: nothing was sent, no AWS call was made)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTOLD\tRUNBOOK")
 	for _, inc := range res.Incidents {
-		t := strings.Join(told[inc.ID], ", ")
+		r := rs[inc.ID]
+		t := strings.Join(r.Told, ", ")
 		if t == "" {
 			t = "—"
 		}
-		rb := strings.Join(runs[inc.ID], "; ")
-		switch {
-		case rb == "" && inc.Runbook != "":
-			rb = inc.Runbook + ": not run"
-		case rb == "":
+		rb := r.Runbook
+		if rb == "" {
 			rb = "—"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", inc.ID, t, rb)
@@ -226,4 +358,87 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// progress shows a replay's progress on one line of a terminal.
+type progress struct {
+	w           io.Writer
+	bytes       func() (read, size int64)
+	now         func() time.Time
+	start, last time.Time
+	shown       bool
+}
+
+// newProgress returns a progress line on w when w is a terminal, else nil: progress
+// never lands in a file or a pipe.
+func newProgress(w io.Writer, bytes func() (int64, int64), now func() time.Time) *progress {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	t := now()
+	return &progress{w: w, bytes: bytes, now: now, start: t, last: t}
+}
+
+func (p *progress) show(done, read int) {
+	t := p.now()
+	if t.Sub(p.last) < 250*time.Millisecond {
+		return
+	}
+	p.last, p.shown = t, true
+	frac := -1.0
+	if bytes, size := p.bytes(); size > 0 && read > 0 {
+		// The bytes read hold the events read; those done are a share of them.
+		frac = float64(bytes) / float64(size) * float64(done) / float64(read)
+	}
+	fmt.Fprintf(p.w, "\r%s\x1b[K", progressLine(done, t.Sub(p.start), frac))
+}
+
+func (p *progress) end() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}
+
+// progressLine says how far a replay is: events, rate, elapsed and, when the share of
+// the input done is known (frac in [0, 1]; -1 unknown), the time left.
+func progressLine(events int, elapsed time.Duration, frac float64) string {
+	s := fmt.Sprintf("replay: %d events", events)
+	if secs := elapsed.Seconds(); secs > 0 {
+		s += fmt.Sprintf(" · %.0f/s", float64(events)/secs)
+	}
+	s += " · " + elapsed.Truncate(time.Second).String() + " elapsed"
+	if frac > 0 && frac <= 1 {
+		left := time.Duration(float64(elapsed) * (1 - frac) / frac)
+		s += fmt.Sprintf(" · %.0f%% · ETA %s", frac*100, left.Truncate(time.Second))
+	}
+	return s
+}
+
+const generateUsage = "generate-events [--seed N] [--start RFC3339] N"
+
+// runGenerate writes N events of a realistic mix as JSON lines to stdout (replay.Generate).
+func runGenerate(_ context.Context, env Env, args []string) error {
+	fs := newFlags("generate-events", env)
+	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same events")
+	start := fs.String("start", "2026-11-02T00:00:00Z", "time of the first event (RFC 3339)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	n := 0
+	if len(pos) == 1 {
+		n, err = strconv.Atoi(pos[0])
+	}
+	if len(pos) != 1 || err != nil || n < 0 {
+		return fmt.Errorf("%w: give the number of events", errUsage)
+	}
+	t, err := time.Parse(time.RFC3339, *start)
+	if err != nil {
+		return fmt.Errorf("%w: --start %q: %v", errUsage, *start, err)
+	}
+	return replay.Generate(env.Stdout, n, *seed, t)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
@@ -52,33 +53,46 @@ func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.T
 				Detail: q.Detail, Data: map[string]string{"silence": s.ID}}})
 		return q, err
 	}
-	if len(d.Config.Inhibit) == 0 && d.Config.Grouping == nil {
-		return nil, nil
-	}
-	active, err := d.Quiet.List(ctx, store.Filter{Status: activeStatuses})
-	if err != nil {
-		return nil, err
-	}
-	sort.Slice(active, func(i, j int) bool {
-		if !active[i].OpenedAt.Equal(active[j].OpenedAt) {
-			return active[i].OpenedAt.Before(active[j].OpenedAt)
-		}
-		return active[i].ID < active[j].ID
-	})
+	// Only candidates are fetched, never every active incident: inhibition looks at the
+	// more severe active incidents, and only when a rule targets this one; grouping at
+	// the active incidents opened within its window.
+	var rules []config.InhibitRule
 	for _, r := range d.Config.Inhibit {
-		for _, src := range active {
-			// A source that opened later (in event time) was not active when inc opened.
-			if src.ID == inc.ID || src.Parent != "" || src.Severity.Rank() >= inc.Severity.Rank() || src.OpenedAt.After(inc.OpenedAt) ||
-				!(silence.Silence{Matchers: r.Source}).Matches(src, src.Tags) || !(silence.Silence{Matchers: r.Target}).Matches(inc, inc.Tags) ||
-				!same(r.Equal, src, inc) {
-				continue
+		if (silence.Silence{Matchers: r.Target}).Matches(inc, inc.Tags) {
+			rules = append(rules, r)
+		}
+	}
+	if more := moreSevere(inc.Severity); len(rules) > 0 && len(more) > 0 {
+		f := store.Filter{Status: activeStatuses, Severities: more}
+		if len(rules) == 1 {
+			narrow(&f, rules[0].Equal, inc)
+		}
+		sources, err := d.Quiet.List(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		sortOpened(sources)
+		for _, r := range rules {
+			for _, src := range sources {
+				if src.ID == inc.ID || src.Parent != "" || src.Severity.Rank() >= inc.Severity.Rank() ||
+					src.OpenedAt.After(inc.OpenedAt) || // a source that opened later (in event time) was not active when inc opened
+					!(silence.Silence{Matchers: r.Source}).Matches(src, src.Tags) || !same(r.Equal, src, inc) {
+					continue
+				}
+				q := &Quiet{Reason: "inhibited", By: src.ID, Detail: fmt.Sprintf("Inhibited by %s (%s, rule %s): attached to it, not paged.", src.ID, src.Severity, r.Name)}
+				return q, d.attach(ctx, inc, src, q, at)
 			}
-			q := &Quiet{Reason: "inhibited", By: src.ID, Detail: fmt.Sprintf("Inhibited by %s (%s, rule %s): attached to it, not paged.", src.ID, src.Severity, r.Name)}
-			return q, d.attach(ctx, inc, src, q, at)
 		}
 	}
 	if g := d.Config.Grouping; g != nil {
-		for _, parent := range active {
+		f := store.Filter{Status: activeStatuses, OpenedSince: inc.OpenedAt.Add(-g.Window.Duration)}
+		narrow(&f, g.By, inc)
+		near, err := d.Quiet.List(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		sortOpened(near)
+		for _, parent := range near {
 			if parent.ID == inc.ID || parent.Parent != "" || parent.OpenedAt.After(inc.OpenedAt) ||
 				inc.OpenedAt.Sub(parent.OpenedAt) > g.Window.Duration || !same(g.By, parent, inc) {
 				continue
@@ -101,6 +115,42 @@ func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.T
 		}
 	}
 	return nil, nil
+}
+
+// narrow makes f ask only for incidents that share inc's account, region and team when
+// fields requires them to.
+func narrow(f *store.Filter, fields []string, inc incident.Incident) {
+	for _, name := range fields {
+		switch name {
+		case "account":
+			f.Account = inc.Account
+		case "region":
+			f.Region = inc.Region
+		case "team":
+			f.Team = inc.Team
+		}
+	}
+}
+
+// moreSevere lists the severities that outrank s.
+func moreSevere(s incident.Severity) []incident.Severity {
+	var out []incident.Severity
+	for _, v := range incident.Severities {
+		if v.Rank() < s.Rank() {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// sortOpened orders incidents by opening, oldest first (ties by id): the first match wins.
+func sortOpened(incs []incident.Incident) {
+	sort.Slice(incs, func(i, j int) bool {
+		if !incs[i].OpenedAt.Equal(incs[j].OpenedAt) {
+			return incs[i].OpenedAt.Before(incs[j].OpenedAt)
+		}
+		return incs[i].ID < incs[j].ID
+	})
 }
 
 func (d *Dispatcher) attach(ctx context.Context, child, parent incident.Incident, q *Quiet, at time.Time) error {

@@ -1,10 +1,12 @@
 package replay
 
 import (
+	"container/heap"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"sort"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/asl"
@@ -19,14 +21,23 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
-// DefaultBatchSize is the SQS batch size intake is deployed with.
-const DefaultBatchSize = 10
+// DefaultReorder is how many events replay holds to put its input in event-time order.
+// Input up to this size is replayed in exact event-time order; beyond it, an event more
+// than this many events out of place is delivered late, as SQS may deliver it.
+const DefaultReorder = 1 << 15
+
+// MaxQuarantineList is how many quarantined inputs a summary lists (all are counted).
+const MaxQuarantineList = 1000
 
 // Options configure a replay.
 type Options struct {
-	Config    *config.Config
-	Bus       *bus.Bus
-	BatchSize int          // events per intake batch (default DefaultBatchSize)
+	Config *config.Config
+	Bus    *bus.Bus
+	// BatchSize caps the events per intake batch (default: the deployed
+	// deploy.intake.batch_size). Batches also never span more than the deployed
+	// deploy.intake.batching_window of event time, whatever the size.
+	BatchSize int
+	Reorder   int          // events held to order the input by event time (default DefaultReorder)
 	Log       *slog.Logger // nil: discard
 	// Runbooks are the compiled runbooks (runbook.CompileLocal) and their dry-run
 	// fixtures; without them no runbook runs.
@@ -37,6 +48,15 @@ type Options struct {
 	Until time.Duration
 	// Links makes one-click links in notices (serve); nil: none.
 	Links pipeline.Links
+	// Progress, when set, is called with the inputs done so far (delivered to intake, or
+	// routed by no rule) and the inputs read (read runs ahead by what is held to order by time), every few
+	// thousand inputs and once at the end.
+	Progress func(done, read int)
+}
+
+// Source yields inputs one at a time; Next returns io.EOF after the last. *Reader is one.
+type Source interface {
+	Next() (Input, error)
 }
 
 // RunbookCounts are the outcomes of one runbook's executions.
@@ -76,36 +96,82 @@ type Summary struct {
 	ByTeam     map[string]int `json:"by_team"`
 	BySeverity map[string]int `json:"by_severity"`
 
+	// Unclassified counts the events no class covers (they get the taxonomy's fallback
+	// class) by "source/detail-type": what the taxonomy is missing.
+	Unclassified map[string]int `json:"unclassified"`
+	// Quarantine lists the quarantined inputs (the first MaxQuarantineList) with why.
+	Quarantine []Quarantine `json:"quarantine"`
+
 	First time.Time `json:"first_event,omitzero"`
 	Last  time.Time `json:"last_event,omitzero"`
 	Until time.Time `json:"clocks_until,omitzero"`
 }
 
-// Result is a replay's summary with the pipeline it ran on.
+// Quarantine is one quarantined input.
+type Quarantine struct {
+	Origin string `json:"origin"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// Result is a replay's summary with the pipeline it ran on. Outcomes are aggregated as
+// they come, not kept: a replay's memory grows with its incidents, not its events.
 type Result struct {
 	Summary       Summary
 	Local         *pipeline.Local
 	Store         *store.Memory
 	Incidents     []incident.Incident // every incident, most recently opened first
-	Outcomes      []intake.Outcome
-	Notifications []notify.Sent  // what would have been published, in order
-	Runs          []*runbook.Run // runbook executions (dry-run)
+	Notifications []notify.Sent       // what would have been published, in order
+	Runs          []*runbook.Run      // runbook executions (dry-run)
 	Runner        *runbook.Runner
+	// OpenedBy is the id of the event that opened each incident.
+	OpenedBy map[string]string
 }
 
 type routed struct {
-	in   Input
-	time time.Time
-	ok   bool // the envelope parsed
+	in         Input
+	time       time.Time
+	seq        int
+	ok         bool // the envelope parsed
+	source, dt string
 }
 
-// Run replays inputs in event-time order, running the clocks between batches as time
-// passes, and Until past the last event.
+// Run replays inputs; see Stream.
 func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
-	if o.BatchSize <= 0 {
-		o.BatchSize = DefaultBatchSize
+	return Stream(ctx, &sliceSource{in: inputs}, o)
+}
+
+type sliceSource struct {
+	in []Input
+	i  int
+}
+
+func (s *sliceSource) Next() (Input, error) {
+	if s.i >= len(s.in) {
+		return Input{}, io.EOF
 	}
-	sum := Summary{Events: len(inputs), ByTeam: map[string]int{}, BySeverity: map[string]int{}, Runbooks: map[string]RunbookCounts{}}
+	s.i++
+	return s.in[s.i-1], nil
+}
+
+// Stream replays what src yields in event-time order, in batches formed as the deployed
+// event-source mapping forms them (at most BatchSize events, none more than the
+// batching window apart in event time), running the clocks between batches as time
+// passes, and Until past the last event. It reads src as it goes and keeps counts, not
+// outcomes.
+func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
+	r := &run{o: o, size: o.BatchSize, window: o.Config.Deploy.Intake.BatchingWindow.Duration,
+		fallback: o.Config.Fallback.Class, res: &Result{OpenedBy: map[string]string{}}}
+	if r.size <= 0 {
+		r.size = o.Config.Deploy.Intake.BatchSize
+	}
+	reorder := o.Reorder
+	if reorder <= 0 {
+		reorder = DefaultReorder
+	}
+	sum := &r.res.Summary
+	*sum = Summary{ByTeam: map[string]int{}, BySeverity: map[string]int{}, Runbooks: map[string]RunbookCounts{},
+		Unclassified: map[string]int{}, Quarantine: []Quarantine{}}
 	for name := range o.Config.Runbooks {
 		sum.Runbooks[name] = RunbookCounts{}
 	}
@@ -116,69 +182,61 @@ func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 		sum.BySeverity[string(s)] = 0
 	}
 
-	var queue []routed
-	for _, in := range inputs {
-		env, perr := event.ParseEnvelope(in.Raw)
-		if perr == nil {
-			rules, err := o.Bus.Route(in.Raw)
-			if err == nil && len(rules) == 0 {
-				sum.Unmatched++
-				continue
+	held := &byTime{}
+	var latest time.Time // the latest event time read: where an unparseable input waits
+	for seq := 0; ; seq++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		in, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		sum.Events++
+		q := routed{in: in, seq: seq, time: latest}
+		if in.Problem == "" {
+			if env, perr := event.ParseEnvelope(in.Raw); perr == nil {
+				rules, err := o.Bus.Route(in.Raw)
+				if err == nil && len(rules) == 0 {
+					sum.Unmatched++
+					r.done++ // done: it never reaches intake
+					continue
+				}
+				q.ok, q.time, q.source, q.dt = true, env.Time, env.Source, env.DetailType
+				if q.time.After(latest) {
+					latest = q.time
+				}
 			}
 		}
 		// Unparseable payloads go to intake too, which quarantines them, as it would any
 		// message on the queue.
-		queue = append(queue, routed{in: in, time: env.Time, ok: perr == nil})
-	}
-	sort.SliceStable(queue, func(i, j int) bool {
-		a, b := queue[i], queue[j]
-		if a.ok != b.ok {
-			return a.ok
-		}
-		return a.time.Before(b.time)
-	})
-	for _, q := range queue {
-		if !q.ok {
-			continue
-		}
-		if sum.First.IsZero() || q.time.Before(sum.First) {
-			sum.First = q.time
-		}
-		if q.time.After(sum.Last) {
-			sum.Last = q.time
+		heap.Push(held, q)
+		if held.Len() > reorder {
+			if err := r.add(ctx, heap.Pop(held).(routed)); err != nil {
+				return nil, err
+			}
 		}
 	}
-
-	l, err := pipeline.New(pipeline.Options{Config: o.Config, Start: sum.First, Runbooks: o.Runbooks, Fixtures: o.Fixtures,
-		Links: o.Links, Log: o.Log})
-	if err != nil {
+	for held.Len() > 0 {
+		if err := r.add(ctx, heap.Pop(held).(routed)); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.flush(ctx); err != nil {
 		return nil, err
 	}
-	res := &Result{Local: l, Store: l.Store, Runner: l.Runner}
-	for start := 0; start < len(queue); start += o.BatchSize {
-		batch := queue[start:min(start+o.BatchSize, len(queue))]
-		// SQS delivers a batch once its last event is in: the clocks run up to then.
-		last := time.Time{}
-		for _, q := range batch {
-			if q.ok && q.time.After(last) {
-				last = q.time
-			}
-		}
-		if !last.IsZero() {
-			if err := l.AdvanceTo(ctx, last); err != nil {
-				return nil, fmt.Errorf("replay: clocks: %w", err)
-			}
-		}
-		msgs := make([]intake.Message, len(batch))
-		for i, q := range batch {
-			msgs[i] = intake.Message{ID: q.in.Origin, Body: q.in.Raw, ReceivedAt: l.Clock.Now()}
-		}
-		rep, err := l.Ingest(ctx, msgs)
-		if err != nil {
-			return nil, fmt.Errorf("replay: %w", err)
-		}
-		res.Outcomes = append(res.Outcomes, rep.Outcomes...)
+	if o.Progress != nil {
+		o.Progress(r.done, sum.Events)
 	}
+	if r.l == nil { // nothing to replay: the pipeline still serves
+		if err := r.start(time.Time{}); err != nil {
+			return nil, err
+		}
+	}
+	l, res := r.l, r.res
 	sum.Until = sum.Last.Add(o.Until)
 	if err := l.AdvanceTo(ctx, sum.Until); err != nil {
 		return nil, fmt.Errorf("replay: clocks: %w", err)
@@ -199,27 +257,6 @@ func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 		}
 		sum.Runbooks[r.Runbook] = c
 	}
-	for _, o := range res.Outcomes {
-		switch o.Kind {
-		case intake.Opened:
-			sum.Incidents++
-			sum.ByTeam[o.Team]++
-			sum.BySeverity[string(o.Severity)]++
-		case intake.Repeat:
-			sum.Repeats++
-		case intake.Retriggered:
-			sum.Repeats++
-			sum.Retriggered++
-		case intake.Mitigated:
-			sum.Recoveries++
-		case intake.Recovery, intake.Recorded:
-			sum.Recorded++
-		case intake.Duplicate:
-			sum.Duplicates++
-		case intake.Quarantined:
-			sum.Quarantined++
-		}
-	}
 	sum.Escalations, sum.Reminders = l.Escalation.Escalations, l.Escalation.Reminders
 	sum.Breaches, sum.AutoResolved = l.Escalation.Breaches, l.Escalation.AutoResolved
 	incs, err := l.Store.List(ctx, store.Filter{})
@@ -237,6 +274,157 @@ func Run(ctx context.Context, inputs []Input, o Options) (*Result, error) {
 		}
 	}
 	res.Incidents = incs
-	res.Summary = sum
 	return res, nil
+}
+
+// run is one replay in progress: the batch being formed and the counts so far.
+type run struct {
+	o        Options
+	size     int
+	window   time.Duration
+	fallback string
+	l        *pipeline.Local
+	res      *Result
+
+	batch    []routed
+	min, max time.Time // event times of the batch's parsed events
+	done     int       // inputs delivered to intake or unmatched
+}
+
+func (r *run) start(at time.Time) error {
+	l, err := pipeline.New(pipeline.Options{Config: r.o.Config, Start: at, Runbooks: r.o.Runbooks, Fixtures: r.o.Fixtures,
+		Links: r.o.Links, Log: r.o.Log})
+	if err != nil {
+		return err
+	}
+	r.l, r.res.Local, r.res.Store, r.res.Runner = l, l, l.Store, l.Runner
+	return nil
+}
+
+// add puts q in the batch being formed, delivering the batch first if q cannot join it:
+// it is full, or q is more than the batching window from one of its events.
+func (r *run) add(ctx context.Context, q routed) error {
+	if len(r.batch) > 0 {
+		far := q.ok && !r.min.IsZero() && (q.time.Sub(r.min) > r.window || r.max.Sub(q.time) > r.window)
+		if len(r.batch) >= r.size || far {
+			if err := r.flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	r.batch = append(r.batch, q)
+	if q.ok {
+		if r.min.IsZero() || q.time.Before(r.min) {
+			r.min = q.time
+		}
+		if q.time.After(r.max) {
+			r.max = q.time
+		}
+		sum := &r.res.Summary
+		if sum.First.IsZero() || q.time.Before(sum.First) {
+			sum.First = q.time
+		}
+		if q.time.After(sum.Last) {
+			sum.Last = q.time
+		}
+	}
+	return nil
+}
+
+// flush delivers the batch to intake and counts what became of each event.
+func (r *run) flush(ctx context.Context) error {
+	if len(r.batch) == 0 {
+		return nil
+	}
+	if r.l == nil {
+		if err := r.start(r.min); err != nil {
+			return err
+		}
+	}
+	l := r.l
+	// SQS delivers a batch once its last event is in: the clocks run up to then.
+	if !r.max.IsZero() {
+		if err := l.AdvanceTo(ctx, r.max); err != nil {
+			return fmt.Errorf("replay: clocks: %w", err)
+		}
+	}
+	msgs := make([]intake.Message, len(r.batch))
+	byID := make(map[string]*routed, len(r.batch))
+	for i := range r.batch {
+		q := &r.batch[i]
+		msgs[i] = intake.Message{ID: q.in.Origin, Body: q.in.Raw, ReceivedAt: l.Clock.Now()}
+		byID[q.in.Origin] = q
+	}
+	rep, err := l.Ingest(ctx, msgs)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	r.tally(rep.Outcomes, byID)
+	before := r.done
+	r.done += len(r.batch)
+	if r.o.Progress != nil && r.done/4096 != before/4096 {
+		r.o.Progress(r.done, r.res.Summary.Events)
+	}
+	r.batch, r.min, r.max = r.batch[:0], time.Time{}, time.Time{}
+	return nil
+}
+
+func (r *run) tally(outcomes []intake.Outcome, byID map[string]*routed) {
+	sum := &r.res.Summary
+	for _, o := range outcomes {
+		q := byID[o.MessageID]
+		switch o.Kind {
+		case intake.Opened:
+			sum.Incidents++
+			sum.ByTeam[o.Team]++
+			sum.BySeverity[string(o.Severity)]++
+			r.res.OpenedBy[o.Incident] = o.EventID
+		case intake.Repeat:
+			sum.Repeats++
+		case intake.Retriggered:
+			sum.Repeats++
+			sum.Retriggered++
+		case intake.Mitigated:
+			sum.Recoveries++
+		case intake.Recovery, intake.Recorded:
+			sum.Recorded++
+		case intake.Duplicate:
+			sum.Duplicates++
+		case intake.Quarantined:
+			sum.Quarantined++
+			if len(sum.Quarantine) < MaxQuarantineList {
+				e := Quarantine{Origin: o.MessageID, Reason: o.Reason}
+				if q != nil {
+					e.Origin, e.Line = q.in.File, q.in.Line
+					if q.in.Problem != "" {
+						e.Reason = q.in.Problem
+					}
+				}
+				sum.Quarantine = append(sum.Quarantine, e)
+			}
+		}
+		if o.Kind != intake.Quarantined && o.Class == r.fallback && q != nil {
+			sum.Unclassified[q.source+"/"+q.dt]++
+		}
+	}
+}
+
+// byTime is a min-heap of held inputs by event time, then reading order.
+type byTime []routed
+
+func (h byTime) Len() int { return len(h) }
+func (h byTime) Less(i, j int) bool {
+	if !h[i].time.Equal(h[j].time) {
+		return h[i].time.Before(h[j].time)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h byTime) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *byTime) Push(x any)   { *h = append(*h, x.(routed)) }
+func (h *byTime) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	old[len(old)-1] = routed{}
+	*h = old[:len(old)-1]
+	return x
 }

@@ -585,10 +585,31 @@ func (d *Dynamo) List(ctx context.Context, f Filter) ([]incident.Incident, error
 			ExpressionAttributeValues: map[string]types.AttributeValue{":p": s(listIncident + string(st))},
 			ScanIndexForward:          aws.Bool(false),
 		}
-		if f.Team != "" {
-			in.FilterExpression = aws.String("#team = :team")
-			in.ExpressionAttributeNames["#team"] = "team"
-			in.ExpressionAttributeValues[":team"] = s(f.Team)
+		if !f.OpenedSince.IsZero() {
+			in.KeyConditionExpression = aws.String("#lpk = :p AND #lsk >= :since")
+			in.ExpressionAttributeNames["#lsk"] = "list_sk"
+			in.ExpressionAttributeValues[":since"] = s(fmtTime(f.OpenedSince))
+		}
+		var conds []string
+		for _, eq := range [][2]string{{"team", f.Team}, {"account", f.Account}, {"region", f.Region}} {
+			if eq[1] != "" {
+				conds = append(conds, fmt.Sprintf("#%s = :%s", eq[0], eq[0]))
+				in.ExpressionAttributeNames["#"+eq[0]] = eq[0]
+				in.ExpressionAttributeValues[":"+eq[0]] = s(eq[1])
+			}
+		}
+		if len(f.Severities) > 0 {
+			var vs []string
+			for i, sev := range f.Severities {
+				k := fmt.Sprintf(":sev%d", i)
+				vs = append(vs, k)
+				in.ExpressionAttributeValues[k] = s(string(sev))
+			}
+			conds = append(conds, "#sev IN ("+strings.Join(vs, ", ")+")")
+			in.ExpressionAttributeNames["#sev"] = "severity"
+		}
+		if len(conds) > 0 {
+			in.FilterExpression = aws.String(strings.Join(conds, " AND "))
 		}
 		if err := d.query(ctx, in, func(it map[string]types.AttributeValue) { out = append(out, fromMeta(it)) }); err != nil {
 			return nil, fmt.Errorf("list %s incidents: %w", st, err)

@@ -28,6 +28,7 @@ type Memory struct {
 	tokens     map[string]bool
 	stream     []StreamRecord
 	loose      map[string]map[string]Loose // fingerprint -> event id -> event (early.go)
+	opened     []openedRef                 // incidents by opening time (memory_opened.go)
 }
 
 type claim struct {
@@ -83,6 +84,7 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 		c.Attrs, c.Tags = copyMap(inc.Attrs), copyMap(inc.Tags)
 		c.DueAt = inc.OpenedAt.UTC()
 		m.incidents[inc.ID] = &c
+		m.indexOpened(&c)
 		m.stream = append(m.stream, StreamRecord{New: clone(c)})
 		created = true
 	}
@@ -190,9 +192,12 @@ func (m *Memory) Get(_ context.Context, id string) (incident.Incident, error) {
 func (m *Memory) List(_ context.Context, f Filter) ([]incident.Incident, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if !f.OpenedSince.IsZero() {
+		return m.listOpenedSince(f), nil
+	}
 	var out []incident.Incident
 	for id, inc := range m.incidents {
-		if statusIn(inc.Status, f.Status) && (f.Team == "" || inc.Team == f.Team) {
+		if statusIn(inc.Status, f.Status) && f.admits(inc) {
 			out = append(out, m.view(id))
 		}
 	}

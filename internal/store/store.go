@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"sort"
 	"time"
 
@@ -137,7 +138,25 @@ type Quarantined struct {
 type Filter struct {
 	Status []incident.Status
 	Team   string
-	Limit  int // 0: no limit
+	// Account and Region: only incidents of this account / region (empty: any).
+	Account, Region string
+	// OpenedSince: only incidents opened at or after it (zero: any). DynamoDB answers it
+	// from the list index's sort key, reading nothing older.
+	OpenedSince time.Time
+	// Severities: only incidents of these severities (empty: any).
+	Severities []incident.Severity
+	Limit      int // 0: no limit
+}
+
+// admits reports whether inc passes f's conditions other than its statuses.
+func (f Filter) admits(inc *incident.Incident) bool {
+	if (f.Team != "" && inc.Team != f.Team) || (f.Account != "" && inc.Account != f.Account) || (f.Region != "" && inc.Region != f.Region) {
+		return false
+	}
+	if !f.OpenedSince.IsZero() && inc.OpenedAt.Before(f.OpenedSince) {
+		return false
+	}
+	return len(f.Severities) == 0 || slices.Contains(f.Severities, inc.Severity)
 }
 
 // Expiry of records that are not part of an incident: fingerprint ledgers and quarantine.
