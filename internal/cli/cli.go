@@ -125,10 +125,10 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 // loadConfig reads --config, else ./firebreak.yaml, else the built-in configuration.
 func loadConfig(path string) (*config.Config, error) {
 	if path != "" {
-		return config.Load(path)
+		return firebreak.LoadConfig(path)
 	}
 	if _, err := os.Stat(firebreak.ConfigFile); err == nil {
-		return config.Load(firebreak.ConfigFile)
+		return firebreak.LoadConfig(firebreak.ConfigFile)
 	}
 	return firebreak.Config()
 }

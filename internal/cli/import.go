@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/firebreak-ops/firebreak"
-	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/oncall/importer"
 )
 
@@ -71,7 +70,7 @@ func runImport(_ context.Context, env Env, args []string) error {
 			base = firebreak.ConfigBytes()
 		}
 	}
-	merged, added, notes, err := importer.Merge(baseFile, base, res)
+	merged, added, notes, err := importer.Merge(baseFile, base, res, firebreak.ParseConfig)
 	if err != nil {
 		return err
 	}
@@ -94,7 +93,7 @@ func runImport(_ context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, " into %s", *into)
 	}
 	fmt.Fprintln(env.Stderr)
-	if cfg, err := config.Parse(baseFile, merged); err == nil {
+	if cfg, err := firebreak.ParseConfig(baseFile, merged); err == nil {
 		for _, w := range cfg.Warnings {
 			fmt.Fprintf(env.Stderr, "warning: %v\n", w)
 		}

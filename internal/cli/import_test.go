@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,10 +14,7 @@ const importData = "../oncall/importer/testdata/"
 func TestImportInto(t *testing.T) {
 	for _, src := range []string{"incident-manager", "opsgenie"} {
 		t.Run(src, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "firebreak.yaml")
-			if err := os.WriteFile(path, firebreak.ConfigBytes(), 0o640); err != nil {
-				t.Fatal(err)
-			}
+			path := writeConfig(t, firebreak.ConfigBytes())
 			code, out, errs := run(t, "", "import", src, importData+src, "--into", path)
 			if code != 0 || out != "" {
 				t.Fatalf("import %s --into: exit %d, stdout %q, stderr %s", src, code, out, errs)
@@ -52,11 +48,8 @@ func TestImportPrintsTheSectionsWithoutInto(t *testing.T) {
 }
 
 func TestImportLeavesAConfigThatDoesNotLoadAlone(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "firebreak.yaml")
 	broken := strings.Replace(string(firebreak.ConfigBytes()), "version: 1", "version: 7", 1)
-	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := writeConfig(t, []byte(broken))
 	code, _, errs := run(t, "", "import", "incident-manager", importData+"incident-manager", "--into", path)
 	if code != 1 || !strings.Contains(errs, "does not load before the import") || !strings.Contains(errs, "version: must be 1") {
 		t.Errorf("import --into broken: exit %d, %s; want a refusal naming the problem", code, errs)

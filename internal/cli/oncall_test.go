@@ -2,8 +2,6 @@ package cli_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,11 +22,7 @@ func writeOncallConfig(t *testing.T) string {
         time_zone: Europe/Berlin
         start: 2026-03-02
 `, 1)
-	path := filepath.Join(t.TempDir(), "firebreak.yaml")
-	if err := os.WriteFile(path, []byte(extra), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeConfig(t, []byte(extra))
 }
 
 type onCallEntry struct {

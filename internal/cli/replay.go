@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/replay"
@@ -141,11 +142,11 @@ func replayOnce(ctx context.Context, env Env, cfg *config.Config, paths []string
 }
 
 func replayDiff(ctx context.Context, env Env, oldPath, newPath string, paths []string, o replay.Options, asJSON bool) error {
-	oldCfg, err := config.Load(oldPath)
+	oldCfg, err := firebreak.LoadConfig(oldPath)
 	if err != nil {
 		return err
 	}
-	newCfg, err := config.Load(newPath)
+	newCfg, err := firebreak.LoadConfig(newPath)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func fuzzImport(f *testing.F, dir string, convert func([]importer.File) (*import
 		if _, err := importer.Fragment(res); err != nil {
 			t.Fatalf("Fragment = %v", err)
 		}
-		merged, _, _, err := importer.Merge("firebreak.yaml", firebreak.ConfigBytes(), res)
+		merged, _, _, err := importer.Merge("firebreak.yaml", firebreak.ConfigBytes(), res, firebreak.ParseConfig)
 		if err != nil {
 			return
 		}

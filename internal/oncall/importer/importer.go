@@ -153,9 +153,10 @@ func localStart(t time.Time, loc *time.Location) string {
 // when missing), every other byte of base is kept. Imported contacts that match one of
 // base's (same id or a shared e-mail address) become that contact. It returns the
 // merged text, what was added (after those renames) and what was left out, or an error
-// when base or the merged text does not load.
-func Merge(file string, base []byte, r *Result) ([]byte, *Result, []string, error) {
-	cfg, err := config.Parse(file, base)
+// when base or the merged text does not load with parse (config.Parse, or one that
+// knows where else runbook definitions are).
+func Merge(file string, base []byte, r *Result, parse func(file string, data []byte) (*config.Config, error)) ([]byte, *Result, []string, error) {
+	cfg, err := parse(file, base)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s does not load before the import: %w", file, err)
 	}
@@ -314,7 +315,7 @@ func Merge(file string, base []byte, r *Result) ([]byte, *Result, []string, erro
 		}
 		out += "\n" + strings.Join(tail, "\n")
 	}
-	if _, err := config.Parse(file, []byte(out)); err != nil {
+	if _, err := parse(file, []byte(out)); err != nil {
 		return nil, nil, nil, fmt.Errorf("the merged configuration would not load; nothing written:\n%w", err)
 	}
 	added := &Result{Source: r.Source, Contacts: contacts, Schedules: schedules, Overrides: overrides, Escalations: escalations, NotCarried: r.NotCarried}

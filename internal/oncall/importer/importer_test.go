@@ -24,7 +24,7 @@ func importInto(t *testing.T, dir string, convert func([]importer.File) (*import
 	if err != nil {
 		t.Fatalf("import %s: %v", dir, err)
 	}
-	merged, _, _, err := importer.Merge("firebreak.yaml", firebreak.ConfigBytes(), res)
+	merged, _, _, err := importer.Merge("firebreak.yaml", firebreak.ConfigBytes(), res, firebreak.ParseConfig)
 	if err != nil {
 		t.Fatalf("Merge(%s) = %v", dir, err)
 	}
@@ -239,7 +239,7 @@ severities:
 	if err != nil {
 		t.Fatal(err)
 	}
-	merged, added, _, err := importer.Merge("small.yaml", base, res)
+	merged, added, _, err := importer.Merge("small.yaml", base, res, firebreak.ParseConfig)
 	if err != nil {
 		t.Fatalf("Merge = %v", err)
 	}
@@ -259,7 +259,7 @@ func TestMergeReusesExistingContacts(t *testing.T) {
 	base := strings.Replace(string(firebreak.ConfigBytes()), "  - id: alice\n", "  - id: akua-m\n    name: Akua M.\n    email: [AKUA@example.com]\n  - id: alice\n", 1)
 	files, _ := importer.ReadDir("testdata/incident-manager")
 	res, _ := importer.IncidentManager(files)
-	merged, added, notes, err := importer.Merge("firebreak.yaml", []byte(base), res)
+	merged, added, notes, err := importer.Merge("firebreak.yaml", []byte(base), res, firebreak.ParseConfig)
 	if err != nil {
 		t.Fatalf("Merge = %v", err)
 	}
@@ -278,7 +278,7 @@ func TestMergeReusesExistingContacts(t *testing.T) {
 func TestMergeNeverReturnsAConfigThatDoesNotLoad(t *testing.T) {
 	res := &importer.Result{Source: "test", Contacts: []*oncall.Contact{{ID: "zed", Email: []string{"zed@example.com"}}},
 		Schedules: map[string]*oncall.Schedule{"broken": {Layers: []*oncall.Layer{{Members: []string{"zed"}, Every: "week", TimeZone: "Mars/Olympus", Start: "2026-01-05"}}}}}
-	merged, _, _, err := importer.Merge("firebreak.yaml", firebreak.ConfigBytes(), res)
+	merged, _, _, err := importer.Merge("firebreak.yaml", firebreak.ConfigBytes(), res, firebreak.ParseConfig)
 	if err == nil || merged != nil || !strings.Contains(err.Error(), "would not load") || !strings.Contains(err.Error(), `"Mars/Olympus" is not an IANA time zone`) {
 		t.Errorf("Merge(bad time zone) = %d bytes, %v; want no configuration and the reason", len(merged), err)
 	}
