@@ -1,0 +1,569 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/firebreak-ops/firebreak/internal/event"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+)
+
+// The DynamoDB ledger (docs/table.md has the whole design and the measurements behind it).
+//
+// Each ledger (an incident, or a fingerprint for events not part of one) has one small
+// head item, <pk> / C, holding its counters (events, triggers, recoveries, first and
+// last event second) and the ids of its recent events: one binary-set attribute per
+// event-time second ("i<unix second>"), each id as an 8-byte hash. Recording a batch is
+// one conditional update of the head: the ids are added only if none of them is there
+// yet, and the counters move with them, in the same write, so the counters are exact
+// whatever fails and whenever it is retried.
+//
+// When the head holds more than ledgerCap ids, its older seconds are rolled out to page
+// items <pk> / L#<minute>#<generation>#<head size>#<part> (at most ledgerCap ids each, written once,
+// never changed, expiring after RetainLedger) and removed from the head, and the head's
+// horizon (the newest second rolled out) moves up. Events at or before the horizon (late
+// or redelivered after a roll) take the slow path: the pages of their minute are read
+// and the head is updated on condition that no roll happened since.
+//
+// Reading counters is one read of the head, whatever the size of the storm.
+const (
+	skLedgerHead = "C"
+	// ledgerCap: ids the head holds before it rolls older seconds out (8 bytes each).
+	ledgerCap = 1024
+	// ledgerKeep: seconds below the head's newest that a roll leaves in the head, so
+	// that events arriving slightly out of order still take the fast path.
+	ledgerKeep = 1
+	hashLen    = 8
+	// RetainLedger is how long rolled-out ledger pages are kept: far longer than any
+	// redelivery (SQS keeps a message at most 14 days).
+	RetainLedger = 30 * 24 * time.Hour
+	// ledgerAttempts bounds the retries of a ledger update lost to a concurrent writer.
+	ledgerAttempts = 8
+)
+
+// Ledger head attributes.
+const (
+	attrN, attrTrig, attrRec = "n", "trig", "rec"
+	attrFirst, attrLast      = "first", "last" // unix seconds of the earliest and latest event
+	attrSize                 = "sz"            // ids held in the head
+	attrGen                  = "fg"            // roll generation: +1 per roll
+	attrHorizon              = "fl"            // newest second rolled out to pages
+)
+
+func ledgerPK(l Ledger) string {
+	if l.Incident != "" {
+		return incidentPK(l.Incident)
+	}
+	return fingerPK(l.Fingerprint)
+}
+
+func idHash(id string) []byte {
+	sum := sha256.Sum256([]byte(id))
+	return sum[:hashLen]
+}
+
+func secAttr(sec int64) string { return "i" + strconv.FormatInt(sec, 10) }
+
+// secOfAttr parses "i<unix second>"; false for other attributes.
+func secOfAttr(name string) (int64, bool) {
+	if len(name) < 2 || name[0] != 'i' {
+		return 0, false
+	}
+	sec, err := strconv.ParseInt(name[1:], 10, 64)
+	return sec, err == nil
+}
+
+// pageMinute is the minute whose pages hold the ids of second sec once rolled out.
+func pageMinute(sec int64) string { return fmt.Sprintf("%s%011d#", pfxLedger, sec-sec%60) }
+
+// head is a ledger head as read or returned by an update.
+type head struct {
+	n, trig, rec int64
+	first, last  int64 // 0: no event yet
+	size, gen    int64
+	horizon      int64 // 0: nothing rolled out
+	ids          map[int64]map[string]bool
+}
+
+func parseHead(it map[string]types.AttributeValue) head {
+	h := head{ids: map[int64]map[string]bool{}}
+	for name, v := range it {
+		if sec, ok := secOfAttr(name); ok {
+			if bs, ok := v.(*types.AttributeValueMemberBS); ok {
+				set := make(map[string]bool, len(bs.Value))
+				for _, b := range bs.Value {
+					set[string(b)] = true
+				}
+				h.ids[sec] = set
+			}
+		}
+	}
+	n64 := func(k string) int64 {
+		if v, ok := it[k].(*types.AttributeValueMemberN); ok {
+			x, _ := strconv.ParseInt(v.Value, 10, 64)
+			return x
+		}
+		return 0
+	}
+	h.n, h.trig, h.rec = n64(attrN), n64(attrTrig), n64(attrRec)
+	h.first, h.last, h.size, h.gen, h.horizon = n64(attrFirst), n64(attrLast), n64(attrSize), n64(attrGen), n64(attrHorizon)
+	return h
+}
+
+func (h head) apply(inc *incident.Incident) {
+	inc.Events, inc.Count, inc.Recoveries = int(h.n), int(h.trig), int(h.rec)
+	inc.FirstSeen, inc.LastSeen = time.Time{}, time.Time{}
+	if h.n > 0 {
+		inc.FirstSeen, inc.LastSeen = time.Unix(h.first, 0).UTC(), time.Unix(h.last, 0).UTC()
+	}
+}
+
+type hashedRef struct {
+	EventRef
+	sec  int64
+	hash []byte
+}
+
+// Record adds the events not yet on the ledger and returns them, in at most
+// maxIDsPerUpdate ids per conditional update of the ledger head (see above).
+func (d *Dynamo) Record(ctx context.Context, l Ledger, refs []EventRef) ([]EventRef, error) {
+	if l.Incident == "" && l.Fingerprint == "" {
+		return nil, fmt.Errorf("record events: ledger has neither incident nor fingerprint")
+	}
+	var list []hashedRef
+	dedup := map[string]bool{}
+	for _, r := range refs {
+		if r.ID == "" || dedup[r.ID] {
+			continue
+		}
+		dedup[r.ID] = true
+		list = append(list, hashedRef{EventRef: r, sec: r.Time.Unix(), hash: idHash(r.ID)})
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].sec < list[j].sec })
+	pk := ledgerPK(l)
+	var added []EventRef
+	for start := 0; start < len(list); start += maxIDsPerUpdate {
+		a, err := d.recordChunk(ctx, pk, l.Incident == "", list[start:min(start+maxIDsPerUpdate, len(list))])
+		if err != nil {
+			return added, fmt.Errorf("record %d events on %s: %w", len(list), pk, err)
+		}
+		added = append(added, a...)
+	}
+	return added, nil
+}
+
+func (d *Dynamo) recordChunk(ctx context.Context, pk string, expires bool, refs []hashedRef) ([]EventRef, error) {
+	var seen *head // nil: the fast path, without reading the head first
+	for attempt := 0; attempt < ledgerAttempts; attempt++ {
+		if attempt > 1 {
+			if err := d.sleep(ctx, backoff(attempt-1)); err != nil {
+				return nil, err
+			}
+		}
+		res, err := d.db.UpdateItem(ctx, d.headUpdate(pk, expires, refs, seen))
+		if err == nil {
+			h := parseHead(res.Attributes)
+			d.hints.put(pk, h.first, h.last)
+			if h.size > ledgerCap {
+				if err := d.roll(ctx, pk, expires, h); err != nil && h.size > 8*ledgerCap {
+					// Rolls are retried by the next write; only a head that keeps growing
+					// (every roll failing) stops intake before the item gets large.
+					return nil, fmt.Errorf("roll ledger head: %w", err)
+				}
+			}
+			out := make([]EventRef, len(refs))
+			for i, r := range refs {
+				out[i] = r.EventRef
+			}
+			return out, nil
+		}
+		if !isConditionFailed(err) {
+			return nil, err
+		}
+		// Some ids are there already (a redelivery, or a racing writer), some events are
+		// at or before the horizon, or the head rolled since it was read: read what is
+		// there and add only the rest.
+		h, err := d.readHead(ctx, pk)
+		if err != nil {
+			return nil, err
+		}
+		have, err := d.rolledOut(ctx, pk, h, refs)
+		if err != nil {
+			return nil, err
+		}
+		rest := refs[:0:0]
+		for _, r := range refs {
+			if !h.ids[r.sec][string(r.hash)] && !have[string(r.hash)] {
+				rest = append(rest, r)
+			}
+		}
+		if len(rest) == 0 {
+			return nil, nil
+		}
+		refs, seen = rest, &h
+	}
+	return nil, fmt.Errorf("ledger head still contended after %d attempts", ledgerAttempts)
+}
+
+// headUpdate builds the conditional update that adds refs to the head. Without seen
+// (the fast path) it requires every event to be newer than the horizon; with it, that
+// the head has not rolled since it was read (the pages read with it are complete).
+func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, seen *head) *dynamodb.UpdateItemInput {
+	names := map[string]string{"#n": attrN, "#trig": attrTrig, "#rec": attrRec, "#sz": attrSize}
+	vals := map[string]types.AttributeValue{}
+	var trig, rec int64
+	secs := map[int64][][]byte{}
+	var order []int64
+	var cond []string
+	minSec, maxSec := refs[0].sec, refs[0].sec
+	for i, r := range refs {
+		switch r.Signal {
+		case event.Trigger:
+			trig++
+		case event.Recovery:
+			rec++
+		}
+		if _, ok := secs[r.sec]; !ok {
+			order = append(order, r.sec)
+		}
+		secs[r.sec] = append(secs[r.sec], r.hash)
+		minSec, maxSec = min(minSec, r.sec), max(maxSec, r.sec)
+		ph := ":h" + strconv.Itoa(i)
+		vals[ph] = &types.AttributeValueMemberB{Value: r.hash}
+		cond = append(cond, "NOT contains(#i"+strconv.FormatInt(r.sec-minSecOf(refs), 10)+", "+ph+")")
+	}
+	add := []string{"#n :n", "#trig :t", "#rec :r", "#sz :n"}
+	vals[":n"], vals[":t"], vals[":r"] = n(int64(len(refs))), n(trig), n(rec)
+	for _, sec := range order {
+		k := strconv.FormatInt(sec-minSecOf(refs), 10)
+		names["#i"+k] = secAttr(sec)
+		vals[":i"+k] = &types.AttributeValueMemberBS{Value: secs[sec]}
+		add = append(add, "#i"+k+" :i"+k)
+	}
+	var set []string
+	names["#first"], names["#last"] = attrFirst, attrLast
+	vals[":min"], vals[":max"] = n(minSec), n(maxSec)
+	if seen == nil {
+		names["#fl"] = attrHorizon
+		cond = append(cond, "(attribute_not_exists(#fl) OR #fl < :min)")
+		// first and last are set only when this process has not seen them cover the
+		// batch yet (they only move outwards, so what it saw still holds).
+		first, last, known := d.hints.get(pk)
+		if !known || minSec < first {
+			cond = append(cond, "(attribute_not_exists(#first) OR #first >= :min)")
+			set = append(set, "#first = :min")
+		}
+		if !known || maxSec > last {
+			cond = append(cond, "(attribute_not_exists(#last) OR #last <= :max)")
+			set = append(set, "#last = :max")
+		}
+	} else {
+		names["#fg"] = attrGen
+		if seen.gen == 0 {
+			cond = append(cond, "attribute_not_exists(#fg)")
+		} else {
+			vals[":fg"] = n(seen.gen)
+			cond = append(cond, "#fg = :fg")
+		}
+		// first and last only ever move outwards; the conditions fail (and the update is
+		// retried from a fresh read) only if a racing writer moved them further.
+		if seen.n == 0 || minSec < seen.first {
+			set = append(set, "#first = :min")
+			cond = append(cond, "(attribute_not_exists(#first) OR #first > :min)")
+		}
+		if seen.n == 0 || maxSec > seen.last {
+			set = append(set, "#last = :max")
+			cond = append(cond, "(attribute_not_exists(#last) OR #last < :max)")
+		}
+	}
+	if expires {
+		names["#exp"] = Table.TTLAttribute
+		vals[":exp"] = n(d.now().Add(RetainUnattached).Unix())
+		set = append(set, "#exp = :exp")
+	}
+	update := "ADD " + strings.Join(add, ", ")
+	if len(set) > 0 {
+		update += " SET " + strings.Join(set, ", ")
+	}
+	condition := strings.Join(cond, " AND ")
+	pruneUnused(names, update, condition)
+	pruneUnused(vals, update, condition)
+	return &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.table),
+		Key:                       itemKey(pk, skLedgerHead),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String(condition),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: vals,
+		ReturnValues:              types.ReturnValueAllNew,
+	}
+}
+
+// seenHints remembers, per ledger, the first and last event seconds this process last
+// saw, so that the fast path sets them only when a batch moves them. Only a hint: a
+// wrong one makes the conditional update fail and take the slow path.
+type seenHints struct {
+	mu sync.Mutex
+	m  map[string][2]int64
+}
+
+const maxHints = 4096
+
+func (c *seenHints) get(pk string) (first, last int64, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[pk]
+	return v[0], v[1], ok
+}
+
+func (c *seenHints) put(pk string, first, last int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxHints {
+		c.m = map[string][2]int64{}
+	}
+	c.m[pk] = [2]int64{first, last}
+}
+
+// pruneUnused deletes the placeholders no expression uses (DynamoDB rejects them).
+func pruneUnused[V any](m map[string]V, exprs ...string) {
+	for k := range m {
+		used := false
+		for _, e := range exprs {
+			for i := strings.Index(e, k); i >= 0 && !used; {
+				end := i + len(k)
+				if end == len(e) || !isPlaceholderChar(e[end]) {
+					used = true
+					break
+				}
+				next := strings.Index(e[end:], k)
+				if next < 0 {
+					break
+				}
+				i = end + next
+			}
+		}
+		if !used {
+			delete(m, k)
+		}
+	}
+}
+
+func isPlaceholderChar(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func minSecOf(refs []hashedRef) int64 { return refs[0].sec } // refs are sorted by second
+
+func (d *Dynamo) readHead(ctx context.Context, pk string) (head, error) {
+	res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: itemKey(pk, skLedgerHead), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return head{}, fmt.Errorf("read ledger head: %w", err)
+	}
+	return parseHead(res.Item), nil
+}
+
+// rolledOut returns the hashes of refs found on the pages of the head's rolled-out
+// seconds (refs at or before its horizon): one query per minute concerned.
+func (d *Dynamo) rolledOut(ctx context.Context, pk string, h head, refs []hashedRef) (map[string]bool, error) {
+	have := map[string]bool{}
+	minutes := map[string]bool{}
+	for _, r := range refs {
+		if h.horizon > 0 && r.sec <= h.horizon {
+			minutes[pageMinute(r.sec)] = true
+		}
+	}
+	for m := range minutes {
+		err := d.query(ctx, &dynamodb.QueryInput{
+			KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :m)"),
+			ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#sk": Table.SortKey},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":m": s(m)},
+			ConsistentRead:            aws.Bool(true),
+		}, func(it map[string]types.AttributeValue) {
+			for name, v := range it {
+				if _, ok := secOfAttr(name); ok {
+					if bs, ok := v.(*types.AttributeValueMemberBS); ok {
+						for _, b := range bs.Value {
+							have[string(b)] = true
+						}
+					}
+				}
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read ledger pages %s: %w", m, err)
+		}
+	}
+	return have, nil
+}
+
+// roll moves the head's older seconds to pages: first the pages are written (whole,
+// once: a retry writes the same items again), then the seconds are removed from the
+// head on condition that nothing was added to them and no other roll happened since h
+// was read. A failure between the two leaves the ids in both places, which is harmless;
+// the next roll finishes it.
+func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) error {
+	var secs []int64
+	for sec := range h.ids {
+		secs = append(secs, sec)
+	}
+	sort.Slice(secs, func(i, j int) bool { return secs[i] < secs[j] })
+	newest := secs[len(secs)-1]
+	cut := newest - ledgerKeep // roll out seconds <= cut
+	kept := func(cut int64) int64 {
+		var k int64
+		for _, sec := range secs {
+			if sec > cut {
+				k += int64(len(h.ids[sec]))
+			}
+		}
+		return k
+	}
+	for cut < newest && kept(cut) > ledgerCap/2 { // a storm faster than ledgerCap a second
+		cut++
+	}
+	var out []int64
+	for _, sec := range secs {
+		if sec <= cut {
+			out = append(out, sec)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	// Pages: one item per minute and part, at most ledgerCap ids each.
+	exp := n(d.now().Add(RetainLedger).Unix())
+	if expires {
+		exp = n(d.now().Add(RetainUnattached).Unix())
+	}
+	var pages []map[string]types.AttributeValue
+	var cur map[string]types.AttributeValue
+	curMinute, curIDs, part := "", 0, 0
+	for _, sec := range out {
+		ids := sortedHashes(h.ids[sec])
+		for len(ids) > 0 {
+			m := pageMinute(sec)
+			if cur == nil || m != curMinute || curIDs >= ledgerCap {
+				if m != curMinute {
+					part = 0
+				}
+				cur = map[string]types.AttributeValue{
+					Table.PartitionKey: s(pk), Table.SortKey: s(fmt.Sprintf("%s%d#%d#%d", m, h.gen, h.size, part)), Table.TTLAttribute: exp,
+				}
+				pages = append(pages, cur)
+				curMinute, curIDs = m, 0
+				part++
+			}
+			take := min(len(ids), ledgerCap-curIDs)
+			prev, _ := cur[secAttr(sec)].(*types.AttributeValueMemberBS)
+			var vals [][]byte
+			if prev != nil {
+				vals = prev.Value
+			}
+			cur[secAttr(sec)] = &types.AttributeValueMemberBS{Value: append(vals, ids[:take]...)}
+			ids, curIDs = ids[take:], curIDs+take
+		}
+	}
+	for _, p := range pages {
+		if _, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(d.table), Item: p}); err != nil {
+			return fmt.Errorf("write ledger page %s: %w", str(p, Table.SortKey), err)
+		}
+	}
+	names := map[string]string{"#fg": attrGen, "#fl": attrHorizon, "#sz": attrSize}
+	vals := map[string]types.AttributeValue{":one": n(1), ":fl": n(max(cut, h.horizon))}
+	var cond, remove []string
+	if h.gen == 0 {
+		cond = append(cond, "attribute_not_exists(#fg)")
+	} else {
+		vals[":fg"] = n(h.gen)
+		cond = append(cond, "#fg = :fg")
+	}
+	var moved int64
+	for i, sec := range out {
+		k := strconv.Itoa(i)
+		names["#i"+k], vals[":c"+k] = secAttr(sec), n(int64(len(h.ids[sec])))
+		cond = append(cond, "size(#i"+k+") = :c"+k)
+		remove = append(remove, "#i"+k)
+		moved += int64(len(h.ids[sec]))
+	}
+	vals[":moved"] = n(-moved)
+	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.table),
+		Key:                       itemKey(pk, skLedgerHead),
+		UpdateExpression:          aws.String("ADD #fg :one, #sz :moved SET #fl = :fl REMOVE " + strings.Join(remove, ", ")),
+		ConditionExpression:       aws.String(strings.Join(cond, " AND ")),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: vals,
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("remove rolled-out seconds from the head: %w", err)
+	}
+	return nil
+}
+
+func sortedHashes(set map[string]bool) [][]byte {
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		out[i] = []byte(k)
+	}
+	return out
+}
+
+// Get returns an incident with its counters: two items, whatever its storm.
+func (d *Dynamo) Get(ctx context.Context, id string) (incident.Incident, error) {
+	items, err := d.batchGet(ctx, []map[string]types.AttributeValue{itemKey(incidentPK(id), skMeta), itemKey(incidentPK(id), skLedgerHead)})
+	if err != nil {
+		return incident.Incident{}, fmt.Errorf("get incident %s: %w", id, err)
+	}
+	var inc incident.Incident
+	var h head
+	found := false
+	for _, it := range items {
+		switch str(it, Table.SortKey) {
+		case skMeta:
+			inc, found = fromMeta(it), true
+		case skLedgerHead:
+			h = parseHead(it)
+		}
+	}
+	if !found {
+		return incident.Incident{}, fmt.Errorf("get incident: incident %s: %w", id, ErrNotFound)
+	}
+	h.apply(&inc)
+	return inc, nil
+}
+
+// withCounters fills in the counters of incs from their ledger heads, batched.
+func (d *Dynamo) withCounters(ctx context.Context, incs []incident.Incident) error {
+	keys := make([]map[string]types.AttributeValue, len(incs))
+	for i, inc := range incs {
+		keys[i] = itemKey(incidentPK(inc.ID), skLedgerHead)
+	}
+	items, err := d.batchGet(ctx, keys)
+	if err != nil {
+		return err
+	}
+	heads := make(map[string]head, len(items))
+	for _, it := range items {
+		heads[strings.TrimPrefix(str(it, Table.PartitionKey), pfxIncident)] = parseHead(it)
+	}
+	for i := range incs {
+		heads[incs[i].ID].apply(&incs[i])
+	}
+	return nil
+}
