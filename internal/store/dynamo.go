@@ -40,7 +40,7 @@ type Dynamo struct {
 	table string
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) error
-	hints seenHints // first/last event seconds per ledger, as last seen (ledger.go)
+	heads headCache // ledger heads as last seen (ledger.go)
 	seqs  seqHints  // latest incident sequence per fingerprint, as last seen (Current)
 }
 
@@ -169,6 +169,8 @@ func (d *Dynamo) Current(ctx context.Context, fps []string) (map[string]incident
 	}
 	return out, nil
 }
+
+const maxHints = 4096
 
 // seqHints remembers the latest incident sequence seen per fingerprint. Only a hint:
 // Current always reads the fingerprint's head and follows it when it moved on.

@@ -23,7 +23,7 @@ import (
 // Each ledger (an incident, or a fingerprint for events not part of one) has one small
 // head item, <pk> / C, holding its counters (events, triggers, recoveries, first and
 // last event second) and the ids of its recent events: one binary-set attribute per
-// event-time second ("i<unix second>"), each id as an 8-byte hash. Recording a batch is
+// event-time second ("i<unix second>"), each id as a 9-byte hash (idHash). Recording a batch is
 // one conditional update of the head: the ids are added only if none of them is there
 // yet, and the counters move with them, in the same write, so the counters are exact
 // whatever fails and whenever it is retried.
@@ -38,12 +38,12 @@ import (
 // Reading counters is one read of the head, whatever the size of the storm.
 const (
 	skLedgerHead = "C"
-	// ledgerCap: ids the head holds before it rolls older seconds out (8 bytes each).
+	// ledgerCap: ids the head holds before it rolls older seconds out (9 bytes each).
 	ledgerCap = 1024
 	// ledgerKeep: seconds below the head's newest that a roll leaves in the head, so
 	// that events arriving slightly out of order still take the fast path.
 	ledgerKeep = 1
-	hashLen    = 8
+	hashLen    = 9
 	// RetainLedger is how long rolled-out ledger pages are kept: far longer than any
 	// redelivery (SQS keeps a message at most 14 days).
 	RetainLedger = 30 * 24 * time.Hour
@@ -67,9 +67,16 @@ func ledgerPK(l Ledger) string {
 	return fingerPK(l.Fingerprint)
 }
 
+// idHash is an event id's 63-bit hash: 9 bytes of 7 bits. Binary set members compare
+// by their bytes in DynamoDB; dynalite compares them after decoding them as UTF-8, which
+// maps every invalid byte alike, so only ASCII bytes compare exactly in both.
 func idHash(id string) []byte {
 	sum := sha256.Sum256([]byte(id))
-	return sum[:hashLen]
+	out := make([]byte, hashLen)
+	for i := range out {
+		out[i] = sum[i] & 0x7f
+	}
+	return out
 }
 
 func secAttr(sec int64) string { return "i" + strconv.FormatInt(sec, 10) }
@@ -163,24 +170,44 @@ func (d *Dynamo) Record(ctx context.Context, l Ledger, refs []EventRef) ([]Event
 }
 
 func (d *Dynamo) recordChunk(ctx context.Context, pk string, expires bool, refs []hashedRef) ([]EventRef, error) {
-	var seen *head // nil: the fast path, without reading the head first
+	img, known := d.heads.get(pk) // nil and unknown: assume the ledger is new
 	for attempt := 0; attempt < ledgerAttempts; attempt++ {
 		if attempt > 1 {
 			if err := d.sleep(ctx, backoff(attempt-1)); err != nil {
 				return nil, err
 			}
 		}
-		res, err := d.db.UpdateItem(ctx, d.headUpdate(pk, expires, refs, seen))
-		if err == nil {
-			h := parseHead(res.Attributes)
-			d.hints.put(pk, h.first, h.last)
-			if h.size > ledgerCap {
-				if err := d.roll(ctx, pk, expires, h); err != nil && h.size > 8*ledgerCap {
-					// Rolls are retried by the next write; only a head that keeps growing
-					// (every roll failing) stops intake before the item gets large.
-					return nil, fmt.Errorf("roll ledger head: %w", err)
+		// Keep only the events not on the ledger as img shows it. What img shows stays
+		// true: ids never leave a ledger (a roll moves them to pages), so a stale img can
+		// only miss ids, and then the update's condition fails.
+		if img != nil {
+			have, err := d.rolledOut(ctx, pk, *img, refs)
+			if err != nil {
+				return nil, err
+			}
+			rest := refs[:0:0]
+			for _, r := range refs {
+				if !img.ids[r.sec][string(r.hash)] && !have[string(r.hash)] {
+					rest = append(rest, r)
 				}
 			}
+			if len(rest) == 0 {
+				return nil, nil
+			}
+			refs = rest
+		}
+		res, err := d.db.UpdateItem(ctx, d.headUpdate(pk, expires, refs, img))
+		if err == nil {
+			h := parseHead(res.Attributes)
+			if h.size > ledgerCap {
+				var rerr error
+				if h, rerr = d.roll(ctx, pk, expires, h); rerr != nil && h.size > 8*ledgerCap {
+					// Rolls are retried by the next write; only a head that keeps growing
+					// (every roll failing) stops intake before the item gets large.
+					return nil, fmt.Errorf("roll ledger head: %w", rerr)
+				}
+			}
+			d.heads.put(pk, &h)
 			out := make([]EventRef, len(refs))
 			for i, r := range refs {
 				out[i] = r.EventRef
@@ -190,43 +217,30 @@ func (d *Dynamo) recordChunk(ctx context.Context, pk string, expires bool, refs 
 		if !isConditionFailed(err) {
 			return nil, err
 		}
-		// Some ids are there already (a redelivery, or a racing writer), some events are
-		// at or before the horizon, or the head rolled since it was read: read what is
-		// there and add only the rest.
+		// The head changed since img (another writer, a roll, or no img yet): read it.
 		h, err := d.readHead(ctx, pk)
 		if err != nil {
 			return nil, err
 		}
-		have, err := d.rolledOut(ctx, pk, h, refs)
-		if err != nil {
-			return nil, err
-		}
-		rest := refs[:0:0]
-		for _, r := range refs {
-			if !h.ids[r.sec][string(r.hash)] && !have[string(r.hash)] {
-				rest = append(rest, r)
-			}
-		}
-		if len(rest) == 0 {
-			return nil, nil
-		}
-		refs, seen = rest, &h
+		img, known = &h, true
 	}
+	_ = known
 	return nil, fmt.Errorf("ledger head still contended after %d attempts", ledgerAttempts)
 }
 
-// headUpdate builds the conditional update that adds refs to the head. Without seen
-// (the fast path) it requires every event to be newer than the horizon; with it, that
-// the head has not rolled since it was read (the pages read with it are complete).
-func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, seen *head) *dynamodb.UpdateItemInput {
-	names := map[string]string{"#n": attrN, "#trig": attrTrig, "#rec": attrRec, "#sz": attrSize}
+// headUpdate builds the conditional update that adds refs (none of them on the ledger
+// as img shows it) to the head. Its condition is that the head is still as img shows it
+// for every second refs touch: the same roll generation, and each of those seconds
+// holding as many ids as in img (within a generation the sets only grow, so the same
+// size is the same set). Without img, that there is no head yet.
+func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, img *head) *dynamodb.UpdateItemInput {
+	names := map[string]string{"#n": attrN, "#trig": attrTrig, "#rec": attrRec, "#sz": attrSize, "#first": attrFirst, "#last": attrLast}
 	vals := map[string]types.AttributeValue{}
 	var trig, rec int64
 	secs := map[int64][][]byte{}
 	var order []int64
-	var cond []string
 	minSec, maxSec := refs[0].sec, refs[0].sec
-	for i, r := range refs {
+	for _, r := range refs {
 		switch r.Signal {
 		case event.Trigger:
 			trig++
@@ -238,52 +252,47 @@ func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, seen *hea
 		}
 		secs[r.sec] = append(secs[r.sec], r.hash)
 		minSec, maxSec = min(minSec, r.sec), max(maxSec, r.sec)
-		ph := ":h" + strconv.Itoa(i)
-		vals[ph] = &types.AttributeValueMemberB{Value: r.hash}
-		cond = append(cond, "NOT contains(#i"+strconv.FormatInt(r.sec-minSecOf(refs), 10)+", "+ph+")")
 	}
 	add := []string{"#n :n", "#trig :t", "#rec :r", "#sz :n"}
 	vals[":n"], vals[":t"], vals[":r"] = n(int64(len(refs))), n(trig), n(rec)
-	for _, sec := range order {
-		k := strconv.FormatInt(sec-minSecOf(refs), 10)
-		names["#i"+k] = secAttr(sec)
-		vals[":i"+k] = &types.AttributeValueMemberBS{Value: secs[sec]}
-		add = append(add, "#i"+k+" :i"+k)
-	}
-	var set []string
-	names["#first"], names["#last"] = attrFirst, attrLast
 	vals[":min"], vals[":max"] = n(minSec), n(maxSec)
-	if seen == nil {
-		names["#fl"] = attrHorizon
-		cond = append(cond, "(attribute_not_exists(#fl) OR #fl < :min)")
-		// first and last are set only when this process has not seen them cover the
-		// batch yet (they only move outwards, so what it saw still holds).
-		first, last, known := d.hints.get(pk)
-		if !known || minSec < first {
-			cond = append(cond, "(attribute_not_exists(#first) OR #first >= :min)")
-			set = append(set, "#first = :min")
-		}
-		if !known || maxSec > last {
-			cond = append(cond, "(attribute_not_exists(#last) OR #last <= :max)")
-			set = append(set, "#last = :max")
-		}
+	var set, cond []string
+	if img == nil {
+		names["#pk"] = Table.PartitionKey
+		cond = append(cond, "attribute_not_exists(#pk)")
+		set = append(set, "#first = :min", "#last = :max")
 	} else {
 		names["#fg"] = attrGen
-		if seen.gen == 0 {
+		if img.gen == 0 {
 			cond = append(cond, "attribute_not_exists(#fg)")
 		} else {
-			vals[":fg"] = n(seen.gen)
+			vals[":fg"] = n(img.gen)
 			cond = append(cond, "#fg = :fg")
 		}
-		// first and last only ever move outwards; the conditions fail (and the update is
-		// retried from a fresh read) only if a racing writer moved them further.
-		if seen.n == 0 || minSec < seen.first {
+		// first and last only ever move outwards; these conditions fail (and the update
+		// is retried from a fresh read) only if a racing writer moved them further.
+		if img.n == 0 || minSec < img.first {
 			set = append(set, "#first = :min")
 			cond = append(cond, "(attribute_not_exists(#first) OR #first > :min)")
 		}
-		if seen.n == 0 || maxSec > seen.last {
+		if img.n == 0 || maxSec > img.last {
 			set = append(set, "#last = :max")
 			cond = append(cond, "(attribute_not_exists(#last) OR #last < :max)")
+		}
+	}
+	for i, sec := range order {
+		k := strconv.Itoa(i)
+		names["#i"+k] = secAttr(sec)
+		vals[":i"+k] = &types.AttributeValueMemberBS{Value: secs[sec]}
+		add = append(add, "#i"+k+" :i"+k)
+		if img == nil {
+			continue
+		}
+		if c := len(img.ids[sec]); c > 0 {
+			vals[":c"+k] = n(int64(c))
+			cond = append(cond, "size(#i"+k+") = :c"+k)
+		} else {
+			cond = append(cond, "attribute_not_exists(#i"+k+")")
 		}
 	}
 	if expires {
@@ -309,30 +318,29 @@ func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, seen *hea
 	}
 }
 
-// seenHints remembers, per ledger, the first and last event seconds this process last
-// saw, so that the fast path sets them only when a batch moves them. Only a hint: a
-// wrong one makes the conditional update fail and take the slow path.
-type seenHints struct {
+// headCache keeps, per ledger, the head this process last wrote or read, so that the
+// next batch is one conditional update. Only a hint: a stale one fails the condition.
+type headCache struct {
 	mu sync.Mutex
-	m  map[string][2]int64
+	m  map[string]*head
 }
 
-const maxHints = 4096
+const maxCachedHeads = 512 // about 10 KB each at most
 
-func (c *seenHints) get(pk string) (first, last int64, ok bool) {
+func (c *headCache) get(pk string) (*head, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v, ok := c.m[pk]
-	return v[0], v[1], ok
+	h, ok := c.m[pk]
+	return h, ok
 }
 
-func (c *seenHints) put(pk string, first, last int64) {
+func (c *headCache) put(pk string, h *head) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxHints {
-		c.m = map[string][2]int64{}
+	if c.m == nil || len(c.m) >= maxCachedHeads {
+		c.m = map[string]*head{}
 	}
-	c.m[pk] = [2]int64{first, last}
+	c.m[pk] = h
 }
 
 // pruneUnused deletes the placeholders no expression uses (DynamoDB rejects them).
@@ -412,7 +420,7 @@ func (d *Dynamo) rolledOut(ctx context.Context, pk string, h head, refs []hashed
 // head on condition that nothing was added to them and no other roll happened since h
 // was read. A failure between the two leaves the ids in both places, which is harmless;
 // the next roll finishes it.
-func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) error {
+func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) (head, error) {
 	var secs []int64
 	for sec := range h.ids {
 		secs = append(secs, sec)
@@ -439,7 +447,7 @@ func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) erro
 		}
 	}
 	if len(out) == 0 {
-		return nil
+		return h, nil
 	}
 	// Pages: one item per minute and part, at most ledgerCap ids each.
 	exp := n(d.now().Add(RetainLedger).Unix())
@@ -476,7 +484,7 @@ func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) erro
 	}
 	for _, p := range pages {
 		if _, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(d.table), Item: p}); err != nil {
-			return fmt.Errorf("write ledger page %s: %w", str(p, Table.SortKey), err)
+			return h, fmt.Errorf("write ledger page %s: %w", str(p, Table.SortKey), err)
 		}
 	}
 	names := map[string]string{"#fg": attrGen, "#fl": attrHorizon, "#sz": attrSize}
@@ -505,10 +513,20 @@ func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) erro
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: vals,
 	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("remove rolled-out seconds from the head: %w", err)
+	if isConditionFailed(err) { // another roll, or a late write to those seconds
+		return h, nil
 	}
-	return nil
+	if err != nil {
+		return h, fmt.Errorf("remove rolled-out seconds from the head: %w", err)
+	}
+	rolled := head{n: h.n, trig: h.trig, rec: h.rec, first: h.first, last: h.last, size: h.size - moved, gen: h.gen + 1,
+		horizon: max(cut, h.horizon), ids: map[int64]map[string]bool{}}
+	for sec, ids := range h.ids {
+		if sec > cut {
+			rolled.ids[sec] = ids
+		}
+	}
+	return rolled, nil
 }
 
 func sortedHashes(set map[string]bool) [][]byte {

@@ -47,6 +47,7 @@ func refs(prefix string, n int, at time.Time, sig event.Signal) []store.EventRef
 func Run(t *testing.T, f Factory) {
 	runClaimsAndApprovals(t, f)
 	runLifecycleAndClocks(t, f)
+	runLedger(t, f)
 	ctx := context.Background()
 	fp := "ops.alarm|123456789012|eu-west-1|arn:aws:cloudwatch:eu-west-1:123456789012:alarm:cpu"
 
