@@ -425,6 +425,9 @@ func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) (hea
 	for sec := range h.ids {
 		secs = append(secs, sec)
 	}
+	if len(secs) == 0 {
+		return h, nil
+	}
 	sort.Slice(secs, func(i, j int) bool { return secs[i] < secs[j] })
 	newest := secs[len(secs)-1]
 	cut := newest - ledgerKeep // roll out seconds <= cut
