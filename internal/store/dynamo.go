@@ -226,9 +226,10 @@ func backoff(attempt int) time.Duration {
 	return min(time.Duration(1<<min(attempt, 6))*25*time.Millisecond, 2*time.Second)
 }
 
-// Open creates inc unless an incident with its id exists, then points the fingerprint's
-// head at it and records the opening entry. Both follow-ups are idempotent, so a retry
-// after a crash between them completes the open.
+// Open creates inc unless an incident with its id exists, records the opening entry,
+// and last points the fingerprint's head at it. Every step is idempotent, and until the
+// last one Current does not return the incident, so intake opens it again on a retry
+// and the retry completes every step (docs/table.md).
 func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened incident.Entry) (incident.Incident, bool, error) {
 	if inc.ID == "" || inc.Fingerprint == "" {
 		return incident.Incident{}, false, fmt.Errorf("open incident: id and fingerprint are required")
@@ -253,6 +254,11 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 		}
 		inc = existing
 	}
+	if opened.Key != "" {
+		if err := d.putEntry(ctx, opened); err != nil {
+			return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
+		}
+	}
 	_, err = d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(d.table),
 		Key:                       itemKey(fingerPK(inc.Fingerprint), skHead),
@@ -263,11 +269,6 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 	})
 	if err != nil && !isConditionFailed(err) {
 		return incident.Incident{}, false, fmt.Errorf("open incident %s: update fingerprint head: %w", inc.ID, err)
-	}
-	if opened.Key != "" {
-		if err := d.putEntry(ctx, opened); err != nil {
-			return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
-		}
 	}
 	return inc, created, nil
 }
