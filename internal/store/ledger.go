@@ -28,7 +28,8 @@ import (
 // yet, and the counters move with them, in the same write, so the counters are exact
 // whatever fails and whenever it is retried.
 //
-// When the head holds more than ledgerCap ids, its older seconds are rolled out to page
+// When the head holds more than ledgerCap ids (or fewer spread over a minute: see
+// needsRoll), its older seconds are rolled out to page
 // items <pk> / L#<minute>#<generation>#<head size>#<part> (at most ledgerCap ids each, written once,
 // never changed, expiring after RetainLedger) and removed from the head, and the head's
 // horizon (the newest second rolled out) moves up. Events at or before the horizon (late
@@ -47,6 +48,8 @@ const (
 	// RetainLedger is how long rolled-out ledger pages are kept: far longer than any
 	// redelivery (SQS keeps a message at most 14 days).
 	RetainLedger = 30 * 24 * time.Hour
+	// ledgerSpan: seconds of events a head over ledgerCap/8 ids may span before it rolls.
+	ledgerSpan = 60
 	// ledgerAttempts bounds the retries of a ledger update lost to a concurrent writer.
 	ledgerAttempts = 8
 )
@@ -100,6 +103,27 @@ type head struct {
 	size, gen    int64
 	horizon      int64 // 0: nothing rolled out
 	ids          map[int64]map[string]bool
+}
+
+// needsRoll: the head holds more than ledgerCap ids, or more than an eighth of that
+// spread over a minute or more. Every write rewrites the whole head, so a slow ledger
+// (a few events a batch) keeps a small one; a storm keeps up to ledgerCap ids, the
+// last second's, so that its batches rarely take the slow path.
+func (h head) needsRoll() bool {
+	if h.size > ledgerCap {
+		return true
+	}
+	if h.size <= ledgerCap/8 {
+		return false
+	}
+	oldest, newest := int64(0), int64(0)
+	for sec := range h.ids {
+		if oldest == 0 || sec < oldest {
+			oldest = sec
+		}
+		newest = max(newest, sec)
+	}
+	return newest-oldest >= ledgerSpan
 }
 
 func parseHead(it map[string]types.AttributeValue) head {
@@ -199,7 +223,7 @@ func (d *Dynamo) recordChunk(ctx context.Context, pk string, expires bool, refs 
 		res, err := d.db.UpdateItem(ctx, d.headUpdate(pk, expires, refs, img))
 		if err == nil {
 			h := parseHead(res.Attributes)
-			if h.size > ledgerCap {
+			if h.needsRoll() {
 				var rerr error
 				if h, rerr = d.roll(ctx, pk, expires, h); rerr != nil && h.size > 8*ledgerCap {
 					// Rolls are retried by the next write; only a head that keeps growing
