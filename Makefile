@@ -54,7 +54,7 @@ test: deps lint build ## run every test (CI runs this)
 demo: ## replay the sample events and print the incidents they open
 	$(GO) run ./cmd/firebreak replay events/
 
-bench: deps ## benchmarks, with figures as ratios to a baseline in the same run (FIREBREAK_STORM_EVENTS=n: a smaller one-fingerprint storm than 1M)
+bench: deps ## benchmarks, with figures as ratios to a baseline in the same run (FIREBREAK_STORM_EVENTS, FIREBREAK_WIDE_EVENTS: smaller storms than 1M and 100k)
 	CI=$${CI:-true} $(GO) test -run='^$$' -bench=. -benchmem -count=1 -timeout=3h ./internal/classify ./internal/intake
 
 FUZZTIME ?= 30s

@@ -142,15 +142,16 @@ func (r stormResult) report(b *testing.B, s storm) {
 		r.usage.LargestItem, r.usage.LargestItemKey, r.getUsage.ReadUnits, r.elapsed.Round(time.Second))
 }
 
-// stormSize is FIREBREAK_STORM_EVENTS when set (make bench runs the million).
-func stormSize(tb testing.TB, def int) int {
-	v := os.Getenv("FIREBREAK_STORM_EVENTS")
+// stormSize is the environment variable env when set, else def (make bench runs the
+// issue's sizes).
+func stormSize(tb testing.TB, env string, def int) int {
+	v := os.Getenv(env)
 	if v == "" {
 		return def
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n <= 0 {
-		tb.Fatalf("FIREBREAK_STORM_EVENTS=%q: want a positive number of events", v)
+		tb.Fatalf("%s=%q: want a positive number of events", env, v)
 	}
 	return n
 }
@@ -160,7 +161,7 @@ func stormSize(tb testing.TB, def int) int {
 // requests, write units (index writes included), read units; and the read units of one
 // Get of the incident afterwards. FIREBREAK_STORM_EVENTS sets the size (default 1M).
 func BenchmarkStormOneFingerprint(b *testing.B) {
-	s := storm{name: "one", events: stormSize(b, 1_000_000), fps: 1, perMinute: 20000, batch: deployedBatch}
+	s := storm{name: "one", events: stormSize(b, "FIREBREAK_STORM_EVENTS", 1_000_000), fps: 1, perMinute: 20000, batch: deployedBatch}
 	for b.Loop() {
 		r, _, _ := runStorm(b, s)
 		r.check(b, s)
@@ -168,9 +169,10 @@ func BenchmarkStormOneFingerprint(b *testing.B) {
 	}
 }
 
-// BenchmarkStormThousandFingerprints: 100,000 events across 1,000 fingerprints.
+// BenchmarkStormThousandFingerprints: 100,000 events across 1,000 fingerprints
+// (FIREBREAK_WIDE_EVENTS sets the number of events).
 func BenchmarkStormThousandFingerprints(b *testing.B) {
-	s := storm{name: "wide", events: 100_000, fps: 1000, perMinute: 20000, batch: deployedBatch}
+	s := storm{name: "wide", events: stormSize(b, "FIREBREAK_WIDE_EVENTS", 100_000), fps: 1000, perMinute: 20000, batch: deployedBatch}
 	for b.Loop() {
 		r, _, _ := runStorm(b, s)
 		r.check(b, s)
