@@ -189,8 +189,14 @@ func (c *seqHints) get(fp string) (int, bool) {
 func (c *seqHints) put(fp string, seq int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxHints {
+	if c.m == nil {
 		c.m = map[string]int{}
+	}
+	if _, ok := c.m[fp]; !ok && len(c.m) >= maxHints {
+		for k := range c.m { // evict one, at random
+			delete(c.m, k)
+			break
+		}
 	}
 	c.m[fp] = seq
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,7 +52,7 @@ const (
 	// ledgerSpan: seconds of events a head over ledgerCap/8 ids may span before it rolls.
 	ledgerSpan = 60
 	// ledgerAttempts bounds the retries of a ledger update lost to a concurrent writer.
-	ledgerAttempts = 8
+	ledgerAttempts = 12
 )
 
 // Ledger head attributes.
@@ -196,8 +197,9 @@ func (d *Dynamo) Record(ctx context.Context, l Ledger, refs []EventRef) ([]Event
 func (d *Dynamo) recordChunk(ctx context.Context, pk string, expires bool, refs []hashedRef) ([]EventRef, error) {
 	img, known := d.heads.get(pk) // nil and unknown: assume the ledger is new
 	for attempt := 0; attempt < ledgerAttempts; attempt++ {
-		if attempt > 1 {
-			if err := d.sleep(ctx, backoff(attempt-1)); err != nil {
+		if attempt > 1 { // writers that collided wait different times (jitter)
+			b := backoff(attempt - 1)
+			if err := d.sleep(ctx, b/2+rand.N(b/2+1)); err != nil {
 				return nil, err
 			}
 		}
@@ -349,7 +351,8 @@ type headCache struct {
 	m  map[string]*head
 }
 
-const maxCachedHeads = 512 // about 10 KB each at most
+// maxCachedHeads: a storm's head is about 10 KB, a quiet ledger's a few hundred bytes.
+const maxCachedHeads = 4096
 
 func (c *headCache) get(pk string) (*head, bool) {
 	c.mu.Lock()
@@ -361,8 +364,14 @@ func (c *headCache) get(pk string) (*head, bool) {
 func (c *headCache) put(pk string, h *head) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxCachedHeads {
+	if c.m == nil {
 		c.m = map[string]*head{}
+	}
+	if _, ok := c.m[pk]; !ok && len(c.m) >= maxCachedHeads {
+		for k := range c.m { // evict one, at random
+			delete(c.m, k)
+			break
+		}
 	}
 	c.m[pk] = h
 }
