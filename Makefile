@@ -61,10 +61,11 @@ demo: ## replay the sample events and print the incidents they open
 	$(GO) run ./cmd/firebreak replay events/
 
 # REPLAY_EVENTS sizes the replay benchmark's generated input (the benchmark's own default
-# is 1,000,000 events).
+# is 1,000,000 events); FIREBREAK_STORM_EVENTS and FIREBREAK_WIDE_EVENTS shrink the storms
+# (1,000,000 events on one fingerprint, 100,000 across 1,000).
 REPLAY_EVENTS ?= 100000
 bench: deps ## benchmarks, with figures as ratios to a baseline in the same run
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./internal/classify ./internal/intake ./internal/coldstart ./internal/oncall
+	CI=$${CI:-true} $(GO) test -run='^$$' -bench=. -benchmem -count=1 -timeout=3h ./internal/classify ./internal/intake ./internal/coldstart ./internal/oncall
 	REPLAY_EVENTS=$(REPLAY_EVENTS) $(GO) test -run='^$$' -bench=. -benchtime=1x -count=1 -timeout=3h ./internal/replay
 
 FUZZTIME ?= 30s

@@ -112,7 +112,8 @@ func TestRoles(t *testing.T) {
 		}
 		return out
 	}
-	rw := "dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"
+	rw := "dynamodb:BatchGetItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"
+	rwNoQuery := "dynamodb:BatchGetItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:UpdateItem"
 	tableKey := many("kms:Decrypt kms:Encrypt kms:GenerateDataKey kms:DescribeKey", dataKey)
 	var topics []string
 	for _, tp := range sy.stack.Notifications.Teams {
@@ -144,8 +145,8 @@ func TestRoles(t *testing.T) {
 			many("dynamodb:DescribeStream dynamodb:GetRecords dynamodb:GetShardIterator", table+".StreamArn"),
 			many("dynamodb:ListStreams", "*"),
 			many("sqs:SendMessage", sy.logicalID(t, sy.stack.Dispatch.DLQ)+".Arn")),
-		"escalate":   concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/due"), tableKey, publish, readKeys),
-		TaskFunction: concat(many(rw, table+".Arn"), tableKey, publish, readKeys),
+		"escalate":   concat(many(rwNoQuery, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/due"), tableKey, publish, readKeys),
+		TaskFunction: concat(many(rwNoQuery, table+".Arn"), tableKey, publish, readKeys),
 		APIFunction: concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list"), tableKey, readKeys,
 			many("states:SendTaskSuccess states:SendTaskFailure", resumed...)),
 		RotateFunction: concat(many("secretsmanager:DescribeSecret secretsmanager:GetSecretValue secretsmanager:PutSecretValue secretsmanager:UpdateSecretVersionStage", secret),

@@ -264,4 +264,3 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time (RFC 3339, 2026-12-01T09:00, 2026-12-01, now, now+7d)", s)
 }
-

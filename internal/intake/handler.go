@@ -62,7 +62,7 @@ func (h *Handler) Handle(ctx context.Context, in events.SQSEvent) (events.SQSEve
 	}
 	now := h.Now()
 	if err := h.Metrics.Emit(now, nil, map[string]int{"Events": events, "Quarantined": counts[Quarantined],
-		"Duplicates": counts[Duplicate], "Mitigated": counts[Mitigated], "Retried": len(rep.Retry)}); err != nil {
+		"Duplicates": counts[Duplicate], "Mitigated": counts[Mitigated], "Retried": len(rep.Retry), "Rejected": counts[Rejected]}); err != nil {
 		log.WarnContext(ctx, "metrics not written", "error", err)
 	}
 	for sev, n := range opened {
@@ -72,6 +72,6 @@ func (h *Handler) Handle(ctx context.Context, in events.SQSEvent) (events.SQSEve
 	}
 	log.InfoContext(ctx, "batch processed", "messages", len(msgs), "retry", len(rep.Retry),
 		"opened", counts[Opened], "repeats", counts[Repeat]+counts[Retriggered], "mitigated", counts[Mitigated],
-		"recorded", counts[Recorded]+counts[Recovery], "duplicates", counts[Duplicate], "quarantined", counts[Quarantined])
+		"recorded", counts[Recorded]+counts[Recovery], "duplicates", counts[Duplicate], "quarantined", counts[Quarantined], "rejected", counts[Rejected])
 	return resp, nil
 }

@@ -209,6 +209,10 @@ func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error)
 			if ctx.Err() != nil {
 				return rep, ctx.Err()
 			}
+			if out, ok := p.reject(ctx, g, err); ok { // fails the same way every time: rejected.go
+				rep.Outcomes = append(rep.Outcomes, out...)
+				continue
+			}
 			p.log.ErrorContext(ctx, "record fingerprint failed; retrying its messages", "fingerprint", fp, "error", err)
 			for _, it := range g.items {
 				retry[it.msg] = true

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 )
@@ -41,6 +40,8 @@ type Dynamo struct {
 	table string
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) error
+	heads headCache // ledger heads as last seen (ledger.go)
+	seqs  seqHints  // latest incident sequence per fingerprint, as last seen (Current)
 }
 
 // NewDynamo returns a store on the named table (created from Table).
@@ -114,35 +115,90 @@ func isConditionFailed(err error) bool {
 }
 
 // Current returns the latest incident of each fingerprint that has one, without counters.
+// It reads each fingerprint's head together with the incident this process last saw it
+// point at, so that in the ordinary case (no new incident since) it is one request.
 func (d *Dynamo) Current(ctx context.Context, fps []string) (map[string]incident.Incident, error) {
-	keys := make([]map[string]types.AttributeValue, 0, len(fps))
+	keys := make([]map[string]types.AttributeValue, 0, 2*len(fps))
 	seen := map[string]bool{}
 	for _, fp := range fps {
 		if !seen[fp] {
 			seen[fp] = true
 			keys = append(keys, itemKey(fingerPK(fp), skHead))
+			if seq, ok := d.seqs.get(fp); ok {
+				keys = append(keys, itemKey(incidentPK(incident.ID(fp, seq)), skMeta))
+			}
 		}
 	}
-	heads, err := d.batchGet(ctx, keys)
+	items, err := d.batchGet(ctx, keys)
 	if err != nil {
 		return nil, fmt.Errorf("read fingerprint heads: %w", err)
 	}
-	metaKeys := make([]map[string]types.AttributeValue, 0, len(heads))
-	for _, h := range heads {
-		if id := str(h, "incident"); id != "" {
-			metaKeys = append(metaKeys, itemKey(incidentPK(id), skMeta))
+	metas := map[string]incident.Incident{}
+	var heads []map[string]types.AttributeValue
+	for _, it := range items {
+		if str(it, Table.SortKey) == skMeta {
+			inc := fromMeta(it)
+			metas[inc.ID] = inc
+		} else {
+			heads = append(heads, it)
 		}
 	}
-	metas, err := d.batchGet(ctx, metaKeys)
+	out := make(map[string]incident.Incident, len(heads))
+	var missing []map[string]types.AttributeValue
+	for _, h := range heads {
+		id := str(h, "incident")
+		if id == "" {
+			continue
+		}
+		if inc, ok := metas[id]; ok {
+			out[inc.Fingerprint] = inc
+		} else {
+			missing = append(missing, itemKey(incidentPK(id), skMeta))
+		}
+	}
+	more, err := d.batchGet(ctx, missing)
 	if err != nil {
 		return nil, fmt.Errorf("read current incidents: %w", err)
 	}
-	out := make(map[string]incident.Incident, len(metas))
-	for _, m := range metas {
+	for _, m := range more {
 		inc := fromMeta(m)
 		out[inc.Fingerprint] = inc
 	}
+	for fp, inc := range out {
+		d.seqs.put(fp, inc.Seq)
+	}
 	return out, nil
+}
+
+const maxHints = 4096
+
+// seqHints remembers the latest incident sequence seen per fingerprint. Only a hint:
+// Current always reads the fingerprint's head and follows it when it moved on.
+type seqHints struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (c *seqHints) get(fp string) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	seq, ok := c.m[fp]
+	return seq, ok
+}
+
+func (c *seqHints) put(fp string, seq int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]int{}
+	}
+	if _, ok := c.m[fp]; !ok && len(c.m) >= maxHints {
+		for k := range c.m { // evict one, at random
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[fp] = seq
 }
 
 // batchGet reads the keys with strongly consistent reads, retrying unprocessed keys.
@@ -176,9 +232,10 @@ func backoff(attempt int) time.Duration {
 	return min(time.Duration(1<<min(attempt, 6))*25*time.Millisecond, 2*time.Second)
 }
 
-// Open creates inc unless an incident with its id exists, then points the fingerprint's
-// head at it and records the opening entry. Both follow-ups are idempotent, so a retry
-// after a crash between them completes the open.
+// Open creates inc unless an incident with its id exists, records the opening entry,
+// and last points the fingerprint's head at it. Every step is idempotent, and until the
+// last one Current does not return the incident, so intake opens it again on a retry
+// and the retry completes every step (docs/table.md).
 func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened incident.Entry) (incident.Incident, bool, error) {
 	if inc.ID == "" || inc.Fingerprint == "" {
 		return incident.Incident{}, false, fmt.Errorf("open incident: id and fingerprint are required")
@@ -203,6 +260,11 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 		}
 		inc = existing
 	}
+	if opened.Key != "" {
+		if err := d.putEntry(ctx, opened); err != nil {
+			return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
+		}
+	}
 	_, err = d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(d.table),
 		Key:                       itemKey(fingerPK(inc.Fingerprint), skHead),
@@ -213,11 +275,6 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 	})
 	if err != nil && !isConditionFailed(err) {
 		return incident.Incident{}, false, fmt.Errorf("open incident %s: update fingerprint head: %w", inc.ID, err)
-	}
-	if opened.Key != "" {
-		if err := d.putEntry(ctx, opened); err != nil {
-			return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
-		}
 	}
 	return inc, created, nil
 }
@@ -231,132 +288,6 @@ func (d *Dynamo) getMeta(ctx context.Context, id string) (incident.Incident, err
 		return incident.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
 	}
 	return fromMeta(res.Item), nil
-}
-
-func ledgerPK(l Ledger) string {
-	if l.Incident != "" {
-		return incidentPK(l.Incident)
-	}
-	return fingerPK(l.Fingerprint)
-}
-
-// Record adds events to the ledger, one conditional update per page (event-time minute)
-// and at most maxIDsPerUpdate ids: the condition that none of the ids is on the page yet
-// makes the update and the counters exact under redelivery and concurrency. When it
-// fails, the page is read and only the events not on it are added.
-func (d *Dynamo) Record(ctx context.Context, l Ledger, refs []EventRef) ([]EventRef, error) {
-	if l.Incident == "" && l.Fingerprint == "" {
-		return nil, fmt.Errorf("record events: ledger has neither incident nor fingerprint")
-	}
-	pages := map[string][]EventRef{}
-	dedup := map[string]bool{}
-	for _, r := range refs {
-		if r.ID == "" || dedup[r.ID] {
-			continue
-		}
-		dedup[r.ID] = true
-		p := pageOf(r.Time)
-		pages[p] = append(pages[p], r)
-	}
-	names := make([]string, 0, len(pages))
-	for p := range pages {
-		names = append(names, p)
-	}
-	sort.Strings(names)
-	var added []EventRef
-	for _, p := range names {
-		list := pages[p]
-		for start := 0; start < len(list); start += maxIDsPerUpdate {
-			a, err := d.recordPage(ctx, l, p, list[start:min(start+maxIDsPerUpdate, len(list))])
-			if err != nil {
-				return added, fmt.Errorf("record %d events on %s page %s: %w", len(list), ledgerPK(l), p, err)
-			}
-			added = append(added, a...)
-		}
-	}
-	return added, nil
-}
-
-func (d *Dynamo) recordPage(ctx context.Context, l Ledger, page string, refs []EventRef) ([]EventRef, error) {
-	k := itemKey(ledgerPK(l), pfxLedger+page)
-	for attempt := 0; len(refs) > 0; attempt++ {
-		if attempt >= 5 {
-			return nil, fmt.Errorf("ledger page still contended after %d attempts", attempt)
-		}
-		ids := make([]string, len(refs))
-		secs := map[int64]bool{}
-		var trig, rec int64
-		cond := make([]string, len(refs))
-		vals := map[string]types.AttributeValue{}
-		for i, r := range refs {
-			ids[i] = r.ID
-			secs[r.Time.Unix()] = true
-			switch r.Signal {
-			case event.Trigger:
-				trig++
-			case event.Recovery:
-				rec++
-			}
-			ph := ":i" + strconv.Itoa(i)
-			cond[i] = "NOT contains(#ids, " + ph + ")"
-			vals[ph] = s(r.ID)
-		}
-		ts := make([]string, 0, len(secs))
-		for sec := range secs {
-			ts = append(ts, strconv.FormatInt(sec, 10))
-		}
-		sort.Strings(ts)
-		vals[":ids"] = &types.AttributeValueMemberSS{Value: ids}
-		vals[":ts"] = &types.AttributeValueMemberNS{Value: ts}
-		vals[":n"], vals[":t"], vals[":r"] = n(int64(len(refs))), n(trig), n(rec)
-		update := "ADD #ids :ids, #ts :ts, #n :n, #trig :t, #rec :r"
-		names := map[string]string{"#ids": "ids", "#ts": "ts", "#n": "n", "#trig": "trig", "#rec": "rec"}
-		if l.Incident == "" {
-			update += " SET #exp = :exp"
-			names["#exp"] = Table.TTLAttribute
-			vals[":exp"] = n(d.now().Add(RetainUnattached).Unix())
-		}
-		_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:                 aws.String(d.table),
-			Key:                       k,
-			UpdateExpression:          aws.String(update),
-			ConditionExpression:       aws.String("attribute_not_exists(#ids) OR (" + strings.Join(cond, " AND ") + ")"),
-			ExpressionAttributeNames:  names,
-			ExpressionAttributeValues: vals,
-		})
-		if err == nil {
-			return refs, nil
-		}
-		if !isConditionFailed(err) {
-			return nil, err
-		}
-		// Some ids are on the page already (redelivery, or a racing writer): keep the rest.
-		res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName: aws.String(d.table), Key: k, ConsistentRead: aws.Bool(true),
-			ProjectionExpression: aws.String("#ids"), ExpressionAttributeNames: map[string]string{"#ids": "ids"},
-		})
-		if err != nil {
-			return nil, err
-		}
-		have := map[string]bool{}
-		if ss, ok := res.Item["ids"].(*types.AttributeValueMemberSS); ok {
-			for _, id := range ss.Value {
-				have[id] = true
-			}
-		}
-		var rest []EventRef
-		for _, r := range refs {
-			if !have[r.ID] {
-				rest = append(rest, r)
-			}
-		}
-		if len(rest) == len(refs) {
-			continue // the page changed between the update and the read; try again
-		}
-		added, err := d.recordPage(ctx, l, page, rest)
-		return added, err
-	}
-	return nil, nil
 }
 
 // Change applies c with one conditional update. The update also stores the entry's key
@@ -529,47 +460,6 @@ func (d *Dynamo) QuarantinedSince(ctx context.Context, t time.Time) ([]Quarantin
 	return out, nil
 }
 
-// Get returns an incident with counters summed from its ledger pages.
-func (d *Dynamo) Get(ctx context.Context, id string) (incident.Incident, error) {
-	inc, err := d.getMeta(ctx, id)
-	if err != nil {
-		return incident.Incident{}, fmt.Errorf("get incident: %w", err)
-	}
-	if err := d.counters(ctx, &inc); err != nil {
-		return incident.Incident{}, fmt.Errorf("get incident %s: %w", id, err)
-	}
-	return inc, nil
-}
-
-func (d *Dynamo) counters(ctx context.Context, inc *incident.Incident) error {
-	return d.query(ctx, &dynamodb.QueryInput{
-		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :l)"),
-		ProjectionExpression:      aws.String("#n, #trig, #rec, #ts"),
-		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#sk": Table.SortKey, "#n": "n", "#trig": "trig", "#rec": "rec", "#ts": "ts"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(incidentPK(inc.ID)), ":l": s(pfxLedger)},
-		ConsistentRead:            aws.Bool(true),
-	}, func(it map[string]types.AttributeValue) {
-		inc.Events += num(it, "n")
-		inc.Count += num(it, "trig")
-		inc.Recoveries += num(it, "rec")
-		if ns, ok := it["ts"].(*types.AttributeValueMemberNS); ok {
-			for _, v := range ns.Value {
-				sec, err := strconv.ParseInt(v, 10, 64)
-				if err != nil {
-					continue
-				}
-				t := time.Unix(sec, 0).UTC()
-				if inc.FirstSeen.IsZero() || t.Before(inc.FirstSeen) {
-					inc.FirstSeen = t
-				}
-				if t.After(inc.LastSeen) {
-					inc.LastSeen = t
-				}
-			}
-		}
-	})
-}
-
 // List returns incidents matching f, most recently opened first.
 func (d *Dynamo) List(ctx context.Context, f Filter) ([]incident.Incident, error) {
 	statuses := f.Status
@@ -619,10 +509,8 @@ func (d *Dynamo) List(ctx context.Context, f Filter) ([]incident.Incident, error
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]
 	}
-	for i := range out {
-		if err := d.counters(ctx, &out[i]); err != nil {
-			return nil, fmt.Errorf("list incidents: %s: %w", out[i].ID, err)
-		}
+	if err := d.withCounters(ctx, out); err != nil {
+		return nil, fmt.Errorf("list incidents: counters: %w", err)
 	}
 	return out, nil
 }

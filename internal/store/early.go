@@ -112,6 +112,7 @@ func (m *Memory) OpenEarlier(_ context.Context, id, by string, at time.Time, ent
 	inc.OpenedAt, inc.OpenedBy, inc.DueAt = at.UTC(), by, at.UTC()
 	inc.Version++
 	inc.UpdatedAt = m.now().UTC()
+	m.reindex(id, &old)
 	entry.Incident = id
 	m.addEntry(entry)
 	m.stream = append(m.stream, StreamRecord{Old: &old, New: clone(*inc)})

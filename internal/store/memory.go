@@ -18,7 +18,9 @@ type Memory struct {
 	now        func() time.Time
 	incidents  map[string]*incident.Incident
 	heads      map[string]string // fingerprint -> latest incident id
-	ledgers    map[Ledger]map[string]EventRef
+	ledgers    map[Ledger]*memLedger
+	byStatus   map[incident.Status]map[string]bool // incident ids by status
+	due        []dueKey                            // incidents with a due time, earliest first
 	timelines  map[string][]incident.Entry
 	lastChange map[string]string
 	quarantine map[string]Quarantined
@@ -44,7 +46,8 @@ func NewMemory(now func() time.Time) *Memory {
 		now:        now,
 		incidents:  map[string]*incident.Incident{},
 		heads:      map[string]string{},
-		ledgers:    map[Ledger]map[string]EventRef{},
+		ledgers:    map[Ledger]*memLedger{},
+		byStatus:   map[incident.Status]map[string]bool{},
 		timelines:  map[string][]incident.Entry{},
 		lastChange: map[string]string{},
 		quarantine: map[string]Quarantined{},
@@ -85,6 +88,7 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 		c.DueAt = inc.OpenedAt.UTC()
 		m.incidents[inc.ID] = &c
 		m.indexOpened(&c)
+		m.reindex(c.ID, nil)
 		m.stream = append(m.stream, StreamRecord{New: clone(c)})
 		created = true
 	}
@@ -95,21 +99,46 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 	return m.view(inc.ID), created, nil
 }
 
+// memLedger is one ledger: the ids recorded on it and its counters, kept as they change
+// so that reading them costs the same whatever the storm.
+type memLedger struct {
+	ids          map[string]struct{}
+	n, trig, rec int
+	first, last  time.Time
+}
+
 // Record adds the events not yet recorded on the ledger and returns them.
 func (m *Memory) Record(_ context.Context, l Ledger, refs []EventRef) ([]EventRef, error) {
+	if l.Incident == "" && l.Fingerprint == "" {
+		return nil, fmt.Errorf("record events: ledger has neither incident nor fingerprint")
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	led := m.ledgers[l]
 	if led == nil {
-		led = map[string]EventRef{}
+		led = &memLedger{ids: map[string]struct{}{}}
 		m.ledgers[l] = led
 	}
 	var added []EventRef
 	for _, r := range refs {
-		if _, dup := led[r.ID]; dup {
+		if _, dup := led.ids[r.ID]; dup || r.ID == "" {
 			continue
 		}
-		led[r.ID] = r
+		led.ids[r.ID] = struct{}{}
+		led.n++
+		switch r.Signal {
+		case event.Trigger:
+			led.trig++
+		case event.Recovery:
+			led.rec++
+		}
+		t := r.Time.UTC().Truncate(time.Second) // the DynamoDB ledger keeps seconds
+		if led.first.IsZero() || t.Before(led.first) {
+			led.first = t
+		}
+		if t.After(led.last) {
+			led.last = t
+		}
 		added = append(added, r)
 	}
 	return added, nil
@@ -141,6 +170,7 @@ func (m *Memory) Change(_ context.Context, c Change) (bool, error) {
 	applyChange(inc, c)
 	inc.Version++
 	inc.UpdatedAt = m.now().UTC()
+	m.reindex(inc.ID, &old)
 	m.lastChange[c.Incident] = c.Entry.Key
 	m.addEntry(c.Entry)
 	m.stream = append(m.stream, StreamRecord{Old: &old, New: clone(*inc)})
@@ -188,17 +218,29 @@ func (m *Memory) Get(_ context.Context, id string) (incident.Incident, error) {
 	return m.view(id), nil
 }
 
-// List returns incidents matching f, most recently opened first.
+// List returns incidents matching f, most recently opened first. It visits only the
+// incidents of the statuses asked for.
 func (m *Memory) List(_ context.Context, f Filter) ([]incident.Incident, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !f.OpenedSince.IsZero() {
 		return m.listOpenedSince(f), nil
 	}
+	statuses := f.Status
+	if len(statuses) == 0 {
+		statuses = incident.Statuses
+	}
 	var out []incident.Incident
-	for id, inc := range m.incidents {
-		if statusIn(inc.Status, f.Status) && f.admits(inc) {
-			out = append(out, m.view(id))
+	seen := map[incident.Status]bool{}
+	for _, st := range statuses {
+		if seen[st] {
+			continue
+		}
+		seen[st] = true
+		for id := range m.byStatus[st] {
+			if f.admits(m.incidents[id]) {
+				out = append(out, m.view(id))
+			}
 		}
 	}
 	sortIncidents(out)
@@ -251,24 +293,12 @@ func (m *Memory) addEntry(e incident.Entry) {
 	m.timelines[e.Incident] = tl
 }
 
-// view is the incident with counters derived from its ledger. Caller holds m.mu.
+// view is the incident with the counters of its ledger. Caller holds m.mu.
 func (m *Memory) view(id string) incident.Incident {
 	inc := clone(*m.incidents[id])
-	for _, r := range m.ledgers[Ledger{Incident: id}] {
-		inc.Events++
-		switch r.Signal {
-		case event.Trigger:
-			inc.Count++
-		case event.Recovery:
-			inc.Recoveries++
-		}
-		t := r.Time.UTC().Truncate(time.Second) // the DynamoDB ledger keeps seconds
-		if inc.FirstSeen.IsZero() || t.Before(inc.FirstSeen) {
-			inc.FirstSeen = t
-		}
-		if t.After(inc.LastSeen) {
-			inc.LastSeen = t
-		}
+	if led := m.ledgers[Ledger{Incident: id}]; led != nil {
+		inc.Events, inc.Count, inc.Recoveries = led.n, led.trig, led.rec
+		inc.FirstSeen, inc.LastSeen = led.first, led.last
 	}
 	return inc
 }
@@ -382,24 +412,17 @@ func clone(inc incident.Incident) incident.Incident {
 	return inc
 }
 
-// Due returns incidents whose DueAt is at or before now, earliest first.
+// Due returns incidents whose DueAt is at or before now, earliest first: a walk of the
+// due index up to the first incident not yet due.
 func (m *Memory) Due(_ context.Context, now time.Time, limit int) ([]incident.Incident, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []incident.Incident
-	for _, inc := range m.incidents {
-		if !inc.DueAt.IsZero() && !inc.DueAt.After(now) {
-			out = append(out, clone(*inc))
+	for _, k := range m.due {
+		if k.at.After(now) || (limit > 0 && len(out) >= limit) {
+			break
 		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].DueAt.Equal(out[j].DueAt) {
-			return out[i].DueAt.Before(out[j].DueAt)
-		}
-		return out[i].ID < out[j].ID
-	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
+		out = append(out, clone(*m.incidents[k.id]))
 	}
 	return out, nil
 }
@@ -416,8 +439,55 @@ func (m *Memory) SetDue(_ context.Context, id string, due time.Time, version int
 	if inc.Version != version {
 		return false, nil
 	}
+	old := clone(*inc)
 	inc.DueAt = due.UTC()
+	m.reindex(id, &old)
 	return true, nil
+}
+
+// dueKey orders the due index: due time, then id (the DynamoDB index's sort key order).
+type dueKey struct {
+	at time.Time
+	id string
+}
+
+func (a dueKey) less(b dueKey) bool {
+	if !a.at.Equal(b.at) {
+		return a.at.Before(b.at)
+	}
+	return a.id < b.id
+}
+
+// reindex moves incident id within the status and due indexes after a change from
+// old (nil: it is new). Caller holds m.mu.
+func (m *Memory) reindex(id string, old *incident.Incident) {
+	inc := m.incidents[id]
+	if old == nil || old.Status != inc.Status {
+		if old != nil {
+			delete(m.byStatus[old.Status], id)
+		}
+		if m.byStatus[inc.Status] == nil {
+			m.byStatus[inc.Status] = map[string]bool{}
+		}
+		m.byStatus[inc.Status][id] = true
+	}
+	if old != nil && old.DueAt.Equal(inc.DueAt) {
+		return
+	}
+	if old != nil && !old.DueAt.IsZero() {
+		k := dueKey{old.DueAt, id}
+		i := sort.Search(len(m.due), func(i int) bool { return !m.due[i].less(k) })
+		if i < len(m.due) && m.due[i].id == id && m.due[i].at.Equal(k.at) {
+			m.due = append(m.due[:i], m.due[i+1:]...)
+		}
+	}
+	if !inc.DueAt.IsZero() {
+		k := dueKey{inc.DueAt, id}
+		i := sort.Search(len(m.due), func(i int) bool { return !m.due[i].less(k) })
+		m.due = append(m.due, dueKey{})
+		copy(m.due[i+1:], m.due[i:])
+		m.due[i] = k
+	}
 }
 
 // PutSilence adds or replaces a silence.

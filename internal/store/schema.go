@@ -22,13 +22,14 @@ type Index struct {
 	Name, PartitionKey, SortKey string
 }
 
-// Item layout (pk / sk):
+// Item layout (pk / sk); docs/table.md has size bounds, TTLs and the order of writes:
 //
 //	INC#<id>        META                        the incident (lifecycle, owner, severity)
-//	INC#<id>        L#<minute>                  ledger page: ids of the events of that minute, counters
+//	INC#<id>        C                           ledger head: counters and the ids of recent events (ledger.go)
+//	INC#<id>        L#<minute>#<gen>#<sz>#<n>   ledger page: ids rolled out of the head (expires)
 //	INC#<id>        T#<time>#<key>              timeline entry
 //	FP#<fp-key>     HEAD                        latest incident sequence of a fingerprint
-//	FP#<fp-key>     L#<minute>                  ledger page of events not part of an incident (expires)
+//	FP#<fp-key>     C, L#…                      ledger of events not part of an incident (expires)
 //	Q#<sha>         Q                           quarantined payload (expires)
 //	INC#<id>        D#<key>                     dispatch claim (an action of a change, done once)
 //	INC#<id>        A#<key>                     runbook approval with its task token

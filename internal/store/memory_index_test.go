@@ -1,0 +1,120 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// TestMemoryIndexesAgreeWithEveryIncident: after random opens, changes and due times,
+// Due and List (served from the status and due indexes) answer what a walk over every
+// incident answers.
+func TestMemoryIndexesAgreeWithEveryIncident(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	st := store.NewMemory(now)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var ids []string
+	for i := range 300 {
+		fp := fmt.Sprintf("fp-%d", i)
+		inc := incident.Incident{ID: incident.ID(fp, 1), Seq: 1, Fingerprint: fp, Status: incident.Open, Severity: incident.Sev3,
+			Team: []string{"a", "b"}[i%2], OpenedAt: t0.Add(time.Duration(rng.IntN(3600)) * time.Second)}
+		if _, _, err := st.Open(ctx, inc, incident.Entry{}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, inc.ID)
+	}
+	for step := range 2000 {
+		id := ids[rng.IntN(len(ids))]
+		at := t0.Add(time.Duration(rng.IntN(7200)) * time.Second)
+		switch rng.IntN(3) {
+		case 0:
+			status := incident.Statuses[rng.IntN(len(incident.Statuses))]
+			if _, err := st.Change(ctx, store.Change{Incident: id, Status: status, At: at,
+				Entry: incident.Entry{At: at, Kind: "changed", Key: fmt.Sprintf("c%d", step)}}); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			inc, err := st.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			due := at
+			if rng.IntN(4) == 0 {
+				due = time.Time{}
+			}
+			if _, err := st.SetDue(ctx, id, due, inc.Version); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var all []incident.Incident
+	for _, id := range ids {
+		inc, err := st.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, inc)
+	}
+	for _, when := range []time.Time{t0, t0.Add(time.Hour), t0.Add(3 * time.Hour)} {
+		var want []string
+		due := append([]incident.Incident{}, all...)
+		sort.Slice(due, func(i, j int) bool {
+			if !due[i].DueAt.Equal(due[j].DueAt) {
+				return due[i].DueAt.Before(due[j].DueAt)
+			}
+			return due[i].ID < due[j].ID
+		})
+		for _, inc := range due {
+			if !inc.DueAt.IsZero() && !inc.DueAt.After(when) {
+				want = append(want, inc.ID)
+			}
+		}
+		got, err := st.Due(ctx, when, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(ids2(got)) != fmt.Sprint(want) {
+			t.Errorf("Due(%v) = %d incidents %v; want %d %v", when, len(got), ids2(got), len(want), want)
+		}
+		if lim, err := st.Due(ctx, when, 5); err != nil || len(want) >= 5 && fmt.Sprint(ids2(lim)) != fmt.Sprint(want[:5]) {
+			t.Errorf("Due(%v, 5) = %v, %v; want %v", when, ids2(lim), err, want[:min(5, len(want))])
+		}
+	}
+	for _, status := range incident.Statuses {
+		for _, team := range []string{"", "a"} {
+			want := map[string]bool{}
+			for _, inc := range all {
+				if inc.Status == status && (team == "" || inc.Team == team) {
+					want[inc.ID] = true
+				}
+			}
+			got, err := st.List(ctx, store.Filter{Status: []incident.Status{status}, Team: team})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Errorf("List(%s, team %q) = %d incidents; want %d", status, team, len(got), len(want))
+			}
+			for _, inc := range got {
+				if !want[inc.ID] {
+					t.Errorf("List(%s, team %q) includes %s (%s, team %s)", status, team, inc.ID, inc.Status, inc.Team)
+				}
+			}
+		}
+	}
+}
+
+func ids2(incs []incident.Incident) []string {
+	out := make([]string, len(incs))
+	for i, inc := range incs {
+		out[i] = inc.ID
+	}
+	return out
+}
