@@ -82,6 +82,9 @@ func newHealth(s *Stack) *Health {
 	// Quarantined payloads: events intake could not parse (kept whole in the table).
 	alarm("Quarantined", "Firebreak quarantined an event it could not parse: see `firebreak` quarantine entries in the table.",
 		firebreak("Quarantined", nil, "quarantined"), 1)
+	// Rejected events: DynamoDB refused their writes for good (kept whole in quarantine).
+	alarm("Rejected", "Firebreak intake could not record events the store refused for good (e.g. an item too large): they are quarantined with the reason; see `firebreak` quarantine entries in the table.",
+		firebreak("Rejected", nil, "rejected"), 1)
 
 	// Lambdas: errors and throttles.
 	var fnNames []string

@@ -697,13 +697,13 @@ func TestIAMWildcards(t *testing.T) {
 }
 
 // TestHealth: an alarm on every DLQ, on each Lambda's errors and throttles, on each
-// runbook's failed and timed-out executions, on quarantined events and on the intake
-// backlog, all telling the operators; and the dashboard.
+// runbook's failed and timed-out executions, on quarantined and rejected events and on
+// the intake backlog, all telling the operators; and the dashboard.
 func TestHealth(t *testing.T) {
 	sy := synthesized(t)
 	ops := sy.logicalID(t, sy.stack.Notifications.Operators)
 	alarms := sy.resources("AWS::CloudWatch::Alarm")
-	want := len(sy.stack.deadLetters) + 2*len(sy.stack.Functions) + 2*len(sy.stack.Runbooks.Machines) + 2 + 2
+	want := len(sy.stack.deadLetters) + 2*len(sy.stack.Functions) + 2*len(sy.stack.Runbooks.Machines) + 3 + 2
 	if len(alarms) != want {
 		t.Errorf("%d alarms; want %d", len(alarms), want)
 	}

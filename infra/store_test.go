@@ -202,7 +202,7 @@ func TestTableAccess(t *testing.T) {
 		"intake":     {"": "dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"},
 		"dispatch":   {"": rw, "list": "dynamodb:Query"},
 		"escalate":   {"": rwNoQuery, "due": "dynamodb:Query"},
-		TaskFunction: {"": rwNoQuery},
+		TaskFunction: {"": rw}, // Query: the timeline it reads to tell a verified remediation
 		APIFunction:  {"": rw, "list": "dynamodb:Query"},
 		// RotateFunction: no table access at all.
 	}

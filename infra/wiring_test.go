@@ -146,7 +146,7 @@ func TestRoles(t *testing.T) {
 			many("dynamodb:ListStreams", "*"),
 			many("sqs:SendMessage", sy.logicalID(t, sy.stack.Dispatch.DLQ)+".Arn")),
 		"escalate":   concat(many(rwNoQuery, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/due"), tableKey, publish, readKeys),
-		TaskFunction: concat(many(rwNoQuery, table+".Arn"), tableKey, publish, readKeys),
+		TaskFunction: concat(many(rw, table+".Arn"), tableKey, publish, readKeys),
 		APIFunction: concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list"), tableKey, readKeys,
 			many("states:SendTaskSuccess states:SendTaskFailure", resumed...)),
 		RotateFunction: concat(many("secretsmanager:DescribeSecret secretsmanager:GetSecretValue secretsmanager:PutSecretValue secretsmanager:UpdateSecretVersionStage", secret),

@@ -3,8 +3,6 @@ package config_test
 import (
 	"strings"
 	"testing"
-
-	"github.com/firebreak-ops/firebreak/internal/config"
 )
 
 func TestApplicationBusName(t *testing.T) {
@@ -20,7 +18,7 @@ func TestApplicationBusName(t *testing.T) {
 		{"apps bus", false},
 	} {
 		t.Run(tc.bus[:min(len(tc.bus), 20)], func(t *testing.T) {
-			_, err := config.Parse("firebreak.yaml", []byte(valid+"deploy:\n  application_bus: \""+tc.bus+"\"\n"))
+			_, err := parse("firebreak.yaml", valid+"deploy:\n  application_bus: \""+tc.bus+"\"\n")
 			if got := err == nil; got != tc.ok {
 				t.Errorf("Parse(application_bus: %q) = %v; want ok %v", tc.bus, err, tc.ok)
 			}

@@ -26,7 +26,7 @@ func TestEscalationRepeatHasAMaximum(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.Parse("firebreak.yaml", []byte(policy(tt.repeat)))
+			_, err := parse("firebreak.yaml", policy(tt.repeat))
 			switch {
 			case tt.want == "" && err != nil:
 				t.Errorf("Parse(repeat %d) = %v; want no error", tt.repeat, err)

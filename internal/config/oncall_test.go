@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/oncall"
 )
 
@@ -38,7 +37,7 @@ escalations:
 `
 
 func TestParseOncall(t *testing.T) {
-	cfg, err := config.Parse("firebreak.yaml", []byte(valid+oncallYAML))
+	cfg, err := parse("firebreak.yaml", valid+oncallYAML)
 	if err != nil {
 		t.Fatalf("Parse(on-call) = %v", err)
 	}
@@ -92,7 +91,7 @@ func TestParseOncallErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.Parse("firebreak.yaml", []byte(tt.yaml))
+			_, err := parse("firebreak.yaml", tt.yaml)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Parse(%s) = %v; want an error containing %q", tt.name, err, tt.want)
 			}
@@ -103,7 +102,7 @@ func TestParseOncallErrors(t *testing.T) {
 func TestScheduleGapIsAWarning(t *testing.T) {
 	gappy := strings.Replace(valid+oncallYAML, "        start: 2026-03-02\n",
 		"        start: 2026-03-02\n        restrictions: [{days: [mon, tue, wed, thu, fri], from: \"09:00\", to: \"17:00\"}]\n", 1)
-	cfg, err := config.Parse("firebreak.yaml", []byte(gappy))
+	cfg, err := parse("firebreak.yaml", gappy)
 	if err != nil {
 		t.Fatalf("Parse(gappy) = %v; want it to load", err)
 	}
@@ -125,7 +124,7 @@ func TestOverrideDecodeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.Parse("firebreak.yaml", []byte(tt.yaml))
+			_, err := parse("firebreak.yaml", tt.yaml)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Parse(%s) = %v; want an error containing %q", tt.name, err, tt.want)
 			}
