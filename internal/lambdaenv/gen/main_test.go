@@ -77,7 +77,7 @@ teams:
   platform: {email: [oncall@example.com], sms: ["+15555550100"], secondary: backup}
   backup: {name: Backup, email: []}
 runbooks:
-  fix: {definition: runbooks/fix.asl.json, dry_run: true}
+  fix: {definition: runbooks/ec2-restart.asl.json, dry_run: true}
 taxonomy:
   - class: ops.alarm
     match: {"source": ["aws.cloudwatch"], "detail": {"state": {"value": [{"anything-but": ["OK"]}]}, "x": [{"exists": false}]}}
