@@ -150,18 +150,32 @@ func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 
 // Counter counts the HTTP requests a client sends (retries included), by operation.
 type Counter struct {
-	mu  sync.Mutex
-	ops map[string]int
-	rt  http.RoundTripper
+	mu      sync.Mutex
+	ops     map[string]int
+	retries int
+	rt      http.RoundTripper
 }
 
 // RoundTrip counts and forwards one request.
 func (c *Counter) RoundTrip(r *http.Request) (*http.Response, error) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
+	// The SDK numbers its attempts ("attempt=2; max=3"): a retry after an error or a
+	// lost answer, whose write may have happened already.
+	retry := !strings.HasPrefix(r.Header.Get("Amz-Sdk-Request"), "attempt=1;")
 	c.mu.Lock()
 	c.ops[op]++
+	if retry {
+		c.retries++
+	}
 	c.mu.Unlock()
 	return c.rt.RoundTrip(r)
+}
+
+// Retries is the number of requests the SDK sent again after an error.
+func (c *Counter) Retries() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.retries
 }
 
 // Total is the number of requests sent.
@@ -190,6 +204,7 @@ func (c *Counter) ByOperation() map[string]int {
 func (c *Counter) Reset() {
 	c.mu.Lock()
 	c.ops = map[string]int{}
+	c.retries = 0
 	c.mu.Unlock()
 }
 
