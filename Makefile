@@ -58,7 +58,7 @@ test: deps lint build ## run every test (CI runs this)
 	CI=$${CI:-true} $(GO) test -count=1 -race ./...
 
 demo: ## replay the sample events and print the incidents they open
-	$(GO) run ./cmd/firebreak replay events/
+	$(GO) run ./cmd/firebreak replay events/samples/
 
 # REPLAY_EVENTS sizes the replay benchmark's generated input (the benchmark's own default
 # is 1,000,000 events); FIREBREAK_STORM_EVENTS and FIREBREAK_WIDE_EVENTS shrink the storms
