@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -19,8 +20,8 @@ type Memory struct {
 	incidents  map[string]*incident.Incident
 	heads      map[string]string // fingerprint -> latest incident id
 	ledgers    map[Ledger]*memLedger
-	byStatus   map[incident.Status]map[string]bool // incident ids by status
-	due        []dueKey                            // incidents with a due time, earliest first
+	byStatus   map[incident.Status]map[incident.Severity]map[string]bool // incident ids by status and severity
+	due        []dueKey                                                  // incidents with a due time, earliest first
 	timelines  map[string][]incident.Entry
 	lastChange map[string]string
 	quarantine map[string]Quarantined
@@ -47,7 +48,7 @@ func NewMemory(now func() time.Time) *Memory {
 		incidents:  map[string]*incident.Incident{},
 		heads:      map[string]string{},
 		ledgers:    map[Ledger]*memLedger{},
-		byStatus:   map[incident.Status]map[string]bool{},
+		byStatus:   map[incident.Status]map[incident.Severity]map[string]bool{},
 		timelines:  map[string][]incident.Entry{},
 		lastChange: map[string]string{},
 		quarantine: map[string]Quarantined{},
@@ -237,9 +238,15 @@ func (m *Memory) List(_ context.Context, f Filter) ([]incident.Incident, error) 
 			continue
 		}
 		seen[st] = true
-		for id := range m.byStatus[st] {
-			if f.admits(m.incidents[id]) {
-				out = append(out, m.view(id))
+		// Only the severities asked for (dispatch's inhibition asks for the more severe).
+		for sev, ids := range m.byStatus[st] {
+			if len(f.Severities) > 0 && !slices.Contains(f.Severities, sev) {
+				continue
+			}
+			for id := range ids {
+				if f.admits(m.incidents[id]) {
+					out = append(out, m.view(id))
+				}
 			}
 		}
 	}
@@ -462,14 +469,17 @@ func (a dueKey) less(b dueKey) bool {
 // old (nil: it is new). Caller holds m.mu.
 func (m *Memory) reindex(id string, old *incident.Incident) {
 	inc := m.incidents[id]
-	if old == nil || old.Status != inc.Status {
+	if old == nil || old.Status != inc.Status || old.Severity != inc.Severity {
 		if old != nil {
-			delete(m.byStatus[old.Status], id)
+			delete(m.byStatus[old.Status][old.Severity], id)
 		}
 		if m.byStatus[inc.Status] == nil {
-			m.byStatus[inc.Status] = map[string]bool{}
+			m.byStatus[inc.Status] = map[incident.Severity]map[string]bool{}
 		}
-		m.byStatus[inc.Status][id] = true
+		if m.byStatus[inc.Status][inc.Severity] == nil {
+			m.byStatus[inc.Status][inc.Severity] = map[string]bool{}
+		}
+		m.byStatus[inc.Status][inc.Severity][id] = true
 	}
 	if old != nil && old.DueAt.Equal(inc.DueAt) {
 		return
