@@ -69,7 +69,7 @@ bench: deps ## benchmarks, with figures as ratios to a baseline in the same run
 	REPLAY_EVENTS=$(REPLAY_EVENTS) $(GO) test -run='^$$' -bench=. -benchtime=1x -count=1 -timeout=3h ./internal/replay
 
 FUZZTIME ?= 30s
-FUZZPKGS := ./internal/event ./internal/asl ./internal/token
+FUZZPKGS := ./internal/event ./internal/asl ./internal/token ./internal/replay ./internal/oncall/importer
 fuzz: ## run every fuzzer for FUZZTIME each
 	@set -e; for pkg in $(FUZZPKGS); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
