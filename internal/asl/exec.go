@@ -183,6 +183,20 @@ func (e *Execution) Path() []string { return slices.Clone(e.path) }
 // Now returns the virtual clock.
 func (e *Execution) Now() time.Time { return e.now }
 
+// Compact keeps only the outcome of an execution that has ended (SUCCEEDED or FAILED):
+// Status, Err, Output and Now still answer; History, Path and the input are dropped, and
+// so are the machine, the invoker and the threads, so a host that runs many executions
+// (replay of a million events) holds a few words per finished one. It reports whether
+// the execution had ended; a running or waiting one is left whole.
+func (e *Execution) Compact() bool {
+	if e.status != StatusSucceeded && e.status != StatusFailed {
+		return false
+	}
+	*e = Execution{name: e.name, smName: e.smName, start: e.start, now: e.now,
+		status: e.status, output: e.output, err: e.err, steps: e.steps}
+	return true
+}
+
 // WaitingTokens returns the task tokens currently awaited, oldest first.
 func (e *Execution) WaitingTokens() []string {
 	out := make([]string, 0, len(e.order))

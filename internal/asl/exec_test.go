@@ -981,3 +981,42 @@ func mustDecodeNoT(b []byte) any {
 	}
 	return v
 }
+
+// TestCompact: an ended execution keeps its outcome and clock, drops its history; a
+// waiting one is left whole.
+func TestCompact(t *testing.T) {
+	ctx := context.Background()
+	m, err := Parse([]byte(`{"StartAt": "Fail", "States": {"Fail": {"Type": "Fail", "Error": "E", "Cause": "c"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := m.Start(ctx, json.RawMessage(`{"big": "input"}`), Options{Name: "compact", StartTime: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, now, failure := e.Status(), e.Now(), e.Err()
+	if !e.Compact() {
+		t.Fatalf("Compact() of a %s execution = false; want true", status)
+	}
+	if e.Status() != status || !e.Now().Equal(now) || e.Err() == nil || *e.Err() != *failure {
+		t.Errorf("after Compact: status %s, now %v, err %v; want %s, %v, %v", e.Status(), e.Now(), e.Err(), status, now, failure)
+	}
+	if h := e.History(); len(h) != 0 {
+		t.Errorf("after Compact: %d history events; want none", len(h))
+	}
+
+	w, err := Parse([]byte(`{"StartAt": "Ask", "States": {"Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": true}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := w.Start(ctx, json.RawMessage(`{}`), Options{Name: "waiting", Invoker: InvokerFunc(func(context.Context, Call) (json.RawMessage, error) { return json.RawMessage(`{}`), nil })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Status() != StatusWaiting {
+		t.Fatalf("status = %s; want WAITING", ex.Status())
+	}
+	if ex.Compact() || len(ex.History()) == 0 {
+		t.Errorf("Compact() of a waiting execution dropped it; want it left whole")
+	}
+}

@@ -187,10 +187,20 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 		return dispatch.Execution{}, fmt.Errorf("run runbook %s: %w", runbook, err)
 	}
 	run.Exec = ex
-	if err := r.ended(ctx, run); err != nil {
+	if err := r.finish(ctx, run); err != nil {
 		return dispatch.Execution{}, err
 	}
 	return describe(run, ""), nil
+}
+
+// finish tells the owner of a failed run if nothing did (ended), then keeps only the
+// outcome of a run that has ended, so memory stays flat however many runs a replay makes.
+func (r *Runner) finish(ctx context.Context, run *Run) error {
+	if err := r.ended(ctx, run); err != nil {
+		return err
+	}
+	run.Exec.Compact()
+	return nil
 }
 
 // ended tells the owner of a run that failed without telling them itself (a failure no
@@ -308,12 +318,12 @@ func (r *Runner) Decide(ctx context.Context, execution, token string, approved b
 		if err := run.Exec.SendTaskSuccess(ctx, token, out); err != nil {
 			return err
 		}
-		return r.ended(ctx, run)
+		return r.finish(ctx, run)
 	}
 	if err := run.Exec.SendTaskFailure(ctx, token, "Runbook.Rejected", by); err != nil { // the runbook records "rejected by <cause>"
 		return err
 	}
-	return r.ended(ctx, run)
+	return r.finish(ctx, run)
 }
 
 // Runs returns every local execution, by name.
