@@ -245,7 +245,7 @@ func TestBuildLikeMakefile(t *testing.T) {
 // Lambda environment (what the benchmark times), reading no file of the home directory.
 func TestIntakeStarts(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the intake Lambda")
+		t.Skip("-short: builds the intake Lambda")
 	}
 	bins := binaries(t)
 	rt := newRuntimeAPI(t)
