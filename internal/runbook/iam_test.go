@@ -178,7 +178,7 @@ func TestIAMAction(t *testing.T) {
 }
 
 // TestUnscoped names every action Permissions grants on Resource "*". Adding one to
-// internal/runbook/iam.go means adding it here, with the reason in the README.
+// internal/runbook/iam.go means adding it here, with the reason in docs/security.md.
 func TestUnscoped(t *testing.T) {
 	want := []string{
 		"cloudtrail:LookupEvents",
