@@ -61,6 +61,15 @@ func section(doc, heading string) string {
 	return s
 }
 
+// readmeLimit is what a newcomer reads in ten minutes; depth goes to docs/<topic>.md.
+const readmeLimit = 25 * 1024
+
+func TestREADMEIsATenMinuteRead(t *testing.T) {
+	if n := len(read(t, "README.md")); n >= readmeLimit {
+		t.Errorf("README.md is %d bytes; want under %d: move depth to docs/<topic>.md and link it under ## Where to go next", n, readmeLimit)
+	}
+}
+
 // TestLayoutListsEveryPackage keeps the README's layout table and internal/ in step:
 // every Go package under internal/ has a row, and every internal/ row is a package.
 func TestLayoutListsEveryPackage(t *testing.T) {
