@@ -70,6 +70,14 @@ type Proxy struct {
 	rng       *rand.Rand
 	faults    map[Kind]int
 	forwarded int
+	retries   int
+}
+
+// Retries returns how many requests were SDK retries (amz-sdk-request: attempt=N, N>1).
+func (p *Proxy) Retries() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.retries
 }
 
 // Start listens on 127.0.0.1 and forwards to target (an http:// URL).
@@ -150,6 +158,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	op := operation(r, body)
+	if a := r.Header.Get("Amz-Sdk-Request"); strings.HasPrefix(a, "attempt=") && !strings.HasPrefix(a, "attempt=1;") && a != "attempt=1" {
+		p.mu.Lock()
+		p.retries++
+		p.mu.Unlock()
+	}
 	switch p.draw(isWrite(op)) {
 	case "":
 		p.forward.ServeHTTP(w, r)
