@@ -70,7 +70,8 @@ func TestPermissions(t *testing.T) {
 		{"cloudtrail", chain(sdk("cloudtrail:startLogging"), sdk("cloudtrail:getTrailStatus")),
 			[]Permission{{Actions: []string{"cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"}, Resources: []string{trails}}}},
 		{"s3 bucket block", chain(sdk("s3:putPublicAccessBlock"), sdk("s3:getPublicAccessBlock")),
-			[]Permission{{Actions: []string{"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"}, Resources: []string{buckets}}}},
+			[]Permission{{Actions: []string{"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"}, Resources: []string{buckets},
+				Condition: map[string]map[string]string{"StringEquals": {"s3:ResourceAccount": "${AWS::AccountId}"}}}}},
 		{"s3control account block", chain(sdk("s3control:putPublicAccessBlock"), sdk("s3control:getPublicAccessBlock")),
 			[]Permission{{Actions: []string{"s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock"}, Resources: []string{"*"}}}},
 		{"kms with approval", chain(
