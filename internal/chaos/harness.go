@@ -46,9 +46,13 @@ type Run struct {
 	Config *config.Config
 	Events [][]byte // event bodies, as EventBridge puts them on the queue
 	// Deliveries is how many times each event is put on the queue (EventBridge and SQS
-	// deliver at least once); Shuffle seeds the order of the queue (0: as given).
+	// deliver at least once). The queue holds them in event-time order, each delivery
+	// delayed by a random share of Jitter (seeded by Shuffle): deliveries of one event
+	// arrive apart and events of nearby times swap places, as EventBridge's and SQS's
+	// delays and reordering do. Jitter 0 and Shuffle 0: event-time order.
 	Deliveries int
 	Shuffle    uint64
+	Jitter     time.Duration
 	Workers    int // concurrent intake invocations (default 4)
 	BatchSize  int // messages per invocation (default the config's intake batch size)
 	// MaxReceives is the queue's maxReceiveCount: a message received that often goes to
@@ -339,15 +343,23 @@ type queue struct {
 
 func (r Run) queue() *queue {
 	q := &queue{done: make(chan struct{})}
+	rng := rand.New(rand.NewPCG(r.Shuffle, 1))
+	arrival := map[*message]time.Time{}
 	for d := range r.Deliveries {
 		for i, b := range r.Events {
-			q.ready = append(q.ready, &message{id: fmt.Sprintf("m-%d-%d", i, d), body: string(b)})
+			m := &message{id: fmt.Sprintf("m-%d-%d", i, d), body: string(b)}
+			var at time.Time
+			if env, err := event.ParseEnvelope(b); err == nil {
+				at = env.Time
+			}
+			if r.Jitter > 0 {
+				at = at.Add(time.Duration(rng.Int64N(int64(r.Jitter))))
+			}
+			arrival[m] = at
+			q.ready = append(q.ready, m)
 		}
 	}
-	if r.Shuffle != 0 {
-		rng := rand.New(rand.NewPCG(r.Shuffle, 1))
-		rng.Shuffle(len(q.ready), func(i, j int) { q.ready[i], q.ready[j] = q.ready[j], q.ready[i] })
-	}
+	sort.SliceStable(q.ready, func(i, j int) bool { return arrival[q.ready[i]].Before(arrival[q.ready[j]]) })
 	return q
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/firebreak-ops/firebreak"
 	catalog "github.com/firebreak-ops/firebreak/events"
@@ -62,7 +63,7 @@ func TestSamplesUnderFaults(t *testing.T) {
 		rate    float64
 	}{{"no faults, shuffled, 3 deliveries", true, 7, 0}, {"10% faults, SDK retries", true, 7, 0.1}, {"10% faults, no SDK retries", false, 8, 0.1}} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := chaos.Run{Config: cfg, Events: evs, Deliveries: 3, Shuffle: tc.seed, Workers: 4,
+			got, err := chaos.Run{Config: cfg, Events: evs, Deliveries: 3, Shuffle: tc.seed, Jitter: 2 * time.Minute, Workers: 4,
 				Faults: chaos.Options{Rate: tc.rate, Seed: tc.seed}, SDKRetries: tc.retries, Dynalite: srv.Endpoint}.Do(ctx)
 			if err != nil {
 				t.Fatal(err)

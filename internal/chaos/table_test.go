@@ -52,7 +52,7 @@ func TestChaosTable(t *testing.T) {
 		for _, rate := range []float64{0, 0.1, 0.3} {
 			for _, retries := range []bool{true, false} {
 				start := time.Now()
-				got, err := chaos.Run{Config: cfg, Events: in.events, Deliveries: 3, Shuffle: 11, Workers: 4,
+				got, err := chaos.Run{Config: cfg, Events: in.events, Deliveries: 3, Shuffle: 11, Jitter: 2 * time.Minute, Workers: 4,
 					Faults: chaos.Options{Rate: rate, Seed: 11}, SDKRetries: retries, Dynalite: srv.Endpoint}.Do(ctx)
 				if err != nil {
 					t.Fatal(err)
