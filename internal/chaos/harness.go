@@ -78,6 +78,10 @@ type Result struct {
 	StreamRetries, StreamLost int
 	// Publishes are SNS Publish calls that reached the endpoint; Starts StartExecution calls.
 	Publishes, Starts int
+	// AmbiguousPublishes are publishes that reached SNS while their client timed out:
+	// the retry publishes again (a standard topic cannot de-duplicate), so each may be a
+	// notice sent twice, by design of at-least-once delivery.
+	AmbiguousPublishes int
 }
 
 // State is the final state a run is judged by.
@@ -248,6 +252,7 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 	res.Faults = mergeFaults(dbProxy.Faults(), awsProxy.Faults())
 	res.Attempts = dbProxy.Retries() + awsProxy.Retries()
 	res.Publishes, res.Starts = len(rec.Of("Publish")), len(rec.Of("StartExecution"))
+	res.AmbiguousPublishes = awsProxy.Ambiguous()["Publish"]
 	reader := store.NewDynamo(direct, table, clock.Now)
 	if res.State, err = snapshot(ctx, reader, rec); err != nil {
 		return nil, err
@@ -573,18 +578,27 @@ func Diff(want, got State) []string {
 	return out
 }
 
-// Lost and Duplicated count what a run lost and did twice against the fault-free run:
-// incidents and timeline entries missing or extra, notices sent fewer or more times.
-func Lost(want, got State) (lost, duplicated int) {
+// Lost counts what a run lost or did twice against the fault-free run: incidents and
+// timeline entries missing or extra, notices sent fewer or more times. A notice sent
+// twice is counted in resent instead, up to ambiguous (publishes whose client timed out
+// while SNS took them; see Result.AmbiguousPublishes), and in duplicated beyond that.
+func Lost(want, got State, ambiguous int) (lost, duplicated, resent int) {
 	for _, line := range Diff(want, got) {
 		switch {
-		case strings.Contains(line, "(duplicated)"), strings.Contains(line, "not in the fault-free run"):
+		case strings.HasPrefix(line, "notice ") && strings.Contains(line, "(duplicated)"):
+			if ambiguous > 0 {
+				ambiguous--
+				resent++
+				continue
+			}
+			duplicated++
+		case strings.Contains(line, "not in the fault-free run"):
 			duplicated++
 		default:
 			lost++
 		}
 	}
-	return lost, duplicated
+	return lost, duplicated, resent
 }
 
 func minus(a, b []string) []string {

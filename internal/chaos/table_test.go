@@ -57,16 +57,16 @@ func TestChaosTable(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				lost, dup := chaos.Lost(ref.State, got.State)
+				lost, dup, resent := chaos.Lost(ref.State, got.State, got.AmbiguousPublishes)
 				bad = bad || lost > 0 || dup > 0 || got.DLQ > 0 || got.StreamLost > 0
 				f := got.Faults
 				injected := 0
 				for _, k := range chaos.AllKinds {
 					injected += f[k]
 				}
-				fmt.Fprintf(w, "%s\t%.0f%%\t%v\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t\n", in.name, rate*100, retries, injected,
+				fmt.Fprintf(w, "%s\t%.0f%%\t%v\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t\n", in.name, rate*100, retries, injected,
 					f[chaos.Throttling]+f[chaos.ProvisionedThroughput], f[chaos.InternalError]+f[chaos.Unavailable], f[chaos.Slow], f[chaos.Dropped], f[chaos.AfterWrite],
-					got.Attempts, got.Redelivered, got.DLQ, got.StreamRetries, got.StreamLost, lost, dup, time.Since(start).Seconds())
+					got.Attempts, got.Redelivered, got.DLQ, got.StreamRetries, got.StreamLost, lost, dup, resent, time.Since(start).Seconds())
 			}
 		}
 	}
