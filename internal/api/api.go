@@ -392,11 +392,6 @@ func request(c *call, id string) (lifecycle.Request, error) {
 	return lifecycle.Request{Incident: id, By: c.actor, Key: key}, nil
 }
 
-type errorBody struct {
-	Error     string `json:"error"`
-	RequestID string `json:"request_id"`
-}
-
 var statuses = []struct {
 	kind   error
 	status int
@@ -456,7 +451,7 @@ func (h *Handler) respond(c *call, v any, err error) events.LambdaFunctionURLRes
 	}
 	if err != nil {
 		code, msg := h.classify(c, err)
-		status, v = code, errorBody{Error: msg, RequestID: c.reqID}
+		status, v = code, ErrorResponse{Error: msg, RequestID: c.reqID}
 	}
 	b, merr := json.Marshal(v)
 	if merr != nil {

@@ -11,19 +11,6 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
-// ListResponse is GET /incidents.
-type ListResponse struct {
-	Incidents []incident.Incident `json:"incidents"`
-	Count     int                 `json:"count"`
-}
-
-// IncidentResponse is GET /incidents/{id}; changes answer with the incident alone.
-type IncidentResponse struct {
-	Incident  incident.Incident `json:"incident"`
-	Timeline  []incident.Entry  `json:"timeline,omitempty"`
-	Approvals []store.Approval  `json:"approvals,omitempty"` // without their task tokens
-}
-
 const maxID = 128
 
 func checkID(id string) error {
@@ -103,32 +90,6 @@ func (h *Handler) show(c *call, id string) (any, error) {
 	return IncidentResponse{Incident: inc, Timeline: tl, Approvals: aps}, nil
 }
 
-// Request bodies.
-type (
-	noteBody struct {
-		Note string `json:"note"`
-	}
-	statusBody struct {
-		Status string `json:"status"`
-		Note   string `json:"note"`
-	}
-	textBody struct {
-		Text string `json:"text"`
-	}
-	linkBody struct {
-		URL   string `json:"url"`
-		Title string `json:"title"`
-	}
-	severityBody struct {
-		Severity string `json:"severity"`
-		Reason   string `json:"reason"`
-	}
-	ownerBody struct {
-		Team   string `json:"team"`
-		Reason string `json:"reason"`
-	}
-)
-
 const maxReason = 1000
 
 // actions are the POST /incidents/{id}/<action> routes.
@@ -143,7 +104,7 @@ var actions = map[string]func(h *Handler, c *call, id string) (any, error){
 }
 
 func (h *Handler) transition(c *call, id string, to incident.Status) (any, error) {
-	var b noteBody
+	var b NoteRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}
@@ -165,7 +126,7 @@ func (h *Handler) move(c *call, id string, to incident.Status, note string) (any
 // status is POST /incidents/{id}/status {status, note}: mitigated, closed, or open to
 // re-open (acknowledge and resolve have their own routes).
 func (h *Handler) status(c *call, id string) (any, error) {
-	var b statusBody
+	var b StatusRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}
@@ -182,7 +143,7 @@ func (h *Handler) status(c *call, id string) (any, error) {
 
 // note is POST /incidents/{id}/notes {text}.
 func (h *Handler) note(c *call, id string) (any, error) {
-	var b textBody
+	var b AddNoteRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}
@@ -196,7 +157,7 @@ func (h *Handler) note(c *call, id string) (any, error) {
 
 // addLink is POST /incidents/{id}/links {url, title}.
 func (h *Handler) addLink(c *call, id string) (any, error) {
-	var b linkBody
+	var b LinkRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}
@@ -213,7 +174,7 @@ func (h *Handler) addLink(c *call, id string) (any, error) {
 
 // severity is POST /incidents/{id}/severity {severity, reason}.
 func (h *Handler) severity(c *call, id string) (any, error) {
-	var b severityBody
+	var b SeverityRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}
@@ -230,7 +191,7 @@ func (h *Handler) severity(c *call, id string) (any, error) {
 
 // owner is POST /incidents/{id}/owner {team, reason}.
 func (h *Handler) owner(c *call, id string) (any, error) {
-	var b ownerBody
+	var b OwnerRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}

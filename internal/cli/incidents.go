@@ -173,10 +173,7 @@ func (c *apiClient) call(ctx context.Context, method, path string, query url.Val
 		return nil, fmt.Errorf("%s %s: read the answer: %w", method, path, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Error     string `json:"error"`
-			RequestID string `json:"request_id"`
-		}
+		var e api.ErrorResponse
 		if json.Unmarshal(out, &e) != nil || e.Error == "" {
 			e.Error = strings.TrimSpace(http.StatusText(resp.StatusCode) + ": " + clip(string(out), 200))
 		}
@@ -308,31 +305,31 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 	case "ack", "resolve":
 		n := note()
 		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], sub, map[string]any{"note": *n})
+			return r.change(ctx, p[0], sub, api.NoteRequest{Note: *n})
 		}
 	case "status":
 		n := note()
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], "status", map[string]any{"status": p[1], "note": *n})
+			return r.change(ctx, p[0], "status", api.StatusRequest{Status: p[1], Note: *n})
 		}
 	case "note":
 		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], "notes", map[string]any{"text": strings.Join(p[1:], " ")})
+			return r.change(ctx, p[0], "notes", api.AddNoteRequest{Text: strings.Join(p[1:], " ")})
 		}
 	case "link":
 		title := fs.String("title", "", "what the link is")
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], "links", map[string]any{"url": p[1], "title": *title})
+			return r.change(ctx, p[0], "links", api.LinkRequest{URL: p[1], Title: *title})
 		}
 	case "severity":
 		reason := fs.String("reason", "", "why")
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], "severity", map[string]any{"severity": p[1], "reason": *reason})
+			return r.change(ctx, p[0], "severity", api.SeverityRequest{Severity: p[1], Reason: *reason})
 		}
 	case "owner":
 		reason := fs.String("reason", "", "why")
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], "owner", map[string]any{"team": p[1], "reason": *reason})
+			return r.change(ctx, p[0], "owner", api.OwnerRequest{Team: p[1], Reason: *reason})
 		}
 	case "approve", "reject":
 		n := note()
@@ -476,7 +473,7 @@ func when(t time.Time) string {
 var pastTense = map[string]string{"ack": "acknowledged", "resolve": "resolved", "status": "status changed", "notes": "note added",
 	"links": "link added", "severity": "severity changed", "owner": "owner changed"}
 
-func (r *incidentsRun) change(ctx context.Context, id, action string, body map[string]any) error {
+func (r *incidentsRun) change(ctx context.Context, id, action string, body any) error {
 	resp, printed, err := request[api.IncidentResponse](ctx, r, http.MethodPost, "/incidents/"+id+"/"+action, nil, body)
 	if err != nil || printed {
 		return err
@@ -487,7 +484,7 @@ func (r *incidentsRun) change(ctx context.Context, id, action string, body map[s
 }
 
 func (r *incidentsRun) decide(ctx context.Context, id, key, verb, note string) error {
-	resp, printed, err := request[api.ApprovalResponse](ctx, r, http.MethodPost, "/incidents/"+id+"/approvals/"+key+"/"+verb, nil, map[string]any{"note": note})
+	resp, printed, err := request[api.ApprovalResponse](ctx, r, http.MethodPost, "/incidents/"+id+"/approvals/"+key+"/"+verb, nil, api.NoteRequest{Note: note})
 	if err != nil || printed {
 		return err
 	}
@@ -531,19 +528,23 @@ func (r *incidentsRun) addSilence(ctx context.Context, match []string, d time.Du
 	if strings.TrimSpace(comment) == "" {
 		return fmt.Errorf("%w: silence add needs --comment: say why it is quiet", errUsage)
 	}
-	body := map[string]any{"matchers": m, "comment": comment}
+	body := api.SilenceRequest{Matchers: m, Comment: comment}
 	if d > 0 {
-		body["duration"] = d.String()
+		body.Duration = d.String()
 	}
-	for name, v := range map[string]string{"ends": until, "starts": starts} {
-		if v == "" {
+	for _, t := range []struct {
+		flag  string
+		value string
+		into  *time.Time
+	}{{"until", until, &body.Ends}, {"starts", starts, &body.Starts}} {
+		if t.value == "" {
 			continue
 		}
-		t, err := time.Parse(time.RFC3339, v)
+		v, err := time.Parse(time.RFC3339, t.value)
 		if err != nil {
-			return fmt.Errorf("%w: --%s %q is not an RFC 3339 time like 2026-11-02T18:00:00Z", errUsage, map[string]string{"ends": "until", "starts": "starts"}[name], v)
+			return fmt.Errorf("%w: --%s %q is not an RFC 3339 time like 2026-11-02T18:00:00Z", errUsage, t.flag, t.value)
 		}
-		body[name] = t
+		*t.into = v
 	}
 	resp, printed, err := request[api.SilenceResponse](ctx, r, http.MethodPost, "/silences", nil, body)
 	if err != nil || printed {
