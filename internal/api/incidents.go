@@ -68,7 +68,8 @@ func validStatus(s incident.Status) bool {
 }
 
 // show is GET /incidents/{id}: the incident, its timeline and its approvals.
-func (h *Handler) show(c *call, id string) (any, error) {
+func (h *Handler) show(c *call) (any, error) {
+	id := c.param("id")
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
@@ -92,15 +93,14 @@ func (h *Handler) show(c *call, id string) (any, error) {
 
 const maxReason = 1000
 
-// actions are the POST /incidents/{id}/<action> routes.
-var actions = map[string]func(h *Handler, c *call, id string) (any, error){
-	"ack":      func(h *Handler, c *call, id string) (any, error) { return h.transition(c, id, incident.Acknowledged) },
-	"resolve":  func(h *Handler, c *call, id string) (any, error) { return h.transition(c, id, incident.Resolved) },
-	"status":   (*Handler).status,
-	"notes":    (*Handler).note,
-	"links":    (*Handler).addLink,
-	"severity": (*Handler).severity,
-	"owner":    (*Handler).owner,
+// ack is POST /incidents/{id}/ack {note}.
+func (h *Handler) ack(c *call) (any, error) {
+	return h.transition(c, c.param("id"), incident.Acknowledged)
+}
+
+// resolve is POST /incidents/{id}/resolve {note}.
+func (h *Handler) resolve(c *call) (any, error) {
+	return h.transition(c, c.param("id"), incident.Resolved)
 }
 
 func (h *Handler) transition(c *call, id string, to incident.Status) (any, error) {
@@ -125,7 +125,8 @@ func (h *Handler) move(c *call, id string, to incident.Status, note string) (any
 
 // status is POST /incidents/{id}/status {status, note}: mitigated, closed, or open to
 // re-open (acknowledge and resolve have their own routes).
-func (h *Handler) status(c *call, id string) (any, error) {
+func (h *Handler) status(c *call) (any, error) {
+	id := c.param("id")
 	var b StatusRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
@@ -142,7 +143,8 @@ func (h *Handler) status(c *call, id string) (any, error) {
 }
 
 // note is POST /incidents/{id}/notes {text}.
-func (h *Handler) note(c *call, id string) (any, error) {
+func (h *Handler) note(c *call) (any, error) {
+	id := c.param("id")
 	var b AddNoteRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
@@ -156,7 +158,8 @@ func (h *Handler) note(c *call, id string) (any, error) {
 }
 
 // addLink is POST /incidents/{id}/links {url, title}.
-func (h *Handler) addLink(c *call, id string) (any, error) {
+func (h *Handler) addLink(c *call) (any, error) {
+	id := c.param("id")
 	var b LinkRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
@@ -173,7 +176,8 @@ func (h *Handler) addLink(c *call, id string) (any, error) {
 }
 
 // severity is POST /incidents/{id}/severity {severity, reason}.
-func (h *Handler) severity(c *call, id string) (any, error) {
+func (h *Handler) severity(c *call) (any, error) {
+	id := c.param("id")
 	var b SeverityRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
@@ -190,7 +194,8 @@ func (h *Handler) severity(c *call, id string) (any, error) {
 }
 
 // owner is POST /incidents/{id}/owner {team, reason}.
-func (h *Handler) owner(c *call, id string) (any, error) {
+func (h *Handler) owner(c *call) (any, error) {
+	id := c.param("id")
 	var b OwnerRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err

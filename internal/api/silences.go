@@ -114,7 +114,7 @@ func (h *Handler) addSilence(c *call) (any, error) {
 		return nil, err
 	}
 	h.log().InfoContext(c.ctx, "silence added", "silence", s.ID, "by", c.actor, "ends", s.Ends)
-	return createdBody{SilenceResponse{Silence: view(s, now)}}, nil
+	return created(SilenceResponse{Silence: view(s, now)}), nil
 }
 
 func (h *Handler) silenceID(actor, key string) (string, error) {
@@ -130,7 +130,8 @@ func (h *Handler) silenceID(actor, key string) (string, error) {
 
 // endSilence is DELETE /silences/{id}: the silence ends now (it is kept, ended, so the
 // record of who silenced what stays).
-func (h *Handler) endSilence(c *call, id string) (any, error) {
+func (h *Handler) endSilence(c *call) (any, error) {
+	id := c.param("id")
 	list, err := h.Store.Silences(c.ctx)
 	if err != nil {
 		return nil, err
