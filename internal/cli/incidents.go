@@ -27,30 +27,59 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/silence"
 )
 
-const incidentsUsage = "incidents [--api URL] [--json] COMMAND [ARG...]"
-
-// incidentsHelp lists the subcommands (firebreak incidents help).
-const incidentsHelp = `firebreak incidents [--api URL] [--json] COMMAND
-
-The API is --api URL, else $FIREBREAK_API: an https Function URL (requests are signed
-with your AWS credentials) or a local 'firebreak serve' (http://127.0.0.1:PORT).
-
-  list [--status s,...|all] [--team T] [--limit N]   incidents, newest first (default: active ones)
-  show ID                                            the incident, its timeline and approvals
-  ack ID [--note TEXT]                               acknowledge
-  resolve ID [--note TEXT]                           resolve
-  status ID mitigated|closed|open [--note TEXT]      mitigate, close, or re-open
-  note ID TEXT...                                    add a note (an update)
-  link ID URL [--title T]                            attach a link
-  severity ID SEV [--reason TEXT]                    change the severity (sev1 … sev4, info)
-  owner ID TEAM [--reason TEXT]                      hand over to another team
-  approve ID KEY [--note TEXT]                       approve a runbook step waiting for a human
-  reject ID KEY [--note TEXT]                        reject it
-  silence add --match K=V... (--for D | --until T) --comment TEXT [--starts T]
-                                                     K: class, team, account, region, resource, tag:NAME
-  silence list                                       silences
-  silence end ID                                     end a silence now
-`
+var incidentsCmd = &command{
+	name: "incidents", args: "COMMAND [ARG...]", summary: "work incidents through the API: list, show, ack, resolve, note, silence …",
+	about: `The API is --api URL, else $FIREBREAK_API: an https Function URL (requests are signed with your
+AWS credentials) or a local firebreak serve (http://127.0.0.1:PORT). Changes carry an
+Idempotency-Key, so a retried request is applied once.`,
+	example: "export FIREBREAK_API=http://127.0.0.1:8080\nfirebreak incidents list\nfirebreak incidents ack FB-EJIY5JMC-1 --note \"looking\"",
+	run:     runIncidents,
+	subs: []*command{
+		{name: "incidents list", summary: "incidents, newest first (default: the active ones)",
+			example: "firebreak incidents list --status all --team platform --limit 20"},
+		{name: "incidents show", args: "ID", summary: "the incident, its timeline and approvals",
+			arguments: [][2]string{{"ID", "the incident"}}, example: "firebreak incidents show FB-EJIY5JMC-1"},
+		{name: "incidents ack", args: "ID", summary: "acknowledge: you are on it, escalation stops",
+			arguments: [][2]string{{"ID", "the incident"}}, example: "firebreak incidents ack FB-EJIY5JMC-1 --note \"looking\""},
+		{name: "incidents resolve", args: "ID", summary: "resolve: the cause is fixed",
+			arguments: [][2]string{{"ID", "the incident"}}, example: "firebreak incidents resolve FB-EJIY5JMC-1 --note \"logging restarted\""},
+		{name: "incidents status", args: "ID mitigated|closed|open", summary: "mitigate, close, or re-open",
+			arguments: [][2]string{{"ID", "the incident"}, {"mitigated", "the impact is contained, the cause not yet fixed"},
+				{"closed", "a resolved incident needs nothing more"}, {"open", "re-open a mitigated, resolved or closed incident"}},
+			example: "firebreak incidents status FB-EJIY5JMC-1 mitigated --note \"rolled back\""},
+		{name: "incidents note", args: "ID TEXT...", summary: "add a note (an update) to the timeline",
+			arguments: [][2]string{{"ID", "the incident"}, {"TEXT", "the note; the words are joined by spaces"}},
+			example:   "firebreak incidents note FB-EJIY5JMC-1 restarted the pods"},
+		{name: "incidents link", args: "ID URL", summary: "attach a link: a dashboard, a ticket, a chat thread",
+			arguments: [][2]string{{"ID", "the incident"}, {"URL", "an http(s) URL"}},
+			example:   "firebreak incidents link FB-EJIY5JMC-1 https://grafana.example.com/d/1 --title dashboard"},
+		{name: "incidents severity", args: "ID SEV", summary: "change the severity",
+			arguments: [][2]string{{"ID", "the incident"}, {"SEV", "sev1 (most severe) … sev4, or info"}},
+			example:   "firebreak incidents severity FB-EJIY5JMC-1 sev1 --reason \"customer data\""},
+		{name: "incidents owner", args: "ID TEAM", summary: "hand the incident over to another team",
+			arguments: [][2]string{{"ID", "the incident"}, {"TEAM", "a team of the configuration"}},
+			example:   "firebreak incidents owner FB-EJIY5JMC-1 payments --reason \"their service\""},
+		{name: "incidents approve", args: "ID KEY", summary: "approve a runbook step waiting for a human",
+			arguments: [][2]string{{"ID", "the incident"}, {"KEY", "the approval, as incidents show lists it"}},
+			example:   "firebreak incidents approve FB-EJIY5JMC-1 FB-EJIY5JMC-1-v1/approval"},
+		{name: "incidents reject", args: "ID KEY", summary: "reject a runbook step waiting for a human: the runbook takes its rejected path",
+			arguments: [][2]string{{"ID", "the incident"}, {"KEY", "the approval, as incidents show lists it"}},
+			example:   "firebreak incidents reject FB-EJIY5JMC-1 FB-EJIY5JMC-1-v1/approval --note \"not during the sale\""},
+		{name: "incidents silence", args: "COMMAND", summary: "silences: quiet paging for matching incidents for a while",
+			example: "firebreak incidents silence list", subs: []*command{
+				{name: "incidents silence add", args: "--match K=V... (--for D | --until T) --comment TEXT",
+					summary: "quiet paging for incidents that match, for a while (at most 31 days)",
+					about: `Matching incidents are still opened and recorded, but nobody is paged until the silence ends;
+then the escalator pages what is still active. K is class, team, account, region, resource or
+tag:NAME; V may use * and ?.`,
+					example: "firebreak incidents silence add --match team=platform --match class=ops.* --for 2h --comment \"deploy\""},
+				{name: "incidents silence list", summary: "the silences: planned windows of the configuration and those made through the API",
+					example: "firebreak incidents silence list"},
+				{name: "incidents silence end", args: "ID", summary: "end a silence now (it is kept, ended, as a record)",
+					arguments: [][2]string{{"ID", "the silence, as silence list shows it"}}, example: "firebreak incidents silence end sil-abcdefghijklmnop"},
+			}},
+	},
+}
 
 // apiClient talks to the API: SigV4-signed for Function URLs, plain to a local serve.
 type apiClient struct {
@@ -271,6 +300,14 @@ type incidentsRun struct {
 	json   bool
 }
 
+// incidentsFlags are the flags every incidents command has.
+func incidentsFlags(name string, env Env) (fs *flag.FlagSet, apiURL *string, asJSON *bool) {
+	fs = newFlags(name, env)
+	apiURL = fs.String("api", "", "the API's `URL`: a Function URL, or what firebreak serve prints (default $FIREBREAK_API)")
+	asJSON = fs.Bool("json", false, "print the API's JSON")
+	return fs, apiURL, asJSON
+}
+
 func runIncidents(ctx context.Context, env Env, args []string) error {
 	sub, rest := subcommand(args)
 	if sub == "silence" {
@@ -278,17 +315,29 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		s2, rest = subcommand(rest)
 		sub = strings.TrimSpace("silence " + s2)
 	}
-	switch sub {
-	case "help":
-		fmt.Fprint(env.Stdout, incidentsHelp)
-		return nil
-	case "":
-		fmt.Fprint(env.Stderr, incidentsHelp)
+	switch {
+	case sub == "help":
+		sub, rest = "", []string{"--help"}
+	case sub == "" && !wantsHelp(rest):
 		return fmt.Errorf("%w: name a command", errUsage)
 	}
-	fs := newFlags("incidents "+sub, env)
-	apiURL := fs.String("api", "", "API URL (default $FIREBREAK_API)")
-	asJSON := fs.Bool("json", false, "print the API's JSON")
+	if c := lookup(strings.TrimSpace("incidents " + sub)); c != nil && len(c.subs) > 0 {
+		// incidents or incidents silence: the commands it has.
+		if !wantsHelp(rest) {
+			var leaves []string
+			for _, s := range c.subs {
+				leaves = append(leaves, s.leaf())
+			}
+			return fmt.Errorf("%w: %s %s", errUsage, c.leaf(), strings.Join(leaves, "|"))
+		}
+		var fs *flag.FlagSet
+		if c.name == "incidents" {
+			fs, _, _ = incidentsFlags(c.name, env)
+		}
+		writeHelp(env.Stdout, c, fs)
+		return flag.ErrHelp
+	}
+	fs, apiURL, asJSON := incidentsFlags("incidents "+sub, env)
 	var (
 		nargs [2]int // positional arguments: at least, at most (-1: any)
 		do    func(r *incidentsRun, pos []string) error
@@ -296,9 +345,9 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 	note := func() *string { return fs.String("note", "", "a note for the timeline") }
 	switch sub {
 	case "list":
-		status := fs.String("status", "open,acknowledged,mitigated", "statuses, comma-separated, or all")
-		team := fs.String("team", "", "owning team")
-		limit := fs.Int("limit", api.DefaultLimit, "at most this many")
+		status := fs.String("status", "open,acknowledged,mitigated", "the `STATUSES`, comma-separated (open, acknowledged, mitigated, resolved, closed), or all")
+		team := fs.String("team", "", "only incidents this `TEAM` owns")
+		limit := fs.Int("limit", api.DefaultLimit, "at most `N` incidents")
 		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error { return r.list(ctx, *status, *team, *limit) }
 	case "show":
 		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error { return r.show(ctx, p[0]) }
@@ -322,12 +371,12 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 			return r.change(ctx, p[0], "links", api.LinkRequest{URL: p[1], Title: *title})
 		}
 	case "severity":
-		reason := fs.String("reason", "", "why")
+		reason := fs.String("reason", "", "why, for the timeline")
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
 			return r.change(ctx, p[0], "severity", api.SeverityRequest{Severity: p[1], Reason: *reason})
 		}
 	case "owner":
-		reason := fs.String("reason", "", "why")
+		reason := fs.String("reason", "", "why, for the timeline")
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
 			return r.change(ctx, p[0], "owner", api.OwnerRequest{Team: p[1], Reason: *reason})
 		}
@@ -336,10 +385,10 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error { return r.decide(ctx, p[0], p[1], sub, *n) }
 	case "silence add":
 		var match matchFlags
-		fs.Var(&match, "match", "key=value matcher (repeat): class, team, account, region, resource, tag:NAME; values may use * and ?")
-		forD := fs.Duration("for", 0, "how long, e.g. 2h")
-		untilT := fs.String("until", "", "until this RFC 3339 time")
-		startsT := fs.String("starts", "", "from this RFC 3339 time (default: now)")
+		fs.Var(&match, "match", "a `K=V` matcher (repeat it): K is class, team, account, region, resource, tag:NAME; values may use * and ?")
+		forD := fs.Duration("for", 0, "how long, e.g. 2h or 90m")
+		untilT := fs.String("until", "", "until this RFC 3339 `TIME`")
+		startsT := fs.String("starts", "", "from this RFC 3339 `TIME` (default: now)")
 		comment := fs.String("comment", "", "why it is quiet")
 		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error {
 			return r.addSilence(ctx, match, *forD, *untilT, *startsT, *comment)
@@ -348,10 +397,7 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error { return r.silences(ctx) }
 	case "silence end":
 		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error { return r.endSilence(ctx, p[0]) }
-	case "silence":
-		return fmt.Errorf("%w: silence add|list|end", errUsage)
 	default:
-		fmt.Fprint(env.Stderr, incidentsHelp)
 		return fmt.Errorf("%w: unknown command %q", errUsage, sub)
 	}
 	pos, err := parseFlags(fs, rest)
@@ -372,14 +418,13 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 	return do(&incidentsRun{env: env, client: client, json: *asJSON}, pos)
 }
 
-// wanted says what each command takes, for usage errors.
-var wanted = map[string]string{
-	"list": "no arguments", "show": "ID", "ack": "ID", "resolve": "ID", "status": "ID mitigated|closed|open",
-	"note": "ID TEXT...", "link": "ID URL", "severity": "ID SEV", "owner": "ID TEAM", "approve": "ID KEY", "reject": "ID KEY",
-	"silence add": "no arguments, only flags", "silence list": "no arguments", "silence end": "ID",
+// argsWanted says what a command takes, for usage errors.
+func argsWanted(sub string) string {
+	if c := lookup("incidents " + sub); c != nil && c.args != "" {
+		return c.args
+	}
+	return "no arguments"
 }
-
-func argsWanted(sub string) string { return wanted[sub] }
 
 // printJSON prints the API's answer, indented.
 func (r *incidentsRun) printJSON(b []byte) error {

@@ -20,6 +20,21 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/replay"
 )
 
+var replayCmd = &command{
+	name: "replay", args: "PATH...", summary: "run events through the rules, intake and an in-memory store, in event-time order",
+	about: `Replay answers, offline, what the stack would have done with these events: the incidents it
+would have opened, who would have been told, which runbooks would have run (dry-run: every AWS
+call a runbook makes is answered from fixtures), and, with --until, what the clocks would have
+done after the last event. Every event is accounted for once: opened an incident, repeated one,
+recovered one, recorded only, duplicate, unmatched by every rule, or quarantined.
+
+With --diff OLD.yaml NEW.yaml the events are replayed under both configurations and the
+differences are listed incident by incident: what a rule or taxonomy change would have paged.`,
+	arguments: [][2]string{{"PATH", "events: .json files, JSON lines (.jsonl, .ndjson), folders of them, or - for stdin"}},
+	example:   "firebreak replay events/samples/\nfirebreak replay --until 8h --json events/samples/\nfirebreak replay --diff firebreak.yaml new.yaml events/samples/",
+	run:       runReplay,
+}
+
 // replayJSON is `replay --json`: the summary plus the incidents.
 type replayJSON struct {
 	replay.Summary
@@ -46,11 +61,11 @@ type incidentJSON struct {
 
 func runReplay(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("replay", env)
-	cfgPath := fs.String("config", "", "configuration file")
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	batch := fs.Int("batch", 0, "at most N events per intake batch (default: deploy.intake.batch_size); batches never span more than deploy.intake.batching_window")
-	until := fs.Duration("until", 0, "run the clocks (escalation, reminders, objectives, auto-resolve) this long past the last event, e.g. 2h")
-	diff := fs.String("diff", "", "OLD.yaml: replay under OLD.yaml and under NEW.yaml (the first path) and print what changes, incident by incident")
+	cfgPath := fs.String("config", "", "configuration `FILE` (default ./firebreak.yaml when present, else the built-in configuration)")
+	asJSON := fs.Bool("json", false, "print one JSON object: the summary and the incidents")
+	batch := fs.Int("batch", 0, "at most `N` events per intake batch (default: deploy.intake.batch_size); batches never span more than deploy.intake.batching_window")
+	until := fs.Duration("until", 0, "run the clocks (escalation, reminders, objectives, auto-resolve) this `DURATION` past the last event, e.g. 2h")
+	diff := fs.String("diff", "", "`OLD.yaml`: replay under OLD.yaml and under NEW.yaml (the first path) and print what changes, incident by incident")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -419,13 +434,19 @@ func progressLine(events int, elapsed time.Duration, frac float64) string {
 	return s
 }
 
-const generateUsage = "generate-events [--seed N] [--start RFC3339] N"
+var generateCmd = &command{
+	name: "generate-events", args: "N", summary: "write N events of a realistic mix as JSON lines (benchmarks and load tests)",
+	arguments: [][2]string{{"N", "how many events"}},
+	example:   "firebreak generate-events --seed 7 100000 > /tmp/events.jsonl",
+	hidden:    true,
+	run:       runGenerate,
+}
 
 // runGenerate writes N events of a realistic mix as JSON lines to stdout (replay.Generate).
 func runGenerate(_ context.Context, env Env, args []string) error {
 	fs := newFlags("generate-events", env)
-	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same events")
-	start := fs.String("start", "2026-11-02T00:00:00Z", "time of the first event (RFC 3339)")
+	seed := fs.Uint64("seed", 1, "random seed `N`: the same seed gives the same events")
+	start := fs.String("start", "2026-11-02T00:00:00Z", "`TIME` of the first event (RFC 3339)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
