@@ -153,12 +153,13 @@ func writeTerms(b *strings.Builder, terms [][2]string) {
 	}
 }
 
-// wrap breaks text into lines of at most width runes (a longer word stays whole), each
-// starting with indent.
+// wrap breaks text into lines of at most width runes, each starting with indent; a word
+// longer than a line is cut with "…".
 func wrap(text string, width int, indent string) string {
 	var lines []string
 	line := indent
 	for _, w := range strings.Fields(text) {
+		w = elide(w, width-runes(indent))
 		if line != indent && len([]rune(line))+1+len([]rune(w)) > width {
 			lines = append(lines, line)
 			line = indent

@@ -81,8 +81,8 @@ func runImport(_ context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(env.Stderr, "imported from %s: %d contacts, %d schedules, %d overrides, %d escalation plans",
-		res.Source, len(added.Contacts), len(added.Schedules), len(added.Overrides), len(added.Escalations))
+	fmt.Fprintf(env.Stderr, "imported from %s: %s, %s, %s, %s", res.Source, plural(len(added.Contacts), "contact"),
+		plural(len(added.Schedules), "schedule"), plural(len(added.Overrides), "override"), plural(len(added.Escalations), "escalation plan"))
 	if *into != "" {
 		fmt.Fprintf(env.Stderr, " into %s", *into)
 	}

@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -298,6 +297,12 @@ type incidentsRun struct {
 	env    Env
 	client *apiClient
 	json   bool
+	wide   bool // human output: every cell whole, lines as long as they are
+}
+
+// wideFlag is --wide: human output not cut to fit 120 columns.
+func wideFlag(fs *flag.FlagSet, wide *bool) {
+	fs.BoolVar(wide, "wide", false, "print every cell whole (default: tables are cut to fit 120 columns)")
 }
 
 // incidentsFlags are the flags every incidents command has.
@@ -339,6 +344,7 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 	}
 	fs, apiURL, asJSON := incidentsFlags("incidents "+sub, env)
 	var (
+		wide  bool
 		nargs [2]int // positional arguments: at least, at most (-1: any)
 		do    func(r *incidentsRun, pos []string) error
 	)
@@ -348,8 +354,10 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		status := fs.String("status", "open,acknowledged,mitigated", "the `STATUSES`, comma-separated (open, acknowledged, mitigated, resolved, closed), or all")
 		team := fs.String("team", "", "only incidents this `TEAM` owns")
 		limit := fs.Int("limit", api.DefaultLimit, "at most `N` incidents")
+		wideFlag(fs, &wide)
 		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error { return r.list(ctx, *status, *team, *limit) }
 	case "show":
+		wideFlag(fs, &wide)
 		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error { return r.show(ctx, p[0]) }
 	case "ack", "resolve":
 		n := note()
@@ -394,6 +402,7 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 			return r.addSilence(ctx, match, *forD, *untilT, *startsT, *comment)
 		}
 	case "silence list":
+		wideFlag(fs, &wide)
 		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error { return r.silences(ctx) }
 	case "silence end":
 		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error { return r.endSilence(ctx, p[0]) }
@@ -415,7 +424,7 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return do(&incidentsRun{env: env, client: client, json: *asJSON}, pos)
+	return do(&incidentsRun{env: env, client: client, json: *asJSON, wide: wide}, pos)
 }
 
 // argsWanted says what a command takes, for usage errors.
@@ -449,7 +458,7 @@ func (r *incidentsRun) list(ctx context.Context, status, team string, limit int)
 	if err != nil || printed {
 		return err
 	}
-	printIncidents(r.env.Stdout, resp.Incidents)
+	printIncidents(r.env.Stdout, resp.Incidents, r.wide)
 	return nil
 }
 
@@ -458,54 +467,67 @@ func (r *incidentsRun) show(ctx context.Context, id string) error {
 	if err != nil || printed {
 		return err
 	}
-	printIncident(r.env.Stdout, resp)
+	printIncident(r.env.Stdout, resp, r.wide)
 	return nil
 }
 
-func printIncident(w io.Writer, resp api.IncidentResponse) {
+// printIncident prints an incident, its approvals and timeline in width columns: long
+// values wrap, long table cells are cut (wide: whole).
+func printIncident(w io.Writer, resp api.IncidentResponse, wide bool) {
 	inc := resp.Incident
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\t%s · %s · %s\n", inc.ID, inc.Severity, inc.Status, inc.Team)
-	fmt.Fprintf(tw, "Title\t%s\n", inc.Title)
-	fmt.Fprintf(tw, "Class\t%s\n", inc.Class)
-	if inc.Impact != "" {
-		fmt.Fprintf(tw, "Impact\t%s\n", inc.Impact)
+	fields := [][2]string{
+		{inc.ID, fmt.Sprintf("%s · %s · %s", inc.Severity, inc.Status, inc.Team)},
+		{"Title", inc.Title},
+		{"Class", inc.Class},
+		{"Impact", inc.Impact},
+		{"Resource", inc.Resource},
+		{"Account/region", inc.Account + " / " + inc.Region},
+		{"Opened", when(inc.OpenedAt)},
+		{"Events", fmt.Sprintf("%s, %s, last seen %s", plural(inc.Count, "trigger"), plural(inc.Recoveries, "recovery", "recoveries"), when(inc.LastSeen))},
 	}
-	fmt.Fprintf(tw, "Resource\t%s\n", inc.Resource)
-	fmt.Fprintf(tw, "Account/region\t%s / %s\n", inc.Account, inc.Region)
-	fmt.Fprintf(tw, "Opened\t%s\n", when(inc.OpenedAt))
-	fmt.Fprintf(tw, "Events\t%d triggers, %d recoveries, last seen %s\n", inc.Count, inc.Recoveries, when(inc.LastSeen))
+	if !inc.SeverityAt.IsZero() {
+		fields = append(fields, [2]string{"Severity", fmt.Sprintf("%s since %s (changed after opening)", inc.Severity, when(inc.SeverityAt))})
+	}
 	if !inc.AcknowledgedAt.IsZero() {
-		fmt.Fprintf(tw, "Acknowledged\t%s by %s\n", when(inc.AcknowledgedAt), inc.AcknowledgedBy)
+		fields = append(fields, [2]string{"Acknowledged", when(inc.AcknowledgedAt) + " by " + inc.AcknowledgedBy})
 	}
 	if !inc.ResolvedAt.IsZero() {
-		fmt.Fprintf(tw, "Resolved\t%s\n", when(inc.ResolvedAt))
+		fields = append(fields, [2]string{"Resolved", when(inc.ResolvedAt)})
 	}
-	if inc.Runbook != "" {
-		fmt.Fprintf(tw, "Runbook\t%s\n", inc.Runbook)
+	fields = append(fields, [2]string{"Runbook", inc.Runbook}, [2]string{"Version", strconv.Itoa(inc.Version)})
+	col := 0
+	for _, f := range fields {
+		col = max(col, runes(f[0]))
 	}
-	fmt.Fprintf(tw, "Version\t%d\n", inc.Version)
-	_ = tw.Flush()
+	indent := strings.Repeat(" ", col+2)
+	for _, f := range fields {
+		if f[1] == "" {
+			continue
+		}
+		v := strings.Join(strings.Fields(f[1]), " ")
+		if !wide {
+			v = strings.TrimPrefix(wrap(v, width, indent), indent)
+		}
+		fmt.Fprintf(w, "%s%s%s\n", f[0], strings.Repeat(" ", col+2-runes(f[0])), v)
+	}
 	if len(resp.Approvals) > 0 {
 		fmt.Fprintln(w, "\nApprovals")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "KEY\tREQUESTED\tDECISION\tREQUEST")
+		t := newTable(wide, "KEY", "REQUESTED", "DECISION", "REQUEST").cut(3, 30).cut(2, 20)
 		for _, a := range resp.Approvals {
 			d := "waiting"
 			if a.Decision != "" {
 				d = a.Decision + " by " + a.By
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Key, when(a.RequestedAt), d, clip(a.Request, 80))
+			t.row(a.Key, when(a.RequestedAt), d, a.Request)
 		}
-		_ = tw.Flush()
+		_ = t.write(w)
 	}
 	fmt.Fprintln(w, "\nTimeline")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "AT\tKIND\tACTOR\tDETAIL")
+	t := newTable(wide, "AT", "KIND", "ACTOR", "DETAIL").cut(2, 24).cut(3, 30)
 	for _, e := range resp.Timeline {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", when(e.At), e.Kind, clip(e.Actor, 40), clip(e.Detail, 100))
+		t.row(when(e.At), e.Kind, e.Actor, e.Detail)
 	}
-	_ = tw.Flush()
+	_ = t.write(w)
 }
 
 func when(t time.Time) string {
@@ -611,17 +633,46 @@ func (r *incidentsRun) silences(ctx context.Context) error {
 	}
 	// STARTS and ENDS are the window in force or the next one: for a weekly window of
 	// the configuration, its next occurrence.
-	tw := tabwriter.NewWriter(r.env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tORIGIN\tSTATE\tSTARTS\tENDS\tREPEATS\tMATCHERS\tBY\tCOMMENT")
-	for _, s := range resp.Silences {
-		starts, ends := s.Starts, s.Ends
-		if s.Next != nil {
-			starts, ends = s.Next.Starts, s.Next.Ends
+	if r.wide {
+		t := newTable(true, "ID", "ORIGIN", "STATE", "STARTS", "ENDS", "REPEATS", "MATCHERS", "BY", "COMMENT")
+		for _, s := range resp.Silences {
+			starts, ends := silenceWindow(s)
+			t.row(s.ID, first(s.Origin, "api"), s.State, when(starts), when(ends), repeats(s.Weekly), matchers(s.Matchers), first(s.CreatedBy, "—"), s.Comment)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, first(s.Origin, "api"), s.State, when(starts), when(ends), repeats(s.Weekly),
-			matchers(s.Matchers), first(s.CreatedBy, "—"), clip(s.Comment, 60))
+		return t.write(r.env.Stdout)
 	}
-	return tw.Flush()
+	// In 120 columns the free text (matchers, who, why) takes a line of its own under
+	// each silence, cut to fit.
+	t := newTable(false, "ID", "ORIGIN", "STATE", "STARTS", "ENDS", "REPEATS").cut(5, 16)
+	for _, s := range resp.Silences {
+		starts, ends := silenceWindow(s)
+		t.row(s.ID, first(s.Origin, "api"), s.State, when(starts), when(ends), repeats(s.Weekly))
+	}
+	var b strings.Builder
+	err = t.write(&b)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	out := []string{lines[0]}
+	for i, s := range resp.Silences {
+		detail := matchers(s.Matchers) + " · by " + first(s.CreatedBy, "—")
+		if c := strings.TrimSpace(s.Comment); c != "" {
+			detail += " · " + c
+		}
+		out = append(out, lines[i+1], "  "+elide(strings.Join(strings.Fields(detail), " "), width-2))
+	}
+	_, err = io.WriteString(r.env.Stdout, strings.Join(out, "\n")+"\n")
+	return err
+}
+
+// silenceWindow is the window of a silence a list shows: the one in force or the next
+// (for a weekly window of the configuration, its next occurrence).
+func silenceWindow(s api.SilenceView) (starts, ends time.Time) {
+	if s.Next != nil {
+		return s.Next.Starts, s.Next.Ends
+	}
+	return s.Starts, s.Ends
 }
 
 // repeats describes a weekly window: "weekly sun 02:00 for 3h UTC".

@@ -206,7 +206,8 @@ func printServing(w io.Writer, base, actor string, res *replay.Result, links *to
 			newest = &res.Incidents[i]
 		}
 	}
-	fmt.Fprintf(w, "Replayed %d events: %d incidents (%d active), %d notifications.\n", s.Events, len(res.Incidents), active, s.Notifications)
+	fmt.Fprintf(w, "Replayed %s: %s (%d active), %s.\n", plural(s.Events, "event"), plural(len(res.Incidents), "incident"), active,
+		plural(s.Notifications, "notification"))
 	fmt.Fprintf(w, "Firebreak API on %s (as %s; signed links use a key made for this run)\n", base, actor)
 	fmt.Fprintf(w, "The pipeline's clock runs on in real time from %s.\n", res.Local.Clock.Now().Format("2006-01-02 15:04:05Z"))
 	fmt.Fprintf(w, "  firebreak incidents --api %s list\n", base)
