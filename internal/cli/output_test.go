@@ -46,6 +46,9 @@ func TestHumanOutputFits120Columns(t *testing.T) {
 	// Every incident's show fits.
 	for _, line := range strings.Split(strings.TrimSpace(list), "\n")[1:] {
 		id := strings.Fields(line)[0]
+		if !strings.HasPrefix(id, "FB-") {
+			continue // the legend under the table
+		}
 		if n, l := widest(s.ok(t, "show", id)); n > 120 {
 			t.Errorf("incidents show %s: a line is %d columns; want at most 120: %q", id, n, l)
 		}
