@@ -55,6 +55,21 @@ var helpCmd = &command{
 // errUsage marks errors whose remedy is reading the usage.
 var errUsage = errors.New("usage")
 
+// usageError is a usage error of a subcommand ("incidents ack"): Run shows that
+// command's usage.
+type usageError struct {
+	name string
+	err  error // wraps errUsage
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usageOf is a usage error of the command of that full name.
+func usageOf(name, format string, args ...any) error {
+	return &usageError{name: name, err: fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)}
+}
+
 // Run runs the command line args (without the program name) and returns the exit code.
 func Run(ctx context.Context, args []string, env Env) int {
 	if env.Getenv == nil {
@@ -82,7 +97,12 @@ func Run(ctx context.Context, args []string, env Env) int {
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		case errors.Is(err, errUsage):
-			fmt.Fprintf(env.Stderr, "firebreak %s: %v\nusage: %s\n(firebreak help %s says more)\n", c.name, err, c.usage(), c.name)
+			u := c
+			var ue *usageError
+			if errors.As(err, &ue) && lookup(ue.name) != nil {
+				u = lookup(ue.name)
+			}
+			fmt.Fprintf(env.Stderr, "firebreak %s: %v\nusage: %s\n(firebreak help %s says more)\n", c.name, err, u.usage(), u.name)
 			return 2
 		default:
 			fmt.Fprintf(env.Stderr, "firebreak %s: %v\n", c.name, err)
@@ -137,7 +157,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, fmt.Errorf("%w: %v", errUsage, err)
+			return nil, usageOf(fs.Name(), "%v", err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

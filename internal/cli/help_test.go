@@ -116,4 +116,9 @@ func TestHelpErrors(t *testing.T) {
 			t.Errorf("firebreak %s = exit %d, %q; want 2, unknown command", strings.Join(args, " "), code, errs)
 		}
 	}
+	// A subcommand's usage error shows that subcommand's usage.
+	code, _, errs := runCLI("incidents", "--api", "http://127.0.0.1:1", "ack")
+	if code != 2 || !strings.Contains(errs, "usage: firebreak incidents ack ID [flags]\n(firebreak help incidents ack says more)") {
+		t.Errorf("firebreak incidents ack (no ID) = exit %d, %q; want 2 and the usage of incidents ack", code, errs)
+	}
 }

@@ -333,7 +333,7 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 			for _, s := range c.subs {
 				leaves = append(leaves, s.leaf())
 			}
-			return fmt.Errorf("%w: %s %s", errUsage, c.leaf(), strings.Join(leaves, "|"))
+			return usageOf(c.name, "%s %s", c.leaf(), strings.Join(leaves, "|"))
 		}
 		var fs *flag.FlagSet
 		if c.name == "incidents" {
@@ -414,7 +414,7 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if len(pos) < nargs[0] || (nargs[1] >= 0 && len(pos) > nargs[1]) {
-		return fmt.Errorf("%w: %s takes %s", errUsage, sub, argsWanted(sub))
+		return usageOf("incidents "+sub, "%s takes %s", sub, argsWanted(sub))
 	}
 	raw := *apiURL
 	if raw == "" {
@@ -587,13 +587,13 @@ func (r *incidentsRun) addSilence(ctx context.Context, match []string, d time.Du
 		}
 	}
 	if len(match) == 0 {
-		return fmt.Errorf("%w: silence add needs at least one --match", errUsage)
+		return usageOf("incidents silence add", "silence add needs at least one --match")
 	}
 	if (d > 0) == (until != "") {
-		return fmt.Errorf("%w: silence add needs --for DURATION or --until TIME (one of them)", errUsage)
+		return usageOf("incidents silence add", "silence add needs --for DURATION or --until TIME (one of them)")
 	}
 	if strings.TrimSpace(comment) == "" {
-		return fmt.Errorf("%w: silence add needs --comment: say why it is quiet", errUsage)
+		return usageOf("incidents silence add", "silence add needs --comment: say why it is quiet")
 	}
 	body := api.SilenceRequest{Matchers: m, Comment: comment}
 	if d > 0 {
