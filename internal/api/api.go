@@ -1,7 +1,9 @@
 // Package api is Firebreak's HTTP API, served by the api Lambda behind Function URLs and
 // by `firebreak serve` on a laptop: list and read incidents, acknowledge, resolve, add
 // notes and links, change severity and owner, decide runbook approvals, manage silences,
-// and the one-click signed links of notifications.
+// and the one-click signed links of notifications. routes.go lists every endpoint as a
+// net/http method-and-path pattern; types.go holds every request and response body,
+// which the firebreak CLI sends and reads too.
 //
 // The api function has two URLs. Its own URL uses AuthType AWS_IAM: Lambda checks the
 // caller's SigV4 signature before the code runs and passes the caller in
