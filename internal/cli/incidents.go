@@ -512,7 +512,7 @@ func printIncident(w io.Writer, resp api.IncidentResponse, wide bool) {
 	}
 	if len(resp.Approvals) > 0 {
 		fmt.Fprintln(w, "\nApprovals")
-		t := newTable(wide, "KEY", "REQUESTED", "DECISION", "REQUEST").cut(3, 30).cut(2, 20)
+		t := newTable(wide, "KEY", "REQUESTED", "DECISION", "REQUEST").cut(3, 30).cut(2, 20).wrap(3)
 		for _, a := range resp.Approvals {
 			d := "waiting"
 			if a.Decision != "" {
@@ -523,7 +523,7 @@ func printIncident(w io.Writer, resp api.IncidentResponse, wide bool) {
 		_ = t.write(w)
 	}
 	fmt.Fprintln(w, "\nTimeline")
-	t := newTable(wide, "AT", "KIND", "ACTOR", "DETAIL").cut(2, 24).cut(3, 30)
+	t := newTable(wide, "AT", "KIND", "ACTOR", "DETAIL").cut(2, 20).cut(3, 40).wrap(3)
 	for _, e := range resp.Timeline {
 		t.row(when(e.At), e.Kind, e.Actor, e.Detail)
 	}

@@ -8,15 +8,27 @@ import (
 
 // Human output fits width (120) columns: a table whose rows are wider cuts its elastic
 // columns (titles, details, matchers: the free text) with "…", in the order the table
-// names them, each down to its floor, and --wide prints every cell whole. Machine
-// output (--json) is never cut.
+// names them, each down to its floor (or wraps them onto more lines, for prose like the
+// timeline's details), and --wide prints every cell whole on one line. Machine output
+// (--json) is never cut.
 
 // table is rows of cells laid out in columns two spaces apart.
 type table struct {
 	header []string
 	rows   [][]string
-	cuts   []cut // the columns that may be cut, in the order they are
-	wide   bool  // cut nothing
+	cuts   []cut        // the columns that may be cut, in the order they are
+	wraps  map[int]bool // columns whose cells wrap onto more lines instead of being cut
+	wide   bool         // cut nothing
+}
+
+// wrap makes the cells of column col (narrowed as cut says) wrap onto more lines
+// instead of being cut: the timeline's details, read as prose.
+func (t *table) wrap(col int) *table {
+	if t.wraps == nil {
+		t.wraps = map[int]bool{}
+	}
+	t.wraps[col] = true
+	return t
 }
 
 // cut is a column that may be cut, and the width it is never cut below.
@@ -78,18 +90,34 @@ func (t *table) write(out io.Writer) error {
 	w := t.widths()
 	var b strings.Builder
 	for _, r := range append([][]string{t.header}, t.rows...) {
-		var line strings.Builder
+		// A row is one line, or more when a wrapping cell needs them.
+		cells := make([][]string, len(r))
+		lines := 1
 		for i, c := range r {
 			if i >= len(w) {
 				break
 			}
-			c = elide(c, w[i])
-			line.WriteString(c)
-			if i < len(r)-1 {
-				line.WriteString(strings.Repeat(" ", w[i]-runes(c)+2))
+			if t.wraps[i] && !t.wide && runes(c) > w[i] {
+				cells[i] = strings.Split(wrap(c, w[i], ""), "\n")
+			} else {
+				cells[i] = []string{elide(c, w[i])}
 			}
+			lines = max(lines, len(cells[i]))
 		}
-		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+		for l := range lines {
+			var line strings.Builder
+			for i, c := range cells {
+				cell := ""
+				if l < len(c) {
+					cell = c[l]
+				}
+				line.WriteString(cell)
+				if i < len(cells)-1 {
+					line.WriteString(strings.Repeat(" ", w[i]-runes(cell)+2))
+				}
+			}
+			b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+		}
 	}
 	_, err := io.WriteString(out, b.String())
 	return err

@@ -71,3 +71,34 @@ func TestTableCuts(t *testing.T) {
 		})
 	}
 }
+
+// TestTableWraps: a wrapping column's long cell continues on the next lines, in its
+// column; wide keeps it on one line.
+func TestTableWraps(t *testing.T) {
+	detail := strings.TrimSpace(strings.Repeat("word ", 40)) // 199 runes
+	for _, wide := range []bool{false, true} {
+		tb := newTable(wide, "AT", "DETAIL").cut(1, 20).wrap(1)
+		tb.row("12:00", detail)
+		var b bytes.Buffer
+		if err := tb.write(&b); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+		var words []string
+		for i, l := range lines[1:] {
+			if n := runes(l); !wide && n > width {
+				t.Errorf("wrapped line %d is %d runes; want at most %d", i, n, width)
+			}
+			if i > 0 && !strings.HasPrefix(l, "       word") {
+				t.Errorf("continuation line %q; want it in the DETAIL column", l)
+			}
+			words = append(words, strings.Fields(strings.TrimPrefix(l, "12:00"))...)
+		}
+		if got := strings.Join(words, " "); got != detail {
+			t.Errorf("wide=%v: the cell reads %q; want every word: %q", wide, got, detail)
+		}
+		if want := map[bool]int{false: 3, true: 2}[wide]; len(lines) != want {
+			t.Errorf("wide=%v: %d lines; want %d", wide, len(lines), want)
+		}
+	}
+}
