@@ -103,7 +103,8 @@ func writeHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 
 // flagTerms lists the flags of fs as "--name VALUE" and their descriptions, with
 // their defaults when not zero. A backquoted word in a usage string names the value
-// (flag.UnquoteUsage): "configuration `FILE`".
+// (flag.UnquoteUsage): "configuration `FILE`"; without one a text flag's value is
+// named after the flag (--note NOTE), a number N, a duration DURATION.
 func flagTerms(fs *flag.FlagSet) [][2]string {
 	if fs == nil {
 		return nil
@@ -114,8 +115,8 @@ func flagTerms(fs *flag.FlagSet) [][2]string {
 		term := "--" + f.Name
 		switch name {
 		case "":
-		case "value", "string":
-			term += " TEXT"
+		case "value", "string": // no `WORD` in the usage: the flag's name names its value
+			term += " " + strings.ToUpper(f.Name)
 		case "int", "uint", "uint64":
 			term += " N"
 		case "duration":

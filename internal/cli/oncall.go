@@ -13,24 +13,6 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/oncall"
 )
 
-var oncallCmd = &command{
-	name: "oncall", args: "[SCHEDULE...]", summary: "who is on call per schedule, shifts and .ics feeds, from the configuration",
-	about: `TIME is RFC 3339 (2026-12-01T09:00:00+01:00), 2026-12-01T09:00 or 2026-12-01 (UTC), now, or
-now+7d / now-12h. Answers come from the configuration and its overrides alone; overrides stored
-through the API (and an --api variant of these commands) come later.`,
-	arguments: [][2]string{{"SCHEDULE", "a schedule of the configuration; none: every schedule"}},
-	example:   "firebreak oncall\nfirebreak oncall platform-primary --at 2026-12-24T20:00",
-	run:       runOncall,
-	subs: []*command{
-		{name: "oncall shifts", args: "SCHEDULE", summary: "the shifts between two times, overrides applied, gaps shown",
-			arguments: [][2]string{{"SCHEDULE", "a schedule of the configuration"}},
-			example:   "firebreak oncall shifts platform-primary --from now --to now+14d"},
-		{name: "oncall ics", args: "SCHEDULE", summary: "the schedule as an iCalendar (.ics) feed on stdout (default: 7 days back, 90 ahead)",
-			arguments: [][2]string{{"SCHEDULE", "a schedule of the configuration"}},
-			example:   "firebreak oncall ics platform-primary > platform-primary.ics"},
-	},
-}
-
 func runOncall(ctx context.Context, env Env, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -41,8 +23,8 @@ func runOncall(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	fs := newFlags("oncall", env)
-	cfgPath := fs.String("config", "", "configuration `FILE` (default ./firebreak.yaml when present, else the built-in configuration)")
-	atFlag := fs.String("at", "now", "the `TIME` asked about")
+	cfgPath := fs.String("config", "", "configuration file")
+	atFlag := fs.String("at", "now", "the instant asked about")
 	asJSON := fs.Bool("json", false, "print a JSON list of {schedule, contact, name, start, end}")
 	names, err := parseFlags(fs, args)
 	if err != nil {
@@ -114,9 +96,9 @@ func runOncall(ctx context.Context, env Env, args []string) error {
 
 func runOncallShifts(env Env, args []string) error {
 	fs := newFlags("oncall shifts", env)
-	cfgPath := fs.String("config", "", "configuration `FILE` (default ./firebreak.yaml when present, else the built-in configuration)")
-	fromFlag := fs.String("from", "", "the start of the preview, a `TIME`")
-	toFlag := fs.String("to", "", "the end of the preview, a `TIME`")
+	cfgPath := fs.String("config", "", "configuration file")
+	fromFlag := fs.String("from", "", "start of the preview")
+	toFlag := fs.String("to", "", "end of the preview")
 	asJSON := fs.Bool("json", false, "print a JSON list of {schedule, contacts, start, end}")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -151,9 +133,9 @@ func runOncallShifts(env Env, args []string) error {
 
 func runOncallICS(env Env, args []string) error {
 	fs := newFlags("oncall ics", env)
-	cfgPath := fs.String("config", "", "configuration `FILE` (default ./firebreak.yaml when present, else the built-in configuration)")
-	fromFlag := fs.String("from", "now-7d", "the first shifts: from this `TIME`")
-	toFlag := fs.String("to", "now+90d", "the last shifts: until this `TIME`")
+	cfgPath := fs.String("config", "", "configuration file")
+	fromFlag := fs.String("from", "now-7d", "first shifts")
+	toFlag := fs.String("to", "now+90d", "last shifts")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
