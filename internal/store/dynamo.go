@@ -32,7 +32,7 @@ type Dynamo struct {
 	table string
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) error
-	heads headCache // ledger heads as last seen (ledger.go)
+	heads headCache // ledger heads as last seen (dynamo_ledger.go)
 	seqs  seqHints  // latest incident sequence per fingerprint, as last seen (Current)
 }
 
