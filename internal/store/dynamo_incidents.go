@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -167,99 +168,14 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 		return false, fmt.Errorf("change incident %q: an incident and an entry key are required", c.Incident)
 	}
 	c.Entry.Incident = c.Incident
-	set := []string{"#ver = #ver + :one", "#upd = :upd", "#lc = :lc"}
-	var remove []string
-	names := map[string]string{"#pk": Table.PartitionKey, "#ver": "version", "#upd": "updated_at", "#lc": "last_change"}
-	vals := map[string]types.AttributeValue{":one": n(1), ":upd": s(fmtTime(d.now())), ":lc": s(c.Entry.Key)}
-	assign := func(attr, value string) {
-		ph := strings.ReplaceAll(attr, "_", "")
-		names["#"+ph], vals[":"+ph] = attr, s(value)
-		set = append(set, "#"+ph+" = :"+ph)
-	}
-	drop := func(attr string) {
-		ph := strings.ReplaceAll(attr, "_", "")
-		names["#"+ph] = attr
-		remove = append(remove, "#"+ph)
-	}
-	cond := []string{"attribute_exists(#pk)", "(attribute_not_exists(#lc) OR #lc <> :lc)"}
-	if len(c.IfStatus) > 0 {
-		ph := make([]string, len(c.IfStatus))
-		for i, st := range c.IfStatus {
-			ph[i] = ":if" + strconv.Itoa(i)
-			vals[ph[i]] = s(string(st))
-		}
-		names["#st"] = "status"
-		cond = append(cond, "#st IN ("+strings.Join(ph, ", ")+")")
-	}
-	if !c.NotBefore.IsZero() {
-		names["#sat"] = "state_at"
-		vals[":nb"] = s(fmtTime(c.NotBefore))
-		cond = append(cond, "#sat <= :nb")
-	}
+	u := newChangeUpdate(d.now(), c.Entry.Key)
+	u.requirePreconditions(c)
 	at := fmtTime(c.At)
-	if c.Status != "" {
-		names["#st"] = "status"
-		vals[":st"] = s(string(c.Status))
-		set = append(set, "#st = :st")
-		assign("state_at", at)
-		assign("list_pk", listIncident+string(c.Status))
-		switch c.Status {
-		case incident.Acknowledged:
-			assign("acknowledged_at", at)
-			if c.By != "" {
-				assign("acknowledged_by", c.By)
-			}
-		case incident.Resolved:
-			assign("resolved_at", at)
-		case incident.Open:
-			drop("resolved_at")
-			drop("acknowledged_at")
-			drop("acknowledged_by")
-		}
-	}
-	if c.Severity != "" {
-		names["#sev"], names["#rank"] = "severity", "sev_rank"
-		vals[":sev"], vals[":rank"] = s(string(c.Severity)), n(int64(c.Severity.Rank()))
-		set = append(set, "#sev = :sev", "#rank = :rank")
-		assign("severity_at", at)
-		if c.RaiseOnly {
-			cond = append(cond, "#rank > :rank")
-		}
-	}
-	if c.Team != "" {
-		assign("team", c.Team)
-	}
-	if c.Parent != "" {
-		assign("parent", c.Parent)
-		assign("parent_reason", c.ParentReason)
-	}
-	if c.SilencedBy != "" {
-		assign("silenced_by", c.SilencedBy)
-	}
-	if c.Touch {
-		assign("last_update_at", at)
-	}
-	if c.Status == incident.Closed {
-		drop("due_pk")
-		drop("due_sk")
-		drop("due_at")
-	} else {
-		assign("due_pk", duePK)
-		assign("due_sk", at+"#"+c.Incident)
-		assign("due_at", at)
-	}
-	update := "SET " + strings.Join(set, ", ")
-	if len(remove) > 0 {
-		update += " REMOVE " + strings.Join(remove, ", ")
-	}
-	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(d.table),
-		Key:                       itemKey(incidentPK(c.Incident), skMeta),
-		UpdateExpression:          aws.String(update),
-		ConditionExpression:       aws.String(strings.Join(cond, " AND ")),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: vals,
-	})
+	u.moveStatus(c, at)
+	u.setSeverity(c, at)
+	u.setFields(c, at)
+	u.reschedule(c, at)
+	_, err := d.db.UpdateItem(ctx, u.input(d.table, c.Incident))
 	if err == nil {
 		if err := d.putEntry(ctx, c.Entry); err != nil {
 			return true, fmt.Errorf("change incident %s: %w", c.Incident, err)
@@ -269,22 +185,172 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 	if !isConditionFailed(err) {
 		return false, fmt.Errorf("change incident %s: %w", c.Incident, err)
 	}
+	if err := d.finishAppliedChange(ctx, c); err != nil {
+		return false, fmt.Errorf("change incident %s: %w", c.Incident, err)
+	}
+	return false, nil
+}
+
+// finishAppliedChange is what is left when the update's condition failed: if the
+// incident's last change is this one (applied by an attempt that crashed before writing
+// its entry), it writes the entry; otherwise a precondition does not hold and nothing is
+// done. ErrNotFound if there is no such incident.
+func (d *Dynamo) finishAppliedChange(ctx context.Context, c Change) error {
 	res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(d.table), Key: itemKey(incidentPK(c.Incident), skMeta), ConsistentRead: aws.Bool(true),
 		ProjectionExpression: aws.String("#lc"), ExpressionAttributeNames: map[string]string{"#lc": "last_change"},
 	})
 	if err != nil {
-		return false, fmt.Errorf("change incident %s: %w", c.Incident, err)
+		return err
 	}
 	if len(res.Item) == 0 {
-		return false, fmt.Errorf("change incident %s: %w", c.Incident, ErrNotFound)
+		return ErrNotFound
 	}
-	if str(res.Item, "last_change") == c.Entry.Key {
-		if err := d.putEntry(ctx, c.Entry); err != nil {
-			return false, fmt.Errorf("change incident %s: %w", c.Incident, err)
+	if str(res.Item, "last_change") != c.Entry.Key {
+		return nil
+	}
+	return d.putEntry(ctx, c.Entry)
+}
+
+// changeUpdate is the one conditional UpdateItem of an incident's META item that
+// applies a Change: the attributes it sets and removes and the conditions it needs.
+type changeUpdate struct {
+	set, remove, cond []string
+	names             map[string]string
+	vals              map[string]types.AttributeValue
+}
+
+// newChangeUpdate starts the update every change makes: one more version, updated now,
+// key as the last change, on an incident that exists and did not make this change yet.
+func newChangeUpdate(now time.Time, key string) *changeUpdate {
+	return &changeUpdate{
+		set:   []string{"#ver = #ver + :one", "#upd = :upd", "#lc = :lc"},
+		cond:  []string{"attribute_exists(#pk)", "(attribute_not_exists(#lc) OR #lc <> :lc)"},
+		names: map[string]string{"#pk": Table.PartitionKey, "#ver": "version", "#upd": "updated_at", "#lc": "last_change"},
+		vals:  map[string]types.AttributeValue{":one": n(1), ":upd": s(fmtTime(now)), ":lc": s(key)},
+	}
+}
+
+// assign sets attr to a string value, with placeholders named after attr.
+func (u *changeUpdate) assign(attr, value string) {
+	ph := strings.ReplaceAll(attr, "_", "")
+	u.names["#"+ph], u.vals[":"+ph] = attr, s(value)
+	u.set = append(u.set, "#"+ph+" = :"+ph)
+}
+
+// drop removes attr.
+func (u *changeUpdate) drop(attr string) {
+	ph := strings.ReplaceAll(attr, "_", "")
+	u.names["#"+ph] = attr
+	u.remove = append(u.remove, "#"+ph)
+}
+
+// requirePreconditions adds c's conditions on the incident as stored: its status is one
+// of IfStatus, its state is not newer than NotBefore.
+func (u *changeUpdate) requirePreconditions(c Change) {
+	if len(c.IfStatus) > 0 {
+		ph := make([]string, len(c.IfStatus))
+		for i, st := range c.IfStatus {
+			ph[i] = ":if" + strconv.Itoa(i)
+			u.vals[ph[i]] = s(string(st))
 		}
+		u.names["#st"] = "status"
+		u.cond = append(u.cond, "#st IN ("+strings.Join(ph, ", ")+")")
 	}
-	return false, nil
+	if !c.NotBefore.IsZero() {
+		u.names["#sat"] = "state_at"
+		u.vals[":nb"] = s(fmtTime(c.NotBefore))
+		u.cond = append(u.cond, "#sat <= :nb")
+	}
+}
+
+// moveStatus sets the new status, when it changes, with the time of the state, the
+// list index key and the status's own stamps (re-opening clears them).
+func (u *changeUpdate) moveStatus(c Change, at string) {
+	if c.Status == "" {
+		return
+	}
+	u.names["#st"] = "status"
+	u.vals[":st"] = s(string(c.Status))
+	u.set = append(u.set, "#st = :st")
+	u.assign("state_at", at)
+	u.assign("list_pk", listIncident+string(c.Status))
+	switch c.Status {
+	case incident.Acknowledged:
+		u.assign("acknowledged_at", at)
+		if c.By != "" {
+			u.assign("acknowledged_by", c.By)
+		}
+	case incident.Resolved:
+		u.assign("resolved_at", at)
+	case incident.Open:
+		u.drop("resolved_at")
+		u.drop("acknowledged_at")
+		u.drop("acknowledged_by")
+	}
+}
+
+// setSeverity sets the new severity and its rank; with RaiseOnly only if it is more
+// severe than the stored one.
+func (u *changeUpdate) setSeverity(c Change, at string) {
+	if c.Severity == "" {
+		return
+	}
+	u.names["#sev"], u.names["#rank"] = "severity", "sev_rank"
+	u.vals[":sev"], u.vals[":rank"] = s(string(c.Severity)), n(int64(c.Severity.Rank()))
+	u.set = append(u.set, "#sev = :sev", "#rank = :rank")
+	u.assign("severity_at", at)
+	if c.RaiseOnly {
+		u.cond = append(u.cond, "#rank > :rank")
+	}
+}
+
+// setFields sets the owner, the parent, the silence and a person's last update, those
+// the change gives.
+func (u *changeUpdate) setFields(c Change, at string) {
+	if c.Team != "" {
+		u.assign("team", c.Team)
+	}
+	if c.Parent != "" {
+		u.assign("parent", c.Parent)
+		u.assign("parent_reason", c.ParentReason)
+	}
+	if c.SilencedBy != "" {
+		u.assign("silenced_by", c.SilencedBy)
+	}
+	if c.Touch {
+		u.assign("last_update_at", at)
+	}
+}
+
+// reschedule puts the incident on the due index at once, so the escalator works out its
+// clocks after the change; a closed incident leaves the index.
+func (u *changeUpdate) reschedule(c Change, at string) {
+	if c.Status == incident.Closed {
+		u.drop("due_pk")
+		u.drop("due_sk")
+		u.drop("due_at")
+		return
+	}
+	u.assign("due_pk", duePK)
+	u.assign("due_sk", at+"#"+c.Incident)
+	u.assign("due_at", at)
+}
+
+// input is the UpdateItem request on the incident's META item.
+func (u *changeUpdate) input(table, id string) *dynamodb.UpdateItemInput {
+	update := "SET " + strings.Join(u.set, ", ")
+	if len(u.remove) > 0 {
+		update += " REMOVE " + strings.Join(u.remove, ", ")
+	}
+	return &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(table),
+		Key:                       itemKey(incidentPK(id), skMeta),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String(strings.Join(u.cond, " AND ")),
+		ExpressionAttributeNames:  u.names,
+		ExpressionAttributeValues: u.vals,
+	}
 }
 
 // List returns incidents matching f, most recently opened first.
