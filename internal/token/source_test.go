@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/token"
 	"github.com/firebreak-ops/firebreak/internal/token/ssmkeys"
 )
@@ -29,31 +29,31 @@ func ringJSON(current string, ids ...string) string {
 
 // secretEndpoint answers GetSecretValue and GetParameter with whatever value holds.
 type secretEndpoint struct {
-	*awslocal.Server
+	*awstest.Server
 	mu    sync.Mutex
 	value string
 	fail  bool
 }
 
 func newSecretEndpoint(t *testing.T, value string) *secretEndpoint {
-	e := &secretEndpoint{Server: awslocal.New(), value: value}
+	e := &secretEndpoint{Server: awstest.New(), value: value}
 	t.Cleanup(e.Close)
-	e.Answer = func(r awslocal.Request) (awslocal.Reply, bool) {
+	e.Answer = func(r awstest.Request) (awstest.Reply, bool) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		if e.fail {
-			return awslocal.JSONError("InternalServiceError", "unavailable"), true
+			return awstest.JSONError("InternalServiceError", "unavailable"), true
 		}
 		switch r.Action {
 		case "GetSecretValue":
 			b, _ := json.Marshal(map[string]any{"ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:firebreak/links", "Name": "firebreak/links",
 				"SecretString": e.value, "VersionId": "v1"})
-			return awslocal.Reply{Status: 200, Body: string(b)}, true
+			return awstest.Reply{Status: 200, Body: string(b)}, true
 		case "GetParameter":
 			b, _ := json.Marshal(map[string]any{"Parameter": map[string]any{"Name": "/firebreak/links", "Type": "SecureString", "Value": e.value, "Version": 1}})
-			return awslocal.Reply{Status: 200, Body: string(b)}, true
+			return awstest.Reply{Status: 200, Body: string(b)}, true
 		}
-		return awslocal.Reply{}, false
+		return awstest.Reply{}, false
 	}
 	return e
 }

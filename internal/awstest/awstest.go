@@ -1,8 +1,8 @@
-// Package awslocal is a local HTTP endpoint that speaks just enough of the SNS (query
+// Package awstest is a local HTTP endpoint that speaks just enough of the SNS (query
 // protocol), Step Functions (JSON 1.0), Secrets Manager and SSM (JSON 1.1) APIs for the
 // real aws-sdk-go-v2 clients to talk to it, and records every request they send. Tests use it to assert what the SDK
 // actually sent; nothing here is a stand-in for logic under test.
-package awslocal
+package awstest
 
 import (
 	"encoding/json"
