@@ -10,7 +10,7 @@ BOOTSTRAP := $(FUNCTIONS:%=build/%/bootstrap)
 GOFILES   := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*')
 NODE_DEPS := node_modules/.firebreak-installed
 
-.PHONY: help deps build test test-go lint demo bench fuzz clean synth deploy diff destroy
+.PHONY: help deps build test test-go lint demo bench chaos fuzz clean synth deploy diff destroy
 
 # The CDK app (infra/) runs through the pinned CDK CLI. jsii runs it on the Node.js 22
 # from node_modules when there is one (the system's otherwise); the CLI neither checks
@@ -67,6 +67,10 @@ REPLAY_EVENTS ?= 100000
 bench: deps ## benchmarks, with figures as ratios to a baseline in the same run
 	CI=$${CI:-true} $(GO) test -run='^$$' -bench=. -benchmem -count=1 -timeout=3h ./internal/classify ./internal/intake ./internal/coldstart ./internal/oncall
 	REPLAY_EVENTS=$(REPLAY_EVENTS) $(GO) test -run='^$$' -bench=. -benchtime=1x -count=1 -timeout=3h ./internal/replay
+
+# CHAOS_EVENTS sizes the generated day of the chaos table (default 10,000 events).
+chaos: deps ## the whole path under injected faults: samples and a generated day, 0/10/30% faults
+	CI=$${CI:-true} $(GO) test -tags chaos -count=1 -v -timeout=3h ./internal/chaos
 
 FUZZTIME ?= 30s
 FUZZPKGS := ./internal/event ./internal/asl ./internal/token ./internal/replay ./internal/oncall/importer

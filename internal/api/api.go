@@ -29,6 +29,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -103,6 +104,12 @@ type Handler struct {
 	Now       func() time.Time
 	Rand      io.Reader    // silence ids and request ids; nil: crypto/rand
 	Log       *slog.Logger // nil: discard
+	// LinkRate overrides the link requests answered per second (burst twice that);
+	// 0 means LinkRate.
+	LinkRate float64
+
+	guardOnce sync.Once
+	guard     *bucket
 }
 
 // do runs one change (see Steps).

@@ -25,7 +25,7 @@ func runPolicy(_ context.Context, env Env, args []string) error {
 }
 
 // WritePolicy renders the severity policy as a Markdown table: the one the escalator and
-// dispatch enforce, as the README shows it.
+// dispatch enforce, as docs/configuration.md shows it.
 func WritePolicy(w io.Writer, cfg *config.Config) error {
 	var b strings.Builder
 	b.WriteString("| severity | channels | also told | acknowledge within | update every | resolve within | escalation while unacknowledged |\n")

@@ -22,7 +22,7 @@ func TestRecoveryStormNeedsFewRequests(t *testing.T) {
 	st := store.NewDynamo(db, table, now)
 	p := intake.New(st, classifier(t), now, nil)
 	counter.Reset()
-	const events = stormEvents / 5 // the README storm's shape (fingerprints, batch), shorter
+	const events = stormEvents / 5 // the docs/figures.md storm's shape (fingerprints, batch), shorter
 	recorded := 0
 	for start := 0; start < events; start += stormBatch {
 		var b []intake.Message

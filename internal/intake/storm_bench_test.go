@@ -12,7 +12,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
-// Storm shape from the README: 10,000 events over 20 fingerprints, SQS batches of 100.
+// Storm shape of docs/figures.md: 10,000 events over 20 fingerprints, SQS batches of 100.
 const (
 	stormEvents       = 10000
 	stormFingerprints = 20
@@ -35,7 +35,7 @@ func stormBatches(t testing.TB) [][]intake.Message {
 	return batches
 }
 
-// BenchmarkStormDynamoDBRequests replays the README's storm (10,000 events over 20
+// BenchmarkStormDynamoDBRequests replays the storm of docs/figures.md (10,000 events over 20
 // fingerprints in ten minutes, SQS batches of 100) into DynamoDB (dynalite) through the
 // real SDK client: HTTP requests per event (1.0 is what one write per event would
 // cost), write units per event (index writes included) and read units, as runStorm
