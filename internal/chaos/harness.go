@@ -26,16 +26,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/intake"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 // Run is one run of the whole path under faults: an SQS queue of events read by
@@ -139,7 +139,7 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 	direct := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(r.Dynalite),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""), RetryMaxAttempts: 5})
 	table := fmt.Sprintf("firebreak-chaos-%d", tableSeq.Add(1))
-	if err := localdynamo.CreateTable(ctx, direct, table); err != nil {
+	if err := dynamotest.CreateTable(ctx, direct, table); err != nil {
 		return nil, err
 	}
 	stream, err := StartStream(r.Dynalite, direct)
@@ -152,7 +152,7 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	defer dbProxy.Close()
-	rec := awslocal.New()
+	rec := awstest.New()
 	defer rec.Close()
 	awsFaults := r.Faults
 	awsFaults.Seed ^= 0xa5a5
@@ -488,7 +488,7 @@ func (r Run) drainStream(ctx context.Context, s *Stream, cursor int, h *dispatch
 }
 
 // snapshot reads the final state without faults.
-func snapshot(ctx context.Context, st *store.Dynamo, rec *awslocal.Server) (State, error) {
+func snapshot(ctx context.Context, st *store.Dynamo, rec *awstest.Server) (State, error) {
 	var s State
 	incs, err := st.List(ctx, store.Filter{})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/firebreak-ops/firebreak"
 	catalog "github.com/firebreak-ops/firebreak/events"
 	"github.com/firebreak-ops/firebreak/internal/chaos"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 func samples(t *testing.T) [][]byte {
@@ -46,7 +46,7 @@ func TestSamplesUnderFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := localdynamo.SharedForTest(t)
+	srv := dynamotest.SharedForTest(t)
 	evs := samples(t)
 	ctx := context.Background()
 	ref, err := chaos.Run{Config: cfg, Events: evs, Workers: 1, Dynalite: srv.Endpoint}.Do(ctx)

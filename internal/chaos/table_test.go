@@ -14,8 +14,8 @@ import (
 
 	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/chaos"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/replay"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 // TestChaosTable runs the samples and a generated day of CHAOS_EVENTS events (default
@@ -27,7 +27,7 @@ func TestChaosTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := localdynamo.SharedForTest(t)
+	srv := dynamotest.SharedForTest(t)
 	n := 10_000
 	if v, err := strconv.Atoi(os.Getenv("CHAOS_EVENTS")); err == nil && v > 0 {
 		n = v
