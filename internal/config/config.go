@@ -56,6 +56,7 @@ type Config struct {
 	Schedules   map[string]*oncall.Schedule `yaml:"schedules"`
 	Overrides   []oncall.Override           `yaml:"overrides"`
 	Escalations map[string]*Escalation      `yaml:"escalations"`
+	Reviews     *Reviews                    `yaml:"reviews"` // post-incident reviews and actions (reviews.go)
 	// Warnings do not stop the configuration loading (e.g. schedule gaps).
 	Warnings strictyaml.Errors `yaml:"-"`
 
@@ -550,6 +551,7 @@ func (c *Config) validate(doc *strictyaml.Doc, root fs.FS) strictyaml.Errors {
 	}
 	errs = append(errs, c.validateClass(doc, "fallback", c.Fallback, false)...)
 	errs = append(errs, c.validateOncall(doc)...)
+	errs = append(errs, c.validateReviews(doc)...)
 	return errs
 }
 
