@@ -224,5 +224,9 @@ func (s *Service) update(ctx context.Context, id string, change func(r Review, a
 }
 
 // IsInvalid and IsConflict classify the service's errors for the API.
-func IsInvalid(err error) bool  { return errors.Is(err, ErrInvalid) || errors.Is(err, action.ErrInvalid) }
-func IsConflict(err error) bool { return errors.Is(err, ErrConflict) || errors.Is(err, action.ErrConflict) }
+func IsInvalid(err error) bool {
+	return errors.Is(err, ErrInvalid) || errors.Is(err, action.ErrInvalid)
+}
+func IsConflict(err error) bool {
+	return errors.Is(err, ErrConflict) || errors.Is(err, action.ErrConflict)
+}
