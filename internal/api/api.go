@@ -33,8 +33,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/token"
@@ -103,6 +105,10 @@ type Handler struct {
 	Now       func() time.Time
 	Rand      io.Reader    // silence ids and request ids; nil: crypto/rand
 	Log       *slog.Logger // nil: discard
+	// Reviews and Actions serve post-incident reviews and tracked actions (reviews.go);
+	// nil: those routes answer 404.
+	Reviews *review.Service
+	Actions *action.Service
 }
 
 // do runs one change (see Steps).
@@ -214,6 +220,9 @@ func (h *Handler) serve(c *call) events.LambdaFunctionURLResponse {
 
 // route dispatches an IAM caller's request.
 func (h *Handler) route(c *call) (any, error) {
+	if v, ok, err := h.followupRoute(c); ok { // reviews and actions (reviews.go)
+		return v, err
+	}
 	s := c.segs
 	n := len(s)
 	switch {
@@ -482,6 +491,10 @@ func allowed(route string) string {
 		return "GET, POST"
 	case "/silences/{id}":
 		return "DELETE"
+	case "/incidents/{id}/review":
+		return "GET"
+	case "/actions":
+		return "GET, POST"
 	}
 	return "POST"
 }
