@@ -50,6 +50,8 @@ with your AWS credentials) or a local 'firebreak serve' (http://127.0.0.1:PORT).
                                                      K: class, team, account, region, resource, tag:NAME
   silence list                                       silences
   silence end ID                                     end a silence now
+  review ID [edit --section NAME --file F | complete [--no-actions]]
+                                                     the post-incident review (Markdown; --json structured)
 `
 
 // apiClient talks to the API: SigV4-signed for Function URLs, plain to a local serve.
@@ -282,6 +284,8 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		sub = strings.TrimSpace("silence " + s2)
 	}
 	switch sub {
+	case "review": // post-incident reviews (reviews.go)
+		return runReview(ctx, env, rest)
 	case "help":
 		fmt.Fprint(env.Stdout, incidentsHelp)
 		return nil
