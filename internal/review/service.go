@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -221,12 +220,4 @@ func (s *Service) update(ctx context.Context, id string, change func(r Review, a
 		return next, s.Store.AddEntries(ctx, *entry)
 	}
 	return Review{}, fmt.Errorf("%w: review %s keeps changing under this request; try again", ErrConflict, id)
-}
-
-// IsInvalid and IsConflict classify the service's errors for the API.
-func IsInvalid(err error) bool {
-	return errors.Is(err, ErrInvalid) || errors.Is(err, action.ErrInvalid)
-}
-func IsConflict(err error) bool {
-	return errors.Is(err, ErrConflict) || errors.Is(err, action.ErrConflict)
 }

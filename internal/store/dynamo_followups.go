@@ -27,13 +27,15 @@ const (
 	ownerAction   = "ACTION#"    // owner_pk ACTION#<team>, owner_sk <status>#<due>#<id>
 	dueReview     = "DUE#REVIEW" // due_pk while a reminder is due
 	dueAction     = "DUE#ACTION" // due_pk while a reminder is due
-	ixList        = "list"       // index names (schema.go)
-	ixDue         = "due"        //
-	ixOwner       = "owner"      //
-	attrBody      = "body"       //
-	attrVersion   = "version"    //
-	condNewItem   = "attribute_not_exists(#pk)"
-	condSameVer   = "attribute_exists(#pk) AND #ver = :v"
+	// Index names (schema.go).
+	ixList  = "list"
+	ixDue   = "due"
+	ixOwner = "owner"
+	// Attributes beside the keys: the record as JSON, and its version for conditions.
+	attrBody    = "body"
+	attrVersion = "version"
+	condNewItem = "attribute_not_exists(#pk)"
+	condSameVer = "attribute_exists(#pk) AND #ver = :v"
 )
 
 func reviewKey(id string) map[string]types.AttributeValue { return itemKey(pfxReview+id, skReview) }
