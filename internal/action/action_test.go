@@ -117,3 +117,21 @@ func TestSchedulePlan(t *testing.T) {
 		})
 	}
 }
+
+// FuzzIDRoundTrip: the link an action id names is the link it was made from, whatever
+// the link and the title.
+func FuzzIDRoundTrip(f *testing.F) {
+	for _, s := range [][2]string{{"FB-ABCDEFGH-1", "Add a runbook"}, {"PB-0001", ""}, {"x.a", "ünïcode"}, {"FB-1.aaaaaaaaa", "nested"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, link, title string) {
+		if link == "" {
+			return
+		}
+		id := action.ID(link, title)
+		got, err := action.LinkOf(id)
+		if err != nil || got != link {
+			t.Errorf("LinkOf(ID(%q, %q) = %q) = %q, %v; want %q", link, title, id, got, err, link)
+		}
+	})
+}
