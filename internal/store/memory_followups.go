@@ -10,11 +10,56 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/review"
 )
 
-// memFollowups holds reviews and actions in memory. Its queries look at every review
-// or action: the embedded store serves local runs and replays, where they are few.
+// memFollowups holds reviews and actions in memory. What is due a reminder is kept in
+// time order (the escalator's and the local clock's query, asked at every step); the
+// list queries of the API and the report look at every review or action: the embedded
+// store serves local runs and replays.
 type memFollowups struct {
-	reviews map[string]review.Review
-	actions map[string]action.Action
+	reviews    map[string]review.Review
+	actions    map[string]action.Action
+	reviewsDue timeIndex
+	actionsDue timeIndex
+}
+
+// timeIndex is a set of (time, id) in order.
+type timeIndex []timeKey
+
+type timeKey struct {
+	at time.Time
+	id string
+}
+
+func (x timeIndex) find(k timeKey) int {
+	return sort.Search(len(x), func(i int) bool { return !byTime(x[i].at, x[i].id, k.at, k.id) })
+}
+
+// move takes id from old to now (a zero time: not in the index).
+func (x *timeIndex) move(id string, old, now time.Time) {
+	if !old.IsZero() {
+		k := timeKey{old, id}
+		if i := x.find(k); i < len(*x) && (*x)[i] == k {
+			*x = append((*x)[:i], (*x)[i+1:]...)
+		}
+	}
+	if !now.IsZero() {
+		k := timeKey{now, id}
+		i := x.find(k)
+		*x = append(*x, timeKey{})
+		copy((*x)[i+1:], (*x)[i:])
+		(*x)[i] = k
+	}
+}
+
+// upTo lists the ids at or before t, in order, at most limit (0: all).
+func (x timeIndex) upTo(t time.Time, limit int) []string {
+	var out []string
+	for _, k := range x {
+		if k.at.After(t) || (limit > 0 && len(out) == limit) {
+			break
+		}
+		out = append(out, k.id)
+	}
+	return out
 }
 
 func (f *memFollowups) init() {
@@ -38,6 +83,7 @@ func (m *Memory) OpenReview(_ context.Context, r review.Review) (review.Review, 
 	}
 	r.Version = 1
 	m.followups.reviews[r.ID] = cloneReview(r)
+	m.followups.reviewsDue.move(r.ID, time.Time{}, r.NextRemind)
 	return r, true, nil
 }
 
@@ -67,6 +113,7 @@ func (m *Memory) UpdateReview(_ context.Context, r review.Review) (bool, error) 
 	}
 	r.Version++
 	m.followups.reviews[r.ID] = cloneReview(r)
+	m.followups.reviewsDue.move(r.ID, cur.NextRemind, r.NextRemind)
 	return true, nil
 }
 
@@ -76,13 +123,10 @@ func (m *Memory) ReviewsDue(_ context.Context, now time.Time, limit int) ([]revi
 	defer m.mu.Unlock()
 	m.followups.init()
 	var out []review.Review
-	for _, r := range m.followups.reviews {
-		if !r.NextRemind.IsZero() && !r.NextRemind.After(now) {
-			out = append(out, cloneReview(r))
-		}
+	for _, id := range m.followups.reviewsDue.upTo(now, limit) {
+		out = append(out, cloneReview(m.followups.reviews[id]))
 	}
-	sort.Slice(out, func(i, j int) bool { return byTime(out[i].NextRemind, out[i].ID, out[j].NextRemind, out[j].ID) })
-	return capped(out, limit), nil
+	return out, nil
 }
 
 // ReviewsByDue are the reviews of a status due in [from, to], by due time.
@@ -113,6 +157,7 @@ func (m *Memory) AddAction(_ context.Context, a action.Action) (action.Action, b
 	}
 	a.Version = 1
 	m.followups.actions[a.ID] = a
+	m.followups.actionsDue.move(a.ID, time.Time{}, a.NextRemind)
 	return a, true, nil
 }
 
@@ -142,13 +187,20 @@ func (m *Memory) UpdateAction(_ context.Context, a action.Action) (bool, error) 
 	}
 	a.Version++
 	m.followups.actions[a.ID] = a
+	m.followups.actionsDue.move(a.ID, cur.NextRemind, a.NextRemind)
 	return true, nil
 }
 
 // ActionsDue are the actions due a reminder at or before now, earliest first.
 func (m *Memory) ActionsDue(_ context.Context, now time.Time, limit int) ([]action.Action, error) {
-	return m.actionsWhere(func(a action.Action) bool { return !a.NextRemind.IsZero() && !a.NextRemind.After(now) },
-		func(a action.Action) time.Time { return a.NextRemind }, limit), nil
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.followups.init()
+	var out []action.Action
+	for _, id := range m.followups.actionsDue.upTo(now, limit) {
+		out = append(out, m.followups.actions[id])
+	}
+	return out, nil
 }
 
 // ActionsByDue are the actions of a status due in [from, to], by due time.
