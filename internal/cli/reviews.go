@@ -28,7 +28,7 @@ func runReview(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if len(pos) < 1 || len(pos) > 2 {
-		return fmt.Errorf("%w: usage: firebreak %s", errUsage, reviewUsage)
+		return fmt.Errorf("%w: firebreak %s", errUsage, reviewUsage)
 	}
 	id, verb := pos[0], ""
 	if len(pos) == 2 {
