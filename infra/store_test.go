@@ -203,7 +203,7 @@ func TestTableAccess(t *testing.T) {
 		"dispatch":   {"": rw, "list": "dynamodb:Query"},
 		"escalate":   {"": rwNoQuery, "due": "dynamodb:Query"},
 		TaskFunction: {"": rw}, // Query: the timeline it reads to tell a verified remediation
-		APIFunction:  {"": rw, "list": "dynamodb:Query"},
+		APIFunction:  {"": rw, "list": "dynamodb:Query", "owner": "dynamodb:Query"},
 		// RotateFunction: no table access at all.
 	}
 	for name, spec := range functionSpecs {

@@ -9,10 +9,12 @@ package main
 import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/api"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/keyring"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
@@ -34,6 +36,9 @@ func setup(env *lambdaenv.Env) (any, error) {
 		Tokens:    &token.Signer{Keys: keys, Now: env.Now},
 		Now:       env.Now,
 		Log:       env.Log,
+		Reviews:   &review.Service{Store: db, Config: env.Config, Now: env.Now},
+		Actions: &action.Service{Store: db, Lister: db, Timeline: db, Schedule: review.Schedule(env.Config),
+			Teams: env.Config.TeamNames, Now: env.Now},
 	}
 	return h.Handle, nil
 }

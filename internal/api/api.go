@@ -35,8 +35,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/token"
@@ -108,6 +110,11 @@ type Handler struct {
 	// LinkRate overrides the link requests answered per second (burst twice that);
 	// 0 means LinkRate.
 	LinkRate float64
+
+	// Reviews and Actions serve post-incident reviews and tracked actions (reviews.go);
+	// nil: those routes answer 404.
+	Reviews *review.Service
+	Actions *action.Service
 
 	guardOnce sync.Once
 	guard     *bucket

@@ -31,6 +31,13 @@ var routes = []route{
 	{pattern: "POST /incidents/{id}/severity", serve: (*Handler).severity},
 	{pattern: "POST /incidents/{id}/owner", serve: (*Handler).owner},
 	{pattern: "POST /incidents/{id}/approvals/{key...}", serve: (*Handler).decision}, // {key}/approve|reject; a key holds '/'
+	{pattern: "GET /incidents/{id}/review", serve: followup(func(h *Handler, c *call) (any, error) { return h.showReview(c, c.param("id")) })},
+	{pattern: "POST /incidents/{id}/review/edit", serve: followup(func(h *Handler, c *call) (any, error) { return h.editReview(c, c.param("id")) })},
+	{pattern: "POST /incidents/{id}/review/complete", serve: followup(func(h *Handler, c *call) (any, error) { return h.completeReview(c, c.param("id")) })},
+	{pattern: "GET /actions", serve: followup((*Handler).listActions)},
+	{pattern: "POST /actions", serve: followup((*Handler).addAction)},
+	{pattern: "POST /actions/{id}/done", serve: followup(func(h *Handler, c *call) (any, error) { return h.closeAction(c, c.param("id"), "done") })},
+	{pattern: "POST /actions/{id}/wontdo", serve: followup(func(h *Handler, c *call) (any, error) { return h.closeAction(c, c.param("id"), "wontdo") })},
 	{pattern: "GET /silences", serve: (*Handler).silences},
 	{pattern: "POST /silences", serve: (*Handler).addSilence},
 	{pattern: "DELETE /silences/{id}", serve: (*Handler).endSilence},

@@ -37,6 +37,7 @@ func init() {
 		replayCmd,
 		serveCmd,
 		incidentsCmd,
+		actionsCmd,
 		importCmd,
 		oncallCmd,
 		versionCmd,

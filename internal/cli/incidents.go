@@ -64,6 +64,10 @@ Idempotency-Key, so a retried request is applied once.`,
 		{name: "incidents reject", args: "ID KEY", summary: "reject a runbook step waiting for a human: the runbook takes its rejected path",
 			arguments: [][2]string{{"ID", "the incident"}, {"KEY", "the approval, as incidents show lists it"}},
 			example:   "firebreak incidents reject FB-EJIY5JMC-1 FB-EJIY5JMC-1-v1/approval --note \"not during the sale\""},
+		{name: "incidents review", args: "ID [edit|complete]", summary: "the post-incident review: print it (Markdown; --json: structured), edit it, complete it",
+			arguments: [][2]string{{"ID", "the incident"}, {"edit", "replace a section (--section NAME --file F)"},
+				{"complete", "mark it complete: its actions are filed, or --no-actions says none are needed"}},
+			example: "firebreak incidents review FB-EJIY5JMC-1\nfirebreak incidents review FB-EJIY5JMC-1 edit --section lessons --file lessons.md"},
 		{name: "incidents silence", args: "COMMAND", summary: "silences: quiet paging for matching incidents for a while",
 			example: "firebreak incidents silence list", subs: []*command{
 				{name: "incidents silence add", args: "--match K=V... (--for D | --until T) --comment TEXT",
@@ -315,6 +319,9 @@ func incidentsFlags(name string, env Env) (fs *flag.FlagSet, apiURL *string, asJ
 
 func runIncidents(ctx context.Context, env Env, args []string) error {
 	sub, rest := subcommand(args)
+	if sub == "review" { // post-incident reviews (reviews.go)
+		return runReview(ctx, env, rest)
+	}
 	if sub == "silence" {
 		var s2 string
 		s2, rest = subcommand(rest)

@@ -107,6 +107,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		Steps:     steps,
 		Now:       steps.now,
 		Log:       log,
+		Reviews:   res.Local.Reviews,
+		Actions:   res.Local.Actions,
 	}
 	actor := "local:" + localUser(env)
 	srv := &http.Server{

@@ -52,6 +52,7 @@ type Config struct {
 	Schedules   map[string]*oncall.Schedule `yaml:"schedules"`
 	Overrides   []oncall.Override           `yaml:"overrides"`
 	Escalations map[string]*Escalation      `yaml:"escalations"`
+	Reviews     *Reviews                    `yaml:"reviews"` // post-incident reviews and actions (reviews.go)
 	// Warnings do not stop the configuration loading (e.g. schedule gaps).
 	Warnings strictyaml.Errors `yaml:"-"`
 

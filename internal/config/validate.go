@@ -32,7 +32,8 @@ func (c *Config) validate(doc *strictyaml.Doc, root fs.FS) strictyaml.Errors {
 		c.validateGrouping,
 		c.validateDeploy,
 		c.validateTaxonomy,
-		c.validateOncall, // oncall.go
+		c.validateOncall,  // oncall.go
+		c.validateReviews, // reviews.go
 	}
 	var errs strictyaml.Errors
 	for _, check := range sections {

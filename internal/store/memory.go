@@ -32,6 +32,7 @@ type Memory struct {
 	stream     []StreamRecord
 	loose      map[string]map[string]Loose // fingerprint -> event id -> event (memory_early.go)
 	opened     []openedRef                 // incidents by opening time (memory_opened.go)
+	followups  memFollowups                // reviews and actions (memory_followups.go)
 }
 
 type claim struct {
