@@ -30,8 +30,10 @@ type Memory struct {
 	silences   map[string]silence.Silence
 	tokens     map[string]bool
 	stream     []StreamRecord
-	loose      map[string]map[string]Loose // fingerprint -> event id -> event (early.go)
-	opened     []openedRef                 // incidents by opening time (memory_opened.go)
+	loose      map[string]map[string]Loose      // fingerprint -> event id -> event (early.go)
+	opened     []openedRef                      // incidents by opening time (memory_opened.go)
+	openedIn   map[scope][]openedRef            // the same, per account and region
+	byScope    map[scopedStatus]map[string]bool // incident ids by account, region and status
 }
 
 type claim struct {
@@ -230,6 +232,14 @@ func (m *Memory) List(_ context.Context, f Filter) ([]incident.Incident, error) 
 	statuses := f.Status
 	if len(statuses) == 0 {
 		statuses = incident.Statuses
+	}
+	if sc, ok := filterScope(f); ok {
+		out := m.listScoped(f, sc, statuses)
+		sortIncidents(out)
+		if f.Limit > 0 && len(out) > f.Limit {
+			out = out[:f.Limit]
+		}
+		return out, nil
 	}
 	var out []incident.Incident
 	seen := map[incident.Status]bool{}
@@ -469,6 +479,7 @@ func (a dueKey) less(b dueKey) bool {
 // old (nil: it is new). Caller holds m.mu.
 func (m *Memory) reindex(id string, old *incident.Incident) {
 	inc := m.incidents[id]
+	m.indexScoped(inc, old)
 	if old == nil || old.Status != inc.Status || old.Severity != inc.Severity {
 		if old != nil {
 			delete(m.byStatus[old.Status][old.Severity], id)
