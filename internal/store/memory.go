@@ -23,7 +23,7 @@ type Memory struct {
 	heads      map[string]string // fingerprint -> latest incident id
 	ledgers    map[Ledger]*memLedger
 	byStatus   map[incident.Status]map[incident.Severity]map[string]bool // incident ids by status and severity
-	due        []dueKey                                                  // incidents with a due time, earliest first
+	due        dueIndex                                                  // incidents with a due time, earliest first (memory_due.go)
 	timelines  map[string][]incident.Entry
 	lastChange map[string]string
 	quarantine map[string]Quarantined
@@ -32,10 +32,10 @@ type Memory struct {
 	silences   map[string]silence.Silence
 	tokens     map[string]bool
 	stream     []StreamRecord
-	loose      map[string]map[string]Loose      // fingerprint -> event id -> event (early.go)
-	opened     []openedRef                      // incidents by opening time (memory_opened.go)
-	openedIn   map[scope][]openedRef            // the same, per account and region
-	byScope    map[scopedStatus]map[string]bool // incident ids by account, region and status
+	loose      map[string]map[string]Loose                            // fingerprint -> event id -> event (early.go)
+	opened     []openedRef                                            // incidents by opening time (memory_opened.go)
+	openedIn   map[scope][]openedRef                                  // the same, per account and region
+	byScope    map[scopedStatus]map[incident.Severity]map[string]bool // incident ids by account, region, status and severity
 }
 
 type claim struct {
@@ -446,12 +446,14 @@ func (m *Memory) Due(_ context.Context, now time.Time, limit int) ([]incident.In
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []incident.Incident
-	for _, k := range m.due {
-		if k.at.After(now) || (limit > 0 && len(out) >= limit) {
-			break
+	until := now.UnixNano()
+	m.due.each(func(k dueKey) bool {
+		if k.at > until || (limit > 0 && len(out) >= limit) {
+			return false
 		}
 		out = append(out, clone(*m.incidents[k.id]))
-	}
+		return true
+	})
 	return out, nil
 }
 
@@ -471,19 +473,6 @@ func (m *Memory) SetDue(_ context.Context, id string, due time.Time, version int
 	inc.DueAt = due.UTC()
 	m.reindex(id, &old)
 	return true, nil
-}
-
-// dueKey orders the due index: due time, then id (the DynamoDB index's sort key order).
-type dueKey struct {
-	at time.Time
-	id string
-}
-
-func (a dueKey) less(b dueKey) bool {
-	if !a.at.Equal(b.at) {
-		return a.at.Before(b.at)
-	}
-	return a.id < b.id
 }
 
 // reindex moves incident id within the status and due indexes after a change from
@@ -507,18 +496,10 @@ func (m *Memory) reindex(id string, old *incident.Incident) {
 		return
 	}
 	if old != nil && !old.DueAt.IsZero() {
-		k := dueKey{old.DueAt, id}
-		i := sort.Search(len(m.due), func(i int) bool { return !m.due[i].less(k) })
-		if i < len(m.due) && m.due[i].id == id && m.due[i].at.Equal(k.at) {
-			m.due = append(m.due[:i], m.due[i+1:]...)
-		}
+		m.due.remove(newDueKey(old.DueAt, id))
 	}
 	if !inc.DueAt.IsZero() {
-		k := dueKey{inc.DueAt, id}
-		i := sort.Search(len(m.due), func(i int) bool { return !m.due[i].less(k) })
-		m.due = append(m.due, dueKey{})
-		copy(m.due[i+1:], m.due[i:])
-		m.due[i] = k
+		m.due.insert(newDueKey(inc.DueAt, id))
 	}
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -80,27 +81,30 @@ func (m *Memory) listOpenedSince(f Filter) []incident.Incident {
 	return out
 }
 
-// indexScoped moves incident inc in the per-scope status index after a change of
-// status from old (nil: it is new). Caller holds m.mu.
+// indexScoped moves incident inc in the per-scope status and severity index after a
+// change from old (nil: it is new). Caller holds m.mu.
 func (m *Memory) indexScoped(inc *incident.Incident, old *incident.Incident) {
-	if old != nil && old.Status == inc.Status {
+	if old != nil && old.Status == inc.Status && old.Severity == inc.Severity {
 		return
 	}
 	if m.byScope == nil {
-		m.byScope = map[scopedStatus]map[string]bool{}
+		m.byScope = map[scopedStatus]map[incident.Severity]map[string]bool{}
 	}
 	if old != nil {
-		delete(m.byScope[scopedStatus{scopeOf(old), old.Status}], inc.ID)
+		delete(m.byScope[scopedStatus{scopeOf(old), old.Status}][old.Severity], inc.ID)
 	}
 	k := scopedStatus{scopeOf(inc), inc.Status}
 	if m.byScope[k] == nil {
-		m.byScope[k] = map[string]bool{}
+		m.byScope[k] = map[incident.Severity]map[string]bool{}
 	}
-	m.byScope[k][inc.ID] = true
+	if m.byScope[k][inc.Severity] == nil {
+		m.byScope[k][inc.Severity] = map[string]bool{}
+	}
+	m.byScope[k][inc.Severity][inc.ID] = true
 }
 
 // listScoped answers List for a filter narrowed to one account and region, without
-// OpenedSince, from the per-scope status index. Caller holds m.mu.
+// OpenedSince, from the per-scope status and severity index. Caller holds m.mu.
 func (m *Memory) listScoped(f Filter, sc scope, statuses []incident.Status) []incident.Incident {
 	var out []incident.Incident
 	seen := map[incident.Status]bool{}
@@ -109,9 +113,14 @@ func (m *Memory) listScoped(f Filter, sc scope, statuses []incident.Status) []in
 			continue
 		}
 		seen[st] = true
-		for id := range m.byScope[scopedStatus{sc, st}] {
-			if f.admits(m.incidents[id]) {
-				out = append(out, m.view(id))
+		for sev, ids := range m.byScope[scopedStatus{sc, st}] {
+			if len(f.Severities) > 0 && !slices.Contains(f.Severities, sev) {
+				continue // dispatch's inhibition asks for the more severe only
+			}
+			for id := range ids {
+				if f.admits(m.incidents[id]) {
+					out = append(out, m.view(id))
+				}
 			}
 		}
 	}
