@@ -2,6 +2,7 @@ package classify
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/firebreak-ops/firebreak"
@@ -109,4 +110,69 @@ func TestBySourceMatchesAsTheWholeTaxonomy(t *testing.T) {
 func jsonText(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestBySourceConcurrentFirstEvents: goroutines classifying events of many sources at
+// once, each source's automaton compiled by whichever comes first, all get the answer of
+// one goroutine alone (run with -race, as make test does).
+func TestBySourceConcurrentFirstEvents(t *testing.T) {
+	cfg, err := firebreak.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples, err := catalog.Samples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []event.Event
+	for _, s := range samples {
+		raw, err := catalog.ReadSample(s.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := event.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, parsed...)
+	}
+	alone, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]string, len(evs))
+	for i, e := range evs {
+		r, err := alone.Classify(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = r.Class
+	}
+	shared, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers = 8
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for k := range evs {
+				i := (k + w*len(evs)/workers) % len(evs) // each worker starts at another source
+				r, err := shared.Classify(evs[i])
+				if err == nil && r.Class != want[i] {
+					err = fmt.Errorf("Classify(%s) = %q; want %q", evs[i].ID, r.Class, want[i])
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
 }
