@@ -48,7 +48,11 @@ type catalogFile struct {
 	} `yaml:"rules"`
 }
 
-var nameRe = regexp.MustCompile(`^[a-z][a-z0-9-]{0,47}$`)
+// nameRe: at most 48 characters, checked apart (a {0,47} repetition costs every binary
+// that links this package ~550 allocations at init).
+var nameRe = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+
+const maxRuleName = 48
 
 // Rules returns the catalog's rules in file order.
 func Rules() ([]Rule, error) { return ParseRules("events/catalog.yaml", catalogYAML) }
@@ -69,7 +73,7 @@ func ParseRules(file string, data []byte) ([]Rule, error) {
 	for i, r := range f.Rules {
 		key := fmt.Sprintf("rules[%d]", i)
 		switch {
-		case !nameRe.MatchString(r.Name):
+		case len(r.Name) > maxRuleName || !nameRe.MatchString(r.Name):
 			errs = append(errs, doc.Errorf(key+".name", "%q must be lower-case letters, digits and dashes, at most 48", r.Name))
 		case seen[r.Name]:
 			errs = append(errs, doc.Errorf(key+".name", "duplicate rule %q", r.Name))

@@ -43,16 +43,18 @@ type Classifier struct {
 	classes  []*config.Class
 	titles   []*title // per class; nil where the class has no title
 	fallback *title
-	m        *pattern.Matcher
+	m        *bySource
 }
 
-// New compiles the configuration's taxonomy.
+// New prepares the configuration's taxonomy: it splits the classes by the event source
+// their patterns name, and each source's automaton is compiled when its first event
+// comes (see bySource).
 func New(cfg *config.Config) (*Classifier, error) {
 	ps := make([]json.RawMessage, len(cfg.Taxonomy))
 	for i, c := range cfg.Taxonomy {
 		ps[i] = c.Pattern
 	}
-	m, err := pattern.Compile(ps)
+	m, err := newBySource(ps)
 	if err != nil {
 		return nil, fmt.Errorf("compile taxonomy of %s: %w", cfg.File, err)
 	}
@@ -102,7 +104,9 @@ func MatchDocument(e event.Event) ([]byte, error) {
 
 // Classify returns the taxonomy's verdict on e. Events no class matches get the
 // fallback class; classification never fails on a parsed event except for an
-// unrenderable title, which falls back to the summary.
+// unrenderable title, which falls back to the summary, and a taxonomy pattern the matcher
+// rejects when its source's automaton is compiled (the configuration's validation,
+// pattern.Validate, admits only patterns it compiles).
 //
 // The patterns are matched on the event as Parse decoded it (e.Doc) with the
 // "firebreak" view beside it, exactly as they would match MatchDocument(e); an event
@@ -116,7 +120,7 @@ func (c *Classifier) Classify(e event.Event) (Result, error) {
 	}
 	v := views.Get().(*view)
 	v.fill(&e)
-	i, err := c.m.FirstDecoded(doc, v.top[:]...)
+	i, err := c.m.first(doc, v.top[:]...)
 	*v = view{} // drop the event's strings and maps before pooling
 	views.Put(v)
 	if err != nil {

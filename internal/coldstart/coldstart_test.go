@@ -45,7 +45,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// binaries builds the intake Lambda and the hello-world baseline once per test binary.
+// binaries builds the intake Lambda, the hello-world baseline and the hello-world with a
+// DynamoDB client (the floor for a function over the table) once per test binary.
 func binaries(tb testing.TB) map[string]binary {
 	tb.Helper()
 	buildOnce.Do(func() {
@@ -53,7 +54,7 @@ func binaries(tb testing.TB) map[string]binary {
 			return
 		}
 		built = map[string]binary{}
-		for name, pkg := range map[string]string{"intake": "github.com/firebreak-ops/firebreak/functions/intake", "hello": "./testdata/hello"} {
+		for name, pkg := range map[string]string{"intake": "github.com/firebreak-ops/firebreak/functions/intake", "hello": "./testdata/hello", "ddbhello": "./testdata/ddbhello"} {
 			out := filepath.Join(buildDir, name, "bootstrap")
 			cmd := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", out, pkg)...)
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -155,32 +156,40 @@ func median[T int64 | float64 | time.Duration](xs []T) T {
 	return s[len(s)/2]
 }
 
-// BenchmarkIntakeInit: intake's init against a hello-world function's, alternating; each
-// iteration is one run of each. init-x is the median of the per-pair ratios (issue 14's
-// target: ≤ 1.3); the sizes are the binaries', in MB.
+// BenchmarkIntakeInit: intake's init against a hello-world function's, alternating the
+// order; each iteration is one run of each of intake, hello and ddbhello. init-x is the
+// median of the per-round ratios intake/hello (issue 14's target: ≤ 1.3); floor-x is
+// ddbhello/hello, what linking and making the DynamoDB client alone costs, and ddb-x is
+// intake/ddbhello, what intake adds to that. The sizes are the binaries', in MB.
 func BenchmarkIntakeInit(b *testing.B) {
 	bins := binaries(b)
 	rt := newRuntimeAPI(b)
 	env := lambdaEnv(rt, b.TempDir())
-	var intake, hello []time.Duration
-	var ratios []float64
+	names := []string{"intake", "hello", "ddbhello"}
+	times := map[string][]time.Duration{}
+	var ratios, floors, overDDB []float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		var in, h time.Duration
-		if i%2 == 0 {
-			in, h = rt.coldStart(b, bins["intake"].path, env), rt.coldStart(b, bins["hello"].path, env)
-		} else {
-			h, in = rt.coldStart(b, bins["hello"].path, env), rt.coldStart(b, bins["intake"].path, env)
+		got := map[string]time.Duration{}
+		for j := range names {
+			name := names[(i+j)%len(names)]
+			got[name] = rt.coldStart(b, bins[name].path, env)
+			times[name] = append(times[name], got[name])
 		}
-		intake, hello = append(intake, in), append(hello, h)
-		ratios = append(ratios, float64(in)/float64(h))
+		ratios = append(ratios, float64(got["intake"])/float64(got["hello"]))
+		floors = append(floors, float64(got["ddbhello"])/float64(got["hello"]))
+		overDDB = append(overDDB, float64(got["intake"])/float64(got["ddbhello"]))
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(median(intake))/1e6, "intake-ms")
-	b.ReportMetric(float64(median(hello))/1e6, "hello-ms")
+	b.ReportMetric(float64(median(times["intake"]))/1e6, "intake-ms")
+	b.ReportMetric(float64(median(times["hello"]))/1e6, "hello-ms")
+	b.ReportMetric(float64(median(times["ddbhello"]))/1e6, "ddbhello-ms")
 	b.ReportMetric(median(ratios), "init-x")
+	b.ReportMetric(median(floors), "floor-x")
+	b.ReportMetric(median(overDDB), "ddb-x")
 	b.ReportMetric(float64(bins["intake"].size)/1e6, "intake-MB")
 	b.ReportMetric(float64(bins["hello"].size)/1e6, "hello-MB")
+	b.ReportMetric(float64(bins["ddbhello"].size)/1e6, "ddbhello-MB")
 }
 
 // BenchmarkAWSConfig: what the Lambdas build their SDK configuration with

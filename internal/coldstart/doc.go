@@ -5,6 +5,9 @@
 // binaries' sizes. The runs of the two alternate, so that load on the machine weighs on
 // both alike; the figure is the median of the per-pair ratios.
 //
+// A third function, the hello-world with a DynamoDB client (testdata/ddbhello), is the
+// floor for any function over the table: floor-x is its ratio to hello-world.
+//
 // It also compares the AWS SDK configuration the Lambdas build from their environment
 // (lambdaenv.AWSConfig) with config.LoadDefaultConfig in the same environment.
 package coldstart

@@ -155,9 +155,16 @@ func kind(v any) string {
 // Matcher matches events against a fixed, ordered list of patterns, given either as JSON
 // (Match) or already decoded (MatchDecoded). It is safe for concurrent use: each
 // goroutine borrows its own copy of the automaton.
+//
+// Compile builds only the automaton for decoded events (what classification uses); the
+// one for JSON events is built the first time Match needs it, so that a Lambda which
+// never matches JSON does not pay for it at cold start.
 type Matcher struct {
-	mu        sync.Mutex       // guards the prototypes' Copy
+	patterns  []json.RawMessage
+	mu        sync.Mutex // guards the prototypes' Copy
+	protoOnce sync.Once
 	proto     *quamina.Quamina // JSON events; never matched against, only copied
+	protoErr  error
 	treeProto *quamina.Quamina // decoded events, flattened by treeFlat's copies
 	treeFlat  *treeFlattener
 	pool      sync.Pool // *quamina.Quamina
@@ -171,10 +178,6 @@ type treeMatcher struct {
 
 // Compile builds a Matcher; Match reports pattern indexes into patterns.
 func Compile(patterns []json.RawMessage) (*Matcher, error) {
-	q, err := quamina.New()
-	if err != nil {
-		return nil, fmt.Errorf("create matcher: %w", err)
-	}
 	tf := &treeFlattener{used: &usedNode{}}
 	tq, err := quamina.New(quamina.WithFlattener(tf))
 	if err != nil {
@@ -186,14 +189,11 @@ func Compile(patterns []json.RawMessage) (*Matcher, error) {
 			return nil, fmt.Errorf("pattern %d %s: %w", i, p, err)
 		}
 		tf.used.add(v)
-		if err := q.AddPattern(i, string(p)); err != nil {
-			return nil, fmt.Errorf("pattern %d %s: %w", i, p, err)
-		}
 		if err := tq.AddPattern(i, string(p)); err != nil {
 			return nil, fmt.Errorf("pattern %d %s: %w", i, p, err)
 		}
 	}
-	m := &Matcher{proto: q, treeProto: tq, treeFlat: tf}
+	m := &Matcher{patterns: patterns, treeProto: tq, treeFlat: tf}
 	m.pool.New = func() any {
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -210,6 +210,9 @@ func Compile(patterns []json.RawMessage) (*Matcher, error) {
 
 // Match returns the indexes of the patterns the JSON event matches, ascending.
 func (m *Matcher) Match(event []byte) ([]int, error) {
+	if err := m.buildProto(); err != nil {
+		return nil, err
+	}
 	q := m.pool.Get().(*quamina.Quamina)
 	defer m.pool.Put(q)
 	xs, err := q.MatchesForEvent(event)
@@ -217,6 +220,26 @@ func (m *Matcher) Match(event []byte) ([]int, error) {
 		return nil, fmt.Errorf("match event: %w", err)
 	}
 	return indexes(xs), nil
+}
+
+// buildProto builds the automaton for JSON events once, from the patterns the decoded
+// one already accepted.
+func (m *Matcher) buildProto() error {
+	m.protoOnce.Do(func() {
+		q, err := quamina.New()
+		if err != nil {
+			m.protoErr = fmt.Errorf("create matcher: %w", err)
+			return
+		}
+		for i, p := range m.patterns {
+			if err := q.AddPattern(i, string(p)); err != nil {
+				m.protoErr = fmt.Errorf("pattern %d %s: %w", i, p, err)
+				return
+			}
+		}
+		m.proto = q
+	})
+	return m.protoErr
 }
 
 // MatchDecoded is Match for an event already decoded (as encoding/json decodes a JSON

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"sync"
@@ -17,11 +18,12 @@ import (
 type Memory struct {
 	mu         sync.Mutex
 	now        func() time.Time
+	seed       maphash.Seed // ledger id hashes
 	incidents  map[string]*incident.Incident
 	heads      map[string]string // fingerprint -> latest incident id
 	ledgers    map[Ledger]*memLedger
 	byStatus   map[incident.Status]map[incident.Severity]map[string]bool // incident ids by status and severity
-	due        []dueKey                                                  // incidents with a due time, earliest first
+	due        dueIndex                                                  // incidents with a due time, earliest first (memory_due.go)
 	timelines  map[string][]incident.Entry
 	lastChange map[string]string
 	quarantine map[string]Quarantined
@@ -30,9 +32,11 @@ type Memory struct {
 	silences   map[string]silence.Silence
 	tokens     map[string]bool
 	stream     []StreamRecord
-	loose      map[string]map[string]Loose // fingerprint -> event id -> event (memory_early.go)
-	opened     []openedRef                 // incidents by opening time (memory_opened.go)
-	followups  memFollowups                // reviews and actions (memory_followups.go)
+	loose      map[string]map[string]Loose                            // fingerprint -> event id -> event (memory_early.go)
+	opened     []openedRef                                            // incidents by opening time (memory_opened.go)
+	openedIn   map[scope][]openedRef                                  // the same, per account and region
+	byScope    map[scopedStatus]map[incident.Severity]map[string]bool // incident ids by account, region, status and severity
+	followups  memFollowups                                           // reviews and actions (memory_followups.go)
 }
 
 type claim struct {
@@ -46,6 +50,7 @@ var _ Store = (*Memory)(nil)
 func NewMemory(now func() time.Time) *Memory {
 	return &Memory{
 		now:        now,
+		seed:       maphash.MakeSeed(),
 		incidents:  map[string]*incident.Incident{},
 		heads:      map[string]string{},
 		ledgers:    map[Ledger]*memLedger{},
@@ -102,9 +107,13 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 }
 
 // memLedger is one ledger: the ids recorded on it and its counters, kept as they change
-// so that reading them costs the same whatever the storm.
+// so that reading them costs the same whatever the storm. An id is kept as its 64-bit
+// hash (the store's seed): 8 bytes an event instead of the id's text, so a replay of
+// millions of events holds tens of megabytes of ledgers, not hundreds; two ids of one
+// ledger collide with a probability of about n²/2⁶⁵ (10⁻⁸ for a million events), as
+// the DynamoDB ledger's 63-bit hashes do.
 type memLedger struct {
-	ids          map[string]struct{}
+	ids          map[uint64]struct{}
 	n, trig, rec int
 	first, last  time.Time
 }
@@ -118,15 +127,19 @@ func (m *Memory) Record(_ context.Context, l Ledger, refs []EventRef) ([]EventRe
 	defer m.mu.Unlock()
 	led := m.ledgers[l]
 	if led == nil {
-		led = &memLedger{ids: map[string]struct{}{}}
+		led = &memLedger{ids: map[uint64]struct{}{}}
 		m.ledgers[l] = led
 	}
 	var added []EventRef
 	for _, r := range refs {
-		if _, dup := led.ids[r.ID]; dup || r.ID == "" {
+		if r.ID == "" {
 			continue
 		}
-		led.ids[r.ID] = struct{}{}
+		h := maphash.String(m.seed, r.ID)
+		if _, dup := led.ids[h]; dup {
+			continue
+		}
+		led.ids[h] = struct{}{}
 		led.n++
 		switch r.Signal {
 		case event.Trigger:
@@ -231,6 +244,14 @@ func (m *Memory) List(_ context.Context, f Filter) ([]incident.Incident, error) 
 	statuses := f.Status
 	if len(statuses) == 0 {
 		statuses = incident.Statuses
+	}
+	if sc, ok := filterScope(f); ok {
+		out := m.listScoped(f, sc, statuses)
+		sortIncidents(out)
+		if f.Limit > 0 && len(out) > f.Limit {
+			out = out[:f.Limit]
+		}
+		return out, nil
 	}
 	var out []incident.Incident
 	seen := map[incident.Status]bool{}
@@ -426,12 +447,14 @@ func (m *Memory) Due(_ context.Context, now time.Time, limit int) ([]incident.In
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []incident.Incident
-	for _, k := range m.due {
-		if k.at.After(now) || (limit > 0 && len(out) >= limit) {
-			break
+	until := now.UnixNano()
+	m.due.each(func(k dueKey) bool {
+		if k.at > until || (limit > 0 && len(out) >= limit) {
+			return false
 		}
 		out = append(out, clone(*m.incidents[k.id]))
-	}
+		return true
+	})
 	return out, nil
 }
 
@@ -453,23 +476,11 @@ func (m *Memory) SetDue(_ context.Context, id string, due time.Time, version int
 	return true, nil
 }
 
-// dueKey orders the due index: due time, then id (the DynamoDB index's sort key order).
-type dueKey struct {
-	at time.Time
-	id string
-}
-
-func (a dueKey) less(b dueKey) bool {
-	if !a.at.Equal(b.at) {
-		return a.at.Before(b.at)
-	}
-	return a.id < b.id
-}
-
 // reindex moves incident id within the status and due indexes after a change from
 // old (nil: it is new). Caller holds m.mu.
 func (m *Memory) reindex(id string, old *incident.Incident) {
 	inc := m.incidents[id]
+	m.indexScoped(inc, old)
 	if old == nil || old.Status != inc.Status || old.Severity != inc.Severity {
 		if old != nil {
 			delete(m.byStatus[old.Status][old.Severity], id)
@@ -486,18 +497,10 @@ func (m *Memory) reindex(id string, old *incident.Incident) {
 		return
 	}
 	if old != nil && !old.DueAt.IsZero() {
-		k := dueKey{old.DueAt, id}
-		i := sort.Search(len(m.due), func(i int) bool { return !m.due[i].less(k) })
-		if i < len(m.due) && m.due[i].id == id && m.due[i].at.Equal(k.at) {
-			m.due = append(m.due[:i], m.due[i+1:]...)
-		}
+		m.due.remove(newDueKey(old.DueAt, id))
 	}
 	if !inc.DueAt.IsZero() {
-		k := dueKey{inc.DueAt, id}
-		i := sort.Search(len(m.due), func(i int) bool { return !m.due[i].less(k) })
-		m.due = append(m.due, dueKey{})
-		copy(m.due[i+1:], m.due[i:])
-		m.due[i] = k
+		m.due.insert(newDueKey(inc.DueAt, id))
 	}
 }
 

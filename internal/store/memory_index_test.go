@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -13,8 +14,8 @@ import (
 )
 
 // TestMemoryIndexesAgreeWithEveryIncident: after random opens, changes and due times,
-// Due and List (served from the status and due indexes) answer what a walk over every
-// incident answers.
+// Due and List (served from the status, due, opening-time and per-account-and-region
+// indexes) answer what a walk over every incident answers.
 func TestMemoryIndexesAgreeWithEveryIncident(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
@@ -23,8 +24,9 @@ func TestMemoryIndexesAgreeWithEveryIncident(t *testing.T) {
 	var ids []string
 	for i := range 300 {
 		fp := fmt.Sprintf("fp-%d", i)
-		inc := incident.Incident{ID: incident.ID(fp, 1), Seq: 1, Fingerprint: fp, Status: incident.Open, Severity: incident.Sev3,
-			Team: []string{"a", "b"}[i%2], OpenedAt: t0.Add(time.Duration(rng.IntN(3600)) * time.Second)}
+		inc := incident.Incident{ID: incident.ID(fp, 1), Seq: 1, Fingerprint: fp, Status: incident.Open, Severity: []incident.Severity{incident.Sev1, incident.Sev2, incident.Sev3}[i%3],
+			Team: []string{"a", "b"}[i%2], Account: []string{"111111111111", "222222222222"}[i%3%2],
+			Region: []string{"eu-west-1", "us-east-1", "eu-west-1"}[i%5%3], OpenedAt: t0.Add(time.Duration(rng.IntN(3600)) * time.Second)}
 		if _, _, err := st.Open(ctx, inc, incident.Entry{}); err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +35,13 @@ func TestMemoryIndexesAgreeWithEveryIncident(t *testing.T) {
 	for step := range 2000 {
 		id := ids[rng.IntN(len(ids))]
 		at := t0.Add(time.Duration(rng.IntN(7200)) * time.Second)
-		switch rng.IntN(3) {
+		switch rng.IntN(4) {
+		case 3:
+			sev := []incident.Severity{incident.Sev1, incident.Sev2, incident.Sev3}[rng.IntN(3)]
+			if _, err := st.Change(ctx, store.Change{Incident: id, Severity: sev, At: at,
+				Entry: incident.Entry{At: at, Kind: "changed", Key: fmt.Sprintf("s%d", step)}}); err != nil {
+				t.Fatal(err)
+			}
 		case 0:
 			status := incident.Statuses[rng.IntN(len(incident.Statuses))]
 			if _, err := st.Change(ctx, store.Change{Incident: id, Status: status, At: at,
@@ -89,22 +97,30 @@ func TestMemoryIndexesAgreeWithEveryIncident(t *testing.T) {
 	}
 	for _, status := range incident.Statuses {
 		for _, team := range []string{"", "a"} {
-			want := map[string]bool{}
-			for _, inc := range all {
-				if inc.Status == status && (team == "" || inc.Team == team) {
-					want[inc.ID] = true
-				}
-			}
-			got, err := st.List(ctx, store.Filter{Status: []incident.Status{status}, Team: team})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(want) {
-				t.Errorf("List(%s, team %q) = %d incidents; want %d", status, team, len(got), len(want))
-			}
-			for _, inc := range got {
-				if !want[inc.ID] {
-					t.Errorf("List(%s, team %q) includes %s (%s, team %s)", status, team, inc.ID, inc.Status, inc.Team)
+			for _, where := range [][2]string{{"", ""}, {"111111111111", "eu-west-1"}, {"222222222222", "us-east-1"}, {"111111111111", ""}} {
+				for _, since := range []time.Time{{}, t0.Add(30 * time.Minute)} {
+					for _, sevs := range [][]incident.Severity{nil, {incident.Sev1, incident.Sev3}} {
+						f := store.Filter{Status: []incident.Status{status}, Team: team, Account: where[0], Region: where[1], OpenedSince: since, Severities: sevs}
+						want := map[string]bool{}
+						for _, inc := range all {
+							if inc.Status == status && (team == "" || inc.Team == team) && (where[0] == "" || inc.Account == where[0]) &&
+								(where[1] == "" || inc.Region == where[1]) && !inc.OpenedAt.Before(since) && (sevs == nil || slices.Contains(sevs, inc.Severity)) {
+								want[inc.ID] = true
+							}
+						}
+						got, err := st.List(ctx, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if len(got) != len(want) {
+							t.Errorf("List(%+v) = %d incidents; want %d", f, len(got), len(want))
+						}
+						for _, inc := range got {
+							if !want[inc.ID] {
+								t.Errorf("List(%+v) includes %s (%s, team %s, %s %s, opened %v)", f, inc.ID, inc.Status, inc.Team, inc.Account, inc.Region, inc.OpenedAt)
+							}
+						}
+					}
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -17,23 +18,58 @@ type openedRef struct {
 	id string
 }
 
-// indexOpened adds inc to the opening-time index. Caller holds m.mu.
+// scope is an incident's account and region, which never change: the memory store also
+// keeps its opening-time and status indexes per scope, so that dispatch's candidates
+// (grouping and inhibition narrow to the incident's account and region) cost what the
+// scope holds, not what every account and region opened.
+type scope struct{ account, region string }
+
+// scopedStatus keys the per-scope status index.
+type scopedStatus struct {
+	scope
+	status incident.Status
+}
+
+func scopeOf(inc *incident.Incident) scope { return scope{inc.Account, inc.Region} }
+
+// filterScope is the scope f narrows to; false when it leaves account or region open.
+func filterScope(f Filter) (scope, bool) {
+	return scope{f.Account, f.Region}, f.Account != "" && f.Region != ""
+}
+
+// indexOpened adds inc to the opening-time indexes. Caller holds m.mu.
 func (m *Memory) indexOpened(inc *incident.Incident) {
 	r := openedRef{at: inc.OpenedAt, id: inc.ID}
-	i := len(m.opened)
-	for i > 0 && (m.opened[i-1].at.After(r.at) || (m.opened[i-1].at.Equal(r.at) && m.opened[i-1].id > r.id)) {
+	m.opened = insertOpened(m.opened, r)
+	if m.openedIn == nil {
+		m.openedIn = map[scope][]openedRef{}
+	}
+	sc := scopeOf(inc)
+	m.openedIn[sc] = insertOpened(m.openedIn[sc], r)
+}
+
+// insertOpened inserts r in refs, kept by time then id; incidents mostly open in time
+// order, so the walk from the end is short.
+func insertOpened(refs []openedRef, r openedRef) []openedRef {
+	i := len(refs)
+	for i > 0 && (refs[i-1].at.After(r.at) || (refs[i-1].at.Equal(r.at) && refs[i-1].id > r.id)) {
 		i--
 	}
-	m.opened = append(m.opened, openedRef{})
-	copy(m.opened[i+1:], m.opened[i:])
-	m.opened[i] = r
+	refs = append(refs, openedRef{})
+	copy(refs[i+1:], refs[i:])
+	refs[i] = r
+	return refs
 }
 
 // listOpenedSince answers List for a filter with OpenedSince. Caller holds m.mu.
 func (m *Memory) listOpenedSince(f Filter) []incident.Incident {
-	i := sort.Search(len(m.opened), func(i int) bool { return !m.opened[i].at.Before(f.OpenedSince) })
+	refs := m.opened
+	if sc, ok := filterScope(f); ok {
+		refs = m.openedIn[sc]
+	}
+	i := sort.Search(len(refs), func(i int) bool { return !refs[i].at.Before(f.OpenedSince) })
 	var out []incident.Incident
-	for _, r := range m.opened[i:] {
+	for _, r := range refs[i:] {
 		if inc := m.incidents[r.id]; statusIn(inc.Status, f.Status) && f.admits(inc) {
 			out = append(out, m.view(r.id))
 		}
@@ -41,6 +77,52 @@ func (m *Memory) listOpenedSince(f Filter) []incident.Incident {
 	sortIncidents(out)
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]
+	}
+	return out
+}
+
+// indexScoped moves incident inc in the per-scope status and severity index after a
+// change from old (nil: it is new). Caller holds m.mu.
+func (m *Memory) indexScoped(inc *incident.Incident, old *incident.Incident) {
+	if old != nil && old.Status == inc.Status && old.Severity == inc.Severity {
+		return
+	}
+	if m.byScope == nil {
+		m.byScope = map[scopedStatus]map[incident.Severity]map[string]bool{}
+	}
+	if old != nil {
+		delete(m.byScope[scopedStatus{scopeOf(old), old.Status}][old.Severity], inc.ID)
+	}
+	k := scopedStatus{scopeOf(inc), inc.Status}
+	if m.byScope[k] == nil {
+		m.byScope[k] = map[incident.Severity]map[string]bool{}
+	}
+	if m.byScope[k][inc.Severity] == nil {
+		m.byScope[k][inc.Severity] = map[string]bool{}
+	}
+	m.byScope[k][inc.Severity][inc.ID] = true
+}
+
+// listScoped answers List for a filter narrowed to one account and region, without
+// OpenedSince, from the per-scope status and severity index. Caller holds m.mu.
+func (m *Memory) listScoped(f Filter, sc scope, statuses []incident.Status) []incident.Incident {
+	var out []incident.Incident
+	seen := map[incident.Status]bool{}
+	for _, st := range statuses {
+		if seen[st] {
+			continue
+		}
+		seen[st] = true
+		for sev, ids := range m.byScope[scopedStatus{sc, st}] {
+			if len(f.Severities) > 0 && !slices.Contains(f.Severities, sev) {
+				continue // dispatch's inhibition asks for the more severe only
+			}
+			for id := range ids {
+				if f.admits(m.incidents[id]) {
+					out = append(out, m.view(id))
+				}
+			}
+		}
 	}
 	return out
 }
