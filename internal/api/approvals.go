@@ -152,9 +152,9 @@ func (h *Handler) decide(ctx context.Context, id, key string, approve bool, by, 
 }
 
 func (h *Handler) decideNow(ctx context.Context, id, key string, approve bool, by, note string) (store.Approval, error) {
-	decision := "rejected"
+	decision, kind := "rejected", incident.KindApprovalRejected
 	if approve {
-		decision = "approved"
+		decision, kind = "approved", incident.KindApprovalApproved
 	}
 	if h.Approver == nil {
 		return store.Approval{}, errors.New("no approver configured: runbooks cannot be resumed here")
@@ -189,7 +189,7 @@ func (h *Handler) decideNow(ctx context.Context, id, key string, approve bool, b
 	if at.IsZero() {
 		at = h.now()
 	}
-	e := incident.Entry{Incident: id, At: at, Kind: "approval-" + decision, Actor: by, Detail: detail, Key: "api:approval:" + key,
+	e := incident.Entry{Incident: id, At: at, Kind: kind, Actor: by, Detail: detail, Key: "api:approval:" + key,
 		Data: map[string]string{"approval": key, "runbook": a.Runbook, "execution": a.Execution, "decision": decision}}
 	if err := h.Store.AddEntries(ctx, e); err != nil {
 		return store.Approval{}, err

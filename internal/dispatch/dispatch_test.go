@@ -101,7 +101,7 @@ func (f *fixture) stream(t *testing.T) events.DynamoDBEvent {
 func kinds(tl []incident.Entry) string {
 	var out []string
 	for _, e := range tl {
-		out = append(out, e.Kind+":"+e.Data["team"])
+		out = append(out, string(e.Kind)+":"+e.Data["team"])
 	}
 	return strings.Join(out, " ")
 }
@@ -251,7 +251,7 @@ func TestInfoNeverPages(t *testing.T) {
 		t.Errorf("%d AWS requests for an info incident; want none", n)
 	}
 	tl, _ := f.st.Timeline(context.Background(), inc.ID)
-	if len(tl) != 1 || tl[0].Kind != "not-paged" {
+	if len(tl) != 1 || tl[0].Kind != incident.KindNotPaged {
 		t.Errorf("timeline = %+v; want one not-paged entry", tl)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/awslocal"
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
+	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 )
@@ -119,7 +120,7 @@ func TestPermanentFailuresNeverHoldTheShard(t *testing.T) {
 				t.Errorf("timeline = %s; want %s", got, tt.timeline)
 			}
 			for _, e := range tl {
-				if (e.Kind == "not-notified" || e.Kind == "runbook-not-started") && (e.Data["error"] == "" || !strings.Contains(e.Detail, "Not retried")) {
+				if (e.Kind == incident.KindNotNotified || e.Kind == incident.KindRunbookNotStarted) && (e.Data["error"] == "" || !strings.Contains(e.Detail, "Not retried")) {
 					t.Errorf("%s entry = %q, error %q; want what failed and that it is not retried", e.Kind, e.Detail, e.Data["error"])
 				}
 			}

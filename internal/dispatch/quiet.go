@@ -25,8 +25,8 @@ var activeStatuses = []incident.Status{incident.Open, incident.Acknowledged, inc
 
 // Quiet is why a new incident does not page.
 type Quiet struct {
-	Reason string // silenced, inhibited, grouped
-	By     string // the silence id or the parent incident
+	Reason incident.Kind // KindSilenced, KindInhibited, KindGrouped
+	By     string        // the silence id or the parent incident
 	Detail string
 }
 
@@ -35,10 +35,10 @@ type Quiet struct {
 // recorded on the incident (and the parent's timeline) once.
 func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.Time) (*Quiet, error) {
 	if inc.SilencedBy != "" {
-		return &Quiet{Reason: "silenced", By: inc.SilencedBy}, nil
+		return &Quiet{Reason: incident.KindSilenced, By: inc.SilencedBy}, nil
 	}
 	if inc.Parent != "" {
-		return &Quiet{Reason: inc.ParentReason, By: inc.Parent}, nil
+		return &Quiet{Reason: incident.Kind(inc.ParentReason), By: inc.Parent}, nil
 	}
 	silences := append([]silence.Silence(nil), d.Config.Silences...)
 	stored, err := d.Quiet.Silences(ctx)
@@ -47,9 +47,9 @@ func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.T
 	}
 	silences = append(silences, stored...)
 	if s, ok := silence.Find(silences, inc, inc.Tags, at); ok {
-		q := &Quiet{Reason: "silenced", By: s.ID, Detail: fmt.Sprintf("Silenced by %s (%s): recorded, nobody paged, no runbook.", s.ID, s.Comment)}
+		q := &Quiet{Reason: incident.KindSilenced, By: s.ID, Detail: fmt.Sprintf("Silenced by %s (%s): recorded, nobody paged, no runbook.", s.ID, s.Comment)}
 		_, err := d.Quiet.Change(ctx, store.Change{Incident: inc.ID, SilencedBy: s.ID, At: at,
-			Entry: incident.Entry{Incident: inc.ID, At: at.Add(1), Kind: "silenced", Actor: "firebreak", Key: "quiet:" + inc.ID,
+			Entry: incident.Entry{Incident: inc.ID, At: at.Add(1), Kind: incident.KindSilenced, Actor: "firebreak", Key: "quiet:" + inc.ID,
 				Detail: q.Detail, Data: map[string]string{"silence": s.ID}}})
 		return q, err
 	}
@@ -79,7 +79,7 @@ func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.T
 					!(silence.Silence{Matchers: r.Source}).Matches(src, src.Tags) || !same(r.Equal, src, inc) {
 					continue
 				}
-				q := &Quiet{Reason: "inhibited", By: src.ID, Detail: fmt.Sprintf("Inhibited by %s (%s, rule %s): attached to it, not paged.", src.ID, src.Severity, r.Name)}
+				q := &Quiet{Reason: incident.KindInhibited, By: src.ID, Detail: fmt.Sprintf("Inhibited by %s (%s, rule %s): attached to it, not paged.", src.ID, src.Severity, r.Name)}
 				return q, d.attach(ctx, inc, src, q, at)
 			}
 		}
@@ -97,7 +97,7 @@ func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.T
 				inc.OpenedAt.Sub(parent.OpenedAt) > g.Window.Duration || !same(g.By, parent, inc) {
 				continue
 			}
-			q := &Quiet{Reason: "grouped", By: parent.ID, Detail: fmt.Sprintf("Grouped under %s (same %s within %s): one page for the group.",
+			q := &Quiet{Reason: incident.KindGrouped, By: parent.ID, Detail: fmt.Sprintf("Grouped under %s (same %s within %s): one page for the group.",
 				parent.ID, strings.Join(g.By, ", "), g.Window.Duration)}
 			if err := d.attach(ctx, inc, parent, q, at); err != nil {
 				return nil, err
@@ -154,12 +154,12 @@ func sortOpened(incs []incident.Incident) {
 }
 
 func (d *Dispatcher) attach(ctx context.Context, child, parent incident.Incident, q *Quiet, at time.Time) error {
-	if _, err := d.Quiet.Change(ctx, store.Change{Incident: child.ID, Parent: parent.ID, ParentReason: q.Reason, At: at,
+	if _, err := d.Quiet.Change(ctx, store.Change{Incident: child.ID, Parent: parent.ID, ParentReason: string(q.Reason), At: at,
 		Entry: incident.Entry{Incident: child.ID, At: at.Add(1), Kind: q.Reason, Actor: "firebreak", Key: "quiet:" + child.ID,
 			Detail: q.Detail, Data: map[string]string{"parent": parent.ID}}}); err != nil {
 		return err
 	}
-	return d.Store.AddEntries(ctx, incident.Entry{Incident: parent.ID, At: at.Add(1), Kind: "child-" + q.Reason, Actor: "firebreak",
+	return d.Store.AddEntries(ctx, incident.Entry{Incident: parent.ID, At: at.Add(1), Kind: incident.ChildKind(q.Reason), Actor: "firebreak",
 		Key: "child:" + child.ID, Detail: fmt.Sprintf("%s %s: %s (%s)", child.ID, q.Reason, child.Title, child.Severity),
 		Data: map[string]string{"child": child.ID}})
 }
@@ -210,7 +210,7 @@ func (d *Dispatcher) paged(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	for _, e := range tl {
-		if e.Kind == "notified" {
+		if e.Kind == incident.KindNotified {
 			return true, nil
 		}
 	}

@@ -211,18 +211,9 @@ type Incident struct {
 type Entry struct {
 	Incident string            `json:"incident"`
 	At       time.Time         `json:"at"`
-	Kind     string            `json:"kind"`  // opened, mitigated, retriggered, acknowledged, note, …
+	Kind     Kind              `json:"kind"`  // one of the Kind constants (kinds.go)
 	Actor    string            `json:"actor"` // who: a principal, "firebreak", an event source
 	Detail   string            `json:"detail"`
 	Key      string            `json:"key"`
 	Data     map[string]string `json:"data,omitempty"`
 }
-
-// Timeline entry kinds written by intake.
-const (
-	KindOpened         = "opened"
-	KindMitigated      = "mitigated"
-	KindRetriggered    = "retriggered"
-	KindSeverityRaised = "severity-raised"
-	KindReopened       = "reopened"
-)

@@ -279,7 +279,7 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 				NotBefore: first.Time, Status: incident.Open, At: first.Time,
 				Entry: incident.Entry{At: first.Time, Kind: incident.KindReopened, Actor: first.Actor,
 					Detail: fmt.Sprintf("Re-opened: it recurred %s after it was resolved: %s", first.Time.Sub(inc.ResolvedAt).Round(time.Second), first.Summary),
-					Key:    incident.KindReopened + ":" + first.ID, Data: map[string]string{"event_id": first.ID}}})
+					Key:    string(incident.KindReopened) + ":" + first.ID, Data: map[string]string{"event_id": first.ID}}})
 			if err != nil {
 				return nil, err
 			}
@@ -415,12 +415,12 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 		if state == incident.Mitigated {
 			c.IfStatus = []incident.Status{incident.Open, incident.Acknowledged}
 			c.Entry = incident.Entry{At: it.ev.Time, Kind: incident.KindMitigated, Actor: it.ev.Actor,
-				Detail: "Recovered: " + it.ev.Summary, Key: incident.KindMitigated + ":" + it.ev.ID,
+				Detail: "Recovered: " + it.ev.Summary, Key: string(incident.KindMitigated) + ":" + it.ev.ID,
 				Data: map[string]string{"event_id": it.ev.ID}}
 		} else {
 			c.IfStatus = []incident.Status{incident.Mitigated}
 			c.Entry = incident.Entry{At: it.ev.Time, Kind: incident.KindRetriggered, Actor: it.ev.Actor,
-				Detail: "Triggered again: " + it.ev.Summary, Key: incident.KindRetriggered + ":" + it.ev.ID,
+				Detail: "Triggered again: " + it.ev.Summary, Key: string(incident.KindRetriggered) + ":" + it.ev.ID,
 				Data: map[string]string{"event_id": it.ev.ID}}
 		}
 		applied, err := p.store.Change(ctx, c)
@@ -446,7 +446,7 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 		_, err := p.store.Change(ctx, store.Change{Incident: inc.ID, Severity: it.res.Severity, RaiseOnly: true, At: it.ev.Time,
 			Entry: incident.Entry{At: it.ev.Time, Kind: incident.KindSeverityRaised, Actor: it.ev.Actor,
 				Detail: fmt.Sprintf("Severity raised %s → %s: %s", inc.Severity, it.res.Severity, it.ev.Summary),
-				Key:    incident.KindSeverityRaised + ":" + it.ev.ID, Data: map[string]string{"event_id": it.ev.ID, "from": string(inc.Severity), "to": string(it.res.Severity)}}})
+				Key:    string(incident.KindSeverityRaised) + ":" + it.ev.ID, Data: map[string]string{"event_id": it.ev.ID, "from": string(inc.Severity), "to": string(it.res.Severity)}}})
 		if err != nil {
 			return nil, err
 		}
@@ -497,7 +497,7 @@ func (p *Processor) open(ctx context.Context, fp string, it item, prev incident.
 		}
 		entry := incident.Entry{Incident: inc.ID, At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
 			Detail: fmt.Sprintf("Opened %s %s for %s: %s", r.Severity, r.Class, r.Team, e.Summary),
-			Key:    incident.KindOpened + ":" + e.ID, Data: map[string]string{"event_id": e.ID, "severity": string(r.Severity), "team": r.Team}}
+			Key:    string(incident.KindOpened) + ":" + e.ID, Data: map[string]string{"event_id": e.ID, "severity": string(r.Severity), "team": r.Team}}
 		got, created, err := p.store.Open(ctx, inc, entry)
 		if err != nil {
 			return incident.Incident{}, err
@@ -556,7 +556,7 @@ func (p *Processor) openEarlier(ctx context.Context, inc *incident.Incident, it 
 	entry := incident.Entry{At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
 		Detail: fmt.Sprintf("Opened %s earlier than first recorded: %s (it arrived after %s, which happened %s later)",
 			inc.Severity, e.Summary, inc.OpenedBy, inc.OpenedAt.Sub(e.Time).Round(time.Second)),
-		Key:  incident.KindOpened + ":" + e.ID,
+		Key:  string(incident.KindOpened) + ":" + e.ID,
 		Data: map[string]string{"event_id": e.ID, "severity": string(inc.Severity), "team": inc.Team, "replaces": inc.OpenedBy}}
 	if _, err := p.store.OpenEarlier(ctx, inc.ID, e.ID, e.Time, entry); err != nil {
 		return err

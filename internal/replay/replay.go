@@ -267,9 +267,9 @@ func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
 		switch {
 		case inc.SilencedBy != "":
 			sum.Silenced++
-		case inc.ParentReason == "inhibited":
+		case inc.ParentReason == string(incident.KindInhibited):
 			sum.Inhibited++
-		case inc.ParentReason == "grouped":
+		case inc.ParentReason == string(incident.KindGrouped):
 			sum.Grouped++
 		}
 	}

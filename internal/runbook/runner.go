@@ -259,7 +259,7 @@ func (r *Runner) recordCall(ctx context.Context, run *Run, c asl.Call, a *Answer
 	if a != nil && a.Error != "" {
 		data["answer_error"] = a.Error
 	}
-	return r.Task.Store.AddEntries(ctx, incident.Entry{Incident: run.Incident, At: c.Time, Kind: "runbook-call", Actor: "runbook:" + run.Runbook,
+	return r.Task.Store.AddEntries(ctx, incident.Entry{Incident: run.Incident, At: c.Time, Kind: incident.KindRunbookCall, Actor: "runbook:" + run.Runbook,
 		Detail: detail, Key: fmt.Sprintf("dry:%s:%s:%d", run.Name, c.State, c.Attempt), Data: data})
 }
 

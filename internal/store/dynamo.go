@@ -556,7 +556,7 @@ func (d *Dynamo) putEntry(ctx context.Context, e incident.Entry) error {
 	}
 	item := map[string]types.AttributeValue{
 		Table.PartitionKey: s(incidentPK(e.Incident)), Table.SortKey: s(pfxTimeline + fmtTime(e.At) + "#" + e.Key),
-		"at": s(fmtTime(e.At)), "kind": s(e.Kind), "actor": s(e.Actor), "detail": s(e.Detail), "key": s(e.Key),
+		"at": s(fmtTime(e.At)), "kind": s(string(e.Kind)), "actor": s(e.Actor), "detail": s(e.Detail), "key": s(e.Key),
 	}
 	if len(e.Data) > 0 {
 		m := make(map[string]types.AttributeValue, len(e.Data))
@@ -648,7 +648,7 @@ func fromMeta(it map[string]types.AttributeValue) incident.Incident {
 }
 
 func fromEntry(id string, it map[string]types.AttributeValue) incident.Entry {
-	e := incident.Entry{Incident: id, At: parseTime(str(it, "at")), Kind: str(it, "kind"), Actor: str(it, "actor"),
+	e := incident.Entry{Incident: id, At: parseTime(str(it, "at")), Kind: incident.Kind(str(it, "kind")), Actor: str(it, "actor"),
 		Detail: str(it, "detail"), Key: str(it, "key")}
 	if m, ok := it["data"].(*types.AttributeValueMemberM); ok {
 		e.Data = make(map[string]string, len(m.Value))

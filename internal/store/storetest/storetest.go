@@ -319,7 +319,7 @@ func Run(t *testing.T, f Factory) {
 		}
 		var kinds []string
 		for _, e := range tl {
-			kinds = append(kinds, e.Kind)
+			kinds = append(kinds, string(e.Kind))
 		}
 		if fmt.Sprint(kinds) != "[opened mitigated severity-raised]" {
 			t.Errorf("Timeline() kinds = %v; want [opened mitigated severity-raised]", kinds)
