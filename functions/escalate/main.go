@@ -26,7 +26,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 		return nil, err
 	}
 	e := &escalate.Escalator{Store: db, Sender: sender, Config: env.Config, Metrics: metrics.New(os.Stdout),
-		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease}
+		Now: env.Now, Log: env.Log}
 	if l := links.New(env); l != nil {
 		e.Links = l
 	}

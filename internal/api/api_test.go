@@ -21,6 +21,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/localdynamo"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
@@ -130,7 +131,7 @@ func newFixture(t *testing.T, kind string) *fixture {
 	f.keys = &mutableKeys{ring: token.Ring{Current: "k1", Keys: map[string][]byte{"k1": keyOf(1)}}}
 	f.signer = &token.Signer{Keys: f.keys, Now: now}
 	svc := &lifecycle.Service{Store: f.st, Config: cfg, Now: now}
-	f.h = &api.Handler{Store: f.st, Lifecycle: svc, Approver: api.StepFunctions{Client: f.sfn.SFN()}, Tokens: f.signer, Now: now,
+	f.h = &api.Handler{Store: f.st, Lifecycle: svc, Approver: runbook.StepFunctionsApprovals{Client: f.sfn.SFN()}, Tokens: f.signer, Now: now,
 		Log: slog.New(slog.NewJSONHandler(f.logs, nil))}
 	ctx := context.Background()
 	for _, inc := range seeds {

@@ -14,6 +14,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
 
 func snsError(status int, code, msg string) awslocal.Reply {
@@ -83,7 +84,7 @@ func TestPermanentFailuresNeverHoldTheShard(t *testing.T) {
 				f.d.Sender = notify.New(f.srv.SNS(), map[string]string{"security": securityTopic})
 			}
 			if tt.noMachine {
-				f.d.Runbooks = &dispatch.StepFunctions{Client: f.srv.SFN(), StateMachines: map[string]string{}}
+				f.d.Runbooks = &runbook.StepFunctions{Client: f.srv.SFN(), StateMachines: map[string]string{}}
 			}
 			f.srv.Answer = tt.answer
 			ev := f.stream(t)

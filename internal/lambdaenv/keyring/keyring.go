@@ -3,7 +3,7 @@
 package keyring
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -17,10 +17,10 @@ import (
 // id or ARN) and LINK_KEYS_PARAMETER (an SSM SecureString parameter name), holding
 // {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}.
 func New(env *lambdaenv.Env) (token.Source, error) {
-	secret, param := env.Var("LINK_KEYS_SECRET"), env.Var("LINK_KEYS_PARAMETER")
+	secret, param := env.Var(lambdaenv.LinkKeysSecret), env.Var(lambdaenv.LinkKeysParameter)
 	switch {
 	case (secret == "") == (param == ""):
-		return nil, errors.New("set exactly one of LINK_KEYS_SECRET (Secrets Manager) and LINK_KEYS_PARAMETER (SSM)")
+		return nil, fmt.Errorf("set exactly one of %s (Secrets Manager) and %s (SSM)", lambdaenv.LinkKeysSecret, lambdaenv.LinkKeysParameter)
 	case param != "":
 		return ssmkeys.New(ssm.NewFromConfig(env.AWS), param, env.Now), nil
 	}
