@@ -1,7 +1,10 @@
-// Package runbook runs remediation runbooks: the Go task the state machines invoke to
-// write each phase to the incident's timeline and to ask humans for approval, a local
-// runner that executes runbooks with internal/asl in dry-run, and the IAM permissions a
-// runbook's definition needs.
+// Package runbook runs remediation runbooks: an execution's name and input (the contract
+// every runbook reads), starting it in Step Functions or in the local runner (which
+// executes runbooks with internal/asl in dry-run), resuming a run that waits for a human
+// with the approval or the rejection (RejectedError), the Go task the state machines
+// invoke to write each phase to the incident's timeline and to ask for approval, and the
+// IAM permissions a runbook's definition needs. Dispatch starts runbooks through it and
+// the API resumes them through it.
 package runbook
 
 import (
