@@ -10,7 +10,7 @@ BOOTSTRAP := $(FUNCTIONS:%=build/%/bootstrap)
 GOFILES   := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*')
 NODE_DEPS := node_modules/.firebreak-installed
 
-.PHONY: help deps build test test-go lint demo bench fuzz clean synth deploy diff destroy
+.PHONY: help deps build test test-go lint demo bench chaos fuzz clean synth deploy diff destroy
 
 # The CDK app (infra/) runs through the pinned CDK CLI. jsii runs it on the Node.js 22
 # from node_modules when there is one (the system's otherwise); the CLI neither checks
@@ -60,6 +60,15 @@ test: deps lint build ## run every test (CI runs this)
 demo: ## replay the sample events and print the incidents they open
 	$(GO) run ./cmd/firebreak replay events/samples/
 
+# serve builds the firebreak binary and execs it (make's shell is replaced, so Ctrl-C or
+# stopping make stops the server): the samples replayed, the API on 127.0.0.1.
+# SERVE_ARGS replaces the arguments, e.g. SERVE_ARGS='--addr 127.0.0.1:9090 --until 1h events/samples/'.
+SERVE_ARGS ?= events/samples/
+.PHONY: serve
+serve: ## build the firebreak binary and serve the API on 127.0.0.1 over the samples
+	$(GO) build -buildvcs=auto -o build/firebreak ./cmd/firebreak
+	exec build/firebreak serve $(SERVE_ARGS)
+
 # REPLAY_EVENTS sizes the replay benchmark's generated input (the benchmark's own default
 # is 1,000,000 events); FIREBREAK_STORM_EVENTS and FIREBREAK_WIDE_EVENTS shrink the storms
 # (1,000,000 events on one fingerprint, 100,000 across 1,000).
@@ -67,6 +76,10 @@ REPLAY_EVENTS ?= 100000
 bench: deps ## benchmarks, with figures as ratios to a baseline in the same run
 	CI=$${CI:-true} $(GO) test -run='^$$' -bench=. -benchmem -count=1 -timeout=3h ./internal/classify ./internal/intake ./internal/coldstart ./internal/oncall
 	REPLAY_EVENTS=$(REPLAY_EVENTS) $(GO) test -run='^$$' -bench=. -benchtime=1x -count=1 -timeout=3h ./internal/replay
+
+# CHAOS_EVENTS sizes the generated day of the chaos table (default 10,000 events).
+chaos: deps ## the whole path under injected faults: samples and a generated day, 0/10/30% faults
+	CI=$${CI:-true} $(GO) test -tags chaos -count=1 -v -timeout=3h ./internal/chaos
 
 FUZZTIME ?= 30s
 FUZZPKGS := ./internal/event ./internal/asl ./internal/token ./internal/replay ./internal/oncall/importer

@@ -53,6 +53,7 @@ func (s *Stack) newFunction(parent constructs.Construct, name string, spec funct
 	scope := constructs.NewConstruct(parent, jsii.String(name))
 	f := &Function{Name: name, Scope: scope, spec: spec}
 	f.LogGroup = awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
+		EncryptionKey: s.Keys.Messaging,
 		Retention:     awslogs.RetentionDays(s.plan.retention),
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})

@@ -59,6 +59,12 @@ var functionSpecs = map[string]functionSpec{
 		Description: "Firebreak API: incidents, approvals and silences behind an IAM Function URL; signed one-click links behind the public links URL",
 		MemoryMB:    256,
 		Timeout:     15 * time.Second,
+		// The links URL is public: reserving (and capping) the api's concurrency keeps a
+		// flood of link requests from taking the account's Lambda capacity from intake
+		// and dispatch; each instance also answers at most api.LinkRate link requests a
+		// second. Lambda keeps 100 of an account's concurrency unreserved, so the account
+		// needs a concurrency quota of at least 110 (the default is 1,000).
+		ReservedConcurrency: 10,
 		// What the handler reads and writes directly, and the lifecycle service that
 		// changes incidents.
 		Store: storeMethods(reflect.TypeFor[api.Store](), reflect.TypeFor[lifecycle.Store]()),

@@ -13,9 +13,10 @@ type Keys struct {
 	// Data encrypts the table, its indexes, stream and backups. It is retained with the
 	// table when the stack is destroyed: without it the retained data is unreadable.
 	Data awskms.Key
-	// Messaging encrypts every SQS queue and SNS topic. Its key policy lets the AWS
-	// services that write to them (EventBridge, SNS, CloudWatch alarms) use it, from
-	// this account only.
+	// Messaging encrypts every SQS queue, SNS topic and CloudWatch Logs log group. Its
+	// key policy lets the AWS services that write to them (EventBridge, SNS, CloudWatch
+	// alarms) use it, from this account only, and CloudWatch Logs use it for this
+	// account's log groups in this region only (kms:EncryptionContext:aws:logs:arn).
 	Messaging awskms.Key
 }
 
@@ -35,7 +36,7 @@ func newKeys(s *Stack) *Keys {
 			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 		}),
 		Messaging: awskms.NewKey(scope, jsii.String("Messaging"), &awskms.KeyProps{
-			Description:       jsii.String("Firebreak SQS queues and SNS topics"),
+			Description:       jsii.String("Firebreak SQS queues, SNS topics and log groups"),
 			EnableKeyRotation: jsii.Bool(true),
 			RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
 			PendingWindow:     awscdk.Duration_Days(jsii.Number(7)),
@@ -52,8 +53,25 @@ func newKeys(s *Stack) *Keys {
 			},
 		}), nil)
 	}
+	k.Messaging.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowLogsToEncryptLogGroups"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*awscdk.Aws_REGION()+".amazonaws.com"), nil)},
+		Actions:    jsii.Strings(logsKeyActions...),
+		Resources:  jsii.Strings("*"), // in a key policy, "*" is this key
+		Conditions: &map[string]interface{}{
+			"ArnLike": map[string]interface{}{"kms:EncryptionContext:aws:logs:arn": awscdk.Fn_Sub(jsii.String(logGroupsHere), nil)},
+		},
+	}), nil)
 	return k
 }
+
+// CloudWatch Logs encrypts log groups with the messaging key (as its regional service
+// principal): the actions its documentation asks for, and the log groups it may use
+// them for.
+var (
+	logsKeyActions = []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"}
+	logGroupsHere  = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"
+)
 
 // keyUse grants the KMS actions a principal needs on one key: the key's ARN, no wildcard.
 func keyUse(key awskms.IKey, actions ...string) awsiam.PolicyStatement {

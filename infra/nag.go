@@ -7,11 +7,11 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// Suppression is one cdk-nag finding the stack accepts, with its reason. The README's
-// Security section lists every one (a test checks).
+// Suppression is one cdk-nag finding the stack accepts, with its reason. docs/security.md
+// lists every one (a test checks).
 type Suppression struct {
 	Rule      string   // e.g. AwsSolutions-IAM5
-	Where     string   // what it applies to, in words (the README table's column)
+	Where     string   // what it applies to, in words (docs/security.md's table column)
 	Reason    string   // why the finding is acceptable
 	AppliesTo []string // the exact findings suppressed (IAM5: the wildcard resources)
 	Path      string   // construct path

@@ -61,24 +61,24 @@ func TestShippedConfig(t *testing.T) {
 		t.Errorf("%d runbooks deployed; want %d", len(s.Runbooks.Machines), len(cfg.Runbooks))
 	}
 
-	// The README's Cost section prices this stack: its counts must be the stack's.
+	// docs/cost.md prices this stack: its counts must be the stack's.
 	lambdas, alarms, metrics, err := shippedCounts(filepath.Join(out, "Firebreak.template.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("the shipped stack: %d Lambdas, %d runbooks, %d teams, %d alarms, a dashboard of %d metrics", lambdas, len(cfg.Runbooks), len(cfg.Teams), alarms, metrics)
-	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	doc, err := os.ReadFile(filepath.Join(repoRoot, "docs", "cost.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cost := section(string(readme), "## Cost")
+	cost := string(doc)
 	for _, want := range []string{
 		fmt.Sprintf("%d Lambdas, %d runbooks, %d teams, %d alarms", lambdas, len(cfg.Runbooks), len(cfg.Teams), alarms),
 		fmt.Sprintf("%d alarms at $0.10", alarms),
 		fmt.Sprintf("1 dashboard, %d metrics", metrics),
 	} {
 		if !strings.Contains(cost, want) {
-			t.Errorf("README Cost section does not say %q", want)
+			t.Errorf("docs/cost.md does not say %q", want)
 		}
 	}
 }
@@ -133,17 +133,4 @@ func shippedCounts(file string) (lambdas, alarms, metrics int, err error) {
 		}
 	}
 	return lambdas, alarms, metrics, nil
-}
-
-// section returns a README section from its heading to the next heading of its level.
-func section(doc, heading string) string {
-	i := strings.Index(doc, "\n"+heading+"\n")
-	if i < 0 {
-		return ""
-	}
-	s := doc[i+1:]
-	if j := strings.Index(s[len(heading):], "\n## "); j >= 0 {
-		s = s[:len(heading)+j]
-	}
-	return s
 }

@@ -59,9 +59,22 @@ func newRunbooks(s *Stack) *Runbooks {
 					wildcards = append(wildcards, "Resource::"+nagFlatten(r))
 				}
 			}
+			var conditions *map[string]any
+			if perm.Condition != nil {
+				c := map[string]any{}
+				for op, kv := range perm.Condition {
+					m := map[string]any{}
+					for k, v := range kv {
+						m[k] = awscdk.Fn_Sub(jsii.String(v), nil)
+					}
+					c[op] = m
+				}
+				conditions = &c
+			}
 			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions:   jsii.Strings(perm.Actions...),
-				Resources: &resources,
+				Actions:    jsii.Strings(perm.Actions...),
+				Resources:  &resources,
+				Conditions: conditions,
 			}))
 		}
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -84,6 +97,7 @@ func newRunbooks(s *Stack) *Runbooks {
 
 		logs := awslogs.NewLogGroup(rs, jsii.String("Logs"), &awslogs.LogGroupProps{
 			LogGroupName:  jsii.String("/aws/vendedlogs/states/" + *s.Stack.StackName() + "-" + p.Name),
+			EncryptionKey: s.Keys.Messaging,
 			Retention:     awslogs.RetentionDays(s.plan.retention),
 			RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 		})
@@ -98,10 +112,14 @@ func newRunbooks(s *Stack) *Runbooks {
 			StateMachineType:        awsstepfunctions.StateMachineType_STANDARD,
 			Role:                    role,
 			TracingEnabled:          jsii.Bool(true),
+			// Every state transition is logged, never its data: a runbook's input is the
+			// incident's opening event (names, addresses, request parameters), and a
+			// waiting step's parameters carry its task token, which completes the step.
+			// The incident's timeline keeps what each step did.
 			Logs: &awsstepfunctions.LogOptions{
 				Destination:          logs,
 				Level:                awsstepfunctions.LogLevel_ALL,
-				IncludeExecutionData: jsii.Bool(true),
+				IncludeExecutionData: jsii.Bool(false),
 			},
 		})
 

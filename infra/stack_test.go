@@ -480,8 +480,16 @@ func TestNotifications(t *testing.T) {
 
 	// The messaging key's policy: each writing service, from this account only.
 	var services []string
+	logsAdmitted := false
 	for _, st := range list(props(sy.resource(t, sy.stack.Keys.Messaging))["KeyPolicy"].(map[string]any)["Statement"]) {
 		st := st.(map[string]any)
+		if st["Sid"] == "AllowLogsToEncryptLogGroups" { // the regional principal logs.<region>.amazonaws.com
+			if !strings.Contains(canonical(t, st["Principal"]), `"logs."`) || canonical(t, st["Condition"]) != `{"ArnLike":{"kms:EncryptionContext:aws:logs:arn":{"Fn::Sub":"`+logGroupsHere+`"}}}` {
+				t.Errorf("messaging key statement for CloudWatch Logs: %s; want logs.<region> limited to this account's log groups in this region", canonical(t, st))
+			}
+			logsAdmitted = true
+			continue
+		}
 		svc, ok := st["Principal"].(map[string]any)["Service"].(string)
 		if !ok {
 			continue
@@ -496,6 +504,15 @@ func TestNotifications(t *testing.T) {
 	}
 	if !reflect.DeepEqual(services, messagingServices) {
 		t.Errorf("messaging key admits %v; want %v", services, messagingServices)
+	}
+	if !logsAdmitted {
+		t.Error("messaging key admits no CloudWatch Logs principal; log groups are encrypted with it")
+	}
+	// Every log group, the functions' and the runbooks', is encrypted with that key.
+	for id, lg := range sy.resources("AWS::Logs::LogGroup") {
+		if getAtt(props(lg)["KmsKeyId"]) != sy.logicalID(t, sy.stack.Keys.Messaging) {
+			t.Errorf("log group %s: KmsKeyId %v; want the messaging key", id, props(lg)["KmsKeyId"])
+		}
 	}
 }
 
@@ -532,8 +549,8 @@ func TestRunbooks(t *testing.T) {
 			t.Errorf("runbook %s: type %v, role %v, tracing %v", name, sm["StateMachineType"], sm["RoleArn"], sm["TracingConfiguration"])
 		}
 		lc := sm["LoggingConfiguration"].(map[string]any)
-		if lc["Level"] != "ALL" || lc["IncludeExecutionData"] != true || len(list(lc["Destinations"])) != 1 {
-			t.Errorf("runbook %s: LoggingConfiguration %s; want ALL with execution data to one log group", name, canonical(t, lc))
+		if lc["Level"] != "ALL" || lc["IncludeExecutionData"] != false || len(list(lc["Destinations"])) != 1 {
+			t.Errorf("runbook %s: LoggingConfiguration %s; want ALL without execution data (task tokens, event data) to one log group", name, canonical(t, lc))
 		}
 		subst, _ := sm["DefinitionSubstitutions"].(map[string]any)
 		if strings.Contains(string(def), "${RunbookFunctionArn}") && getAtt(subst["RunbookFunctionArn"]) != task {
@@ -549,7 +566,7 @@ func TestRunbooks(t *testing.T) {
 		for _, p := range perms {
 			for _, a := range p.Actions {
 				for _, r := range p.Resources {
-					wantAllow = append(wantAllow, a+" "+r)
+					wantAllow = append(wantAllow, a+" "+r+renderCondition(p.Condition))
 				}
 			}
 		}
@@ -569,7 +586,7 @@ func TestRunbooks(t *testing.T) {
 				}
 				for _, a := range strs(st["Action"]) {
 					for _, r := range list(st["Resource"]) {
-						gotAllow = append(gotAllow, a+" "+renderResource(r))
+						gotAllow = append(gotAllow, a+" "+renderResource(r)+renderCondition(st["Condition"]))
 					}
 				}
 			}
@@ -605,8 +622,34 @@ func TestRunbooks(t *testing.T) {
 	}
 }
 
+// renderCondition renders a statement's condition block, from Permissions (operator →
+// key → Fn::Sub pattern) or from the template, as " if op key=value ...", sorted; "" for
+// none.
+func renderCondition(c any) string {
+	var parts []string
+	switch c := c.(type) {
+	case map[string]map[string]string:
+		for op, kv := range c {
+			for k, v := range kv {
+				parts = append(parts, op+" "+k+"="+v)
+			}
+		}
+	case map[string]any:
+		for op, kv := range c {
+			for k, v := range kv.(map[string]any) {
+				parts = append(parts, op+" "+k+"="+renderResource(v))
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	sort.Strings(parts)
+	return " if " + strings.Join(parts, " ")
+}
+
 // renderResource turns a template resource back into the Fn::Sub pattern Permissions
-// wrote: "*", {"Fn::Sub": pattern} or {"Fn::Sub": [pattern, vars]}.
+// wrote: "*", {"Fn::Sub": pattern} or {"Fn::Sub": [pattern, vars]}, or {"Ref": name}.
 func renderResource(r any) string {
 	switch v := r.(type) {
 	case string:
@@ -617,6 +660,9 @@ func renderResource(r any) string {
 			return sub
 		case []any:
 			return sub[0].(string)
+		}
+		if ref, ok := v["Ref"].(string); ok {
+			return "${" + ref + "}"
 		}
 	}
 	b, _ := json.Marshal(r)
@@ -816,22 +862,14 @@ func TestNag(t *testing.T) {
 	}
 }
 
-// TestReadmeSecurity: the README's Security section lists every kind of suppression.
-func TestReadmeSecurity(t *testing.T) {
+// TestSecurityDoc: docs/security.md lists every kind of suppression.
+func TestSecurityDoc(t *testing.T) {
 	sy := synthesized(t)
-	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	doc, err := os.ReadFile(filepath.Join(repoRoot, "docs", "security.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sec := string(readme)
-	i := strings.Index(sec, "\n## Security")
-	if i < 0 {
-		t.Fatal("README.md has no ## Security section")
-	}
-	sec = sec[i+1:]
-	if j := strings.Index(sec[3:], "\n## "); j >= 0 {
-		sec = sec[:j+3]
-	}
+	sec := string(doc)
 	seen := map[string]bool{}
 	for _, s := range sy.stack.Suppressions() {
 		key := s.Rule + " | " + s.Where
@@ -840,7 +878,7 @@ func TestReadmeSecurity(t *testing.T) {
 		}
 		seen[key] = true
 		if !strings.Contains(sec, "| "+s.Rule+" | "+s.Where+" |") {
-			t.Errorf("README Security table has no row | %s | %s | (reason: %s)", s.Rule, s.Where, s.Reason)
+			t.Errorf("docs/security.md suppression table has no row | %s | %s | (reason: %s)", s.Rule, s.Where, s.Reason)
 		}
 	}
 }

@@ -3,8 +3,7 @@
 // links in notifications). See internal/api.
 //
 // Environment: TABLE_NAME; the link keys in LINK_KEYS_SECRET (a Secrets Manager secret
-// id or ARN) or LINK_KEYS_PARAMETER (an SSM SecureString parameter name), holding
-// {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}.
+// id or ARN), holding {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}.
 package main
 
 import (

@@ -98,6 +98,11 @@ func (h *Handler) link(c *call, tok string) events.LambdaFunctionURLResponse {
 		r.Headers["Allow"] = "GET, POST"
 		return r
 	}
+	if !h.linkGuard().take(h.now()) {
+		r := h.page(c, http.StatusTooManyRequests, page{Heading: "Too many requests", Message: "Firebreak is answering many link requests right now. Try again in a minute, or use the firebreak CLI."})
+		r.Headers["Retry-After"] = "60"
+		return r
+	}
 	if h.Tokens == nil {
 		return h.internalPage(c, errors.New("signed links are not configured: no verifier"))
 	}

@@ -6,12 +6,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/firebreak-ops/firebreak/internal/api"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/token"
@@ -312,4 +314,43 @@ func TestLinkMethods(t *testing.T) {
 	if resp.StatusCode != 405 || resp.Headers["Allow"] != "GET, POST" {
 		t.Errorf("Got(DELETE link) = %d Allow %q; want 405 GET, POST", resp.StatusCode, resp.Headers["Allow"])
 	}
+}
+
+// TestLinkFloodIsRefusedCheaply: beyond the per-instance rate, link requests get 429
+// with Retry-After before any token is verified (no key-ring read, no item touched);
+// once the rate allows again, links work.
+func TestLinkFloodIsRefusedCheaply(t *testing.T) {
+	f := newFixture(t, "memory")
+	f.h.LinkRate = 1 // a burst of 2, then one a second
+	tok := f.sign("FB-OPEN-1", token.Ack, 24*time.Hour)
+	counted := &countingVerifier{Verifier: f.h.Tokens}
+	f.h.Tokens = counted
+	var codes []int
+	for range 5 {
+		codes = append(codes, f.click("GET", tok, "FB-OPEN-1", token.Ack).StatusCode)
+	}
+	if want := []int{200, 200, 429, 429, 429}; !slices.Equal(codes, want) {
+		t.Errorf("5 clicks in one instant: status %v; want %v", codes, want)
+	}
+	if counted.n != 2 {
+		t.Errorf("tokens verified during the flood: %d; want 2 (refused requests verify nothing)", counted.n)
+	}
+	resp := f.click("GET", tok, "FB-OPEN-1", token.Ack)
+	if resp.StatusCode != 429 || resp.Headers["Retry-After"] == "" {
+		t.Errorf("refused click: %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Headers["Retry-After"])
+	}
+	f.now = f.now.Add(time.Second)
+	if got := f.click("GET", tok, "FB-OPEN-1", token.Ack).StatusCode; got != 200 {
+		t.Errorf("a click a second later: %d; want 200", got)
+	}
+}
+
+type countingVerifier struct {
+	api.Verifier
+	n int
+}
+
+func (c *countingVerifier) Verify(ctx context.Context, tok, inc, action string) (token.Claims, error) {
+	c.n++
+	return c.Verifier.Verify(ctx, tok, inc, action)
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // expected is the default taxonomy's verdict on each catalog sample, as firebreak.yaml
-// intends it (README: "Default taxonomy").
+// intends it (docs/configuration.md: the shipped taxonomy).
 var expected = map[string]struct {
 	class    string
 	severity incident.Severity

@@ -220,7 +220,7 @@ func parseSecurityHub(env events.EventBridgeEvent, d obj, base Event) []Event {
 }
 
 // parseApplication reads a "Firebreak Application Alert": the schema any application
-// can PutEvents to raise or resolve an alert (see README). State firing is a trigger,
+// can PutEvents to raise or resolve an alert (docs/configuration.md). State firing is a trigger,
 // resolved a recovery, anything else informational; an unknown severity is ignored.
 func parseApplication(env events.EventBridgeEvent, d obj, e Event) []Event {
 	service, alert, state := d.s("service"), d.s("alert"), strings.ToLower(d.s("state"))

@@ -8,11 +8,11 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
 	"github.com/firebreak-ops/firebreak/internal/intake"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
-// Storm shape from the README: 10,000 events over 20 fingerprints, in SQS batches of
+// Storm shape of docs/figures.md: 10,000 events over 20 fingerprints, in SQS batches of
 // the deployed size (deployedBatch: 100).
 const (
 	stormEvents       = 10000
@@ -36,7 +36,7 @@ func stormBatches(t testing.TB) [][]intake.Message {
 	return batches
 }
 
-// BenchmarkStormDynamoDBRequests replays the README's storm (10,000 events over 20
+// BenchmarkStormDynamoDBRequests replays the storm of docs/figures.md (10,000 events over 20
 // fingerprints in ten minutes, SQS batches of 100) into DynamoDB (dynalite) through the
 // real SDK client: HTTP requests per event (1.0 is what one write per event would
 // cost), write units per event (index writes included) and read units, as runStorm
@@ -54,9 +54,9 @@ func BenchmarkStormDynamoDBRequests(b *testing.B) {
 // TestStormNeedsFewRequests checks the storm's outcome and that it needs far fewer
 // requests than events (the exact figure is the benchmark's).
 func TestStormNeedsFewRequests(t *testing.T) {
-	srv := localdynamo.SharedForTest(t)
+	srv := dynamotest.SharedForTest(t)
 	db, counter := srv.CountingClient()
-	table := localdynamo.NewTable(t, db)
+	table := dynamotest.NewTable(t, db)
 	st := store.NewDynamo(db, table, now)
 	p := intake.New(st, classifier(t), now, nil)
 	counter.Reset()

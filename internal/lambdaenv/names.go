@@ -13,7 +13,4 @@ const (
 	LinksBaseURL = "LINKS_BASE_URL"
 	// LinkKeysSecret is the Secrets Manager secret holding the link keys.
 	LinkKeysSecret = "LINK_KEYS_SECRET"
-	// LinkKeysParameter is the SSM SecureString parameter holding the link keys (the api
-	// reads the keys from it instead of LinkKeysSecret when set).
-	LinkKeysParameter = "LINK_KEYS_PARAMETER"
 )

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -26,6 +27,22 @@ import (
 type Permission struct {
 	Actions   []string
 	Resources []string
+	// Condition, when set, is the statement's IAM condition block (operator → key →
+	// value, values in Fn::Sub syntax): bucket actions are limited to this account's
+	// buckets with s3:ResourceAccount, since a bucket ARN names no account.
+	Condition map[string]map[string]string
+}
+
+// thisAccountsBuckets limits an S3 bucket action to buckets the stack's account owns.
+var thisAccountsBuckets = map[string]map[string]string{"StringEquals": {"s3:ResourceAccount": "${AWS::AccountId}"}}
+
+// conditionOf is the condition an action's statement carries: s3:ResourceAccount for the
+// actions granted on any bucket, nothing otherwise.
+func conditionOf(action string, resources []string) map[string]map[string]string {
+	if strings.HasPrefix(action, "s3:") && slices.Contains(resources, anyBucket) {
+		return thisAccountsBuckets
+	}
+	return nil
 }
 
 // Resource ARN patterns (Fn::Sub syntax).
@@ -226,10 +243,14 @@ func group(byAction map[string]map[string]bool) []Permission {
 			res = append(res, r)
 		}
 		sort.Strings(res)
+		cond := conditionOf(action, res)
 		key := strings.Join(res, "\x00")
+		if cond != nil {
+			key += "\x00" + fmt.Sprint(cond)
+		}
 		p := bySet[key]
 		if p == nil {
-			p = &Permission{Resources: res}
+			p = &Permission{Resources: res, Condition: cond}
 			bySet[key] = p
 		}
 		p.Actions = append(p.Actions, action)

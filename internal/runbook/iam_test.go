@@ -70,7 +70,8 @@ func TestPermissions(t *testing.T) {
 		{"cloudtrail", chain(sdk("cloudtrail:startLogging"), sdk("cloudtrail:getTrailStatus")),
 			[]Permission{{Actions: []string{"cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"}, Resources: []string{trails}}}},
 		{"s3 bucket block", chain(sdk("s3:putPublicAccessBlock"), sdk("s3:getPublicAccessBlock")),
-			[]Permission{{Actions: []string{"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"}, Resources: []string{buckets}}}},
+			[]Permission{{Actions: []string{"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"}, Resources: []string{buckets},
+				Condition: map[string]map[string]string{"StringEquals": {"s3:ResourceAccount": "${AWS::AccountId}"}}}}},
 		{"s3control account block", chain(sdk("s3control:putPublicAccessBlock"), sdk("s3control:getPublicAccessBlock")),
 			[]Permission{{Actions: []string{"s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock"}, Resources: []string{"*"}}}},
 		{"kms with approval", chain(
@@ -178,7 +179,7 @@ func TestIAMAction(t *testing.T) {
 }
 
 // TestUnscoped names every action Permissions grants on Resource "*". Adding one to
-// internal/runbook/iam.go means adding it here, with the reason in the README.
+// internal/runbook/iam.go means adding it here, with the reason in docs/security.md.
 func TestUnscoped(t *testing.T) {
 	want := []string{
 		"cloudtrail:LookupEvents",

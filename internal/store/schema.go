@@ -25,7 +25,7 @@ type Index struct {
 // Item layout (pk / sk); docs/table.md has size bounds, TTLs and the order of writes:
 //
 //	INC#<id>        META                        the incident (lifecycle, owner, severity)
-//	INC#<id>        C                           ledger head: counters and the ids of recent events (ledger.go)
+//	INC#<id>        C                           ledger head: counters and the ids of recent events (dynamo_ledger.go)
 //	INC#<id>        L#<minute>#<gen>#<sz>#<n>   ledger page: ids rolled out of the head (expires)
 //	INC#<id>        T#<time>#<key>              timeline entry
 //	FP#<fp-key>     HEAD                        latest incident sequence of a fingerprint

@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -49,6 +50,15 @@ const (
 	Approve = "approve"
 	Reject  = "reject"
 )
+
+// MaxLifetime is the longest a token may live, whatever its signer wrote: the verifier
+// refuses a token whose expiry lies further ahead than this, so that a leaked signing
+// key or a misconfigured signer cannot mint links that outlive a rotation of the ring.
+const MaxLifetime = ApprovalTTL
+
+// payloadFields are the payload's field names, exactly (encoding/json alone would
+// accept "KID" for "kid", and the last of two "exp").
+var payloadFields = []string{"v", "kid", "inc", "act", "exp", "nonce"}
 
 // Claims is a token's payload.
 type Claims struct {
@@ -72,6 +82,7 @@ var (
 	ErrMAC      = reject("bad signature")
 	ErrVersion  = reject("unsupported version")
 	ErrExpired  = reject("expired")
+	ErrLifetime = reject("lives longer than links may")
 	ErrIncident = reject("meant for another incident")
 	ErrAction   = reject("meant for another action")
 )
@@ -198,8 +209,8 @@ func ValidAction(act string) bool {
 
 // Sign makes a token allowing action on incident until now+ttl.
 func (s *Signer) Sign(ctx context.Context, inc, action string, ttl time.Duration) (string, Claims, error) {
-	if inc == "" || !ValidAction(action) || ttl <= 0 {
-		return "", Claims{}, fmt.Errorf("sign link: incident %q, action %q, lifetime %v: want an incident, ack|resolve|approve:<key>|reject:<key> and a positive lifetime", inc, action, ttl)
+	if inc == "" || !ValidAction(action) || ttl <= 0 || ttl > MaxLifetime {
+		return "", Claims{}, fmt.Errorf("sign link: incident %q, action %q, lifetime %v: want an incident, ack|resolve|approve:<key>|reject:<key> and a lifetime in (0, %v]", inc, action, ttl, MaxLifetime)
 	}
 	ring, err := s.Keys.Load(ctx)
 	if err != nil {
@@ -253,6 +264,9 @@ func parse(tok string) (Claims, []byte, []byte, error) {
 	if err1 != nil || err2 != nil || len(sig) != sha256.Size {
 		return Claims{}, nil, nil, ErrFormat
 	}
+	if !exactFields(payload) {
+		return Claims{}, nil, nil, ErrFormat
+	}
 	var c Claims
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()
@@ -266,8 +280,32 @@ func parse(tok string) (Claims, []byte, []byte, error) {
 	return c, payload, sig, nil
 }
 
-// Verify checks, in order: the format, that the key id is in the ring, the signature
-// (in constant time), the version, the expiry, that the token is for incident and for
+// exactFields reports whether payload is one JSON object holding each of payloadFields
+// once, spelled exactly, and nothing else.
+func exactFields(payload []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	seen := make(map[string]bool, len(payloadFields))
+	for dec.More() {
+		t, err := dec.Token()
+		name, ok := t.(string)
+		if err != nil || !ok || seen[name] || !slices.Contains(payloadFields, name) {
+			return false
+		}
+		seen[name] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return false
+		}
+	}
+	return len(seen) == len(payloadFields)
+}
+
+// Verify checks, in order: the format (field names exactly as signed), that the key id
+// is in the ring, the signature (in constant time), the version, the expiry and that
+// the token lives no longer than MaxLifetime, that the token is for incident and for
 // action. A refusal matches ErrRejected; any other error is a failure to load the keys.
 // Spending the nonce (single use) is the caller's: see store.UseToken.
 func (s *Signer) Verify(ctx context.Context, tok, inc, action string) (Claims, error) {
@@ -297,8 +335,12 @@ func (s *Signer) Verify(ctx context.Context, tok, inc, action string) (Claims, e
 	if c.V != Version {
 		return Claims{}, ErrVersion
 	}
-	if !s.now().Before(c.Expires) {
+	now := s.now()
+	if !now.Before(c.Expires) {
 		return Claims{}, ErrExpired
+	}
+	if c.Expires.After(now.Add(MaxLifetime)) {
+		return Claims{}, ErrLifetime
 	}
 	if c.Inc != inc {
 		return Claims{}, ErrIncident

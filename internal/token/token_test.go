@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -81,7 +82,7 @@ func TestSignRefusesBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		inc, act string
 		ttl      time.Duration
-	}{{"", Ack, time.Hour}, {"FB-X-1", "delete", time.Hour}, {"FB-X-1", "approve:", time.Hour}, {"FB-X-1", Ack, 0}} {
+	}{{"", Ack, time.Hour}, {"FB-X-1", "delete", time.Hour}, {"FB-X-1", "approve:", time.Hour}, {"FB-X-1", Ack, 0}, {"FB-X-1", Ack, MaxLifetime + time.Second}} {
 		if tok, _, err := s.Sign(context.Background(), tc.inc, tc.act, tc.ttl); err == nil {
 			t.Errorf("Sign(%q, %q, %v) = %q; want an error", tc.inc, tc.act, tc.ttl, tok)
 		}
@@ -118,6 +119,18 @@ func TestVerifyRejects(t *testing.T) {
 	}
 	unknownField := b64.EncodeToString([]byte(strings.TrimSuffix(string(payload), "}") + `,"x":1}`))
 	extra := b64.EncodeToString(mac(src.ring.Keys["k1"], mustDecode(t, unknownField)))
+	// signed resigns a payload with the current key, as a signer holding the key could.
+	signed := func(payload string) string {
+		return b64.EncodeToString([]byte(payload)) + "." + b64.EncodeToString(mac(src.ring.Keys["k1"], []byte(payload)))
+	}
+	longLived := claims
+	longLived.Exp = t0.Add(MaxLifetime + time.Hour).Unix()
+	tooLong, err := seal(longLived, src.ring.Keys["k1"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	upperKid := signed(strings.Replace(string(payload), `"kid"`, `"KID"`, 1))
+	twoExp := signed(strings.TrimSuffix(string(payload), "}") + fmt.Sprintf(`,"exp":%d}`, t0.Add(MaxLifetime).Unix()))
 
 	cases := []struct {
 		name          string
@@ -143,6 +156,9 @@ func TestVerifyRejects(t *testing.T) {
 		{"not base64", "!!!." + m, "FB-X-1", Ack, t0, ErrFormat},
 		{"oversized", strings.Repeat("a", MaxLen) + "." + m, "FB-X-1", Ack, t0, ErrFormat},
 		{"unknown field, correctly signed", unknownField + "." + extra, "FB-X-1", Ack, t0, ErrFormat},
+		{"field name in another case, correctly signed", upperKid, "FB-X-1", Ack, t0, ErrFormat},
+		{"a field twice, correctly signed", twoExp, "FB-X-1", Ack, t0, ErrFormat},
+		{"lives longer than MaxLifetime, correctly signed", tooLong, "FB-X-1", Ack, t0, ErrLifetime},
 		{"version 2, correctly signed", version2, "FB-X-1", Ack, t0, ErrVersion},
 		{"expired", good, "FB-X-1", Ack, t0.Add(time.Hour), ErrExpired},
 		{"long expired", good, "FB-X-1", Ack, t0.Add(30 * 24 * time.Hour), ErrExpired},

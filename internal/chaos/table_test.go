@@ -1,0 +1,77 @@
+//go:build chaos
+
+package chaos_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/firebreak-ops/firebreak"
+	"github.com/firebreak-ops/firebreak/internal/chaos"
+	"github.com/firebreak-ops/firebreak/internal/replay"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
+)
+
+// TestChaosTable runs the samples and a generated day of CHAOS_EVENTS events (default
+// 10,000), each delivered three times, shuffled, at 0%, 10% and 30% faults with SDK
+// retries on and off, and prints one line per run against the fault-free single
+// delivery. It fails when any run lost or duplicated anything.
+func TestChaosTable(t *testing.T) {
+	cfg, err := firebreak.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := dynamotest.SharedForTest(t)
+	n := 10_000
+	if v, err := strconv.Atoi(os.Getenv("CHAOS_EVENTS")); err == nil && v > 0 {
+		n = v
+	}
+	var day bytes.Buffer
+	if err := replay.Generate(&day, n, 1, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	inputs := []struct {
+		name   string
+		events [][]byte
+	}{{"samples", samples(t)}, {fmt.Sprintf("day of %d", n), bytes.Split(bytes.TrimSpace(day.Bytes()), []byte("\n"))}}
+	ctx := context.Background()
+	w := tabwriter.NewWriter(os.Stdout, 2, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "input\tfaults\tSDK retries\tinjected\tthrottling\t5xx\tslow\tdropped\tafter-write\tretries\tredelivered\tDLQ\tstream retries\tstream lost\tlost\tduplicated\tseconds\t")
+	bad := false
+	for _, in := range inputs {
+		ref, err := chaos.Run{Config: cfg, Events: in.events, Workers: 1, Dynalite: srv.Endpoint}.Do(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rate := range []float64{0, 0.1, 0.3} {
+			for _, retries := range []bool{true, false} {
+				start := time.Now()
+				got, err := chaos.Run{Config: cfg, Events: in.events, Deliveries: 3, Shuffle: 11, Jitter: 2 * time.Minute, Workers: 4,
+					Faults: chaos.Options{Rate: rate, Seed: 11}, SDKRetries: retries, Dynalite: srv.Endpoint}.Do(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lost, dup, resent := chaos.Lost(ref.State, got.State, got.AmbiguousPublishes)
+				bad = bad || lost > 0 || dup > 0 || got.DLQ > 0 || got.StreamLost > 0
+				f := got.Faults
+				injected := 0
+				for _, k := range chaos.AllKinds {
+					injected += f[k]
+				}
+				fmt.Fprintf(w, "%s\t%.0f%%\t%v\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t\n", in.name, rate*100, retries, injected,
+					f[chaos.Throttling]+f[chaos.ProvisionedThroughput], f[chaos.InternalError]+f[chaos.Unavailable], f[chaos.Slow], f[chaos.Dropped], f[chaos.AfterWrite],
+					got.Attempts, got.Redelivered, got.DLQ, got.StreamRetries, got.StreamLost, lost, dup, resent, time.Since(start).Seconds())
+			}
+		}
+	}
+	w.Flush()
+	if bad {
+		t.Error("some runs lost or duplicated what the fault-free run did (lost/duplicated columns)")
+	}
+}
