@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
 // Dispatch feeds the dispatch Lambda the table's stream: incident items only, oldest
@@ -41,8 +43,8 @@ var DispatchFilter = map[string]any{
 	"eventName": []any{"INSERT", "MODIFY"},
 	"dynamodb": map[string]any{
 		"Keys": map[string]any{
-			"pk": map[string]any{"S": []any{map[string]any{"prefix": "INC#"}}},
-			"sk": map[string]any{"S": []any{"META"}},
+			store.Table.PartitionKey: map[string]any{"S": []any{map[string]any{"prefix": store.IncidentKeyPrefix}}},
+			store.Table.SortKey:      map[string]any{"S": []any{store.IncidentSortKey}},
 		},
 	},
 }

@@ -22,9 +22,8 @@ import (
 // rest of what it calls (topics, state machines, the link keys, ...) and attaches its
 // event sources. The shared construct (newFunction) does the rest.
 //
-// Timeouts stay under the leases the handlers take on their claims (lambdaenv.Lease;
-// 1 minute in the api's lifecycle service), so a claim outlives the attempt that holds
-// it (TestTimeoutsUnderLeases).
+// Timeouts stay under the lease the handlers take on their claims (store.Lease), so a
+// claim outlives the attempt that holds it (TestTimeoutsUnderLeases).
 var functionSpecs = map[string]functionSpec{
 	"intake": {
 		Description: "Firebreak intake: SQS batches of EventBridge events → classified, correlated incidents",

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 )
 
 // Links are the one-click links in notices (internal/token): the key ring that signs
@@ -80,7 +82,7 @@ func (l *Links) signers(s *Stack, f *Function) {
 	if l == nil {
 		return
 	}
-	f.SetEnv("LINKS_BASE_URL", l.URL.Url())
+	f.SetEnv(lambdaenv.LinksBaseURL, l.URL.Url())
 	l.readers(s, f)
 }
 
@@ -92,7 +94,7 @@ func (l *Links) verifiers(s *Stack, f *Function) {
 // readers lets f read the ring: LINK_KEYS_SECRET names the secret; f may read that
 // secret and decrypt it with the data key, through Secrets Manager only.
 func (l *Links) readers(s *Stack, f *Function) {
-	f.SetEnv("LINK_KEYS_SECRET", l.SecretArn())
+	f.SetEnv(lambdaenv.LinkKeysSecret, l.SecretArn())
 	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 		Resources: &[]*string{l.SecretArn()},

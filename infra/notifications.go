@@ -10,6 +10,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 )
 
 // SeverityAttribute is the SNS message attribute every incident notification carries;
@@ -126,7 +127,7 @@ func (n *Notifications) publishers(s *Stack, f *Function) {
 		arns[team] = n.Teams[team].TopicArn()
 		resources = append(resources, n.Teams[team].TopicArn())
 	}
-	f.SetEnv("TEAM_TOPICS", s.Stack.ToJsonString(arns, nil))
+	f.SetEnv(lambdaenv.TeamTopics, s.Stack.ToJsonString(arns, nil))
 	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("sns:Publish"),
 		Resources: &resources,

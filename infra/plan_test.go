@@ -9,7 +9,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/events"
 	"github.com/firebreak-ops/firebreak/internal/config"
-	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
+	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
 // These tests check what the stack refuses to build, before any construct exists (no
@@ -63,12 +63,8 @@ func TestFunctionsKnown(t *testing.T) {
 // retry never takes over an action still running.
 func TestTimeoutsUnderLeases(t *testing.T) {
 	for name, spec := range functionSpecs {
-		lease := lambdaenv.Lease
-		if name == APIFunction {
-			lease = time.Minute // internal/lifecycle claims a request for a minute
-		}
-		if spec.Timeout >= lease {
-			t.Errorf("functions/%s: timeout %s; want under its claims' lease %s", name, spec.Timeout, lease)
+		if spec.Timeout >= store.Lease {
+			t.Errorf("functions/%s: timeout %s; want under its claims' lease %s", name, spec.Timeout, store.Lease)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
 
@@ -169,7 +170,7 @@ func (rb *Runbooks) starters(s *Stack, f *Function) {
 		arns[name] = started[name].StateMachineArn()
 		resources = append(resources, started[name].StateMachineArn())
 	}
-	f.SetEnv("STATE_MACHINES", s.Stack.ToJsonString(arns, nil))
+	f.SetEnv(lambdaenv.StateMachines, s.Stack.ToJsonString(arns, nil))
 	if len(resources) > 0 {
 		f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("states:StartExecution"),

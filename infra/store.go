@@ -11,6 +11,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -61,7 +62,7 @@ func (st *Store) IndexArn(name string) *string {
 // methods its handler can call (functionSpec.Store): those actions on the table, Query
 // on just the indexes those methods read, and the table's key for them.
 func (st *Store) Grant(s *Stack, f *Function) error {
-	f.SetEnv("TABLE_NAME", st.Table.TableName())
+	f.SetEnv(lambdaenv.TableName, st.Table.TableName())
 	access, err := tableAccess(f.spec.Store)
 	if err != nil { // newPlan checked every spec's methods already
 		return err

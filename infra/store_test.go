@@ -109,7 +109,7 @@ func (r *recordingDB) BatchGetItem(_ context.Context, in *dynamodb.BatchGetItemI
 // storeMethodCalls runs each method of store.Dynamo once.
 var storeMethodCalls = func() map[string]func(context.Context, *store.Dynamo) {
 	t := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
-	entry := incident.Entry{Incident: "FB-X-1", At: t, Kind: "note", Key: "k"}
+	entry := incident.Entry{Incident: "FB-X-1", At: t, Kind: incident.KindNote, Key: "k"}
 	return map[string]func(context.Context, *store.Dynamo){
 		"Current": func(ctx context.Context, d *store.Dynamo) { d.Current(ctx, []string{"fp"}) },
 		"Open": func(ctx context.Context, d *store.Dynamo) {

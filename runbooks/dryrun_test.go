@@ -83,7 +83,7 @@ func TestDryRunFixturesCoverEveryRunbook(t *testing.T) {
 			}
 			calls := 0
 			for _, e := range tl {
-				if e.Kind == "runbook-call" {
+				if e.Kind == incident.KindRunbookCall {
 					calls++
 					if e.Data["dry_run"] != "true" || e.Data["parameters"] == "" {
 						t.Errorf("call entry %+v; want the dry-run flag and the parameters", e)

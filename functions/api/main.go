@@ -15,6 +15,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/keyring"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/review"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
@@ -32,7 +33,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 	h := &api.Handler{
 		Store:     db,
 		Lifecycle: &lifecycle.Service{Store: db, Config: env.Config, Now: env.Now},
-		Approver:  api.StepFunctions{Client: sfn.NewFromConfig(env.AWS)},
+		Approver:  runbook.StepFunctionsApprovals{Client: sfn.NewFromConfig(env.AWS)},
 		Tokens:    &token.Signer{Keys: keys, Now: env.Now},
 		Now:       env.Now,
 		Log:       env.Log,

@@ -20,7 +20,7 @@ import (
 func main() { lambdaenv.Start("dispatch", setup) }
 
 func setup(env *lambdaenv.Env) (any, error) {
-	machines, err := env.JSON("STATE_MACHINES")
+	machines, err := env.JSON(lambdaenv.StateMachines)
 	if err != nil {
 		return nil, err
 	}
@@ -32,30 +32,19 @@ func setup(env *lambdaenv.Env) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Runbooks marked dry_run run here, recording the calls they would make.
-	dryRun, defs := map[string]bool{}, map[string][]byte{}
-	for name, rb := range env.Config.Runbooks {
-		if rb.DryRun {
-			if defs[name], err = runbooks.Definition(name); err != nil {
-				return nil, err
-			}
-			dryRun[name] = true
-		}
-	}
-	local, err := runbook.CompileLocal(defs)
-	if err != nil {
-		return nil, err
-	}
 	fixtures, err := runbooks.DryRunFixtures()
 	if err != nil {
 		return nil, err
 	}
-	task := &runbook.Task{Store: db, Sender: sender, Config: env.Config, Now: env.Now, Lease: lambdaenv.Lease}
-	starter := &runbook.Switch{DryRun: dryRun,
-		Local:  &runbook.Runner{Machines: local, Fixtures: fixtures, Task: task, Now: env.Now},
-		Remote: &dispatch.StepFunctions{Client: sfn.NewFromConfig(env.AWS), StateMachines: machines}}
+	// Runbooks marked dry_run run here, recording the calls they would make.
+	task := &runbook.Task{Store: db, Sender: sender, Config: env.Config, Now: env.Now}
+	starter, err := runbook.NewSwitch(env.Config.Runbooks, runbooks.Definition, fixtures, task,
+		&runbook.StepFunctions{Client: sfn.NewFromConfig(env.AWS), StateMachines: machines})
+	if err != nil {
+		return nil, err
+	}
 	d := &dispatch.Dispatcher{Store: db, Quiet: db, Sender: sender, Runbooks: starter, Config: env.Config,
-		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease, Metrics: metrics.New(os.Stdout)}
+		Now: env.Now, Log: env.Log, Metrics: metrics.New(os.Stdout)}
 	d.Reviews = &review.Service{Store: db, Config: env.Config, Now: env.Now} // post-incident reviews of resolved incidents
 	if l := links.New(env); l != nil {                                       // one-click links in notices
 		d.Links, task.Links = l, l

@@ -27,12 +27,12 @@ func setup(env *lambdaenv.Env) (any, error) {
 		return nil, err
 	}
 	e := &escalate.Escalator{Store: db, Sender: sender, Config: env.Config, Metrics: metrics.New(os.Stdout),
-		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease}
+		Now: env.Now, Log: env.Log}
 	if l := links.New(env); l != nil {
 		e.Links = l
 	}
 	// The follow-up clocks: reminders of post-incident reviews and tracked actions.
-	f := &escalate.Followups{Store: db, Sender: sender, Config: env.Config, Metrics: e.Metrics, Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease}
+	f := &escalate.Followups{Store: db, Sender: sender, Config: env.Config, Metrics: e.Metrics, Now: env.Now, Log: env.Log}
 	return func(ctx context.Context, _ events.EventBridgeEvent) (tick, error) {
 		rep, err := e.Tick(ctx)
 		frep, ferr := f.Tick(ctx)

@@ -21,7 +21,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &runbook.Task{Store: db, Sender: sender, Config: env.Config, Now: env.Now, Lease: lambdaenv.Lease}
+	t := &runbook.Task{Store: db, Sender: sender, Config: env.Config, Now: env.Now}
 	if l := links.New(env); l != nil { // approval requests carry approve/reject links
 		t.Links = l
 	}

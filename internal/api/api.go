@@ -392,27 +392,18 @@ func (h *Handler) classify(c *call, err error) (int, string) {
 	return http.StatusInternalServerError, "internal error"
 }
 
-// branch is the part of err that is about kind: err itself, unless a join
-// (errors.Join, e.g. a conflict joined with a failed release of a claim) put other
-// errors' text into its message; then the joined error that matches kind.
+// branch is the part of err that is about kind: err itself, unless err is an action
+// that failed and whose claim could not be released either (store.ReleaseError); then
+// the action's failure, whose message is the caller's to see (the release's is not).
 func branch(err, kind error) error {
 	if !errors.Is(err, kind) {
 		return nil
 	}
-	if !strings.Contains(err.Error(), "\n") { // one message: nothing was joined in
-		return err
+	var re *store.ReleaseError
+	if errors.As(err, &re) && errors.Is(re.Err, kind) {
+		return branch(re.Err, kind)
 	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if m, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, c := range m.Unwrap() {
-				if errors.Is(c, kind) {
-					return branch(c, kind)
-				}
-			}
-			return nil
-		}
-	}
-	return nil
+	return err
 }
 
 func (h *Handler) respond(c *call, v any, err error) events.LambdaFunctionURLResponse {

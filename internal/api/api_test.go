@@ -20,6 +20,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 	"github.com/firebreak-ops/firebreak/internal/token"
@@ -125,7 +126,7 @@ func newFixture(t *testing.T, kind string) *fixture {
 	f.keys = &mutableKeys{ring: token.Ring{Current: "k1", Keys: map[string][]byte{"k1": keyOf(1)}}}
 	f.signer = &token.Signer{Keys: f.keys, Now: now}
 	svc := &lifecycle.Service{Store: f.st, Config: cfg, Now: now}
-	f.h = &api.Handler{Store: f.st, Lifecycle: svc, Approver: api.StepFunctions{Client: f.sfn.SFN()}, Tokens: f.signer, Now: now,
+	f.h = &api.Handler{Store: f.st, Lifecycle: svc, Approver: runbook.StepFunctionsApprovals{Client: f.sfn.SFN()}, Tokens: f.signer, Now: now,
 		Log: slog.New(slog.NewJSONHandler(f.logs, nil))}
 	ctx := context.Background()
 	for _, inc := range seeds {
@@ -259,7 +260,7 @@ func testRoutes(t *testing.T, kind string) {
 			}
 		}
 	}
-	timelineHas := func(id, kind, actor, detail string) check {
+	timelineHas := func(id string, kind incident.Kind, actor, detail string) check {
 		return func(t *testing.T, f *fixture, _ string) {
 			tl, err := f.st.Timeline(context.Background(), id)
 			if err != nil {
@@ -309,7 +310,7 @@ func testRoutes(t *testing.T, kind string) {
 		{"show unknown", "GET", "/incidents/FB-NOPE-1", "", 404, "incident FB-NOPE-1 not found", nil},
 		// POST /incidents/{id}/ack
 		{"ack", "POST", "/incidents/FB-OPEN-1/ack", `{"note":"on it"}`, 200, "", []check{incidentIs(incident.Acknowledged, incident.Sev2, "security"),
-			timelineHas("FB-OPEN-1", "acknowledged", alice, "on it")}},
+			timelineHas("FB-OPEN-1", incident.KindAcknowledged, alice, "on it")}},
 		{"ack empty body", "POST", "/incidents/FB-OPEN-1/ack", ``, 200, "", []check{incidentIs(incident.Acknowledged, incident.Sev2, "security")}},
 		{"ack unknown field", "POST", "/incidents/FB-OPEN-1/ack", `{"note":"x","notes":"y"}`, 400, `unknown field "notes"`, nil},
 		{"ack not JSON", "POST", "/incidents/FB-OPEN-1/ack", `{"note":`, 400, "truncated JSON", nil},
@@ -321,7 +322,7 @@ func testRoutes(t *testing.T, kind string) {
 		{"ack GET", "GET", "/incidents/FB-OPEN-1/ack", ``, 405, "GET is not allowed here", nil},
 		// POST /incidents/{id}/resolve
 		{"resolve", "POST", "/incidents/FB-ACK-1/resolve", `{"note":"fixed"}`, 200, "", []check{incidentIs(incident.Resolved, incident.Sev3, "platform"),
-			timelineHas("FB-ACK-1", "resolved", alice, "fixed")}},
+			timelineHas("FB-ACK-1", incident.KindResolved, alice, "fixed")}},
 		{"resolve bad body", "POST", "/incidents/FB-ACK-1/resolve", `[]`, 400, "must be a JSON object", nil},
 		{"resolve unknown", "POST", "/incidents/FB-NOPE-1/resolve", `{}`, 404, "not found", nil},
 		{"resolve resolved", "POST", "/incidents/FB-RES-1/resolve", `{}`, 409, "already resolved", nil},
@@ -329,39 +330,39 @@ func testRoutes(t *testing.T, kind string) {
 		{"mitigate", "POST", "/incidents/FB-OPEN-1/status", `{"status":"mitigated","note":"rolled back"}`, 200, "", []check{incidentIs(incident.Mitigated, incident.Sev2, "security")}},
 		{"close", "POST", "/incidents/FB-RES-1/status", `{"status":"closed"}`, 200, "", []check{incidentIs(incident.Closed, incident.Sev3, "platform")}},
 		{"re-open", "POST", "/incidents/FB-RES-1/status", `{"status":"open","note":"back"}`, 200, "", []check{incidentIs(incident.Open, incident.Sev3, "platform"),
-			timelineHas("FB-RES-1", "reopened", alice, "back")}},
+			timelineHas("FB-RES-1", incident.KindReopened, alice, "back")}},
 		{"status ack", "POST", "/incidents/FB-OPEN-1/status", `{"status":"acknowledged"}`, 400, "use POST /incidents/FB-OPEN-1/ack", nil},
 		{"status missing", "POST", "/incidents/FB-OPEN-1/status", `{}`, 400, "status: missing", nil},
 		{"status bad", "POST", "/incidents/FB-OPEN-1/status", `{"status":"asleep"}`, 400, `status "asleep" is not one of mitigated, closed, open`, nil},
 		{"status unknown", "POST", "/incidents/FB-NOPE-1/status", `{"status":"mitigated"}`, 404, "not found", nil},
 		{"close open", "POST", "/incidents/FB-OPEN-1/status", `{"status":"closed"}`, 409, "open → closed", nil},
 		// POST /incidents/{id}/notes
-		{"note", "POST", "/incidents/FB-ACK-1/notes", `{"text":"restarted the pods"}`, 200, "", []check{timelineHas("FB-ACK-1", "note", alice, "restarted the pods")}},
+		{"note", "POST", "/incidents/FB-ACK-1/notes", `{"text":"restarted the pods"}`, 200, "", []check{timelineHas("FB-ACK-1", incident.KindNote, alice, "restarted the pods")}},
 		{"note empty", "POST", "/incidents/FB-ACK-1/notes", `{"text":"  "}`, 400, "a note is 1 to 4000 characters", nil},
 		{"note unknown", "POST", "/incidents/FB-NOPE-1/notes", `{"text":"x"}`, 404, "not found", nil},
 		// POST /incidents/{id}/links
 		{"link", "POST", "/incidents/FB-ACK-1/links", `{"url":"https://grafana.example.com/d/1","title":"dashboard"}`, 200, "",
-			[]check{timelineHas("FB-ACK-1", "link", alice, "dashboard")}},
+			[]check{timelineHas("FB-ACK-1", incident.KindLink, alice, "dashboard")}},
 		{"link not http", "POST", "/incidents/FB-ACK-1/links", `{"url":"javascript:alert(1)"}`, 400, "is not an http(s) URL", nil},
 		{"link unknown", "POST", "/incidents/FB-NOPE-1/links", `{"url":"https://x.example.com"}`, 404, "not found", nil},
 		// POST /incidents/{id}/severity
 		{"severity", "POST", "/incidents/FB-OPEN-1/severity", `{"severity":"sev1","reason":"customer data"}`, 200, "",
-			[]check{incidentIs(incident.Open, incident.Sev1, "security"), timelineHas("FB-OPEN-1", "severity-changed", alice, "sev2 → sev1")}},
+			[]check{incidentIs(incident.Open, incident.Sev1, "security"), timelineHas("FB-OPEN-1", incident.KindSeverityChanged, alice, "sev2 → sev1")}},
 		{"severity bad", "POST", "/incidents/FB-OPEN-1/severity", `{"severity":"sev9"}`, 400, `severity "sev9" is not one of`, nil},
 		{"severity unknown", "POST", "/incidents/FB-NOPE-1/severity", `{"severity":"sev1"}`, 404, "not found", nil},
 		{"severity resolved", "POST", "/incidents/FB-RES-1/severity", `{"severity":"sev1"}`, 409, "only an open, acknowledged or mitigated incident", nil},
 		// POST /incidents/{id}/owner
 		{"owner", "POST", "/incidents/FB-ACK-1/owner", `{"team":"payments","reason":"their service"}`, 200, "",
-			[]check{incidentIs(incident.Acknowledged, incident.Sev3, "payments"), timelineHas("FB-ACK-1", "owner-changed", alice, "platform → payments")}},
+			[]check{incidentIs(incident.Acknowledged, incident.Sev3, "payments"), timelineHas("FB-ACK-1", incident.KindOwnerChanged, alice, "platform → payments")}},
 		{"owner missing", "POST", "/incidents/FB-ACK-1/owner", `{}`, 400, "team: missing", nil},
 		{"owner not a team", "POST", "/incidents/FB-ACK-1/owner", `{"team":"nobody"}`, 400, `team "nobody" is not configured`, nil},
 		{"owner unknown", "POST", "/incidents/FB-NOPE-1/owner", `{"team":"payments"}`, 404, "not found", nil},
 		{"owner resolved", "POST", "/incidents/FB-RES-1/owner", `{"team":"payments"}`, 409, "only an open, acknowledged or mitigated", nil},
 		// approvals
 		{"approve", "POST", "/incidents/FB-OPEN-1/approvals/" + approvalK + "/approve", `{"note":"go"}`, 200, "",
-			[]check{bodyHas(`"decision":"approved"`, `"by":"`+alice+`"`), bodyLacks(taskToken), timelineHas("FB-OPEN-1", "approval-approved", alice, "go")}},
+			[]check{bodyHas(`"decision":"approved"`, `"by":"`+alice+`"`), bodyLacks(taskToken), timelineHas("FB-OPEN-1", incident.KindApprovalApproved, alice, "go")}},
 		{"reject", "POST", "/incidents/FB-OPEN-1/approvals/" + url.PathEscape(approvalK) + "/reject", `{}`, 200, "",
-			[]check{bodyHas(`"decision":"rejected"`), timelineHas("FB-OPEN-1", "approval-rejected", alice, "Cancel the deletion")}},
+			[]check{bodyHas(`"decision":"rejected"`), timelineHas("FB-OPEN-1", incident.KindApprovalRejected, alice, "Cancel the deletion")}},
 		{"approve bad body", "POST", "/incidents/FB-OPEN-1/approvals/" + approvalK + "/approve", `{"why":"x"}`, 400, `unknown field "why"`, nil},
 		{"approve unknown incident", "POST", "/incidents/FB-NOPE-1/approvals/" + approvalK + "/approve", `{}`, 404, "incident FB-NOPE-1 has no approval", nil},
 		{"approve unknown key", "POST", "/incidents/FB-OPEN-1/approvals/nope/approve", `{}`, 404, "has no approval nope", nil},

@@ -2,114 +2,27 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
-	"github.com/firebreak-ops/firebreak/internal/asl"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
-// Approver resumes the runbook execution waiting on an approval.
+// Approver resumes the runbook execution waiting on an approval
+// (runbook.StepFunctionsApprovals, or the local runbook.Runner); it returns an error
+// matching runbook.ErrGone when the execution no longer waits for it.
 type Approver interface {
 	Resume(ctx context.Context, a store.Approval, approved bool, by string) error
 }
 
-// ErrGone is returned by an Approver when the execution no longer waits for the
-// approval (it ended, timed out, or is unknown).
-var ErrGone = errors.New("the runbook no longer waits for this approval")
-
-// RejectedError is the error a rejected approval fails the waiting task with; runbooks
-// catch it.
-const RejectedError = "Runbook.Rejected"
-
-// resumeOutput is what an approved task returns to the runbook ($.approval).
-func resumeOutput(by string) (string, error) {
-	b, err := json.Marshal(map[string]any{"approved": true, "by": by})
-	return string(b), err
-}
-
-// SFN is the part of Step Functions the API uses.
-type SFN interface {
-	SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSuccessInput, optFns ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
-	SendTaskFailure(ctx context.Context, in *sfn.SendTaskFailureInput, optFns ...func(*sfn.Options)) (*sfn.SendTaskFailureOutput, error)
-}
-
-var _ SFN = (*sfn.Client)(nil)
-
-// StepFunctions resumes runbooks running in Step Functions.
-type StepFunctions struct{ Client SFN }
-
-// Resume sends the task success (approved) or the failure Runbook.Rejected.
-func (s StepFunctions) Resume(ctx context.Context, a store.Approval, approved bool, by string) error {
-	var err error
-	if approved {
-		out, merr := resumeOutput(by)
-		if merr != nil {
-			return merr
-		}
-		_, err = s.Client.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(a.Token), Output: aws.String(out)})
-	} else {
-		_, err = s.Client.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: aws.String(a.Token), Error: aws.String(RejectedError),
-			Cause: aws.String(clipText("rejected by "+by, 256))})
-	}
-	var timedOut *types.TaskTimedOut
-	var noTask *types.TaskDoesNotExist
-	var invalid *types.InvalidToken
-	if errors.As(err, &timedOut) || errors.As(err, &noTask) || errors.As(err, &invalid) {
-		return fmt.Errorf("%w (execution %s): %w", ErrGone, a.Execution, err)
-	}
-	if err != nil {
-		return fmt.Errorf("resume execution %s: %w", a.Execution, err)
-	}
-	return nil
-}
-
-// LocalRunner is the local runbook runner (runbook.Runner).
-type LocalRunner interface {
-	Decide(ctx context.Context, execution, token string, approved bool, by string) error
-	Runs() []*runbook.Run
-}
-
-var _ LocalRunner = (*runbook.Runner)(nil)
-
-// Local resumes runbooks running in-process (`firebreak serve`, dry-run).
-type Local struct {
-	Runner LocalRunner
-	mu     sync.Mutex // an execution is driven by one caller at a time
-}
-
-// Resume drives the local execution on with the decision.
-func (l *Local) Resume(ctx context.Context, a store.Approval, approved bool, by string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	known := false
-	for _, r := range l.Runner.Runs() {
-		if r.Name == a.Execution {
-			known = true
-		}
-	}
-	if !known {
-		return fmt.Errorf("%w: execution %s is not running here", ErrGone, a.Execution)
-	}
-	err := l.Runner.Decide(ctx, a.Execution, a.Token, approved, by)
-	if errors.Is(err, asl.ErrNotRunning) || errors.Is(err, asl.ErrUnknownToken) {
-		return fmt.Errorf("%w (execution %s)", ErrGone, a.Execution)
-	}
-	if err != nil {
-		return fmt.Errorf("resume execution %s: %w", a.Execution, err)
-	}
-	return nil
-}
+var (
+	_ Approver = runbook.StepFunctionsApprovals{}
+	_ Approver = (*runbook.Runner)(nil)
+)
 
 // approval is POST /incidents/{id}/approvals/{key}/approve|reject {note}.
 func (h *Handler) approval(c *call, id, key string, approve bool) (any, error) {
@@ -147,9 +60,9 @@ func (h *Handler) decide(ctx context.Context, id, key string, approve bool, by, 
 }
 
 func (h *Handler) decideNow(ctx context.Context, id, key string, approve bool, by, note string) (store.Approval, error) {
-	decision := "rejected"
+	decision, kind := "rejected", incident.KindApprovalRejected
 	if approve {
-		decision = "approved"
+		decision, kind = "approved", incident.KindApprovalApproved
 	}
 	if h.Approver == nil {
 		return store.Approval{}, errors.New("no approver configured: runbooks cannot be resumed here")
@@ -167,10 +80,10 @@ func (h *Handler) decideNow(ctx context.Context, id, key string, approve bool, b
 		return store.Approval{}, err
 	}
 	rerr := h.Approver.Resume(ctx, a, approve, by)
-	if retry && errors.Is(rerr, ErrGone) {
+	if retry && errors.Is(rerr, runbook.ErrGone) {
 		rerr = nil // resumed by the first attempt
 	}
-	if rerr != nil && !errors.Is(rerr, ErrGone) {
+	if rerr != nil && !errors.Is(rerr, runbook.ErrGone) {
 		return store.Approval{}, fmt.Errorf("approval %s of %s %s, runbook not resumed: %w", key, id, decision, rerr)
 	}
 	detail := fmt.Sprintf("%s by %s: %s", strings.ToUpper(decision[:1])+decision[1:], by, a.Request)
@@ -184,7 +97,7 @@ func (h *Handler) decideNow(ctx context.Context, id, key string, approve bool, b
 	if at.IsZero() {
 		at = h.now()
 	}
-	e := incident.Entry{Incident: id, At: at, Kind: "approval-" + decision, Actor: by, Detail: detail, Key: "api:approval:" + key,
+	e := incident.Entry{Incident: id, At: at, Kind: kind, Actor: by, Detail: detail, Key: "api:approval:" + key,
 		Data: map[string]string{"approval": key, "runbook": a.Runbook, "execution": a.Execution, "decision": decision}}
 	if err := h.Store.AddEntries(ctx, e); err != nil {
 		return store.Approval{}, err

@@ -56,7 +56,7 @@ func TestLocalApprover(t *testing.T) {
 			if _, err := runner.Start(ctx, "kms-cancel", "FB-OPEN-1-v1", json.RawMessage(`{"incident":{"id":"FB-OPEN-1"},"runbook":"kms-cancel"}`)); err != nil {
 				t.Fatal(err)
 			}
-			h := &api.Handler{Store: st, Lifecycle: &lifecycle.Service{Store: st, Now: now}, Approver: &api.Local{Runner: runner}, Now: now}
+			h := &api.Handler{Store: st, Lifecycle: &lifecycle.Service{Store: st, Now: now}, Approver: runner, Now: now}
 			f := &fixture{t: t, h: h, st: st, now: t0}
 			resp := f.do(f.request("POST", "/incidents/FB-OPEN-1/approvals/FB-OPEN-1-v1/approval/"+tc.verb, `{}`, alice))
 			if resp.StatusCode != 200 {

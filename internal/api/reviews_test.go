@@ -113,7 +113,7 @@ func reviewRoutes(t *testing.T, st store.Store) {
 	}
 	var kinds []string
 	for _, e := range tl {
-		kinds = append(kinds, e.Kind)
+		kinds = append(kinds, string(e.Kind))
 	}
 	want := "opened review-opened review-edited action-filed action-done review-completed"
 	if strings.Join(kinds, " ") != want {

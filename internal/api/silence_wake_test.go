@@ -32,7 +32,7 @@ func TestEndSilenceWakesWhatItSilenced(t *testing.T) {
 				t.Fatalf("Got(add silence) = %d %s", resp.StatusCode, resp.Body)
 			}
 			if _, err := f.st.Change(ctx, store.Change{Incident: "FB-OPEN-1", SilencedBy: s.Silence.ID, At: t0,
-				Entry: incident.Entry{At: t0, Kind: "silenced", Actor: "firebreak", Key: "quiet:FB-OPEN-1"}}); err != nil {
+				Entry: incident.Entry{At: t0, Kind: incident.KindSilenced, Actor: "firebreak", Key: "quiet:FB-OPEN-1"}}); err != nil {
 				t.Fatal(err)
 			}
 			later := t0.Add(2 * time.Hour) // the escalator would look again when the silence ends

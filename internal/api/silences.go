@@ -181,7 +181,7 @@ func (h *Handler) wake(ctx context.Context, id string, now time.Time) error {
 	if !ok {
 		return nil
 	}
-	active, err := h.Store.List(ctx, store.Filter{Status: []incident.Status{incident.Open, incident.Acknowledged, incident.Mitigated}})
+	active, err := h.Store.List(ctx, store.Filter{Status: incident.ActiveStatuses})
 	if err != nil {
 		return fmt.Errorf("end silence %s: find what it silenced: %w", id, err)
 	}

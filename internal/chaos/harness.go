@@ -34,6 +34,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
@@ -191,7 +192,7 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 	}
 	lease := 5 * time.Minute // virtual: 5 real seconds
 	d := &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease,
-		Runbooks: &dispatch.StepFunctions{Client: sfnClient, StateMachines: machines}}
+		Runbooks: &runbook.StepFunctions{Client: sfnClient, StateMachines: machines}}
 	out := &dispatch.StreamHandler{Dispatcher: d, Log: r.Log}
 	esc := &escalate.Escalator{Store: st, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease}
 

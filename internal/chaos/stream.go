@@ -137,7 +137,7 @@ func incidentWrite(r *http.Request, body []byte) (string, map[string]types.Attri
 	}
 	pk, _ := k[store.Table.PartitionKey]["S"].(string)
 	sk, _ := k[store.Table.SortKey]["S"].(string)
-	if !strings.HasPrefix(pk, "INC#") || sk != "META" {
+	if !strings.HasPrefix(pk, store.IncidentKeyPrefix) || sk != store.IncidentSortKey {
 		return "", nil, false
 	}
 	return req.TableName, map[string]types.AttributeValue{

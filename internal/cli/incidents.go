@@ -23,6 +23,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/firebreak-ops/firebreak/internal/api"
+	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 )
 
@@ -358,7 +359,7 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 	note := func() *string { return fs.String("note", "", "a note for the timeline") }
 	switch sub {
 	case "list":
-		status := fs.String("status", "open,acknowledged,mitigated", "the `STATUSES`, comma-separated (open, acknowledged, mitigated, resolved, closed), or all")
+		status := fs.String("status", activeStatuses(), "the `STATUSES`, comma-separated (open, acknowledged, mitigated, resolved, closed), or all")
 		team := fs.String("team", "", "only incidents this `TEAM` owns")
 		limit := fs.Int("limit", api.DefaultLimit, "at most `N` incidents")
 		wideFlag(fs, &wide)
@@ -734,4 +735,13 @@ func request[T any](ctx context.Context, r *incidentsRun, method, path string, q
 		return resp, false, fmt.Errorf("the API answered with unexpected JSON: %w", err)
 	}
 	return resp, false, nil
+}
+
+// activeStatuses is the list's default: the active statuses, comma-separated.
+func activeStatuses() string {
+	out := make([]string, len(incident.ActiveStatuses))
+	for i, st := range incident.ActiveStatuses {
+		out[i] = string(st)
+	}
+	return strings.Join(out, ",")
 }

@@ -198,7 +198,7 @@ func TestRetryKeepsTheKey(t *testing.T) {
 	}
 	acks := 0
 	for _, e := range tl {
-		if e.Kind == "acknowledged" {
+		if e.Kind == incident.KindAcknowledged {
 			acks++
 		}
 	}

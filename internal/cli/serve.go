@@ -102,7 +102,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	h := &api.Handler{
 		Store:     res.Store,
 		Lifecycle: res.Local.Lifecycle,
-		Approver:  &api.Local{Runner: res.Runner},
+		Approver:  res.Runner,
 		Tokens:    signer,
 		Steps:     steps,
 		Now:       steps.now,

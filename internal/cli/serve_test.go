@@ -111,7 +111,7 @@ func (s served) show(t *testing.T, id string) api.IncidentResponse {
 	return r
 }
 
-func hasEntry(tl []incident.Entry, kind, actor, detail string) bool {
+func hasEntry(tl []incident.Entry, kind incident.Kind, actor, detail string) bool {
 	for _, e := range tl {
 		if e.Kind == kind && (actor == "" || e.Actor == actor) && strings.Contains(e.Detail, detail) {
 			return true
@@ -189,9 +189,12 @@ func TestServeAndIncidents(t *testing.T) {
 		if r.Incident.Status != incident.Resolved || r.Incident.AcknowledgedBy != "local:tester" {
 			t.Errorf("show %s = %s acknowledged by %q; want resolved, acknowledged by local:tester", open, r.Incident.Status, r.Incident.AcknowledgedBy)
 		}
-		for _, e := range [][3]string{{"acknowledged", "local:tester", "on it"}, {"note", "local:tester", "restarted the pods"},
-			{"severity-changed", "local:tester", "customers see it"}, {"resolved", "local:tester", "fixed"}} {
-			if !hasEntry(r.Timeline, e[0], e[1], e[2]) {
+		for _, e := range []struct {
+			kind          incident.Kind
+			actor, detail string
+		}{{incident.KindAcknowledged, "local:tester", "on it"}, {incident.KindNote, "local:tester", "restarted the pods"},
+			{incident.KindSeverityChanged, "local:tester", "customers see it"}, {incident.KindResolved, "local:tester", "fixed"}} {
+			if !hasEntry(r.Timeline, e.kind, e.actor, e.detail) {
 				t.Errorf("timeline of %s lacks %v: %+v", open, e, r.Timeline)
 			}
 		}
@@ -233,7 +236,7 @@ func TestServeAndIncidents(t *testing.T) {
 		if len(r.Approvals) != 1 || r.Approvals[0].Decision != "approved" {
 			t.Errorf("approvals of %s = %+v; want approved", id, r.Approvals)
 		}
-		if !hasEntry(r.Timeline, "approval-approved", "local:tester", "key is in use") || !hasEntry(r.Timeline, "runbook-document", "", "succeeded") {
+		if !hasEntry(r.Timeline, incident.KindApprovalApproved, "local:tester", "key is in use") || !hasEntry(r.Timeline, incident.KindRunbookDocument, "", "succeeded") {
 			t.Errorf("timeline of %s lacks the approval and the runbook finishing: %+v", id, r.Timeline)
 		}
 		code, _, errs := s.cli(t, "reject", id, key)

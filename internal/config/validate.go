@@ -260,15 +260,12 @@ func (c *Config) validateSilences(doc *strictyaml.Doc) strictyaml.Errors {
 	return p.errs
 }
 
-// matchFields are the incident fields inhibit rules and grouping compare, besides
-// attr:<name>.
-var matchFields = []string{"account", "region", "team", "class", "resource", "source", "actor", "resource_prefix"}
-
-// checkMatchFields checks a list of fields two incidents must share.
+// checkMatchFields checks a list of fields two incidents must share (incident.Fields,
+// or attr:<name>).
 func checkMatchFields(p *problems, key string, fields []string) {
 	for i, f := range fields {
-		if !slices.Contains(matchFields, f) && (!strings.HasPrefix(f, "attr:") || len(f) == len("attr:")) {
-			p.add(fmt.Sprintf("%s[%d]", key, i), "%q is not one of %s or attr:<name>", f, strings.Join(matchFields, ", "))
+		if !incident.ValidField(f) {
+			p.add(fmt.Sprintf("%s[%d]", key, i), "%q is not one of %s or %s<name>", f, strings.Join(incident.Fields, ", "), incident.FieldAttrPrefix)
 		}
 	}
 }

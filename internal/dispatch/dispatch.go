@@ -7,7 +7,6 @@ package dispatch
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
@@ -25,10 +25,8 @@ import (
 // Store is what dispatch needs of the store.
 type Store interface {
 	Get(ctx context.Context, id string) (incident.Incident, error)
-	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
-	Done(ctx context.Context, id, key, result string) error
-	Release(ctx context.Context, id, key string) error
 	AddEntries(ctx context.Context, entries ...incident.Entry) error
+	store.Claims
 }
 
 // Sender tells a team.
@@ -36,19 +34,11 @@ type Sender interface {
 	Send(ctx context.Context, team string, n notify.Notice) (string, error)
 }
 
-// Execution is a started runbook.
-type Execution struct {
-	Name   string // deterministic from the incident and the change
-	ARN    string // the Step Functions execution, when there is one
-	URL    string // where to watch it
-	Status string // started, already started, succeeded, failed, waiting for approval, dry-run …
-	Detail string
-}
-
-// Starter starts runbook executions. Starting an execution name twice is a no-op that
-// reports the first execution.
+// Starter starts runbook executions (runbook.StepFunctions, runbook.Runner,
+// runbook.Switch). Starting an execution name twice is a no-op that reports the first
+// execution.
 type Starter interface {
-	Start(ctx context.Context, runbook, name string, input json.RawMessage) (Execution, error)
+	Start(ctx context.Context, runbook, name string, input json.RawMessage) (runbook.Execution, error)
 }
 
 // Links makes the one-click actions of a notice (acknowledge, resolve, …).
@@ -120,23 +110,23 @@ type Dispatcher struct {
 	// Metrics counts permanent failures (DispatchFailures by Action); nil: not counted.
 	Metrics *metrics.Writer
 	// Lease is how long a claimed action may take before another attempt may retry it;
-	// it must exceed the Lambda timeout.
+	// it must exceed the Lambda timeout. Zero: store.Lease.
 	Lease time.Duration
 	// Reviews opens post-incident reviews of resolved incidents (review.go); nil: none.
 	Reviews ReviewOpener
 }
 
-// failed records an action that failed for good on the incident's timeline, marks the
-// action done so no redelivery tries it again, and counts it.
-func (d *Dispatcher) failed(ctx context.Context, inc incident.Incident, key, action string, entry incident.Entry, err error) error {
-	d.log().ErrorContext(ctx, "dispatch action failed for good; not retried", "incident", inc.ID, "action", action, "key", key, "error", err)
+// once does each action of a change once (store.Once).
+func (d *Dispatcher) once() store.Once { return store.Once{Claims: d.Store, Lease: d.Lease} }
+
+// failed records an action that failed for good on the incident's timeline and counts
+// it; the action's result is "failed", so no redelivery tries it again.
+func (d *Dispatcher) failed(ctx context.Context, inc incident.Incident, action string, entry incident.Entry, err error) (string, error) {
+	d.log().ErrorContext(ctx, "dispatch action failed for good; not retried", "incident", inc.ID, "action", action, "key", entry.Key, "error", err)
 	if merr := d.Metrics.Emit(d.now(), map[string]string{"Action": action}, map[string]int{"DispatchFailures": 1}); merr != nil {
 		d.log().WarnContext(ctx, "metrics not written", "error", merr)
 	}
-	if err := d.Store.AddEntries(ctx, entry); err != nil {
-		return err
-	}
-	return d.Store.Done(ctx, inc.ID, key, "failed")
+	return "failed", d.Store.AddEntries(ctx, entry)
 }
 
 // Handle acts on one stream record. An error means the record must be retried; actions
@@ -175,7 +165,7 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 		}
 	} else if inc.Parent != "" {
-		quiet = &Quiet{Reason: inc.ParentReason, By: inc.Parent}
+		quiet = &Quiet{Reason: incident.Kind(inc.ParentReason), By: inc.Parent}
 	} else if inc.SilencedBy != "" {
 		// Quiet while its silence lasts; once it is over (the escalator paged then), the
 		// incident's changes page and start its runbook as any other's.
@@ -184,11 +174,11 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 		}
 		if !over {
-			quiet = &Quiet{Reason: "silenced", By: inc.SilencedBy}
+			quiet = &Quiet{Reason: incident.KindSilenced, By: inc.SilencedBy}
 		}
 	}
 	var automation []notify.Automation
-	if (change == Opened || change == Retriggered) && inc.Runbook != "" && (quiet == nil || quiet.Reason != "silenced") {
+	if (change == Opened || change == Retriggered) && inc.Runbook != "" && (quiet == nil || quiet.Reason != incident.KindSilenced) {
 		a, err := d.startRunbook(ctx, inc, at)
 		if err != nil {
 			return err
@@ -239,110 +229,62 @@ func (d *Dispatcher) log() *slog.Logger {
 	return d.Log
 }
 
-// ExecutionName is the runbook execution of an incident change: deterministic, so a
-// second start of the same change is a no-op.
-func ExecutionName(inc incident.Incident) string {
-	return inc.ID + "-v" + strconv.Itoa(inc.Version)
-}
-
-// Input is a runbook execution's input.
-type Input struct {
-	Incident struct {
-		ID       string `json:"id"`
-		Class    string `json:"class"`
-		Severity string `json:"severity"`
-		Team     string `json:"team"`
-		Title    string `json:"title"`
-		Account  string `json:"account"`
-		Region   string `json:"region"`
-		Resource string `json:"resource"`
-	} `json:"incident"`
-	Event struct {
-		ID    string            `json:"id"`
-		Time  string            `json:"time"`
-		Actor string            `json:"actor"`
-		Attrs map[string]string `json:"attrs"`
-	} `json:"event"`
-	Window struct {
-		Start string `json:"start"`
-		End   string `json:"end"`
-	} `json:"window"`
-	Runbook string `json:"runbook"`
-}
-
-// DiagnosticsWindow is how far back around an incident runbooks look.
-const DiagnosticsWindow = time.Hour
-
-// RunbookInput builds the input of the incident's runbook.
-func RunbookInput(inc incident.Incident, at time.Time) (json.RawMessage, error) {
-	var in Input
-	in.Incident.ID, in.Incident.Class, in.Incident.Severity, in.Incident.Team = inc.ID, inc.Class, string(inc.Severity), inc.Team
-	in.Incident.Title, in.Incident.Account, in.Incident.Region, in.Incident.Resource = inc.Title, inc.Account, inc.Region, inc.Resource
-	in.Event.ID, in.Event.Time, in.Event.Actor, in.Event.Attrs = inc.OpenedBy, stamp(inc.OpenedAt), inc.Actor, inc.Attrs
-	if in.Event.Attrs == nil {
-		in.Event.Attrs = map[string]string{}
-	}
-	in.Window.Start, in.Window.End = stamp(at.Add(-DiagnosticsWindow)), stamp(at.Add(5*time.Minute))
-	in.Runbook = inc.Runbook
-	b, err := json.Marshal(in)
-	if err != nil {
-		return nil, fmt.Errorf("runbook input of %s: %w", inc.ID, err)
-	}
-	return b, nil
-}
-
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func (d *Dispatcher) startRunbook(ctx context.Context, inc incident.Incident, at time.Time) (notify.Automation, error) {
-	name := ExecutionName(inc)
+	name := runbook.ExecutionName(inc)
 	a := notify.Automation{Runbook: inc.Runbook}
 	key := "runbook:v" + strconv.Itoa(inc.Version)
-	entry := incident.Entry{Incident: inc.ID, At: at.Add(1), Kind: "runbook-started", Actor: "firebreak", Key: key}
+	entry := incident.Entry{Incident: inc.ID, At: at.Add(1), Kind: incident.KindRunbookStarted, Actor: "firebreak", Key: key}
 	if d.Runbooks == nil {
 		a.Status = "not started (runbooks are off)"
-		entry.Kind, entry.Detail = "runbook-skipped", fmt.Sprintf("Runbook %s not started: runbooks are off here.", inc.Runbook)
+		entry.Kind, entry.Detail = incident.KindRunbookSkipped, fmt.Sprintf("Runbook %s not started: runbooks are off here.", inc.Runbook)
 		return a, d.Store.AddEntries(ctx, entry)
 	}
-	ok, err := d.Store.Claim(ctx, inc.ID, key, d.Lease)
-	if err != nil {
-		return a, err
-	}
-	if !ok { // started by an earlier delivery of this change
+	ran, err := d.once().Do(ctx, inc.ID, key, func(ctx context.Context) (string, error) {
+		input, err := runbook.EncodeInput(inc, at)
+		if err != nil {
+			return "", err
+		}
+		ex, err := d.Runbooks.Start(ctx, inc.Runbook, name, input)
+		if err != nil && !IsPermanent(err) {
+			return "", fmt.Errorf("start runbook %s for %s: %w", inc.Runbook, inc.ID, err)
+		}
+		if err != nil {
+			a.Status, a.Detail = "could not be started", err.Error()
+			entry.Kind = incident.KindRunbookNotStarted
+			entry.Detail = fmt.Sprintf("Runbook %s could not be started: %v. Not retried: it would fail the same way until the configuration is fixed.", inc.Runbook, err)
+			entry.Data = map[string]string{"runbook": inc.Runbook, "execution": name, "error": err.Error()}
+			return d.failed(ctx, inc, "runbook", entry, err)
+		}
+		a.Status, a.Detail, a.URL = ex.Status, ex.Detail, ex.URL
+		entry.Detail, entry.Data = startedEntry(inc.Runbook, ex)
+		if err := d.Store.AddEntries(ctx, entry); err != nil {
+			return "", err
+		}
+		d.log().InfoContext(ctx, "runbook started", "incident", inc.ID, "runbook", inc.Runbook, "execution", ex.Name, "status", ex.Status)
+		return first(ex.ARN, ex.Name), nil
+	})
+	if err == nil && !ran { // started by an earlier delivery of this change
 		a.Status = "started"
-		return a, nil
 	}
-	input, err := RunbookInput(inc, at)
-	if err != nil {
-		return a, errors.Join(err, d.Store.Release(ctx, inc.ID, key))
-	}
-	ex, err := d.Runbooks.Start(ctx, inc.Runbook, name, input)
-	if err != nil && !IsPermanent(err) {
-		return a, errors.Join(fmt.Errorf("start runbook %s for %s: %w", inc.Runbook, inc.ID, err), d.Store.Release(ctx, inc.ID, key))
-	}
-	if err != nil {
-		a.Status, a.Detail = "could not be started", err.Error()
-		entry.Kind = "runbook-not-started"
-		entry.Detail = fmt.Sprintf("Runbook %s could not be started: %v. Not retried: it would fail the same way until the configuration is fixed.", inc.Runbook, err)
-		entry.Data = map[string]string{"runbook": inc.Runbook, "execution": name, "error": err.Error()}
-		return a, d.failed(ctx, inc, key, "runbook", entry, err)
-	}
-	a.Status, a.Detail, a.URL = ex.Status, ex.Detail, ex.URL
-	entry.Detail = fmt.Sprintf("Runbook %s %s (execution %s).", inc.Runbook, ex.Status, ex.Name)
+	return a, err
+}
+
+// startedEntry is what the timeline says of a started execution.
+func startedEntry(name string, ex runbook.Execution) (string, map[string]string) {
+	detail := fmt.Sprintf("Runbook %s %s (execution %s).", name, ex.Status, ex.Name)
 	if ex.Detail != "" {
-		entry.Detail += " " + ex.Detail
+		detail += " " + ex.Detail
 	}
-	entry.Data = map[string]string{"runbook": inc.Runbook, "execution": ex.Name, "status": ex.Status}
+	data := map[string]string{"runbook": name, "execution": ex.Name, "status": ex.Status}
 	if ex.ARN != "" {
-		entry.Data["execution_arn"] = ex.ARN
+		data["execution_arn"] = ex.ARN
 	}
 	if ex.URL != "" {
-		entry.Data["url"] = ex.URL
+		data["url"] = ex.URL
 	}
-	if err := d.Store.AddEntries(ctx, entry); err != nil {
-		return a, err
-	}
-	d.log().InfoContext(ctx, "runbook started", "incident", inc.ID, "runbook", inc.Runbook, "execution", ex.Name, "status", ex.Status)
-	return a, d.Store.Done(ctx, inc.ID, key, first(ex.ARN, ex.Name))
+	return detail, data
 }
 
 var toNotice = map[Change]notify.Kind{
@@ -369,7 +311,7 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 	policy := d.Config.Severities[string(inc.Severity)]
 	if inc.Severity == incident.Info || policy == nil || len(policy.Channels) == 0 {
 		// Never page for info; say so once.
-		return d.Store.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at.Add(2), Kind: "not-paged", Actor: "firebreak",
+		return d.Store.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at.Add(2), Kind: incident.KindNotPaged, Actor: "firebreak",
 			Key: "notify:" + ver + ":none", Detail: fmt.Sprintf("Not paged: %s %s has no notification channels.", inc.Severity, change)})
 	}
 	n := notify.Notice{Kind: toNotice[change], Incident: inc, Policy: policy, Automation: automation}
@@ -386,41 +328,41 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 		n.Actions = d.Links.Actions(inc, n.Kind)
 	}
 	for i, team := range Recipients(d.Config, inc) {
-		key := "notify:" + ver + ":" + team
-		ok, err := d.Store.Claim(ctx, inc.ID, key, d.Lease)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue // told by an earlier delivery of this change
-		}
-		id, err := d.Sender.Send(ctx, team, n)
-		if err != nil && !IsPermanent(err) {
-			return errors.Join(err, d.Store.Release(ctx, inc.ID, key))
-		}
-		if err != nil {
-			entry := incident.Entry{Incident: inc.ID, At: at.Add(time.Duration(2 + i)), Kind: "not-notified", Actor: "firebreak", Key: key,
-				Detail: fmt.Sprintf("Could not tell %s of %s: %v. Not retried: it would fail the same way until the configuration is fixed.", team, change, err),
-				Data:   map[string]string{"team": team, "change": string(change), "error": err.Error()}}
-			if err := d.failed(ctx, inc, key, "notify", entry, err); err != nil {
-				return err
-			}
-			continue
-		}
-		detail := fmt.Sprintf("Told %s of %s (%s) by %s.", team, change, inc.Severity, strings.Join(policy.Channels, " and "))
 		// Entries of one change are stamped with its time plus their order (in nanoseconds),
 		// so the timeline reads in the order things happened and stays deterministic.
-		if err := d.Store.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at.Add(time.Duration(2 + i)), Kind: "notified", Actor: "firebreak", Key: key,
-			Detail: detail, Data: map[string]string{"team": team, "change": string(change), "message_id": id, "channels": strings.Join(policy.Channels, ","),
-				"sent_at": stamp(d.now())}}); err != nil {
+		entry := incident.Entry{Incident: inc.ID, At: at.Add(time.Duration(2 + i)), Actor: "firebreak", Key: "notify:" + ver + ":" + team}
+		// A team told by an earlier delivery of this change is not told again.
+		if _, err := d.once().Do(ctx, inc.ID, entry.Key, func(ctx context.Context) (string, error) {
+			return d.tell(ctx, inc, team, change, n, entry)
+		}); err != nil {
 			return err
 		}
-		if err := d.Store.Done(ctx, inc.ID, key, id); err != nil {
-			return err
-		}
-		d.log().InfoContext(ctx, "notified", "incident", inc.ID, "team", team, "change", string(change), "severity", string(inc.Severity), "message_id", id)
 	}
 	return nil
+}
+
+// tell sends the notice to one team and records it (or its permanent failure) as entry;
+// the result is the message id.
+func (d *Dispatcher) tell(ctx context.Context, inc incident.Incident, team string, change Change, n notify.Notice, entry incident.Entry) (string, error) {
+	id, err := d.Sender.Send(ctx, team, n)
+	if err != nil && !IsPermanent(err) {
+		return "", err
+	}
+	if err != nil {
+		entry.Kind = incident.KindNotNotified
+		entry.Detail = fmt.Sprintf("Could not tell %s of %s: %v. Not retried: it would fail the same way until the configuration is fixed.", team, change, err)
+		entry.Data = map[string]string{"team": team, "change": string(change), "error": err.Error()}
+		return d.failed(ctx, inc, "notify", entry, err)
+	}
+	channels := n.Policy.Channels
+	entry.Kind = incident.KindNotified
+	entry.Detail = fmt.Sprintf("Told %s of %s (%s) by %s.", team, change, inc.Severity, strings.Join(channels, " and "))
+	entry.Data = map[string]string{"team": team, "change": string(change), "message_id": id, "channels": strings.Join(channels, ","), "sent_at": stamp(d.now())}
+	if err := d.Store.AddEntries(ctx, entry); err != nil {
+		return "", err
+	}
+	d.log().InfoContext(ctx, "notified", "incident", inc.ID, "team", team, "change", string(change), "severity", string(inc.Severity), "message_id", id)
+	return id, nil
 }
 
 func first(vs ...string) string {

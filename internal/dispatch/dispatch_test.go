@@ -17,6 +17,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
@@ -66,7 +67,7 @@ func newFixtureOn(t *testing.T, dynamo bool) *fixture {
 		Store:    f.st,
 		Quiet:    f.st,
 		Sender:   notify.New(f.srv.SNS(), map[string]string{"security": securityTopic, "platform": platformTopic}),
-		Runbooks: &dispatch.StepFunctions{Client: f.srv.SFN(), StateMachines: map[string]string{"sg-revoke-world-ingress": stateMachine}},
+		Runbooks: &runbook.StepFunctions{Client: f.srv.SFN(), StateMachines: map[string]string{"sg-revoke-world-ingress": stateMachine}},
 		Config:   cfg(t),
 		Now:      func() time.Time { return f.clock },
 		Lease:    time.Minute,
@@ -100,7 +101,7 @@ func (f *fixture) stream(t *testing.T) events.DynamoDBEvent {
 func kinds(tl []incident.Entry) string {
 	var out []string
 	for _, e := range tl {
-		out = append(out, e.Kind+":"+e.Data["team"])
+		out = append(out, string(e.Kind)+":"+e.Data["team"])
 	}
 	return strings.Join(out, " ")
 }
@@ -135,7 +136,7 @@ func streamTwice(t *testing.T, f *fixture) {
 	if in.StateMachineArn != stateMachine || in.Name != "FB-KHCFVO73-1-v1" || !starts[0].Signed {
 		t.Errorf("StartExecution = %+v; want %s, name FB-KHCFVO73-1-v1, signed", in, stateMachine)
 	}
-	var input dispatch.Input
+	var input runbook.Input
 	if err := json.Unmarshal([]byte(in.Input), &input); err != nil {
 		t.Fatalf("execution input is not JSON: %v", err)
 	}
@@ -246,7 +247,7 @@ func TestInfoNeverPages(t *testing.T) {
 		t.Errorf("%d AWS requests for an info incident; want none", n)
 	}
 	tl, _ := f.st.Timeline(context.Background(), inc.ID)
-	if len(tl) != 1 || tl[0].Kind != "not-paged" {
+	if len(tl) != 1 || tl[0].Kind != incident.KindNotPaged {
 		t.Errorf("timeline = %+v; want one not-paged entry", tl)
 	}
 }
@@ -278,7 +279,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestConsoleURL(t *testing.T) {
-	got := dispatch.ConsoleURL("arn:aws:states:eu-west-1:123456789012:execution:sm:FB-X-1-v1")
+	got := runbook.ConsoleURL("arn:aws:states:eu-west-1:123456789012:execution:sm:FB-X-1-v1")
 	if got != "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1:123456789012:execution:sm:FB-X-1-v1" {
 		t.Errorf("ConsoleURL() = %s", got)
 	}

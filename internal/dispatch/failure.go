@@ -6,10 +6,12 @@ import (
 	"strings"
 
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
 
 // ErrPermanent marks a failure no retry can fix as things are configured: a team with no
-// topic, a runbook with no state machine, a request AWS refuses as invalid. Dispatch
+// topic, a runbook with no state machine (runbook.ErrCannotStart), a request AWS refuses
+// as invalid. Dispatch
 // records such a failure on the incident's timeline, counts it (the DispatchFailures
 // metric) and goes on; it never holds the stream shard back for it.
 var ErrPermanent = errors.New("permanent failure")
@@ -28,7 +30,7 @@ func Permanent(err error) error {
 }
 
 // IsPermanent reports whether err is a failure retrying cannot fix: one marked so, a
-// team with no topic, a notice that cannot be rendered, or an AWS API error of the
+// team with no topic, a runbook that cannot be started, a notice that cannot be rendered, or an AWS API error of the
 // caller's making (a 4xx answer other than throttling and limits: validation, a state
 // machine or topic that does not exist, access denied, a disabled KMS key). Throttling,
 // 5xx answers, timeouts, cancellations, network and store errors are retryable.
@@ -36,7 +38,7 @@ func IsPermanent(err error) bool {
 	switch {
 	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return false
-	case errors.Is(err, ErrPermanent), errors.Is(err, notify.ErrNoTopic), errors.Is(err, notify.ErrRender):
+	case errors.Is(err, ErrPermanent), errors.Is(err, notify.ErrNoTopic), errors.Is(err, notify.ErrRender), errors.Is(err, runbook.ErrCannotStart):
 		return true
 	}
 	var api interface{ ErrorCode() string }

@@ -11,8 +11,10 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
+	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
 
 func snsError(status int, code, msg string) awstest.Reply {
@@ -82,7 +84,7 @@ func TestPermanentFailuresNeverHoldTheShard(t *testing.T) {
 				f.d.Sender = notify.New(f.srv.SNS(), map[string]string{"security": securityTopic})
 			}
 			if tt.noMachine {
-				f.d.Runbooks = &dispatch.StepFunctions{Client: f.srv.SFN(), StateMachines: map[string]string{}}
+				f.d.Runbooks = &runbook.StepFunctions{Client: f.srv.SFN(), StateMachines: map[string]string{}}
 			}
 			f.srv.Answer = tt.answer
 			ev := f.stream(t)
@@ -119,7 +121,7 @@ func TestPermanentFailuresNeverHoldTheShard(t *testing.T) {
 				t.Errorf("timeline = %s; want %s", got, tt.timeline)
 			}
 			for _, e := range tl {
-				if (e.Kind == "not-notified" || e.Kind == "runbook-not-started") && (e.Data["error"] == "" || !strings.Contains(e.Detail, "Not retried")) {
+				if (e.Kind == incident.KindNotNotified || e.Kind == incident.KindRunbookNotStarted) && (e.Data["error"] == "" || !strings.Contains(e.Detail, "Not retried")) {
 					t.Errorf("%s entry = %q, error %q; want what failed and that it is not retried", e.Kind, e.Detail, e.Data["error"])
 				}
 			}

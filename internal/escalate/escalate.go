@@ -30,9 +30,7 @@ type Store interface {
 	Get(ctx context.Context, id string) (incident.Incident, error)
 	Change(ctx context.Context, c store.Change) (bool, error)
 	AddEntries(ctx context.Context, entries ...incident.Entry) error
-	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
-	Done(ctx context.Context, id, key, result string) error
-	Release(ctx context.Context, id, key string) error
+	store.Claims
 }
 
 var (
@@ -234,7 +232,7 @@ type Escalator struct {
 	Metrics *metrics.Writer
 	Now     func() time.Time
 	Log     *slog.Logger
-	Lease   time.Duration
+	Lease   time.Duration // how long a step may take before another tick retries it; zero: store.Lease
 	// Batch bounds how many due incidents one tick reads (default 500).
 	Batch int
 }
@@ -295,18 +293,12 @@ func (e *Escalator) Process(ctx context.Context, inc incident.Incident, now time
 	if err != nil {
 		return rep, err
 	}
+	once := store.Once{Claims: e.Store, Lease: e.Lease}
 	for _, st := range due {
-		ok, err := e.Store.Claim(ctx, inc.ID, st.Key, e.Lease)
-		if err != nil {
-			return rep, err
-		}
-		if !ok {
-			continue // done by an earlier or concurrent tick
-		}
-		if err := e.do(ctx, inc, st, now, &rep); err != nil {
-			return rep, errors.Join(err, e.Store.Release(ctx, inc.ID, st.Key))
-		}
-		if err := e.Store.Done(ctx, inc.ID, st.Key, string(st.Kind)); err != nil {
+		// A step done by an earlier or concurrent tick is not done again.
+		if _, err := once.Do(ctx, inc.ID, st.Key, func(ctx context.Context) (string, error) {
+			return string(st.Kind), e.do(ctx, inc, st, now, &rep)
+		}); err != nil {
 			return rep, err
 		}
 	}
@@ -350,7 +342,7 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 			}
 			told = append(told, team)
 		}
-		entry.Kind, entry.Detail = "escalated", fmt.Sprintf("%s; told %s.", msg, strings.Join(told, ", "))
+		entry.Kind, entry.Detail = incident.KindEscalated, fmt.Sprintf("%s; told %s.", msg, strings.Join(told, ", "))
 		if len(told) == 0 {
 			entry.Detail = msg + "; nobody to tell (no secondary configured)."
 		}
@@ -365,14 +357,14 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		if _, err := e.Sender.Send(ctx, inc.Team, n); err != nil {
 			return err
 		}
-		entry.Kind, entry.Detail = "update-due", fmt.Sprintf("Update due: reminded %s.", inc.Team)
+		entry.Kind, entry.Detail = incident.KindUpdateDue, fmt.Sprintf("Update due: reminded %s.", inc.Team)
 		rep.Reminders++
 	case Breach:
 		within := policy.AcknowledgeWithin.Duration
 		if st.Objective == "resolve" {
 			within = policy.ResolveWithin.Duration
 		}
-		entry.Kind, entry.Detail = "objective-breached", fmt.Sprintf("Missed the %s objective for %s: %s within %s.", st.Objective, inc.Severity, st.Objective, config.Short(within))
+		entry.Kind, entry.Detail = incident.KindObjectiveBreached, fmt.Sprintf("Missed the %s objective for %s: %s within %s.", st.Objective, inc.Severity, st.Objective, config.Short(within))
 		entry.Data["objective"] = st.Objective
 		rep.Breaches++
 		if err := e.Metrics.Emit(now, map[string]string{"Objective": st.Objective, "Severity": string(inc.Severity)}, map[string]int{"ObjectiveBreached": 1}); err != nil {
@@ -381,7 +373,7 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 	case AutoResolve:
 		quiet := e.Config.Defaults.AutoResolveAfter.Duration
 		ok, err := e.Store.Change(ctx, store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Mitigated}, NotBefore: inc.StateAt,
-			Status: incident.Resolved, By: "firebreak", At: st.At, Entry: incident.Entry{At: st.At, Kind: "resolved", Actor: "firebreak",
+			Status: incident.Resolved, By: "firebreak", At: st.At, Entry: incident.Entry{At: st.At, Kind: incident.KindResolved, Actor: "firebreak",
 				Key: st.Key, Detail: fmt.Sprintf("Auto-resolved: quiet for %s since it recovered, and the recovery holds (no new trigger).", config.Short(quiet))}})
 		if err != nil {
 			return err

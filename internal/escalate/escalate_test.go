@@ -70,7 +70,7 @@ func TestPlan(t *testing.T) {
 	mitigated := open
 	mitigated.Status, mitigated.StateAt = incident.Mitigated, min(20)
 	child := open
-	child.Parent, child.ParentReason = "FB-P-1", "grouped"
+	child.Parent, child.ParentReason = "FB-P-1", string(incident.KindGrouped)
 	silenced := open
 	silenced.SilencedBy = "maint"
 	raised := open

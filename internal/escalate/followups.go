@@ -25,9 +25,7 @@ type FollowupStore interface {
 	UpdateAction(ctx context.Context, a action.Action) (bool, error)
 	Get(ctx context.Context, id string) (incident.Incident, error)
 	AddEntries(ctx context.Context, entries ...incident.Entry) error
-	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
-	Done(ctx context.Context, id, key, result string) error
-	Release(ctx context.Context, id, key string) error
+	store.Claims
 }
 
 var (
@@ -47,8 +45,8 @@ type Followups struct {
 	Metrics *metrics.Writer
 	Now     func() time.Time
 	Log     *slog.Logger
-	Lease   time.Duration
-	Batch   int // per kind per tick (default 500)
+	Lease   time.Duration // zero: store.Lease
+	Batch   int           // per kind per tick (default 500)
 }
 
 // FollowupReport counts what a tick did.
@@ -181,27 +179,25 @@ func (f *Followups) action(ctx context.Context, a action.Action, now time.Time, 
 	return err
 }
 
-// remind tells team once per key: claimed, sent, recorded (entry, when there is one),
-// marked done. It reports whether this call sent it.
+// remind tells team once per key (store.Once): sent, then recorded on the timeline
+// (entry, when there is one). It reports whether this call sent it.
 func (f *Followups) remind(ctx context.Context, id, key, team string, n notify.Notice, entry *incident.Entry) (bool, error) {
-	ok, err := f.Store.Claim(ctx, id, key, f.Lease)
-	if err != nil || !ok {
-		return false, err
-	}
 	if t := f.Config.Teams[team]; t != nil {
 		n.TeamName = t.Name
 	}
-	if _, err := f.Sender.Send(ctx, team, n); err != nil {
-		return false, errors.Join(err, f.Store.Release(ctx, id, key))
-	}
-	if entry != nil {
-		entry.Key = key
-		if err := f.Store.AddEntries(ctx, *entry); err != nil {
-			return true, err
+	return store.Once{Claims: f.Store, Lease: f.Lease}.Do(ctx, id, key, func(ctx context.Context) (string, error) {
+		if _, err := f.Sender.Send(ctx, team, n); err != nil {
+			return "", err
 		}
-	}
-	f.log().InfoContext(ctx, "follow-up reminder", "id", id, "key", key, "team", team)
-	return true, f.Store.Done(ctx, id, key, "sent")
+		if entry != nil {
+			entry.Key = key
+			if err := f.Store.AddEntries(ctx, *entry); err != nil {
+				return "", err
+			}
+		}
+		f.log().InfoContext(ctx, "follow-up reminder", "id", id, "key", key, "team", team)
+		return "sent", nil
+	})
 }
 
 // when says where a reminder stands against the due time.

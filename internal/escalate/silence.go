@@ -85,13 +85,13 @@ func (e *Escalator) silenceEnded(ctx context.Context, inc incident.Incident, st 
 	entry := incident.Entry{Incident: inc.ID, At: st.At, Actor: "firebreak", Key: st.Key,
 		Data: map[string]string{"step": string(st.Kind), "silence": inc.SilencedBy, "change": string(SilenceEnded)}}
 	if inc.Status != incident.Open && inc.Status != incident.Acknowledged {
-		entry.Kind = "silence-ended"
+		entry.Kind = incident.KindSilenceEnded
 		entry.Detail = fmt.Sprintf("Silence %s ended; the incident is %s: nobody paged.", inc.SilencedBy, inc.Status)
 		return e.Store.AddEntries(ctx, entry)
 	}
 	policy := e.Config.Severities[string(inc.Severity)]
 	if inc.Severity == incident.Info || policy == nil || len(policy.Channels) == 0 {
-		entry.Kind = "silence-ended"
+		entry.Kind = incident.KindSilenceEnded
 		entry.Detail = fmt.Sprintf("Silence %s ended; the incident is still %s, but %s has no notification channels: nobody paged.", inc.SilencedBy, inc.Status, inc.Severity)
 		return e.Store.AddEntries(ctx, entry)
 	}
@@ -111,7 +111,7 @@ func (e *Escalator) silenceEnded(ctx context.Context, inc incident.Incident, st 
 		}
 		told = append(told, team)
 	}
-	entry.Kind = "notified"
+	entry.Kind = incident.KindNotified
 	entry.Detail = fmt.Sprintf("Silence %s ended while the incident is still %s: told %s.", inc.SilencedBy, inc.Status, strings.Join(told, ", "))
 	entry.Data["teams"] = strings.Join(told, ",")
 	e.log().InfoContext(ctx, "silence ended", "incident", inc.ID, "silence", inc.SilencedBy, "teams", entry.Data["teams"])

@@ -79,9 +79,19 @@ const (
 // Statuses lists the lifecycle states in order.
 var Statuses = []Status{Open, Acknowledged, Mitigated, Resolved, Closed}
 
-// Active reports whether events with the incident's fingerprint join it (it is not yet
-// resolved or closed).
-func (s Status) Active() bool { return s == Open || s == Acknowledged || s == Mitigated }
+// ActiveStatuses are the statuses of an active incident: not yet resolved or closed.
+var ActiveStatuses = []Status{Open, Acknowledged, Mitigated}
+
+// Active reports whether events with the incident's fingerprint join it (it is one of
+// ActiveStatuses).
+func (s Status) Active() bool {
+	for _, a := range ActiveStatuses {
+		if s == a {
+			return true
+		}
+	}
+	return false
+}
 
 // transitions is the one place that says which lifecycle moves are allowed.
 var transitions = map[Status][]Status{
@@ -211,18 +221,9 @@ type Incident struct {
 type Entry struct {
 	Incident string            `json:"incident"`
 	At       time.Time         `json:"at"`
-	Kind     string            `json:"kind"`  // opened, mitigated, retriggered, acknowledged, note, …
+	Kind     Kind              `json:"kind"`  // one of the Kind constants (kinds.go)
 	Actor    string            `json:"actor"` // who: a principal, "firebreak", an event source
 	Detail   string            `json:"detail"`
 	Key      string            `json:"key"`
 	Data     map[string]string `json:"data,omitempty"`
 }
-
-// Timeline entry kinds written by intake.
-const (
-	KindOpened         = "opened"
-	KindMitigated      = "mitigated"
-	KindRetriggered    = "retriggered"
-	KindSeverityRaised = "severity-raised"
-	KindReopened       = "reopened"
-)

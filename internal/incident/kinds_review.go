@@ -4,12 +4,12 @@ package incident
 // review and action). They are written on the timeline of the incident a review is
 // about; an action linked to an incident or its review is recorded there too.
 const (
-	KindReviewOpened    = "review-opened"    // resolving a significant incident opened its review
-	KindReviewEdited    = "review-edited"    // a section of the review was written or rewritten
-	KindReviewCompleted = "review-completed" // the review was marked complete
-	KindReviewReminded  = "review-reminded"  // the owner was reminded that the review is (nearly) due
-	KindActionFiled     = "action-filed"     // a tracked action was filed (by a person, or suggested)
-	KindActionDone      = "action-done"      // an action was done
-	KindActionWontDo    = "action-wont-do"   // an action was closed as won't do, with a reason
-	KindActionReminded  = "action-reminded"  // the owner was reminded that an action is (nearly) due
+	KindReviewOpened    Kind = "review-opened"    // resolving a significant incident opened its review
+	KindReviewEdited    Kind = "review-edited"    // a section of the review was written or rewritten
+	KindReviewCompleted Kind = "review-completed" // the review was marked complete
+	KindReviewReminded  Kind = "review-reminded"  // the owner was reminded that the review is (nearly) due
+	KindActionFiled     Kind = "action-filed"     // a tracked action was filed (by a person, or suggested)
+	KindActionDone      Kind = "action-done"      // an action was done
+	KindActionWontDo    Kind = "action-wont-do"   // an action was closed as won't do, with a reason
+	KindActionReminded  Kind = "action-reminded"  // the owner was reminded that an action is (nearly) due
 )

@@ -14,13 +14,13 @@ const (
 )
 
 // changeKinds are the timeline entries a notification's change can tell of.
-var changeKinds = map[string][]string{
+var changeKinds = map[string][]Kind{
 	"opened":          {KindOpened},
 	"retriggered":     {KindRetriggered, KindReopened},
 	"severity-raised": {KindSeverityRaised},
 	"mitigated":       {KindMitigated},
-	"resolved":        {"resolved"},
-	"owner-changed":   {"owner-changed"},
+	"resolved":        {KindResolved},
+	"owner-changed":   {KindOwnerChanged},
 }
 
 // Causality checks that a timeline says nothing before what caused it, and returns every
@@ -50,7 +50,7 @@ func Causality(tl []Entry, eventTime func(id string) (time.Time, bool)) []error 
 		bad(tl[0], "the timeline has no %q entry", KindOpened)
 	}
 	// seen: the latest entry of each kind so far; severityAt: when each severity was given.
-	seen := map[string]time.Time{}
+	seen := map[Kind]time.Time{}
 	severityAt := map[string]time.Time{}
 	started := map[string]time.Time{}
 	for i, e := range tl {
@@ -81,17 +81,17 @@ func Causality(tl []Entry, eventTime func(id string) (time.Time, bool)) []error 
 				bad(e, "tells of %s before any such change", c)
 			}
 		}
-		if x := e.Data[DataExecution]; x != "" && e.Kind != "runbook-started" && e.Kind != "runbook-skipped" {
+		if x := e.Data[DataExecution]; x != "" && e.Kind != KindRunbookStarted && e.Kind != KindRunbookSkipped {
 			if _, ok := started[x]; !ok {
 				bad(e, "belongs to runbook execution %s before it started", x)
 			}
 		}
 		switch {
-		case e.Kind == "update-due":
-			if _, ok := seen["acknowledged"]; !ok {
+		case e.Kind == KindUpdateDue:
+			if _, ok := seen[KindAcknowledged]; !ok {
 				bad(e, "an update reminder before any acknowledgement")
 			}
-		case e.Kind == "resolved" && e.Actor == "firebreak":
+		case e.Kind == KindResolved && e.Actor == "firebreak":
 			if _, ok := seen[KindMitigated]; !ok {
 				bad(e, "resolved by the clock before any recovery")
 			}
@@ -102,11 +102,11 @@ func Causality(tl []Entry, eventTime func(id string) (time.Time, bool)) []error 
 			if s := e.Data[DataSeverity]; s != "" {
 				severityAt[s] = e.At
 			}
-		case KindSeverityRaised, "severity-changed":
+		case KindSeverityRaised, KindSeverityChanged:
 			if s := e.Data["to"]; s != "" {
 				severityAt[s] = e.At
 			}
-		case "runbook-started":
+		case KindRunbookStarted:
 			if x := e.Data[DataExecution]; x != "" {
 				started[x] = e.At
 			}

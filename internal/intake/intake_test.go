@@ -91,7 +91,7 @@ func timelineKinds(t *testing.T, st fullStore, id string) []string {
 	}
 	var ks []string
 	for _, e := range tl {
-		ks = append(ks, e.Kind)
+		ks = append(ks, string(e.Kind))
 	}
 	return ks
 }
@@ -181,7 +181,7 @@ func TestIntake(t *testing.T) {
 				resolve := func(id string, at time.Time) {
 					t.Helper()
 					if _, err := st.Change(ctx, store.Change{Incident: id, Status: incident.Resolved, At: at,
-						Entry: incident.Entry{At: at, Kind: "resolved", Key: "resolved:" + at.String()}}); err != nil {
+						Entry: incident.Entry{At: at, Kind: incident.KindResolved, Key: "resolved:" + at.String()}}); err != nil {
 						t.Fatal(err)
 					}
 				}

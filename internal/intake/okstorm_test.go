@@ -24,9 +24,10 @@ func TestRecoveryStormNeedsFewRequests(t *testing.T) {
 	counter.Reset()
 	const events = stormEvents / 5 // the docs/figures.md storm's shape (fingerprints, batch), shorter
 	recorded := 0
-	for start := 0; start < events; start += stormBatch {
+	batch := deployedBatch(t)
+	for start := 0; start < events; start += batch {
 		var b []intake.Message
-		for i := start; i < start+stormBatch; i++ {
+		for i := start; i < start+batch; i++ {
 			id := fmt.Sprintf("ok-%05d", i)
 			at := t0.Add(time.Duration(i) * 60 * time.Millisecond).Truncate(time.Second)
 			b = append(b, intake.Message{ID: id, ReceivedAt: at, Body: eventtest.Alarm(t, id, fmt.Sprintf("prod-svc-%02d", i%stormFingerprints), "OK", at)})

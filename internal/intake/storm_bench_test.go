@@ -12,18 +12,19 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
-// Storm shape of docs/figures.md: 10,000 events over 20 fingerprints, SQS batches of 100.
+// Storm shape of docs/figures.md: 10,000 events over 20 fingerprints, in SQS batches of
+// the deployed size (deployedBatch: 100).
 const (
 	stormEvents       = 10000
 	stormFingerprints = 20
-	stormBatch        = 100
 )
 
 func stormBatches(t testing.TB) [][]intake.Message {
 	var batches [][]intake.Message
-	for start := 0; start < stormEvents; start += stormBatch {
+	batch := deployedBatch(t)
+	for start := 0; start < stormEvents; start += batch {
 		var b []intake.Message
-		for i := start; i < start+stormBatch; i++ {
+		for i := start; i < start+batch; i++ {
 			id := fmt.Sprintf("storm-%05d", i)
 			// 10,000 events over ten minutes, as an alarm storm arrives.
 			at := t0.Add(time.Duration(i) * 60 * time.Millisecond).Truncate(time.Second)
@@ -41,7 +42,7 @@ func stormBatches(t testing.TB) [][]intake.Message {
 // cost), write units per event (index writes included) and read units, as runStorm
 // measures them.
 func BenchmarkStormDynamoDBRequests(b *testing.B) {
-	s := storm{name: "storm", events: stormEvents, fps: stormFingerprints, perMinute: 1000, batch: stormBatch}
+	s := storm{name: "storm", events: stormEvents, fps: stormFingerprints, perMinute: 1000, batch: deployedBatch(b)}
 	for b.Loop() {
 		r, _, _ := runStorm(b, s)
 		r.check(b, s)

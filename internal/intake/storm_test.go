@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/intake"
@@ -21,8 +22,16 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
-// deployedBatch is the intake's SQS batch size (deploy.intake.batch_size in firebreak.yaml).
-const deployedBatch = 100
+// deployedBatch is the intake's SQS batch size: deploy.intake.batch_size of the
+// configuration built in (firebreak.yaml, with its defaults).
+func deployedBatch(tb testing.TB) int {
+	tb.Helper()
+	cfg, err := firebreak.Config()
+	if err != nil {
+		tb.Fatalf("firebreak.yaml: %v", err)
+	}
+	return cfg.Deploy.Intake.BatchSize
+}
 
 // storm describes a generated storm: events events, event i on fingerprint i%fps,
 // perMinute events a minute in event time, delivered in SQS batches of batch.
@@ -170,7 +179,7 @@ func stormSize(tb testing.TB, env string, def int) int {
 // requests, write units (index writes included), read units; and the read units of one
 // Get of the incident afterwards. FIREBREAK_STORM_EVENTS sets the size (default 1M).
 func BenchmarkStormOneFingerprint(b *testing.B) {
-	s := storm{name: "one", events: stormSize(b, "FIREBREAK_STORM_EVENTS", 1_000_000), fps: 1, perMinute: 20000, batch: deployedBatch}
+	s := storm{name: "one", events: stormSize(b, "FIREBREAK_STORM_EVENTS", 1_000_000), fps: 1, perMinute: 20000, batch: deployedBatch(b)}
 	for b.Loop() {
 		r, _, _ := runStorm(b, s)
 		r.check(b, s)
@@ -181,7 +190,7 @@ func BenchmarkStormOneFingerprint(b *testing.B) {
 // BenchmarkStormThousandFingerprints: 100,000 events across 1,000 fingerprints
 // (FIREBREAK_WIDE_EVENTS sets the number of events).
 func BenchmarkStormThousandFingerprints(b *testing.B) {
-	s := storm{name: "wide", events: stormSize(b, "FIREBREAK_WIDE_EVENTS", 100_000), fps: 1000, perMinute: 20000, batch: deployedBatch}
+	s := storm{name: "wide", events: stormSize(b, "FIREBREAK_WIDE_EVENTS", 100_000), fps: 1000, perMinute: 20000, batch: deployedBatch(b)}
 	for b.Loop() {
 		r, _, _ := runStorm(b, s)
 		r.check(b, s)

@@ -37,10 +37,6 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
-// Lease is how long a claimed action may take before another attempt retries it: more
-// than any Firebreak Lambda's timeout.
-const Lease = 2 * time.Minute
-
 // Env is a Lambda's shared setup.
 type Env struct {
 	Config *config.Config
@@ -137,9 +133,9 @@ func (e *Env) JSON(name string) (map[string]string, error) {
 	return m, nil
 }
 
-// Store is the DynamoDB store of the table named in TABLE_NAME.
+// Store is the DynamoDB store of the table named in TableName.
 func (e *Env) Store() (*store.Dynamo, error) {
-	table, err := e.Require("TABLE_NAME")
+	table, err := e.Require(TableName)
 	if err != nil {
 		return nil, err
 	}

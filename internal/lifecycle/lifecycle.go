@@ -23,9 +23,7 @@ type Store interface {
 	Get(ctx context.Context, id string) (incident.Incident, error)
 	Change(ctx context.Context, c store.Change) (bool, error)
 	AddEntries(ctx context.Context, entries ...incident.Entry) error
-	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
-	Done(ctx context.Context, id, key, result string) error
-	Release(ctx context.Context, id, key string) error
+	store.Claims
 }
 
 var (
@@ -79,17 +77,9 @@ func (s *Service) do(ctx context.Context, r Request, action string, apply func(a
 	if r.Key == "" {
 		key = fmt.Sprintf("api:%s:%d", action, at.UnixNano())
 	}
-	ok, err := s.Store.Claim(ctx, r.Incident, key, time.Minute)
-	if err != nil {
+	once := store.Once{Claims: s.Store}
+	if _, err := once.Do(ctx, r.Incident, key, func(context.Context) (string, error) { return action, apply(at, key) }); err != nil {
 		return incident.Incident{}, err
-	}
-	if ok {
-		if err := apply(at, key); err != nil {
-			return incident.Incident{}, errors.Join(err, s.Store.Release(ctx, r.Incident, key))
-		}
-		if err := s.Store.Done(ctx, r.Incident, key, action); err != nil {
-			return incident.Incident{}, err
-		}
 	}
 	return s.Store.Get(ctx, r.Incident)
 }
@@ -107,11 +97,8 @@ func (s *Service) Transition(ctx context.Context, r Request, to incident.Status,
 		if err := incident.CanTransition(cur.Status, to); err != nil {
 			return fmt.Errorf("%w: %w", ErrConflict, err)
 		}
-		kind := string(to)
-		if to == incident.Open {
-			kind = incident.KindReopened
-		}
-		detail := fmt.Sprintf("%s by %s", strings.ToUpper(kind[:1])+kind[1:], r.By)
+		kind := incident.TransitionKind(to)
+		detail := fmt.Sprintf("%s by %s", strings.ToUpper(string(kind[:1]))+string(kind[1:]), r.By)
 		if note != "" {
 			detail += ": " + note
 		}
@@ -146,7 +133,7 @@ func (s *Service) SetSeverity(ctx context.Context, r Request, sev incident.Sever
 			detail += ": " + reason
 		}
 		return s.active(ctx, store.Change{Incident: r.Incident, IfStatus: incident.From(incident.Resolved), Severity: sev, By: r.By,
-			Touch: true, At: at, Entry: incident.Entry{At: at, Kind: "severity-changed", Actor: r.By, Detail: detail, Key: key,
+			Touch: true, At: at, Entry: incident.Entry{At: at, Kind: incident.KindSeverityChanged, Actor: r.By, Detail: detail, Key: key,
 				Data: map[string]string{"from": string(cur.Severity), "to": string(sev)}}})
 	})
 }
@@ -169,7 +156,7 @@ func (s *Service) SetOwner(ctx context.Context, r Request, team, reason string) 
 			detail += ": " + reason
 		}
 		return s.active(ctx, store.Change{Incident: r.Incident, IfStatus: incident.From(incident.Resolved), Team: team, By: r.By,
-			Touch: true, At: at, Entry: incident.Entry{At: at, Kind: "owner-changed", Actor: r.By, Detail: detail, Key: key,
+			Touch: true, At: at, Entry: incident.Entry{At: at, Kind: incident.KindOwnerChanged, Actor: r.By, Detail: detail, Key: key,
 				Data: map[string]string{"from": cur.Team, "to": team}}})
 	})
 }
@@ -200,13 +187,13 @@ func (s *Service) Note(ctx context.Context, r Request, text string) (incident.In
 			return err
 		}
 		if cur.Status == incident.Closed {
-			return s.Store.AddEntries(ctx, incident.Entry{Incident: r.Incident, At: at, Kind: "note", Actor: r.By, Detail: text, Key: key})
+			return s.Store.AddEntries(ctx, incident.Entry{Incident: r.Incident, At: at, Kind: incident.KindNote, Actor: r.By, Detail: text, Key: key})
 		}
 		// An update: the note and the update clock together.
 		ok, err := s.Store.Change(ctx, store.Change{Incident: r.Incident, IfStatus: notClosed, Touch: true, At: at,
-			Entry: incident.Entry{At: at, Kind: "note", Actor: r.By, Detail: text, Key: key}})
+			Entry: incident.Entry{At: at, Kind: incident.KindNote, Actor: r.By, Detail: text, Key: key}})
 		if err == nil && !ok { // closed meanwhile: keep the note all the same
-			err = s.Store.AddEntries(ctx, incident.Entry{Incident: r.Incident, At: at, Kind: "note", Actor: r.By, Detail: text, Key: key})
+			err = s.Store.AddEntries(ctx, incident.Entry{Incident: r.Incident, At: at, Kind: incident.KindNote, Actor: r.By, Detail: text, Key: key})
 		}
 		return err
 	})
@@ -222,7 +209,7 @@ func (s *Service) Link(ctx context.Context, r Request, link, title string) (inci
 		title = u.Host
 	}
 	return s.do(ctx, r, "link", func(at time.Time, key string) error {
-		return s.Store.AddEntries(ctx, incident.Entry{Incident: r.Incident, At: at, Kind: "link", Actor: r.By,
+		return s.Store.AddEntries(ctx, incident.Entry{Incident: r.Incident, At: at, Kind: incident.KindLink, Actor: r.By,
 			Detail: title, Key: key, Data: map[string]string{"url": u.String(), "title": title}})
 	})
 }

@@ -18,7 +18,7 @@ func (l *Local) wireFollowups() {
 	l.Actions = &action.Service{Store: l.Store, Lister: l.Store, Timeline: l.Store, Schedule: review.Schedule(l.Config),
 		Teams: l.Config.TeamNames, Now: now}
 	l.Dispatcher.Reviews = l.Reviews
-	l.Followups = &escalate.Followups{Store: l.Store, Sender: l.Escalator.Sender, Config: l.Config, Now: now, Log: l.Escalator.Log, Lease: time.Minute}
+	l.Followups = &escalate.Followups{Store: l.Store, Sender: l.Escalator.Sender, Config: l.Config, Now: now, Log: l.Escalator.Log}
 }
 
 // nextDue is the earliest time at or before t that an incident, a review or an action

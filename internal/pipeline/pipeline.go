@@ -119,13 +119,13 @@ func New(o Options) (*Local, error) {
 	if o.Links != nil {
 		dl, rl, el = o.Links, o.Links, o.Links
 	}
-	task := &runbook.Task{Store: st, Sender: sender, Config: o.Config, Links: rl, Now: now, Lease: time.Minute}
+	task := &runbook.Task{Store: st, Sender: sender, Config: o.Config, Links: rl, Now: now}
 	l.Runner = &runbook.Runner{Machines: o.Runbooks, Fixtures: o.Fixtures, Task: task, Now: now}
-	l.Dispatcher = &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Config: o.Config, Links: dl, Now: now, Log: o.Log, Lease: time.Minute}
+	l.Dispatcher = &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Config: o.Config, Links: dl, Now: now, Log: o.Log}
 	if len(o.Runbooks) > 0 {
 		l.Dispatcher.Runbooks = l.Runner
 	}
-	l.Escalator = &escalate.Escalator{Store: st, Sender: sender, Config: o.Config, Links: el, Now: now, Log: o.Log, Lease: time.Minute}
+	l.Escalator = &escalate.Escalator{Store: st, Sender: sender, Config: o.Config, Links: el, Now: now, Log: o.Log}
 	l.wireFollowups()
 	return l, nil
 }

@@ -140,14 +140,14 @@ func TestInhibitedByAMoreSevereIncident(t *testing.T) {
 	db := f.fire("d1", "db-primary", "ALARM", t0)
 	web := f.fire("w1", "web-latency", "ALARM", t0.Add(2*time.Minute))
 	inc := f.get(web.Incident)
-	if inc.Parent != db.Incident || inc.ParentReason != "inhibited" {
+	if inc.Parent != db.Incident || inc.ParentReason != string(incident.KindInhibited) {
 		t.Errorf("web incident parent = %q (%s); want inhibited by %s", inc.Parent, inc.ParentReason, db.Incident)
 	}
 	if got := f.sentFor(web.Incident); len(got) != 0 {
 		t.Errorf("inhibited incident sent %v; want nothing", got)
 	}
 	tl, _ := f.l.Store.Timeline(f.ctx, db.Incident)
-	if tl[len(tl)-1].Kind != "child-inhibited" {
+	if tl[len(tl)-1].Kind != incident.KindChildInhibited {
 		t.Errorf("parent's timeline ends %q; want the child-inhibited link", tl[len(tl)-1].Kind)
 	}
 	// Once the database incident is over, web incidents page again.
@@ -176,7 +176,7 @@ func TestGroupedIncidentsPageOnce(t *testing.T) {
 		t.Errorf("group parent sent %v; want one opened page", got)
 	}
 	for _, c := range children {
-		if inc := f.get(c); inc.Parent != first.Incident || inc.ParentReason != "grouped" || len(f.sentFor(c)) != 0 {
+		if inc := f.get(c); inc.Parent != first.Incident || inc.ParentReason != string(incident.KindGrouped) || len(f.sentFor(c)) != 0 {
 			t.Errorf("child %s: parent %q (%s), sent %v; want grouped under %s, unpaged", c, inc.Parent, inc.ParentReason, f.sentFor(c), first.Incident)
 		}
 	}

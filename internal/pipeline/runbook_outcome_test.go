@@ -112,7 +112,7 @@ func TestRunbookOutcomeEndToEnd(t *testing.T) {
 			}
 			found := false
 			for _, e := range tl {
-				if strings.HasPrefix(e.Kind+": "+e.Detail, tt.entry) {
+				if strings.HasPrefix(string(e.Kind)+": "+e.Detail, tt.entry) {
 					found = true
 					if e.At.Sub(head.Time) >= time.Second {
 						t.Errorf("%s at %s; want it at once (the event's time %s)", e.Kind, e.At, head.Time)

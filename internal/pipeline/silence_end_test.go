@@ -115,7 +115,7 @@ func TestSilenceEnds(t *testing.T) {
 			var got []string
 			for _, e := range tl {
 				got = append(got, fmt.Sprintf("%3.0fm %s %s", e.At.Sub(base).Minutes(), e.Kind, e.Data["teams"]+e.Data["team"]+e.Data["objective"]))
-				if e.Kind == "notified" && e.Data["change"] == "silence-ended" &&
+				if e.Kind == incident.KindNotified && e.Data["change"] == "silence-ended" &&
 					e.Detail != "Silence nightly-deploys ended while the incident is still "+map[bool]string{true: "acknowledged", false: "open"}[len(tt.steps) > 1 && tt.steps[1].ack]+": told web." {
 					t.Errorf("silence-ended entry = %q; want it to say the silence ended and who was told", e.Detail)
 				}

@@ -160,14 +160,30 @@ func (s *sliceSource) Next() (Input, error) {
 // passes, and Until past the last event. It reads src as it goes and keeps counts, not
 // outcomes.
 func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
+	r := newRun(o)
+	if err := r.read(ctx, src); err != nil {
+		return nil, err
+	}
+	if err := r.flush(ctx); err != nil {
+		return nil, err
+	}
+	if o.Progress != nil {
+		o.Progress(r.done, r.res.Summary.Events)
+	}
+	if r.l == nil { // nothing to replay: the pipeline still serves
+		if err := r.start(time.Time{}); err != nil {
+			return nil, err
+		}
+	}
+	return r.finish(ctx)
+}
+
+// newRun starts a replay with every configured team, severity and runbook counted at 0.
+func newRun(o Options) *run {
 	r := &run{o: o, size: o.BatchSize, window: o.Config.Deploy.Intake.BatchingWindow.Duration,
 		fallback: o.Config.Fallback.Class, res: &Result{OpenedBy: map[string]string{}}}
 	if r.size <= 0 {
 		r.size = o.Config.Deploy.Intake.BatchSize
-	}
-	reorder := o.Reorder
-	if reorder <= 0 {
-		reorder = DefaultReorder
 	}
 	sum := &r.res.Summary
 	*sum = Summary{ByTeam: map[string]int{}, BySeverity: map[string]int{}, Runbooks: map[string]RunbookCounts{},
@@ -181,71 +197,100 @@ func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
 	for _, s := range incident.Severities {
 		sum.BySeverity[string(s)] = 0
 	}
+	return r
+}
 
+// read takes every input of src, holding up to Reorder of them to deliver them in
+// event-time order, and puts each routed input in a batch.
+func (r *run) read(ctx context.Context, src Source) error {
+	reorder := r.o.Reorder
+	if reorder <= 0 {
+		reorder = DefaultReorder
+	}
 	held := &byTime{}
 	var latest time.Time // the latest event time read: where an unparseable input waits
 	for seq := 0; ; seq++ {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		in, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		sum.Events++
-		q := routed{in: in, seq: seq, time: latest}
-		if in.Problem == "" {
-			if env, perr := event.ParseEnvelope(in.Raw); perr == nil {
-				rules, err := o.Bus.Route(in.Raw)
-				if err == nil && len(rules) == 0 {
-					sum.Unmatched++
-					r.done++ // done: it never reaches intake
-					continue
-				}
-				q.ok, q.time, q.source, q.dt = true, env.Time, env.Source, env.DetailType
-				if q.time.After(latest) {
-					latest = q.time
-				}
-			}
+		r.res.Summary.Events++
+		q, matched := r.route(in, seq, latest)
+		if !matched {
+			continue
 		}
-		// Unparseable payloads go to intake too, which quarantines them, as it would any
-		// message on the queue.
+		if q.ok && q.time.After(latest) {
+			latest = q.time
+		}
 		heap.Push(held, q)
 		if held.Len() > reorder {
 			if err := r.add(ctx, heap.Pop(held).(routed)); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
 	for held.Len() > 0 {
 		if err := r.add(ctx, heap.Pop(held).(routed)); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := r.flush(ctx); err != nil {
-		return nil, err
+	return nil
+}
+
+// route matches an input against the bus rules: matched is false for an event no rule
+// takes (counted, done: it never reaches intake). Unparseable payloads go to intake
+// too, which quarantines them as it would any message on the queue; they wait at
+// latest, the latest event time read.
+func (r *run) route(in Input, seq int, latest time.Time) (q routed, matched bool) {
+	q = routed{in: in, seq: seq, time: latest}
+	if in.Problem != "" {
+		return q, true
 	}
-	if o.Progress != nil {
-		o.Progress(r.done, sum.Events)
+	env, perr := event.ParseEnvelope(in.Raw)
+	if perr != nil {
+		return q, true
 	}
-	if r.l == nil { // nothing to replay: the pipeline still serves
-		if err := r.start(time.Time{}); err != nil {
-			return nil, err
-		}
+	if rules, err := r.o.Bus.Route(in.Raw); err == nil && len(rules) == 0 {
+		r.res.Summary.Unmatched++
+		r.done++
+		return q, false
 	}
-	l, res := r.l, r.res
-	sum.Until = sum.Last.Add(o.Until)
+	q.ok, q.time, q.source, q.dt = true, env.Time, env.Source, env.DetailType
+	return q, true
+}
+
+// finish runs the clocks Until past the last event and completes the result: what was
+// sent, the runbook runs, the clocks' counts and the incidents kept quiet.
+func (r *run) finish(ctx context.Context) (*Result, error) {
+	l, res, sum := r.l, r.res, &r.res.Summary
+	sum.Until = sum.Last.Add(r.o.Until)
 	if err := l.AdvanceTo(ctx, sum.Until); err != nil {
 		return nil, fmt.Errorf("replay: clocks: %w", err)
 	}
-
 	res.Notifications = l.Outbox.Sent()
 	res.Runs = l.Runner.Runs()
 	sum.Notifications = len(res.Notifications)
-	for _, r := range res.Runs {
+	countRuns(sum, res.Runs)
+	sum.Escalations, sum.Reminders = l.Escalation.Escalations, l.Escalation.Reminders
+	sum.Breaches, sum.AutoResolved = l.Escalation.Breaches, l.Escalation.AutoResolved
+	incs, err := l.Store.List(ctx, store.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	countQuiet(sum, incs)
+	res.Incidents = incs
+	return res, nil
+}
+
+// countRuns counts the runbook runs by runbook and result.
+func countRuns(sum *Summary, runs []*runbook.Run) {
+	for _, r := range runs {
 		c := sum.Runbooks[r.Runbook]
 		switch r.Result() {
 		case "succeeded":
@@ -257,24 +302,20 @@ func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
 		}
 		sum.Runbooks[r.Runbook] = c
 	}
-	sum.Escalations, sum.Reminders = l.Escalation.Escalations, l.Escalation.Reminders
-	sum.Breaches, sum.AutoResolved = l.Escalation.Breaches, l.Escalation.AutoResolved
-	incs, err := l.Store.List(ctx, store.Filter{})
-	if err != nil {
-		return nil, err
-	}
+}
+
+// countQuiet counts the incidents a silence, an inhibition or a group kept quiet.
+func countQuiet(sum *Summary, incs []incident.Incident) {
 	for _, inc := range incs {
 		switch {
 		case inc.SilencedBy != "":
 			sum.Silenced++
-		case inc.ParentReason == "inhibited":
+		case inc.ParentReason == string(incident.KindInhibited):
 			sum.Inhibited++
-		case inc.ParentReason == "grouped":
+		case inc.ParentReason == string(incident.KindGrouped):
 			sum.Grouped++
 		}
 	}
-	res.Incidents = incs
-	return res, nil
 }
 
 // run is one replay in progress: the batch being formed and the counts so far.

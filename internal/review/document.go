@@ -68,8 +68,8 @@ func Build(rec Record) Document {
 		d.Actions = []action.Action{}
 	}
 	for _, e := range rec.Timeline {
-		if strings.HasPrefix(e.Kind, "runbook-") {
-			d.Runbook = append(d.Runbook, Phase{At: e.At, Phase: phaseOf(e), Status: first(e.Data["status"], strings.TrimPrefix(e.Kind, "runbook-")), Detail: e.Detail})
+		if strings.HasPrefix(string(e.Kind), "runbook-") {
+			d.Runbook = append(d.Runbook, Phase{At: e.At, Phase: phaseOf(e), Status: first(e.Data["status"], strings.TrimPrefix(string(e.Kind), "runbook-")), Detail: e.Detail})
 		}
 	}
 	d.Gap = RunbookGap(rec.Incident, rec.Timeline)
@@ -80,23 +80,23 @@ func phaseOf(e incident.Entry) string {
 	if p := e.Data["phase"]; p != "" {
 		return p
 	}
-	return strings.TrimPrefix(e.Kind, "runbook-")
+	return strings.TrimPrefix(string(e.Kind), "runbook-")
 }
 
 // MeasureResponse works out the response times from the timeline: the first
 // acknowledgement, the first mitigation and the resolution, each from the opening.
 func MeasureResponse(inc incident.Incident, tl []incident.Entry, policy *config.SeverityPolicy) Response {
 	var r Response
-	firstAt := map[string]time.Time{}
+	firstAt := map[incident.Kind]time.Time{}
 	for _, e := range tl {
 		if _, ok := firstAt[e.Kind]; !ok {
 			firstAt[e.Kind] = e.At
 		}
-		if e.Kind == "objective-breached" {
+		if e.Kind == incident.KindObjectiveBreached {
 			r.Breaches = append(r.Breaches, e)
 		}
 	}
-	measure := func(kind string, objective time.Duration) Measure {
+	measure := func(kind incident.Kind, objective time.Duration) Measure {
 		m := Measure{Objective: objective}
 		if at, ok := firstAt[kind]; ok {
 			m.Took, m.Reached = at.Sub(inc.OpenedAt), true
@@ -108,9 +108,9 @@ func MeasureResponse(inc incident.Incident, tl []incident.Entry, policy *config.
 	if policy != nil {
 		ack, res = policy.AcknowledgeWithin.Duration, policy.ResolveWithin.Duration
 	}
-	r.Acknowledge = measure("acknowledged", ack)
+	r.Acknowledge = measure(incident.KindAcknowledged, ack)
 	r.Mitigate = measure(incident.KindMitigated, 0)
-	r.Resolve = measure("resolved", res)
+	r.Resolve = measure(incident.KindResolved, res)
 	if !inc.ResolvedAt.IsZero() && !r.Resolve.Reached { // resolved by a path that wrote no "resolved" entry
 		r.Resolve.Took, r.Resolve.Reached = inc.ResolvedAt.Sub(inc.OpenedAt), true
 		r.Resolve.Breached = res > 0 && r.Resolve.Took > res
@@ -122,7 +122,7 @@ func MeasureResponse(inc incident.Incident, tl []incident.Entry, policy *config.
 // incident's runbook failed, or its class keeps coming back and has no runbook.
 func RunbookGap(inc incident.Incident, tl []incident.Entry) string {
 	for _, e := range tl {
-		if e.Kind == "runbook-failed" || e.Kind == "runbook-not-started" || (strings.HasPrefix(e.Kind, "runbook-") && e.Data["status"] == "failed") {
+		if e.Kind == incident.KindRunbookFailed || e.Kind == incident.KindRunbookNotStarted || (strings.HasPrefix(string(e.Kind), "runbook-") && e.Data["status"] == "failed") {
 			return fmt.Sprintf("Fix runbook %s: it failed during %s", first(inc.Runbook, e.Data["runbook"]), inc.ID)
 		}
 	}
@@ -182,7 +182,7 @@ func (d Document) Markdown() string {
 
 	p("\n## Timeline\n\n| When (UTC) | Who | What |\n|---|---|---|\n")
 	for _, e := range d.Timeline {
-		p("| %s | %s | %s |\n", stamp(e.At), cell(e.Actor), cell(first(e.Detail, e.Kind)))
+		p("| %s | %s | %s |\n", stamp(e.At), cell(e.Actor), cell(first(e.Detail, string(e.Kind))))
 	}
 
 	p("\n## Runbook\n\n")

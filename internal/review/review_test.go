@@ -30,17 +30,17 @@ func record() review.Record {
 		ResolvedAt: at(100), Count: 3, Recoveries: 1, Events: 4}
 	tl := []incident.Entry{
 		{At: at(0), Kind: incident.KindOpened, Actor: "aws.cloudwatch", Detail: "Opened: web-frontend 5xx | checkout"},
-		{At: at(0), Kind: "notified", Actor: "firebreak", Detail: "Told web of opened (sev1) by email and sms."},
-		{At: at(0), Kind: "runbook-started", Actor: "firebreak", Detail: "Runbook web-restart started (execution FB-ABCDEFGH-2-v1)."},
-		{At: at(1), Kind: "runbook-diagnose", Actor: "runbook:web-restart", Detail: "diagnose succeeded: 5xx from 3 targets",
+		{At: at(0), Kind: incident.KindNotified, Actor: "firebreak", Detail: "Told web of opened (sev1) by email and sms."},
+		{At: at(0), Kind: incident.KindRunbookStarted, Actor: "firebreak", Detail: "Runbook web-restart started (execution FB-ABCDEFGH-2-v1)."},
+		{At: at(1), Kind: incident.KindRunbookDiagnose, Actor: "runbook:web-restart", Detail: "diagnose succeeded: 5xx from 3 targets",
 			Data: map[string]string{"phase": "diagnose", "status": "succeeded"}},
-		{At: at(2), Kind: "runbook-remediate", Actor: "runbook:web-restart", Detail: "remediate failed: restart timed out",
+		{At: at(2), Kind: incident.KindRunbookRemediate, Actor: "runbook:web-restart", Detail: "remediate failed: restart timed out",
 			Data: map[string]string{"phase": "remediate", "status": "failed", "runbook": "web-restart"}},
-		{At: at(5), Kind: "objective-breached", Actor: "firebreak", Detail: "Missed the acknowledge objective for sev1: acknowledge within 5m."},
-		{At: at(5), Kind: "escalated", Actor: "firebreak", Detail: "Not acknowledged after 5m: escalation tier 1; told web."},
-		{At: at(35), Kind: "acknowledged", Actor: "arn:aws:iam::123456789012:user/sam", Detail: "Acknowledged by sam: on it"},
+		{At: at(5), Kind: incident.KindObjectiveBreached, Actor: "firebreak", Detail: "Missed the acknowledge objective for sev1: acknowledge within 5m."},
+		{At: at(5), Kind: incident.KindEscalated, Actor: "firebreak", Detail: "Not acknowledged after 5m: escalation tier 1; told web."},
+		{At: at(35), Kind: incident.KindAcknowledged, Actor: "arn:aws:iam::123456789012:user/sam", Detail: "Acknowledged by sam: on it"},
 		{At: at(70), Kind: incident.KindMitigated, Actor: "aws.cloudwatch", Detail: "Recovered: the alarm is OK"},
-		{At: at(100), Kind: "resolved", Actor: "firebreak", Detail: "Auto-resolved: quiet for 30m since it recovered."},
+		{At: at(100), Kind: incident.KindResolved, Actor: "firebreak", Detail: "Auto-resolved: quiet for 30m since it recovered."},
 		{At: at(100), Kind: incident.KindReviewOpened, Actor: "firebreak", Detail: "Post-incident review opened: owner web, due 2026-11-07 10:40."},
 	}
 	r := review.Review{ID: inc.ID, Title: inc.Title, Class: inc.Class, Severity: inc.Severity, Owner: "web", Status: review.Open,
@@ -83,7 +83,7 @@ func TestMarkdownGolden(t *testing.T) {
 			r.Incident.Severity, r.Incident.Runbook, r.Incident.Impact, r.Review.Sections, r.Actions, r.Policy = incident.Sev2, "", "", nil, nil, nil
 			var tl []incident.Entry
 			for _, e := range r.Timeline {
-				if !strings.HasPrefix(e.Kind, "runbook-") {
+				if !strings.HasPrefix(string(e.Kind), "runbook-") {
 					tl = append(tl, e)
 				}
 			}
@@ -133,7 +133,7 @@ func TestRunbookGap(t *testing.T) {
 		{"runbook failed", rec.Incident, rec.Timeline, "Fix runbook web-restart: it failed during FB-ABCDEFGH-2"},
 		{"recurring, no runbook", incident.Incident{ID: "FB-X-3", Seq: 3, Class: "ops.disk"}, nil, "Write a runbook for ops.disk: it recurred (incident 3 of its fingerprint) with none"},
 		{"first of its kind, no runbook", incident.Incident{ID: "FB-X-1", Seq: 1, Class: "ops.disk"}, nil, ""},
-		{"runbook worked", incident.Incident{ID: "FB-X-2", Seq: 2, Runbook: "fix"}, []incident.Entry{{Kind: "runbook-verify", Data: map[string]string{"status": "succeeded"}}}, ""},
+		{"runbook worked", incident.Incident{ID: "FB-X-2", Seq: 2, Runbook: "fix"}, []incident.Entry{{Kind: incident.KindRunbookVerify, Data: map[string]string{"status": "succeeded"}}}, ""},
 	}
 	for _, tt := range tests {
 		if got := review.RunbookGap(tt.inc, tt.tl); got != tt.want {

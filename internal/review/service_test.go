@@ -30,7 +30,7 @@ func TestResolvedOpensOnceAtOrAboveTheSeverity(t *testing.T) {
 		if _, _, err := st.Open(ctx, inc, incident.Entry{Incident: inc.ID, At: t0, Kind: incident.KindOpened, Key: "opened"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at(5), Kind: "runbook-failed", Key: "rb", Data: map[string]string{"runbook": "fix"}}); err != nil {
+		if err := st.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at(5), Kind: incident.KindRunbookFailed, Key: "rb", Data: map[string]string{"runbook": "fix"}}); err != nil {
 			t.Fatal(err)
 		}
 		for _, resolved := range []time.Time{at(30), at(30), at(90)} { // redelivered, then resolved again later

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak"
-	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/notify"
@@ -120,7 +119,7 @@ func runOutcome(t *testing.T, kind string, tt outcomeCase) {
 			t.Fatal(err)
 		}
 	}
-	in, err := dispatch.RunbookInput(inc, t0)
+	in, err := runbook.EncodeInput(inc, t0)
 	if err != nil {
 		t.Fatal(err)
 	}

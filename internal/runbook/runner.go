@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/asl"
-	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 )
 
@@ -74,19 +73,20 @@ const LocalFunctionARN = "arn:aws:lambda:local:000000000000:function:firebreak-r
 // Runner executes runbooks in-process with internal/asl, in dry-run: the Lambda task runs
 // in-process (it writes the timeline and asks for approvals) and every AWS call is
 // recorded on the incident's timeline with its parameters and answered from fixtures.
-// It implements dispatch.Starter, so `firebreak replay`, `make demo` and runbooks marked
-// dry_run in production use it in place of Step Functions.
+// It is a Starter, so `firebreak replay`, `make demo` and runbooks marked dry_run in
+// production use it in place of Step Functions, and it resumes its runs (Resume).
 type Runner struct {
 	Machines map[string]*asl.Machine
 	Fixtures map[string]Fixtures
 	Task     *Task
 	Now      func() time.Time
 
-	mu    sync.Mutex
-	execs map[string]*Run
+	mu      sync.Mutex
+	execs   map[string]*Run
+	driving sync.Mutex // held by Resume: an execution is driven by one caller at a time
 }
 
-var _ dispatch.Starter = (*Runner)(nil)
+var _ Starter = (*Runner)(nil)
 
 // Run is one local execution.
 type Run struct {
@@ -112,18 +112,14 @@ func (r *Run) Result() string {
 }
 
 // Start runs the runbook until it ends or waits for a human.
-func (r *Runner) Start(ctx context.Context, runbook, name string, input json.RawMessage) (dispatch.Execution, error) {
+func (r *Runner) Start(ctx context.Context, runbook, name string, input json.RawMessage) (Execution, error) {
 	m, ok := r.Machines[runbook]
 	if !ok {
-		return dispatch.Execution{}, dispatch.Permanent(fmt.Errorf("runbook %q is not loaded", runbook))
+		return Execution{}, cannotStart{fmt.Errorf("runbook %q is not loaded", runbook)}
 	}
-	var in struct {
-		Incident struct {
-			ID string `json:"id"`
-		} `json:"incident"`
-	}
+	var in Input
 	if err := json.Unmarshal(input, &in); err != nil || in.Incident.ID == "" {
-		return dispatch.Execution{}, dispatch.Permanent(fmt.Errorf("runbook %s: input names no incident", runbook))
+		return Execution{}, cannotStart{fmt.Errorf("runbook %s: input names no incident", runbook)}
 	}
 	r.mu.Lock()
 	if r.execs == nil {
@@ -133,7 +129,7 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 		r.mu.Unlock()
 		if prev.Exec != nil { // a failure notice that failed to go out goes out now
 			if err := r.ended(ctx, prev); err != nil {
-				return dispatch.Execution{}, err
+				return Execution{}, err
 			}
 		}
 		return describe(prev, "already started"), nil
@@ -184,11 +180,11 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 	})
 	ex, err := m.Start(ctx, input, asl.Options{Name: name, StartTime: r.now(), Invoker: inv, StateMachineName: "firebreak-" + runbook})
 	if err != nil {
-		return dispatch.Execution{}, fmt.Errorf("run runbook %s: %w", runbook, err)
+		return Execution{}, fmt.Errorf("run runbook %s: %w", runbook, err)
 	}
 	run.Exec = ex
 	if err := r.finish(ctx, run); err != nil {
-		return dispatch.Execution{}, err
+		return Execution{}, err
 	}
 	return describe(run, ""), nil
 }
@@ -216,8 +212,8 @@ func (r *Runner) ended(ctx context.Context, run *Run) error {
 	return r.Task.Failed(ctx, run.Exec.Now(), run.Incident, run.Runbook, run.Name, what)
 }
 
-func describe(run *Run, status string) dispatch.Execution {
-	out := dispatch.Execution{Name: run.Name, Status: status}
+func describe(run *Run, status string) Execution {
+	out := Execution{Name: run.Name, Status: status}
 	if status == "" && run.Exec != nil {
 		switch run.Exec.Status() {
 		case asl.StatusSucceeded:
@@ -259,7 +255,7 @@ func (r *Runner) recordCall(ctx context.Context, run *Run, c asl.Call, a *Answer
 	if a != nil && a.Error != "" {
 		data["answer_error"] = a.Error
 	}
-	return r.Task.Store.AddEntries(ctx, incident.Entry{Incident: run.Incident, At: c.Time, Kind: "runbook-call", Actor: "runbook:" + run.Runbook,
+	return r.Task.Store.AddEntries(ctx, incident.Entry{Incident: run.Incident, At: c.Time, Kind: incident.KindRunbookCall, Actor: "runbook:" + run.Runbook,
 		Detail: detail, Key: fmt.Sprintf("dry:%s:%s:%d", run.Name, c.State, c.Attempt), Data: data})
 }
 
@@ -295,13 +291,20 @@ func (r *Runner) invokeTask(ctx context.Context, run *Run, c asl.Call) (json.Raw
 }
 
 // Decide resumes the execution waiting on the approval token: approved → task success,
-// otherwise task failure Runbook.Rejected.
+// otherwise task failure RejectedError.
 func (r *Runner) Decide(ctx context.Context, execution, token string, approved bool, by string) error {
+	return r.decide(ctx, execution, token, approved, by)
+}
+
+func (r *Runner) decide(ctx context.Context, execution, token string, approved bool, by string) error {
 	r.mu.Lock()
 	run, ok := r.execs[execution]
 	r.mu.Unlock()
-	if !ok || run.Exec == nil {
-		return fmt.Errorf("execution %s: not found", execution)
+	if !ok {
+		return fmt.Errorf("execution %s: %w", execution, errNotHere)
+	}
+	if run.Exec == nil {
+		return fmt.Errorf("execution %s: not started yet", execution)
 	}
 	// The decision comes now: the execution's clock catches up first (a decision after
 	// the approval's timeout finds the task timed out, as in Step Functions).
@@ -311,16 +314,16 @@ func (r *Runner) Decide(ctx context.Context, execution, token string, approved b
 		}
 	}
 	if approved {
-		out, err := json.Marshal(map[string]any{"approved": true, "by": by})
+		out, err := approvedOutput(by)
 		if err != nil {
 			return err
 		}
-		if err := run.Exec.SendTaskSuccess(ctx, token, out); err != nil {
+		if err := run.Exec.SendTaskSuccess(ctx, token, json.RawMessage(out)); err != nil {
 			return err
 		}
 		return r.finish(ctx, run)
 	}
-	if err := run.Exec.SendTaskFailure(ctx, token, "Runbook.Rejected", by); err != nil { // the runbook records "rejected by <cause>"
+	if err := run.Exec.SendTaskFailure(ctx, token, RejectedError, by); err != nil { // the runbook records "rejected by <cause>"
 		return err
 	}
 	return r.finish(ctx, run)

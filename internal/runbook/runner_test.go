@@ -116,7 +116,7 @@ func TestDryRunWaitsForApprovalThenActs(t *testing.T) {
 	}
 	var kinds []string
 	for _, e := range timeline(t, f) {
-		kinds = append(kinds, e.Kind+"/"+e.Data["api"]+e.Data["phase"])
+		kinds = append(kinds, string(e.Kind)+"/"+e.Data["api"]+e.Data["phase"])
 	}
 	want := "runbook-triage/triage runbook-call/kms:describeKey approval-requested/ runbook-call/kms:cancelKeyDeletion runbook-document/document"
 	if strings.Join(kinds, " ") != want {

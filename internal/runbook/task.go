@@ -1,7 +1,10 @@
-// Package runbook runs remediation runbooks: the Go task the state machines invoke to
-// write each phase to the incident's timeline and to ask humans for approval, a local
-// runner that executes runbooks with internal/asl in dry-run, and the IAM permissions a
-// runbook's definition needs.
+// Package runbook runs remediation runbooks: an execution's name and input (the contract
+// every runbook reads), starting it in Step Functions or in the local runner (which
+// executes runbooks with internal/asl in dry-run), resuming a run that waits for a human
+// with the approval or the rejection (RejectedError), the Go task the state machines
+// invoke to write each phase to the incident's timeline and to ask for approval, and the
+// IAM permissions a runbook's definition needs. Dispatch starts runbooks through it and
+// the API resumes them through it.
 package runbook
 
 import (
@@ -26,9 +29,7 @@ type TaskStore interface {
 	Change(ctx context.Context, c store.Change) (bool, error)
 	Timeline(ctx context.Context, id string) ([]incident.Entry, error)
 	PutApproval(ctx context.Context, a store.Approval) error
-	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
-	Done(ctx context.Context, id, key, result string) error
-	Release(ctx context.Context, id, key string) error
+	store.Claims
 }
 
 var (
@@ -66,6 +67,12 @@ type Payload struct {
 // Phases of the process per alert, in order.
 var Phases = []string{"triage", "diagnose", "remediate", "verify", "document"}
 
+// phaseKinds are the timeline entries of the phases.
+var phaseKinds = map[string]incident.Kind{
+	"triage": incident.KindRunbookTriage, "diagnose": incident.KindRunbookDiagnose, "remediate": incident.KindRunbookRemediate,
+	"verify": incident.KindRunbookVerify, "document": incident.KindRunbookDocument,
+}
+
 // Statuses a phase can be recorded with.
 var Statuses = []string{"started", "succeeded", "failed", "skipped"}
 
@@ -83,7 +90,7 @@ type Task struct {
 	Config *config.Config
 	Links  Links // nil: notices carry CLI commands only
 	Now    func() time.Time
-	Lease  time.Duration
+	Lease  time.Duration // how long a send may take before a retry sends; zero: store.Lease
 }
 
 // Handle acts on one payload.
@@ -114,7 +121,7 @@ func (t *Task) Handle(ctx context.Context, p Payload) (map[string]any, error) {
 			}
 			data["result"] = d
 		}
-		e := incident.Entry{Incident: p.Incident, At: at, Kind: "runbook-" + p.Phase, Actor: actor, Detail: fmt.Sprintf("%s %s: %s", p.Phase, p.Status, p.Detail),
+		e := incident.Entry{Incident: p.Incident, At: at, Kind: phaseKinds[p.Phase], Actor: actor, Detail: fmt.Sprintf("%s %s: %s", p.Phase, p.Status, p.Detail),
 			Key: fmt.Sprintf("rb:%s:%s:%s", p.Execution, p.Phase, p.Status), Data: data}
 		if err := t.Store.AddEntries(ctx, e); err != nil {
 			return nil, err
@@ -140,7 +147,7 @@ func (t *Task) Handle(ctx context.Context, p Payload) (map[string]any, error) {
 			Request: p.Request, Token: p.Token, RequestedAt: at}); err != nil {
 			return nil, err
 		}
-		e := incident.Entry{Incident: p.Incident, At: at, Kind: "approval-requested", Actor: actor, Detail: "Approval requested: " + p.Request,
+		e := incident.Entry{Incident: p.Incident, At: at, Kind: incident.KindApprovalRequested, Actor: actor, Detail: "Approval requested: " + p.Request,
 			Key: "rb:" + key + ":requested", Data: with(base, map[string]string{"approval": key})}
 		if err := t.Store.AddEntries(ctx, e); err != nil {
 			return nil, err
@@ -166,7 +173,7 @@ func (t *Task) Handle(ctx context.Context, p Payload) (map[string]any, error) {
 		if err := t.sendOnce(ctx, inc, key, t.notice(inc, notify.RunbookNotice, p.Message)); err != nil {
 			return nil, err
 		}
-		e := incident.Entry{Incident: p.Incident, At: at, Kind: "runbook-notified", Actor: actor,
+		e := incident.Entry{Incident: p.Incident, At: at, Kind: incident.KindRunbookNotified, Actor: actor,
 			Detail: fmt.Sprintf("Told %s: %s", inc.Team, p.Message), Key: key, Data: with(base, map[string]string{"team": inc.Team})}
 		if err := t.Store.AddEntries(ctx, e); err != nil {
 			return nil, err
@@ -215,7 +222,7 @@ func (t *Task) Failed(ctx context.Context, at time.Time, incidentID, runbook, ex
 	if err := t.sendOnce(ctx, inc, key, t.notice(inc, notify.RunbookNotice, msg)); err != nil {
 		return err
 	}
-	return t.Store.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at.UTC(), Kind: "runbook-failed", Actor: "runbook:" + runbook,
+	return t.Store.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at.UTC(), Kind: incident.KindRunbookFailed, Actor: "runbook:" + runbook,
 		Detail: fmt.Sprintf("Told %s: %s", inc.Team, msg), Key: key,
 		Data: map[string]string{"runbook": runbook, "execution": execution, "team": inc.Team, "error": what}})
 }
@@ -233,15 +240,9 @@ func (t *Task) notice(inc incident.Incident, kind notify.Kind, msg string) notif
 
 // sendOnce tells the owning team once, even when Step Functions retries the task.
 func (t *Task) sendOnce(ctx context.Context, inc incident.Incident, key string, n notify.Notice) error {
-	ok, err := t.Store.Claim(ctx, inc.ID, key, t.Lease)
-	if err != nil || !ok {
-		return err
-	}
-	id, err := t.Sender.Send(ctx, inc.Team, n)
-	if err != nil {
-		return errors.Join(err, t.Store.Release(ctx, inc.ID, key))
-	}
-	return t.Store.Done(ctx, inc.ID, key, id)
+	once := store.Once{Claims: t.Store, Lease: t.Lease}
+	_, err := once.Do(ctx, inc.ID, key, func(ctx context.Context) (string, error) { return t.Sender.Send(ctx, inc.Team, n) })
+	return err
 }
 
 func (t *Task) now() time.Time {

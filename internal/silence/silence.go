@@ -63,12 +63,16 @@ func (s Silence) Validate() error {
 		errs = append(errs, errors.New("comment: missing: say why it is quiet"))
 	}
 	m := s.Matchers
-	if m.Class == "" && m.Team == "" && m.Account == "" && m.Region == "" && m.Resource == "" && len(m.Tags) == 0 {
+	some := len(m.Tags) > 0
+	for _, p := range m.fields() {
+		some = some || p.pattern != ""
+	}
+	if !some {
 		errs = append(errs, errors.New("matchers: at least one is required (a silence of everything hides every page)"))
 	}
-	for k, p := range map[string]string{"class": m.Class, "team": m.Team, "account": m.Account, "region": m.Region, "resource": m.Resource} {
-		if _, err := path.Match(p, ""); err != nil {
-			errs = append(errs, fmt.Errorf("matchers.%s: %q is not a valid pattern", k, p))
+	for _, p := range m.fields() {
+		if _, err := path.Match(p.pattern, ""); err != nil {
+			errs = append(errs, fmt.Errorf("matchers.%s: %q is not a valid pattern", p.field, p.pattern))
 		}
 	}
 	if !s.Ends.IsZero() && !s.Starts.IsZero() && !s.Ends.After(s.Starts) {
@@ -255,19 +259,19 @@ func (s Silence) occurrences(t time.Time) []Window {
 	return out
 }
 
-// Matches reports whether the silence's matchers select the incident.
-func (s Silence) Matches(inc incident.Incident, tags map[string]string) bool {
-	m := s.Matchers
-	for _, p := range [][2]string{{m.Class, inc.Class}, {m.Team, inc.Team}, {m.Account, inc.Account}, {m.Region, inc.Region}, {m.Resource, inc.Resource}} {
-		if p[0] == "" {
+// Match reports whether the matchers select the incident: every non-empty matcher
+// matches its field, and every tag matcher a tag the incident's opening event carried.
+func (m Matchers) Match(inc incident.Incident) bool {
+	for _, p := range m.fields() {
+		if p.pattern == "" {
 			continue
 		}
-		if ok, err := path.Match(p[0], p[1]); err != nil || !ok {
+		if ok, err := path.Match(p.pattern, inc.Field(p.field)); err != nil || !ok {
 			return false
 		}
 	}
 	for k, want := range m.Tags {
-		got, ok := tags[k]
+		got, ok := inc.Tags[k]
 		if !ok {
 			return false
 		}
@@ -278,12 +282,20 @@ func (s Silence) Matches(inc incident.Incident, tags map[string]string) bool {
 	return true
 }
 
-// Find returns the first silence (by id) active at t that matches the incident.
-func Find(list []Silence, inc incident.Incident, tags map[string]string, t time.Time) (Silence, bool) {
+type fieldPattern struct{ field, pattern string }
+
+// fields pairs each field matcher with the incident field it matches.
+func (m Matchers) fields() []fieldPattern {
+	return []fieldPattern{{incident.FieldClass, m.Class}, {incident.FieldTeam, m.Team}, {incident.FieldAccount, m.Account},
+		{incident.FieldRegion, m.Region}, {incident.FieldResource, m.Resource}}
+}
+
+// Find returns the first silence (by id) active at t whose matchers select the incident.
+func Find(list []Silence, inc incident.Incident, t time.Time) (Silence, bool) {
 	sorted := append([]Silence(nil), list...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
 	for _, s := range sorted {
-		if s.Active(t) && s.Matches(inc, tags) {
+		if s.Active(t) && s.Matchers.Match(inc) {
 			return s, true
 		}
 	}

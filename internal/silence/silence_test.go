@@ -41,9 +41,9 @@ func TestWeeklyWindow(t *testing.T) {
 	}
 }
 
-func TestMatches(t *testing.T) {
-	inc := incident.Incident{Class: "ops.ec2-stopped", Team: "platform", Account: "123456789012", Region: "eu-west-1", Resource: "i-0abc"}
-	tags := map[string]string{"workload": "batch", "env": "prod"}
+func TestMatch(t *testing.T) {
+	inc := incident.Incident{Class: "ops.ec2-stopped", Team: "platform", Account: "123456789012", Region: "eu-west-1", Resource: "i-0abc",
+		Tags: map[string]string{"workload": "batch", "env": "prod"}}
 	tests := []struct {
 		name string
 		m    silence.Matchers
@@ -58,9 +58,8 @@ func TestMatches(t *testing.T) {
 		{"tag missing", silence.Matchers{Tags: map[string]string{"owner": "*"}}, false},
 	}
 	for _, tt := range tests {
-		s := silence.Silence{Matchers: tt.m}
-		if got := s.Matches(inc, tags); got != tt.want {
-			t.Errorf("Matches(%s) = %v; want %v", tt.name, got, tt.want)
+		if got := tt.m.Match(inc); got != tt.want {
+			t.Errorf("Match(%s) = %v; want %v", tt.name, got, tt.want)
 		}
 	}
 }
@@ -97,7 +96,7 @@ func TestFindPicksActiveMatchingByID(t *testing.T) {
 		{ID: "a", Matchers: silence.Matchers{Team: "web"}, Starts: now.Add(-time.Hour), Ends: now.Add(-time.Minute)}, // over
 		{ID: "c", Matchers: silence.Matchers{Team: "db"}, Ends: now.Add(time.Hour)},
 	}
-	if s, ok := silence.Find(list, inc, nil, now); !ok || s.ID != "b" {
+	if s, ok := silence.Find(list, inc, now); !ok || s.ID != "b" {
 		t.Errorf("Find() = %s, %v; want b (a is over, c does not match)", s.ID, ok)
 	}
 }

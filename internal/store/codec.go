@@ -95,7 +95,7 @@ func fromMeta(it map[string]types.AttributeValue) incident.Incident {
 }
 
 func fromEntry(id string, it map[string]types.AttributeValue) incident.Entry {
-	e := incident.Entry{Incident: id, At: parseTime(str(it, "at")), Kind: str(it, "kind"), Actor: str(it, "actor"),
+	e := incident.Entry{Incident: id, At: parseTime(str(it, "at")), Kind: incident.Kind(str(it, "kind")), Actor: str(it, "actor"),
 		Detail: str(it, "detail"), Key: str(it, "key")}
 	if m, ok := it["data"].(*types.AttributeValueMemberM); ok {
 		e.Data = make(map[string]string, len(m.Value))

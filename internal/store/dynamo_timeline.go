@@ -52,7 +52,7 @@ func (d *Dynamo) putEntry(ctx context.Context, e incident.Entry) error {
 	}
 	item := map[string]types.AttributeValue{
 		Table.PartitionKey: s(incidentPK(e.Incident)), Table.SortKey: s(pfxTimeline + fmtTime(e.At) + "#" + e.Key),
-		"at": s(fmtTime(e.At)), "kind": s(e.Kind), "actor": s(e.Actor), "detail": s(e.Detail), "key": s(e.Key),
+		"at": s(fmtTime(e.At)), "kind": s(string(e.Kind)), "actor": s(e.Actor), "detail": s(e.Detail), "key": s(e.Key),
 	}
 	if len(e.Data) > 0 {
 		m := make(map[string]types.AttributeValue, len(e.Data))

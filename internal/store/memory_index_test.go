@@ -39,13 +39,13 @@ func TestMemoryIndexesAgreeWithEveryIncident(t *testing.T) {
 		case 3:
 			sev := []incident.Severity{incident.Sev1, incident.Sev2, incident.Sev3}[rng.IntN(3)]
 			if _, err := st.Change(ctx, store.Change{Incident: id, Severity: sev, At: at,
-				Entry: incident.Entry{At: at, Kind: "changed", Key: fmt.Sprintf("s%d", step)}}); err != nil {
+				Entry: incident.Entry{At: at, Kind: incident.KindNote, Key: fmt.Sprintf("s%d", step)}}); err != nil {
 				t.Fatal(err)
 			}
 		case 0:
 			status := incident.Statuses[rng.IntN(len(incident.Statuses))]
 			if _, err := st.Change(ctx, store.Change{Incident: id, Status: status, At: at,
-				Entry: incident.Entry{At: at, Kind: "changed", Key: fmt.Sprintf("c%d", step)}}); err != nil {
+				Entry: incident.Entry{At: at, Kind: incident.KindNote, Key: fmt.Sprintf("c%d", step)}}); err != nil {
 				t.Fatal(err)
 			}
 		default:

@@ -3,7 +3,7 @@
 package keyring
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -11,13 +11,13 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
-// New is the api's key ring, read from the Secrets Manager secret LINK_KEYS_SECRET (id or
-// ARN; infra/links.go creates and rotates it), holding
+// New is the api's key ring, read from the Secrets Manager secret named in
+// lambdaenv.LinkKeysSecret (id or ARN; infra/links.go creates and rotates it), holding
 // {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}.
 func New(env *lambdaenv.Env) (token.Source, error) {
-	secret := env.Var("LINK_KEYS_SECRET")
+	secret := env.Var(lambdaenv.LinkKeysSecret)
 	if secret == "" {
-		return nil, errors.New("LINK_KEYS_SECRET is not set: the Secrets Manager secret holding the link keys")
+		return nil, fmt.Errorf("%s is not set: the Secrets Manager secret holding the link keys", lambdaenv.LinkKeysSecret)
 	}
 	return &token.SecretsManager{Client: secretsmanager.NewFromConfig(env.AWS), SecretID: secret, Now: env.Now}, nil
 }

@@ -12,7 +12,7 @@ import (
 // New signs one-click links with the keys in LINK_KEYS_SECRET for LINKS_BASE_URL; nil
 // when either is unset (notices then carry the CLI commands only).
 func New(env *lambdaenv.Env) *token.Links {
-	base, secret := env.Var("LINKS_BASE_URL"), env.Var("LINK_KEYS_SECRET")
+	base, secret := env.Var(lambdaenv.LinksBaseURL), env.Var(lambdaenv.LinkKeysSecret)
 	if base == "" || secret == "" {
 		return nil
 	}

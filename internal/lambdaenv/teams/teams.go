@@ -12,7 +12,7 @@ import (
 // Sender publishes to the team topics named in TEAM_TOPICS (a JSON object of team name
 // to topic ARN).
 func Sender(env *lambdaenv.Env) (*notify.Notifier, error) {
-	topics, err := env.JSON("TEAM_TOPICS")
+	topics, err := env.JSON(lambdaenv.TeamTopics)
 	if err != nil {
 		return nil, err
 	}

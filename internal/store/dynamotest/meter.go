@@ -186,7 +186,7 @@ func (m *Meter) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, op
 func indexedFamily(key map[string]types.AttributeValue) bool {
 	pk, _ := key[store.Table.PartitionKey].(*types.AttributeValueMemberS)
 	sk, _ := key[store.Table.SortKey].(*types.AttributeValueMemberS)
-	return (sk != nil && sk.Value == "META") || (pk != nil && strings.HasPrefix(pk.Value, "Q#"))
+	return (sk != nil && sk.Value == store.IncidentSortKey) || (pk != nil && strings.HasPrefix(pk.Value, "Q#"))
 }
 
 type image struct {

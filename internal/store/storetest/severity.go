@@ -26,7 +26,7 @@ func runSeverityAt(t *testing.T, f Factory) {
 			{store.Change{Incident: inc.ID, Severity: incident.Sev1, RaiseOnly: true, At: t0.Add(3 * time.Minute),
 				Entry: incident.Entry{At: t0.Add(3 * time.Minute), Kind: incident.KindSeverityRaised, Key: "sev:raise"}}, t0.Add(3 * time.Minute)},
 			{store.Change{Incident: inc.ID, Status: incident.Acknowledged, At: t0.Add(5 * time.Minute),
-				Entry: incident.Entry{At: t0.Add(5 * time.Minute), Kind: "acknowledged", Key: "ack"}}, t0.Add(3 * time.Minute)},
+				Entry: incident.Entry{At: t0.Add(5 * time.Minute), Kind: incident.KindAcknowledged, Key: "ack"}}, t0.Add(3 * time.Minute)},
 		}
 		for _, s := range steps {
 			if ok, err := st.Change(ctx, s.c); err != nil || !ok {

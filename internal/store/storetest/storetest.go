@@ -295,12 +295,12 @@ func Run(t *testing.T, f Factory) {
 		}
 		// Severity only ever goes up with RaiseOnly.
 		lower := store.Change{Incident: inc.ID, Severity: incident.Sev3, RaiseOnly: true, At: t0.Add(2 * time.Minute),
-			Entry: incident.Entry{At: t0.Add(2 * time.Minute), Kind: "severity-raised", Key: "sev:lower"}}
+			Entry: incident.Entry{At: t0.Add(2 * time.Minute), Kind: incident.KindSeverityRaised, Key: "sev:lower"}}
 		if ok, err := st.Change(ctx, lower); err != nil || ok {
 			t.Errorf("Change(lower severity, RaiseOnly) = %v, %v; want not applied", ok, err)
 		}
 		raise := store.Change{Incident: inc.ID, Severity: incident.Sev1, RaiseOnly: true, At: t0.Add(3 * time.Minute),
-			Entry: incident.Entry{At: t0.Add(3 * time.Minute), Kind: "severity-raised", Key: "sev:raise"}}
+			Entry: incident.Entry{At: t0.Add(3 * time.Minute), Kind: incident.KindSeverityRaised, Key: "sev:raise"}}
 		if ok, err := st.Change(ctx, raise); err != nil || !ok {
 			t.Errorf("Change(higher severity, RaiseOnly) = %v, %v; want applied", ok, err)
 		}
@@ -320,7 +320,7 @@ func Run(t *testing.T, f Factory) {
 		}
 		var kinds []string
 		for _, e := range tl {
-			kinds = append(kinds, e.Kind)
+			kinds = append(kinds, string(e.Kind))
 		}
 		if fmt.Sprint(kinds) != "[opened mitigated severity-raised]" {
 			t.Errorf("Timeline() kinds = %v; want [opened mitigated severity-raised]", kinds)
@@ -334,7 +334,7 @@ func Run(t *testing.T, f Factory) {
 			t.Fatal(err)
 		}
 		note := func(min int, key string) incident.Entry {
-			return incident.Entry{Incident: inc.ID, At: t0.Add(time.Duration(min) * time.Minute), Kind: "note", Actor: "sam", Detail: key, Key: key,
+			return incident.Entry{Incident: inc.ID, At: t0.Add(time.Duration(min) * time.Minute), Kind: incident.KindNote, Actor: "sam", Detail: key, Key: key,
 				Data: map[string]string{"link": "https://wiki.example.com/" + key}}
 		}
 		if err := st.AddEntries(ctx, note(5, "b"), note(2, "a")); err != nil {
@@ -357,7 +357,7 @@ func Run(t *testing.T, f Factory) {
 		if tl[1].Data["link"] != "https://wiki.example.com/a" || tl[1].Actor != "sam" {
 			t.Errorf("Timeline()[1] = %+v; want actor sam and its link", tl[1])
 		}
-		if err := st.AddEntries(ctx, incident.Entry{Incident: "FB-NOPE-1", At: t0, Kind: "note", Key: "x"}); !errors.Is(err, store.ErrNotFound) {
+		if err := st.AddEntries(ctx, incident.Entry{Incident: "FB-NOPE-1", At: t0, Kind: incident.KindNote, Key: "x"}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("AddEntries(unknown incident) = %v; want ErrNotFound", err)
 		}
 	})
@@ -388,7 +388,7 @@ func Run(t *testing.T, f Factory) {
 		}
 		first := incident.ID("fp-0", 1)
 		if _, err := st.Change(ctx, store.Change{Incident: first, Status: incident.Resolved, At: t0.Add(time.Hour),
-			Entry: incident.Entry{At: t0.Add(time.Hour), Kind: "resolved", Key: "resolved"}}); err != nil {
+			Entry: incident.Entry{At: t0.Add(time.Hour), Kind: incident.KindResolved, Key: "resolved"}}); err != nil {
 			t.Fatal(err)
 		}
 		open, err := st.List(ctx, store.Filter{Status: []incident.Status{incident.Open}})
@@ -525,12 +525,12 @@ func runLifecycleAndClocks(t *testing.T, f Factory) {
 			t.Fatal(err)
 		}
 		ack := store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Open}, Status: incident.Acknowledged, By: "sam",
-			Touch: true, At: t0.Add(3 * time.Minute), Entry: incident.Entry{At: t0.Add(3 * time.Minute), Kind: "acknowledged", Actor: "sam", Key: "ack:1"}}
+			Touch: true, At: t0.Add(3 * time.Minute), Entry: incident.Entry{At: t0.Add(3 * time.Minute), Kind: incident.KindAcknowledged, Actor: "sam", Key: "ack:1"}}
 		if ok, err := st.Change(ctx, ack); err != nil || !ok {
 			t.Fatalf("Change(ack) = %v, %v", ok, err)
 		}
 		owner := store.Change{Incident: inc.ID, Team: "security", Parent: "FB-PARENT-1", ParentReason: "grouped", SilencedBy: "sil-1",
-			At: t0.Add(4 * time.Minute), Entry: incident.Entry{At: t0.Add(4 * time.Minute), Kind: "owner-changed", Key: "owner:1"}}
+			At: t0.Add(4 * time.Minute), Entry: incident.Entry{At: t0.Add(4 * time.Minute), Kind: incident.KindOwnerChanged, Key: "owner:1"}}
 		if ok, err := st.Change(ctx, owner); err != nil || !ok {
 			t.Fatalf("Change(owner) = %v, %v", ok, err)
 		}
@@ -543,11 +543,11 @@ func runLifecycleAndClocks(t *testing.T, f Factory) {
 			got.ParentReason != "grouped" || got.SilencedBy != "sil-1" || !got.DueAt.Equal(t0.Add(4*time.Minute)) {
 			t.Errorf("after ack and owner change: %+v", got)
 		}
-		reopen := store.Change{Incident: inc.ID, Status: incident.Resolved, At: t0.Add(time.Hour), Entry: incident.Entry{At: t0.Add(time.Hour), Kind: "resolved", Key: "res:1"}}
+		reopen := store.Change{Incident: inc.ID, Status: incident.Resolved, At: t0.Add(time.Hour), Entry: incident.Entry{At: t0.Add(time.Hour), Kind: incident.KindResolved, Key: "res:1"}}
 		if _, err := st.Change(ctx, reopen); err != nil {
 			t.Fatal(err)
 		}
-		reopen = store.Change{Incident: inc.ID, Status: incident.Open, At: t0.Add(2 * time.Hour), Entry: incident.Entry{At: t0.Add(2 * time.Hour), Kind: "reopened", Key: "reopen:1"}}
+		reopen = store.Change{Incident: inc.ID, Status: incident.Open, At: t0.Add(2 * time.Hour), Entry: incident.Entry{At: t0.Add(2 * time.Hour), Kind: incident.KindReopened, Key: "reopen:1"}}
 		if _, err := st.Change(ctx, reopen); err != nil {
 			t.Fatal(err)
 		}
@@ -599,7 +599,7 @@ func runLifecycleAndClocks(t *testing.T, f Factory) {
 		}
 		// A change makes the incident due at the change time: the escalator looks again.
 		if _, err := st.Change(ctx, store.Change{Incident: incs[0].ID, Severity: incident.Sev1, At: t0.Add(5 * time.Minute),
-			Entry: incident.Entry{At: t0.Add(5 * time.Minute), Kind: "severity-changed", Key: "sev:1"}}); err != nil {
+			Entry: incident.Entry{At: t0.Add(5 * time.Minute), Kind: incident.KindSeverityChanged, Key: "sev:1"}}); err != nil {
 			t.Fatal(err)
 		}
 		due, err = st.Due(ctx, t0.Add(10*time.Minute), 0)

@@ -1,4 +1,4 @@
-package dispatch
+package runbook
 
 import (
 	"context"
@@ -12,25 +12,27 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
-// SFN is the Step Functions API the starter uses.
-type SFN interface {
+// StartAPI is the Step Functions API the starter uses.
+type StartAPI interface {
 	StartExecution(ctx context.Context, in *sfn.StartExecutionInput, optFns ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
 }
 
-var _ SFN = (*sfn.Client)(nil)
+var _ StartAPI = (*sfn.Client)(nil)
 
 // StepFunctions starts runbooks as Step Functions executions.
 type StepFunctions struct {
-	Client        SFN
+	Client        StartAPI
 	StateMachines map[string]string // runbook name → state machine ARN
 }
+
+var _ Starter = (*StepFunctions)(nil)
 
 // Start starts the runbook's state machine with a deterministic execution name; a name
 // already used (a redelivered change) reports the existing execution.
 func (s *StepFunctions) Start(ctx context.Context, runbook, name string, input json.RawMessage) (Execution, error) {
 	arn, ok := s.StateMachines[runbook]
 	if !ok {
-		return Execution{}, Permanent(fmt.Errorf("runbook %q has no state machine", runbook))
+		return Execution{}, cannotStart{fmt.Errorf("runbook %q has no state machine", runbook)}
 	}
 	ex := Execution{Name: name, ARN: executionARN(arn, name), Status: "started"}
 	out, err := s.Client.StartExecution(ctx, &sfn.StartExecutionInput{

@@ -1,0 +1,49 @@
+package dispatch
+
+import (
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// Grouper applies grouping: incidents with the same group key (their By fields, Key)
+// opened within Window of the first of them are grouped under it, one page per group.
+type Grouper struct {
+	By     []string
+	Window time.Duration
+}
+
+// NewGrouper is the configured grouping; ok is false when there is none.
+func NewGrouper(g *config.Grouping) (Grouper, bool) {
+	if g == nil {
+		return Grouper{}, false
+	}
+	return Grouper{By: g.By, Window: g.Window.Duration}, true
+}
+
+// Key is inc's group key.
+func (g Grouper) Key(inc incident.Incident) string { return Key(g.By, inc) }
+
+// Candidates is the query for the incidents inc may be grouped under: the active ones
+// opened within the window before it (sharing its account, region and team when the
+// key holds them).
+func (g Grouper) Candidates(inc incident.Incident) store.Filter {
+	f := store.Filter{Status: incident.ActiveStatuses, OpenedSince: inc.OpenedAt.Add(-g.Window)}
+	narrow(&f, g.By, inc)
+	return f
+}
+
+// Parent is the incident among near (oldest first) that inc is grouped under.
+func (g Grouper) Parent(inc incident.Incident, near []incident.Incident) (incident.Incident, bool) {
+	key := g.Key(inc)
+	for _, parent := range near {
+		if parent.ID == inc.ID || parent.Parent != "" || parent.OpenedAt.After(inc.OpenedAt) ||
+			inc.OpenedAt.Sub(parent.OpenedAt) > g.Window || g.Key(parent) != key {
+			continue
+		}
+		return parent, true
+	}
+	return incident.Incident{}, false
+}

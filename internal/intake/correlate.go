@@ -1,0 +1,342 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/event"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// correlation is one fingerprint's events of a batch on their way into its incident.
+type correlation struct {
+	g     *group
+	inc   incident.Incident
+	items []item // the events the incident takes, in event-time order
+	// adoptFrom: the incident took its opening (or re-opening) from this batch at that
+	// time; the loose events of its fingerprint from then on (delivered earlier, while
+	// nothing was open) are its own, and are taken in (up to adoptTo, when set).
+	adoptFrom, adoptTo time.Time
+	openedBy           string          // the event that opened the incident
+	reopenedBy         string          // the event that re-opened it, resolved, in this batch
+	changedBy          string          // the event whose net change (mitigated, retriggered) was applied
+	isNew              map[string]bool // events the ledger had not recorded before
+}
+
+func (c *correlation) outcome(it item, k Kind) Outcome {
+	return Outcome{MessageID: it.msg, EventID: it.ev.ID, Time: it.ev.Time, Kind: k, Class: it.res.Class,
+		Severity: it.res.Severity, Team: it.res.Team, Fingerprint: c.g.fp, Incident: c.inc.ID}
+}
+
+// looseOutcome is the outcome of an event no incident takes.
+func (g *group) looseOutcome(it item, k Kind, inc string) Outcome {
+	return Outcome{MessageID: it.msg, EventID: it.ev.ID, Time: it.ev.Time, Kind: k, Class: it.res.Class,
+		Severity: it.res.Severity, Team: it.res.Team, Fingerprint: g.fp, Incident: inc}
+}
+
+// correlate records one fingerprint's events of the batch and applies the incident
+// changes they imply.
+func (p *Processor) correlate(ctx context.Context, g *group, current map[string]incident.Incident) ([]Outcome, error) {
+	if !g.incidentClass() {
+		return p.recordLoose(ctx, g.fp, g.items, g.looseOutcome, false)
+	}
+	c := &correlation{g: g}
+	inc, has := current[g.fp]
+	c.inc = inc
+	if !has || !inc.Status.Active() {
+		opener := g.firstTrigger()
+		if opener < 0 { // nothing to open: recoveries and info with no active incident
+			return p.recordLoose(ctx, g.fp, g.items, g.looseOutcome, true)
+		}
+		if err := p.openOrReopen(ctx, c, has, g.items[opener]); err != nil {
+			return nil, err
+		}
+	}
+	c.openedBy = c.inc.OpenedBy
+	if err := p.takeEarlierOpening(ctx, c); err != nil {
+		return nil, err
+	}
+	out, err := p.takeItems(ctx, c)
+	if err != nil || len(c.items) == 0 {
+		return out, err
+	}
+	laterSeen, err := p.laterSeen(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.record(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := p.applyNetChange(ctx, c, laterSeen); err != nil {
+		return nil, err
+	}
+	if err := p.raiseSeverity(ctx, c); err != nil {
+		return nil, err
+	}
+	return append(out, c.outcomes()...), nil
+}
+
+// incidentClass reports whether any event of the group is of a class that makes incidents.
+func (g *group) incidentClass() bool {
+	for _, it := range g.items {
+		if it.res.IncidentClass {
+			return true
+		}
+	}
+	return false
+}
+
+// firstTrigger is the index of the group's first event that opens an incident; -1: none.
+func (g *group) firstTrigger() int {
+	for i, it := range g.items {
+		if it.res.Incident {
+			return i
+		}
+	}
+	return -1
+}
+
+// openOrReopen gives the fingerprint an active incident from its first trigger: the
+// resolved incident it belongs to (a late event from before the resolution), the
+// resolved one re-opened (recurring within ReopenWithin), or a new one.
+func (p *Processor) openOrReopen(ctx context.Context, c *correlation, has bool, opener item) error {
+	inc, first := c.inc, opener.ev
+	switch {
+	case has && inc.Status == incident.Resolved && !first.Time.After(inc.ResolvedAt):
+		// A late event from before the resolution: it belongs to the resolved incident.
+	case has && inc.Status == incident.Resolved && p.ReopenWithin > 0 && first.Time.Sub(inc.ResolvedAt) <= p.ReopenWithin:
+		ok, err := p.store.Change(ctx, store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Resolved},
+			NotBefore: first.Time, Status: incident.Open, At: first.Time,
+			Entry: incident.Entry{At: first.Time, Kind: incident.KindReopened, Actor: first.Actor,
+				Detail: fmt.Sprintf("Re-opened: it recurred %s after it was resolved: %s", first.Time.Sub(inc.ResolvedAt).Round(time.Second), first.Summary),
+				Key:    string(incident.KindReopened) + ":" + first.ID, Data: map[string]string{incident.DataEventID: first.ID}}})
+		if err != nil {
+			return err
+		}
+		if ok {
+			c.reopenedBy = first.ID
+		}
+		c.inc.Status, c.inc.StateAt = incident.Open, first.Time
+		c.adoptFrom = first.Time
+	default:
+		opened, err := p.open(ctx, c.g.fp, opener, inc, has)
+		if err != nil {
+			return err
+		}
+		c.inc = opened
+		c.adoptFrom = opened.OpenedAt
+	}
+	return nil
+}
+
+// takeEarlierOpening moves the opening of an active incident back to a trigger older
+// than it that arrived late: the incident opened then.
+func (p *Processor) takeEarlierOpening(ctx context.Context, c *correlation) error {
+	if !c.inc.Status.Active() {
+		return nil
+	}
+	i := c.g.firstTrigger() // items are in event-time order: the first trigger is the earliest
+	if i < 0 || !before(c.g.items[i].ev, c.inc.OpenedAt, c.inc.OpenedBy) {
+		return nil
+	}
+	prev := c.inc.OpenedAt
+	if err := p.openEarlier(ctx, &c.inc, c.g.items[i]); err != nil {
+		return err
+	}
+	if c.adoptFrom.IsZero() { // only what was before the old opening is new to it
+		c.adoptTo = prev
+	}
+	c.adoptFrom = c.inc.OpenedAt
+	return nil
+}
+
+// takeItems settles which events the incident takes: non-trigger events older than its
+// opening event are not part of it (they are counted on the fingerprint, in every
+// delivery alike: their outcomes are returned), and loose events delivered earlier that
+// are its own now are adopted.
+func (p *Processor) takeItems(ctx context.Context, c *correlation) ([]Outcome, error) {
+	var loose []item
+	for _, it := range c.g.items {
+		if !it.res.Incident && before(it.ev, c.inc.OpenedAt, c.inc.OpenedBy) {
+			loose = append(loose, it)
+		} else {
+			c.items = append(c.items, it)
+		}
+	}
+	var out []Outcome
+	if len(loose) > 0 {
+		o, err := p.recordLoose(ctx, c.g.fp, loose, c.g.looseOutcome, true)
+		if err != nil {
+			return nil, err
+		}
+		out = o
+	}
+	if !c.adoptFrom.IsZero() {
+		adopted, err := p.adopt(ctx, c.g.fp, c.adoptFrom, c.adoptTo, c.items)
+		if err != nil {
+			return nil, err
+		}
+		c.items = adopted
+	}
+	return out, nil
+}
+
+// laterSeen is the latest event earlier batches recorded on the incident, read only when
+// a recovery of this batch could mitigate it: delivery order is not event order, and a
+// later trigger counts then. (An incident that is open or acknowledged since StateAt has
+// no later recorded recovery that could have mitigated it.) Zero: not read.
+func (p *Processor) laterSeen(ctx context.Context, c *correlation) (time.Time, error) {
+	freshlyOpened := !c.adoptFrom.IsZero() && c.adoptTo.IsZero()
+	if (c.inc.Status != incident.Open && c.inc.Status != incident.Acknowledged) || freshlyOpened {
+		return time.Time{}, nil
+	}
+	for _, it := range c.items {
+		if it.ev.Signal == event.Recovery && !it.ev.Time.Before(c.inc.StateAt) {
+			cur, err := p.store.Get(ctx, c.inc.ID)
+			if err != nil {
+				return time.Time{}, err
+			}
+			return cur.LastSeen, nil
+		}
+	}
+	return time.Time{}, nil
+}
+
+// record writes the events on the incident's ledger and notes which were new to it.
+func (p *Processor) record(ctx context.Context, c *correlation) error {
+	refs := make([]store.EventRef, len(c.items))
+	for i, it := range c.items {
+		refs[i] = store.EventRef{ID: it.ev.ID, Time: it.ev.Time, Signal: it.ev.Signal}
+	}
+	added, err := p.store.Record(ctx, store.Ledger{Incident: c.inc.ID}, refs)
+	if err != nil {
+		return err
+	}
+	c.isNew = make(map[string]bool, len(added))
+	for _, r := range added {
+		c.isNew[r.ID] = true
+	}
+	return nil
+}
+
+// causeEarlier: the net change's cause is an event recorded by an earlier batch.
+const causeEarlier = -2
+
+// netChange is the lifecycle consequence of the events, in event-time order, from the
+// incident's last change on: a recovery mitigates an open or acknowledged incident, a
+// trigger re-opens a mitigated one. cause is the index of the event that decides the
+// state, -1 for none, causeEarlier for an event of an earlier batch (seen at laterSeen).
+func netChange(inc incident.Incident, items []item, laterSeen time.Time) (state incident.Status, cause int) {
+	state, cause = inc.Status, -1
+	seenLater := laterSeen.IsZero() || laterSeen.Before(inc.StateAt)
+	for i, it := range items {
+		if it.ev.Time.Before(inc.StateAt) {
+			continue
+		}
+		if !seenLater && !it.ev.Time.Before(laterSeen) {
+			seenLater = true
+			if state == incident.Mitigated {
+				state, cause = incident.Open, causeEarlier
+			}
+		}
+		switch {
+		case it.ev.Signal == event.Recovery && (state == incident.Open || state == incident.Acknowledged):
+			state, cause = incident.Mitigated, i
+		case it.res.Incident && state == incident.Mitigated:
+			state, cause = incident.Open, i
+		}
+	}
+	if !seenLater && state == incident.Mitigated {
+		state, cause = incident.Open, causeEarlier
+	}
+	if cause == causeEarlier { // what the batch did, a later event already undid
+		state = inc.Status
+	}
+	return state, cause
+}
+
+// applyNetChange writes the net change only; its preconditions make late and
+// redelivered events harmless.
+func (p *Processor) applyNetChange(ctx context.Context, c *correlation, laterSeen time.Time) error {
+	state, cause := netChange(c.inc, c.items, laterSeen)
+	if state == c.inc.Status || cause < 0 {
+		return nil
+	}
+	it := c.items[cause]
+	ch := store.Change{Incident: c.inc.ID, NotBefore: it.ev.Time, Status: state, At: it.ev.Time}
+	if state == incident.Mitigated {
+		ch.IfStatus = []incident.Status{incident.Open, incident.Acknowledged}
+		ch.Entry = incident.Entry{At: it.ev.Time, Kind: incident.KindMitigated, Actor: it.ev.Actor,
+			Detail: "Recovered: " + it.ev.Summary, Key: string(incident.KindMitigated) + ":" + it.ev.ID,
+			Data: map[string]string{incident.DataEventID: it.ev.ID}}
+	} else {
+		ch.IfStatus = []incident.Status{incident.Mitigated}
+		ch.Entry = incident.Entry{At: it.ev.Time, Kind: incident.KindRetriggered, Actor: it.ev.Actor,
+			Detail: "Triggered again: " + it.ev.Summary, Key: string(incident.KindRetriggered) + ":" + it.ev.ID,
+			Data: map[string]string{incident.DataEventID: it.ev.ID}}
+	}
+	applied, err := p.store.Change(ctx, ch)
+	if err != nil {
+		return err
+	}
+	if applied {
+		c.changedBy = it.ev.ID
+	}
+	return nil
+}
+
+// raiseSeverity raises the incident to its most severe new trigger (GuardDuty and
+// Security Hub findings can be re-rated).
+func (p *Processor) raiseSeverity(ctx context.Context, c *correlation) error {
+	inc, worst := c.inc, -1
+	for i, it := range c.items {
+		if it.res.Incident && c.isNew[it.ev.ID] && it.res.Severity.Rank() < inc.Severity.Rank() &&
+			(worst < 0 || it.res.Severity.Rank() < c.items[worst].res.Severity.Rank()) {
+			worst = i
+		}
+	}
+	if worst < 0 {
+		return nil
+	}
+	it := c.items[worst]
+	_, err := p.store.Change(ctx, store.Change{Incident: inc.ID, Severity: it.res.Severity, RaiseOnly: true, At: it.ev.Time,
+		Entry: incident.Entry{At: it.ev.Time, Kind: incident.KindSeverityRaised, Actor: it.ev.Actor,
+			Detail: fmt.Sprintf("Severity raised %s → %s: %s", inc.Severity, it.res.Severity, it.ev.Summary),
+			Key:    string(incident.KindSeverityRaised) + ":" + it.ev.ID, Data: map[string]string{incident.DataEventID: it.ev.ID, "from": string(inc.Severity), "to": string(it.res.Severity)}}})
+	return err
+}
+
+// outcomes says what happened to each event the incident took (adopted events had
+// theirs when they were delivered).
+func (c *correlation) outcomes() []Outcome {
+	var out []Outcome
+	for _, it := range c.items {
+		if it.adopted {
+			continue
+		}
+		fresh := c.isNew[it.ev.ID]
+		delete(c.isNew, it.ev.ID) // the same event twice in one batch: the second is a duplicate
+		out = append(out, c.outcome(it, c.kind(it, fresh)))
+	}
+	return out
+}
+
+func (c *correlation) kind(it item, fresh bool) Kind {
+	switch {
+	case !fresh:
+		return Duplicate
+	case it.ev.ID == c.openedBy:
+		return Opened
+	case it.ev.ID == c.changedBy && it.ev.Signal == event.Recovery:
+		return Mitigated
+	case it.ev.ID == c.changedBy || it.ev.ID == c.reopenedBy:
+		return Retriggered
+	case it.res.Incident:
+		return Repeat
+	case it.ev.Signal == event.Recovery:
+		return Recovery
+	}
+	return Recorded
+}
