@@ -10,6 +10,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/oncall"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 )
 
@@ -30,8 +31,9 @@ type Memory struct {
 	silences   map[string]silence.Silence
 	tokens     map[string]bool
 	stream     []StreamRecord
-	loose      map[string]map[string]Loose // fingerprint -> event id -> event (early.go)
-	opened     []openedRef                 // incidents by opening time (memory_opened.go)
+	loose      map[string]map[string]Loose           // fingerprint -> event id -> event (early.go)
+	opened     []openedRef                           // incidents by opening time (memory_opened.go)
+	overrides  map[string]map[string]oncall.Override // schedule -> id -> override (memory_overrides.go)
 }
 
 type claim struct {

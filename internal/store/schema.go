@@ -35,6 +35,7 @@ type Index struct {
 //	INC#<id>        A#<key>                     runbook approval with its task token
 //	SILENCE         <id>                        silence created through the API (expires after it ends)
 //	TOKEN#<nonce>   T                           a used one-click token (expires with the token)
+//	OVR#<schedule>  <end>-<hash>                on-call override made through the API (expires a week after it ends)
 //
 // The "list" index keys incidents by status (list_pk INCIDENT#<status>, list_sk
 // <opened_at>#<id>) and quarantined payloads (QUARANTINE, <received_at>#<sha>). The
