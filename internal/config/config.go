@@ -95,7 +95,8 @@ type Grouping struct {
 // Tier is one step of an escalation path.
 type Tier struct {
 	After Duration `yaml:"after"` // since the incident opened (or re-opened), while unacknowledged
-	// Notify: "owner", "secondary" (the owning team's secondary) or team names.
+	// Notify: "owner", "secondary" (the owning team's secondary), team names,
+	// contact:<id> or schedule:<name> (whoever is on call when the tier fires).
 	Notify []string `yaml:"notify"`
 	Repeat int      `yaml:"repeat"` // further notices, Every apart (at most MaxEscalationRepeat)
 	Every  Duration `yaml:"every"`
@@ -115,6 +116,10 @@ type Team struct {
 	SMS   []string `yaml:"sms"`   // E.164 phone numbers
 	// Secondary is the team escalation tiers call "secondary" for this team's incidents.
 	Secondary string `yaml:"secondary"`
+	// OnCall pages people instead of the team's addresses: schedule:<name> (whoever is on
+	// call when the page goes out) and contact:<id>. A schedule with nobody on call falls
+	// through to Email and SMS and is recorded as a gap (internal/page).
+	OnCall []string `yaml:"oncall"`
 }
 
 // Class is one entry of the event taxonomy: which events it covers and what they mean.
@@ -406,8 +411,8 @@ func (c *Config) validate(doc *strictyaml.Doc, root fs.FS) strictyaml.Errors {
 				bad(key+".notify", "missing: owner, secondary or team names")
 			}
 			for j, who := range tier.Notify {
-				if who != "owner" && who != "secondary" && c.Teams[who] == nil {
-					bad(fmt.Sprintf("%s.notify[%d]", key, j), "%q is not owner, secondary or a team (teams: %s)", who, strings.Join(c.TeamNames, ", "))
+				if who != "owner" && who != "secondary" && c.checkTarget(who, c.isContact) != "" {
+					bad(fmt.Sprintf("%s.notify[%d]", key, j), "%q is not owner, secondary, a team, contact:<id> or schedule:<name> (teams: %s)", who, strings.Join(c.TeamNames, ", "))
 				}
 			}
 			if tier.Repeat < 0 || (tier.Repeat > 0 && tier.Every.Duration <= 0) {

@@ -18,6 +18,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/page"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
@@ -122,6 +123,9 @@ type Dispatcher struct {
 	// Lease is how long a claimed action may take before another attempt may retry it;
 	// it must exceed the Lambda timeout.
 	Lease time.Duration
+	// OnCall pages whoever is on call for the teams' and tiers' schedules (oncall.go);
+	// nil: the configuration's rotations and overrides alone.
+	OnCall *page.Resolver
 }
 
 // failed records an action that failed for good on the incident's timeline, marks the
@@ -378,7 +382,12 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 	if d.Links != nil {
 		n.Actions = d.Links.Actions(inc, n.Kind)
 	}
-	for i, team := range Recipients(d.Config, inc) {
+	recips, err := d.pages(ctx, inc, ver, at)
+	if err != nil {
+		return err
+	}
+	for i, rc := range recips {
+		team := rc.Target
 		key := "notify:" + ver + ":" + team
 		ok, err := d.Store.Claim(ctx, inc.ID, key, d.Lease)
 		if err != nil {
@@ -387,7 +396,7 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 		if !ok {
 			continue // told by an earlier delivery of this change
 		}
-		id, err := d.Sender.Send(ctx, team, n)
+		id, err := d.Sender.Send(ctx, team, page.Personal(n, rc, d.Links))
 		if err != nil && !IsPermanent(err) {
 			return errors.Join(err, d.Store.Release(ctx, inc.ID, key))
 		}
@@ -400,12 +409,12 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 			}
 			continue
 		}
-		detail := fmt.Sprintf("Told %s of %s (%s) by %s.", team, change, inc.Severity, strings.Join(policy.Channels, " and "))
+		detail := fmt.Sprintf("Told %s of %s (%s) by %s.", rc.Describe(), change, inc.Severity, strings.Join(policy.Channels, " and "))
 		// Entries of one change are stamped with its time plus their order (in nanoseconds),
 		// so the timeline reads in the order things happened and stays deterministic.
 		if err := d.Store.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at.Add(time.Duration(2 + i)), Kind: "notified", Actor: "firebreak", Key: key,
-			Detail: detail, Data: map[string]string{"team": team, "change": string(change), "message_id": id, "channels": strings.Join(policy.Channels, ","),
-				"sent_at": stamp(d.now())}}); err != nil {
+			Detail: detail, Data: rc.Data(map[string]string{"team": team, "change": string(change), "message_id": id, "channels": strings.Join(policy.Channels, ","),
+				"sent_at": stamp(d.now())})}); err != nil {
 			return err
 		}
 		if err := d.Store.Done(ctx, inc.ID, key, id); err != nil {
