@@ -12,6 +12,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/teams"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
+	"github.com/firebreak-ops/firebreak/internal/page"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/runbooks"
 )
@@ -54,7 +55,8 @@ func setup(env *lambdaenv.Env) (any, error) {
 		Local:  &runbook.Runner{Machines: local, Fixtures: fixtures, Task: task, Now: env.Now},
 		Remote: &dispatch.StepFunctions{Client: sfn.NewFromConfig(env.AWS), StateMachines: machines}}
 	d := &dispatch.Dispatcher{Store: db, Quiet: db, Sender: sender, Runbooks: starter, Config: env.Config,
-		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease, Metrics: metrics.New(os.Stdout)}
+		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease, Metrics: metrics.New(os.Stdout),
+		OnCall: &page.Resolver{Config: env.Config, Overrides: db}}
 	if l := links.New(env); l != nil { // one-click links in notices
 		d.Links, task.Links = l, l
 	}
