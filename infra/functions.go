@@ -9,6 +9,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/page"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
 
@@ -39,14 +40,15 @@ var functionSpecs = map[string]functionSpec{
 		Timeout:     60 * time.Second,
 		// The dispatcher, its quiet rules (silences, inhibition, grouping), and the
 		// runbook task it runs in-process for dry_run runbooks.
-		Store: storeMethods(reflect.TypeFor[dispatch.Store](), reflect.TypeFor[dispatch.QuietStore](), reflect.TypeFor[runbook.TaskStore]()),
-		wire:  wireDispatch,
+		Store: storeMethods(reflect.TypeFor[dispatch.Store](), reflect.TypeFor[dispatch.QuietStore](), reflect.TypeFor[runbook.TaskStore](),
+			reflect.TypeFor[page.OverrideStore]()), // who is on call: the stored overrides
+		wire: wireDispatch,
 	},
 	"escalate": {
 		Description: "Firebreak escalate: every minute, the incident clocks → escalations, update reminders, objective breaches, auto-resolve",
 		MemoryMB:    256,
 		Timeout:     50 * time.Second, // a tick ends before the next one starts
-		Store:       storeMethods(reflect.TypeFor[escalate.Store]()),
+		Store:       storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[page.OverrideStore]()),
 		wire:        wireEscalate,
 	},
 	TaskFunction: {
@@ -86,6 +88,7 @@ func wireDispatch(s *Stack, f *Function) error {
 		return err
 	}
 	s.Notifications.publishers(s, f)
+	s.Contacts.publishers(s, f)
 	s.Runbooks.starters(s, f)
 	s.Links.signers(s, f)
 	d, err := newDispatch(s, f)
@@ -101,6 +104,7 @@ func wireEscalate(s *Stack, f *Function) error {
 		return err
 	}
 	s.Notifications.publishers(s, f)
+	s.Contacts.publishers(s, f)
 	s.Links.signers(s, f)
 	s.Escalation = newEscalation(s, f)
 	return nil

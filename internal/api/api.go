@@ -72,6 +72,7 @@ type Store interface {
 	Approvals
 	Silences
 	Nonces
+	Overrides // on call (oncall.go)
 }
 
 var (
@@ -254,6 +255,8 @@ func (h *Handler) route(c *call) (any, error) {
 			return h.silences(c)
 		}
 		return h.addSilence(c)
+	case n >= 1 && s[0] == "oncall":
+		return h.oncallRoute(c)
 	case n == 2 && s[0] == "silences":
 		c.route = "/silences/{id}"
 		if err := allow(c, http.MethodDelete); err != nil {
@@ -458,6 +461,9 @@ func (h *Handler) respond(c *call, v any, err error) events.LambdaFunctionURLRes
 		code, msg := h.classify(c, err)
 		status, v = code, errorBody{Error: msg, RequestID: c.reqID}
 	}
+	if raw, ok := v.(rawBody); ok {
+		return events.LambdaFunctionURLResponse{StatusCode: status, Body: raw.body, Headers: map[string]string{"Content-Type": raw.contentType}}
+	}
 	b, merr := json.Marshal(v)
 	if merr != nil {
 		h.log().ErrorContext(c.ctx, "api response not encoded", "request_id", c.reqID, "route", c.route, "error", merr)
@@ -475,6 +481,9 @@ func (h *Handler) respond(c *call, v any, err error) events.LambdaFunctionURLRes
 type createdBody struct{ v any }
 
 func allowed(route string) string {
+	if a, ok := oncallAllowed[route]; ok {
+		return a
+	}
 	switch route {
 	case "/incidents", "/incidents/{id}":
 		return "GET"

@@ -126,14 +126,10 @@ func (r *Resolver) Resolve(ctx context.Context, targets []string, fallback strin
 
 // shift is the schedule's shift at t, with the configuration's and the stored overrides.
 func (r *Resolver) shift(ctx context.Context, name string, s *oncall.Schedule, t time.Time) (oncall.Shift, error) {
-	overrides := r.Config.Overrides
-	if r.Overrides != nil {
-		span := s.Cycle()
-		stored, err := r.Overrides.Overrides(ctx, name, t.Add(-span), t.Add(span))
-		if err != nil {
-			return oncall.Shift{}, fmt.Errorf("page schedule:%s: %w", name, err)
-		}
-		overrides = append(append([]oncall.Override(nil), overrides...), stored...)
+	span := s.Cycle() // the shift's bounds need the overrides around t
+	overrides, err := r.overrides(ctx, name, t.Add(-span), t.Add(span))
+	if err != nil {
+		return oncall.Shift{}, err
 	}
 	sh, err := oncall.At(name, s, overrides, t)
 	if err != nil {
