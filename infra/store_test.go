@@ -209,7 +209,7 @@ func TestTableAccess(t *testing.T) {
 		"intake":     {"": "dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"},
 		"dispatch":   {"": rw, "list": "dynamodb:Query"},
 		"escalate":   {"": rw, "due": "dynamodb:Query"}, // Query: the stored on-call overrides
-		TaskFunction: {"": rw}, // Query: the timeline it reads to tell a verified remediation
+		TaskFunction: {"": rw},                          // Query: the timeline it reads to tell a verified remediation
 		APIFunction:  {"": rw, "list": "dynamodb:Query"},
 		// RotateFunction: no table access at all.
 	}
