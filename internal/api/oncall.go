@@ -29,6 +29,7 @@ type OnCallResponse struct {
 // overrides (the configuration's and the stored ones) applied, gaps included.
 type ShiftsResponse struct {
 	Schedule string         `json:"schedule"`
+	TimeZone string         `json:"time_zone"` // the schedule's, for showing the times
 	Shifts   []oncall.Shift `json:"shifts"`
 }
 
@@ -124,7 +125,7 @@ func (h *Handler) oncallRoute(c *call) (any, error) {
 		if err != nil {
 			return nil, oncallError(err)
 		}
-		return ShiftsResponse{Schedule: s[1], Shifts: shifts}, nil
+		return ShiftsResponse{Schedule: s[1], TimeZone: h.Lifecycle.Config.Schedules[s[1]].Location().String(), Shifts: shifts}, nil
 	}
 	c.route = "unknown"
 	return nil, fail(errNotFound, "no such route: %s /%s", c.method, strings.Join(c.segs, "/"))

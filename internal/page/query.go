@@ -22,15 +22,22 @@ type OnCall struct {
 	End          time.Time `json:"end"`
 	Gap          bool      `json:"gap,omitempty"`
 	FallbackTeam string    `json:"fallback_team,omitempty"`
+	TimeZone     string    `json:"time_zone,omitempty"` // the schedule's, for showing the times
 }
 
 // ErrNoSchedule is returned for a schedule the configuration does not have.
 var ErrNoSchedule = errors.New("no such schedule")
 
+// noSchedule is ErrNoSchedule with the schedule named and the others listed.
+type noSchedule string
+
+func (e noSchedule) Error() string        { return string(e) }
+func (e noSchedule) Is(target error) bool { return target == ErrNoSchedule }
+
 func (r *Resolver) schedule(name string) (*oncall.Schedule, error) {
 	s := r.Config.Schedules[name]
 	if s == nil {
-		return nil, fmt.Errorf("%w: %q (schedules: %s)", ErrNoSchedule, name, strings.Join(r.Config.ScheduleNames(), ", "))
+		return nil, noSchedule(fmt.Sprintf("%q is not a schedule (schedules: %s)", name, strings.Join(r.Config.ScheduleNames(), ", ")))
 	}
 	return s, nil
 }
@@ -66,11 +73,11 @@ func (r *Resolver) Who(ctx context.Context, names []string, t time.Time) ([]OnCa
 			return nil, err
 		}
 		if sh.Gap() {
-			out = append(out, OnCall{Schedule: name, Start: sh.Start.UTC(), End: sh.End.UTC(), Gap: true, FallbackTeam: s.Team})
+			out = append(out, OnCall{Schedule: name, Start: sh.Start.UTC(), End: sh.End.UTC(), Gap: true, FallbackTeam: s.Team, TimeZone: s.Location().String()})
 			continue
 		}
 		for _, id := range sh.Contacts {
-			oc := OnCall{Schedule: name, Contact: id, Start: sh.Start.UTC(), End: sh.End.UTC()}
+			oc := OnCall{Schedule: name, Contact: id, Start: sh.Start.UTC(), End: sh.End.UTC(), TimeZone: s.Location().String()}
 			if c := r.Config.Contact(id); c != nil {
 				oc.Name = c.Name
 			}
