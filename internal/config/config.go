@@ -411,7 +411,14 @@ func (c *Config) validate(doc *strictyaml.Doc, root fs.FS) strictyaml.Errors {
 				bad(key+".notify", "missing: owner, secondary or team names")
 			}
 			for j, who := range tier.Notify {
-				if who != "owner" && who != "secondary" && c.checkTarget(who, c.isContact) != "" {
+				if who == "owner" || who == "secondary" {
+					continue
+				}
+				switch msg := c.checkTarget(who, c.isContact); {
+				case msg == "":
+				case strings.Contains(who, ":"): // a contact or schedule that is not there
+					bad(fmt.Sprintf("%s.notify[%d]", key, j), "%s", msg)
+				default:
 					bad(fmt.Sprintf("%s.notify[%d]", key, j), "%q is not owner, secondary, a team, contact:<id> or schedule:<name> (teams: %s)", who, strings.Join(c.TeamNames, ", "))
 				}
 			}
