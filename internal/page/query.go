@@ -16,7 +16,7 @@ import (
 // FallbackTeam). It is the body `firebreak oncall --json` prints and GET /oncall returns.
 type OnCall struct {
 	Schedule     string    `json:"schedule"`
-	Contact      string    `json:"contact,omitempty"`
+	Contact      string    `json:"contact"` // "" in a gap
 	Name         string    `json:"name,omitempty"`
 	Start        time.Time `json:"start"`
 	End          time.Time `json:"end"`
