@@ -370,10 +370,18 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		if e.Links != nil {
 			n.Actions = e.Links.Actions(inc, notify.Reminder)
 		}
-		if _, err := e.Sender.Send(ctx, inc.Team, n); err != nil {
+		recips, err := e.reminded(ctx, inc, st)
+		if err != nil {
 			return err
 		}
-		entry.Kind, entry.Detail = "update-due", fmt.Sprintf("Update due: reminded %s.", inc.Team)
+		var told []string
+		for _, rc := range recips {
+			if _, err := e.Sender.Send(ctx, rc.Target, page.Personal(n, rc, e.Links)); err != nil {
+				return err
+			}
+			told = append(told, rc.Describe())
+		}
+		entry.Kind, entry.Detail = "update-due", fmt.Sprintf("Update due: reminded %s.", strings.Join(told, ", "))
 		rep.Reminders++
 	case Breach:
 		within := policy.AcknowledgeWithin.Duration

@@ -10,6 +10,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/intake"
+	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/oncall"
 	"github.com/firebreak-ops/firebreak/internal/pipeline"
@@ -61,11 +62,14 @@ taxonomy:
 // weekly hand-off from alice to bob.
 var berlin0859 = time.Date(2026, 11, 2, 7, 59, 0, 0, time.UTC)
 
-func oncallPipeline(t *testing.T) *pipeline.Local {
+func oncallPipeline(t *testing.T, edit ...func(*config.Config)) *pipeline.Local {
 	t.Helper()
 	cfg, err := config.Parse("oncall.yaml", []byte(oncallConfig))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, e := range edit {
+		e(cfg)
 	}
 	l, err := pipeline.New(pipeline.Options{Config: cfg, Start: berlin0859})
 	if err != nil {
@@ -182,5 +186,33 @@ func TestNobodyOnCallFallsThroughToTheTeam(t *testing.T) {
 	}
 	if gaps != 1 {
 		t.Errorf("gap entries = %d; want 1", gaps)
+	}
+}
+
+// TestReminderGoesToWhoAcknowledged: bob acknowledges through the link sent to him; the
+// update reminder 30 minutes later goes to bob, not to the team.
+func TestReminderGoesToWhoAcknowledged(t *testing.T) {
+	ctx := context.Background()
+	l := oncallPipeline(t, func(c *config.Config) { c.Severities["sev1"].UpdateEvery = config.Duration{Duration: 30 * time.Minute} })
+	id := alarm(t, l, "alarm-1", "web-checkout-5xx")
+	if err := l.AdvanceTo(ctx, berlin0859.Add(6*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Do(ctx, func(ctx context.Context) error {
+		_, err := l.Lifecycle.Transition(ctx, lifecycle.Request{Incident: id, By: "contact:bob via signed link", Key: "ack-bob"}, incident.Acknowledged, "")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before := len(l.Outbox.Sent())
+	if err := l.AdvanceTo(ctx, berlin0859.Add(40*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	sent := l.Outbox.Sent()[before:]
+	if got := topicsOf(sent); len(got) != 1 || got[0] != "contact-bob" {
+		t.Fatalf("reminders = %v; want [contact-bob]", got)
+	}
+	if !strings.Contains(sent[0].Email, "Paged           Bob Jones, who acknowledged it") {
+		t.Errorf("the reminder does not say why bob gets it:\n%s", sent[0].Email)
 	}
 }
