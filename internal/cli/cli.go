@@ -41,7 +41,7 @@ func init() {
 		{"serve", serveUsage, "replay PATH on the local pipeline and serve the API on 127.0.0.1 for the CLI and signed links", runServe},
 		{"incidents", incidentsUsage, "work incidents through the API: list, show, ack, resolve, note, silence … (incidents help)", runIncidents},
 		{"import", importUsage, "import contacts, rotations, overrides and escalation plans from Incident Manager or Opsgenie (import help)", runImport},
-		{"oncall", oncallUsage, "who is on call per schedule, shifts and .ics feeds, from the configuration (oncall help)", runOncall},
+		{"oncall", oncallUsage, "who is on call per schedule, shifts, .ics feeds and overrides (oncall help)", runOncall},
 		{"generate-events", generateUsage, "", runGenerate}, // hidden: benchmarks and load tests
 	}
 }

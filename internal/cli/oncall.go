@@ -14,7 +14,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/page"
 )
 
-const oncallUsage = "oncall [SCHEDULE...] [--at TIME] [--json] [--api URL] | shifts | ics | override | overrides list|remove"
+const oncallUsage = "oncall [SCHEDULE...] [--at T] [--json] [--api URL] | shifts|ics|override|overrides"
 
 const oncallHelp = `usage:
   firebreak oncall [SCHEDULE...] [--at TIME] [--json] [--api URL] [--config FILE]
