@@ -31,9 +31,9 @@ type Memory struct {
 	silences   map[string]silence.Silence
 	tokens     map[string]bool
 	stream     []StreamRecord
-	loose      map[string]map[string]Loose           // fingerprint -> event id -> event (early.go)
-	opened     []openedRef                           // incidents by opening time (memory_opened.go)
-	overrides  map[string]map[string]oncall.Override // schedule -> id -> override (memory_overrides.go)
+	loose      map[string]map[string]Loose  // fingerprint -> event id -> event (early.go)
+	opened     []openedRef                  // incidents by opening time (memory_opened.go)
+	overrides  map[string][]oncall.Override // schedule -> overrides sorted by id (memory_overrides.go)
 }
 
 type claim struct {

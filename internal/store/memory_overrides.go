@@ -3,13 +3,23 @@ package store
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/oncall"
 )
 
 var _ Overrides = (*Memory)(nil)
+
+// The memory store keeps each schedule's overrides sorted by id, which begins with the
+// end time, as the table's sort key does: a question reads only the overrides that end
+// after its start, however many have ended before.
+
+// findOverride is where id is, or would go, in a schedule's sorted overrides.
+func findOverride(list []oncall.Override, id string) (int, bool) {
+	return slices.BinarySearchFunc(list, id, func(o oncall.Override, id string) int { return strings.Compare(o.ID, id) })
+}
 
 // PutOverride stores an override (see Overrides).
 func (m *Memory) PutOverride(_ context.Context, o oncall.Override) (oncall.Override, error) {
@@ -20,12 +30,14 @@ func (m *Memory) PutOverride(_ context.Context, o oncall.Override) (oncall.Overr
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.overrides == nil {
-		m.overrides = map[string]map[string]oncall.Override{}
+		m.overrides = map[string][]oncall.Override{}
 	}
-	if m.overrides[o.Schedule] == nil {
-		m.overrides[o.Schedule] = map[string]oncall.Override{}
+	list := m.overrides[o.Schedule]
+	if i, found := findOverride(list, o.ID); found {
+		list[i] = o
+	} else {
+		m.overrides[o.Schedule] = slices.Insert(list, i, o)
 	}
-	m.overrides[o.Schedule][o.ID] = o
 	return o, nil
 }
 
@@ -33,13 +45,14 @@ func (m *Memory) PutOverride(_ context.Context, o oncall.Override) (oncall.Overr
 func (m *Memory) Overrides(_ context.Context, schedule string, from, to time.Time) ([]oncall.Override, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	list := m.overrides[schedule]
+	i, _ := findOverride(list, from.UTC().Format(overrideIDTime))
 	var out []oncall.Override
-	for _, o := range m.overrides[schedule] {
+	for _, o := range list[i:] {
 		if o.End.After(from) && o.Start.Before(to) {
 			out = append(out, o)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
 }
 
@@ -50,9 +63,11 @@ func (m *Memory) RemoveOverride(_ context.Context, schedule, id string) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.overrides[schedule][id]; !ok {
+	list := m.overrides[schedule]
+	i, found := findOverride(list, id)
+	if !found {
 		return fmt.Errorf("remove override %s of %s: %w", id, schedule, ErrNotFound)
 	}
-	delete(m.overrides[schedule], id)
+	m.overrides[schedule] = slices.Delete(list, i, i+1)
 	return nil
 }
