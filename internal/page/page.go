@@ -76,7 +76,11 @@ func (r *Resolver) Resolve(ctx context.Context, targets []string, fallback strin
 		switch {
 		case strings.HasPrefix(who, config.ContactPrefix):
 			id := strings.TrimPrefix(who, config.ContactPrefix)
-			add(Recipient{Target: ContactTarget(id), Contact: id, Paged: notify.Paged{Name: r.name(id), Why: "named in the escalation"}})
+			why := "named in the escalation"
+			if depth > 0 { // through a team's oncall
+				why = "on call for team " + fallback
+			}
+			add(Recipient{Target: ContactTarget(id), Contact: id, Paged: notify.Paged{Name: r.name(id), Why: why}})
 		case strings.HasPrefix(who, config.SchedulePrefix):
 			name := strings.TrimPrefix(who, config.SchedulePrefix)
 			s := r.Config.Schedules[name]

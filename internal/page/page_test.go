@@ -18,6 +18,7 @@ teams:
   web: {email: [web@example.com], oncall: ["schedule:primary"]}
   ops: {email: [ops@example.com], oncall: ["schedule:nights"]}
   db: {email: [db@example.com]}
+  qa: {email: [qa@example.com], oncall: ["contact:alice"]}
 contacts:
   - {id: alice, name: Alice Schmidt, email: [alice@example.com]}
   - {id: bob, email: [bob@example.com]}
@@ -73,6 +74,7 @@ func TestResolve(t *testing.T) {
 		{"a schedule", []string{"schedule:primary"}, "web", nil,
 			"contact:bob(on call for primary until Mon 9 Nov 09:00 Europe/Berlin)", ""},
 		{"a contact", []string{"contact:alice"}, "web", nil, "contact:alice(named in the escalation)", ""},
+		{"a team's contact", []string{"qa"}, "qa", nil, "contact:alice(on call for team qa)", ""},
 		{"each destination once", []string{"web", "schedule:primary", "contact:bob"}, "web", nil,
 			"contact:bob(on call for primary until Mon 9 Nov 09:00 Europe/Berlin)", ""},
 		{"a stored override", []string{"schedule:primary"}, "web",
