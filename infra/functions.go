@@ -11,6 +11,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/review"
+	"github.com/firebreak-ops/firebreak/internal/page"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
 
@@ -41,14 +42,15 @@ var functionSpecs = map[string]functionSpec{
 		// The dispatcher, its quiet rules (silences, inhibition, grouping), and the
 		// runbook task it runs in-process for dry_run runbooks.
 		Store: storeMethods(reflect.TypeFor[dispatch.Store](), reflect.TypeFor[dispatch.QuietStore](), reflect.TypeFor[runbook.TaskStore](),
-			reflect.TypeFor[review.Store]()), // post-incident reviews opened on resolution
+			reflect.TypeFor[review.Store](), // post-incident reviews opened on resolution
+			reflect.TypeFor[page.OverrideStore]()), // who is on call: the stored overrides
 		wire: wireDispatch,
 	},
 	"escalate": {
 		Description: "Firebreak escalate: every minute, the incident clocks → escalations, update reminders, objective breaches, auto-resolve",
 		MemoryMB:    256,
 		Timeout:     50 * time.Second, // a tick ends before the next one starts
-		Store:       storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[escalate.FollowupStore]()),
+		Store:       storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[escalate.FollowupStore](), reflect.TypeFor[page.OverrideStore]()),
 		wire:        wireEscalate,
 	},
 	TaskFunction: {
@@ -95,6 +97,7 @@ func wireDispatch(s *Stack, f *Function) error {
 		return err
 	}
 	s.Notifications.publishers(s, f)
+	s.Contacts.publishers(s, f)
 	s.Runbooks.starters(s, f)
 	s.Links.signers(s, f)
 	d, err := newDispatch(s, f)
@@ -110,6 +113,7 @@ func wireEscalate(s *Stack, f *Function) error {
 		return err
 	}
 	s.Notifications.publishers(s, f)
+	s.Contacts.publishers(s, f)
 	s.Links.signers(s, f)
 	s.Escalation = newEscalation(s, f)
 	return nil

@@ -41,6 +41,7 @@ type Stack struct {
 	Keys          *Keys
 	Store         *Store
 	Notifications *Notifications
+	Contacts      *Contacts // the people's topics (contacts.go)
 	Intake        *Intake
 	Functions     map[string]*Function
 	Runbooks      *Runbooks
@@ -75,6 +76,7 @@ func NewStack(scope constructs.Construct, id string, props Props) (*Stack, error
 	s.Keys = newKeys(s)
 	s.Store = newStore(s)
 	s.Notifications = newNotifications(s)
+	s.Contacts = newContacts(s)
 	s.Intake = newIntake(s)
 	fnScope := constructs.NewConstruct(st, jsii.String("Functions"))
 	for _, name := range pl.functions {

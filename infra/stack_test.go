@@ -414,8 +414,12 @@ func TestNotifications(t *testing.T) {
 	sy := synthesized(t)
 	cfg := sy.stack.config
 	topics := sy.resources("AWS::SNS::Topic")
-	if len(topics) != len(cfg.Teams)+1 {
-		t.Errorf("%d topics; want one per team (%d) and the operators'", len(topics), len(cfg.Teams))
+	if len(topics) != len(cfg.Teams)+1+len(cfg.Contacts) {
+		t.Errorf("%d topics; want one per team (%d), the operators' and one per contact (%d, TestContactTopics)", len(topics), len(cfg.Teams), len(cfg.Contacts))
+	}
+	contactTopic := map[string]bool{}
+	for _, tp := range sy.stack.Contacts.Topics {
+		contactTopic[sy.logicalID(t, tp)] = true
 	}
 	msgKey := sy.logicalID(t, sy.stack.Keys.Messaging)
 	for id, tp := range topics {
@@ -464,6 +468,9 @@ func TestNotifications(t *testing.T) {
 	var got []sub
 	for id, s := range sy.resources("AWS::SNS::Subscription") {
 		p := props(s)
+		if contactTopic[getAtt(p["TopicArn"])] {
+			continue // TestContactTopics
+		}
 		got = append(got, sub{getAtt(p["TopicArn"]), p["Protocol"].(string), p["Endpoint"].(string), canonical(t, p["FilterPolicy"])})
 		if rp, _ := p["RedrivePolicy"].(map[string]any); getAtt(rp["deadLetterTargetArn"]) != dlq {
 			t.Errorf("subscription %s: RedrivePolicy %v; want the notifications DLQ", id, p["RedrivePolicy"])

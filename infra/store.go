@@ -119,6 +119,9 @@ var storeCalls = func() map[string][]tableCall {
 		"PutSilence":       {put},
 		"Silences":         {query},
 		"UseToken":         {put},
+		"PutOverride":      {put},
+		"Overrides":        {query},
+		"RemoveOverride":   {del},
 	}
 }()
 

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/oncall"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
@@ -153,6 +154,13 @@ var storeMethodCalls = func() map[string]func(context.Context, *store.Dynamo) {
 		},
 		"Silences": func(ctx context.Context, d *store.Dynamo) { d.Silences(ctx) },
 		"UseToken": func(ctx context.Context, d *store.Dynamo) { d.UseToken(ctx, "nonce", t) },
+		"PutOverride": func(ctx context.Context, d *store.Dynamo) {
+			d.PutOverride(ctx, oncall.Override{Schedule: "primary", Contact: "bob", Start: t, End: t.Add(time.Hour)})
+		},
+		"Overrides": func(ctx context.Context, d *store.Dynamo) { d.Overrides(ctx, "primary", t, t.Add(time.Hour)) },
+		"RemoveOverride": func(ctx context.Context, d *store.Dynamo) {
+			d.RemoveOverride(ctx, "primary", "20261102T130000Z-0123abcd")
+		},
 	}
 }()
 
@@ -197,12 +205,11 @@ func TestStoreCalls(t *testing.T) {
 // interfaces.
 func TestTableAccess(t *testing.T) {
 	rw := "dynamodb:BatchGetItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"
-	rwNoQuery := "dynamodb:BatchGetItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:UpdateItem"
 	want := map[string]map[string]string{
 		"intake":     {"": "dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"},
 		"dispatch":   {"": rw, "list": "dynamodb:Query"},
-		"escalate":   {"": rwNoQuery, "due": "dynamodb:Query"},
-		TaskFunction: {"": rw}, // Query: the timeline it reads to tell a verified remediation
+		"escalate":   {"": rw, "due": "dynamodb:Query"}, // Query: the stored on-call overrides
+		TaskFunction: {"": rw},                          // Query: the timeline it reads to tell a verified remediation
 		APIFunction:  {"": rw, "list": "dynamodb:Query", "owner": "dynamodb:Query"},
 		// RotateFunction: no table access at all.
 	}

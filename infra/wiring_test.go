@@ -113,13 +113,17 @@ func TestRoles(t *testing.T) {
 		return out
 	}
 	rw := "dynamodb:BatchGetItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"
-	rwNoQuery := "dynamodb:BatchGetItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:UpdateItem"
 	tableKey := many("kms:Decrypt kms:Encrypt kms:GenerateDataKey kms:DescribeKey", dataKey)
 	var topics []string
 	for _, tp := range sy.stack.Notifications.Teams {
 		topics = append(topics, sy.logicalID(t, tp))
 	}
 	publish := many("sns:Publish", topics...)
+	var people []string // contacts' topics: only the Lambdas that page people (contacts.go)
+	for _, tp := range sy.stack.Contacts.Topics {
+		people = append(people, sy.logicalID(t, tp))
+	}
+	page := many("sns:Publish", people...)
 	readKeys := append(many("secretsmanager:GetSecretValue", secret), "kms:Decrypt "+dataKey+viaSM)
 	var started, resumed []string
 	for name, sm := range sy.stack.Runbooks.Machines {
@@ -140,12 +144,13 @@ func TestRoles(t *testing.T) {
 		"intake": concat(many("dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem", table+".Arn"), tableKey,
 			many("sqs:ReceiveMessage sqs:ChangeMessageVisibility sqs:GetQueueUrl sqs:DeleteMessage sqs:GetQueueAttributes", sy.logicalID(t, sy.stack.Intake.Queue)+".Arn"),
 			many("kms:Decrypt", msgKey)),
-		"dispatch": concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list"), tableKey, publish,
+		"dispatch": concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list"), tableKey, publish, page,
 			many("states:StartExecution", started...), readKeys,
 			many("dynamodb:DescribeStream dynamodb:GetRecords dynamodb:GetShardIterator", table+".StreamArn"),
 			many("dynamodb:ListStreams", "*"),
 			many("sqs:SendMessage", sy.logicalID(t, sy.stack.Dispatch.DLQ)+".Arn")),
-		"escalate":   concat(many(rwNoQuery, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/due"), tableKey, publish, readKeys),
+		// Query on the table: the stored on-call overrides of the schedules it pages.
+		"escalate":   concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/due"), tableKey, publish, page, readKeys),
 		TaskFunction: concat(many(rw, table+".Arn"), tableKey, publish, readKeys),
 		APIFunction: concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list", "${"+table+".Arn}/index/owner"), tableKey, readKeys,
 			many("states:SendTaskSuccess states:SendTaskFailure", resumed...)),
@@ -205,6 +210,10 @@ func TestEnvironment(t *testing.T) {
 	for name, tp := range sy.stack.Notifications.Teams {
 		teams[name] = "${" + sy.logicalID(t, tp) + "}"
 	}
+	people := map[string]string{}
+	for id, tp := range sy.stack.Contacts.Topics {
+		people[id] = "${" + sy.logicalID(t, tp) + "}"
+	}
 	machines := map[string]string{}
 	for name, sm := range sy.stack.Runbooks.Machines {
 		if !sy.stack.config.Runbooks[name].DryRun {
@@ -213,8 +222,8 @@ func TestEnvironment(t *testing.T) {
 	}
 	want := map[string]map[string]any{
 		"intake":       {"TABLE_NAME": table},
-		"dispatch":     {"TABLE_NAME": table, "TEAM_TOPICS": teams, "STATE_MACHINES": machines, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret},
-		"escalate":     {"TABLE_NAME": table, "TEAM_TOPICS": teams, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret},
+		"dispatch":     {"TABLE_NAME": table, "TEAM_TOPICS": teams, "CONTACT_TOPICS": people, "STATE_MACHINES": machines, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret},
+		"escalate":     {"TABLE_NAME": table, "TEAM_TOPICS": teams, "CONTACT_TOPICS": people, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret},
 		TaskFunction:   {"TABLE_NAME": table, "TEAM_TOPICS": teams, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret},
 		APIFunction:    {"TABLE_NAME": table, "LINK_KEYS_SECRET": secret},
 		RotateFunction: {},
@@ -224,7 +233,7 @@ func TestEnvironment(t *testing.T) {
 		if env, ok := props(sy.resource(t, f.Fn))["Environment"].(map[string]any); ok {
 			for k, v := range env["Variables"].(map[string]any) {
 				s := ref(v)
-				if k == "TEAM_TOPICS" || k == "STATE_MACHINES" {
+				if k == "TEAM_TOPICS" || k == "CONTACT_TOPICS" || k == "STATE_MACHINES" {
 					m := map[string]string{}
 					if err := json.Unmarshal([]byte(s), &m); err != nil {
 						t.Errorf("functions/%s %s = %s: not a JSON object of strings: %v", name, k, s, err)

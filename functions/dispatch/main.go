@@ -13,6 +13,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/teams"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/review"
+	"github.com/firebreak-ops/firebreak/internal/page"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/runbooks"
 )
@@ -44,7 +45,8 @@ func setup(env *lambdaenv.Env) (any, error) {
 		return nil, err
 	}
 	d := &dispatch.Dispatcher{Store: db, Quiet: db, Sender: sender, Runbooks: starter, Config: env.Config,
-		Now: env.Now, Log: env.Log, Metrics: metrics.New(os.Stdout)}
+		Now: env.Now, Log: env.Log, Metrics: metrics.New(os.Stdout),
+		OnCall: &page.Resolver{Config: env.Config, Overrides: db}}
 	d.Reviews = &review.Service{Store: db, Config: env.Config, Now: env.Now} // post-incident reviews of resolved incidents
 	if l := links.New(env); l != nil {                                       // one-click links in notices
 		d.Links, task.Links = l, l

@@ -13,6 +13,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/teams"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
+	"github.com/firebreak-ops/firebreak/internal/page"
 )
 
 func main() { lambdaenv.Start("escalate", setup) }
@@ -27,7 +28,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 		return nil, err
 	}
 	e := &escalate.Escalator{Store: db, Sender: sender, Config: env.Config, Metrics: metrics.New(os.Stdout),
-		Now: env.Now, Log: env.Log}
+		Now: env.Now, Log: env.Log, OnCall: &page.Resolver{Config: env.Config, Overrides: db}}
 	if l := links.New(env); l != nil {
 		e.Links = l
 	}

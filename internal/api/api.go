@@ -76,6 +76,7 @@ type Store interface {
 	Approvals
 	Silences
 	Nonces
+	Overrides // on call (oncall.go)
 }
 
 var (
@@ -417,6 +418,9 @@ func (h *Handler) respond(c *call, v any, err error) events.LambdaFunctionURLRes
 	if err != nil {
 		code, msg := h.classify(c, err)
 		status, v = code, ErrorResponse{Error: msg, RequestID: c.reqID}
+	}
+	if raw, ok := v.(rawBody); ok {
+		return events.LambdaFunctionURLResponse{StatusCode: status, Body: raw.body, Headers: map[string]string{"Content-Type": raw.contentType}}
 	}
 	b, merr := json.Marshal(v)
 	if merr != nil {

@@ -168,6 +168,9 @@ func (h *Handler) link(c *call, tok string) events.LambdaFunctionURLResponse {
 		return h.page(c, http.StatusForbidden, page{Heading: "Link not valid", Message: invalidLink})
 	}
 	by := "link:" + claims.Act + " via signed link"
+	if person, ok := strings.CutPrefix(key, token.ContactActor); ok && (verb == token.Ack || verb == token.Resolve) {
+		by = token.ContactActor + person + " via signed link" // the person the link was sent to
+	}
 	c.actor = by
 	switch verb {
 	case token.Ack, token.Resolve:

@@ -11,21 +11,27 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/oncall"
+	"github.com/firebreak-ops/firebreak/internal/page"
 )
 
 func runOncall(ctx context.Context, env Env, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "shifts":
-			return runOncallShifts(env, args[1:])
+			return runOncallShifts(ctx, env, args[1:])
 		case "ics":
-			return runOncallICS(env, args[1:])
+			return runOncallICS(ctx, env, args[1:])
+		case "override":
+			return runOncallOverride(ctx, env, args[1:])
+		case "overrides":
+			return runOncallOverrides(ctx, env, args[1:])
 		}
 	}
 	fs := newFlags("oncall", env)
 	cfgPath := fs.String("config", "", "configuration file")
 	atFlag := fs.String("at", "now", "the instant asked about")
 	asJSON := fs.Bool("json", false, "print a JSON list of {schedule, contact, name, start, end}")
+	apiURL := fs.String("api", "", "ask the API (configuration plus stored overrides)")
 	names, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -35,71 +41,55 @@ func runOncall(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --at: %v", errUsage, err)
 	}
-	cfg, err := loadOncallConfig(env, *cfgPath)
-	if err != nil {
-		return err
-	}
-	if len(names) == 0 {
-		names = cfg.ScheduleNames()
-		if len(names) == 0 {
-			return fmt.Errorf("%s has no schedules (see docs/oncall.md)", cfg.File)
+	var who []page.OnCall
+	if *apiURL != "" {
+		if who, err = apiWho(ctx, *apiURL, names, at); err != nil {
+			return err
 		}
-	}
-	type entry struct {
-		Schedule string `json:"schedule"`
-		Contact  string `json:"contact"`
-		Name     string `json:"name,omitempty"`
-		Start    string `json:"start"`
-		End      string `json:"end"`
-		Gap      bool   `json:"gap,omitempty"`
-		Team     string `json:"fallback_team,omitempty"`
-	}
-	var out []entry
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	for _, name := range names {
-		s := cfg.Schedules[name]
-		if s == nil {
-			return fmt.Errorf("%q is not a schedule (schedules: %s)", name, strings.Join(cfg.ScheduleNames(), ", "))
-		}
-		sh, err := oncall.At(name, s, cfg.Overrides, at)
+	} else {
+		cfg, err := loadOncallConfig(env, *cfgPath)
 		if err != nil {
 			return err
 		}
-		start, end := sh.Start.UTC().Format(time.RFC3339), sh.End.UTC().Format(time.RFC3339)
-		loc := scheduleZone(s)
-		span := fmt.Sprintf("%s → %s", sh.Start.In(loc).Format("Mon 2006-01-02 15:04 MST"), sh.End.In(loc).Format("Mon 2006-01-02 15:04 MST"))
-		if sh.Gap() {
-			out = append(out, entry{Schedule: name, Start: start, End: end, Gap: true, Team: s.Team})
-			who := "nobody"
-			if s.Team != "" {
-				who += " (pages fall through to team " + s.Team + ")"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", name, who, span)
-			continue
+		if len(names) == 0 && len(cfg.Schedules) == 0 {
+			return fmt.Errorf("%s has no schedules (see docs/oncall.md)", cfg.File)
 		}
-		for _, id := range sh.Contacts {
-			display := id
-			e := entry{Schedule: name, Contact: id, Start: start, End: end}
-			if c := cfg.Contact(id); c != nil && c.Name != "" {
-				e.Name = c.Name
-				display = c.Name + " (" + id + ")"
-			}
-			out = append(out, e)
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", name, display, span)
+		if who, err = (&page.Resolver{Config: cfg}).Who(ctx, names, at); err != nil {
+			return err
 		}
 	}
 	if *asJSON {
-		return writeJSON(env.Stdout, out)
+		if who == nil {
+			who = []page.OnCall{}
+		}
+		return writeJSON(env.Stdout, who)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	for _, oc := range who {
+		loc := zone(oc.TimeZone)
+		span := fmt.Sprintf("%s → %s", oc.Start.In(loc).Format("Mon 2006-01-02 15:04 MST"), oc.End.In(loc).Format("Mon 2006-01-02 15:04 MST"))
+		display := oc.Contact
+		if oc.Name != "" {
+			display = oc.Name + " (" + oc.Contact + ")"
+		}
+		if oc.Gap {
+			display = "nobody"
+			if oc.FallbackTeam != "" {
+				display += " (pages fall through to team " + oc.FallbackTeam + ")"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", oc.Schedule, display, span)
 	}
 	return tw.Flush()
 }
 
-func runOncallShifts(env Env, args []string) error {
+func runOncallShifts(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("oncall shifts", env)
 	cfgPath := fs.String("config", "", "configuration file")
 	fromFlag := fs.String("from", "", "start of the preview")
 	toFlag := fs.String("to", "", "end of the preview")
 	asJSON := fs.Bool("json", false, "print a JSON list of {schedule, contacts, start, end}")
+	apiURL := fs.String("api", "", "ask the API (configuration plus stored overrides)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -107,18 +97,31 @@ func runOncallShifts(env Env, args []string) error {
 	if len(pos) != 1 || *fromFlag == "" || *toFlag == "" {
 		return fmt.Errorf("%w: want one SCHEDULE, --from and --to", errUsage)
 	}
-	name, s, cfg, from, to, err := scheduleWindow(env, *cfgPath, pos[0], *fromFlag, *toFlag)
+	from, to, err := window(*fromFlag, *toFlag)
 	if err != nil {
 		return err
 	}
-	shifts, err := oncall.Timeline(name, s, cfg.Overrides, from, to)
-	if err != nil {
-		return err
+	var shifts []oncall.Shift
+	loc := time.UTC
+	if *apiURL != "" {
+		resp, err := apiShifts(ctx, *apiURL, pos[0], from, to)
+		if err != nil {
+			return err
+		}
+		shifts, loc = resp.Shifts, zone(resp.TimeZone)
+	} else {
+		cfg, err := loadOncallConfig(env, *cfgPath)
+		if err != nil {
+			return err
+		}
+		if shifts, err = (&page.Resolver{Config: cfg}).Shifts(ctx, pos[0], from, to); err != nil {
+			return err
+		}
+		loc = cfg.Schedules[pos[0]].Location()
 	}
 	if *asJSON {
 		return writeJSON(env.Stdout, shifts)
 	}
-	loc := scheduleZone(s)
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	for _, sh := range shifts {
 		who := strings.Join(sh.Contacts, ", ")
@@ -131,11 +134,12 @@ func runOncallShifts(env Env, args []string) error {
 	return tw.Flush()
 }
 
-func runOncallICS(env Env, args []string) error {
+func runOncallICS(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("oncall ics", env)
 	cfgPath := fs.String("config", "", "configuration file")
 	fromFlag := fs.String("from", "now-7d", "first shifts")
 	toFlag := fs.String("to", "now+90d", "last shifts")
+	apiURL := fs.String("api", "", "ask the API (configuration plus stored overrides)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -143,47 +147,51 @@ func runOncallICS(env Env, args []string) error {
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: want one SCHEDULE", errUsage)
 	}
-	name, s, cfg, from, to, err := scheduleWindow(env, *cfgPath, pos[0], *fromFlag, *toFlag)
+	from, to, err := window(*fromFlag, *toFlag)
 	if err != nil {
 		return err
 	}
-	shifts, err := oncall.Timeline(name, s, cfg.Overrides, from, to)
-	if err != nil {
-		return err
-	}
-	names := func(id string) string {
-		if c := cfg.Contact(id); c != nil {
-			return c.Name
+	var cal string
+	if *apiURL != "" {
+		cal, err = apiICS(ctx, *apiURL, pos[0], from, to)
+	} else {
+		var cfg *config.Config
+		if cfg, err = loadOncallConfig(env, *cfgPath); err != nil {
+			return err
 		}
-		return ""
+		cal, err = (&page.Resolver{Config: cfg}).ICS(ctx, pos[0], from, to, time.Now())
 	}
-	_, err = io.WriteString(env.Stdout, oncall.ICS(name, shifts, names, time.Now()))
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(env.Stdout, cal)
 	return err
 }
 
-func scheduleWindow(env Env, cfgPath, name, fromS, toS string) (string, *oncall.Schedule, *config.Config, time.Time, time.Time, error) {
+// window reads --from and --to.
+func window(fromS, toS string) (time.Time, time.Time, error) {
 	var zero time.Time
 	now := time.Now()
 	from, err := parseWhen(fromS, now)
 	if err != nil {
-		return "", nil, nil, zero, zero, fmt.Errorf("%w: --from: %v", errUsage, err)
+		return zero, zero, fmt.Errorf("%w: --from: %v", errUsage, err)
 	}
 	to, err := parseWhen(toS, now)
 	if err != nil {
-		return "", nil, nil, zero, zero, fmt.Errorf("%w: --to: %v", errUsage, err)
+		return zero, zero, fmt.Errorf("%w: --to: %v", errUsage, err)
 	}
 	if !to.After(from) {
-		return "", nil, nil, zero, zero, fmt.Errorf("%w: --to %s is not after --from %s", errUsage, toS, fromS)
+		return zero, zero, fmt.Errorf("%w: --to %s is not after --from %s", errUsage, toS, fromS)
 	}
-	cfg, err := loadOncallConfig(env, cfgPath)
-	if err != nil {
-		return "", nil, nil, zero, zero, err
+	return from, to, nil
+}
+
+// zone loads a time zone the API named; UTC when it cannot.
+func zone(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		return loc
 	}
-	s := cfg.Schedules[name]
-	if s == nil {
-		return "", nil, nil, zero, zero, fmt.Errorf("%q is not a schedule (schedules: %s)", name, strings.Join(cfg.ScheduleNames(), ", "))
-	}
-	return name, s, cfg, from, to, nil
+	return time.UTC
 }
 
 // loadOncallConfig loads the configuration and reports its warnings on stderr.
@@ -196,19 +204,6 @@ func loadOncallConfig(env Env, path string) (*config.Config, error) {
 		fmt.Fprintf(env.Stderr, "warning: %v\n", w)
 	}
 	return cfg, nil
-}
-
-// scheduleZone is the time zone a schedule's times are shown in: its first layer's.
-func scheduleZone(s *oncall.Schedule) *time.Location {
-	for _, l := range s.Layers {
-		if l == nil {
-			continue
-		}
-		if loc, err := time.LoadLocation(l.TimeZone); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
 }
 
 // parseWhen reads RFC 3339, 2026-12-01T09:00 or 2026-12-01 (UTC), now, now+7d, now-12h.

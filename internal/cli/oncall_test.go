@@ -139,6 +139,6 @@ func TestOncallErrors(t *testing.T) {
 	}
 	code, out, _ := run(t, "", "oncall", "help")
 	if code != 0 || !strings.Contains(out, "--api") {
-		t.Errorf("oncall help = %d %q; want the usage, saying the --api variant comes later", code, out)
+		t.Errorf("oncall help = %d %q; want the usage with the --api variants", code, out)
 	}
 }

@@ -92,7 +92,8 @@ type Grouping struct {
 // Tier is one step of an escalation path.
 type Tier struct {
 	After Duration `yaml:"after"` // since the incident opened (or re-opened), while unacknowledged
-	// Notify: "owner", "secondary" (the owning team's secondary) or team names.
+	// Notify: "owner", "secondary" (the owning team's secondary), team names,
+	// contact:<id> or schedule:<name> (whoever is on call when the tier fires).
 	Notify []string `yaml:"notify"`
 	Repeat int      `yaml:"repeat"` // further notices, Every apart (at most MaxEscalationRepeat)
 	Every  Duration `yaml:"every"`
@@ -112,6 +113,10 @@ type Team struct {
 	SMS   []string `yaml:"sms"`   // E.164 phone numbers
 	// Secondary is the team escalation tiers call "secondary" for this team's incidents.
 	Secondary string `yaml:"secondary"`
+	// OnCall pages people instead of the team's addresses: schedule:<name> (whoever is on
+	// call when the page goes out) and contact:<id>. A schedule with nobody on call falls
+	// through to Email and SMS and is recorded as a gap (internal/page).
+	OnCall []string `yaml:"oncall"`
 }
 
 // Class is one entry of the event taxonomy: which events it covers and what they mean.

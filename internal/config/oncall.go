@@ -13,8 +13,8 @@ import (
 
 // Escalation is a named escalation plan: who is paged, tier after tier, while nobody
 // acknowledges. Tiers name teams, contact:<id> and schedule:<name> (whoever is on call
-// when the tier fires). Imported from Incident Manager and Opsgenie; paging does not
-// follow plans yet (the severities' escalation does).
+// when the tier fires). Imported from Incident Manager and Opsgenie; paging follows the
+// severities' escalation tiers, which name the same targets.
 type Escalation struct {
 	Description string `yaml:"description"`
 	Tiers       []Tier `yaml:"tiers"`
@@ -172,6 +172,7 @@ func (c *Config) validateOncall(doc *strictyaml.Doc) strictyaml.Errors {
 			}
 		}
 	}
+	errs = append(errs, c.validateTeamOnCall(doc)...)
 	if len(errs) > 0 {
 		return errs
 	}

@@ -226,8 +226,15 @@ func (c *Config) checkTiers(p *problems, key string, tiers []Tier) {
 			p.add(tk+".notify", "missing: owner, secondary or team names")
 		}
 		for j, who := range tier.Notify {
-			if who != "owner" && who != "secondary" && c.Teams[who] == nil {
-				p.add(fmt.Sprintf("%s.notify[%d]", tk, j), "%q is not owner, secondary or a team (teams: %s)", who, c.teamList())
+			if who == "owner" || who == "secondary" {
+				continue
+			}
+			switch msg := c.checkTarget(who, c.isContact); {
+			case msg == "":
+			case strings.Contains(who, ":"): // a contact or schedule that is not there
+				p.add(fmt.Sprintf("%s.notify[%d]", tk, j), "%s", msg)
+			default:
+				p.add(fmt.Sprintf("%s.notify[%d]", tk, j), "%q is not owner, secondary, a team, contact:<id> or schedule:<name> (teams: %s)", who, c.teamList())
 			}
 		}
 		if tier.Repeat < 0 || (tier.Repeat > 0 && tier.Every.Duration <= 0) {

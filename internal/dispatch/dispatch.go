@@ -17,6 +17,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/page"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
@@ -114,6 +115,9 @@ type Dispatcher struct {
 	Lease time.Duration
 	// Reviews opens post-incident reviews of resolved incidents (review.go); nil: none.
 	Reviews ReviewOpener
+	// OnCall pages whoever is on call for the teams' and tiers' schedules (oncall.go);
+	// nil: the configuration's rotations and overrides alone.
+	OnCall *page.Resolver
 }
 
 // once does each action of a change once (store.Once).
@@ -327,13 +331,17 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 	if d.Links != nil {
 		n.Actions = d.Links.Actions(inc, n.Kind)
 	}
-	for i, team := range Recipients(d.Config, inc) {
+	recips, err := d.pages(ctx, inc, ver, at)
+	if err != nil {
+		return err
+	}
+	for i, rc := range recips {
 		// Entries of one change are stamped with its time plus their order (in nanoseconds),
 		// so the timeline reads in the order things happened and stays deterministic.
-		entry := incident.Entry{Incident: inc.ID, At: at.Add(time.Duration(2 + i)), Actor: "firebreak", Key: "notify:" + ver + ":" + team}
-		// A team told by an earlier delivery of this change is not told again.
+		entry := incident.Entry{Incident: inc.ID, At: at.Add(time.Duration(2 + i)), Actor: "firebreak", Key: "notify:" + ver + ":" + rc.Target}
+		// Someone told by an earlier delivery of this change is not told again.
 		if _, err := d.once().Do(ctx, inc.ID, entry.Key, func(ctx context.Context) (string, error) {
-			return d.tell(ctx, inc, team, change, n, entry)
+			return d.tell(ctx, inc, rc, change, page.Personal(n, rc, d.Links), entry)
 		}); err != nil {
 			return err
 		}
@@ -341,9 +349,10 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 	return nil
 }
 
-// tell sends the notice to one team and records it (or its permanent failure) as entry;
-// the result is the message id.
-func (d *Dispatcher) tell(ctx context.Context, inc incident.Incident, team string, change Change, n notify.Notice, entry incident.Entry) (string, error) {
+// tell sends the notice to one recipient (a team, or a person on call) and records it
+// (or its permanent failure) as entry; the result is the message id.
+func (d *Dispatcher) tell(ctx context.Context, inc incident.Incident, rc page.Recipient, change Change, n notify.Notice, entry incident.Entry) (string, error) {
+	team := rc.Target
 	id, err := d.Sender.Send(ctx, team, n)
 	if err != nil && !IsPermanent(err) {
 		return "", err
@@ -356,8 +365,8 @@ func (d *Dispatcher) tell(ctx context.Context, inc incident.Incident, team strin
 	}
 	channels := n.Policy.Channels
 	entry.Kind = incident.KindNotified
-	entry.Detail = fmt.Sprintf("Told %s of %s (%s) by %s.", team, change, inc.Severity, strings.Join(channels, " and "))
-	entry.Data = map[string]string{"team": team, "change": string(change), "message_id": id, "channels": strings.Join(channels, ","), "sent_at": stamp(d.now())}
+	entry.Detail = fmt.Sprintf("Told %s of %s (%s) by %s.", rc.Describe(), change, inc.Severity, strings.Join(channels, " and "))
+	entry.Data = rc.Data(map[string]string{"team": team, "change": string(change), "message_id": id, "channels": strings.Join(channels, ","), "sent_at": stamp(d.now())})
 	if err := d.Store.AddEntries(ctx, entry); err != nil {
 		return "", err
 	}

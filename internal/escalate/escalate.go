@@ -20,6 +20,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/page"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -235,6 +236,9 @@ type Escalator struct {
 	Lease   time.Duration // how long a step may take before another tick retries it; zero: store.Lease
 	// Batch bounds how many due incidents one tick reads (default 500).
 	Batch int
+	// OnCall pages whoever is on call for the tiers' schedules (oncall.go); nil: the
+	// configuration's rotations and overrides alone.
+	OnCall *page.Resolver
 }
 
 // Report counts what a tick did.
@@ -335,18 +339,22 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		if e.Links != nil {
 			n.Actions = e.Links.Actions(inc, notify.Escalation)
 		}
-		var told []string
-		for _, team := range st.Teams {
-			if _, err := e.Sender.Send(ctx, team, n); err != nil {
+		recips, err := e.pages(ctx, inc, st)
+		if err != nil {
+			return err
+		}
+		var told, targets []string
+		for _, rc := range recips {
+			if _, err := e.Sender.Send(ctx, rc.Target, page.Personal(n, rc, e.Links)); err != nil {
 				return err
 			}
-			told = append(told, team)
+			told, targets = append(told, rc.Describe()), append(targets, rc.Target)
 		}
 		entry.Kind, entry.Detail = incident.KindEscalated, fmt.Sprintf("%s; told %s.", msg, strings.Join(told, ", "))
 		if len(told) == 0 {
 			entry.Detail = msg + "; nobody to tell (no secondary configured)."
 		}
-		entry.Data["tier"], entry.Data["teams"] = fmt.Sprint(st.Tier), strings.Join(told, ",")
+		entry.Data["tier"], entry.Data["teams"] = fmt.Sprint(st.Tier), strings.Join(targets, ",")
 		rep.Escalations++
 	case Remind:
 		n := notify.Notice{Kind: notify.Reminder, Incident: inc, Policy: policy,
@@ -354,10 +362,18 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		if e.Links != nil {
 			n.Actions = e.Links.Actions(inc, notify.Reminder)
 		}
-		if _, err := e.Sender.Send(ctx, inc.Team, n); err != nil {
+		recips, err := e.reminded(ctx, inc, st)
+		if err != nil {
 			return err
 		}
-		entry.Kind, entry.Detail = incident.KindUpdateDue, fmt.Sprintf("Update due: reminded %s.", inc.Team)
+		var told []string
+		for _, rc := range recips {
+			if _, err := e.Sender.Send(ctx, rc.Target, page.Personal(n, rc, e.Links)); err != nil {
+				return err
+			}
+			told = append(told, rc.Describe())
+		}
+		entry.Kind, entry.Detail = incident.KindUpdateDue, fmt.Sprintf("Update due: reminded %s.", strings.Join(told, ", "))
 		rep.Reminders++
 	case Breach:
 		within := policy.AcknowledgeWithin.Duration

@@ -70,6 +70,7 @@ type Notice struct {
 	Automation []Automation
 	NextUpdate time.Time
 	Actions    []Action // acknowledge, resolve, approve, … links
+	Paged      Paged    // the person paged and why (oncall.go); zero: a team
 }
 
 // Rendered is a notice in each protocol's form.

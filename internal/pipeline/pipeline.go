@@ -21,6 +21,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/page"
 	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
@@ -108,6 +109,9 @@ func New(o Options) (*Local, error) {
 	for _, t := range o.Config.TeamNames {
 		topics[t] = topic(t)
 	}
+	for _, c := range o.Config.Contacts { // people paged as on call (internal/page)
+		topics[config.ContactPrefix+c.ID] = topic("contact-" + c.ID)
+	}
 	sender := notify.New(outbox, topics)
 	p := intake.New(st, c, now, o.Log)
 	p.ReopenWithin = o.Config.Defaults.ReopenWithin.Duration
@@ -121,11 +125,12 @@ func New(o Options) (*Local, error) {
 	}
 	task := &runbook.Task{Store: st, Sender: sender, Config: o.Config, Links: rl, Now: now}
 	l.Runner = &runbook.Runner{Machines: o.Runbooks, Fixtures: o.Fixtures, Task: task, Now: now}
-	l.Dispatcher = &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Config: o.Config, Links: dl, Now: now, Log: o.Log}
+	oncall := &page.Resolver{Config: o.Config, Overrides: st}
+	l.Dispatcher = &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Config: o.Config, Links: dl, Now: now, Log: o.Log, OnCall: oncall}
 	if len(o.Runbooks) > 0 {
 		l.Dispatcher.Runbooks = l.Runner
 	}
-	l.Escalator = &escalate.Escalator{Store: st, Sender: sender, Config: o.Config, Links: el, Now: now, Log: o.Log}
+	l.Escalator = &escalate.Escalator{Store: st, Sender: sender, Config: o.Config, Links: el, Now: now, Log: o.Log, OnCall: oncall}
 	l.wireFollowups()
 	return l, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/oncall"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 )
 
@@ -37,6 +38,7 @@ type Memory struct {
 	openedIn   map[scope][]openedRef                                  // the same, per account and region
 	byScope    map[scopedStatus]map[incident.Severity]map[string]bool // incident ids by account, region, status and severity
 	followups  memFollowups                                           // reviews and actions (memory_followups.go)
+	overrides  map[string][]oncall.Override                           // schedule -> overrides sorted by id (memory_overrides.go)
 }
 
 type claim struct {

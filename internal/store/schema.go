@@ -37,6 +37,7 @@ type Index struct {
 //	TOKEN#<nonce>   T                           a used one-click token (expires with the token)
 //	REV#<id>        R                           post-incident review of incident <id> (dynamo_followups.go)
 //	ACT#<link>      A#<action id>               tracked action linked to an incident, review or problem
+//	OVR#<schedule>  <end>-<hash>                on-call override made through the API (expires a week after it ends)
 //
 // The "list" index keys incidents by status (list_pk INCIDENT#<status>, list_sk
 // <opened_at>#<id>) and quarantined payloads (QUARANTINE, <received_at>#<sha>). The

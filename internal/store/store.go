@@ -58,6 +58,7 @@ type Store interface {
 	Decide(ctx context.Context, id, key, decision, by string, at time.Time) (Approval, error)
 
 	Followups // post-incident reviews and tracked actions (followups.go)
+	Overrides // on-call overrides (overrides.go)
 }
 
 // ErrDecided is returned when deciding an approval that is already decided.

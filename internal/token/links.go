@@ -52,6 +52,12 @@ func LinkURL(base, tok, inc, action string) string {
 // mitigated and acknowledged notices, none otherwise (resolved). A link that cannot be
 // signed is left out and logged: the notice still goes, with the CLI commands.
 func (l *Links) Actions(inc incident.Incident, kind notify.Kind) []notify.Action {
+	return l.actions(inc, kind, "")
+}
+
+// actions returns the links of a notice, acting as the suffix's person when it is one
+// (":contact:<id>").
+func (l *Links) actions(inc incident.Incident, kind notify.Kind, as string) []notify.Action {
 	var ack, resolve bool
 	switch kind {
 	case notify.Opened, notify.Retriggered, notify.SeverityRaised, notify.Escalation, notify.Reminder, notify.RunbookNotice:
@@ -63,10 +69,10 @@ func (l *Links) Actions(inc incident.Incident, kind notify.Kind) []notify.Action
 	resolve = resolve && inc.Status.Active()
 	var out []notify.Action
 	if ack {
-		out = l.add(out, inc, "Acknowledge", Ack, l.ttl(l.ActionTTL, ActionTTL))
+		out = l.add(out, inc, "Acknowledge", Ack+as, l.ttl(l.ActionTTL, ActionTTL))
 	}
 	if resolve {
-		out = l.add(out, inc, "Resolve", Resolve, l.ttl(l.ActionTTL, ActionTTL))
+		out = l.add(out, inc, "Resolve", Resolve+as, l.ttl(l.ActionTTL, ActionTTL))
 	}
 	return out
 }

@@ -4,7 +4,8 @@
 // A token is base64url(payload) "." base64url(HMAC-SHA256(key, payload)), both without
 // padding, where payload is the JSON object {"v":1,"kid","inc","act","exp","nonce"}: the
 // format version, the id of the key that signed it, the incident, the one action it
-// allows ("ack", "resolve", "approve:<approval key>", "reject:<approval key>"), its
+// allows ("ack", "resolve", "approve:<approval key>", "reject:<approval key>", and
+// "ack:contact:<id>", "resolve:contact:<id>" acting as a person who was paged), its
 // expiry (Unix seconds) and a random nonce that the API spends on use, so that a token
 // acts at most once.
 //
@@ -204,6 +205,10 @@ func ValidAction(act string) bool {
 		return true
 	}
 	verb, key, ok := strings.Cut(act, ":")
+	if ok && (verb == Ack || verb == Resolve) { // acting as a person paged: ack:contact:<id>
+		id, isContact := strings.CutPrefix(key, ContactActor)
+		return isContact && id != "" && len(id) <= 64
+	}
 	return ok && (verb == Approve || verb == Reject) && key != "" && len(key) <= 512
 }
 

@@ -5,16 +5,27 @@ package teams
 import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 )
 
 // Sender publishes to the team topics named in TEAM_TOPICS (a JSON object of team name
-// to topic ARN).
+// to topic ARN) and, when CONTACT_TOPICS is set (contact id to topic ARN), to the
+// contacts' topics as contact:<id> (internal/page pages people there).
 func Sender(env *lambdaenv.Env) (*notify.Notifier, error) {
 	topics, err := env.JSON(lambdaenv.TeamTopics)
 	if err != nil {
 		return nil, err
+	}
+	if env.Var("CONTACT_TOPICS") != "" {
+		contacts, err := env.JSON("CONTACT_TOPICS")
+		if err != nil {
+			return nil, err
+		}
+		for id, arn := range contacts {
+			topics[config.ContactPrefix+id] = arn
+		}
 	}
 	return notify.New(sns.NewFromConfig(env.AWS), topics), nil
 }

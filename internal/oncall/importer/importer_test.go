@@ -142,7 +142,7 @@ func TestIncidentManager(t *testing.T) {
 		{"dba-monthly", "2026-02-15T00:00:00Z", []string{"mateo-jackson", "li"}, "2026-03-01T08:00:00Z"},
 	})
 	checkNotCarried(t, res, "file notes.json: not an Incident Manager", "voice channel \"li desk phone\"", "contact akua: its engagement plan",
-		"stage 3: a single channel of mateo-jackson", "IsEssential", "paging does not follow yet")
+		"stage 3: a single channel of mateo-jackson", "IsEssential", "paging does not follow directly")
 }
 
 func TestOpsgenie(t *testing.T) {

@@ -431,7 +431,7 @@ func IncidentManager(files []File) (*Result, error) {
 		r.notCarried("escalation plans: \"essential\" targets (IsEssential) — Firebreak has no such distinction")
 	}
 	if len(r.Escalations) > 0 {
-		r.notCarried("escalation plans: imported under escalations:, which paging does not follow yet (severities' escalation tiers still name teams)")
+		r.notCarried("escalation plans: imported under escalations:, which paging does not follow directly: copy their tiers into a severity's escalation (same targets)")
 	}
 	return r, nil
 }

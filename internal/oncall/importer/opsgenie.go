@@ -343,7 +343,7 @@ func Opsgenie(files []File) (*Result, error) {
 		r.Escalations[name] = esc
 	}
 	if len(r.Escalations) > 0 {
-		r.notCarried("escalations: imported under escalations:, which paging does not follow yet (severities' escalation tiers still name teams)")
+		r.notCarried("escalations: imported under escalations:, which paging does not follow directly: copy their tiers into a severity's escalation (same targets)")
 	}
 	return r, nil
 }
