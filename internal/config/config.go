@@ -74,6 +74,8 @@ type Defaults struct {
 	// AutoResolveAfter: a mitigated incident quiet this long (no new trigger) is resolved
 	// (default 30m; 0s: never). Incidents are never closed automatically.
 	AutoResolveAfter *Duration `yaml:"auto_resolve_after"`
+	// Problem: when a recurring fingerprint becomes a problem (problem.go).
+	Problem *ProblemRule `yaml:"problem"`
 }
 
 // InhibitRule quiets lesser incidents while a greater one is active.
@@ -136,6 +138,8 @@ type Class struct {
 	// Title is a text/template over the normalised event (.Resource, .Actor, .Account,
 	// .Region, .Summary, .Attrs, .Tags); default: the event's summary.
 	Title string `yaml:"title"`
+	// Problem overrides defaults.problem for this class's fingerprints (problem.go).
+	Problem *ProblemRule `yaml:"problem"`
 
 	// Compiled forms (derived).
 	Pattern  []byte                       `yaml:"-"`
@@ -432,6 +436,7 @@ func (c *Config) validate(doc *strictyaml.Doc, root fs.FS) strictyaml.Errors {
 		bad("teams."+cycle[0]+".secondary", "secondaries go round in a cycle (%s): a team cannot be its own secondary, even through others",
 			strings.Join(cycle, " → "))
 	}
+	c.validateProblems(bad)
 	if c.Defaults.ReopenWithin == nil {
 		c.Defaults.ReopenWithin = &Duration{time.Hour}
 	}

@@ -340,10 +340,15 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 			if c.By != "" {
 				assign("acknowledged_by", c.By)
 			}
+		case incident.Mitigated:
+			assign("mitigated_at", at)
 		case incident.Resolved:
 			assign("resolved_at", at)
+			names["#mat"] = "mitigated_at" // resolved without a recovery: mitigated then
+			set = append(set, "#mat = if_not_exists(#mat, :resolvedat)")
 		case incident.Open:
 			drop("resolved_at")
+			drop("mitigated_at")
 			drop("acknowledged_at")
 			drop("acknowledged_by")
 		}
@@ -615,7 +620,7 @@ func toMeta(inc incident.Incident) map[string]types.AttributeValue {
 		}
 	}
 	for k, v := range map[string]string{"acknowledged_at": fmtTime(inc.AcknowledgedAt), "acknowledged_by": inc.AcknowledgedBy,
-		"resolved_at": fmtTime(inc.ResolvedAt), "severity_at": fmtTime(inc.SeverityAt), "last_update_at": fmtTime(inc.LastUpdateAt), "parent": inc.Parent,
+		"resolved_at": fmtTime(inc.ResolvedAt), "mitigated_at": fmtTime(inc.MitigatedAt), "severity_at": fmtTime(inc.SeverityAt), "last_update_at": fmtTime(inc.LastUpdateAt), "parent": inc.Parent,
 		"parent_reason": inc.ParentReason, "silenced_by": inc.SilencedBy} {
 		it[k] = s(v)
 	}
@@ -643,7 +648,7 @@ func fromMeta(it map[string]types.AttributeValue) incident.Incident {
 	inc.AcknowledgedAt, inc.AcknowledgedBy = parseTime(str(it, "acknowledged_at")), str(it, "acknowledged_by")
 	inc.ResolvedAt, inc.LastUpdateAt, inc.DueAt = parseTime(str(it, "resolved_at")), parseTime(str(it, "last_update_at")), parseTime(str(it, "due_at"))
 	inc.Parent, inc.ParentReason, inc.SilencedBy = str(it, "parent"), str(it, "parent_reason"), str(it, "silenced_by")
-	inc.SeverityAt = parseTime(str(it, "severity_at"))
+	inc.SeverityAt, inc.MitigatedAt = parseTime(str(it, "severity_at")), parseTime(str(it, "mitigated_at"))
 	return inc
 }
 

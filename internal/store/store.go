@@ -204,10 +204,15 @@ func applyChange(inc *incident.Incident, c Change) {
 		switch c.Status {
 		case incident.Acknowledged:
 			inc.AcknowledgedAt, inc.AcknowledgedBy = c.At.UTC(), c.By
+		case incident.Mitigated:
+			inc.MitigatedAt = c.At.UTC()
 		case incident.Resolved:
 			inc.ResolvedAt = c.At.UTC()
+			if inc.MitigatedAt.IsZero() {
+				inc.MitigatedAt = inc.ResolvedAt
+			}
 		case incident.Open: // re-opened: it needs someone again
-			inc.ResolvedAt, inc.AcknowledgedAt, inc.AcknowledgedBy = time.Time{}, time.Time{}, ""
+			inc.ResolvedAt, inc.AcknowledgedAt, inc.AcknowledgedBy, inc.MitigatedAt = time.Time{}, time.Time{}, "", time.Time{}
 		}
 	}
 	if c.Severity != "" {
