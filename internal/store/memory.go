@@ -32,6 +32,7 @@ type Memory struct {
 	stream     []StreamRecord
 	loose      map[string]map[string]Loose // fingerprint -> event id -> event (early.go)
 	opened     []openedRef                 // incidents by opening time (memory_opened.go)
+	problems   *memProblems                // problem items (memory_problems.go)
 }
 
 type claim struct {

@@ -28,6 +28,7 @@ var ErrNotFound = errors.New("not found")
 // Store is the whole contract both implementations satisfy. Consumers declare the
 // narrower interfaces they use.
 type Store interface {
+	Problems // problem items (problems.go)
 	Current(ctx context.Context, fingerprints []string) (map[string]incident.Incident, error)
 	Open(ctx context.Context, inc incident.Incident, opened incident.Entry) (incident.Incident, bool, error)
 	Record(ctx context.Context, l Ledger, refs []EventRef) ([]EventRef, error)
