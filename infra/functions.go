@@ -9,6 +9,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
 
@@ -39,8 +40,9 @@ var functionSpecs = map[string]functionSpec{
 		Timeout:     60 * time.Second,
 		// The dispatcher, its quiet rules (silences, inhibition, grouping), and the
 		// runbook task it runs in-process for dry_run runbooks.
-		Store: storeMethods(reflect.TypeFor[dispatch.Store](), reflect.TypeFor[dispatch.QuietStore](), reflect.TypeFor[runbook.TaskStore]()),
-		wire:  wireDispatch,
+		Store: storeMethods(reflect.TypeFor[dispatch.Store](), reflect.TypeFor[dispatch.QuietStore](), reflect.TypeFor[runbook.TaskStore](),
+			reflect.TypeFor[problem.TrackerStore]()),
+		wire: wireDispatch,
 	},
 	"escalate": {
 		Description: "Firebreak escalate: every minute, the incident clocks → escalations, update reminders, objective breaches, auto-resolve",

@@ -12,6 +12,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/teams"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
+	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/runbooks"
 )
@@ -55,6 +56,8 @@ func setup(env *lambdaenv.Env) (any, error) {
 		Remote: &dispatch.StepFunctions{Client: sfn.NewFromConfig(env.AWS), StateMachines: machines}}
 	d := &dispatch.Dispatcher{Store: db, Quiet: db, Sender: sender, Runbooks: starter, Config: env.Config,
 		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease, Metrics: metrics.New(os.Stdout)}
+	d.Problems = &problem.Tracker{Store: db, Sender: sender, Rule: problem.Rules(env.Config), Permanent: dispatch.IsPermanent,
+		Lease: lambdaenv.Lease, Log: env.Log}
 	if l := links.New(env); l != nil { // one-click links in notices
 		d.Links, task.Links = l, l
 	}

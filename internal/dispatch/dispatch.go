@@ -122,6 +122,8 @@ type Dispatcher struct {
 	// Lease is how long a claimed action may take before another attempt may retry it;
 	// it must exceed the Lambda timeout.
 	Lease time.Duration
+	// Problems links incidents to recurring problems (problems.go); nil: off.
+	Problems Recurrences
 }
 
 // failed records an action that failed for good on the incident's timeline, marks the
@@ -161,6 +163,15 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		at = r.New.UpdatedAt
 	}
 
+	note, err := d.recur(ctx, change, r.Old, inc, at)
+	if err != nil {
+		return err
+	}
+	if change == Resolved {
+		if err := d.measure(ctx, r.New); err != nil {
+			return err
+		}
+	}
 	// New incidents may be silenced, inhibited or grouped: recorded, not paged.
 	var quiet *Quiet
 	if change == Opened && d.Quiet != nil {
@@ -201,7 +212,7 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 			return nil
 		}
 	}
-	return d.notify(ctx, inc, change, r, at, automation)
+	return d.notify(ctx, inc, change, r, at, automation, note)
 }
 
 // silenceOver reports whether the silence that kept inc quiet is over at t.
@@ -357,7 +368,7 @@ func Recipients(cfg *config.Config, inc incident.Incident) []string {
 	return out
 }
 
-func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change Change, r store.StreamRecord, at time.Time, automation []notify.Automation) error {
+func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change Change, r store.StreamRecord, at time.Time, automation []notify.Automation, note string) error {
 	ver := "v" + strconv.Itoa(inc.Version)
 	policy := d.Config.Severities[string(inc.Severity)]
 	if inc.Severity == incident.Info || policy == nil || len(policy.Channels) == 0 {
@@ -365,7 +376,7 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 		return d.Store.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at.Add(2), Kind: "not-paged", Actor: "firebreak",
 			Key: "notify:" + ver + ":none", Detail: fmt.Sprintf("Not paged: %s %s has no notification channels.", inc.Severity, change)})
 	}
-	n := notify.Notice{Kind: toNotice[change], Incident: inc, Policy: policy, Automation: automation}
+	n := notify.Notice{Kind: toNotice[change], Incident: inc, Policy: policy, Automation: automation, Message: note}
 	if t := d.Config.Teams[inc.Team]; t != nil {
 		n.TeamName = t.Name
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
@@ -75,6 +76,7 @@ type Local struct {
 	Lifecycle  *lifecycle.Service
 	Runner     *runbook.Runner
 	Outbox     *notify.Outbox
+	Problems   *problem.Service // people's changes to problems (run them through Do)
 
 	mu         sync.Mutex // one step at a time: intake, clocks and people take turns
 	Escalation escalate.Report
@@ -115,6 +117,8 @@ func New(o Options) (*Local, error) {
 	task := &runbook.Task{Store: st, Sender: sender, Config: o.Config, Links: rl, Now: now, Lease: time.Minute}
 	l.Runner = &runbook.Runner{Machines: o.Runbooks, Fixtures: o.Fixtures, Task: task, Now: now}
 	l.Dispatcher = &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Config: o.Config, Links: dl, Now: now, Log: o.Log, Lease: time.Minute}
+	l.Dispatcher.Problems = &problem.Tracker{Store: st, Sender: sender, Rule: problem.Rules(o.Config), Permanent: dispatch.IsPermanent, Lease: time.Minute, Log: o.Log}
+	l.Problems = &problem.Service{Store: st, Now: now}
 	if len(o.Runbooks) > 0 {
 		l.Dispatcher.Runbooks = l.Runner
 	}

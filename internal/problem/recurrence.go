@@ -1,6 +1,7 @@
 package problem
 
 import (
+	"fmt"
 	"sort"
 	"time"
 )
@@ -34,8 +35,12 @@ type Recurrence struct {
 	Occurrences []Occurrence `json:"occurrences"`
 	// Open is the fingerprint's open problem ("" : none); Start the earliest occurrence
 	// it explains; LinkedFrom the Start up to which its incidents are all linked.
-	Open       string    `json:"open,omitempty"`
-	Start      time.Time `json:"start,omitzero"`
+	Open  string    `json:"open,omitempty"`
+	Start time.Time `json:"start,omitzero"`
+	// At and Why: when the open problem's rule matched and which; with Start, the match
+	// of the occurrences kept (recomputed as they arrive, so any order ends the same).
+	At         time.Time `json:"at,omitzero"`
+	Why        string    `json:"why,omitempty"`
 	LinkedFrom time.Time `json:"linked_from,omitzero"`
 	// Seq counts the problems ever opened for the fingerprint.
 	Seq int `json:"seq"`
@@ -72,20 +77,28 @@ type Rule struct {
 	Reopens   int
 }
 
-// Qualifies reports whether the occurrences after Since make a problem under rule, and
-// the earliest occurrence it explains: the first opening of the earliest window of
-// Within holding Incidents incidents, or the first occurrence of an incident re-opened
-// Reopens times, whichever is earlier. It depends on the set of occurrences only.
-func (r *Recurrence) Qualifies(rule Rule) (time.Time, bool) {
-	var start time.Time
+// Match is a recurrence that makes a problem: Start is the earliest occurrence it
+// explains, At the occurrence that completed it, Why the rule that matched.
+type Match struct {
+	Start, At time.Time
+	Why       string
+}
+
+// Qualifies reports whether the occurrences after Since make a problem under rule: the
+// earliest window of Within holding Incidents incidents (from its first opening), or an
+// incident re-opened Reopens times (from its first occurrence), whichever starts
+// earlier. It depends on the set of occurrences only, never on their order of arrival.
+func (r *Recurrence) Qualifies(rule Rule) (Match, bool) {
+	var m Match
 	found := false
-	take := func(t time.Time) {
-		if !found || t.Before(start) {
-			start, found = t, true
+	take := func(c Match) {
+		later := c.Start.After(m.Start) || (c.Start.Equal(m.Start) && (c.At.After(m.At) || (c.At.Equal(m.At) && c.Why >= m.Why)))
+		if !found || !later {
+			m, found = c, true
 		}
 	}
 	var opens []Occurrence
-	reopens := map[string]int{}
+	reopens := map[string][]time.Time{}
 	first := map[string]time.Time{}
 	for _, o := range r.Occurrences {
 		if !o.At.After(r.Since) {
@@ -95,7 +108,7 @@ func (r *Recurrence) Qualifies(rule Rule) (time.Time, bool) {
 			first[o.Incident] = o.At
 		}
 		if o.Reopen {
-			reopens[o.Incident]++
+			reopens[o.Incident] = append(reopens[o.Incident], o.At)
 		} else {
 			opens = append(opens, o)
 		}
@@ -105,21 +118,33 @@ func (r *Recurrence) Qualifies(rule Rule) (time.Time, bool) {
 			distinct := map[string]bool{}
 			for j := i; j < len(opens) && opens[j].At.Sub(opens[i].At) <= rule.Within; j++ {
 				distinct[opens[j].Incident] = true
+				if len(distinct) == rule.Incidents {
+					take(Match{Start: opens[i].At, At: opens[j].At,
+						Why: fmt.Sprintf("%d incidents of one fingerprint within %s", rule.Incidents, short(rule.Within))})
+					break
+				}
 			}
-			if len(distinct) >= rule.Incidents {
-				take(opens[i].At)
+			if found {
 				break
 			}
 		}
 	}
 	if rule.Reopens > 0 {
-		for id, n := range reopens {
-			if n >= rule.Reopens {
-				take(first[id])
+		for id, ts := range reopens {
+			if len(ts) >= rule.Reopens {
+				take(Match{Start: first[id], At: ts[rule.Reopens-1], Why: fmt.Sprintf("incident %s re-opened %d times", id, len(ts))})
 			}
 		}
 	}
-	return start, found
+	return m, found
+}
+
+// short writes a duration as days when it is whole days (7d), else as Go does.
+func short(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }
 
 // Explained lists, in time order, the distinct incidents with an occurrence at or after

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -51,8 +53,8 @@ func (d *Dynamo) Recur(ctx context.Context, fp string, apply func(*problem.Recur
 			return problem.Recurrence{}, fmt.Errorf("read recurrence of %s: %w", fp, err)
 		}
 		r := problem.Recurrence{Fingerprint: fp}
-		if len(res.Item) > 0 {
-			if err := json.Unmarshal([]byte(str(res.Item, attrDoc)), &r); err != nil {
+		if doc := str(res.Item, attrDoc); doc != "" {
+			if err := json.Unmarshal([]byte(doc), &r); err != nil {
 				return problem.Recurrence{}, fmt.Errorf("read recurrence of %s: %w", fp, err)
 			}
 			r.Version = num(res.Item, attrVersion)
@@ -120,8 +122,13 @@ func problemItem(p problem.Problem) (map[string]types.AttributeValue, error) {
 
 func problemFrom(it map[string]types.AttributeValue) (problem.Problem, error) {
 	var p problem.Problem
-	if err := json.Unmarshal([]byte(str(it, attrDoc)), &p); err != nil {
-		return problem.Problem{}, fmt.Errorf("decode problem %s: %w", str(it, Table.PartitionKey), err)
+	if doc := str(it, attrDoc); doc != "" {
+		if err := json.Unmarshal([]byte(doc), &p); err != nil {
+			return problem.Problem{}, fmt.Errorf("decode problem %s: %w", str(it, Table.PartitionKey), err)
+		}
+	}
+	if p.ID == "" { // an item written without its document: what its keys say
+		p.ID, p.Status = strings.TrimPrefix(str(it, Table.PartitionKey), pfxProblem), problem.Status(str(it, problemStatus))
 	}
 	p.Version = num(it, attrVersion)
 	if p.Actions == nil {
@@ -133,10 +140,22 @@ func problemFrom(it map[string]types.AttributeValue) (problem.Problem, error) {
 	return p, nil
 }
 
-// CreateProblem: see Problems.CreateProblem.
+// CreateProblem: see Problems.CreateProblem. The opening entry is written before the
+// problem and only while it does not exist, so a retry after a crash between the two
+// writes completes both, and a racing writer that finds it created adds nothing.
 func (d *Dynamo) CreateProblem(ctx context.Context, p problem.Problem, opened problem.Entry) (problem.Problem, bool, error) {
 	if p.ID == "" || p.Status == "" {
 		return problem.Problem{}, false, fmt.Errorf("create problem: id and status are required")
+	}
+	existing, err := d.GetProblem(ctx, p.ID)
+	if err == nil {
+		return existing, false, nil
+	}
+	if !errors.Is(err, problem.ErrNotFound) {
+		return problem.Problem{}, false, fmt.Errorf("create problem %s: %w", p.ID, err)
+	}
+	if err := d.putProblemEntry(ctx, opened); err != nil {
+		return problem.Problem{}, false, fmt.Errorf("create problem %s: %w", p.ID, err)
 	}
 	p.Version, p.UpdatedAt = 1, d.now().UTC()
 	item, err := problemItem(p)
@@ -146,9 +165,6 @@ func (d *Dynamo) CreateProblem(ctx context.Context, p problem.Problem, opened pr
 	err = d.putVersioned(ctx, item, 0)
 	created := err == nil
 	if err != nil && err != errConflict {
-		return problem.Problem{}, false, fmt.Errorf("create problem %s: %w", p.ID, err)
-	}
-	if err := d.putProblemEntry(ctx, opened); err != nil {
 		return problem.Problem{}, false, fmt.Errorf("create problem %s: %w", p.ID, err)
 	}
 	got, err := d.GetProblem(ctx, p.ID)
@@ -356,4 +372,3 @@ func (d *Dynamo) putProblemEntry(ctx context.Context, e problem.Entry) error {
 	}
 	return nil
 }
-

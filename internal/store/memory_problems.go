@@ -73,8 +73,8 @@ func (m *Memory) CreateProblem(_ context.Context, p problem.Problem, opened prob
 		p.Version, p.UpdatedAt, p.Incidents = 1, m.now().UTC(), nil
 		ps.problems[p.ID] = cloneProblem(p)
 		ps.index(p)
+		ps.addEntry(opened)
 	}
-	ps.addEntry(opened)
 	if ok {
 		return ps.view(existing.ID), false, nil
 	}

@@ -181,4 +181,3 @@ func RunProblems(t *testing.T, f Factory) {
 		}
 	})
 }
-
