@@ -105,6 +105,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	printIncidents(env.Stdout, res.Incidents)
 	fmt.Fprintln(env.Stdout)
 	printResponse(env.Stdout, res)
+	printProblems(env.Stdout, res.Summary)
 	return nil
 }
 
