@@ -64,7 +64,7 @@ var functionSpecs = map[string]functionSpec{
 		Timeout:     15 * time.Second,
 		// What the handler reads and writes directly, and the lifecycle service that
 		// changes incidents.
-		Store: storeMethods(reflect.TypeFor[api.Store](), reflect.TypeFor[lifecycle.Store]()),
+		Store: storeMethods(reflect.TypeFor[api.Store](), reflect.TypeFor[lifecycle.Store](), reflect.TypeFor[api.Problems]()),
 		wire:  wireAPI,
 	},
 	RotateFunction: {

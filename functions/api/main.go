@@ -35,6 +35,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 		Tokens:    &token.Signer{Keys: keys, Now: env.Now},
 		Now:       env.Now,
 		Log:       env.Log,
+		Problems:  db,
 	}
 	return h.Handle, nil
 }

@@ -35,6 +35,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/report"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/token"
@@ -103,6 +104,9 @@ type Handler struct {
 	Now       func() time.Time
 	Rand      io.Reader    // silence ids and request ids; nil: crypto/rand
 	Log       *slog.Logger // nil: discard
+	// Problems serves /problems and /report (problems.go); nil: not served.
+	Problems       Problems
+	ReportSections []report.Contributor // further report sections (actions, reviews)
 }
 
 // do runs one change (see Steps).
@@ -214,6 +218,9 @@ func (h *Handler) serve(c *call) events.LambdaFunctionURLResponse {
 
 // route dispatches an IAM caller's request.
 func (h *Handler) route(c *call) (any, error) {
+	if v, ok, err := h.routeProblems(c); ok {
+		return v, err
+	}
 	s := c.segs
 	n := len(s)
 	switch {
@@ -476,9 +483,9 @@ type createdBody struct{ v any }
 
 func allowed(route string) string {
 	switch route {
-	case "/incidents", "/incidents/{id}":
+	case "/incidents", "/incidents/{id}", "/problems/{id}", "/report":
 		return "GET"
-	case "/silences":
+	case "/silences", "/problems":
 		return "GET, POST"
 	case "/silences/{id}":
 		return "DELETE"

@@ -39,4 +39,6 @@ func printProblems(w io.Writer, s replay.Summary) {
 	}
 }
 
-func seconds(v float64) string { return time.Duration(v * float64(time.Second)).Round(time.Second).String() }
+func seconds(v float64) string {
+	return time.Duration(v * float64(time.Second)).Round(time.Second).String()
+}

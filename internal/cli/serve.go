@@ -94,6 +94,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		Approver:  &api.Local{Runner: res.Runner},
 		Tokens:    signer,
 		Steps:     steps,
+		Problems:  res.Store,
 		Now:       steps.now,
 		Log:       log,
 	}

@@ -136,7 +136,9 @@ func TestRecurringAlarmOpensOneProblem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.ContainsFunc(tl, func(e incident.Entry) bool { return e.Kind == incident.KindProblemLinked && e.Data[incident.DataProblem] == p.ID }) {
+		if !slices.ContainsFunc(tl, func(e incident.Entry) bool {
+			return e.Kind == incident.KindProblemLinked && e.Data[incident.DataProblem] == p.ID
+		}) {
 			t.Errorf("timeline of %s (#%d) has no %s entry for %s", id, i, incident.KindProblemLinked, p.ID)
 		}
 	}

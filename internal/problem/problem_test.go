@@ -21,7 +21,9 @@ const day = 24 * time.Hour
 
 func TestQualifies(t *testing.T) {
 	rule := problem.Rule{Incidents: 3, Within: 7 * day, Reopens: 3}
-	open := func(id string, d time.Duration) problem.Occurrence { return problem.Occurrence{Incident: id, At: t0.Add(d)} }
+	open := func(id string, d time.Duration) problem.Occurrence {
+		return problem.Occurrence{Incident: id, At: t0.Add(d)}
+	}
 	reopen := func(id string, d time.Duration) problem.Occurrence {
 		return problem.Occurrence{Incident: id, At: t0.Add(d), Reopen: true}
 	}

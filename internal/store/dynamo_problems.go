@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -140,22 +139,13 @@ func problemFrom(it map[string]types.AttributeValue) (problem.Problem, error) {
 	return p, nil
 }
 
-// CreateProblem: see Problems.CreateProblem. The opening entry is written before the
-// problem and only while it does not exist, so a retry after a crash between the two
-// writes completes both, and a racing writer that finds it created adds nothing.
+// CreateProblem: see Problems.CreateProblem. The opening entry is written only by the
+// writer that created the problem, so racing writers with different views of when it
+// opened add nothing. (A crash between the two writes loses the opening entry; the
+// problem, its links and their entries are whole.)
 func (d *Dynamo) CreateProblem(ctx context.Context, p problem.Problem, opened problem.Entry) (problem.Problem, bool, error) {
 	if p.ID == "" || p.Status == "" {
 		return problem.Problem{}, false, fmt.Errorf("create problem: id and status are required")
-	}
-	existing, err := d.GetProblem(ctx, p.ID)
-	if err == nil {
-		return existing, false, nil
-	}
-	if !errors.Is(err, problem.ErrNotFound) {
-		return problem.Problem{}, false, fmt.Errorf("create problem %s: %w", p.ID, err)
-	}
-	if err := d.putProblemEntry(ctx, opened); err != nil {
-		return problem.Problem{}, false, fmt.Errorf("create problem %s: %w", p.ID, err)
 	}
 	p.Version, p.UpdatedAt = 1, d.now().UTC()
 	item, err := problemItem(p)
@@ -166,6 +156,11 @@ func (d *Dynamo) CreateProblem(ctx context.Context, p problem.Problem, opened pr
 	created := err == nil
 	if err != nil && err != errConflict {
 		return problem.Problem{}, false, fmt.Errorf("create problem %s: %w", p.ID, err)
+	}
+	if created {
+		if err := d.putProblemEntry(ctx, opened); err != nil {
+			return problem.Problem{}, false, fmt.Errorf("create problem %s: %w", p.ID, err)
+		}
 	}
 	got, err := d.GetProblem(ctx, p.ID)
 	if err != nil {
