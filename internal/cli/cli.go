@@ -40,6 +40,8 @@ func init() {
 		{"replay", "replay [--config FILE | --diff OLD.yaml NEW.yaml] [--json] [--batch N] [--until D] PATH...", "run events through the rules, intake and an in-memory store in event-time order; --diff: what a config change would have changed", runReplay},
 		{"serve", serveUsage, "replay PATH on the local pipeline and serve the API on 127.0.0.1 for the CLI and signed links", runServe},
 		{"incidents", incidentsUsage, "work incidents through the API: list, show, ack, resolve, note, silence … (incidents help)", runIncidents},
+		{"problems", problemsUsage, "the causes behind recurring incidents: list, show, open, link, status, note (problems help)", runProblems},
+		{"report", reportUsage, "response over a period: counts, MTTA/MTTM/MTTR (mean, p50, p90), breaches, problems, noisiest fingerprints", runReport},
 		{"import", importUsage, "import contacts, rotations, overrides and escalation plans from Incident Manager or Opsgenie (import help)", runImport},
 		{"oncall", oncallUsage, "who is on call per schedule, shifts and .ics feeds, from the configuration (oncall help)", runOncall},
 		{"generate-events", generateUsage, "", runGenerate}, // hidden: benchmarks and load tests
