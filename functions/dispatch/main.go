@@ -57,7 +57,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 	d := &dispatch.Dispatcher{Store: db, Quiet: db, Sender: sender, Runbooks: starter, Config: env.Config,
 		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease, Metrics: metrics.New(os.Stdout)}
 	d.Problems = &problem.Tracker{Store: db, Sender: sender, Rule: problem.Rules(env.Config), Permanent: dispatch.IsPermanent,
-		Lease: lambdaenv.Lease, Log: env.Log}
+		Lease: lambdaenv.Lease, Log: env.Log, Metrics: d.Metrics}
 	if l := links.New(env); l != nil { // one-click links in notices
 		d.Links, task.Links = l, l
 	}

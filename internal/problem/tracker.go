@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 )
 
@@ -46,7 +47,12 @@ type Tracker struct {
 	// Lease: how long a claimed notification may take before a retry may send it.
 	Lease time.Duration
 	Log   *slog.Logger
+	// Metrics counts problems opened (MetricProblemsOpened, by Team); nil: not counted.
+	Metrics *metrics.Writer
 }
+
+// MetricProblemsOpened is the EMF metric of problems opened by recurrence.
+const MetricProblemsOpened = "ProblemsOpened"
 
 // Link says which problem an incident belongs to ("" : none) and, for its notices,
 // what to tell of it.
@@ -104,6 +110,9 @@ func (t *Tracker) Recur(ctx context.Context, inc incident.Incident, reopenedAt t
 	}
 	if created {
 		t.log().InfoContext(ctx, "problem opened", "problem", p.ID, "fingerprint", fp, "team", p.Team, "reason", p.Reason)
+		if err := t.Metrics.Emit(p.OpenedAt, map[string]string{"Team": p.Team}, map[string]int{MetricProblemsOpened: 1}); err != nil {
+			t.log().WarnContext(ctx, "metrics not written", "error", err)
+		}
 	}
 	if !rec.At.IsZero() && (!stored.OpenedAt.Equal(rec.At) || stored.Reason != rec.Why) {
 		// The match moved earlier since it opened: the problem opened then, for that reason.
