@@ -162,7 +162,7 @@ func (d *Dynamo) CreateProblem(ctx context.Context, p problem.Problem, opened pr
 			return problem.Problem{}, false, fmt.Errorf("create problem %s: %w", p.ID, err)
 		}
 	}
-	got, err := d.GetProblem(ctx, p.ID)
+	got, err := d.problemMeta(ctx, p.ID)
 	if err != nil {
 		return problem.Problem{}, false, fmt.Errorf("create problem %s: %w", p.ID, err)
 	}
@@ -262,7 +262,7 @@ func (d *Dynamo) ListProblems(ctx context.Context, f problem.Filter) ([]problem.
 // UpdateProblem: see Problems.UpdateProblem.
 func (d *Dynamo) UpdateProblem(ctx context.Context, id string, apply func(*problem.Problem) error, entry problem.Entry) (problem.Problem, error) {
 	for range maxConflicts {
-		p, err := d.GetProblem(ctx, id)
+		p, err := d.problemMeta(ctx, id)
 		if err != nil {
 			return problem.Problem{}, err
 		}

@@ -17,12 +17,14 @@ type memProblems struct {
 	byStatus  map[problem.Status]map[string]bool
 	links     map[string]map[string]time.Time // problem -> incident -> when linked
 	timelines map[string][]problem.Entry
+	entryKeys map[string]bool // problem, time and key of every entry: a redelivered entry is found at once
 }
 
 func (m *Memory) prob() *memProblems {
 	if m.problems == nil {
 		m.problems = &memProblems{recur: map[string]problem.Recurrence{}, problems: map[string]problem.Problem{},
-			byStatus: map[problem.Status]map[string]bool{}, links: map[string]map[string]time.Time{}, timelines: map[string][]problem.Entry{}}
+			byStatus: map[problem.Status]map[string]bool{}, links: map[string]map[string]time.Time{}, timelines: map[string][]problem.Entry{},
+			entryKeys: map[string]bool{}}
 	}
 	return m.problems
 }
@@ -76,9 +78,9 @@ func (m *Memory) CreateProblem(_ context.Context, p problem.Problem, opened prob
 		ps.addEntry(opened)
 	}
 	if ok {
-		return ps.view(existing.ID), false, nil
+		return cloneProblem(existing), false, nil
 	}
-	return ps.view(p.ID), true, nil
+	return cloneProblem(ps.problems[p.ID]), true, nil
 }
 
 func (ps *memProblems) index(p problem.Problem) {
@@ -105,13 +107,13 @@ func (ps *memProblems) addEntry(e problem.Entry) {
 	if e.Problem == "" || e.Key == "" {
 		return
 	}
-	tl := ps.timelines[e.Problem]
-	for _, x := range tl {
-		if x.Key == e.Key && x.At.Equal(e.At) {
-			return
-		}
-	}
 	e.At = e.At.UTC()
+	k := e.Problem + "\x00" + e.At.Format(time.RFC3339Nano) + "\x00" + e.Key
+	if ps.entryKeys[k] {
+		return
+	}
+	ps.entryKeys[k] = true
+	tl := ps.timelines[e.Problem]
 	i := sort.Search(len(tl), func(i int) bool {
 		if !tl[i].At.Equal(e.At) {
 			return tl[i].At.After(e.At)
@@ -167,16 +169,16 @@ func (m *Memory) UpdateProblem(_ context.Context, id string, apply func(*problem
 	if _, ok := ps.problems[id]; !ok {
 		return problem.Problem{}, fmt.Errorf("problem %s: %w", id, problem.ErrNotFound)
 	}
-	p := ps.view(id)
+	p := cloneProblem(ps.problems[id])
 	if err := apply(&p); err != nil {
 		return problem.Problem{}, err
 	}
-	p.ID, p.Version, p.UpdatedAt = id, p.Version+1, m.now().UTC()
+	p.ID, p.Version, p.UpdatedAt, p.Incidents = id, p.Version+1, m.now().UTC(), nil
 	ps.problems[id] = cloneProblem(p)
 	ps.index(p)
 	entry.Problem = id
 	ps.addEntry(entry)
-	return ps.view(id), nil
+	return cloneProblem(p), nil
 }
 
 // LinkIncident: see Problems.LinkIncident.

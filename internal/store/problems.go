@@ -18,7 +18,8 @@ type Problems interface {
 	// item it is given. It returns the item as stored.
 	Recur(ctx context.Context, fp string, apply func(*problem.Recurrence) bool) (problem.Recurrence, error)
 	// CreateProblem creates p unless a problem with its id exists (then it returns the
-	// stored one, false) and records the opening entry (idempotent).
+	// stored one, false) and records the opening entry. It returns the problem without
+	// its incidents (reading them would cost what the problem has gathered).
 	CreateProblem(ctx context.Context, p problem.Problem, opened problem.Entry) (problem.Problem, bool, error)
 	// GetProblem returns a problem with the incidents it explains (problem.ErrNotFound).
 	GetProblem(ctx context.Context, id string) (problem.Problem, error)
@@ -27,7 +28,8 @@ type Problems interface {
 	ListProblems(ctx context.Context, f problem.Filter) ([]problem.Problem, error)
 	// UpdateProblem applies apply to the stored problem and writes it conditionally on
 	// the version it read (re-reading on a concurrent change), then records entry. An
-	// error from apply is returned as is and nothing is written.
+	// error from apply is returned as is and nothing is written. apply and the result
+	// see the problem without its incidents.
 	UpdateProblem(ctx context.Context, id string, apply func(*problem.Problem) error, entry problem.Entry) (problem.Problem, error)
 	// LinkIncident records that the problem explains the incident; it reports whether
 	// the link is new. Linking twice changes nothing.
