@@ -8,10 +8,10 @@ func init() {
 	list := tableCall{"dynamodb:Query", "list"}
 	for name, calls := range map[string][]tableCall{
 		"Recur":             {get, put},
-		"CreateProblem":     {put, get, query},
+		"CreateProblem":     {put, get},
 		"GetProblem":        {get, query},
 		"ListProblems":      {list},
-		"UpdateProblem":     {get, query, put},
+		"UpdateProblem":     {get, put},
 		"LinkIncident":      {get, put},
 		"ProblemTimeline":   {get, query},
 		"AddProblemEntries": {get, put},
