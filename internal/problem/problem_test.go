@@ -174,3 +174,15 @@ func TestTrackerRetriesAndOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestRecurringTitle(t *testing.T) {
+	tests := []struct{ fp, want string }{
+		{incident.Fingerprint("network.vpn-tunnel", "123456789012", "eu-west-1", "vpn-0abc"), "Recurring network.vpn-tunnel: vpn-0abc (123456789012, eu-west-1)"},
+		{"odd", "Recurring: odd"},
+	}
+	for _, tt := range tests {
+		if got := problem.RecurringTitle(tt.fp); got != tt.want {
+			t.Errorf("RecurringTitle(%q) = %q; want %q", tt.fp, got, tt.want)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func (t *Tracker) Recur(ctx context.Context, inc incident.Incident, reopenedAt t
 	if rec.Open == "" {
 		return Link{}, nil
 	}
-	p := Problem{ID: rec.Open, Title: "Recurring: " + inc.Title, Status: Open, Team: inc.Team, Fingerprint: fp,
+	p := Problem{ID: rec.Open, Title: RecurringTitle(fp), Status: Open, Team: inc.Team, Fingerprint: fp,
 		Reason: rec.Why, OpenedAt: rec.At, OpenedBy: Actor}
 	stored, created, err := t.Store.CreateProblem(ctx, p, Entry{Problem: p.ID, At: p.OpenedAt, Kind: incident.KindProblemOpened, Actor: Actor,
 		Key: "opened", Detail: fmt.Sprintf("Opened: %s (%s).", p.Reason, fp), Data: map[string]string{"fingerprint": fp}})
@@ -225,4 +225,14 @@ func (t *Tracker) log() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return t.Log
+}
+
+// RecurringTitle names a recurring problem after its fingerprint (class, subject,
+// account, region): the same whichever incident happened to open it.
+func RecurringTitle(fp string) string {
+	parts := strings.SplitN(fp, "|", 4)
+	if len(parts) != 4 {
+		return "Recurring: " + fp
+	}
+	return fmt.Sprintf("Recurring %s: %s (%s, %s)", parts[0], parts[3], parts[1], parts[2])
 }
