@@ -166,6 +166,7 @@ func TestRecurringProblemOrderFree(t *testing.T) {
 		id        string
 		incidents string
 		notices   int
+		head      string // title, team, reason, opening time
 	}
 	run := func(t *testing.T, seed uint64, oneByOne bool) outcome {
 		l := problemPipeline(t)
@@ -192,7 +193,7 @@ func TestRecurringProblemOrderFree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return outcome{p.ID, fmt.Sprint(p.Incidents), len(problemNotices(l))}
+		return outcome{p.ID, fmt.Sprint(p.Incidents), len(problemNotices(l)), fmt.Sprintf("%s|%s|%s|%s", p.Title, p.Team, p.Reason, p.OpenedAt)}
 	}
 	want := run(t, 0, false)
 	if want.notices != 1 || strings.Count(want.incidents, "FB-") != 4 {
