@@ -10,8 +10,9 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
-	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/page"
+	"github.com/firebreak-ops/firebreak/internal/problem"
+	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
 
@@ -42,8 +43,9 @@ var functionSpecs = map[string]functionSpec{
 		// The dispatcher, its quiet rules (silences, inhibition, grouping), and the
 		// runbook task it runs in-process for dry_run runbooks.
 		Store: storeMethods(reflect.TypeFor[dispatch.Store](), reflect.TypeFor[dispatch.QuietStore](), reflect.TypeFor[runbook.TaskStore](),
-			reflect.TypeFor[review.Store](), // post-incident reviews opened on resolution
-			reflect.TypeFor[page.OverrideStore]()), // who is on call: the stored overrides
+			reflect.TypeFor[review.Store](),          // post-incident reviews opened on resolution
+			reflect.TypeFor[page.OverrideStore](),    // who is on call: the stored overrides
+			reflect.TypeFor[problem.TrackerStore]()), // problems of recurring fingerprints
 		wire: wireDispatch,
 	},
 	"escalate": {
@@ -72,8 +74,8 @@ var functionSpecs = map[string]functionSpec{
 		ReservedConcurrency: 10,
 		// What the handler reads and writes directly, and the lifecycle service that
 		// changes incidents.
-		Store: storeMethods(reflect.TypeFor[api.Store](), reflect.TypeFor[lifecycle.Store](),
-			reflect.TypeFor[review.Store](), reflect.TypeFor[action.Store](), reflect.TypeFor[action.Lister]()), // reviews and actions
+		Store: storeMethods(reflect.TypeFor[api.Store](), reflect.TypeFor[lifecycle.Store](), reflect.TypeFor[api.Problems](),
+			reflect.TypeFor[review.Store](), reflect.TypeFor[action.Store](), reflect.TypeFor[action.Lister]()), // problems, reviews and actions
 		wire: wireAPI,
 	},
 	RotateFunction: {

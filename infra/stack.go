@@ -94,6 +94,7 @@ func NewStack(scope constructs.Construct, id string, props Props) (*Stack, error
 	}
 	s.Health = newHealth(s)
 	s.Health.addFollowups() // reviews and actions (followups.go)
+	addResponseWidgets(s, s.Health)
 	s.outputs()
 	if err := s.dropImpliedDependencies(); err != nil {
 		return nil, err

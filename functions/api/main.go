@@ -40,6 +40,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 		Reviews:   &review.Service{Store: db, Config: env.Config, Now: env.Now},
 		Actions: &action.Service{Store: db, Lister: db, Timeline: db, Schedule: review.Schedule(env.Config),
 			Teams: env.Config.TeamNames, Now: env.Now},
+		Problems: db,
 	}
 	return h.Handle, nil
 }

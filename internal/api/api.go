@@ -38,6 +38,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/report"
 	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
@@ -116,6 +117,10 @@ type Handler struct {
 	// nil: those routes answer 404.
 	Reviews *review.Service
 	Actions *action.Service
+
+	// Problems serves /problems and /report (problems.go); nil: not served.
+	Problems       Problems
+	ReportSections []report.Contributor // further report sections (actions, reviews)
 
 	guardOnce sync.Once
 	guard     *bucket

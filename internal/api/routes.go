@@ -44,6 +44,16 @@ var routes = []route{
 	{pattern: "DELETE /oncall/overrides/{schedule}/{id}", serve: (*Handler).removeStoredOverride},
 	{pattern: "GET /oncall/{schedule}/shifts", serve: (*Handler).shiftsOf},
 	{pattern: "GET /oncall/{schedule}/ics", serve: (*Handler).icsOf},
+	{pattern: "GET /problems", serve: problems((*Handler).listProblems)},
+	{pattern: "POST /problems", serve: problems((*Handler).openProblem)},
+	{pattern: "GET /problems/{id}", serve: problems(func(h *Handler, c *call) (any, error) {
+		v, err := h.showProblem(c.ctx, c.param("id"))
+		return v, problemErr(err)
+	})},
+	{pattern: "POST /problems/{id}/link", serve: problems(func(h *Handler, c *call) (any, error) { return h.changeProblem(c, c.param("id"), "link") })},
+	{pattern: "POST /problems/{id}/status", serve: problems(func(h *Handler, c *call) (any, error) { return h.changeProblem(c, c.param("id"), "status") })},
+	{pattern: "POST /problems/{id}/note", serve: problems(func(h *Handler, c *call) (any, error) { return h.changeProblem(c, c.param("id"), "note") })},
+	{pattern: "GET /report", serve: problems((*Handler).report)},
 	{pattern: "GET /silences", serve: (*Handler).silences},
 	{pattern: "POST /silences", serve: (*Handler).addSilence},
 	{pattern: "DELETE /silences/{id}", serve: (*Handler).endSilence},

@@ -38,6 +38,8 @@ func init() {
 		serveCmd,
 		incidentsCmd,
 		actionsCmd,
+		problemsCmd,
+		reportCmd,
 		importCmd,
 		oncallCmd,
 		versionCmd,

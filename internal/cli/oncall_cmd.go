@@ -27,7 +27,7 @@ overrides need the API (--api URL, else $FIREBREAK_API).`,
 					arguments: [][2]string{{"SCHEDULE", "only these schedules; none: every schedule"}}, example: "firebreak oncall overrides list --json"},
 				{name: "oncall overrides remove", args: "SCHEDULE ID", summary: "remove a stored override",
 					arguments: [][2]string{{"SCHEDULE", "the override's schedule"}, {"ID", "the override, as overrides list shows it"}},
-					example: "firebreak oncall overrides remove platform-primary 20261227T090000Z-1a2b3c4d"},
+					example:   "firebreak oncall overrides remove platform-primary 20261227T090000Z-1a2b3c4d"},
 			}},
 	},
 }

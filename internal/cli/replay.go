@@ -122,6 +122,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	printIncidents(env.Stdout, res.Incidents, wide)
 	fmt.Fprintln(env.Stdout)
 	printResponse(env.Stdout, res, wide)
+	printProblems(env.Stdout, res.Summary)
 	return nil
 }
 

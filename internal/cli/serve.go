@@ -105,6 +105,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		Approver:  res.Runner,
 		Tokens:    signer,
 		Steps:     steps,
+		Problems:  res.Store,
 		Now:       steps.now,
 		Log:       log,
 		Reviews:   res.Local.Reviews,

@@ -71,6 +71,8 @@ type Defaults struct {
 	// AutoResolveAfter: a mitigated incident quiet this long (no new trigger) is resolved
 	// (default 30m; 0s: never). Incidents are never closed automatically.
 	AutoResolveAfter *Duration `yaml:"auto_resolve_after"`
+	// Problem: when a recurring fingerprint becomes a problem (problem.go).
+	Problem *ProblemRule `yaml:"problem"`
 }
 
 // InhibitRule quiets lesser incidents while a greater one is active.
@@ -138,6 +140,8 @@ type Class struct {
 	// Title is a text/template over the normalised event (.Resource, .Actor, .Account,
 	// .Region, .Summary, .Attrs, .Tags); default: the event's summary.
 	Title string `yaml:"title"`
+	// Problem overrides defaults.problem for this class's fingerprints (problem.go).
+	Problem *ProblemRule `yaml:"problem"`
 
 	// Compiled forms (derived).
 	Pattern  []byte                       `yaml:"-"`

@@ -34,6 +34,11 @@ func (c *Config) validate(doc *strictyaml.Doc, root fs.FS) strictyaml.Errors {
 		c.validateTaxonomy,
 		c.validateOncall,  // oncall.go
 		c.validateReviews, // reviews.go
+		func(doc *strictyaml.Doc) strictyaml.Errors { // problem.go
+			var errs strictyaml.Errors
+			c.validateProblems(func(key, format string, args ...any) { errs = append(errs, doc.Errorf(key, format, args...)) })
+			return errs
+		},
 	}
 	var errs strictyaml.Errors
 	for _, check := range sections {

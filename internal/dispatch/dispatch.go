@@ -118,6 +118,8 @@ type Dispatcher struct {
 	// OnCall pages whoever is on call for the teams' and tiers' schedules (oncall.go);
 	// nil: the configuration's rotations and overrides alone.
 	OnCall *page.Resolver
+	// Problems links incidents to recurring problems (problems.go); nil: off.
+	Problems Recurrences
 }
 
 // once does each action of a change once (store.Once).
@@ -162,6 +164,15 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		at = r.New.UpdatedAt
 	}
 
+	note, err := d.recur(ctx, change, r.Old, inc, at)
+	if err != nil {
+		return err
+	}
+	if change == Resolved {
+		if err := d.measure(ctx, r.New); err != nil {
+			return err
+		}
+	}
 	// New incidents may be silenced, inhibited or grouped: recorded, not paged.
 	var quiet *Quiet
 	if change == Opened && d.Quiet != nil {
@@ -202,7 +213,7 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 			return nil
 		}
 	}
-	return d.notify(ctx, inc, change, r, at, automation)
+	return d.notify(ctx, inc, change, r, at, automation, note)
 }
 
 // silenceOver reports whether the silence that kept inc quiet is over at t.
@@ -310,7 +321,7 @@ func Recipients(cfg *config.Config, inc incident.Incident) []string {
 	return out
 }
 
-func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change Change, r store.StreamRecord, at time.Time, automation []notify.Automation) error {
+func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change Change, r store.StreamRecord, at time.Time, automation []notify.Automation, note string) error {
 	ver := "v" + strconv.Itoa(inc.Version)
 	policy := d.Config.Severities[string(inc.Severity)]
 	if inc.Severity == incident.Info || policy == nil || len(policy.Channels) == 0 {
@@ -318,7 +329,7 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 		return d.Store.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at.Add(2), Kind: incident.KindNotPaged, Actor: "firebreak",
 			Key: "notify:" + ver + ":none", Detail: fmt.Sprintf("Not paged: %s %s has no notification channels.", inc.Severity, change)})
 	}
-	n := notify.Notice{Kind: toNotice[change], Incident: inc, Policy: policy, Automation: automation}
+	n := notify.Notice{Kind: toNotice[change], Incident: inc, Policy: policy, Automation: automation, Message: note}
 	if t := d.Config.Teams[inc.Team]; t != nil {
 		n.TeamName = t.Name
 	}

@@ -197,6 +197,9 @@ type Incident struct {
 	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
 	AcknowledgedBy string    `json:"acknowledged_by,omitempty"`
 	ResolvedAt     time.Time `json:"resolved_at,omitzero"`
+	// MitigatedAt is when its impact ended: the last recovery (or the resolution, when it
+	// was resolved without one). Re-opening clears it, as it clears the acknowledgement.
+	MitigatedAt time.Time `json:"mitigated_at,omitzero"`
 	// LastUpdateAt is the last update a person posted (acknowledgement, note, severity
 	// or owner change); the update cadence counts from it.
 	LastUpdateAt time.Time `json:"last_update_at,omitzero"`

@@ -45,7 +45,7 @@ var headlines = map[Kind]string{
 	Opened: "Opened", Retriggered: "Triggered again", SeverityRaised: "Severity raised", Mitigated: "Mitigated",
 	Resolved: "Resolved", Approval: "Approval needed", RunbookNotice: "Runbook needs you", Reminder: "Update due",
 	Escalation: "Escalated, not acknowledged", Acknowledged: "Acknowledged", Reassigned: "Now yours",
-	SilenceEnded: "Silence ended, still active",
+	SilenceEnded: "Silence ended, still active", ProblemOpened: "Problem opened",
 }
 
 // Automation is what a runbook did for the incident.
@@ -149,7 +149,7 @@ func SMS(headline string, n Notice) string {
 	head := fmt.Sprintf("%s %s: ", strings.ToUpper(string(inc.Severity)), toASCII(headline))
 	tail := fmt.Sprintf("; %s %s; %s", inc.Account, inc.Region, inc.ID)
 	what := toASCII(inc.Title)
-	if n.Kind == Approval || n.Kind == RunbookNotice {
+	if n.Kind == Approval || n.Kind == RunbookNotice || n.Kind == ProblemOpened {
 		what = toASCII(n.Message)
 	}
 	room := SMSLimit - len(head) - len(tail)

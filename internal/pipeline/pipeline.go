@@ -22,6 +22,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/page"
+	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
@@ -82,6 +83,7 @@ type Local struct {
 	Reviews   *review.Service
 	Actions   *action.Service
 	Followups *escalate.Followups
+	Problems  *problem.Service // people's changes to problems (run them through Do)
 
 	mu         sync.Mutex // one step at a time: intake, clocks and people take turns
 	Escalation escalate.Report
@@ -127,6 +129,8 @@ func New(o Options) (*Local, error) {
 	l.Runner = &runbook.Runner{Machines: o.Runbooks, Fixtures: o.Fixtures, Task: task, Now: now}
 	oncall := &page.Resolver{Config: o.Config, Overrides: st}
 	l.Dispatcher = &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Config: o.Config, Links: dl, Now: now, Log: o.Log, OnCall: oncall}
+	l.Dispatcher.Problems = &problem.Tracker{Store: st, Sender: sender, Once: store.Once{Claims: st}, Rule: problem.Rules(o.Config), Permanent: dispatch.IsPermanent, Log: o.Log}
+	l.Problems = &problem.Service{Store: st, Now: now}
 	if len(o.Runbooks) > 0 {
 		l.Dispatcher.Runbooks = l.Runner
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/pipeline"
+	"github.com/firebreak-ops/firebreak/internal/report"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
@@ -101,6 +102,13 @@ type Summary struct {
 	Unclassified map[string]int `json:"unclassified"`
 	// Quarantine lists the quarantined inputs (the first MaxQuarantineList) with why.
 	Quarantine []Quarantine `json:"quarantine"`
+
+	// Problems opened (recurring fingerprints), each with the incidents it explains, and
+	// the response report: per severity, mean seconds to mitigate and to resolve
+	// (problems.go).
+	Problems    int                             `json:"problems"`
+	ProblemList []ProblemRef                    `json:"problem_list"`
+	Report      map[string]report.SeverityTimes `json:"report"`
 
 	First time.Time `json:"first_event,omitzero"`
 	Last  time.Time `json:"last_event,omitzero"`
@@ -285,6 +293,9 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	}
 	countQuiet(sum, incs)
 	res.Incidents = incs
+	if err := summariseProblems(ctx, l, sum, incs); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

@@ -62,7 +62,7 @@ func toMeta(inc incident.Incident) map[string]types.AttributeValue {
 		}
 	}
 	for k, v := range map[string]string{"acknowledged_at": fmtTime(inc.AcknowledgedAt), "acknowledged_by": inc.AcknowledgedBy,
-		"resolved_at": fmtTime(inc.ResolvedAt), "severity_at": fmtTime(inc.SeverityAt), "last_update_at": fmtTime(inc.LastUpdateAt), "parent": inc.Parent,
+		"resolved_at": fmtTime(inc.ResolvedAt), "mitigated_at": fmtTime(inc.MitigatedAt), "severity_at": fmtTime(inc.SeverityAt), "last_update_at": fmtTime(inc.LastUpdateAt), "parent": inc.Parent,
 		"parent_reason": inc.ParentReason, "silenced_by": inc.SilencedBy} {
 		it[k] = s(v)
 	}
@@ -90,7 +90,7 @@ func fromMeta(it map[string]types.AttributeValue) incident.Incident {
 	inc.AcknowledgedAt, inc.AcknowledgedBy = parseTime(str(it, "acknowledged_at")), str(it, "acknowledged_by")
 	inc.ResolvedAt, inc.LastUpdateAt, inc.DueAt = parseTime(str(it, "resolved_at")), parseTime(str(it, "last_update_at")), parseTime(str(it, "due_at"))
 	inc.Parent, inc.ParentReason, inc.SilencedBy = str(it, "parent"), str(it, "parent_reason"), str(it, "silenced_by")
-	inc.SeverityAt = parseTime(str(it, "severity_at"))
+	inc.SeverityAt, inc.MitigatedAt = parseTime(str(it, "severity_at")), parseTime(str(it, "mitigated_at"))
 	return inc
 }
 

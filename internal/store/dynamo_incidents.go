@@ -281,10 +281,15 @@ func (u *changeUpdate) moveStatus(c Change, at string) {
 		if c.By != "" {
 			u.assign("acknowledged_by", c.By)
 		}
+	case incident.Mitigated:
+		u.assign("mitigated_at", at)
 	case incident.Resolved:
 		u.assign("resolved_at", at)
+		u.names["#mat"] = "mitigated_at" // resolved without a recovery: mitigated then
+		u.set = append(u.set, "#mat = if_not_exists(#mat, :resolvedat)")
 	case incident.Open:
 		u.drop("resolved_at")
+		u.drop("mitigated_at")
 		u.drop("acknowledged_at")
 		u.drop("acknowledged_by")
 	}

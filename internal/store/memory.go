@@ -39,6 +39,7 @@ type Memory struct {
 	byScope    map[scopedStatus]map[incident.Severity]map[string]bool // incident ids by account, region, status and severity
 	followups  memFollowups                                           // reviews and actions (memory_followups.go)
 	overrides  map[string][]oncall.Override                           // schedule -> overrides sorted by id (memory_overrides.go)
+	problems   *memProblems                                           // problem items (memory_problems.go)
 }
 
 type claim struct {

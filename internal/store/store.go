@@ -28,6 +28,7 @@ var ErrNotFound = errors.New("not found")
 // Store is the whole contract both implementations satisfy. Consumers declare the
 // narrower interfaces they use.
 type Store interface {
+	Problems // problem items (problems.go)
 	Current(ctx context.Context, fingerprints []string) (map[string]incident.Incident, error)
 	Open(ctx context.Context, inc incident.Incident, opened incident.Entry) (incident.Incident, bool, error)
 	Record(ctx context.Context, l Ledger, refs []EventRef) ([]EventRef, error)
@@ -207,10 +208,15 @@ func applyChange(inc *incident.Incident, c Change) {
 		switch c.Status {
 		case incident.Acknowledged:
 			inc.AcknowledgedAt, inc.AcknowledgedBy = c.At.UTC(), c.By
+		case incident.Mitigated:
+			inc.MitigatedAt = c.At.UTC()
 		case incident.Resolved:
 			inc.ResolvedAt = c.At.UTC()
+			if inc.MitigatedAt.IsZero() {
+				inc.MitigatedAt = inc.ResolvedAt
+			}
 		case incident.Open: // re-opened: it needs someone again
-			inc.ResolvedAt, inc.AcknowledgedAt, inc.AcknowledgedBy = time.Time{}, time.Time{}, ""
+			inc.ResolvedAt, inc.AcknowledgedAt, inc.AcknowledgedBy, inc.MitigatedAt = time.Time{}, time.Time{}, "", time.Time{}
 		}
 	}
 	if c.Severity != "" {
