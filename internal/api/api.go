@@ -211,6 +211,9 @@ func (h *Handler) serve(c *call) events.LambdaFunctionURLResponse {
 			c.actor = iam.IAM.CallerID
 		}
 	}
+	if len(segs) > 0 && segs[0] == "status" {
+		return h.statusPage(c)
+	}
 	if c.actor == "" {
 		c.route = "forbidden"
 		return h.respond(c, nil, fail(errForbidden, "this URL accepts signed links only: use the IAM-authenticated API URL"))

@@ -106,9 +106,16 @@ func (p *Page) Render(ctx context.Context, r Request) Response {
 	default:
 		p.log().ErrorContext(ctx, "status page failed", "path", r.Path, "error", err)
 	}
-	b, rerr := p.execute("error", errorView{Message: msg, Home: p.home(strings.Count(strings.Trim(r.Path, "/"), "/"))})
-	if rerr != nil {
-		p.log().ErrorContext(ctx, "status error page not rendered", "error", rerr)
+	return p.errorPage(status, msg, strings.Count(strings.Trim(r.Path, "/"), "/"))
+}
+
+// ErrorPage is the page of a refusal or failure: msg, and a link to the board.
+func (p *Page) ErrorPage(status int, msg string) Response { return p.errorPage(status, msg, 0) }
+
+func (p *Page) errorPage(status int, msg string, depth int) Response {
+	b, err := p.execute("error", errorView{Message: msg, Home: p.home(depth)})
+	if err != nil {
+		p.log().Error("status error page not rendered", "error", err)
 		b = []byte("<!doctype html><title>Firebreak status</title><p>Something went wrong.</p>")
 	}
 	return Response{Status: status, Body: b}
