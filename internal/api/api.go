@@ -255,6 +255,12 @@ func (h *Handler) route(c *call) (any, error) {
 			return nil, err
 		}
 		return act(h, c, s[1])
+	case n == 1 && s[0] == "status-links":
+		c.route = "/status-links"
+		if err := allow(c, http.MethodPost); err != nil {
+			return nil, err
+		}
+		return h.statusLink(c)
 	case n == 1 && s[0] == "silences":
 		c.route = "/silences"
 		if err := allow(c, http.MethodGet, http.MethodPost); err != nil {

@@ -3,8 +3,11 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -21,9 +24,9 @@ type ViewVerifier interface {
 var _ ViewVerifier = (*token.Signer)(nil)
 
 // statusPage serves the read-only status page: GET /status/<viewer token>/… on the
-// links URL (no IAM caller: the token is the only way in), GET /status/… for an IAM
-// caller (and `firebreak serve`, whose caller is the local user). Nothing below
-// /status changes anything.
+// links URL (no IAM caller: the token is the only way in), and also GET /status/ and
+// /status/incidents/{id} for an IAM caller (and `firebreak serve`, whose caller is the
+// local user). Nothing below /status changes anything.
 func (h *Handler) statusPage(c *call) events.LambdaFunctionURLResponse {
 	c.route = "/status"
 	if c.method != http.MethodGet && c.method != http.MethodHead {
@@ -32,7 +35,9 @@ func (h *Handler) statusPage(c *call) events.LambdaFunctionURLResponse {
 		return r
 	}
 	rest, scope, base := c.segs[1:], "", "/status/"
-	if c.actor == "" {
+	// A viewer link names its token first; an IAM caller may open the pages directly
+	// (/status/, /status/incidents/{id}) or through a viewer link like anyone else.
+	if c.actor == "" || (len(rest) > 0 && rest[0] != "incidents") {
 		c.route = "/status/{token}"
 		if len(rest) == 0 {
 			return statusError(http.StatusForbidden, "The status page needs a viewer link: ask for one with `firebreak status-link`.")
@@ -74,4 +79,61 @@ func (h *Handler) statusPage(c *call) events.LambdaFunctionURLResponse {
 func statusError(code int, msg string) events.LambdaFunctionURLResponse {
 	r := (&status.Page{}).ErrorPage(code, msg)
 	return events.LambdaFunctionURLResponse{StatusCode: r.Status, Headers: status.Headers(), Body: string(r.Body)}
+}
+
+// ViewSigner makes viewer tokens (token.Signer).
+type ViewSigner interface {
+	Sign(ctx context.Context, inc, action string, ttl time.Duration) (string, token.Claims, error)
+}
+
+var _ ViewSigner = (*token.Signer)(nil)
+
+// StatusLinkRequest is POST /status-links: a viewer link for every account, or for one.
+type StatusLinkRequest struct {
+	Account string `json:"account,omitempty"`
+	// TTL is how long the link lives, e.g. "72h" (empty: token.ViewTTL, the most allowed).
+	TTL string `json:"ttl,omitempty"`
+}
+
+// StatusLinkResponse is a viewer link's path below the links URL (the Function URL of
+// the API's "links" alias) and its expiry.
+type StatusLinkResponse struct {
+	Path    string    `json:"path"`
+	Scope   string    `json:"scope"`
+	Expires time.Time `json:"expires"`
+}
+
+var viewAccountRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// statusLink is POST /status-links (IAM callers only).
+func (h *Handler) statusLink(c *call) (any, error) {
+	var req StatusLinkRequest
+	if err := decode(c.body, &req); err != nil {
+		return nil, err
+	}
+	scope := token.ViewAll
+	if req.Account != "" {
+		if !viewAccountRe.MatchString(req.Account) {
+			return nil, fail(errBadRequest, "field \"account\": %q is not an account id (1 to 64 letters, digits, '.', '_' or '-')", clipText(req.Account, 64))
+		}
+		scope = token.ViewAccount(req.Account)
+	}
+	ttl := token.ViewTTL
+	if req.TTL != "" {
+		d, err := time.ParseDuration(req.TTL)
+		if err != nil || d <= 0 || d > token.MaxLifetime {
+			return nil, fail(errBadRequest, "field \"ttl\": %q: want a duration up to %v, e.g. 72h", clipText(req.TTL, 32), token.MaxLifetime)
+		}
+		ttl = d
+	}
+	s, ok := h.Tokens.(ViewSigner)
+	if !ok {
+		return nil, errors.New("status link: the handler's tokens cannot sign")
+	}
+	tok, claims, err := s.Sign(c.ctx, scope, token.View, ttl)
+	if err != nil {
+		return nil, fmt.Errorf("status link: %w", err)
+	}
+	h.log().InfoContext(c.ctx, "viewer link made", "request_id", c.reqID, "actor", c.actor, "scope", scope, "expires", claims.Expires)
+	return createdBody{StatusLinkResponse{Path: token.ViewPath(tok), Scope: scope, Expires: claims.Expires}}, nil
 }

@@ -40,6 +40,7 @@ func init() {
 		{"replay", "replay [--config FILE | --diff OLD.yaml NEW.yaml] [--json] [--batch N] [--until D] PATH...", "run events through the rules, intake and an in-memory store in event-time order; --diff: what a config change would have changed", runReplay},
 		{"serve", serveUsage, "replay PATH on the local pipeline and serve the API on 127.0.0.1 for the CLI and signed links", runServe},
 		{"incidents", incidentsUsage, "work incidents through the API: list, show, ack, resolve, note, silence … (incidents help)", runIncidents},
+		{"status-link", statusLinkUsage, "print a read-only viewer link to the status page (signed, long-lived, revoked by key rotation)", runStatusLink},
 		{"import", importUsage, "import contacts, rotations, overrides and escalation plans from Incident Manager or Opsgenie (import help)", runImport},
 		{"oncall", oncallUsage, "who is on call per schedule, shifts and .ics feeds, from the configuration (oncall help)", runOncall},
 		{"generate-events", generateUsage, "", runGenerate}, // hidden: benchmarks and load tests
