@@ -37,7 +37,7 @@ func init() {
 	commands = []command{
 		{"classify", "classify [--config FILE] [FILE...]", "print what the taxonomy makes of each event (stdin when no FILE)", runClassify},
 		{"policy", "policy [--config FILE]", "print the severity policy (channels, objectives, escalation) as a Markdown table", runPolicy},
-		{"replay", "replay [--config FILE | --diff OLD.yaml NEW.yaml] [--json] [--batch N] [--until D] PATH...", "run events through the rules, intake and an in-memory store in event-time order; --diff: what a config change would have changed", runReplay},
+		{"replay", "replay [--config FILE | --diff OLD.yaml NEW.yaml] [--json] [--batch N] [--until D] [--outbox DIR] [--status-page DIR] PATH...", "run events through the rules, intake and an in-memory store in event-time order; --diff: what a config change would have changed", runReplay},
 		{"serve", serveUsage, "replay PATH on the local pipeline and serve the API on 127.0.0.1 for the CLI and signed links", runServe},
 		{"incidents", incidentsUsage, "work incidents through the API: list, show, ack, resolve, note, silence … (incidents help)", runIncidents},
 		{"status-link", statusLinkUsage, "print a read-only viewer link to the status page (signed, long-lived, revoked by key rotation)", runStatusLink},

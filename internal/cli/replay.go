@@ -51,6 +51,8 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	batch := fs.Int("batch", 0, "at most N events per intake batch (default: deploy.intake.batch_size); batches never span more than deploy.intake.batching_window")
 	until := fs.Duration("until", 0, "run the clocks (escalation, reminders, objectives, auto-resolve) this long past the last event, e.g. 2h")
 	diff := fs.String("diff", "", "OLD.yaml: replay under OLD.yaml and under NEW.yaml (the first path) and print what changes, incident by incident")
+	outbox := fs.String("outbox", "", "DIR: write every message that would have been sent there, one file per message and protocol, plus index.json and index.html")
+	statusDir := fs.String("status-page", "", "DIR: write the status page as the replay leaves it there (static HTML)")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -77,6 +79,9 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	if *until < 0 {
 		return fmt.Errorf("%w: --until must not be negative", errUsage)
 	}
+	if *diff != "" && (*outbox != "" || *statusDir != "") {
+		return fmt.Errorf("%w: --outbox and --status-page write one replay's results; drop --diff", errUsage)
+	}
 	if *diff != "" {
 		return replayDiff(ctx, env, *diff, newCfg, paths, replay.Options{BatchSize: *batch, Until: *until}, *asJSON)
 	}
@@ -89,6 +94,9 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if *asJSON {
+		if err := writeReplayFiles(ctx, env, res, *outbox, *statusDir, true); err != nil {
+			return err
+		}
 		out := replayJSON{Summary: res.Summary, Skipped: skipped, IncidentList: []incidentJSON{}}
 		for _, inc := range res.Incidents {
 			out.IncidentList = append(out.IncidentList, incidentJSON{
@@ -105,7 +113,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	printIncidents(env.Stdout, res.Incidents)
 	fmt.Fprintln(env.Stdout)
 	printResponse(env.Stdout, res)
-	return nil
+	return writeReplayFiles(ctx, env, res, *outbox, *statusDir, false)
 }
 
 // replayOnce replays paths under cfg, warning on stderr about files it did not read and
