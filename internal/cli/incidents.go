@@ -44,6 +44,7 @@ with your AWS credentials) or a local 'firebreak serve' (http://127.0.0.1:PORT).
   link ID URL [--title T]                            attach a link
   severity ID SEV [--reason TEXT]                    change the severity (sev1 … sev4, info)
   owner ID TEAM [--reason TEXT]                      hand over to another team
+  role ID commander|comms [NAME...]                  name the incident commander or communications lead (no NAME: clear)
   approve ID KEY [--note TEXT]                       approve a runbook step waiting for a human
   reject ID KEY [--note TEXT]                        reject it
   silence add --match K=V... (--for D | --until T) --comment TEXT [--starts T]
@@ -334,6 +335,8 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
 			return r.change(ctx, p[0], "owner", map[string]any{"team": p[1], "reason": *reason})
 		}
+	case "role":
+		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error { return r.change(ctx, p[0], "role", roleBody(p)) }
 	case "approve", "reject":
 		n := note()
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error { return r.decide(ctx, p[0], p[1], sub, *n) }
@@ -378,7 +381,7 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 // wanted says what each command takes, for usage errors.
 var wanted = map[string]string{
 	"list": "no arguments", "show": "ID", "ack": "ID", "resolve": "ID", "status": "ID mitigated|closed|open",
-	"note": "ID TEXT...", "link": "ID URL", "severity": "ID SEV", "owner": "ID TEAM", "approve": "ID KEY", "reject": "ID KEY",
+	"note": "ID TEXT...", "link": "ID URL", "severity": "ID SEV", "owner": "ID TEAM", "role": "ID commander|comms [NAME...]", "approve": "ID KEY", "reject": "ID KEY",
 	"silence add": "no arguments, only flags", "silence list": "no arguments", "silence end": "ID",
 }
 
@@ -431,6 +434,7 @@ func printIncident(w io.Writer, resp api.IncidentResponse) {
 	}
 	fmt.Fprintf(tw, "Resource\t%s\n", inc.Resource)
 	fmt.Fprintf(tw, "Account/region\t%s / %s\n", inc.Account, inc.Region)
+	printRoles(tw, resp.Timeline)
 	fmt.Fprintf(tw, "Opened\t%s\n", when(inc.OpenedAt))
 	fmt.Fprintf(tw, "Events\t%d triggers, %d recoveries, last seen %s\n", inc.Count, inc.Recoveries, when(inc.LastSeen))
 	if !inc.AcknowledgedAt.IsZero() {

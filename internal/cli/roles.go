@@ -1,0 +1,25 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
+)
+
+// roleBody is the api.RoleRequest of `incidents role ID ROLE NAME...`: the words after
+// the role are the name; none clears the role.
+func roleBody(p []string) map[string]any {
+	return map[string]any{"role": p[1], "name": strings.Join(p[2:], " ")}
+}
+
+// printRoles prints who holds each incident role, as the timeline records it.
+func printRoles(w io.Writer, tl []incident.Entry) {
+	roles := incident.Roles(tl)
+	for _, r := range incident.RoleNames {
+		if name := roles[r]; name != "" {
+			fmt.Fprintf(w, "%s\t%s\n", incident.RoleLabel(r), name)
+		}
+	}
+}
