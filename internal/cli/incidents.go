@@ -44,6 +44,7 @@ with your AWS credentials) or a local 'firebreak serve' (http://127.0.0.1:PORT).
   link ID URL [--title T]                            attach a link
   severity ID SEV [--reason TEXT]                    change the severity (sev1 … sev4, info)
   owner ID TEAM [--reason TEXT]                      hand over to another team
+  update ID [--audience A] [--eta D] TEXT...         publish an update to an audience (default stakeholders), e.g. --eta 2h
   role ID commander|comms [NAME...]                  name the incident commander or communications lead (no NAME: clear)
   approve ID KEY [--note TEXT]                       approve a runbook step waiting for a human
   reject ID KEY [--note TEXT]                        reject it
@@ -335,6 +336,12 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
 			return r.change(ctx, p[0], "owner", map[string]any{"team": p[1], "reason": *reason})
 		}
+	case "update":
+		audience := fs.String("audience", "", "who the update is for: stakeholders (default), executives, customers, …")
+		eta := fs.Duration("eta", 0, "estimated time to resolution from now, e.g. 2h")
+		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error {
+			return r.change(ctx, p[0], "updates", updateBody(p, *audience, *eta))
+		}
 	case "role":
 		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error { return r.change(ctx, p[0], "role", roleBody(p)) }
 	case "approve", "reject":
@@ -381,7 +388,7 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 // wanted says what each command takes, for usage errors.
 var wanted = map[string]string{
 	"list": "no arguments", "show": "ID", "ack": "ID", "resolve": "ID", "status": "ID mitigated|closed|open",
-	"note": "ID TEXT...", "link": "ID URL", "severity": "ID SEV", "owner": "ID TEAM", "role": "ID commander|comms [NAME...]", "approve": "ID KEY", "reject": "ID KEY",
+	"note": "ID TEXT...", "link": "ID URL", "severity": "ID SEV", "owner": "ID TEAM", "role": "ID commander|comms [NAME...]", "update": "ID TEXT...", "approve": "ID KEY", "reject": "ID KEY",
 	"silence add": "no arguments, only flags", "silence list": "no arguments", "silence end": "ID",
 }
 

@@ -158,6 +158,7 @@ type item struct {
 	Opened, OpenFor, Resolved                                      string
 	Runbook, Phase, PhaseDetail                                    string
 	LastUpdate, LastUpdateAt, LastUpdateBy                         string
+	ETA                                                            string // estimated resolution, from the latest update that gave one
 	Roles                                                          []role
 	ParentID, ParentHref, ParentReason                             string
 	Children                                                       []item
@@ -378,6 +379,14 @@ func (p *Page) item(inc incident.Incident, tl []incident.Entry, now time.Time, d
 			}
 		case updateKinds[kind]:
 			it.LastUpdate, it.LastUpdateAt, it.LastUpdateBy = e.Detail, stamp(e.At), e.Actor
+		}
+		if kind == incident.KindUpdatePosted && inc.Status.Active() {
+			if eta, err := time.Parse(time.RFC3339, e.Data[incident.DataETA]); err == nil {
+				it.ETA = stamp(eta) + " (in " + Duration(eta.Sub(now)) + ")"
+				if eta.Before(now) {
+					it.ETA = stamp(eta) + " (passed " + Duration(now.Sub(eta)) + " ago)"
+				}
+			}
 		}
 	}
 	return it

@@ -56,6 +56,8 @@ func seeded(t testing.TB) *store.Memory {
 		incident.Entry{Incident: "FB-DB-1", At: t0.Add(-100 * time.Minute), Kind: incident.KindRoleSet, Actor: "alice", Detail: "Commander: Dana Q",
 			Key: "r1", Data: map[string]string{incident.DataRole: incident.RoleCommander, incident.DataName: "Dana Q"}},
 		incident.Entry{Incident: "FB-DB-1", At: t0.Add(-20 * time.Minute), Kind: "note", Actor: "dana", Detail: "Failover done; watching latency", Key: "n1"},
+		incident.Entry{Incident: "FB-DB-1", At: t0.Add(-10 * time.Minute), Kind: incident.KindUpdatePosted, Actor: "lee", Detail: "Update to stakeholders: checkout recovering",
+			Key: "u1", Data: map[string]string{incident.DataAudience: "stakeholders", incident.DataETA: "2026-11-02T13:30:00Z"}},
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +115,8 @@ func TestBoard(t *testing.T) {
 		{"owner and commander", active, "Owner: platform · Commander: Dana Q"},
 		{"time open", active, "Open for 2h 05m (since 2026-11-02 09:55 UTC)"},
 		{"automation phase, not the recorded call", active, "Automation: rds-failover — triage: triage succeeded: replica healthy"},
-		{"last update", active, "Last update 2026-11-02 11:40 UTC: Failover done; watching latency"},
+		{"last update", active, "Last update 2026-11-02 11:50 UTC: Update to stakeholders: checkout recovering"},
+		{"estimated resolution", active, "Estimated resolution: 2026-11-02 13:30 UTC (in 1h 30m)"},
 		{"acknowledged sev3", active, `<span class="badge b-acknowledged">acknowledged</span>FB-S3-1`},
 		{"incident link", active, `href="incidents/FB-DB-1"`},
 		{"account filter links", body, `href="./?account=222222222222"`},
@@ -224,7 +227,8 @@ func TestIncidentPage(t *testing.T) {
 	r = newPage(t).Render(context.Background(), status.Request{Path: "incidents/FB-DB-1"})
 	body = string(r.Body)
 	tl := section(body, "<h2>Timeline", "</ol>")
-	order := []string{"Opened by alarm", "Runbook rds-failover started", "triage succeeded", "rds:FailoverDBCluster", "Commander: Dana Q", "Failover done"}
+	order := []string{"Opened by alarm", "Runbook rds-failover started", "triage succeeded", "rds:FailoverDBCluster", "Commander: Dana Q", "Failover done",
+		"checkout recovering"}
 	last := -1
 	for _, s := range order {
 		i := strings.Index(tl, s)

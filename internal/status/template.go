@@ -72,6 +72,7 @@ var pages = template.Must(template.New("status").Funcs(template.FuncMap{
 <p class="meta">Owner: {{.Team}}{{range .Roles}} · {{.Label}}: {{.Name}}{{end}}</p>
 <p class="meta">{{if .Resolved}}Resolved {{.Resolved}} after {{.OpenFor}}{{else}}Open for {{.OpenFor}} (since {{.Opened}}){{end}} · {{.Account}} {{.Region}}</p>
 {{- if .Runbook}}<p class="meta">Automation: {{.Runbook}}{{if .Phase}} — {{.Phase}}{{if .PhaseDetail}}: {{.PhaseDetail}}{{end}}{{end}}</p>{{end}}
+{{- if .ETA}}<p class="meta">Estimated resolution: {{.ETA}}</p>{{end}}
 {{- if .LastUpdateAt}}<p class="meta">Last update {{.LastUpdateAt}}: {{.LastUpdate}}</p>{{end}}
 {{- if .Children}}<div class="children">
 {{- range .Children}}{{template "card" .}}{{end}}
@@ -109,6 +110,7 @@ var pages = template.Must(template.New("status").Funcs(template.FuncMap{
 <dt>Where</dt><dd>{{.Account}} {{.Region}} {{.Resource}}</dd>
 <dt>Class</dt><dd>{{.Class}}</dd>
 {{- if .Runbook}}<dt>Automation</dt><dd>{{.Runbook}}{{if .Phase}} — {{.Phase}}{{if .PhaseDetail}}: {{.PhaseDetail}}{{end}}{{end}}</dd>{{end}}
+{{- if .ETA}}<dt>Estimated resolution</dt><dd>{{.ETA}}</dd>{{end}}
 {{- if .LastUpdateAt}}<dt>Last update</dt><dd>{{.LastUpdateAt}}: {{.LastUpdate}}</dd>{{end}}
 {{- if .ParentID}}<dt>Grouped under</dt><dd><a href="{{.ParentHref}}">{{.ParentID}}</a> ({{.ParentReason}})</dd>{{end}}
 </dl></div>{{end}}

@@ -45,3 +45,25 @@ func regexpFind(t *testing.T, s, re string) string {
 	}
 	return m[1]
 }
+
+func TestIncidentUpdates(t *testing.T) {
+	s := serve(t, samples)
+	id := regexpFind(t, s.banner, `Acknowledge link of (FB-\S+) `)
+	s.ok(t, "update", id, "--audience", "stakeholders", "--eta", "2h", "Checkout", "is", "degraded;", "failing", "over")
+	s.ok(t, "update", id, "--audience", "executives", "No data loss.")
+	tl := s.show(t, id).Timeline
+	if !hasEntry(tl, incident.KindUpdatePosted, "", "Update to stakeholders: Checkout is degraded; failing over (estimated resolution") ||
+		!hasEntry(tl, incident.KindUpdatePosted, "", "Update to executives: No data loss.") {
+		t.Errorf("timeline lacks the two posted updates: %+v", tl)
+	}
+	code, page := get(t, s.base+"/status/")
+	if code != 200 || !strings.Contains(page, "Estimated resolution: ") || !strings.Contains(page, "Update to executives: No data loss.") {
+		t.Errorf("status board = %d; want the estimated resolution and the last update:\n%s", code, page)
+	}
+	if code, _, errs := s.cli(t, "update", id, "--eta", "-1h", "x"); code != 1 || !strings.Contains(errs, "is not a positive duration") {
+		t.Errorf("update --eta -1h = exit %d, %q; want the API's refusal", code, errs)
+	}
+	if code, _, errs := s.cli(t, "update", id); code != 2 || !strings.Contains(errs, "update takes ID TEXT...") {
+		t.Errorf("update without text = exit %d, %q; want a usage error", code, errs)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
 )
@@ -22,4 +23,16 @@ func printRoles(w io.Writer, tl []incident.Entry) {
 			fmt.Fprintf(w, "%s\t%s\n", incident.RoleLabel(r), name)
 		}
 	}
+}
+
+// updateBody is the api.UpdateRequest of `incidents update ID [--audience A] [--eta D] TEXT...`.
+func updateBody(p []string, audience string, eta time.Duration) map[string]any {
+	b := map[string]any{"text": strings.Join(p[1:], " ")}
+	if audience != "" {
+		b["audience"] = audience
+	}
+	if eta != 0 {
+		b["eta"] = eta.String()
+	}
+	return b
 }
