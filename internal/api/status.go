@@ -16,9 +16,9 @@ import (
 )
 
 // ViewVerifier checks the viewer tokens of status-page links (token.Signer) and says
-// which account, if one, a token is limited to.
+// what a token may see: one account or all, an audience's view or the responders'.
 type ViewVerifier interface {
-	VerifyView(ctx context.Context, tok string) (string, token.Claims, error)
+	VerifyView(ctx context.Context, tok string) (token.Scope, token.Claims, error)
 }
 
 var _ ViewVerifier = (*token.Signer)(nil)
@@ -34,7 +34,7 @@ func (h *Handler) statusPage(c *call) events.LambdaFunctionURLResponse {
 		r.Headers["Allow"] = "GET, HEAD"
 		return r
 	}
-	rest, scope, base := c.segs[1:], "", "/status/"
+	rest, scope, base := c.segs[1:], token.Scope{}, "/status/"
 	// A viewer link names its token first; an IAM caller may open the pages directly
 	// (/status/, /status/incidents/{id}) or through a viewer link like anyone else.
 	if c.actor == "" || (len(rest) > 0 && rest[0] != "incidents") {
@@ -52,7 +52,7 @@ func (h *Handler) statusPage(c *call) events.LambdaFunctionURLResponse {
 			h.log().ErrorContext(c.ctx, "status page: viewer links are not configured", "request_id", c.reqID)
 			return statusError(http.StatusInternalServerError, "The status page is not available.")
 		}
-		account, _, err := v.VerifyView(c.ctx, rest[0])
+		sc, _, err := v.VerifyView(c.ctx, rest[0])
 		if errors.Is(err, token.ErrRejected) {
 			h.log().WarnContext(c.ctx, "viewer link refused", "request_id", c.reqID, "reason", err.Error(), "source_ip", c.req.RequestContext.HTTP.SourceIP)
 			return statusError(http.StatusForbidden, "This viewer link cannot be used: it may have expired or been revoked. Ask for a new one.")
@@ -61,14 +61,15 @@ func (h *Handler) statusPage(c *call) events.LambdaFunctionURLResponse {
 			h.log().ErrorContext(c.ctx, "viewer link not checked", "request_id", c.reqID, "error", err)
 			return statusError(http.StatusInternalServerError, "The status page is not available. Try again later.")
 		}
-		scope, base, rest = account, token.ViewPath(rest[0]), rest[1:]
+		scope, base, rest = sc, token.ViewPath(rest[0]), rest[1:]
 	}
 	// The board's relative links need the trailing slash.
 	if len(rest) == 0 && !strings.HasSuffix(c.req.RawPath, "/") && !strings.HasSuffix(c.req.RequestContext.HTTP.Path, "/") {
 		return events.LambdaFunctionURLResponse{StatusCode: http.StatusPermanentRedirect, Headers: map[string]string{"Location": base}}
 	}
 	page := &status.Page{Store: h.Store, Now: h.Now, Log: h.log()}
-	r := page.Render(c.ctx, status.Request{Path: strings.Join(rest, "/"), Account: c.req.QueryStringParameters["account"], Scope: scope})
+	r := page.Render(c.ctx, status.Request{Path: strings.Join(rest, "/"), Account: c.req.QueryStringParameters["account"],
+		Scope: scope.Account, Audience: scope.Audience})
 	body := string(r.Body)
 	if c.method == http.MethodHead {
 		body = ""
@@ -88,9 +89,11 @@ type ViewSigner interface {
 
 var _ ViewSigner = (*token.Signer)(nil)
 
-// StatusLinkRequest is POST /status-links: a viewer link for every account, or for one.
+// StatusLinkRequest is POST /status-links: a viewer link for every account, or for one;
+// the responders' view, or an audience's (only what was published to it).
 type StatusLinkRequest struct {
-	Account string `json:"account,omitempty"`
+	Account  string `json:"account,omitempty"`
+	Audience string `json:"audience,omitempty"`
 	// TTL is how long the link lives, e.g. "72h" (empty: token.ViewTTL, the most allowed).
 	TTL string `json:"ttl,omitempty"`
 }
@@ -103,7 +106,10 @@ type StatusLinkResponse struct {
 	Expires time.Time `json:"expires"`
 }
 
-var viewAccountRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+var (
+	viewAccountRe  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	viewAudienceRe = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+)
 
 // statusLink is POST /status-links (IAM callers only).
 func (h *Handler) statusLink(c *call) (any, error) {
@@ -111,13 +117,13 @@ func (h *Handler) statusLink(c *call) (any, error) {
 	if err := decode(c.body, &req); err != nil {
 		return nil, err
 	}
-	scope := token.ViewAll
-	if req.Account != "" {
-		if !viewAccountRe.MatchString(req.Account) {
-			return nil, fail(errBadRequest, "field \"account\": %q is not an account id (1 to 64 letters, digits, '.', '_' or '-')", clipText(req.Account, 64))
-		}
-		scope = token.ViewAccount(req.Account)
+	if req.Account != "" && !viewAccountRe.MatchString(req.Account) {
+		return nil, fail(errBadRequest, "field \"account\": %q is not an account id (1 to 64 letters, digits, '.', '_' or '-')", clipText(req.Account, 64))
 	}
+	if req.Audience != "" && !viewAudienceRe.MatchString(req.Audience) {
+		return nil, fail(errBadRequest, "field \"audience\": %q: want 1 to 32 lower-case letters, digits or '-', starting with a letter", clipText(req.Audience, 64))
+	}
+	scope := token.Scope{Account: req.Account, Audience: req.Audience}.String()
 	ttl := token.ViewTTL
 	if req.TTL != "" {
 		d, err := time.ParseDuration(req.TTL)

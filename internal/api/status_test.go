@@ -14,6 +14,7 @@ func TestStatusPage(t *testing.T) {
 	f := newFixture(t, "memory")
 	all := f.sign(token.ViewAll, token.View, token.ViewTTL)
 	other := f.sign(token.ViewAccount("999999999999"), token.View, token.ViewTTL)
+	stake := f.sign(token.Scope{Audience: "stakeholders"}.String(), token.View, token.ViewTTL)
 	ack := f.sign("FB-OPEN-1", token.Ack, time.Hour)
 	const iam = "arn:aws:iam::123456789012:user/alice"
 	tests := []struct {
@@ -30,6 +31,8 @@ func TestStatusPage(t *testing.T) {
 		{"a forged token", "GET", "/status/" + tamper(t, all, "inc", "account:1") + "/", "", 403, nil, []string{"KMS key"}},
 		{"a viewer link of another account", "GET", "/status/" + other + "/", "", 200, []string{"No active incidents."}, []string{"KMS key", "FB-ACK-1"}},
 		{"another account's incident", "GET", "/status/" + other + "/incidents/FB-OPEN-1", "", 404, nil, []string{"KMS key"}},
+		{"stakeholders' view", "GET", "/status/" + stake + "/incidents/FB-ACK-1", "", 200, []string{"for stakeholders", `<span class="k">acknowledged</span>`},
+			[]string{"user/bob", "Acknowledged by"}},
 		{"read-only", "POST", "/status/" + all + "/", "", 405, nil, nil},
 		{"IAM caller", "GET", "/status/", iam, 200, []string{"KMS key &lt;k1&gt;"}, nil},
 	}

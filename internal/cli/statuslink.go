@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/api"
+	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
-const statusLinkUsage = "status-link [--api URL] [--links URL] [--account ID] [--ttl D] [--json]"
+const statusLinkUsage = "status-link [--api URL] [--links URL] [--account ID] [--audience A] [--ttl D] [--json]"
 
 // runStatusLink asks the API for a read-only viewer link to the status page and prints
 // it. The API signs it; the link opens on the links URL (the Function URL of the API's
@@ -21,6 +22,7 @@ func runStatusLink(ctx context.Context, env Env, args []string) error {
 	apiURL := fs.String("api", "", "API URL (default $FIREBREAK_API)")
 	linksURL := fs.String("links", "", "the links URL, where viewers open the page (default $FIREBREAK_LINKS; a local serve's API URL)")
 	account := fs.String("account", "", "show only this account's incidents")
+	audience := fs.String("audience", "", "the view of an audience (e.g. stakeholders): only what was published to it")
 	ttl := fs.Duration("ttl", 0, "how long the link lives (default and at most 120h)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	rest, err := parseFlags(fs, args)
@@ -52,7 +54,7 @@ func runStatusLink(ctx context.Context, env Env, args []string) error {
 	if links == "" || err != nil || (lu.Scheme != "https" && lu.Scheme != "http") || lu.Host == "" {
 		return fmt.Errorf("%w: --links %q: give the links URL (the stack's LinksUrl output, https://<id>.lambda-url.<region>.on.aws) or set FIREBREAK_LINKS", errUsage, links)
 	}
-	req := api.StatusLinkRequest{Account: *account}
+	req := api.StatusLinkRequest{Account: *account, Audience: *audience}
 	if *ttl > 0 {
 		req.TTL = ttl.String()
 	}
@@ -75,8 +77,13 @@ func runStatusLink(ctx context.Context, env Env, args []string) error {
 }
 
 func scopeText(scope string) string {
-	if a, ok := strings.CutPrefix(scope, "account:"); ok {
-		return "account " + a
+	s, _ := token.ParseScope(scope)
+	out := "every account"
+	if s.Account != "" {
+		out = "account " + s.Account
 	}
-	return "every account"
+	if s.Audience != "" {
+		out += ", as " + s.Audience + " see it"
+	}
+	return out
 }

@@ -49,6 +49,8 @@ func TestServeStatusPageAndLink(t *testing.T) {
 		want string
 	}{
 		{"one account", []string{"--account", "999999999999"}, 0, "account 999999999999"},
+		{"stakeholders", []string{"--audience", "stakeholders"}, 0, "every account, as stakeholders see it"},
+		{"bad audience", []string{"--audience", "All Hands"}, 1, `"audience"`},
 		{"too long", []string{"--ttl", "200h"}, 1, `"ttl"`},
 		{"bad account", []string{"--account", "a b"}, 1, "is not an account id"},
 		{"stray argument", []string{"now"}, 2, "unexpected argument"},

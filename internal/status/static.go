@@ -15,7 +15,7 @@ import (
 func (p *Page) WriteSite(ctx context.Context, dir string) (string, error) {
 	sp := *p
 	sp.Static = true
-	v, err := sp.board(ctx, "", true)
+	v, err := sp.board(ctx, "", "", true)
 	if err != nil {
 		return "", fmt.Errorf("status site: %w", err)
 	}

@@ -74,6 +74,11 @@ type Request struct {
 	// one account): other accounts' incidents are not shown and a different Account
 	// filter is refused.
 	Scope string
+	// Audience, when set, makes the pages the view of that audience (stakeholders,
+	// executives, …): they show only what was published to it — its posted updates and
+	// estimated resolution, and the incident's state changes without who or why — and
+	// nothing of the automation.
+	Audience string
 }
 
 // Response is a rendered page.
@@ -135,14 +140,14 @@ func (p *Page) render(ctx context.Context, r Request) ([]byte, error) {
 	path := strings.Trim(r.Path, "/")
 	switch {
 	case path == "" || path == "index.html":
-		v, err := p.board(ctx, account, r.Scope != "")
+		v, err := p.board(ctx, account, r.Audience, r.Scope != "")
 		if err != nil {
 			return nil, err
 		}
 		return p.execute("board", v)
 	case strings.HasPrefix(path, "incidents/") && strings.Count(path, "/") == 1:
 		id := strings.TrimSuffix(strings.TrimPrefix(path, "incidents/"), ".html")
-		v, err := p.incidentPage(ctx, id, account)
+		v, err := p.incidentPage(ctx, id, account, r.Audience)
 		if err != nil {
 			return nil, err
 		}
@@ -225,11 +230,14 @@ func (p *Page) href(id string, depth int) string {
 
 var activeStatuses = []incident.Status{incident.Open, incident.Acknowledged, incident.Mitigated}
 
-func (p *Page) board(ctx context.Context, account string, scoped bool) (boardView, error) {
+func (p *Page) board(ctx context.Context, account, audience string, scoped bool) (boardView, error) {
 	now := p.now()
 	title := "Firebreak status"
 	if account != "" {
 		title += " · account " + account
+	}
+	if audience != "" {
+		title += " · for " + audience
 	}
 	v := boardView{Common: p.common(title, 0), Account: account}
 	active, err := p.Store.List(ctx, store.Filter{Status: activeStatuses, Account: account, Limit: MaxActive + 1})
@@ -247,7 +255,7 @@ func (p *Page) board(ctx context.Context, account string, scoped bool) (boardVie
 		if err != nil {
 			return v, fmt.Errorf("read the timeline of %s: %w", inc.ID, err)
 		}
-		it := p.item(inc, tl, now, 0)
+		it := p.item(inc, tl, now, 0, audience)
 		items[inc.ID] = &it
 		ordered = append(ordered, &it)
 	}
@@ -284,7 +292,7 @@ func (p *Page) board(ctx context.Context, account string, scoped bool) (boardVie
 		return cmp.Or(b.ResolvedAt.Compare(a.ResolvedAt), strings.Compare(a.ID, b.ID))
 	})
 	for _, inc := range resolved[:min(len(resolved), MaxResolved)] {
-		v.Resolved = append(v.Resolved, p.item(inc, nil, now, 0))
+		v.Resolved = append(v.Resolved, p.item(inc, nil, now, 0, audience))
 	}
 	if !p.Static && !scoped {
 		v.Accounts = p.filterLinks(active, account)
@@ -325,7 +333,7 @@ type entryView struct {
 	At, Kind, Actor, Detail string
 }
 
-func (p *Page) incidentPage(ctx context.Context, id, account string) (incidentView, error) {
+func (p *Page) incidentPage(ctx context.Context, id, account, audience string) (incidentView, error) {
 	if id == "" || len(id) > 256 {
 		return incidentView{}, ErrNotFound
 	}
@@ -340,16 +348,33 @@ func (p *Page) incidentPage(ctx context.Context, id, account string) (incidentVi
 	if err != nil {
 		return incidentView{}, fmt.Errorf("read the timeline of %s: %w", id, err)
 	}
-	v := incidentView{Common: p.common(id+" · "+inc.Title, 1), Item: p.item(inc, tl, p.now(), 1)}
+	title := id + " · " + inc.Title
+	if audience != "" {
+		title += " · for " + audience
+	}
+	v := incidentView{Common: p.common(title, 1), Item: p.item(inc, tl, p.now(), 1, audience)}
 	for _, e := range tl {
-		v.Timeline = append(v.Timeline, entryView{At: stamp(e.At), Kind: string(e.Kind), Actor: e.Actor, Detail: e.Detail})
+		kind := string(e.Kind)
+		switch {
+		case audience == "":
+			v.Timeline = append(v.Timeline, entryView{At: stamp(e.At), Kind: kind, Actor: e.Actor, Detail: e.Detail})
+		case kind == incident.KindUpdatePosted && e.Data[incident.DataAudience] == audience:
+			v.Timeline = append(v.Timeline, entryView{At: stamp(e.At), Kind: "update", Detail: e.Detail})
+		case publicKinds[kind]:
+			v.Timeline = append(v.Timeline, entryView{At: stamp(e.At), Kind: kind})
+		}
 	}
 	return v, nil
 }
 
+// publicKinds are the state changes an audience's view shows, without who or why.
+var publicKinds = map[string]bool{incident.KindOpened: true, "acknowledged": true, incident.KindMitigated: true, "resolved": true,
+	"closed": true, incident.KindReopened: true}
+
 // item builds an incident's view; tl (may be nil) supplies roles, automation and the
-// last update. depth is the page's depth below the mount point, for links.
-func (p *Page) item(inc incident.Incident, tl []incident.Entry, now time.Time, depth int) item {
+// last update. depth is the page's depth below the mount point, for links. An audience
+// sees only its own posted updates and no automation.
+func (p *Page) item(inc incident.Incident, tl []incident.Entry, now time.Time, depth int, audience string) item {
 	it := item{ID: inc.ID, Href: p.href(inc.ID, depth), Title: inc.Title, Impact: inc.Impact, Team: inc.Team, Status: string(inc.Status),
 		Severity: string(inc.Severity), SeverityLabel: inc.Severity.Label(), Account: inc.Account, Region: inc.Region,
 		Resource: inc.Resource, Class: inc.Class, Opened: stamp(inc.OpenedAt), Runbook: inc.Runbook,
@@ -369,8 +394,14 @@ func (p *Page) item(inc incident.Incident, tl []incident.Entry, now time.Time, d
 			it.Roles = append(it.Roles, role{Label: incident.RoleLabel(r), Name: name})
 		}
 	}
+	if audience != "" {
+		it.Runbook = ""
+	}
 	for _, e := range tl {
 		kind := string(e.Kind)
+		if audience != "" && (kind != incident.KindUpdatePosted || e.Data[incident.DataAudience] != audience) {
+			continue
+		}
 		switch {
 		case strings.HasPrefix(kind, "runbook-") && kind != "runbook-call":
 			it.Phase, it.PhaseDetail = strings.TrimPrefix(kind, "runbook-"), e.Detail

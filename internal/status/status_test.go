@@ -256,3 +256,41 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestAudienceView(t *testing.T) {
+	p := newPage(t)
+	ctx := context.Background()
+	tests := []struct {
+		name      string
+		req       status.Request
+		want, not []string
+	}{
+		{"stakeholders' board", status.Request{Audience: "stakeholders"},
+			[]string{"· for stakeholders</title>", "Last update 2026-11-02 11:50 UTC: Update to stakeholders: checkout recovering", "Estimated resolution: 2026-11-02 13:30 UTC"},
+			[]string{"rds-failover", "Failover done", "Automation:", "Acknowledged by carol"}},
+		{"executives' board: nothing was published to them", status.Request{Audience: "executives"},
+			[]string{"orders-db CPU"}, []string{"checkout recovering", "Estimated resolution", "Last update"}},
+		{"stakeholders' incident page", status.Request{Audience: "stakeholders", Path: "incidents/FB-DB-1"},
+			[]string{`<span class="k">update</span>`, "checkout recovering", `<span class="k">opened</span>`},
+			[]string{"rds:FailoverDBCluster", "Opened by alarm", "aws.cloudwatch", "dana", "Failover done", "triage"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := p.Render(ctx, tt.req)
+			body := string(r.Body)
+			if r.Status != 200 {
+				t.Fatalf("Render(%+v) status = %d; want 200", tt.req, r.Status)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("Render(%+v) lacks %q:\n%s", tt.req, w, body)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(body, n) {
+					t.Errorf("Render(%+v) shows %q, which was not published to the audience", tt.req, n)
+				}
+			}
+		})
+	}
+}
