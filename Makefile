@@ -63,6 +63,15 @@ demo: ## replay the sample events: the incidents they open, then the outbox and 
 	rm -rf demo/status
 	$(GO) run ./cmd/firebreak replay --outbox demo/outbox --status-page demo/status events/samples/
 
+# serve builds the firebreak binary and execs it (make's shell is replaced, so Ctrl-C or
+# stopping make stops the server): the samples replayed, the API on 127.0.0.1.
+# SERVE_ARGS replaces the arguments, e.g. SERVE_ARGS='--addr 127.0.0.1:9090 --until 1h events/samples/'.
+SERVE_ARGS ?= events/samples/
+.PHONY: serve
+serve: ## build the firebreak binary and serve the API on 127.0.0.1 over the samples
+	$(GO) build -buildvcs=auto -o build/firebreak ./cmd/firebreak
+	exec build/firebreak serve $(SERVE_ARGS)
+
 # REPLAY_EVENTS sizes the replay benchmark's generated input (the benchmark's own default
 # is 1,000,000 events); FIREBREAK_STORM_EVENTS and FIREBREAK_WIDE_EVENTS shrink the storms
 # (1,000,000 events on one fingerprint, 100,000 across 1,000).

@@ -174,7 +174,7 @@ func TestParseRulesErrors(t *testing.T) {
 		{"or", "rules:\n  - name: a\n    description: d\n    bus: default\n    pattern: {\"$or\": [{\"a\": [\"b\"]}]}\n", `catalog.yaml:5: rules[0].pattern: "$or" is not supported`},
 		{"bus", "rules:\n  - name: a\n    description: d\n    bus: mine\n    pattern: {\"a\": [\"b\"]}\n", `catalog.yaml:4: rules[0].bus: "mine" must be "default" or "application"`},
 		{"dup", "rules:\n  - {name: a, description: d, bus: default, pattern: {\"a\": [\"b\"]}}\n  - {name: a, description: d, bus: default, pattern: {\"a\": [\"c\"]}}\n", `catalog.yaml:3: rules[1].name: duplicate rule "a"`},
-		{"unknown key", "rules:\n  - name: a\n    target: q\n", "catalog.yaml:3: target: unknown key"},
+		{"unknown key", "rules:\n  - name: a\n    target: q\n", "catalog.yaml:3: rules[0].target: unknown key"},
 		{"empty", "rules: []\n", "catalog.yaml:1: rules: no rules"},
 	}
 	for _, tt := range tests {

@@ -4,11 +4,13 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/api"
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
 
@@ -39,14 +41,15 @@ var functionSpecs = map[string]functionSpec{
 		Timeout:     60 * time.Second,
 		// The dispatcher, its quiet rules (silences, inhibition, grouping), and the
 		// runbook task it runs in-process for dry_run runbooks.
-		Store: storeMethods(reflect.TypeFor[dispatch.Store](), reflect.TypeFor[dispatch.QuietStore](), reflect.TypeFor[runbook.TaskStore]()),
-		wire:  wireDispatch,
+		Store: storeMethods(reflect.TypeFor[dispatch.Store](), reflect.TypeFor[dispatch.QuietStore](), reflect.TypeFor[runbook.TaskStore](),
+			reflect.TypeFor[review.Store]()), // post-incident reviews opened on resolution
+		wire: wireDispatch,
 	},
 	"escalate": {
 		Description: "Firebreak escalate: every minute, the incident clocks → escalations, update reminders, objective breaches, auto-resolve",
 		MemoryMB:    256,
 		Timeout:     50 * time.Second, // a tick ends before the next one starts
-		Store:       storeMethods(reflect.TypeFor[escalate.Store]()),
+		Store:       storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[escalate.FollowupStore]()),
 		wire:        wireEscalate,
 	},
 	TaskFunction: {
@@ -68,8 +71,9 @@ var functionSpecs = map[string]functionSpec{
 		ReservedConcurrency: 10,
 		// What the handler reads and writes directly, and the lifecycle service that
 		// changes incidents.
-		Store: storeMethods(reflect.TypeFor[api.Store](), reflect.TypeFor[lifecycle.Store]()),
-		wire:  wireAPI,
+		Store: storeMethods(reflect.TypeFor[api.Store](), reflect.TypeFor[lifecycle.Store](),
+			reflect.TypeFor[review.Store](), reflect.TypeFor[action.Store](), reflect.TypeFor[action.Lister]()), // reviews and actions
+		wire: wireAPI,
 	},
 	RotateFunction: {
 		Description: "Firebreak link-keys rotation: a new signing key, the two before it kept",

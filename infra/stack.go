@@ -91,6 +91,7 @@ func NewStack(scope constructs.Construct, id string, props Props) (*Stack, error
 		s.suppressWildcards(s.Functions[name])
 	}
 	s.Health = newHealth(s)
+	s.Health.addFollowups() // reviews and actions (followups.go)
 	s.outputs()
 	if err := s.dropImpliedDependencies(); err != nil {
 		return nil, err

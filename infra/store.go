@@ -84,7 +84,7 @@ func (st *Store) Grant(s *Stack, f *Function) error {
 // index it reads ("" for the table itself).
 type tableCall struct{ Action, Index string }
 
-// storeCalls is every request each method of store.Dynamo (internal/store/dynamo.go)
+// storeCalls is every request each method of store.Dynamo (internal/store/dynamo*.go)
 // can send, including those it sends only after a conditional write fails (reading
 // what is there). TestStoreCalls checks it against the store itself; a handler calling
 // a method missing here fails synthesis.

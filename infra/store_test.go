@@ -52,7 +52,7 @@ func incidentItem() map[string]types.AttributeValue {
 		"fingerprint": s("fp"), "status": s("open"), "version": &types.AttributeValueMemberN{Value: "1"}}
 }
 
-// ledgerHeadItem is a ledger head (internal/store/ledger.go) full enough to roll, with
+// ledgerHeadItem is a ledger head (internal/store/dynamo_ledger.go) full enough to roll, with
 // everything rolled out up to far in the future, so that Record takes every path.
 func ledgerHeadItem() map[string]types.AttributeValue {
 	num := func(v string) types.AttributeValue { return &types.AttributeValueMemberN{Value: v} }
@@ -203,7 +203,7 @@ func TestTableAccess(t *testing.T) {
 		"dispatch":   {"": rw, "list": "dynamodb:Query"},
 		"escalate":   {"": rwNoQuery, "due": "dynamodb:Query"},
 		TaskFunction: {"": rw}, // Query: the timeline it reads to tell a verified remediation
-		APIFunction:  {"": rw, "list": "dynamodb:Query"},
+		APIFunction:  {"": rw, "list": "dynamodb:Query", "owner": "dynamodb:Query"},
 		// RotateFunction: no table access at all.
 	}
 	for name, spec := range functionSpecs {

@@ -147,7 +147,7 @@ func TestRoles(t *testing.T) {
 			many("sqs:SendMessage", sy.logicalID(t, sy.stack.Dispatch.DLQ)+".Arn")),
 		"escalate":   concat(many(rwNoQuery, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/due"), tableKey, publish, readKeys),
 		TaskFunction: concat(many(rw, table+".Arn"), tableKey, publish, readKeys),
-		APIFunction: concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list"), tableKey, readKeys,
+		APIFunction: concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list", "${"+table+".Arn}/index/owner"), tableKey, readKeys,
 			many("states:SendTaskSuccess states:SendTaskFailure", resumed...)),
 		RotateFunction: concat(many("secretsmanager:DescribeSecret secretsmanager:GetSecretValue secretsmanager:PutSecretValue secretsmanager:UpdateSecretVersionStage", secret),
 			[]string{"kms:Decrypt " + dataKey + viaSM, "kms:GenerateDataKey " + dataKey + viaSM}),

@@ -3,17 +3,18 @@
 // links in notifications). See internal/api.
 //
 // Environment: TABLE_NAME; the link keys in LINK_KEYS_SECRET (a Secrets Manager secret
-// id or ARN) or LINK_KEYS_PARAMETER (an SSM SecureString parameter name), holding
-// {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}.
+// id or ARN), holding {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}.
 package main
 
 import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/api"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/keyring"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
@@ -35,6 +36,9 @@ func setup(env *lambdaenv.Env) (any, error) {
 		Tokens:    &token.Signer{Keys: keys, Now: env.Now},
 		Now:       env.Now,
 		Log:       env.Log,
+		Reviews:   &review.Service{Store: db, Config: env.Config, Now: env.Now},
+		Actions: &action.Service{Store: db, Lister: db, Timeline: db, Schedule: review.Schedule(env.Config),
+			Teams: env.Config.TeamNames, Now: env.Now},
 	}
 	return h.Handle, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/teams"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
+	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/runbooks"
 )
@@ -55,7 +56,8 @@ func setup(env *lambdaenv.Env) (any, error) {
 		Remote: &dispatch.StepFunctions{Client: sfn.NewFromConfig(env.AWS), StateMachines: machines}}
 	d := &dispatch.Dispatcher{Store: db, Quiet: db, Sender: sender, Runbooks: starter, Config: env.Config,
 		Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease, Metrics: metrics.New(os.Stdout)}
-	if l := links.New(env); l != nil { // one-click links in notices
+	d.Reviews = &review.Service{Store: db, Config: env.Config, Now: env.Now} // post-incident reviews of resolved incidents
+	if l := links.New(env); l != nil {                                       // one-click links in notices
 		d.Links, task.Links = l, l
 	}
 	return (&dispatch.StreamHandler{Dispatcher: d, Log: env.Log}).Handle, nil

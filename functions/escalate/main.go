@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -30,5 +31,17 @@ func setup(env *lambdaenv.Env) (any, error) {
 	if l := links.New(env); l != nil {
 		e.Links = l
 	}
-	return func(ctx context.Context, _ events.EventBridgeEvent) (escalate.Report, error) { return e.Tick(ctx) }, nil
+	// The follow-up clocks: reminders of post-incident reviews and tracked actions.
+	f := &escalate.Followups{Store: db, Sender: sender, Config: env.Config, Metrics: e.Metrics, Now: env.Now, Log: env.Log, Lease: lambdaenv.Lease}
+	return func(ctx context.Context, _ events.EventBridgeEvent) (tick, error) {
+		rep, err := e.Tick(ctx)
+		frep, ferr := f.Tick(ctx)
+		return tick{rep, frep}, errors.Join(err, ferr)
+	}, nil
+}
+
+// tick is what one run of the clocks did.
+type tick struct {
+	escalate.Report
+	Followups escalate.FollowupReport `json:"followups"`
 }

@@ -1,7 +1,9 @@
 // Package api is Firebreak's HTTP API, served by the api Lambda behind Function URLs and
 // by `firebreak serve` on a laptop: list and read incidents, acknowledge, resolve, add
 // notes and links, change severity and owner, decide runbook approvals, manage silences,
-// and the one-click signed links of notifications.
+// and the one-click signed links of notifications. routes.go lists every endpoint as a
+// net/http method-and-path pattern; types.go holds every request and response body,
+// which the firebreak CLI sends and reads too.
 //
 // The api function has two URLs. Its own URL uses AuthType AWS_IAM: Lambda checks the
 // caller's SigV4 signature before the code runs and passes the caller in
@@ -24,7 +26,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -34,8 +35,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/token"
@@ -108,6 +111,11 @@ type Handler struct {
 	// 0 means LinkRate.
 	LinkRate float64
 
+	// Reviews and Actions serve post-incident reviews and tracked actions (reviews.go);
+	// nil: those routes answer 404.
+	Reviews *review.Service
+	Actions *action.Service
+
 	guardOnce sync.Once
 	guard     *bucket
 }
@@ -158,12 +166,22 @@ type call struct {
 	ctx     context.Context
 	req     events.LambdaFunctionURLRequest
 	method  string
-	route   string // the route's pattern, for logs (never the token)
-	segs    []string
+	path    string        // decoded, for messages
+	match   *http.Request // the request the mux matched: its path values
+	route   string        // the route's pattern, for logs (never the token)
+	allow   string        // the methods allowed, for a 405's Allow header
 	body    []byte
 	actor   string // the IAM caller; "" for link clicks
 	reqID   string
 	started time.Time
+}
+
+// param is the path wildcard name of the route's pattern ({id} in /incidents/{id}).
+func (c *call) param(name string) string {
+	if c.match == nil {
+		return ""
+	}
+	return c.match.PathValue(name)
 }
 
 // Handle serves one Function URL request.
@@ -184,6 +202,8 @@ func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 	return resp, nil
 }
 
+// serve checks the path and body, finds the route (see routes), checks the caller and
+// runs the route.
 func (h *Handler) serve(c *call) events.LambdaFunctionURLResponse {
 	path := c.req.RawPath
 	if path == "" {
@@ -194,109 +214,43 @@ func (h *Handler) serve(c *call) events.LambdaFunctionURLResponse {
 		c.route = "?"
 		return h.respond(c, nil, err)
 	}
-	c.segs = segs
+	c.path = "/" + strings.Join(segs, "/")
 	body, err := readBody(c.req)
 	if err != nil {
 		c.route = "?"
 		return h.respond(c, nil, err)
 	}
 	c.body = body
-	if len(segs) == 2 && segs[0] == "t" {
-		c.route = "/t/{token}"
-		return h.link(c, segs[1])
-	}
-	if iam := c.req.RequestContext.Authorizer; iam != nil && iam.IAM != nil {
-		c.actor = iam.IAM.UserARN
-		if c.actor == "" {
-			c.actor = iam.IAM.CallerID
+	rt, match, err := find(c, segs)
+	if rt == nil || !rt.public {
+		if c.actor = iamCaller(c.req); c.actor == "" {
+			c.route = "forbidden"
+			return h.respond(c, nil, fail(errForbidden, "this URL accepts signed links only: use the IAM-authenticated API URL"))
 		}
 	}
-	if len(segs) > 0 && segs[0] == "status" {
-		return h.statusPage(c)
+	if err != nil {
+		c.route = "unknown"
+		return h.respond(c, nil, err)
 	}
-	if c.actor == "" {
-		c.route = "forbidden"
-		return h.respond(c, nil, fail(errForbidden, "this URL accepts signed links only: use the IAM-authenticated API URL"))
+	c.route, c.match = rt.pattern, match
+	if err := checkMediaType(c, rt); err != nil {
+		return h.respond(c, nil, err)
 	}
-	v, err := h.route(c)
+	v, err := rt.serve(h, c)
 	return h.respond(c, v, err)
 }
 
-// route dispatches an IAM caller's request.
-func (h *Handler) route(c *call) (any, error) {
-	s := c.segs
-	n := len(s)
-	switch {
-	case n == 1 && s[0] == "incidents":
-		c.route = "/incidents"
-		if err := allow(c, http.MethodGet); err != nil {
-			return nil, err
-		}
-		return h.list(c)
-	case n == 2 && s[0] == "incidents":
-		c.route = "/incidents/{id}"
-		if err := allow(c, http.MethodGet); err != nil {
-			return nil, err
-		}
-		return h.show(c, s[1])
-	case n >= 5 && s[0] == "incidents" && s[2] == "approvals" && (s[n-1] == "approve" || s[n-1] == "reject"):
-		c.route = "/incidents/{id}/approvals/{key}/" + s[n-1]
-		if err := allow(c, http.MethodPost); err != nil {
-			return nil, err
-		}
-		return h.approval(c, s[1], strings.Join(s[3:n-1], "/"), s[n-1] == "approve")
-	case n == 3 && s[0] == "incidents":
-		act, ok := actions[s[2]]
-		if !ok {
-			break
-		}
-		c.route = "/incidents/{id}/" + s[2]
-		if err := allow(c, http.MethodPost); err != nil {
-			return nil, err
-		}
-		return act(h, c, s[1])
-	case n == 1 && s[0] == "status-links":
-		c.route = "/status-links"
-		if err := allow(c, http.MethodPost); err != nil {
-			return nil, err
-		}
-		return h.statusLink(c)
-	case n == 1 && s[0] == "silences":
-		c.route = "/silences"
-		if err := allow(c, http.MethodGet, http.MethodPost); err != nil {
-			return nil, err
-		}
-		if c.method == http.MethodGet {
-			return h.silences(c)
-		}
-		return h.addSilence(c)
-	case n == 2 && s[0] == "silences":
-		c.route = "/silences/{id}"
-		if err := allow(c, http.MethodDelete); err != nil {
-			return nil, err
-		}
-		return h.endSilence(c, s[1])
+// iamCaller is the caller Lambda authenticated (AuthType AWS_IAM): its ARN, else its
+// caller id; "" on the links URL.
+func iamCaller(req events.LambdaFunctionURLRequest) string {
+	iam := req.RequestContext.Authorizer
+	if iam == nil || iam.IAM == nil {
+		return ""
 	}
-	c.route = "unknown"
-	return nil, fail(errNotFound, "no such route: %s /%s", c.method, strings.Join(c.segs, "/"))
-}
-
-// allow checks the method and, for POST, that the body is JSON: a browser cannot send
-// a cross-site JSON POST without a CORS preflight, which nothing here answers.
-func allow(c *call, methods ...string) error {
-	for _, m := range methods {
-		if c.method != m {
-			continue
-		}
-		if m == http.MethodPost {
-			mt, _, err := mime.ParseMediaType(header(c.req, "content-type"))
-			if err != nil || mt != "application/json" {
-				return fail(errMediaType, "Content-Type must be application/json")
-			}
-		}
-		return nil
+	if iam.IAM.UserARN != "" {
+		return iam.IAM.UserARN
 	}
-	return &public{kind: errMethod, msg: fmt.Sprintf("%s is not allowed here (allowed: %s)", c.method, strings.Join(methods, ", "))}
+	return iam.IAM.CallerID
 }
 
 func header(req events.LambdaFunctionURLRequest, name string) string {
@@ -308,7 +262,8 @@ func header(req events.LambdaFunctionURLRequest, name string) string {
 	return ""
 }
 
-// segments splits a raw (percent-encoded) path into decoded segments.
+// segments splits a raw (percent-encoded) path into decoded segments. Empty, "." and
+// ".." segments are refused: no route names them, and the mux would redirect them.
 func segments(path string) ([]string, error) {
 	path = strings.Trim(path, "/")
 	if path == "" {
@@ -318,7 +273,7 @@ func segments(path string) ([]string, error) {
 	out := make([]string, len(raw))
 	for i, r := range raw {
 		s, err := url.PathUnescape(r)
-		if err != nil || s == "" || len(s) > 1024 || strings.ContainsAny(s, "\x00\r\n") {
+		if err != nil || s == "" || s == "." || s == ".." || len(s) > 1024 || strings.ContainsAny(s, "\x00\r\n") {
 			return nil, fail(errBadRequest, "the path is not valid: segment %d", i+1)
 		}
 		out[i] = s
@@ -408,11 +363,6 @@ func request(c *call, id string) (lifecycle.Request, error) {
 	return lifecycle.Request{Incident: id, By: c.actor, Key: key}, nil
 }
 
-type errorBody struct {
-	Error     string `json:"error"`
-	RequestID string `json:"request_id"`
-}
-
 var statuses = []struct {
 	kind   error
 	status int
@@ -466,13 +416,16 @@ func branch(err, kind error) error {
 }
 
 func (h *Handler) respond(c *call, v any, err error) events.LambdaFunctionURLResponse {
+	if p, ok := v.(pageBody); ok && err == nil {
+		return p.resp
+	}
 	status := http.StatusOK
 	if created, ok := v.(createdBody); ok {
 		status, v = http.StatusCreated, created.v
 	}
 	if err != nil {
 		code, msg := h.classify(c, err)
-		status, v = code, errorBody{Error: msg, RequestID: c.reqID}
+		status, v = code, ErrorResponse{Error: msg, RequestID: c.reqID}
 	}
 	b, merr := json.Marshal(v)
 	if merr != nil {
@@ -482,24 +435,9 @@ func (h *Handler) respond(c *call, v any, err error) events.LambdaFunctionURLRes
 	resp := events.LambdaFunctionURLResponse{StatusCode: status, Body: string(b) + "\n",
 		Headers: map[string]string{"Content-Type": "application/json; charset=utf-8"}}
 	if status == http.StatusMethodNotAllowed {
-		resp.Headers["Allow"] = allowed(c.route)
+		resp.Headers["Allow"] = c.allow
 	}
 	return resp
-}
-
-// createdBody marks a 201 response.
-type createdBody struct{ v any }
-
-func allowed(route string) string {
-	switch route {
-	case "/incidents", "/incidents/{id}":
-		return "GET"
-	case "/silences":
-		return "GET, POST"
-	case "/silences/{id}":
-		return "DELETE"
-	}
-	return "POST"
 }
 
 func (h *Handler) now() time.Time {

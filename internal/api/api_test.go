@@ -17,19 +17,15 @@ import (
 
 	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/api"
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	localdynamo.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 var t0 = time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
 
@@ -51,7 +47,7 @@ type fixture struct {
 	t      *testing.T
 	h      *api.Handler
 	st     testStore
-	sfn    *awslocal.Server
+	sfn    *awstest.Server
 	signer *token.Signer
 	keys   *mutableKeys
 	logs   *syncBuffer
@@ -116,8 +112,7 @@ func newFixture(t *testing.T, kind string) *fixture {
 	case "memory":
 		f.st = store.NewMemory(now)
 	case "dynamodb":
-		db, table := localdynamo.ForTest(t)
-		f.st = store.NewDynamo(db, table, now)
+		f.st = dynamotest.Store(t, now)
 	default:
 		t.Fatalf("unknown store %q", kind)
 	}
@@ -125,7 +120,7 @@ func newFixture(t *testing.T, kind string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.sfn = awslocal.New()
+	f.sfn = awstest.New()
 	t.Cleanup(f.sfn.Close)
 	f.keys = &mutableKeys{ring: token.Ring{Current: "k1", Keys: map[string][]byte{"k1": keyOf(1)}}}
 	f.signer = &token.Signer{Keys: f.keys, Now: now}
@@ -621,8 +616,8 @@ func TestApprovalsResumeStepFunctions(t *testing.T) {
 	})
 	t.Run("execution gone", func(t *testing.T) {
 		f := newFixture(t, "memory")
-		f.sfn.Answer = func(r awslocal.Request) (awslocal.Reply, bool) {
-			return awslocal.StatesError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'"), true
+		f.sfn.Answer = func(r awstest.Request) (awstest.Reply, bool) {
+			return awstest.StatesError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'"), true
 		}
 		resp := f.do(f.request("POST", path+"/approve", `{}`, alice))
 		if resp.StatusCode != 409 || !strings.Contains(errorOf(t, resp), "no longer waited") {
@@ -631,8 +626,8 @@ func TestApprovalsResumeStepFunctions(t *testing.T) {
 	})
 	t.Run("step functions down", func(t *testing.T) {
 		f := newFixture(t, "memory")
-		f.sfn.Answer = func(r awslocal.Request) (awslocal.Reply, bool) {
-			return awslocal.Reply{Status: 500, Body: `{"__type":"InternalFailure","message":"secret detail 42"}`}, true
+		f.sfn.Answer = func(r awstest.Request) (awstest.Reply, bool) {
+			return awstest.Reply{Status: 500, Body: `{"__type":"InternalFailure","message":"secret detail 42"}`}, true
 		}
 		resp := f.do(f.request("POST", path+"/approve", `{}`, alice))
 		if resp.StatusCode != 500 || errorOf(t, resp) != "internal error" || strings.Contains(resp.Body, "secret detail") {
@@ -691,7 +686,7 @@ func TestEndSilence(t *testing.T) {
 // but a request id, and logs the detail.
 func TestInternalFailures(t *testing.T) {
 	f := newFixture(t, "memory")
-	db := localdynamo.SharedForTest(t).Client()
+	db := dynamotest.SharedForTest(t).Client()
 	broken := store.NewDynamo(db, "firebreak-no-such-table", f.clock)
 	f.h.Store = broken
 	f.h.Lifecycle = &lifecycle.Service{Store: broken, Now: f.clock}

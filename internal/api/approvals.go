@@ -111,14 +111,9 @@ func (l *Local) Resume(ctx context.Context, a store.Approval, approved bool, by 
 	return nil
 }
 
-// ApprovalResponse answers a decision.
-type ApprovalResponse struct {
-	Approval store.Approval `json:"approval"`
-}
-
 // approval is POST /incidents/{id}/approvals/{key}/approve|reject {note}.
 func (h *Handler) approval(c *call, id, key string, approve bool) (any, error) {
-	var b noteBody
+	var b NoteRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}

@@ -11,19 +11,6 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
-// ListResponse is GET /incidents.
-type ListResponse struct {
-	Incidents []incident.Incident `json:"incidents"`
-	Count     int                 `json:"count"`
-}
-
-// IncidentResponse is GET /incidents/{id}; changes answer with the incident alone.
-type IncidentResponse struct {
-	Incident  incident.Incident `json:"incident"`
-	Timeline  []incident.Entry  `json:"timeline,omitempty"`
-	Approvals []store.Approval  `json:"approvals,omitempty"` // without their task tokens
-}
-
 const maxID = 128
 
 func checkID(id string) error {
@@ -81,7 +68,8 @@ func validStatus(s incident.Status) bool {
 }
 
 // show is GET /incidents/{id}: the incident, its timeline and its approvals.
-func (h *Handler) show(c *call, id string) (any, error) {
+func (h *Handler) show(c *call) (any, error) {
+	id := c.param("id")
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
@@ -103,47 +91,20 @@ func (h *Handler) show(c *call, id string) (any, error) {
 	return IncidentResponse{Incident: inc, Timeline: tl, Approvals: aps}, nil
 }
 
-// Request bodies.
-type (
-	noteBody struct {
-		Note string `json:"note"`
-	}
-	statusBody struct {
-		Status string `json:"status"`
-		Note   string `json:"note"`
-	}
-	textBody struct {
-		Text string `json:"text"`
-	}
-	linkBody struct {
-		URL   string `json:"url"`
-		Title string `json:"title"`
-	}
-	severityBody struct {
-		Severity string `json:"severity"`
-		Reason   string `json:"reason"`
-	}
-	ownerBody struct {
-		Team   string `json:"team"`
-		Reason string `json:"reason"`
-	}
-)
-
 const maxReason = 1000
 
-// actions are the POST /incidents/{id}/<action> routes.
-var actions = map[string]func(h *Handler, c *call, id string) (any, error){
-	"ack":      func(h *Handler, c *call, id string) (any, error) { return h.transition(c, id, incident.Acknowledged) },
-	"resolve":  func(h *Handler, c *call, id string) (any, error) { return h.transition(c, id, incident.Resolved) },
-	"status":   (*Handler).status,
-	"notes":    (*Handler).note,
-	"links":    (*Handler).addLink,
-	"severity": (*Handler).severity,
-	"owner":    (*Handler).owner,
+// ack is POST /incidents/{id}/ack {note}.
+func (h *Handler) ack(c *call) (any, error) {
+	return h.transition(c, c.param("id"), incident.Acknowledged)
+}
+
+// resolve is POST /incidents/{id}/resolve {note}.
+func (h *Handler) resolve(c *call) (any, error) {
+	return h.transition(c, c.param("id"), incident.Resolved)
 }
 
 func (h *Handler) transition(c *call, id string, to incident.Status) (any, error) {
-	var b noteBody
+	var b NoteRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}
@@ -164,8 +125,9 @@ func (h *Handler) move(c *call, id string, to incident.Status, note string) (any
 
 // status is POST /incidents/{id}/status {status, note}: mitigated, closed, or open to
 // re-open (acknowledge and resolve have their own routes).
-func (h *Handler) status(c *call, id string) (any, error) {
-	var b statusBody
+func (h *Handler) status(c *call) (any, error) {
+	id := c.param("id")
+	var b StatusRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}
@@ -181,8 +143,9 @@ func (h *Handler) status(c *call, id string) (any, error) {
 }
 
 // note is POST /incidents/{id}/notes {text}.
-func (h *Handler) note(c *call, id string) (any, error) {
-	var b textBody
+func (h *Handler) note(c *call) (any, error) {
+	id := c.param("id")
+	var b AddNoteRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}
@@ -195,8 +158,9 @@ func (h *Handler) note(c *call, id string) (any, error) {
 }
 
 // addLink is POST /incidents/{id}/links {url, title}.
-func (h *Handler) addLink(c *call, id string) (any, error) {
-	var b linkBody
+func (h *Handler) addLink(c *call) (any, error) {
+	id := c.param("id")
+	var b LinkRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}
@@ -212,8 +176,9 @@ func (h *Handler) addLink(c *call, id string) (any, error) {
 }
 
 // severity is POST /incidents/{id}/severity {severity, reason}.
-func (h *Handler) severity(c *call, id string) (any, error) {
-	var b severityBody
+func (h *Handler) severity(c *call) (any, error) {
+	id := c.param("id")
+	var b SeverityRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}
@@ -229,8 +194,9 @@ func (h *Handler) severity(c *call, id string) (any, error) {
 }
 
 // owner is POST /incidents/{id}/owner {team, reason}.
-func (h *Handler) owner(c *call, id string) (any, error) {
-	var b ownerBody
+func (h *Handler) owner(c *call) (any, error) {
+	id := c.param("id")
+	var b OwnerRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}

@@ -15,10 +15,9 @@ type RoleRequest struct {
 	Name string `json:"name"`
 }
 
-func init() { actions["role"] = (*Handler).role }
-
 // role is POST /incidents/{id}/role {role, name}.
-func (h *Handler) role(c *call, id string) (any, error) {
+func (h *Handler) role(c *call) (any, error) {
+	id := c.param("id")
 	var b RoleRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err

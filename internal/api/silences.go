@@ -14,35 +14,6 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
-// SilenceView is a silence with its state at the API's clock: active, pending (not yet
-// started), waiting (a weekly window between occurrences) or ended.
-type SilenceView struct {
-	silence.Silence
-	State string `json:"state"`
-	// Origin is "config" for a planned window of the configuration, "api" for one made
-	// through the API.
-	Origin string `json:"origin"`
-	// Next is the window in force now or, failing that, the next to come (a weekly
-	// window's next occurrence); absent when the silence is over.
-	Next *silence.Window `json:"next,omitempty"`
-}
-
-// Origins of silences.
-const (
-	OriginConfig = "config"
-	OriginAPI    = "api"
-)
-
-// SilencesResponse is GET /silences.
-type SilencesResponse struct {
-	Silences []SilenceView `json:"silences"`
-}
-
-// SilenceResponse answers POST /silences and DELETE /silences/{id}.
-type SilenceResponse struct {
-	Silence SilenceView `json:"silence"`
-}
-
 func view(s silence.Silence, now time.Time) SilenceView {
 	v := state(s, now)
 	v.Origin = OriginAPI
@@ -63,14 +34,6 @@ func state(s silence.Silence, now time.Time) SilenceView {
 		state = "waiting"
 	}
 	return SilenceView{Silence: s, State: state}
-}
-
-type silenceBody struct {
-	Matchers silence.Matchers `json:"matchers"`
-	Starts   time.Time        `json:"starts"`
-	Ends     time.Time        `json:"ends"`
-	Duration string           `json:"duration"`
-	Comment  string           `json:"comment"`
 }
 
 // MaxSilence bounds how long an ad hoc silence may last: longer quiet is a planned
@@ -105,7 +68,7 @@ var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadd
 // Idempotency-Key the id is derived from it and the caller, so a retry stores the same
 // silence again instead of a second one.
 func (h *Handler) addSilence(c *call) (any, error) {
-	var b silenceBody
+	var b SilenceRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err
 	}
@@ -151,7 +114,7 @@ func (h *Handler) addSilence(c *call) (any, error) {
 		return nil, err
 	}
 	h.log().InfoContext(c.ctx, "silence added", "silence", s.ID, "by", c.actor, "ends", s.Ends)
-	return createdBody{SilenceResponse{Silence: view(s, now)}}, nil
+	return created(SilenceResponse{Silence: view(s, now)}), nil
 }
 
 func (h *Handler) silenceID(actor, key string) (string, error) {
@@ -167,7 +130,8 @@ func (h *Handler) silenceID(actor, key string) (string, error) {
 
 // endSilence is DELETE /silences/{id}: the silence ends now (it is kept, ended, so the
 // record of who silenced what stays).
-func (h *Handler) endSilence(c *call, id string) (any, error) {
+func (h *Handler) endSilence(c *call) (any, error) {
+	id := c.param("id")
 	list, err := h.Store.Silences(c.ctx)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,13 @@ type ViewVerifier interface {
 
 var _ ViewVerifier = (*token.Signer)(nil)
 
+// statusRoute is /status and /status/{rest...}: a public route (the links URL has no IAM
+// caller), so the caller, if any, is read here.
+func (h *Handler) statusRoute(c *call) (any, error) {
+	c.actor = iamCaller(c.req)
+	return pageBody{h.statusPage(c)}, nil
+}
+
 // statusPage serves the read-only status page: GET /status/<viewer token>/… on the
 // links URL (no IAM caller: the token is the only way in), and also GET /status/ and
 // /status/incidents/{id} for an IAM caller (and `firebreak serve`, whose caller is the
@@ -34,7 +41,13 @@ func (h *Handler) statusPage(c *call) events.LambdaFunctionURLResponse {
 		r.Headers["Allow"] = "GET, HEAD"
 		return r
 	}
-	rest, scope, base := c.segs[1:], token.Scope{}, "/status/"
+	var rest []string
+	for _, s := range strings.Split(c.param("rest"), "/") {
+		if s != "" {
+			rest = append(rest, s)
+		}
+	}
+	scope, base := token.Scope{}, "/status/"
 	// A viewer link names its token first; an IAM caller may open the pages directly
 	// (/status/, /status/incidents/{id}) or through a viewer link like anyone else.
 	if c.actor == "" || (len(rest) > 0 && rest[0] != "incidents") {

@@ -19,10 +19,9 @@ type UpdateRequest struct {
 	ETA      string `json:"eta,omitempty"`
 }
 
-func init() { actions["updates"] = (*Handler).postUpdate }
-
 // postUpdate is POST /incidents/{id}/updates {audience, text, eta}.
-func (h *Handler) postUpdate(c *call, id string) (any, error) {
+func (h *Handler) postUpdate(c *call) (any, error) {
+	id := c.param("id")
 	var b UpdateRequest
 	if err := decode(c.body, &b); err != nil {
 		return nil, err

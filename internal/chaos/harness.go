@@ -26,16 +26,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/intake"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 // Run is one run of the whole path under faults: an SQS queue of events read by
@@ -46,9 +46,13 @@ type Run struct {
 	Config *config.Config
 	Events [][]byte // event bodies, as EventBridge puts them on the queue
 	// Deliveries is how many times each event is put on the queue (EventBridge and SQS
-	// deliver at least once); Shuffle seeds the order of the queue (0: as given).
+	// deliver at least once). The queue holds them in event-time order, each delivery
+	// delayed by a random share of Jitter (seeded by Shuffle): deliveries of one event
+	// arrive apart and events of nearby times swap places, as EventBridge's and SQS's
+	// delays and reordering do. Jitter 0 and Shuffle 0: event-time order.
 	Deliveries int
 	Shuffle    uint64
+	Jitter     time.Duration
 	Workers    int // concurrent intake invocations (default 4)
 	BatchSize  int // messages per invocation (default the config's intake batch size)
 	// MaxReceives is the queue's maxReceiveCount: a message received that often goes to
@@ -74,6 +78,10 @@ type Result struct {
 	StreamRetries, StreamLost int
 	// Publishes are SNS Publish calls that reached the endpoint; Starts StartExecution calls.
 	Publishes, Starts int
+	// AmbiguousPublishes are publishes that reached SNS while their client timed out:
+	// the retry publishes again (a standard topic cannot de-duplicate), so each may be a
+	// notice sent twice, by design of at-least-once delivery.
+	AmbiguousPublishes int
 }
 
 // State is the final state a run is judged by.
@@ -131,7 +139,7 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 	direct := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(r.Dynalite),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""), RetryMaxAttempts: 5})
 	table := fmt.Sprintf("firebreak-chaos-%d", tableSeq.Add(1))
-	if err := localdynamo.CreateTable(ctx, direct, table); err != nil {
+	if err := dynamotest.CreateTable(ctx, direct, table); err != nil {
 		return nil, err
 	}
 	stream, err := StartStream(r.Dynalite, direct)
@@ -144,7 +152,7 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	defer dbProxy.Close()
-	rec := awslocal.New()
+	rec := awstest.New()
 	defer rec.Close()
 	awsFaults := r.Faults
 	awsFaults.Seed ^= 0xa5a5
@@ -244,6 +252,7 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 	res.Faults = mergeFaults(dbProxy.Faults(), awsProxy.Faults())
 	res.Attempts = dbProxy.Retries() + awsProxy.Retries()
 	res.Publishes, res.Starts = len(rec.Of("Publish")), len(rec.Of("StartExecution"))
+	res.AmbiguousPublishes = awsProxy.Ambiguous()["Publish"]
 	reader := store.NewDynamo(direct, table, clock.Now)
 	if res.State, err = snapshot(ctx, reader, rec); err != nil {
 		return nil, err
@@ -339,15 +348,23 @@ type queue struct {
 
 func (r Run) queue() *queue {
 	q := &queue{done: make(chan struct{})}
+	rng := rand.New(rand.NewPCG(r.Shuffle, 1))
+	arrival := map[*message]time.Time{}
 	for d := range r.Deliveries {
 		for i, b := range r.Events {
-			q.ready = append(q.ready, &message{id: fmt.Sprintf("m-%d-%d", i, d), body: string(b)})
+			m := &message{id: fmt.Sprintf("m-%d-%d", i, d), body: string(b)}
+			var at time.Time
+			if env, err := event.ParseEnvelope(b); err == nil {
+				at = env.Time
+			}
+			if r.Jitter > 0 {
+				at = at.Add(time.Duration(rng.Int64N(int64(r.Jitter))))
+			}
+			arrival[m] = at
+			q.ready = append(q.ready, m)
 		}
 	}
-	if r.Shuffle != 0 {
-		rng := rand.New(rand.NewPCG(r.Shuffle, 1))
-		rng.Shuffle(len(q.ready), func(i, j int) { q.ready[i], q.ready[j] = q.ready[j], q.ready[i] })
-	}
+	sort.SliceStable(q.ready, func(i, j int) bool { return arrival[q.ready[i]].Before(arrival[q.ready[j]]) })
 	return q
 }
 
@@ -471,7 +488,7 @@ func (r Run) drainStream(ctx context.Context, s *Stream, cursor int, h *dispatch
 }
 
 // snapshot reads the final state without faults.
-func snapshot(ctx context.Context, st *store.Dynamo, rec *awslocal.Server) (State, error) {
+func snapshot(ctx context.Context, st *store.Dynamo, rec *awstest.Server) (State, error) {
 	var s State
 	incs, err := st.List(ctx, store.Filter{})
 	if err != nil {
@@ -561,18 +578,27 @@ func Diff(want, got State) []string {
 	return out
 }
 
-// Lost and Duplicated count what a run lost and did twice against the fault-free run:
-// incidents and timeline entries missing or extra, notices sent fewer or more times.
-func Lost(want, got State) (lost, duplicated int) {
+// Lost counts what a run lost or did twice against the fault-free run: incidents and
+// timeline entries missing or extra, notices sent fewer or more times. A notice sent
+// twice is counted in resent instead, up to ambiguous (publishes whose client timed out
+// while SNS took them; see Result.AmbiguousPublishes), and in duplicated beyond that.
+func Lost(want, got State, ambiguous int) (lost, duplicated, resent int) {
 	for _, line := range Diff(want, got) {
 		switch {
-		case strings.Contains(line, "(duplicated)"), strings.Contains(line, "not in the fault-free run"):
+		case strings.HasPrefix(line, "notice ") && strings.Contains(line, "(duplicated)"):
+			if ambiguous > 0 {
+				ambiguous--
+				resent++
+				continue
+			}
+			duplicated++
+		case strings.Contains(line, "not in the fault-free run"):
 			duplicated++
 		default:
 			lost++
 		}
 	}
-	return lost, duplicated
+	return lost, duplicated, resent
 }
 
 func minus(a, b []string) []string {

@@ -6,11 +6,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/firebreak-ops/firebreak"
 	catalog "github.com/firebreak-ops/firebreak/events"
 	"github.com/firebreak-ops/firebreak/internal/chaos"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 func samples(t *testing.T) [][]byte {
@@ -45,7 +46,7 @@ func TestSamplesUnderFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := localdynamo.SharedForTest(t)
+	srv := dynamotest.SharedForTest(t)
 	evs := samples(t)
 	ctx := context.Background()
 	ref, err := chaos.Run{Config: cfg, Events: evs, Workers: 1, Dynalite: srv.Endpoint}.Do(ctx)
@@ -62,7 +63,7 @@ func TestSamplesUnderFaults(t *testing.T) {
 		rate    float64
 	}{{"no faults, shuffled, 3 deliveries", true, 7, 0}, {"10% faults, SDK retries", true, 7, 0.1}, {"10% faults, no SDK retries", false, 8, 0.1}} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := chaos.Run{Config: cfg, Events: evs, Deliveries: 3, Shuffle: tc.seed, Workers: 4,
+			got, err := chaos.Run{Config: cfg, Events: evs, Deliveries: 3, Shuffle: tc.seed, Jitter: 2 * time.Minute, Workers: 4,
 				Faults: chaos.Options{Rate: tc.rate, Seed: tc.seed}, SDKRetries: tc.retries, Dynalite: srv.Endpoint}.Do(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -77,8 +78,10 @@ func TestSamplesUnderFaults(t *testing.T) {
 			if got.DLQ != 0 || got.StreamLost != 0 {
 				t.Errorf("messages to the DLQ: %d, stream records given up: %d; want none", got.DLQ, got.StreamLost)
 			}
-			if d := chaos.Diff(ref.State, got.State); len(d) > 0 {
-				t.Errorf("final state differs from the fault-free run (%d faults %v, %d redelivered):\n%s", faults, got.Faults, got.Redelivered, strings.Join(d, "\n"))
+			if lost, dup, _ := chaos.Lost(ref.State, got.State, got.AmbiguousPublishes); lost+dup > 0 {
+				d := chaos.Diff(ref.State, got.State)
+				t.Errorf("final state differs from the fault-free run: %d lost, %d duplicated beyond %d publishes whose client timed out (%d faults %v, %d redelivered):\n%s",
+					lost, dup, got.AmbiguousPublishes, faults, got.Faults, got.Redelivered, strings.Join(d, "\n"))
 			}
 		})
 	}

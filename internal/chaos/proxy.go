@@ -69,6 +69,7 @@ type Proxy struct {
 	mu        sync.Mutex
 	rng       *rand.Rand
 	faults    map[Kind]int
+	ambiguous map[string]int
 	forwarded int
 	retries   int
 }
@@ -100,7 +101,7 @@ func Start(target string, o Options) (*Proxy, error) {
 		return nil, fmt.Errorf("chaos proxy: %w", err)
 	}
 	p := &Proxy{URL: "http://" + lis.Addr().String(), opts: o, target: u, lis: lis,
-		rng: rand.New(rand.NewPCG(o.Seed, 0x5eed)), faults: map[Kind]int{}}
+		rng: rand.New(rand.NewPCG(o.Seed, 0x5eed)), faults: map[Kind]int{}, ambiguous: map[string]int{}}
 	p.forward = &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(u); r.Out.Host = u.Host }}
 	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.srv.Serve(lis) }()
@@ -132,7 +133,7 @@ func (p *Proxy) Forwarded() int {
 }
 
 // draw decides the fault for one request ("" for none).
-func (p *Proxy) draw(write bool) Kind {
+func (p *Proxy) draw(op string, write bool) Kind {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.opts.Rate == 0 || p.rng.Float64() >= p.opts.Rate {
@@ -146,8 +147,23 @@ func (p *Proxy) draw(write bool) Kind {
 	p.faults[k]++
 	if k == Slow || k == AfterWrite {
 		p.forwarded++
+		if write {
+			p.ambiguous[op]++
+		}
 	}
 	return k
+}
+
+// Ambiguous returns, by operation, the writes that happened while their client saw a
+// failure (Slow, AfterWrite): a retry of one repeats it unless the call is idempotent.
+func (p *Proxy) Ambiguous() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]int, len(p.ambiguous))
+	for k, n := range p.ambiguous {
+		out[k] = n
+	}
+	return out
 }
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -163,7 +179,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.retries++
 		p.mu.Unlock()
 	}
-	switch p.draw(isWrite(op)) {
+	switch p.draw(op, isWrite(op)) {
 	case "":
 		p.forward.ServeHTTP(w, r)
 	case Throttling:

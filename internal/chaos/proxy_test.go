@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -19,14 +18,10 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/firebreak-ops/firebreak/internal/chaos"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	localdynamo.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 // client is a DynamoDB client through the proxy, without SDK retries unless attempts > 1.
 // Backoff between retries is short, so that tests do not wait out AWS's.
@@ -63,8 +58,8 @@ func exists(t *testing.T, db *dynamodb.Client, table, pk string) bool {
 // TestEachFault: every kind of fault, at rate 1, as the real SDK client sees it, and
 // whether the write landed anyway.
 func TestEachFault(t *testing.T) {
-	direct, table := localdynamo.ForTest(t)
-	srv := localdynamo.SharedForTest(t)
+	direct, table := dynamotest.ForTest(t)
+	srv := dynamotest.SharedForTest(t)
 	apiCode := func(err error) string {
 		var ae smithy.APIError
 		if errors.As(err, &ae) {
@@ -121,8 +116,8 @@ func TestEachFault(t *testing.T) {
 // TestSeededFaults: the same seed and rate inject the same faults into the same
 // sequence of requests; SDK retries carry every write through throttling.
 func TestSeededFaults(t *testing.T) {
-	direct, table := localdynamo.ForTest(t)
-	srv := localdynamo.SharedForTest(t)
+	direct, table := dynamotest.ForTest(t)
+	srv := dynamotest.SharedForTest(t)
 	run := func(attempts int) (map[chaos.Kind]int, int) {
 		p, err := chaos.Start(srv.Endpoint, chaos.Options{Rate: 0.3, Seed: 42, Kinds: []chaos.Kind{chaos.Throttling, chaos.ProvisionedThroughput}})
 		if err != nil {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/chaos"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/replay"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 // TestChaosTable runs the samples and a generated day of CHAOS_EVENTS events (default
@@ -27,7 +27,7 @@ func TestChaosTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := localdynamo.SharedForTest(t)
+	srv := dynamotest.SharedForTest(t)
 	n := 10_000
 	if v, err := strconv.Atoi(os.Getenv("CHAOS_EVENTS")); err == nil && v > 0 {
 		n = v
@@ -52,21 +52,21 @@ func TestChaosTable(t *testing.T) {
 		for _, rate := range []float64{0, 0.1, 0.3} {
 			for _, retries := range []bool{true, false} {
 				start := time.Now()
-				got, err := chaos.Run{Config: cfg, Events: in.events, Deliveries: 3, Shuffle: 11, Workers: 4,
+				got, err := chaos.Run{Config: cfg, Events: in.events, Deliveries: 3, Shuffle: 11, Jitter: 2 * time.Minute, Workers: 4,
 					Faults: chaos.Options{Rate: rate, Seed: 11}, SDKRetries: retries, Dynalite: srv.Endpoint}.Do(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
-				lost, dup := chaos.Lost(ref.State, got.State)
+				lost, dup, resent := chaos.Lost(ref.State, got.State, got.AmbiguousPublishes)
 				bad = bad || lost > 0 || dup > 0 || got.DLQ > 0 || got.StreamLost > 0
 				f := got.Faults
 				injected := 0
 				for _, k := range chaos.AllKinds {
 					injected += f[k]
 				}
-				fmt.Fprintf(w, "%s\t%.0f%%\t%v\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t\n", in.name, rate*100, retries, injected,
+				fmt.Fprintf(w, "%s\t%.0f%%\t%v\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t\n", in.name, rate*100, retries, injected,
 					f[chaos.Throttling]+f[chaos.ProvisionedThroughput], f[chaos.InternalError]+f[chaos.Unavailable], f[chaos.Slow], f[chaos.Dropped], f[chaos.AfterWrite],
-					got.Attempts, got.Redelivered, got.DLQ, got.StreamRetries, got.StreamLost, lost, dup, time.Since(start).Seconds())
+					got.Attempts, got.Redelivered, got.DLQ, got.StreamRetries, got.StreamLost, lost, dup, resent, time.Since(start).Seconds())
 			}
 		}
 	}

@@ -13,6 +13,18 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/replay"
 )
 
+var classifyCmd = &command{
+	name: "classify", args: "[FILE...]", summary: "print what the taxonomy makes of each event (stdin when no FILE)",
+	about: `Each event is parsed, routed through the event catalog's rules and classified: one JSON line per
+event with its class, severity, owning team, whether it opens an incident, its fingerprint, title,
+runbook and the catalog rules that would deliver it (none: EventBridge would not). Nothing is
+stored and nothing is sent. A file that cannot be read or an event that cannot be parsed is
+reported on stderr and the rest go on; the exit code is 1 if any failed.`,
+	arguments: [][2]string{{"FILE", "an event as EventBridge delivers it: .json, or JSON lines (.jsonl, .ndjson); a folder; - for stdin"}},
+	example:   "firebreak classify events/samples/cloudtrail/stop-logging.json\naws events test-event-pattern ... | firebreak classify -",
+	run:       runClassify,
+}
+
 // classified is one line of `firebreak classify` output.
 type classified struct {
 	ID          string   `json:"id"`
@@ -39,7 +51,7 @@ type classified struct {
 
 func runClassify(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("classify", env)
-	cfgPath := fs.String("config", "", "configuration file")
+	cfgPath := fs.String("config", "", "configuration `FILE` (default ./firebreak.yaml when present, else the built-in configuration)")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -26,41 +26,67 @@ type Env struct {
 	Getenv         func(string) string
 }
 
-type command struct {
-	name, usage, summary string
-	run                  func(ctx context.Context, env Env, args []string) error
-}
-
-var commands []command
+// commands is the command table: one line per command, in the order `firebreak help`
+// lists them. Each is declared beside its run function (see command in help.go).
+var commands []*command
 
 func init() {
-	commands = []command{
-		{"classify", "classify [--config FILE] [FILE...]", "print what the taxonomy makes of each event (stdin when no FILE)", runClassify},
-		{"policy", "policy [--config FILE]", "print the severity policy (channels, objectives, escalation) as a Markdown table", runPolicy},
-		{"replay", "replay [--config FILE | --diff OLD.yaml NEW.yaml] [--json] [--batch N] [--until D] [--outbox DIR] [--status-page DIR] PATH...", "run events through the rules, intake and an in-memory store in event-time order; --diff: what a config change would have changed", runReplay},
-		{"serve", serveUsage, "replay PATH on the local pipeline and serve the API on 127.0.0.1 for the CLI and signed links", runServe},
-		{"incidents", incidentsUsage, "work incidents through the API: list, show, ack, resolve, note, silence … (incidents help)", runIncidents},
-		{"status-link", statusLinkUsage, "print a read-only viewer link to the status page (signed, long-lived, revoked by key rotation)", runStatusLink},
-		{"import", importUsage, "import contacts, rotations, overrides and escalation plans from Incident Manager or Opsgenie (import help)", runImport},
-		{"oncall", oncallUsage, "who is on call per schedule, shifts and .ics feeds, from the configuration (oncall help)", runOncall},
-		{"generate-events", generateUsage, "", runGenerate}, // hidden: benchmarks and load tests
+	commands = []*command{
+		classifyCmd,
+		policyCmd,
+		replayCmd,
+		serveCmd,
+		incidentsCmd,
+		statusLinkCmd,
+		actionsCmd,
+		importCmd,
+		oncallCmd,
+		versionCmd,
+		helpCmd,
+		generateCmd,
 	}
+}
+
+var helpCmd = &command{
+	name: "help", args: "[COMMAND [SUBCOMMAND]]", summary: "say what a command does, its arguments and flags, with an example",
+	arguments: [][2]string{{"COMMAND", "a command; without one, the list of commands"}, {"SUBCOMMAND", "a subcommand of it (incidents ack, oncall shifts)"}},
+	example:   "firebreak help replay\nfirebreak help incidents ack",
+	run:       runHelp,
 }
 
 // errUsage marks errors whose remedy is reading the usage.
 var errUsage = errors.New("usage")
+
+// usageError is a usage error of a subcommand ("incidents ack"): Run shows that
+// command's usage.
+type usageError struct {
+	name string
+	err  error // wraps errUsage
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usageOf is a usage error of the command of that full name.
+func usageOf(name, format string, args ...any) error {
+	return &usageError{name: name, err: fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)}
+}
 
 // Run runs the command line args (without the program name) and returns the exit code.
 func Run(ctx context.Context, args []string, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		usage(env.Stdout)
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
+	}
+	// `firebreak X help [Y]` is `firebreak X [Y] --help`.
+	if len(args) > 1 && args[1] == "help" {
+		args = append(append([]string{args[0]}, args[2:]...), "--help")
 	}
 	for _, c := range commands {
 		if c.name != args[0] {
@@ -73,7 +99,12 @@ func Run(ctx context.Context, args []string, env Env) int {
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		case errors.Is(err, errUsage):
-			fmt.Fprintf(env.Stderr, "firebreak %s: %v\nusage: firebreak %s\n", c.name, err, c.usage)
+			u := c
+			var ue *usageError
+			if errors.As(err, &ue) && lookup(ue.name) != nil {
+				u = lookup(ue.name)
+			}
+			fmt.Fprintf(env.Stderr, "firebreak %s: %v\nusage: %s\n(firebreak help %s says more)\n", c.name, err, u.usage(), u.name)
 			return 2
 		default:
 			fmt.Fprintf(env.Stderr, "firebreak %s: %v\n", c.name, err)
@@ -86,33 +117,49 @@ func Run(ctx context.Context, args []string, env Env) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "firebreak — event, incident and problem response for AWS, offline-first")
-	fmt.Fprintln(w, "\nusage:")
-	for _, c := range commands {
-		if c.summary == "" {
-			continue
-		}
-		fmt.Fprintf(w, "  firebreak %-48s %s\n", c.usage, c.summary)
+	var b strings.Builder
+	b.WriteString("firebreak: event, incident and problem response for AWS, offline-first\n\nUsage:\n  firebreak COMMAND [ARG...] [flags]\n\nCommands:\n")
+	var terms [][2]string
+	for _, c := range visible(commands) {
+		terms = append(terms, [2]string{c.name, c.summary})
 	}
-	fmt.Fprintln(w, "\nWithout --config, ./firebreak.yaml is used when present, else the configuration built into this binary.")
+	writeTerms(&b, terms)
+	b.WriteString("\n`firebreak help COMMAND` or `firebreak COMMAND --help` says what a command does, its arguments and flags.\n")
+	b.WriteString("Without --config, ./firebreak.yaml is used when present, else the configuration built into this binary.\n")
+	_, _ = io.WriteString(w, b.String())
 }
 
+// newFlags is the flag set of the command of that full name ("incidents ack"): --help
+// prints the command's help with these flags on stdout. Parse errors are not printed
+// here: they come back from parseFlags, and Run says them once.
 func newFlags(name string, env Env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		c := lookup(name)
+		if c == nil { // a command without its table line: its flags at least
+			c = &command{name: name, summary: "(no description)"}
+		}
+		writeHelp(env.Stdout, c, fs)
+	}
 	return fs
 }
 
 // parseFlags parses flags anywhere among the arguments (flag stops at the first
-// positional argument; operators type `replay events/ --json`).
+// positional argument; operators type `replay events/ --json`). With -h or --help it
+// prints the help (fs.Usage) and returns flag.ErrHelp.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	if wantsHelp(args) {
+		fs.Usage()
+		return nil, flag.ErrHelp
+	}
+	help := fs.Usage
+	fs.Usage = func() {} // flag calls it on errors too
+	defer func() { fs.Usage = help }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("%w: %v", errUsage, err)
+			return nil, usageOf(fs.Name(), "%v", err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

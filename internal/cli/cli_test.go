@@ -177,7 +177,7 @@ func TestReplayDuplicatesUnmatchedQuarantinedFromJSONLines(t *testing.T) {
 }
 
 func TestReplayHumanOutputAndUsage(t *testing.T) {
-	code, out, _ := run(t, "", "replay", samples)
+	code, out, _ := run(t, "", "replay", "--wide", samples) // --wide: the classes whole (120 columns cut them)
 	if code != 0 || !strings.Contains(out, "Replayed 81 events") || !strings.Contains(out, "security.cloudtrail-logging-stopped") {
 		t.Errorf("replay = exit %d:\n%s\nwant the summary and the incident table", code, out)
 	}

@@ -29,7 +29,7 @@ func TestIncidentRoles(t *testing.T) {
 	if got := incident.Roles(s.show(t, m).Timeline); got["comms"] != "" {
 		t.Errorf("comms after clearing = %q; want none", got["comms"])
 	}
-	if code, _, errs := s.cli(t, "role", m); code != 2 || !strings.Contains(errs, "role takes ID commander|comms [NAME...]") {
+	if code, _, errs := s.cli(t, "role", m); code != 2 || !strings.Contains(errs, "role takes ID ROLE [NAME...]") {
 		t.Errorf("role without a role = exit %d, %q; want a usage error", code, errs)
 	}
 	if code, _, errs := s.cli(t, "role", m, "scribe", "x"); code != 1 || !strings.Contains(errs, "is not one of commander, comms") {

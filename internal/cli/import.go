@@ -10,29 +10,23 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/oncall/importer"
 )
 
-const importUsage = "import incident-manager|opsgenie DIR [--into FILE]"
-
-const importHelp = `usage:
-  firebreak import incident-manager DIR [--into FILE]
-      DIR holds JSON as printed by aws ssm-contacts list-contacts, list-contact-channels,
-      get-contact, list-rotations and list-rotation-overrides (any file names)
-  firebreak import opsgenie DIR [--into FILE]
-      DIR holds Opsgenie REST API responses: users (?expand=contact for SMS numbers),
-      schedules?expand=rotation, schedule overrides and escalations
-
-Without --into the imported contacts, schedules, overrides and escalation plans are
-printed; with it FILE is rewritten as itself plus the import (its text and comments
-kept), and only if the result loads. What could not be carried over is listed on
-stderr. See docs/oncall.md.
-`
+var importCmd = &command{
+	name: "import", args: "incident-manager|opsgenie DIR", summary: "import contacts, rotations, overrides and escalation plans from Incident Manager or Opsgenie",
+	about: `Without --into the imported contacts, schedules, overrides and escalation plans are printed as
+configuration; with it FILE is rewritten as itself plus the import (its text and comments kept),
+and only if the result loads. What could not be carried over is listed on stderr. See
+docs/oncall.md.`,
+	arguments: [][2]string{
+		{"incident-manager", "DIR holds JSON as printed by aws ssm-contacts list-contacts, list-contact-channels, get-contact, list-rotations and list-rotation-overrides (any file names)"},
+		{"opsgenie", "DIR holds Opsgenie REST API responses: users (?expand=contact for SMS numbers), schedules?expand=rotation, schedule overrides and escalations"},
+	},
+	example: "firebreak import incident-manager ./ssm-contacts-export --into firebreak.yaml\nfirebreak import opsgenie ./opsgenie-export",
+	run:     runImport,
+}
 
 func runImport(_ context.Context, env Env, args []string) error {
-	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
-		_, err := fmt.Fprint(env.Stdout, importHelp)
-		return err
-	}
 	fs := newFlags("import", env)
-	into := fs.String("into", "", "configuration file to add the import to (rewritten only if the result loads)")
+	into := fs.String("into", "", "configuration `FILE` to add the import to (rewritten only if the result loads)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -87,8 +81,8 @@ func runImport(_ context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(env.Stderr, "imported from %s: %d contacts, %d schedules, %d overrides, %d escalation plans",
-		res.Source, len(added.Contacts), len(added.Schedules), len(added.Overrides), len(added.Escalations))
+	fmt.Fprintf(env.Stderr, "imported from %s: %s, %s, %s, %s", res.Source, plural(len(added.Contacts), "contact"),
+		plural(len(added.Schedules), "schedule"), plural(len(added.Overrides), "override"), plural(len(added.Escalations), "escalation plan"))
 	if *into != "" {
 		fmt.Fprintf(env.Stderr, " into %s", *into)
 	}

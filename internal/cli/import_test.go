@@ -19,7 +19,7 @@ func TestImportInto(t *testing.T) {
 			if code != 0 || out != "" {
 				t.Fatalf("import %s --into: exit %d, stdout %q, stderr %s", src, code, out, errs)
 			}
-			if !strings.Contains(errs, "could not carry over") || !strings.Contains(errs, "escalation plans into "+path) {
+			if !strings.Contains(errs, "could not carry over") || !strings.Contains(errs, "1 escalation plan into "+path) {
 				t.Errorf("import stderr = %s; want the summary and what could not be carried over", errs)
 			}
 			cfg, err := config.Load(path)

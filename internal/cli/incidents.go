@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,32 +26,70 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/silence"
 )
 
-const incidentsUsage = "incidents [--api URL] [--json] COMMAND [ARG...]"
-
-// incidentsHelp lists the subcommands (firebreak incidents help).
-const incidentsHelp = `firebreak incidents [--api URL] [--json] COMMAND
-
-The API is --api URL, else $FIREBREAK_API: an https Function URL (requests are signed
-with your AWS credentials) or a local 'firebreak serve' (http://127.0.0.1:PORT).
-
-  list [--status s,...|all] [--team T] [--limit N]   incidents, newest first (default: active ones)
-  show ID                                            the incident, its timeline and approvals
-  ack ID [--note TEXT]                               acknowledge
-  resolve ID [--note TEXT]                           resolve
-  status ID mitigated|closed|open [--note TEXT]      mitigate, close, or re-open
-  note ID TEXT...                                    add a note (an update)
-  link ID URL [--title T]                            attach a link
-  severity ID SEV [--reason TEXT]                    change the severity (sev1 … sev4, info)
-  owner ID TEAM [--reason TEXT]                      hand over to another team
-  update ID [--audience A] [--eta D] TEXT...         publish an update to an audience (default stakeholders), e.g. --eta 2h
-  role ID commander|comms [NAME...]                  name the incident commander or communications lead (no NAME: clear)
-  approve ID KEY [--note TEXT]                       approve a runbook step waiting for a human
-  reject ID KEY [--note TEXT]                        reject it
-  silence add --match K=V... (--for D | --until T) --comment TEXT [--starts T]
-                                                     K: class, team, account, region, resource, tag:NAME
-  silence list                                       silences
-  silence end ID                                     end a silence now
-`
+var incidentsCmd = &command{
+	name: "incidents", args: "COMMAND [ARG...]", summary: "work incidents through the API: list, show, ack, resolve, note, silence …",
+	about: `The API is --api URL, else $FIREBREAK_API: an https Function URL (requests are signed with your
+AWS credentials) or a local firebreak serve (http://127.0.0.1:PORT). Changes carry an
+Idempotency-Key, so a retried request is applied once.`,
+	example: "export FIREBREAK_API=http://127.0.0.1:8080\nfirebreak incidents list\nfirebreak incidents ack FB-EJIY5JMC-1 --note \"looking\"",
+	run:     runIncidents,
+	subs: []*command{
+		{name: "incidents list", summary: "incidents, newest first (default: the active ones)",
+			example: "firebreak incidents list --status all --team platform --limit 20"},
+		{name: "incidents show", args: "ID", summary: "the incident, its timeline and approvals",
+			arguments: [][2]string{{"ID", "the incident"}}, example: "firebreak incidents show FB-EJIY5JMC-1"},
+		{name: "incidents ack", args: "ID", summary: "acknowledge: you are on it, escalation stops",
+			arguments: [][2]string{{"ID", "the incident"}}, example: "firebreak incidents ack FB-EJIY5JMC-1 --note \"looking\""},
+		{name: "incidents resolve", args: "ID", summary: "resolve: the cause is fixed",
+			arguments: [][2]string{{"ID", "the incident"}}, example: "firebreak incidents resolve FB-EJIY5JMC-1 --note \"logging restarted\""},
+		{name: "incidents status", args: "ID mitigated|closed|open", summary: "mitigate, close, or re-open",
+			arguments: [][2]string{{"ID", "the incident"}, {"mitigated", "the impact is contained, the cause not yet fixed"},
+				{"closed", "a resolved incident needs nothing more"}, {"open", "re-open a mitigated, resolved or closed incident"}},
+			example: "firebreak incidents status FB-EJIY5JMC-1 mitigated --note \"rolled back\""},
+		{name: "incidents note", args: "ID TEXT...", summary: "add a note (an update) to the timeline",
+			arguments: [][2]string{{"ID", "the incident"}, {"TEXT", "the note; the words are joined by spaces"}},
+			example:   "firebreak incidents note FB-EJIY5JMC-1 restarted the pods"},
+		{name: "incidents link", args: "ID URL", summary: "attach a link: a dashboard, a ticket, a chat thread",
+			arguments: [][2]string{{"ID", "the incident"}, {"URL", "an http(s) URL"}},
+			example:   "firebreak incidents link FB-EJIY5JMC-1 https://grafana.example.com/d/1 --title dashboard"},
+		{name: "incidents severity", args: "ID SEV", summary: "change the severity",
+			arguments: [][2]string{{"ID", "the incident"}, {"SEV", "sev1 (most severe) … sev4, or info"}},
+			example:   "firebreak incidents severity FB-EJIY5JMC-1 sev1 --reason \"customer data\""},
+		{name: "incidents owner", args: "ID TEAM", summary: "hand the incident over to another team",
+			arguments: [][2]string{{"ID", "the incident"}, {"TEAM", "a team of the configuration"}},
+			example:   "firebreak incidents owner FB-EJIY5JMC-1 payments --reason \"their service\""},
+		{name: "incidents role", args: "ID ROLE [NAME...]", summary: "name the incident commander or the communications lead",
+			arguments: [][2]string{{"ID", "the incident"}, {"ROLE", "commander (directs the response) or comms (writes the updates)"},
+				{"NAME", "a contact id or a free name; none clears the role"}},
+			example: "firebreak incidents role FB-EJIY5JMC-1 commander Dana Q\nfirebreak incidents role FB-EJIY5JMC-1 comms contact:lee"},
+		{name: "incidents update", args: "ID TEXT...", summary: "publish an update to an audience: the timeline and the status page",
+			arguments: [][2]string{{"ID", "the incident"}, {"TEXT", "the update; the words are joined by spaces"}},
+			example:   "firebreak incidents update FB-EJIY5JMC-1 --audience stakeholders --eta 2h checkout degraded, failing over"},
+		{name: "incidents approve", args: "ID KEY", summary: "approve a runbook step waiting for a human",
+			arguments: [][2]string{{"ID", "the incident"}, {"KEY", "the approval, as incidents show lists it"}},
+			example:   "firebreak incidents approve FB-EJIY5JMC-1 FB-EJIY5JMC-1-v1/approval"},
+		{name: "incidents reject", args: "ID KEY", summary: "reject a runbook step waiting for a human: the runbook takes its rejected path",
+			arguments: [][2]string{{"ID", "the incident"}, {"KEY", "the approval, as incidents show lists it"}},
+			example:   "firebreak incidents reject FB-EJIY5JMC-1 FB-EJIY5JMC-1-v1/approval --note \"not during the sale\""},
+		{name: "incidents review", args: "ID [edit|complete]", summary: "the post-incident review: print it (Markdown; --json: structured), edit it, complete it",
+			arguments: [][2]string{{"ID", "the incident"}, {"edit", "replace a section (--section NAME --file F)"},
+				{"complete", "mark it complete: its actions are filed, or --no-actions says none are needed"}},
+			example: "firebreak incidents review FB-EJIY5JMC-1\nfirebreak incidents review FB-EJIY5JMC-1 edit --section lessons --file lessons.md"},
+		{name: "incidents silence", args: "COMMAND", summary: "silences: quiet paging for matching incidents for a while",
+			example: "firebreak incidents silence list", subs: []*command{
+				{name: "incidents silence add", args: "--match K=V... (--for D | --until T) --comment TEXT",
+					summary: "quiet paging for incidents that match, for a while (at most 31 days)",
+					about: `Matching incidents are still opened and recorded, but nobody is paged until the silence ends;
+then the escalator pages what is still active. K is class, team, account, region, resource or
+tag:NAME; V may use * and ?.`,
+					example: "firebreak incidents silence add --match team=platform --match class=ops.* --for 2h --comment \"deploy\""},
+				{name: "incidents silence list", summary: "the silences: planned windows of the configuration and those made through the API",
+					example: "firebreak incidents silence list"},
+				{name: "incidents silence end", args: "ID", summary: "end a silence now (it is kept, ended, as a record)",
+					arguments: [][2]string{{"ID", "the silence, as silence list shows it"}}, example: "firebreak incidents silence end sil-abcdefghijklmnop"},
+			}},
+	},
+}
 
 // apiClient talks to the API: SigV4-signed for Function URLs, plain to a local serve.
 type apiClient struct {
@@ -175,10 +212,7 @@ func (c *apiClient) call(ctx context.Context, method, path string, query url.Val
 		return nil, fmt.Errorf("%s %s: read the answer: %w", method, path, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Error     string `json:"error"`
-			RequestID string `json:"request_id"`
-		}
+		var e api.ErrorResponse
 		if json.Unmarshal(out, &e) != nil || e.Error == "" {
 			e.Error = strings.TrimSpace(http.StatusText(resp.StatusCode) + ": " + clip(string(out), 200))
 		}
@@ -274,97 +308,127 @@ type incidentsRun struct {
 	env    Env
 	client *apiClient
 	json   bool
+	wide   bool // human output: every cell whole, lines as long as they are
+}
+
+// wideFlag is --wide: human output not cut to fit 120 columns.
+func wideFlag(fs *flag.FlagSet, wide *bool) {
+	fs.BoolVar(wide, "wide", false, "print every cell whole (default: tables are cut to fit 120 columns)")
+}
+
+// incidentsFlags are the flags every incidents command has.
+func incidentsFlags(name string, env Env) (fs *flag.FlagSet, apiURL *string, asJSON *bool) {
+	fs = newFlags(name, env)
+	apiURL = fs.String("api", "", "the API's `URL`: a Function URL, or what firebreak serve prints (default $FIREBREAK_API)")
+	asJSON = fs.Bool("json", false, "print the API's JSON")
+	return fs, apiURL, asJSON
 }
 
 func runIncidents(ctx context.Context, env Env, args []string) error {
 	sub, rest := subcommand(args)
+	if sub == "review" { // post-incident reviews (reviews.go)
+		return runReview(ctx, env, rest)
+	}
 	if sub == "silence" {
 		var s2 string
 		s2, rest = subcommand(rest)
 		sub = strings.TrimSpace("silence " + s2)
 	}
-	switch sub {
-	case "help":
-		fmt.Fprint(env.Stdout, incidentsHelp)
-		return nil
-	case "":
-		fmt.Fprint(env.Stderr, incidentsHelp)
+	switch {
+	case sub == "help":
+		sub, rest = "", []string{"--help"}
+	case sub == "" && !wantsHelp(rest):
 		return fmt.Errorf("%w: name a command", errUsage)
 	}
-	fs := newFlags("incidents "+sub, env)
-	apiURL := fs.String("api", "", "API URL (default $FIREBREAK_API)")
-	asJSON := fs.Bool("json", false, "print the API's JSON")
+	if c := lookup(strings.TrimSpace("incidents " + sub)); c != nil && len(c.subs) > 0 {
+		// incidents or incidents silence: the commands it has.
+		if !wantsHelp(rest) {
+			var leaves []string
+			for _, s := range c.subs {
+				leaves = append(leaves, s.leaf())
+			}
+			return usageOf(c.name, "%s %s", c.leaf(), strings.Join(leaves, "|"))
+		}
+		var fs *flag.FlagSet
+		if c.name == "incidents" {
+			fs, _, _ = incidentsFlags(c.name, env)
+		}
+		writeHelp(env.Stdout, c, fs)
+		return flag.ErrHelp
+	}
+	fs, apiURL, asJSON := incidentsFlags("incidents "+sub, env)
 	var (
+		wide  bool
 		nargs [2]int // positional arguments: at least, at most (-1: any)
 		do    func(r *incidentsRun, pos []string) error
 	)
 	note := func() *string { return fs.String("note", "", "a note for the timeline") }
 	switch sub {
 	case "list":
-		status := fs.String("status", "open,acknowledged,mitigated", "statuses, comma-separated, or all")
-		team := fs.String("team", "", "owning team")
-		limit := fs.Int("limit", api.DefaultLimit, "at most this many")
+		status := fs.String("status", "open,acknowledged,mitigated", "the `STATUSES`, comma-separated (open, acknowledged, mitigated, resolved, closed), or all")
+		team := fs.String("team", "", "only incidents this `TEAM` owns")
+		limit := fs.Int("limit", api.DefaultLimit, "at most `N` incidents")
+		wideFlag(fs, &wide)
 		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error { return r.list(ctx, *status, *team, *limit) }
 	case "show":
+		wideFlag(fs, &wide)
 		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error { return r.show(ctx, p[0]) }
 	case "ack", "resolve":
 		n := note()
 		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], sub, map[string]any{"note": *n})
+			return r.change(ctx, p[0], sub, api.NoteRequest{Note: *n})
 		}
 	case "status":
 		n := note()
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], "status", map[string]any{"status": p[1], "note": *n})
+			return r.change(ctx, p[0], "status", api.StatusRequest{Status: p[1], Note: *n})
 		}
 	case "note":
 		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], "notes", map[string]any{"text": strings.Join(p[1:], " ")})
+			return r.change(ctx, p[0], "notes", api.AddNoteRequest{Text: strings.Join(p[1:], " ")})
 		}
 	case "link":
 		title := fs.String("title", "", "what the link is")
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], "links", map[string]any{"url": p[1], "title": *title})
+			return r.change(ctx, p[0], "links", api.LinkRequest{URL: p[1], Title: *title})
 		}
 	case "severity":
-		reason := fs.String("reason", "", "why")
+		reason := fs.String("reason", "", "why, for the timeline")
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], "severity", map[string]any{"severity": p[1], "reason": *reason})
+			return r.change(ctx, p[0], "severity", api.SeverityRequest{Severity: p[1], Reason: *reason})
 		}
 	case "owner":
-		reason := fs.String("reason", "", "why")
+		reason := fs.String("reason", "", "why, for the timeline")
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], "owner", map[string]any{"team": p[1], "reason": *reason})
-		}
-	case "update":
-		audience := fs.String("audience", "", "who the update is for: stakeholders (default), executives, customers, …")
-		eta := fs.Duration("eta", 0, "estimated time to resolution from now, e.g. 2h")
-		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error {
-			return r.change(ctx, p[0], "updates", updateBody(p, *audience, *eta))
+			return r.change(ctx, p[0], "owner", api.OwnerRequest{Team: p[1], Reason: *reason})
 		}
 	case "role":
-		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error { return r.change(ctx, p[0], "role", roleBody(p)) }
+		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error { return r.change(ctx, p[0], "role", roleRequest(p)) }
+	case "update":
+		audience := fs.String("audience", "", "who the update is for: stakeholders (the default), executives, customers, …")
+		eta := fs.Duration("eta", 0, "the estimated time to resolution from now, e.g. 2h")
+		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error {
+			return r.change(ctx, p[0], "updates", updateRequest(p, *audience, *eta))
+		}
 	case "approve", "reject":
 		n := note()
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error { return r.decide(ctx, p[0], p[1], sub, *n) }
 	case "silence add":
 		var match matchFlags
-		fs.Var(&match, "match", "key=value matcher (repeat): class, team, account, region, resource, tag:NAME; values may use * and ?")
-		forD := fs.Duration("for", 0, "how long, e.g. 2h")
-		untilT := fs.String("until", "", "until this RFC 3339 time")
-		startsT := fs.String("starts", "", "from this RFC 3339 time (default: now)")
+		fs.Var(&match, "match", "a `K=V` matcher (repeat it): K is class, team, account, region, resource, tag:NAME; values may use * and ?")
+		forD := fs.Duration("for", 0, "how long, e.g. 2h or 90m")
+		untilT := fs.String("until", "", "until this RFC 3339 `TIME`")
+		startsT := fs.String("starts", "", "from this RFC 3339 `TIME` (default: now)")
 		comment := fs.String("comment", "", "why it is quiet")
 		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error {
 			return r.addSilence(ctx, match, *forD, *untilT, *startsT, *comment)
 		}
 	case "silence list":
+		wideFlag(fs, &wide)
 		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error { return r.silences(ctx) }
 	case "silence end":
 		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error { return r.endSilence(ctx, p[0]) }
-	case "silence":
-		return fmt.Errorf("%w: silence add|list|end", errUsage)
 	default:
-		fmt.Fprint(env.Stderr, incidentsHelp)
 		return fmt.Errorf("%w: unknown command %q", errUsage, sub)
 	}
 	pos, err := parseFlags(fs, rest)
@@ -372,7 +436,7 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if len(pos) < nargs[0] || (nargs[1] >= 0 && len(pos) > nargs[1]) {
-		return fmt.Errorf("%w: %s takes %s", errUsage, sub, argsWanted(sub))
+		return usageOf("incidents "+sub, "%s takes %s", sub, argsWanted(sub))
 	}
 	raw := *apiURL
 	if raw == "" {
@@ -382,17 +446,16 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return do(&incidentsRun{env: env, client: client, json: *asJSON}, pos)
+	return do(&incidentsRun{env: env, client: client, json: *asJSON, wide: wide}, pos)
 }
 
-// wanted says what each command takes, for usage errors.
-var wanted = map[string]string{
-	"list": "no arguments", "show": "ID", "ack": "ID", "resolve": "ID", "status": "ID mitigated|closed|open",
-	"note": "ID TEXT...", "link": "ID URL", "severity": "ID SEV", "owner": "ID TEAM", "role": "ID commander|comms [NAME...]", "update": "ID TEXT...", "approve": "ID KEY", "reject": "ID KEY",
-	"silence add": "no arguments, only flags", "silence list": "no arguments", "silence end": "ID",
+// argsWanted says what a command takes, for usage errors.
+func argsWanted(sub string) string {
+	if c := lookup("incidents " + sub); c != nil && c.args != "" {
+		return c.args
+	}
+	return "no arguments"
 }
-
-func argsWanted(sub string) string { return wanted[sub] }
 
 // printJSON prints the API's answer, indented.
 func (r *incidentsRun) printJSON(b []byte) error {
@@ -417,7 +480,7 @@ func (r *incidentsRun) list(ctx context.Context, status, team string, limit int)
 	if err != nil || printed {
 		return err
 	}
-	printIncidents(r.env.Stdout, resp.Incidents)
+	printIncidents(r.env.Stdout, resp.Incidents, r.wide)
 	return nil
 }
 
@@ -426,55 +489,70 @@ func (r *incidentsRun) show(ctx context.Context, id string) error {
 	if err != nil || printed {
 		return err
 	}
-	printIncident(r.env.Stdout, resp)
+	printIncident(r.env.Stdout, resp, r.wide)
 	return nil
 }
 
-func printIncident(w io.Writer, resp api.IncidentResponse) {
+// printIncident prints an incident, its approvals and timeline in width columns: long
+// values wrap, long table cells are cut (wide: whole).
+func printIncident(w io.Writer, resp api.IncidentResponse, wide bool) {
 	inc := resp.Incident
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\t%s · %s · %s\n", inc.ID, inc.Severity, inc.Status, inc.Team)
-	fmt.Fprintf(tw, "Title\t%s\n", inc.Title)
-	fmt.Fprintf(tw, "Class\t%s\n", inc.Class)
-	if inc.Impact != "" {
-		fmt.Fprintf(tw, "Impact\t%s\n", inc.Impact)
+	fields := [][2]string{
+		{inc.ID, fmt.Sprintf("%s · %s · %s", inc.Severity, inc.Status, inc.Team)},
+		{"Title", inc.Title},
+		{"Class", inc.Class},
+		{"Impact", inc.Impact},
+		{"Resource", inc.Resource},
+		{"Account/region", inc.Account + " / " + inc.Region},
 	}
-	fmt.Fprintf(tw, "Resource\t%s\n", inc.Resource)
-	fmt.Fprintf(tw, "Account/region\t%s / %s\n", inc.Account, inc.Region)
-	printRoles(tw, resp.Timeline)
-	fmt.Fprintf(tw, "Opened\t%s\n", when(inc.OpenedAt))
-	fmt.Fprintf(tw, "Events\t%d triggers, %d recoveries, last seen %s\n", inc.Count, inc.Recoveries, when(inc.LastSeen))
+	fields = append(fields, roleFields(resp.Timeline)...)
+	fields = append(fields, [][2]string{
+		{"Opened", when(inc.OpenedAt)},
+		{"Events", fmt.Sprintf("%s, %s, last seen %s", plural(inc.Count, "trigger"), plural(inc.Recoveries, "recovery", "recoveries"), when(inc.LastSeen))},
+	}...)
+	if !inc.SeverityAt.IsZero() {
+		fields = append(fields, [2]string{"Severity", fmt.Sprintf("%s since %s (changed after opening)", inc.Severity, when(inc.SeverityAt))})
+	}
 	if !inc.AcknowledgedAt.IsZero() {
-		fmt.Fprintf(tw, "Acknowledged\t%s by %s\n", when(inc.AcknowledgedAt), inc.AcknowledgedBy)
+		fields = append(fields, [2]string{"Acknowledged", when(inc.AcknowledgedAt) + " by " + inc.AcknowledgedBy})
 	}
 	if !inc.ResolvedAt.IsZero() {
-		fmt.Fprintf(tw, "Resolved\t%s\n", when(inc.ResolvedAt))
+		fields = append(fields, [2]string{"Resolved", when(inc.ResolvedAt)})
 	}
-	if inc.Runbook != "" {
-		fmt.Fprintf(tw, "Runbook\t%s\n", inc.Runbook)
+	fields = append(fields, [2]string{"Runbook", inc.Runbook}, [2]string{"Version", strconv.Itoa(inc.Version)})
+	col := 0
+	for _, f := range fields {
+		col = max(col, runes(f[0]))
 	}
-	fmt.Fprintf(tw, "Version\t%d\n", inc.Version)
-	_ = tw.Flush()
+	indent := strings.Repeat(" ", col+2)
+	for _, f := range fields {
+		if f[1] == "" {
+			continue
+		}
+		v := strings.Join(strings.Fields(f[1]), " ")
+		if !wide {
+			v = strings.TrimPrefix(wrap(v, width, indent), indent)
+		}
+		fmt.Fprintf(w, "%s%s%s\n", f[0], strings.Repeat(" ", col+2-runes(f[0])), v)
+	}
 	if len(resp.Approvals) > 0 {
 		fmt.Fprintln(w, "\nApprovals")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "KEY\tREQUESTED\tDECISION\tREQUEST")
+		t := newTable(wide, "KEY", "REQUESTED", "DECISION", "REQUEST").cut(3, 30).cut(2, 20).wrap(3)
 		for _, a := range resp.Approvals {
 			d := "waiting"
 			if a.Decision != "" {
 				d = a.Decision + " by " + a.By
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Key, when(a.RequestedAt), d, clip(a.Request, 80))
+			t.row(a.Key, when(a.RequestedAt), d, a.Request)
 		}
-		_ = tw.Flush()
+		_ = t.write(w)
 	}
 	fmt.Fprintln(w, "\nTimeline")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "AT\tKIND\tACTOR\tDETAIL")
+	t := newTable(wide, "AT", "KIND", "ACTOR", "DETAIL").cut(2, 20).cut(3, 40).wrap(3)
 	for _, e := range resp.Timeline {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", when(e.At), e.Kind, clip(e.Actor, 40), clip(e.Detail, 100))
+		t.row(when(e.At), e.Kind, e.Actor, e.Detail)
 	}
-	_ = tw.Flush()
+	_ = t.write(w)
 }
 
 func when(t time.Time) string {
@@ -487,7 +565,7 @@ func when(t time.Time) string {
 var pastTense = map[string]string{"ack": "acknowledged", "resolve": "resolved", "status": "status changed", "notes": "note added",
 	"links": "link added", "severity": "severity changed", "owner": "owner changed"}
 
-func (r *incidentsRun) change(ctx context.Context, id, action string, body map[string]any) error {
+func (r *incidentsRun) change(ctx context.Context, id, action string, body any) error {
 	resp, printed, err := request[api.IncidentResponse](ctx, r, http.MethodPost, "/incidents/"+id+"/"+action, nil, body)
 	if err != nil || printed {
 		return err
@@ -498,7 +576,7 @@ func (r *incidentsRun) change(ctx context.Context, id, action string, body map[s
 }
 
 func (r *incidentsRun) decide(ctx context.Context, id, key, verb, note string) error {
-	resp, printed, err := request[api.ApprovalResponse](ctx, r, http.MethodPost, "/incidents/"+id+"/approvals/"+key+"/"+verb, nil, map[string]any{"note": note})
+	resp, printed, err := request[api.ApprovalResponse](ctx, r, http.MethodPost, "/incidents/"+id+"/approvals/"+key+"/"+verb, nil, api.NoteRequest{Note: note})
 	if err != nil || printed {
 		return err
 	}
@@ -534,27 +612,31 @@ func (r *incidentsRun) addSilence(ctx context.Context, match []string, d time.Du
 		}
 	}
 	if len(match) == 0 {
-		return fmt.Errorf("%w: silence add needs at least one --match", errUsage)
+		return usageOf("incidents silence add", "silence add needs at least one --match")
 	}
 	if (d > 0) == (until != "") {
-		return fmt.Errorf("%w: silence add needs --for DURATION or --until TIME (one of them)", errUsage)
+		return usageOf("incidents silence add", "silence add needs --for DURATION or --until TIME (one of them)")
 	}
 	if strings.TrimSpace(comment) == "" {
-		return fmt.Errorf("%w: silence add needs --comment: say why it is quiet", errUsage)
+		return usageOf("incidents silence add", "silence add needs --comment: say why it is quiet")
 	}
-	body := map[string]any{"matchers": m, "comment": comment}
+	body := api.SilenceRequest{Matchers: m, Comment: comment}
 	if d > 0 {
-		body["duration"] = d.String()
+		body.Duration = d.String()
 	}
-	for name, v := range map[string]string{"ends": until, "starts": starts} {
-		if v == "" {
+	for _, t := range []struct {
+		flag  string
+		value string
+		into  *time.Time
+	}{{"until", until, &body.Ends}, {"starts", starts, &body.Starts}} {
+		if t.value == "" {
 			continue
 		}
-		t, err := time.Parse(time.RFC3339, v)
+		v, err := time.Parse(time.RFC3339, t.value)
 		if err != nil {
-			return fmt.Errorf("%w: --%s %q is not an RFC 3339 time like 2026-11-02T18:00:00Z", errUsage, map[string]string{"ends": "until", "starts": "starts"}[name], v)
+			return fmt.Errorf("%w: --%s %q is not an RFC 3339 time like 2026-11-02T18:00:00Z", errUsage, t.flag, t.value)
 		}
-		body[name] = t
+		*t.into = v
 	}
 	resp, printed, err := request[api.SilenceResponse](ctx, r, http.MethodPost, "/silences", nil, body)
 	if err != nil || printed {
@@ -576,17 +658,46 @@ func (r *incidentsRun) silences(ctx context.Context) error {
 	}
 	// STARTS and ENDS are the window in force or the next one: for a weekly window of
 	// the configuration, its next occurrence.
-	tw := tabwriter.NewWriter(r.env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tORIGIN\tSTATE\tSTARTS\tENDS\tREPEATS\tMATCHERS\tBY\tCOMMENT")
-	for _, s := range resp.Silences {
-		starts, ends := s.Starts, s.Ends
-		if s.Next != nil {
-			starts, ends = s.Next.Starts, s.Next.Ends
+	if r.wide {
+		t := newTable(true, "ID", "ORIGIN", "STATE", "STARTS", "ENDS", "REPEATS", "MATCHERS", "BY", "COMMENT")
+		for _, s := range resp.Silences {
+			starts, ends := silenceWindow(s)
+			t.row(s.ID, first(s.Origin, "api"), s.State, when(starts), when(ends), repeats(s.Weekly), matchers(s.Matchers), first(s.CreatedBy, "—"), s.Comment)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, first(s.Origin, "api"), s.State, when(starts), when(ends), repeats(s.Weekly),
-			matchers(s.Matchers), first(s.CreatedBy, "—"), clip(s.Comment, 60))
+		return t.write(r.env.Stdout)
 	}
-	return tw.Flush()
+	// In 120 columns the free text (matchers, who, why) takes a line of its own under
+	// each silence, cut to fit.
+	t := newTable(false, "ID", "ORIGIN", "STATE", "STARTS", "ENDS", "REPEATS").cut(5, 16)
+	for _, s := range resp.Silences {
+		starts, ends := silenceWindow(s)
+		t.row(s.ID, first(s.Origin, "api"), s.State, when(starts), when(ends), repeats(s.Weekly))
+	}
+	var b strings.Builder
+	err = t.write(&b)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	out := []string{lines[0]}
+	for i, s := range resp.Silences {
+		detail := matchers(s.Matchers) + " · by " + first(s.CreatedBy, "—")
+		if c := strings.TrimSpace(s.Comment); c != "" {
+			detail += " · " + c
+		}
+		out = append(out, lines[i+1], "  "+elide(strings.Join(strings.Fields(detail), " "), width-2))
+	}
+	_, err = io.WriteString(r.env.Stdout, strings.Join(out, "\n")+"\n")
+	return err
+}
+
+// silenceWindow is the window of a silence a list shows: the one in force or the next
+// (for a weekly window of the configuration, its next occurrence).
+func silenceWindow(s api.SilenceView) (starts, ends time.Time) {
+	if s.Next != nil {
+		return s.Next.Starts, s.Next.Ends
+	}
+	return s.Starts, s.Ends
 }
 
 // repeats describes a weekly window: "weekly sun 02:00 for 3h UTC".

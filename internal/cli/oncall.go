@@ -13,21 +13,6 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/oncall"
 )
 
-const oncallUsage = "oncall [SCHEDULE...] [--at TIME] [--json] | shifts SCHEDULE --from T --to T | ics SCHEDULE"
-
-const oncallHelp = `usage:
-  firebreak oncall [SCHEDULE...] [--at TIME] [--json] [--config FILE]
-      who is on call now (or at TIME) per schedule, with the shift's start and end
-  firebreak oncall shifts SCHEDULE --from TIME --to TIME [--json] [--config FILE]
-      the shifts between two times, overrides applied, gaps shown
-  firebreak oncall ics SCHEDULE [--from TIME] [--to TIME] [--config FILE]
-      the schedule as an iCalendar (.ics) feed on stdout (default: 7 days back, 90 ahead)
-
-TIME is RFC 3339 (2026-12-01T09:00:00+01:00), 2026-12-01T09:00 or 2026-12-01 (UTC),
-now, or now+7d / now-12h. Answers come from the configuration and its overrides alone;
-overrides stored through the API (and an --api variant of these commands) come later.
-`
-
 func runOncall(ctx context.Context, env Env, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -35,9 +20,6 @@ func runOncall(ctx context.Context, env Env, args []string) error {
 			return runOncallShifts(env, args[1:])
 		case "ics":
 			return runOncallICS(env, args[1:])
-		case "help", "-h", "--help":
-			_, err := io.WriteString(env.Stdout, oncallHelp)
-			return err
 		}
 	}
 	fs := newFlags("oncall", env)

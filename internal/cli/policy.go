@@ -11,9 +11,18 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 )
 
+var policyCmd = &command{
+	name: "policy", summary: "print the severity policy (channels, objectives, escalation) as a Markdown table",
+	about: `The table is rendered from the configuration, the same policy the escalator and dispatch
+enforce: per severity, the channels paged, who else is told, the acknowledge, update and
+resolve objectives, and the escalation tiers while nobody acknowledges.`,
+	example: "firebreak policy --config firebreak.yaml",
+	run:     runPolicy,
+}
+
 func runPolicy(_ context.Context, env Env, args []string) error {
 	fs := newFlags("policy", env)
-	cfgPath := fs.String("config", "", "configuration file")
+	cfgPath := fs.String("config", "", "configuration `FILE` (default ./firebreak.yaml when present, else the built-in configuration)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}

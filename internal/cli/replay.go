@@ -20,6 +20,21 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/replay"
 )
 
+var replayCmd = &command{
+	name: "replay", args: "PATH...", summary: "run events through the rules, intake and an in-memory store, in event-time order",
+	about: `Replay answers, offline, what the stack would have done with these events: the incidents it
+would have opened, who would have been told, which runbooks would have run (dry-run: every AWS
+call a runbook makes is answered from fixtures), and, with --until, what the clocks would have
+done after the last event. Every event is accounted for once: opened an incident, repeated one,
+recovered one, recorded only, duplicate, unmatched by every rule, or quarantined.
+
+With --diff OLD.yaml NEW.yaml the events are replayed under both configurations and the
+differences are listed incident by incident: what a rule or taxonomy change would have paged.`,
+	arguments: [][2]string{{"PATH", "events: .json files, JSON lines (.jsonl, .ndjson), folders of them, or - for stdin"}},
+	example:   "firebreak replay events/samples/\nfirebreak replay --until 8h --json events/samples/\nfirebreak replay --diff firebreak.yaml new.yaml events/samples/",
+	run:       runReplay,
+}
+
 // replayJSON is `replay --json`: the summary plus the incidents.
 type replayJSON struct {
 	replay.Summary
@@ -46,13 +61,15 @@ type incidentJSON struct {
 
 func runReplay(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("replay", env)
-	cfgPath := fs.String("config", "", "configuration file")
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	batch := fs.Int("batch", 0, "at most N events per intake batch (default: deploy.intake.batch_size); batches never span more than deploy.intake.batching_window")
-	until := fs.Duration("until", 0, "run the clocks (escalation, reminders, objectives, auto-resolve) this long past the last event, e.g. 2h")
-	diff := fs.String("diff", "", "OLD.yaml: replay under OLD.yaml and under NEW.yaml (the first path) and print what changes, incident by incident")
-	outbox := fs.String("outbox", "", "DIR: write every message that would have been sent there, one file per message and protocol, plus index.json and index.html")
-	statusDir := fs.String("status-page", "", "DIR: write the status page as the replay leaves it there (static HTML)")
+	cfgPath := fs.String("config", "", "configuration `FILE` (default ./firebreak.yaml when present, else the built-in configuration)")
+	asJSON := fs.Bool("json", false, "print one JSON object: the summary and the incidents")
+	batch := fs.Int("batch", 0, "at most `N` events per intake batch (default: deploy.intake.batch_size); batches never span more than deploy.intake.batching_window")
+	until := fs.Duration("until", 0, "run the clocks (escalation, reminders, objectives, auto-resolve) this `DURATION` past the last event, e.g. 2h")
+	var wide bool
+	wideFlag(fs, &wide)
+	diff := fs.String("diff", "", "`OLD.yaml`: replay under OLD.yaml and under NEW.yaml (the first path) and print what changes, incident by incident")
+	outbox := fs.String("outbox", "", "write every message that would have been sent to `DIR`, one file per message and protocol, plus index.json and index.html")
+	statusDir := fs.String("status-page", "", "write the status page as the replay leaves it to `DIR` (static HTML)")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -83,7 +100,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%w: --outbox and --status-page write one replay's results; drop --diff", errUsage)
 	}
 	if *diff != "" {
-		return replayDiff(ctx, env, *diff, newCfg, paths, replay.Options{BatchSize: *batch, Until: *until}, *asJSON)
+		return replayDiff(ctx, env, *diff, newCfg, paths, replay.Options{BatchSize: *batch, Until: *until}, *asJSON, wide)
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
@@ -107,12 +124,12 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		}
 		return writeJSON(env.Stdout, out)
 	}
-	printSummary(env.Stdout, res.Summary)
-	printAccounting(env.Stdout, res.Summary)
+	printSummary(env.Stdout, res.Summary, res.Incidents, wide)
+	printAccounting(env.Stdout, res.Summary, wide)
 	fmt.Fprintln(env.Stdout)
-	printIncidents(env.Stdout, res.Incidents)
+	printIncidents(env.Stdout, res.Incidents, wide)
 	fmt.Fprintln(env.Stdout)
-	printResponse(env.Stdout, res)
+	printResponse(env.Stdout, res, wide)
 	return writeReplayFiles(ctx, env, res, *outbox, *statusDir, false)
 }
 
@@ -134,8 +151,8 @@ func replayOnce(ctx context.Context, env Env, cfg *config.Config, paths []string
 	defer r.Close()
 	skipped := r.Skipped()
 	if len(skipped) > 0 {
-		fmt.Fprintf(env.Stderr, "firebreak replay: warning: %d files not read (only .json, .jsonl and .ndjson are): %s\n",
-			len(skipped), strings.Join(skipped, ", "))
+		fmt.Fprintf(env.Stderr, "firebreak replay: warning: %s not read (only .json, .jsonl and .ndjson are): %s\n",
+			plural(len(skipped), "file"), strings.Join(skipped, ", "))
 	}
 	o.Config, o.Bus, o.Runbooks, o.Fixtures = cfg, b, machines, fixtures
 	if p := newProgress(env.Stderr, r.Progress, time.Now); p != nil {
@@ -149,7 +166,7 @@ func replayOnce(ctx context.Context, env Env, cfg *config.Config, paths []string
 	return res, skipped, err
 }
 
-func replayDiff(ctx context.Context, env Env, oldPath, newPath string, paths []string, o replay.Options, asJSON bool) error {
+func replayDiff(ctx context.Context, env Env, oldPath, newPath string, paths []string, o replay.Options, asJSON, wide bool) error {
 	oldCfg, err := firebreak.LoadConfig(oldPath)
 	if err != nil {
 		return err
@@ -172,7 +189,7 @@ func replayDiff(ctx context.Context, env Env, oldPath, newPath string, paths []s
 	if asJSON {
 		return writeJSON(env.Stdout, d)
 	}
-	printDiff(env.Stdout, oldPath, newPath, d)
+	printDiff(env.Stdout, oldPath, newPath, d, wide)
 	return nil
 }
 
@@ -190,7 +207,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 }
 
 // printAccounting lists what the taxonomy does not cover and what was quarantined.
-func printAccounting(w io.Writer, s replay.Summary) {
+func printAccounting(w io.Writer, s replay.Summary, wide bool) {
 	if len(s.Unclassified) > 0 {
 		fmt.Fprintf(w, "Not covered by the taxonomy (recorded under the fallback class), by source/detail-type:\n")
 		keys := sortedKeys(s.Unclassified)
@@ -202,7 +219,7 @@ func printAccounting(w io.Writer, s replay.Summary) {
 	if s.Quarantined > 0 {
 		fmt.Fprintf(w, "Quarantined (%d):\n", s.Quarantined)
 		for _, q := range s.Quarantine {
-			fmt.Fprintf(w, "  %s:%d: %s\n", q.Origin, q.Line, q.Reason)
+			fmt.Fprintln(w, fit(fmt.Sprintf("  %s:%d: %s", q.Origin, q.Line, strings.Join(strings.Fields(q.Reason), " ")), wide))
 		}
 		if n := s.Quarantined - len(s.Quarantine); n > 0 {
 			fmt.Fprintf(w, "  … and %d more\n", n)
@@ -210,8 +227,8 @@ func printAccounting(w io.Writer, s replay.Summary) {
 	}
 }
 
-func printDiff(w io.Writer, oldPath, newPath string, d replay.Diff) {
-	fmt.Fprintf(w, "Replayed %d events under %s and under %s\n", d.New.Events, oldPath, newPath)
+func printDiff(w io.Writer, oldPath, newPath string, d replay.Diff, wide bool) {
+	fmt.Fprintf(w, "Replayed %s under %s and under %s\n", plural(d.New.Events, "event"), oldPath, newPath)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  \told\tnew\n")
 	fmt.Fprintf(tw, "  incidents\t%d\t%d\n", d.Old.Incidents, d.New.Incidents)
@@ -255,33 +272,26 @@ func printDiff(w io.Writer, oldPath, newPath string, d replay.Diff) {
 		if len(c.Fields) > 0 {
 			what += " (" + strings.Join(c.Fields, ", ") + ")"
 		}
-		fmt.Fprintf(w, "%s  event %s: %s\n  old: %s\n  new: %s\n", what, c.Event, clip(title, 70), show(c.Old), show(c.New))
+		fmt.Fprintln(w, fit(fmt.Sprintf("%s  event %s: %s", what, c.Event, strings.Join(strings.Fields(title), " ")), wide))
+		fmt.Fprintln(w, fit("  old: "+show(c.Old), wide))
+		fmt.Fprintln(w, fit("  new: "+show(c.New), wide))
 	}
 }
 
 // printResponse says, per incident, who would have been told and what runbook ran.
-func printResponse(w io.Writer, res *replay.Result) {
+func printResponse(w io.Writer, res *replay.Result, wide bool) {
 	if len(res.Incidents) == 0 {
 		return
 	}
 	rs := replay.Responses(res)
 	fmt.Fprintln(w, "Response (dry-run: nothing was sent, no AWS call was made)")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTOLD\tRUNBOOK")
+	t := newTable(wide, "ID", "TOLD", "RUNBOOK").cut(1, 20).cut(2, 24)
 	for _, inc := range res.Incidents {
 		r := rs[inc.ID]
-		t := strings.Join(r.Told, ", ")
-		if t == "" {
-			t = "—"
-		}
-		rb := r.Runbook
-		if rb == "" {
-			rb = "—"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", inc.ID, t, rb)
+		t.row(inc.ID, first(strings.Join(r.Told, ", "), "—"), first(r.Runbook, "—"))
 	}
-	_ = tw.Flush()
-	fmt.Fprintf(w, "%d notifications", res.Summary.Notifications)
+	_ = t.write(w)
+	line := plural(res.Summary.Notifications, "notification")
 	var rbs []string
 	for _, name := range sortedRunbooks(res.Summary.Runbooks) {
 		c := res.Summary.Runbooks[name]
@@ -290,9 +300,12 @@ func printResponse(w io.Writer, res *replay.Result) {
 		}
 	}
 	if len(rbs) > 0 {
-		fmt.Fprintf(w, "; runbooks: %s", strings.Join(rbs, "; "))
+		line += "; runbooks: " + strings.Join(rbs, "; ")
 	}
-	fmt.Fprintln(w)
+	if !wide {
+		line = strings.TrimPrefix(wrap(line, width, "  "), "  ")
+	}
+	fmt.Fprintln(w, line)
 }
 
 func sortedRunbooks(m map[string]replay.RunbookCounts) []string {
@@ -311,12 +324,12 @@ func stamp(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func printSummary(w io.Writer, s replay.Summary) {
+func printSummary(w io.Writer, s replay.Summary, incs []incident.Incident, wide bool) {
 	span := ""
 	if !s.First.IsZero() {
 		span = fmt.Sprintf(" from %s to %s", s.First.Format("2006-01-02 15:04:05Z"), s.Last.Format("2006-01-02 15:04:05Z"))
 	}
-	fmt.Fprintf(w, "Replayed %d events%s\n", s.Events, span)
+	fmt.Fprintf(w, "Replayed %s%s\n", plural(s.Events, "event"), span)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  incidents opened\t%d\trepeats\t%d\t(%d re-opened a mitigated or resolved incident)\n", s.Incidents, s.Repeats, s.Retriggered)
 	fmt.Fprintf(tw, "  recoveries\t%d\trecorded only\t%d\t(info events, recoveries with nothing to mitigate)\n", s.Recoveries, s.Recorded)
@@ -325,39 +338,74 @@ func printSummary(w io.Writer, s replay.Summary) {
 	fmt.Fprintf(tw, "  escalations\t%d\tbreaches\t%d\t(objectives missed; reminders %d, auto-resolved %d)\n", s.Escalations, s.Breaches, s.Reminders, s.AutoResolved)
 	fmt.Fprintf(tw, "  silenced\t%d\tinhibited\t%d\t(grouped under another: %d)\n", s.Silenced, s.Inhibited, s.Grouped)
 	_ = tw.Flush()
-	var sev []string
-	for _, v := range incident.Severities {
-		if v != incident.Info {
-			sev = append(sev, fmt.Sprintf("%s %d", v, s.BySeverity[string(v)]))
-		}
+	for _, l := range severityLines(s.BySeverity, incs) {
+		fmt.Fprintln(w, l)
 	}
-	fmt.Fprintf(w, "Incidents by severity: %s\n", strings.Join(sev, " · "))
 	var teams []string
 	for _, t := range sortedKeys(s.ByTeam) {
 		teams = append(teams, fmt.Sprintf("%s %d", t, s.ByTeam[t]))
 	}
-	fmt.Fprintf(w, "Incidents by team:     %s\n", strings.Join(teams, " · "))
+	const label = "Incidents by team:     "
+	line := strings.Join(teams, " · ")
+	if !wide {
+		line = strings.TrimPrefix(wrap(line, width, strings.Repeat(" ", len(label))), strings.Repeat(" ", len(label)))
+	}
+	fmt.Fprintln(w, label+line)
 }
 
-func printIncidents(w io.Writer, incs []incident.Incident) {
+// severityLines count the incidents by severity at opening (the summary's count) and,
+// when severities changed after opening (escalation raised them, a person changed
+// them), by severity now, as the incident table shows them: the two counts differ, and
+// the lines say why.
+func severityLines(atOpening map[string]int, incs []incident.Incident) []string {
+	now := map[string]int{}
+	for _, inc := range incs {
+		now[string(inc.Severity)]++
+	}
+	var opened, current []string
+	differ := false
+	for _, v := range incident.Severities {
+		if v == incident.Info {
+			continue
+		}
+		opened = append(opened, fmt.Sprintf("%s %d", v, atOpening[string(v)]))
+		current = append(current, fmt.Sprintf("%s %d", v, now[string(v)]))
+		differ = differ || atOpening[string(v)] != now[string(v)]
+	}
+	if !differ {
+		return []string{"Incidents by severity: " + strings.Join(opened, " · ")}
+	}
+	return []string{
+		"Incidents by severity: " + strings.Join(opened, " · ") + " at opening",
+		"                       " + strings.Join(current, " · ") + " now (raised by escalation or changed by a person since)",
+	}
+}
+
+func printIncidents(w io.Writer, incs []incident.Incident, wide bool) {
 	if len(incs) == 0 {
 		fmt.Fprintln(w, "No incidents.")
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSEV\tSTATUS\tTEAM\tCOUNT\tOPENED\tCLASS\tQUIET\tTITLE")
+	t := newTable(wide, "ID", "SEV", "STATUS", "TEAM", "COUNT", "OPENED", "CLASS", "QUIET", "TITLE").cut(8, 24).cut(6, 16).cut(8, 12)
+	quieted := false
 	for _, inc := range incs {
-		quiet := "—"
+		quiet, why := "—", ""
 		switch {
 		case inc.SilencedBy != "":
-			quiet = "silenced: " + inc.SilencedBy
+			quiet, why = inc.SilencedBy, "silenced"
 		case inc.Parent != "":
-			quiet = inc.ParentReason + ": " + inc.Parent
+			quiet, why = inc.Parent, inc.ParentReason
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", inc.ID, inc.Severity, inc.Status, inc.Team, inc.Count,
-			inc.OpenedAt.Format("01-02 15:04"), inc.Class, quiet, clip(inc.Title, 60))
+		if wide && why != "" {
+			quiet = why + ": " + quiet
+		}
+		quieted = quieted || why != ""
+		t.row(inc.ID, inc.Severity, inc.Status, inc.Team, inc.Count, inc.OpenedAt.Format("01-02 15:04"), inc.Class, quiet, inc.Title)
 	}
-	_ = tw.Flush()
+	_ = t.write(w)
+	if quieted && !wide {
+		fmt.Fprintln(w, "QUIET: the incident it is grouped or inhibited under, or the silence that quieted it (--wide says which).")
+	}
 }
 
 func sortedKeys(m map[string]int) []string {
@@ -427,13 +475,19 @@ func progressLine(events int, elapsed time.Duration, frac float64) string {
 	return s
 }
 
-const generateUsage = "generate-events [--seed N] [--start RFC3339] N"
+var generateCmd = &command{
+	name: "generate-events", args: "N", summary: "write N events of a realistic mix as JSON lines (benchmarks and load tests)",
+	arguments: [][2]string{{"N", "how many events"}},
+	example:   "firebreak generate-events --seed 7 100000 > /tmp/events.jsonl",
+	hidden:    true,
+	run:       runGenerate,
+}
 
 // runGenerate writes N events of a realistic mix as JSON lines to stdout (replay.Generate).
 func runGenerate(_ context.Context, env Env, args []string) error {
 	fs := newFlags("generate-events", env)
-	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same events")
-	start := fs.String("start", "2026-11-02T00:00:00Z", "time of the first event (RFC 3339)")
+	seed := fs.Uint64("seed", 1, "random seed `N`: the same seed gives the same events")
+	start := fs.String("start", "2026-11-02T00:00:00Z", "`TIME` of the first event (RFC 3339)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -36,7 +36,7 @@ func TestPrintAccounting(t *testing.T) {
 		Unclassified: map[string]int{"aws.foo/Some Detail": 3, "aws.bar/Other": 5},
 		Quarantined:  1002,
 		Quarantine:   []replay.Quarantine{{Origin: "a.json", Line: 4, Reason: "truncated JSON array"}},
-	})
+	}, false)
 	out := b.String()
 	for _, want := range []string{"Not covered by the taxonomy", "5  aws.bar/Other", "3  aws.foo/Some Detail", "a.json:4: truncated JSON array", "and 1001 more"} {
 		if !strings.Contains(out, want) {

@@ -22,7 +22,18 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
-const serveUsage = "serve [--addr 127.0.0.1:8080] [--config F] [--until D] [PATH...]"
+var serveCmd = &command{
+	name: "serve", args: "[PATH...]", summary: "replay PATH on the local pipeline and serve the API on 127.0.0.1 for the CLI and signed links",
+	about: `The events are replayed as by firebreak replay, then the API the api Lambda serves in AWS answers
+on the loopback interface, with you as the caller: firebreak incidents --api URL works against
+it, and the acknowledge and approval links it prints work in a browser. The pipeline's clock
+runs on in real time from the last event: escalations, reminders and auto-resolve happen while
+it serves. Nothing is kept: Ctrl-C stops it. make serve builds the binary and runs this on the
+samples.`,
+	arguments: [][2]string{{"PATH", "events to replay first: files, folders, JSON lines, or - for stdin; none: start empty"}},
+	example:   "firebreak serve events/samples/\nfirebreak serve --addr 127.0.0.1:0 --until 1h events/samples/",
+	run:       runServe,
+}
 
 // runServe replays PATH on the local pipeline and serves the API handler on the
 // loopback interface, with a link key made for this run. While it serves, the
@@ -30,9 +41,9 @@ const serveUsage = "serve [--addr 127.0.0.1:8080] [--config F] [--until D] [PATH
 // are dispatched and the escalator's clocks tick as they would in AWS.
 func runServe(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("serve", env)
-	addr := fs.String("addr", "127.0.0.1:8080", "loopback address to listen on (port 0: any free port)")
-	cfgPath := fs.String("config", "", "configuration file")
-	until := fs.Duration("until", 0, "run the replay's clocks this long past the last event before serving, e.g. 2h")
+	addr := fs.String("addr", "127.0.0.1:8080", "loopback `HOST:PORT` to listen on (port 0: any free port)")
+	cfgPath := fs.String("config", "", "configuration `FILE` (default ./firebreak.yaml when present, else the built-in configuration)")
+	until := fs.Duration("until", 0, "run the replay's clocks this `DURATION` past the last event before serving, e.g. 2h")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -96,6 +107,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		Steps:     steps,
 		Now:       steps.now,
 		Log:       log,
+		Reviews:   res.Local.Reviews,
+		Actions:   res.Local.Actions,
 	}
 	actor := "local:" + localUser(env)
 	srv := &http.Server{
@@ -195,7 +208,8 @@ func printServing(w io.Writer, base, actor string, res *replay.Result, links *to
 			newest = &res.Incidents[i]
 		}
 	}
-	fmt.Fprintf(w, "Replayed %d events: %d incidents (%d active), %d notifications.\n", s.Events, len(res.Incidents), active, s.Notifications)
+	fmt.Fprintf(w, "Replayed %s: %s (%d active), %s.\n", plural(s.Events, "event"), plural(len(res.Incidents), "incident"), active,
+		plural(s.Notifications, "notification"))
 	fmt.Fprintf(w, "Firebreak API on %s (as %s; signed links use a key made for this run)\n", base, actor)
 	fmt.Fprintf(w, "The pipeline's clock runs on in real time from %s.\n", res.Local.Clock.Now().Format("2006-01-02 15:04:05Z"))
 	fmt.Fprintf(w, "  firebreak incidents --api %s list\n", base)

@@ -11,7 +11,7 @@ import (
 func TestSilenceListShowsConfiguredWindows(t *testing.T) {
 	s := serve(t, samples+"/cloudtrail/stop-logging.json")
 	s.ok(t, "silence", "add", "--match", "team=platform", "--for", "2h", "--comment", "deploy window")
-	out := s.ok(t, "silence", "list")
+	out := s.ok(t, "silence", "list", "--wide") // one line each; in 120 columns the free text has a line of its own
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "ORIGIN") || !strings.Contains(lines[0], "REPEATS") {
 		t.Fatalf("silence list =\n%s\nwant a header, the configured window and the API's silence", out)
@@ -28,5 +28,11 @@ func TestSilenceListShowsConfiguredWindows(t *testing.T) {
 	}
 	if g := strings.Fields(apiLine); len(g) < 3 || g[1] != "api" || g[2] != "active" || !strings.Contains(apiLine, "local:tester") {
 		t.Errorf("API silence line = %q; want origin api, active, by local:tester", apiLine)
+	}
+	// In 120 columns: each silence's line, then its matchers, who and why, indented.
+	narrow := strings.Split(strings.TrimSpace(s.ok(t, "silence", "list")), "\n")
+	if len(narrow) != 5 || narrow[1] != strings.TrimRight(cfgLine[:len(narrow[1])], " ") || !strings.HasPrefix(narrow[2], "  class=") ||
+		!strings.HasPrefix(narrow[4], "  team=platform · by local:tester · deploy window") {
+		t.Errorf("silence list =\n%s\nwant each silence's line and under it its matchers, who and why", strings.Join(narrow, "\n"))
 	}
 }

@@ -12,17 +12,25 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
-const statusLinkUsage = "status-link [--api URL] [--links URL] [--account ID] [--audience A] [--ttl D] [--json]"
+var statusLinkCmd = &command{
+	name: "status-link", summary: "print a read-only viewer link to the status page (signed, long-lived, revoked by key rotation)",
+	about: `The API signs the link (POST /status-links, IAM callers only); viewers open it on the links URL (the
+Function URL of the API's "links" alias; a local firebreak serve answers links on its own URL). It shows
+every account or one (--account), as responders see it or as an audience does (--audience: only
+what was published to that audience). It lives at most 5 days; rotating the link keys revokes it.`,
+	example: "firebreak status-link --audience stakeholders --links https://def.lambda-url.eu-west-1.on.aws\nfirebreak status-link --api http://127.0.0.1:8080 --account 123456789012",
+	run:     runStatusLink,
+}
 
 // runStatusLink asks the API for a read-only viewer link to the status page and prints
 // it. The API signs it; the link opens on the links URL (the Function URL of the API's
 // "links" alias), which a local `firebreak serve` shares with its API.
 func runStatusLink(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("status-link", env)
-	apiURL := fs.String("api", "", "API URL (default $FIREBREAK_API)")
-	linksURL := fs.String("links", "", "the links URL, where viewers open the page (default $FIREBREAK_LINKS; a local serve's API URL)")
-	account := fs.String("account", "", "show only this account's incidents")
-	audience := fs.String("audience", "", "the view of an audience (e.g. stakeholders): only what was published to it")
+	apiURL := fs.String("api", "", "the API `URL` (default $FIREBREAK_API)")
+	linksURL := fs.String("links", "", "the links `URL`, where viewers open the page (default $FIREBREAK_LINKS; a local serve's API URL)")
+	account := fs.String("account", "", "show only this `ACCOUNT`'s incidents")
+	audience := fs.String("audience", "", "the view of an `AUDIENCE` (e.g. stakeholders): only what was published to it")
 	ttl := fs.Duration("ttl", 0, "how long the link lives (default and at most 120h)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	rest, err := parseFlags(fs, args)

@@ -75,9 +75,9 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 		want       []string // each must appear in the error
 	}{
 		{"unknown key", strings.Replace(valid, "  team: platform", "  team: platform\n  colour: blue", 1),
-			[]string{"firebreak.yaml:4: colour: unknown key"}},
+			[]string{"firebreak.yaml:4: defaults.colour: unknown key"}},
 		{"unknown key in class", strings.Replace(valid, "    severity: sev2", "    severity: sev2\n    priority: 1", 1),
-			[]string{"firebreak.yaml:14: priority: unknown key"}},
+			[]string{"firebreak.yaml:14: taxonomy[0].priority: unknown key"}},
 		{"bad severity", strings.Replace(valid, "severity: sev2", "severity: p1", 1),
 			[]string{`firebreak.yaml:13: taxonomy[0].severity: severity "p1" is not one of sev1, sev2, sev3, sev4, info`}},
 		{"info incident", strings.Replace(valid, "severity: sev2", "severity: info", 1),
@@ -190,6 +190,19 @@ func TestParseErrorsExact(t *testing.T) {
 				"firebreak.yaml:8: teams.platform.secondary: a team cannot be its own secondary\n" +
 				"firebreak.yaml:10: runbooks.fix.definition: runbooks/nope.asl.json does not exist\n" +
 				"firebreak.yaml:20: severities.sev3.acknowledge_within: \"soon\" is not a duration like 5m or 4h"},
+		{"unknown keys and bad durations with the rest", strings.NewReplacer("  team: platform\n", "  teem: platform\n  reopen_within: soon\n",
+			"runbook: fix", "runbook: nope", "    sms: [\"+15555550100\"]\n", "    sms: [\"+15555550100\"]\n    pager: yes\n").Replace(valid),
+			"firebreak.yaml:3: defaults.teem: unknown key\n" +
+				"firebreak.yaml:3: defaults.team: missing: the owner of events nothing else assigns\n" +
+				"firebreak.yaml:4: defaults.reopen_within: \"soon\" is not a duration like 5m or 4h\n" +
+				"firebreak.yaml:9: teams.platform.pager: unknown key\n" +
+				"firebreak.yaml:16: taxonomy[0].runbook: \"nope\" is not a runbook defined under runbooks:"},
+		// An override that did not decode is not checked further.
+		{"a bad override and the rest", valid + "overrides:\n  - {schedule: s, contact: c, start: tomorrow, end: [x], who: me}\ncolour: blue\n",
+			"firebreak.yaml:22: overrides[0].start: \"tomorrow\" is not a time like 2026-12-24T09:00:00+01:00 (RFC 3339)\n" +
+				"firebreak.yaml:22: overrides[0].end: want a time like 2026-12-24T09:00:00+01:00 (RFC 3339), got a list\n" +
+				"firebreak.yaml:22: overrides[0].who: unknown key\n" +
+				"firebreak.yaml:23: colour: unknown key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -63,7 +63,7 @@ func TestParseOncallErrors(t *testing.T) {
 		want       string
 	}{
 		{"unknown key in layer", strings.Replace(full, "        every: week", "        every: week\n        colour: blue", 1),
-			"firebreak.yaml:36: colour: unknown key"},
+			"firebreak.yaml:36: schedules.primary.layers[0].colour: unknown key"},
 		{"unknown member", strings.Replace(full, "members: [alice, bob]", "members: [alice, mallory]", 1),
 			`firebreak.yaml:34: schedules.primary.layers[0].members[1]: "mallory" is not a contact`},
 		{"bad time zone", strings.Replace(full, "        time_zone: Europe/Berlin\n        start", "        time_zone: CET-ish\n        start", 1),
@@ -118,9 +118,9 @@ func TestOverrideDecodeErrors(t *testing.T) {
 	full := valid + oncallYAML
 	tests := []struct{ name, yaml, want string }{
 		{"bad start", strings.Replace(full, "start: 2026-03-03T00:00:00Z", "start: tomorrow", 1),
-			`firebreak.yaml:41: start: "tomorrow" is not a time like 2026-12-24T09:00:00+01:00`},
+			`firebreak.yaml:41: overrides[0].start: "tomorrow" is not a time like 2026-12-24T09:00:00+01:00`},
 		{"unknown key", strings.Replace(full, "{id: swap,", "{id: swap, who: bob,", 1),
-			`firebreak.yaml:41: who: unknown key`},
+			`firebreak.yaml:41: overrides[0].who: unknown key`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

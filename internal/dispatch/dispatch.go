@@ -122,6 +122,8 @@ type Dispatcher struct {
 	// Lease is how long a claimed action may take before another attempt may retry it;
 	// it must exceed the Lambda timeout.
 	Lease time.Duration
+	// Reviews opens post-incident reviews of resolved incidents (review.go); nil: none.
+	Reviews ReviewOpener
 }
 
 // failed records an action that failed for good on the incident's timeline, marks the
@@ -143,6 +145,11 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	change := Classify(r)
 	if change == None || change == Closed || change == Acknowledged {
 		return nil
+	}
+	if change == Resolved && d.Reviews != nil {
+		if err := d.openReview(ctx, r); err != nil {
+			return err
+		}
 	}
 	inc, err := d.Store.Get(ctx, r.New.ID)
 	if err != nil {

@@ -12,13 +12,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/firebreak-ops/firebreak"
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/incident"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 var t0 = time.Date(2026, 11, 2, 10, 58, 0, 0, time.UTC)
@@ -46,7 +46,7 @@ type testStore interface {
 }
 
 type fixture struct {
-	srv   *awslocal.Server
+	srv   *awstest.Server
 	st    testStore
 	d     *dispatch.Dispatcher
 	clock time.Time
@@ -55,13 +55,12 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture { return newFixtureOn(t, false) }
 
 func newFixtureOn(t *testing.T, dynamo bool) *fixture {
-	f := &fixture{srv: awslocal.New(), clock: t0.Add(time.Second)}
+	f := &fixture{srv: awstest.New(), clock: t0.Add(time.Second)}
 	t.Cleanup(f.srv.Close)
 	now := func() time.Time { return f.clock }
 	f.st = store.NewMemory(now)
 	if dynamo {
-		db, table := localdynamo.ForTest(t)
-		f.st = store.NewDynamo(db, table, now)
+		f.st = dynamotest.Store(t, now)
 	}
 	f.d = &dispatch.Dispatcher{
 		Store:    f.st,
@@ -106,11 +105,7 @@ func kinds(tl []incident.Entry) string {
 	return strings.Join(out, " ")
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	localdynamo.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 func TestStreamTwiceActsOncePerChange(t *testing.T) {
 	for _, dynamo := range []bool{false, true} {
@@ -171,7 +166,7 @@ func streamTwice(t *testing.T, f *fixture) {
 	}
 }
 
-func attr(r awslocal.Request, name string) string {
+func attr(r awstest.Request, name string) string {
 	for i := 1; ; i++ {
 		p := fmt.Sprintf("MessageAttributes.entry.%d", i)
 		n := r.Form.Get(p + ".Name")
@@ -188,11 +183,11 @@ func TestFailedPublishIsRetriedNotDuplicated(t *testing.T) {
 	f := newFixture(t)
 	ev := f.stream(t)
 	fail := true
-	f.srv.Answer = func(r awslocal.Request) (awslocal.Reply, bool) {
+	f.srv.Answer = func(r awstest.Request) (awstest.Reply, bool) {
 		if r.Action == "Publish" && fail && strings.HasSuffix(r.Form.Get("TopicArn"), "firebreak-platform") {
-			return awslocal.Reply{Status: 500, Body: `<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>try again</Message></Error></ErrorResponse>`}, true
+			return awstest.Reply{Status: 500, Body: `<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>try again</Message></Error></ErrorResponse>`}, true
 		}
-		return awslocal.Reply{}, false
+		return awstest.Reply{}, false
 	}
 	h := &dispatch.StreamHandler{Dispatcher: f.d}
 	resp, err := h.Handle(context.Background(), ev)
@@ -219,11 +214,11 @@ func TestFailedPublishIsRetriedNotDuplicated(t *testing.T) {
 func TestExecutionAlreadyExistsIsNotAnError(t *testing.T) {
 	f := newFixture(t)
 	ev := f.stream(t)
-	f.srv.Answer = func(r awslocal.Request) (awslocal.Reply, bool) {
+	f.srv.Answer = func(r awstest.Request) (awstest.Reply, bool) {
 		if r.Action == "StartExecution" {
-			return awslocal.StatesError("ExecutionAlreadyExists", "Execution Already Exists: 'FB-KHCFVO73-1-v1'"), true
+			return awstest.StatesError("ExecutionAlreadyExists", "Execution Already Exists: 'FB-KHCFVO73-1-v1'"), true
 		}
-		return awslocal.Reply{}, false
+		return awstest.Reply{}, false
 	}
 	resp, err := (&dispatch.StreamHandler{Dispatcher: f.d}).Handle(context.Background(), ev)
 	if err != nil || len(resp.BatchItemFailures) != 0 {

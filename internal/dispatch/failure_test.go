@@ -9,18 +9,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 )
 
-func snsError(status int, code, msg string) awslocal.Reply {
+func snsError(status int, code, msg string) awstest.Reply {
 	typ := "Sender"
 	if status >= 500 {
 		typ = "Receiver"
 	}
-	return awslocal.Reply{Status: status, Body: fmt.Sprintf(`<ErrorResponse><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>r</RequestId></ErrorResponse>`, typ, code, msg)}
+	return awstest.Reply{Status: status, Body: fmt.Sprintf(`<ErrorResponse><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>r</RequestId></ErrorResponse>`, typ, code, msg)}
 }
 
 // TestPermanentFailuresNeverHoldTheShard runs the real-shaped stream batch (a sev1
@@ -29,14 +29,14 @@ func snsError(status int, code, msg string) awslocal.Reply {
 // permanent failure is recorded on the timeline, counted, and the batch goes on; a
 // retryable one is reported as a batch item failure, from the record it hit.
 func TestPermanentFailuresNeverHoldTheShard(t *testing.T) {
-	toPlatform := func(r awslocal.Request) bool {
+	toPlatform := func(r awstest.Request) bool {
 		return r.Action == "Publish" && strings.HasSuffix(r.Form.Get("TopicArn"), "firebreak-platform")
 	}
 	tests := []struct {
 		name      string
 		noTopic   bool // the platform team has no topic
 		noMachine bool // the runbook has no state machine
-		answer    func(r awslocal.Request) (awslocal.Reply, bool)
+		answer    func(r awstest.Request) (awstest.Reply, bool)
 		retry     bool   // want a batch item failure
 		timeline  string // want, when the batch went through
 		failures  map[string]int
@@ -44,33 +44,33 @@ func TestPermanentFailuresNeverHoldTheShard(t *testing.T) {
 		{name: "no topic for a team", noTopic: true,
 			timeline: "runbook-started: notified:security not-notified:platform notified:security not-notified:platform",
 			failures: map[string]int{"notify": 2}},
-		{name: "SNS refuses the request as invalid", answer: func(r awslocal.Request) (awslocal.Reply, bool) {
+		{name: "SNS refuses the request as invalid", answer: func(r awstest.Request) (awstest.Reply, bool) {
 			return snsError(400, "InvalidParameter", "Invalid parameter: Message too long"), toPlatform(r)
 		}, timeline: "runbook-started: notified:security not-notified:platform notified:security not-notified:platform",
 			failures: map[string]int{"notify": 2}},
-		{name: "SNS denies access", answer: func(r awslocal.Request) (awslocal.Reply, bool) {
+		{name: "SNS denies access", answer: func(r awstest.Request) (awstest.Reply, bool) {
 			return snsError(403, "AuthorizationError", "not authorized to perform SNS:Publish"), toPlatform(r)
 		}, timeline: "runbook-started: notified:security not-notified:platform notified:security not-notified:platform",
 			failures: map[string]int{"notify": 2}},
-		{name: "the state machine does not exist", answer: func(r awslocal.Request) (awslocal.Reply, bool) {
-			return awslocal.StatesError("StateMachineDoesNotExist", "State Machine Does Not Exist"), r.Action == "StartExecution"
+		{name: "the state machine does not exist", answer: func(r awstest.Request) (awstest.Reply, bool) {
+			return awstest.StatesError("StateMachineDoesNotExist", "State Machine Does Not Exist"), r.Action == "StartExecution"
 		}, timeline: "runbook-not-started: notified:security notified:platform notified:security notified:platform",
 			failures: map[string]int{"runbook": 1}},
-		{name: "Step Functions refuses the input", answer: func(r awslocal.Request) (awslocal.Reply, bool) {
-			return awslocal.StatesError("InvalidExecutionInput", "Invalid execution input"), r.Action == "StartExecution"
+		{name: "Step Functions refuses the input", answer: func(r awstest.Request) (awstest.Reply, bool) {
+			return awstest.StatesError("InvalidExecutionInput", "Invalid execution input"), r.Action == "StartExecution"
 		}, timeline: "runbook-not-started: notified:security notified:platform notified:security notified:platform",
 			failures: map[string]int{"runbook": 1}},
 		{name: "the runbook has no state machine", noMachine: true,
 			timeline: "runbook-not-started: notified:security notified:platform notified:security notified:platform",
 			failures: map[string]int{"runbook": 1}},
-		{name: "SNS throttles", answer: func(r awslocal.Request) (awslocal.Reply, bool) {
+		{name: "SNS throttles", answer: func(r awstest.Request) (awstest.Reply, bool) {
 			return snsError(400, "Throttling", "Rate exceeded"), toPlatform(r)
 		}, retry: true},
-		{name: "SNS fails inside", answer: func(r awslocal.Request) (awslocal.Reply, bool) {
+		{name: "SNS fails inside", answer: func(r awstest.Request) (awstest.Reply, bool) {
 			return snsError(503, "ServiceUnavailable", "try again"), toPlatform(r)
 		}, retry: true},
-		{name: "Step Functions limits executions", answer: func(r awslocal.Request) (awslocal.Reply, bool) {
-			return awslocal.StatesError("ExecutionLimitExceeded", "too many executions"), r.Action == "StartExecution"
+		{name: "Step Functions limits executions", answer: func(r awstest.Request) (awstest.Reply, bool) {
+			return awstest.StatesError("ExecutionLimitExceeded", "too many executions"), r.Action == "StartExecution"
 		}, retry: true},
 	}
 	for _, tt := range tests {

@@ -3,25 +3,19 @@ package escalate_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/incident"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/notify"
-	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	localdynamo.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 const cfgYAML = `version: 1
 defaults: {team: web, auto_resolve_after: 30m}
@@ -121,11 +115,10 @@ func TestPlan(t *testing.T) {
 // clients: it reads only the due index, does each step once across repeated ticks, and
 // publishes escalations through the real SNS client.
 func TestTickOnDynamoDB(t *testing.T) {
-	db, table := localdynamo.ForTest(t)
 	clock := t0
 	now := func() time.Time { return clock }
-	st := store.NewDynamo(db, table, now)
-	sns := awslocal.New()
+	st := dynamotest.Store(t, now)
+	sns := awstest.New()
 	defer sns.Close()
 	ctx := context.Background()
 	inc := incident.Incident{ID: "FB-X-1", Seq: 1, Fingerprint: "fp", Class: "x", Title: "down", Severity: incident.Sev1, Team: "web",

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -21,16 +20,12 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/intake"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	localdynamo.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
@@ -47,8 +42,7 @@ type fullStore interface {
 var stores = map[string]func(t *testing.T) fullStore{
 	"memory": func(t *testing.T) fullStore { return store.NewMemory(now) },
 	"dynamodb": func(t *testing.T) fullStore {
-		db, table := localdynamo.ForTest(t)
-		return store.NewDynamo(db, table, now)
+		return dynamotest.Store(t, now)
 	},
 }
 
@@ -450,7 +444,7 @@ func TestIntake(t *testing.T) {
 }
 
 func TestStoreFailureRetriesMessages(t *testing.T) {
-	db, _ := localdynamo.ForTest(t)
+	db := dynamotest.SharedForTest(t).Client()
 	st := store.NewDynamo(db, "no-such-table", now) // every request fails: ResourceNotFoundException
 	h := &intake.Handler{Processor: intake.New(st, classifier(t), now, nil), Now: now}
 	in := events.SQSEvent{Records: []events.SQSMessage{

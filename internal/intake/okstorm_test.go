@@ -8,17 +8,17 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
 	"github.com/firebreak-ops/firebreak/internal/intake"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 // TestRecoveryStormNeedsFewRequests: a storm of recoveries with nothing open (kept, so
 // that a trigger arriving late can take them in) costs a few requests per fingerprint
 // and batch, not one per event.
 func TestRecoveryStormNeedsFewRequests(t *testing.T) {
-	srv := localdynamo.SharedForTest(t)
+	srv := dynamotest.SharedForTest(t)
 	db, counter := srv.CountingClient()
-	table := localdynamo.NewTable(t, db)
+	table := dynamotest.NewTable(t, db)
 	st := store.NewDynamo(db, table, now)
 	p := intake.New(st, classifier(t), now, nil)
 	counter.Reset()

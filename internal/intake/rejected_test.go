@@ -18,9 +18,9 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
 	"github.com/firebreak-ops/firebreak/internal/intake"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 // failingLedger is a memory store whose Record fails with err for one incident's or
@@ -49,7 +49,7 @@ func (f *failingLedger) Record(ctx context.Context, l store.Ledger, refs []store
 // realDynamoError returns the error dynalite answers to a write the test provokes.
 func realDynamoError(t *testing.T, item map[string]types.AttributeValue) error {
 	t.Helper()
-	db, table := localdynamo.ForTest(t)
+	db, table := dynamotest.ForTest(t)
 	_, err := db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(table), Item: item})
 	if err == nil {
 		t.Fatal("PutItem() = nil; want the error the test provokes")

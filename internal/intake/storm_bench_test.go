@@ -8,8 +8,8 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
 	"github.com/firebreak-ops/firebreak/internal/intake"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 // Storm shape of docs/figures.md: 10,000 events over 20 fingerprints, SQS batches of 100.
@@ -53,9 +53,9 @@ func BenchmarkStormDynamoDBRequests(b *testing.B) {
 // TestStormNeedsFewRequests checks the storm's outcome and that it needs far fewer
 // requests than events (the exact figure is the benchmark's).
 func TestStormNeedsFewRequests(t *testing.T) {
-	srv := localdynamo.SharedForTest(t)
+	srv := dynamotest.SharedForTest(t)
 	db, counter := srv.CountingClient()
-	table := localdynamo.NewTable(t, db)
+	table := dynamotest.NewTable(t, db)
 	st := store.NewDynamo(db, table, now)
 	p := intake.New(st, classifier(t), now, nil)
 	counter.Reset()

@@ -17,8 +17,8 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/intake"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 // deployedBatch is the intake's SQS batch size (deploy.intake.batch_size in firebreak.yaml).
@@ -50,23 +50,23 @@ func (s storm) batches() int { return (s.events + s.batch - 1) / s.batch }
 
 // stormResult is what running a storm through intake into DynamoDB cost and gave.
 type stormResult struct {
-	usage localdynamo.Usage
+	usage dynamotest.Usage
 	http  int // HTTP requests, SDK retries included
 	// sdkRetries counts the requests the SDK sent again after an error.
 	sdkRetries int
 	outcomes   map[intake.Kind]int
 	retried    int
 	incs       []incident.Incident
-	getUsage   localdynamo.Usage // one Get of the busiest incident afterwards
+	getUsage   dynamotest.Usage // one Get of the busiest incident afterwards
 	elapsed    time.Duration
 }
 
 func runStorm(tb testing.TB, s storm) (stormResult, *store.Dynamo, string) {
 	tb.Helper()
-	srv := localdynamo.SharedForTest(tb)
+	srv := dynamotest.SharedForTest(tb)
 	db, counter := srv.CountingClient()
-	table := localdynamo.NewTable(tb, db)
-	meter := localdynamo.NewMeter(db, srv.Client(), table)
+	table := dynamotest.NewTable(tb, db)
+	meter := dynamotest.NewMeter(db, srv.Client(), table)
 	st := store.NewDynamo(meter, table, now)
 	p := intake.New(st, classifier(tb), now, nil)
 	ctx := context.Background()
@@ -194,7 +194,7 @@ func BenchmarkStormThousandFingerprints(b *testing.B) {
 // every item the storm left (read back through the SDK) under 64 KB.
 func TestOneFingerprintStormKeepsItemsSmall(t *testing.T) {
 	n := 200_000
-	if testing.Short() && !localdynamo.InCI() {
+	if testing.Short() && !dynamotest.InCI() {
 		n = 20_000
 	}
 	s := storm{name: "big", events: n, fps: 1, perMinute: 20000, batch: 100}
@@ -205,7 +205,7 @@ func TestOneFingerprintStormKeepsItemsSmall(t *testing.T) {
 		t.Errorf("Get() counters = events %d count %d first %v; want %d %d %v", inc.Events, inc.Count, inc.FirstSeen, n, n, t0)
 	}
 	_ = st
-	db := localdynamo.SharedForTest(t).Client()
+	db := dynamotest.SharedForTest(t).Client()
 	const limit = 64 * 1024
 	items, largest, largestKey := 0, 0, ""
 	for _, pk := range []string{"INC#" + inc.ID, "FP#" + incident.FingerprintKey(inc.Fingerprint)} {
@@ -221,7 +221,7 @@ func TestOneFingerprintStormKeepsItemsSmall(t *testing.T) {
 			}
 			for _, it := range page.Items {
 				items++
-				if size := localdynamo.ItemSize(it); size > largest {
+				if size := dynamotest.ItemSize(it); size > largest {
 					largest, largestKey = size, pk+" / "+it["sk"].(*types.AttributeValueMemberS).Value
 				}
 			}

@@ -1485,6 +1485,18 @@ func compiledConfig() (*config.Config, error) {
 			},
 		},
 		Overrides: []oncall.Override{},
+		Reviews: &config.Reviews{
+			Severity: "sev2",
+			DueWithin: &config.Duration{
+				Duration: 120 * time.Hour,
+			},
+			RemindBefore: &config.Duration{
+				Duration: 24 * time.Hour,
+			},
+			OverdueEvery: &config.Duration{
+				Duration: 168 * time.Hour,
+			},
+		},
 		TeamNames: []string{
 			"management",
 			"payments",

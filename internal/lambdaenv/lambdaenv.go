@@ -6,7 +6,7 @@
 // A function links only the clients its handler uses: this package builds the DynamoDB
 // store (every function with a handler over the table needs it); the SNS sender is in
 // lambdaenv/teams, the link signer and the key rotator (Secrets Manager) in
-// lambdaenv/links and the api's key ring (Secrets Manager or SSM) in lambdaenv/keyring;
+// lambdaenv/links and the api's key ring (Secrets Manager) in lambdaenv/keyring;
 // a main makes any other client (Step Functions) from Env.AWS itself.
 //
 // The configuration is compiled into Go values: config_gen.go is the repository's

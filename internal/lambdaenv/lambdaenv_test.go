@@ -4,21 +4,16 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/firebreak-ops/firebreak"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	localdynamo.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 // TestCompiledConfigIsCurrent: config_gen.go holds what parsing firebreak.yaml gives
 // now, field by field, derived fields and title templates included.
@@ -124,8 +119,8 @@ func TestEnvVariables(t *testing.T) {
 // TestStore: the store Load and Store build from a Lambda's environment signs and sends
 // real DynamoDB requests (to dynalite through AWS_ENDPOINT_URL).
 func TestStore(t *testing.T) {
-	srv := localdynamo.SharedForTest(t)
-	table := localdynamo.NewTable(t, srv.Client())
+	srv := dynamotest.SharedForTest(t)
+	table := dynamotest.NewTable(t, srv.Client())
 	env, err := Load(vars(map[string]string{"AWS_ENDPOINT_URL": srv.Endpoint, "TABLE_NAME": table}), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("Load = %v", err)

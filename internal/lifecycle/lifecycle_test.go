@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,15 +11,11 @@ import (
 	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	localdynamo.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
@@ -37,8 +32,7 @@ func TestLifecycle(t *testing.T) {
 			now := func() time.Time { return clock }
 			var st testStore = store.NewMemory(now)
 			if name == "dynamodb" {
-				db, table := localdynamo.ForTest(t)
-				st = store.NewDynamo(db, table, now)
+				st = dynamotest.Store(t, now)
 			}
 			cfg, err := firebreak.Config()
 			if err != nil {

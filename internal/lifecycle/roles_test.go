@@ -10,8 +10,8 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 func TestSetRole(t *testing.T) {
@@ -21,8 +21,7 @@ func TestSetRole(t *testing.T) {
 			now := func() time.Time { return clock }
 			var st testStore = store.NewMemory(now)
 			if name == "dynamodb" {
-				db, table := localdynamo.ForTest(t)
-				st = store.NewDynamo(db, table, now)
+				st = dynamotest.Store(t, now)
 			}
 			ctx := context.Background()
 			inc := incident.Incident{ID: "FB-ROLE-1", Seq: 1, Fingerprint: "fp-role", Class: "ops.alarm", Title: "cpu", Severity: incident.Sev1,

@@ -9,8 +9,8 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 func TestPostUpdate(t *testing.T) {
@@ -20,8 +20,7 @@ func TestPostUpdate(t *testing.T) {
 			now := func() time.Time { return clock }
 			var st testStore = store.NewMemory(now)
 			if name == "dynamodb" {
-				db, table := localdynamo.ForTest(t)
-				st = store.NewDynamo(db, table, now)
+				st = dynamotest.Store(t, now)
 			}
 			ctx := context.Background()
 			inc := incident.Incident{ID: "FB-UPD-1", Seq: 1, Fingerprint: "fp-upd", Class: "ops.alarm", Title: "cpu", Severity: incident.Sev1,

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/notify"
@@ -137,7 +137,7 @@ func TestEmailSaysWhatResponderNeeds(t *testing.T) {
 }
 
 func TestSendThroughTheSDK(t *testing.T) {
-	srv := awslocal.New()
+	srv := awstest.New()
 	defer srv.Close()
 	topic := "arn:aws:sns:eu-west-1:123456789012:firebreak-security"
 	n := notify.New(srv.SNS(), map[string]string{"security": topic})

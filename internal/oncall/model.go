@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/firebreak-ops/firebreak/internal/strictyaml"
 )
 
 // Contact is a person who can be paged.
@@ -400,12 +402,17 @@ func planOf(l *Layer) *layerPlan {
 func mondayIndex(d time.Weekday) int { return (int(d) + 6) % 7 }
 
 // UnmarshalYAML decodes an override strictly (unknown keys are errors, as everywhere in
-// the configuration) with the line of a bad start or end.
+// the configuration), with the line of every bad key or value. Its problems are a
+// yaml.TypeError, so that decoding goes on and the rest of the file is checked too.
 func (o *Override) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: an override is a mapping of schedule, contact, start and end", n.Line)
+		return strictyaml.NodeError(n, "an override is a mapping of schedule, contact, start and end, got %s", strictyaml.Got(n))
 	}
 	var out Override
+	var probs yaml.TypeError
+	bad := func(n *yaml.Node, format string, args ...any) {
+		probs.Errors = append(probs.Errors, fmt.Sprintf("line %d column %d: ", n.Line, n.Column)+fmt.Sprintf(format, args...))
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		var str *string
@@ -426,18 +433,25 @@ func (o *Override) UnmarshalYAML(n *yaml.Node) error {
 		case "end":
 			tm = &out.End
 		default:
-			return fmt.Errorf("line %d: field %s not found in type oncall.Override", k.Line, k.Value)
+			probs.Errors = append(probs.Errors, fmt.Sprintf("line %d: field %s not found in type oncall.Override", k.Line, k.Value))
+			continue
 		}
 		if str != nil {
-			if err := v.Decode(str); err != nil {
-				return fmt.Errorf("line %d: %s: want a string", v.Line, k.Value)
+			if v.Kind != yaml.ScalarNode || v.Decode(str) != nil {
+				bad(v, "want a string, got %s", strictyaml.Got(v))
 			}
 			continue
 		}
-		if err := v.Decode(tm); err != nil {
-			return fmt.Errorf("line %d: %s: %q is not a time like 2026-12-24T09:00:00+01:00 (RFC 3339)", v.Line, k.Value, v.Value)
+		switch {
+		case v.Kind != yaml.ScalarNode:
+			bad(v, "want a time like 2026-12-24T09:00:00+01:00 (RFC 3339), got %s", strictyaml.Got(v))
+		case v.Decode(tm) != nil:
+			bad(v, "%q is not a time like 2026-12-24T09:00:00+01:00 (RFC 3339)", v.Value)
 		}
 	}
 	*o = out
+	if len(probs.Errors) > 0 {
+		return &probs
+	}
 	return nil
 }

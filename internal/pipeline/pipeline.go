@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/asl"
 	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/config"
@@ -20,6 +21,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
@@ -75,9 +77,14 @@ type Local struct {
 	Lifecycle  *lifecycle.Service
 	Runner     *runbook.Runner
 	Outbox     *notify.Outbox
+	// Reviews, Actions and the follow-up clocks (followups.go).
+	Reviews   *review.Service
+	Actions   *action.Service
+	Followups *escalate.Followups
 
 	mu         sync.Mutex // one step at a time: intake, clocks and people take turns
 	Escalation escalate.Report
+	Followup   escalate.FollowupReport
 }
 
 // LocalTopic is the stand-in topic ARN of a team's notifications in local runs.
@@ -119,6 +126,7 @@ func New(o Options) (*Local, error) {
 		l.Dispatcher.Runbooks = l.Runner
 	}
 	l.Escalator = &escalate.Escalator{Store: st, Sender: sender, Config: o.Config, Links: el, Now: now, Log: o.Log, Lease: time.Minute}
+	l.wireFollowups()
 	return l, nil
 }
 
@@ -173,15 +181,18 @@ func (l *Local) AdvanceTo(ctx context.Context, t time.Time) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		due, err := l.Store.Due(ctx, t, 1)
+		at, ok, err := l.nextDue(ctx, t) // incidents, reviews and actions (followups.go)
 		if err != nil {
 			return err
 		}
-		if len(due) == 0 {
+		if !ok {
 			l.Clock.Set(t)
 			return nil
 		}
-		l.Clock.Set(due[0].DueAt)
+		l.Clock.Set(at)
+		if err := l.tickFollowups(ctx); err != nil {
+			return err
+		}
 		rep, err := l.Escalator.Tick(ctx)
 		l.Escalation.Incidents += rep.Incidents
 		l.Escalation.Escalations += rep.Escalations

@@ -127,6 +127,7 @@ func TestSev1NobodyAcknowledges(t *testing.T) {
 		" 70m notified web",
 		"100m resolved ",
 		"100m notified web",
+		"100m review-opened ", // a sev1 resolved opens its post-incident review
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("timeline:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -3,7 +3,6 @@ package runbook_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,10 +11,10 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 	"github.com/firebreak-ops/firebreak/runbooks"
 )
 
@@ -28,11 +27,7 @@ type outcomeStore interface {
 	Open(ctx context.Context, inc incident.Incident, opened incident.Entry) (incident.Incident, bool, error)
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	localdynamo.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 // sgFixture is an open world-open SSH incident and the real sg-revoke-world-ingress
 // runbook in dry-run, answered by its shipped fixtures with the overrides given.
@@ -45,8 +40,7 @@ func sgFixture(t *testing.T, kind string, overrides runbook.Fixtures) (outcomeSt
 	now := func() time.Time { return t0 }
 	var st outcomeStore = store.NewMemory(now)
 	if kind == "dynamodb" {
-		db, table := localdynamo.ForTest(t)
-		st = store.NewDynamo(db, table, now)
+		st = dynamotest.Store(t, now)
 	}
 	outbox := &notify.Outbox{}
 	inc := incident.Incident{ID: "FB-SG-1", Seq: 1, Fingerprint: "fp-sg", Class: "security.sg-admin-port-open-world", Title: "tcp/22 open to 0.0.0.0/0 on sg-1",

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
-	"github.com/firebreak-ops/firebreak/internal/localdynamo"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 // The filters dispatch's quiet check uses to fetch candidates only, on both stores.
@@ -17,8 +17,7 @@ func TestListFilters(t *testing.T) {
 	stores := map[string]func(t *testing.T) store.Store{
 		"memory": func(t *testing.T) store.Store { return store.NewMemory(now) },
 		"dynamo": func(t *testing.T) store.Store {
-			db, table := localdynamo.ForTest(t)
-			return store.NewDynamo(db, table, now)
+			return dynamotest.Store(t, now)
 		},
 	}
 	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)

@@ -30,8 +30,9 @@ type Memory struct {
 	silences   map[string]silence.Silence
 	tokens     map[string]bool
 	stream     []StreamRecord
-	loose      map[string]map[string]Loose // fingerprint -> event id -> event (early.go)
+	loose      map[string]map[string]Loose // fingerprint -> event id -> event (memory_early.go)
 	opened     []openedRef                 // incidents by opening time (memory_opened.go)
+	followups  memFollowups                // reviews and actions (memory_followups.go)
 }
 
 type claim struct {

@@ -25,7 +25,7 @@ type Index struct {
 // Item layout (pk / sk); docs/table.md has size bounds, TTLs and the order of writes:
 //
 //	INC#<id>        META                        the incident (lifecycle, owner, severity)
-//	INC#<id>        C                           ledger head: counters and the ids of recent events (ledger.go)
+//	INC#<id>        C                           ledger head: counters and the ids of recent events (dynamo_ledger.go)
 //	INC#<id>        L#<minute>#<gen>#<sz>#<n>   ledger page: ids rolled out of the head (expires)
 //	INC#<id>        T#<time>#<key>              timeline entry
 //	FP#<fp-key>     HEAD                        latest incident sequence of a fingerprint
@@ -35,17 +35,22 @@ type Index struct {
 //	INC#<id>        A#<key>                     runbook approval with its task token
 //	SILENCE         <id>                        silence created through the API (expires after it ends)
 //	TOKEN#<nonce>   T                           a used one-click token (expires with the token)
+//	REV#<id>        R                           post-incident review of incident <id> (dynamo_followups.go)
+//	ACT#<link>      A#<action id>               tracked action linked to an incident, review or problem
 //
 // The "list" index keys incidents by status (list_pk INCIDENT#<status>, list_sk
 // <opened_at>#<id>) and quarantined payloads (QUARANTINE, <received_at>#<sha>). The
 // "due" index holds incidents the escalator must look at (due_pk DUE, due_sk
-// <due time>#<id>): it queries what is due and never scans.
+// <due time>#<id>): it queries what is due and never scans. Reviews and actions use
+// the same two indexes under their own partitions, and actions the "owner" index
+// (owner_pk ACTION#<team>, owner_sk <status>#<due>#<id>); see docs/table.md.
 var Table = Schema{
 	PartitionKey: "pk",
 	SortKey:      "sk",
 	Indexes: []Index{
 		{Name: "list", PartitionKey: "list_pk", SortKey: "list_sk"},
 		{Name: "due", PartitionKey: "due_pk", SortKey: "due_sk"},
+		{Name: "owner", PartitionKey: "owner_pk", SortKey: "owner_sk"}, // tracked actions by owner team
 	},
 	TTLAttribute: "expires_at",
 	StreamView:   types.StreamViewTypeNewAndOldImages,

@@ -56,6 +56,8 @@ type Store interface {
 	PutApproval(ctx context.Context, a Approval) error
 	Approvals(ctx context.Context, id string) ([]Approval, error)
 	Decide(ctx context.Context, id, key, decision, by string, at time.Time) (Approval, error)
+
+	Followups // post-incident reviews and tracked actions (followups.go)
 }
 
 // ErrDecided is returned when deciding an approval that is already decided.

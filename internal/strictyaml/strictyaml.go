@@ -143,7 +143,7 @@ func (d *Doc) parseMsg(m string) *Error {
 		e.Msg = g[2]
 	}
 	if g := unknownRe.FindStringSubmatch(e.Msg); g != nil {
-		e.Key = g[1]
+		e.Key = d.keyPath(e.Line, g[1])
 		e.Msg = "unknown key"
 		return e
 	}
@@ -192,40 +192,81 @@ func want(goType string) string {
 	return goType
 }
 
+// keyPath returns the full path of the mapping key name written at line
+// ("defaults.colour" for a colour under defaults), or name alone when no key is there.
+func (d *Doc) keyPath(line int, name string) string {
+	path := name
+	d.walk(func(n *yaml.Node, parent string, _ int) bool {
+		if n.Kind != yaml.MappingNode {
+			return false
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Line == line && k.Value == name {
+				path = join(parent, name)
+				return true
+			}
+		}
+		return false
+	})
+	return path
+}
+
 // find returns the dotted path of the deepest value node for which ok is true (the
 // first in file order among equally deep ones); "" if none. Deepest, because a
 // collection starts on the line of its parent's key.
 func (d *Doc) find(ok func(*yaml.Node) bool) string {
-	if d.root == nil {
-		return ""
-	}
 	best, bestDepth := "", -1
-	var walk func(n *yaml.Node, path string, depth int)
-	walk = func(n *yaml.Node, path string, depth int) {
+	d.walk(func(n *yaml.Node, path string, depth int) bool {
 		if ok(n) && depth > bestDepth {
 			best, bestDepth = path, depth
+		}
+		return false
+	})
+	return best
+}
+
+// walk calls visit with every value node of the document, its dotted path and its
+// depth, in file order, until visit returns true.
+func (d *Doc) walk(visit func(n *yaml.Node, path string, depth int) bool) {
+	if d.root == nil {
+		return
+	}
+	var rec func(n *yaml.Node, path string, depth int) bool
+	rec = func(n *yaml.Node, path string, depth int) bool {
+		if visit(n, path, depth) {
+			return true
 		}
 		switch n.Kind {
 		case yaml.DocumentNode:
 			for _, c := range n.Content {
-				walk(c, path, depth)
+				if rec(c, path, depth) {
+					return true
+				}
 			}
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
-				walk(c, fmt.Sprintf("%s[%d]", path, i), depth+1)
+				if rec(c, fmt.Sprintf("%s[%d]", path, i), depth+1) {
+					return true
+				}
 			}
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				p := n.Content[i].Value
-				if path != "" {
-					p = path + "." + p
+				if rec(n.Content[i+1], join(path, n.Content[i].Value), depth+1) {
+					return true
 				}
-				walk(n.Content[i+1], p, depth+1)
 			}
 		}
+		return false
 	}
-	walk(d.root, "", 0)
-	return best
+	rec(d.root, "", 0)
+}
+
+// join appends a mapping key to a dotted path.
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 // Errorf makes an Error for the key at path ("teams.platform.email", "taxonomy[2].match"),

@@ -50,6 +50,13 @@ func TestDecodeErrors(t *testing.T) {
 		{"boolean", "items:\n  - on: maybe\n", `f.yaml:2: items[0].on: want true or false, got "maybe"`, true},
 		{"map value", "tags:\n  team: [x]\n", "f.yaml:2: tags.team: want a string, got a list", true},
 		{"unknown key", "name: a\ncolour: blue\n", "f.yaml:2: colour: unknown key", true},
+		{"unknown key in a list item", "items:\n  - count: 1\n    colour: blue\n", "f.yaml:3: items[0].colour: unknown key", true},
+		{"unknown key, flow style", "items:\n  - {count: 1}\n  - {count: 2, colour: blue}\n", "f.yaml:3: items[1].colour: unknown key", true},
+		{"unknown keys and bad values at once", "name: a\ncolour: blue\nitems:\n  - {count: x, level: medium}\n  - {size: 3}\n",
+			"f.yaml:2: colour: unknown key\n" +
+				"f.yaml:4: items[0].count: want a whole number, got \"x\"\n" +
+				"f.yaml:4: items[0].level: \"medium\" is not low or high\n" +
+				"f.yaml:5: items[1].size: unknown key", true},
 		{"second document", "name: a\n---\nname: b\n", "f.yaml:2: a second YAML document starts here: the configuration is one document (remove the ---)", false},
 		{"empty", "", "f.yaml: empty file: it holds no configuration", false},
 		{"comments only", "# name: a\n", "f.yaml: empty file: it holds no configuration", false},

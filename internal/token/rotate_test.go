@@ -14,7 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
@@ -24,15 +24,15 @@ const secretARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:Firebrea
 // rotator that talks to it through the real SDK client.
 type rotation struct {
 	t      *testing.T
-	srv    *awslocal.Server
-	secret *awslocal.Secret
+	srv    *awstest.Server
+	secret *awstest.Secret
 	r      *token.Rotator
 	now    time.Time
 }
 
 func newRotation(t *testing.T, initial string) *rotation {
 	t.Helper()
-	rt := &rotation{t: t, srv: awslocal.New(), secret: awslocal.NewSecret(secretARN, "FirebreakLinkKeys", initial), now: t0}
+	rt := &rotation{t: t, srv: awstest.New(), secret: awstest.NewSecret(secretARN, "FirebreakLinkKeys", initial), now: t0}
 	t.Cleanup(rt.srv.Close)
 	rt.srv.Answer = rt.secret.Answer
 	// Deterministic randomness, different for every key.
@@ -59,7 +59,7 @@ func (rt *rotation) rotate(tok string) {
 
 func (rt *rotation) current() token.Ring {
 	rt.t.Helper()
-	v, ok := rt.secret.Value(awslocal.StageCurrent)
+	v, ok := rt.secret.Value(awstest.StageCurrent)
 	if !ok {
 		rt.t.Fatal("the secret has no AWSCURRENT value")
 	}
@@ -245,7 +245,7 @@ func TestRotateErrors(t *testing.T) {
 		rt.secret.StartRotation("tok-1")
 		// Something other than createSecret wrote AWSPENDING, without k1.
 		bad := ringJSON("k2", "k2")
-		rt.secret.Answer(awslocal.Request{Service: "secretsmanager", Action: "PutSecretValue",
+		rt.secret.Answer(awstest.Request{Service: "secretsmanager", Action: "PutSecretValue",
 			JSON: mustJSON(t, map[string]any{"SecretId": secretARN, "ClientRequestToken": "tok-1", "SecretString": bad, "VersionStages": []string{"AWSPENDING"}})})
 		err := rt.step("tok-1", token.StepTest)
 		if err == nil || !strings.Contains(err.Error(), "drops or changes key k1") {
@@ -258,7 +258,7 @@ func TestRotateErrors(t *testing.T) {
 	t.Run("pending not a ring", func(t *testing.T) {
 		rt := newRotation(t, "generated")
 		rt.secret.StartRotation("tok-1")
-		rt.secret.Answer(awslocal.Request{Service: "secretsmanager", Action: "PutSecretValue",
+		rt.secret.Answer(awstest.Request{Service: "secretsmanager", Action: "PutSecretValue",
 			JSON: mustJSON(t, map[string]any{"SecretId": secretARN, "ClientRequestToken": "tok-1", "SecretString": `{"current":"k1","keys":{"k1":"c2hvcnQ="}}`, "VersionStages": []string{"AWSPENDING"}})})
 		err := rt.step("tok-1", token.StepTest)
 		if err == nil || !strings.Contains(err.Error(), "keys.k1: must be 32 bytes") || strings.Contains(err.Error(), "c2hvcnQ=") {

@@ -22,8 +22,7 @@ func (s Static) Load(context.Context) (Ring, error) {
 	return s.Ring, nil
 }
 
-// CacheFor is how long a ring read from Secrets Manager or SSM is used before it is read
-// again.
+// CacheFor is how long a ring read from Secrets Manager is used before it is read again.
 const CacheFor = 5 * time.Minute
 
 // MaxStale is how long a cached ring keeps being used while its source cannot be read.
@@ -103,26 +102,6 @@ func (s *SecretsManager) fetch(ctx context.Context) (Ring, error) {
 	return r, nil
 }
 
-// Cached is a source that reads the ring with Fetch and keeps it for TTL (default
-// CacheFor). Sources of other services build on it in their own packages (ssmkeys), so
-// that only the functions using them link those services' clients.
-type Cached struct {
-	Fetch func(context.Context) (Ring, error)
-	TTL   time.Duration
-	Now   func() time.Time
-	cache cache
-}
-
-// Load returns the ring, from the cache while it is fresh.
-func (c *Cached) Load(ctx context.Context) (Ring, error) {
-	return c.cache.get(ctx, nowOf(c.Now), c.TTL, false, c.Fetch)
-}
-
-// Reload reads the ring again unless it was read in the last 30 seconds.
-func (c *Cached) Reload(ctx context.Context) (Ring, error) {
-	return c.cache.get(ctx, nowOf(c.Now), c.TTL, true, c.Fetch)
-}
-
 func nowOf(now func() time.Time) time.Time {
 	if now == nil {
 		return time.Now().UTC()
@@ -134,6 +113,4 @@ var (
 	_ Source   = Static{}
 	_ Source   = (*SecretsManager)(nil)
 	_ reloader = (*SecretsManager)(nil)
-	_ Source   = (*Cached)(nil)
-	_ reloader = (*Cached)(nil)
 )

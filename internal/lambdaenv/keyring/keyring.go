@@ -1,28 +1,23 @@
-// Package keyring builds the api's one-click link key ring, read from Secrets Manager or
-// SSM: only the api links them for it.
+// Package keyring builds the api's one-click link key ring, read from Secrets Manager:
+// only the api links the Secrets Manager client for it.
 package keyring
 
 import (
 	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/token"
-	"github.com/firebreak-ops/firebreak/internal/token/ssmkeys"
 )
 
-// New is the api's key ring: exactly one of LINK_KEYS_SECRET (a Secrets Manager secret
-// id or ARN) and LINK_KEYS_PARAMETER (an SSM SecureString parameter name), holding
+// New is the api's key ring, read from the Secrets Manager secret LINK_KEYS_SECRET (id or
+// ARN; infra/links.go creates and rotates it), holding
 // {"current": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}.
 func New(env *lambdaenv.Env) (token.Source, error) {
-	secret, param := env.Var("LINK_KEYS_SECRET"), env.Var("LINK_KEYS_PARAMETER")
-	switch {
-	case (secret == "") == (param == ""):
-		return nil, errors.New("set exactly one of LINK_KEYS_SECRET (Secrets Manager) and LINK_KEYS_PARAMETER (SSM)")
-	case param != "":
-		return ssmkeys.New(ssm.NewFromConfig(env.AWS), param, env.Now), nil
+	secret := env.Var("LINK_KEYS_SECRET")
+	if secret == "" {
+		return nil, errors.New("LINK_KEYS_SECRET is not set: the Secrets Manager secret holding the link keys")
 	}
 	return &token.SecretsManager{Client: secretsmanager.NewFromConfig(env.AWS), SecretID: secret, Now: env.Now}, nil
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/keyring"
 )
@@ -26,29 +26,26 @@ func load(t *testing.T, vars map[string]string) *lambdaenv.Env {
 	return e
 }
 
-// keyServer answers GetSecretValue and GetParameter with one key ring.
-func keyServer(t *testing.T) *awslocal.Server {
+// keyServer answers GetSecretValue with one key ring.
+func keyServer(t *testing.T) *awstest.Server {
 	ring, err := json.Marshal(map[string]any{"current": "k1", "keys": map[string]string{"k1": base64.StdEncoding.EncodeToString(make([]byte, 32))}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := awslocal.New()
+	srv := awstest.New()
 	t.Cleanup(srv.Close)
-	srv.Answer = func(r awslocal.Request) (awslocal.Reply, bool) {
+	srv.Answer = func(r awstest.Request) (awstest.Reply, bool) {
 		switch r.Action {
 		case "GetSecretValue":
 			body, _ := json.Marshal(map[string]any{"ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:keys", "SecretString": string(ring), "VersionId": "v1"})
-			return awslocal.Reply{Status: 200, Body: string(body)}, true
-		case "GetParameter":
-			body, _ := json.Marshal(map[string]any{"Parameter": map[string]any{"Name": "/keys", "Value": string(ring), "Version": 1}})
-			return awslocal.Reply{Status: 200, Body: string(body)}, true
+			return awstest.Reply{Status: 200, Body: string(body)}, true
 		}
-		return awslocal.Reply{}, false
+		return awstest.Reply{}, false
 	}
 	return srv
 }
 
-// TestNew: the api reads its ring from exactly one of the secret and the parameter.
+// TestNew: the api reads its ring from the secret, and only from it.
 func TestNew(t *testing.T) {
 	srv := keyServer(t)
 	for _, tc := range []struct {
@@ -58,9 +55,8 @@ func TestNew(t *testing.T) {
 		err    string
 	}{
 		{"secret", map[string]string{"LINK_KEYS_SECRET": "keys"}, "GetSecretValue", ""},
-		{"parameter", map[string]string{"LINK_KEYS_PARAMETER": "/keys"}, "GetParameter", ""},
-		{"neither", map[string]string{}, "", "set exactly one of LINK_KEYS_SECRET"},
-		{"both", map[string]string{"LINK_KEYS_SECRET": "keys", "LINK_KEYS_PARAMETER": "/keys"}, "", "set exactly one of LINK_KEYS_SECRET"},
+		{"no secret", map[string]string{}, "", "LINK_KEYS_SECRET is not set"},
+		{"an SSM parameter (not a key source)", map[string]string{"LINK_KEYS_PARAMETER": "/keys"}, "", "LINK_KEYS_SECRET is not set"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.vars["AWS_ENDPOINT_URL"] = srv.URL

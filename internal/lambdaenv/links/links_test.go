@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
 )
@@ -28,20 +28,20 @@ func load(t *testing.T, vars map[string]string) *lambdaenv.Env {
 }
 
 // keyServer answers GetSecretValue with one key ring.
-func keyServer(t *testing.T) *awslocal.Server {
+func keyServer(t *testing.T) *awstest.Server {
 	ring, err := json.Marshal(map[string]any{"current": "k1", "keys": map[string]string{"k1": base64.StdEncoding.EncodeToString(make([]byte, 32))}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := awslocal.New()
+	srv := awstest.New()
 	t.Cleanup(srv.Close)
-	srv.Answer = func(r awslocal.Request) (awslocal.Reply, bool) {
+	srv.Answer = func(r awstest.Request) (awstest.Reply, bool) {
 		switch r.Action {
 		case "GetSecretValue":
 			body, _ := json.Marshal(map[string]any{"ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:keys", "SecretString": string(ring), "VersionId": "v1"})
-			return awslocal.Reply{Status: 200, Body: string(body)}, true
+			return awstest.Reply{Status: 200, Body: string(body)}, true
 		}
-		return awslocal.Reply{}, false
+		return awstest.Reply{}, false
 	}
 	return srv
 }

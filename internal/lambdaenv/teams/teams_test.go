@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/firebreak-ops/firebreak/internal/awslocal"
+	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/teams"
@@ -28,7 +28,7 @@ func load(t *testing.T, vars map[string]string) *lambdaenv.Env {
 
 // TestSender: the sender built from TEAM_TOPICS publishes, signed, to the team's topic.
 func TestSender(t *testing.T) {
-	srv := awslocal.New()
+	srv := awstest.New()
 	defer srv.Close()
 	topic := "arn:aws:sns:eu-west-1:123456789012:firebreak-platform"
 	env := load(t, map[string]string{"AWS_ENDPOINT_URL": srv.URL, "TEAM_TOPICS": `{"platform": "` + topic + `"}`})

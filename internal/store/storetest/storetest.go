@@ -50,6 +50,7 @@ func Run(t *testing.T, f Factory) {
 	runSeverityAt(t, f)
 	runEarly(t, f)
 	runLedger(t, f)
+	RunFollowups(t, f)
 	ctx := context.Background()
 	fp := "ops.alarm|123456789012|eu-west-1|arn:aws:cloudwatch:eu-west-1:123456789012:alarm:cpu"
 

@@ -1,8 +1,9 @@
-// Package localdynamo runs dynalite, a real DynamoDB-protocol server, on a random
-// loopback port and builds aws-sdk-go-v2 clients for it. Tests, benchmarks and
-// `firebreak serve --dynamodb local` use it; it needs Node.js and `npm ci` at the
-// repository root.
-package localdynamo
+// Package dynamotest is the DynamoDB test harness: it runs dynalite, a real
+// DynamoDB-protocol server, on a random loopback port, builds aws-sdk-go-v2 clients for
+// it (counting or metering their requests when asked), and gives each test a fresh
+// table of Firebreak's schema (testing.go). Tests and benchmarks use it, nothing else;
+// it needs Node.js and `npm ci` at the repository root.
+package dynamotest
 
 import (
 	"bufio"
@@ -68,7 +69,7 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: node is not on PATH: install Node.js 20 or later", ErrUnavailable)
 	}
-	cmd := exec.Command(node, filepath.Join(root, "internal", "localdynamo", "launch.cjs"))
+	cmd := exec.Command(node, filepath.Join(root, "internal", "store", "dynamotest", "launch.cjs"))
 	cmd.Dir = root
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

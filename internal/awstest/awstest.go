@@ -1,8 +1,8 @@
-// Package awslocal is a local HTTP endpoint that speaks just enough of the SNS (query
-// protocol), Step Functions (JSON 1.0), Secrets Manager and SSM (JSON 1.1) APIs for the
+// Package awstest is a local HTTP endpoint that speaks just enough of the SNS (query
+// protocol), Step Functions (JSON 1.0) and Secrets Manager (JSON 1.1) APIs for the
 // real aws-sdk-go-v2 clients to talk to it, and records every request they send. Tests use it to assert what the SDK
 // actually sent; nothing here is a stand-in for logic under test.
-package awslocal
+package awstest
 
 import (
 	"encoding/json"
@@ -19,15 +19,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // Request is one recorded API call.
 type Request struct {
-	Service string          // "sns", "states", "secretsmanager" or "ssm"
+	Service string          // "sns", "states" or "secretsmanager"
 	Action  string          // e.g. Publish, StartExecution
 	Form    url.Values      // query-protocol parameters (SNS)
-	JSON    json.RawMessage // JSON-protocol body (Step Functions, Secrets Manager, SSM)
+	JSON    json.RawMessage // JSON-protocol body (Step Functions, Secrets Manager)
 	Signed  bool            // carried a SigV4 Authorization header
 }
 
@@ -89,7 +88,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	switch req.Service {
 	case "states":
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	case "secretsmanager", "ssm":
+	case "secretsmanager":
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	default:
 		w.Header().Set("Content-Type", "text/xml")
@@ -101,7 +100,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 
 // jsonTarget names the service and action of a JSON-protocol request by its X-Amz-Target.
 func jsonTarget(target string) (service, action string, ok bool) {
-	for prefix, svc := range map[string]string{"AWSStepFunctions.": "states", "secretsmanager.": "secretsmanager", "AmazonSSM.": "ssm"} {
+	for prefix, svc := range map[string]string{"AWSStepFunctions.": "states", "secretsmanager.": "secretsmanager"} {
 		if strings.HasPrefix(target, prefix) {
 			return svc, strings.TrimPrefix(target, prefix), true
 		}
@@ -120,8 +119,8 @@ func defaultReply(r Request, n int) Reply {
 		return Reply{200, fmt.Sprintf(`{"executionArn":%q,"startDate":1793610000}`, arn)}
 	case r.Service == "states":
 		return Reply{200, `{}`}
-	case r.Service == "secretsmanager" || r.Service == "ssm":
-		// Nothing is stored here: a test answers with the secret or parameter it wants.
+	case r.Service == "secretsmanager":
+		// Nothing is stored here: a test answers with the secret it wants.
 		return JSONError("ResourceNotFoundException", r.Action+" has no answer recorded here")
 	}
 	return Reply{400, fmt.Sprintf(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>%s is not recorded here</Message></Error></ErrorResponse>`, r.Action)}
@@ -132,7 +131,7 @@ func StatesError(typ, msg string) Reply {
 	return Reply{400, fmt.Sprintf(`{"__type":%q,"message":%q}`, typ, msg)}
 }
 
-// JSONError is a JSON-protocol (1.1) error reply, as Secrets Manager and SSM send.
+// JSONError is a JSON-protocol (1.1) error reply, as Secrets Manager sends.
 func JSONError(typ, msg string) Reply { return StatesError(typ, msg) }
 
 // Requests returns the requests recorded so far.
@@ -168,9 +167,4 @@ func (s *Server) SFN() *sfn.Client {
 // SecretsManager returns a real Secrets Manager client that sends to this endpoint.
 func (s *Server) SecretsManager() *secretsmanager.Client {
 	return secretsmanager.New(secretsmanager.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.URL), Credentials: creds, RetryMaxAttempts: 1})
-}
-
-// SSM returns a real SSM client that sends to this endpoint.
-func (s *Server) SSM() *ssm.Client {
-	return ssm.New(ssm.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.URL), Credentials: creds, RetryMaxAttempts: 1})
 }

@@ -1,4 +1,4 @@
-package localdynamo
+package dynamotest
 
 import (
 	"context"

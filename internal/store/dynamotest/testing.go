@@ -1,4 +1,4 @@
-package localdynamo
+package dynamotest
 
 import (
 	"context"
@@ -8,10 +8,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
+// One dynalite per test binary, started on first use, stopped by Main.
 var (
 	shared    *Server
 	sharedErr error
@@ -22,16 +26,33 @@ var (
 // InCI reports whether tests run under CI (CI=true), where nothing may skip.
 func InCI() bool { return os.Getenv("CI") == "true" }
 
-// ForTest returns a client for a fresh table on a dynalite shared by the test binary
-// (started on first use; stop it from TestMain with StopShared). Without dynalite the
-// test fails under CI=true and is skipped elsewhere, with a message naming what is missing.
+// Main runs a package's tests and then stops the dynalite they shared, if any: the
+// TestMain of every package whose tests use this harness is
+//
+//	func TestMain(m *testing.M) { dynamotest.Main(m) }
+func Main(m *testing.M) {
+	code := m.Run()
+	StopShared()
+	os.Exit(code)
+}
+
+// Store returns a DynamoDB store on a fresh table of the shared dynalite, its clock now.
+func Store(t testing.TB, now func() time.Time) *store.Dynamo {
+	t.Helper()
+	db, table := ForTest(t)
+	return store.NewDynamo(db, table, now)
+}
+
+// ForTest returns a client for a fresh table on the shared dynalite. Without dynalite
+// the test fails under CI=true and is skipped elsewhere, with a message naming what is
+// missing.
 func ForTest(t testing.TB) (*dynamodb.Client, string) {
 	t.Helper()
 	db := SharedForTest(t).Client()
 	return db, NewTable(t, db)
 }
 
-// StopShared stops the dynalite ForTest started, if any.
+// StopShared stops the shared dynalite, if it was started (Main calls it).
 func StopShared() {
 	if shared != nil {
 		shared.Close()
@@ -52,7 +73,7 @@ func SharedForTest(t testing.TB) *Server {
 	return shared
 }
 
-// NewTable creates a fresh table on s for a test and returns its name.
+// NewTable creates a fresh table of Firebreak's schema through db and returns its name.
 func NewTable(t testing.TB, db *dynamodb.Client) string {
 	t.Helper()
 	name := fmt.Sprintf("firebreak-test-%d", tables.Add(1))

@@ -1,4 +1,4 @@
-package awslocal
+package awstest
 
 import (
 	"encoding/json"
