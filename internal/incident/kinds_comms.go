@@ -44,7 +44,7 @@ func RoleLabel(role string) string {
 func Roles(tl []Entry) map[string]string {
 	out := map[string]string{}
 	for _, e := range tl {
-		if string(e.Kind) != KindRoleSet {
+		if string(e.Kind) != string(KindRoleSet) {
 			continue
 		}
 		role := e.Data[DataRole]

@@ -358,7 +358,7 @@ func (p *Page) incidentPage(ctx context.Context, id, account, audience string) (
 		switch {
 		case audience == "":
 			v.Timeline = append(v.Timeline, entryView{At: stamp(e.At), Kind: kind, Actor: e.Actor, Detail: e.Detail})
-		case kind == incident.KindUpdatePosted && e.Data[incident.DataAudience] == audience:
+		case kind == string(incident.KindUpdatePosted) && e.Data[incident.DataAudience] == audience:
 			v.Timeline = append(v.Timeline, entryView{At: stamp(e.At), Kind: "update", Detail: e.Detail})
 		case publicKinds[kind]:
 			v.Timeline = append(v.Timeline, entryView{At: stamp(e.At), Kind: kind})
@@ -368,8 +368,8 @@ func (p *Page) incidentPage(ctx context.Context, id, account, audience string) (
 }
 
 // publicKinds are the state changes an audience's view shows, without who or why.
-var publicKinds = map[string]bool{incident.KindOpened: true, "acknowledged": true, incident.KindMitigated: true, "resolved": true,
-	"closed": true, incident.KindReopened: true}
+var publicKinds = map[string]bool{string(incident.KindOpened): true, "acknowledged": true, string(incident.KindMitigated): true,
+	"resolved": true, "closed": true, string(incident.KindReopened): true}
 
 // item builds an incident's view; tl (may be nil) supplies roles, automation and the
 // last update. depth is the page's depth below the mount point, for links. An audience
@@ -399,7 +399,7 @@ func (p *Page) item(inc incident.Incident, tl []incident.Entry, now time.Time, d
 	}
 	for _, e := range tl {
 		kind := string(e.Kind)
-		if audience != "" && (kind != incident.KindUpdatePosted || e.Data[incident.DataAudience] != audience) {
+		if audience != "" && (kind != string(incident.KindUpdatePosted) || e.Data[incident.DataAudience] != audience) {
 			continue
 		}
 		switch {
@@ -411,7 +411,7 @@ func (p *Page) item(inc incident.Incident, tl []incident.Entry, now time.Time, d
 		case updateKinds[kind]:
 			it.LastUpdate, it.LastUpdateAt, it.LastUpdateBy = e.Detail, stamp(e.At), e.Actor
 		}
-		if kind == incident.KindUpdatePosted && inc.Status.Active() {
+		if kind == string(incident.KindUpdatePosted) && inc.Status.Active() {
 			if eta, err := time.Parse(time.RFC3339, e.Data[incident.DataETA]); err == nil {
 				it.ETA = stamp(eta) + " (in " + Duration(eta.Sub(now)) + ")"
 				if eta.Before(now) {
@@ -426,7 +426,7 @@ func (p *Page) item(inc incident.Incident, tl []incident.Entry, now time.Time, d
 // updateKinds are the timeline entries a person writes to say where things stand.
 var updateKinds = map[string]bool{
 	"note": true, "acknowledged": true, "owner-changed": true, "severity-changed": true,
-	incident.KindUpdatePosted: true, incident.KindRoleSet: true,
+	string(incident.KindUpdatePosted): true, string(incident.KindRoleSet): true,
 }
 
 // Duration is d for people: "45s", "12m", "3h 05m", "2d 4h".
