@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/replay"
@@ -25,11 +26,20 @@ func writeReplayFiles(ctx context.Context, env Env, res *replay.Result, outbox, 
 	}
 	if statusDir != "" {
 		p := &status.Page{Store: res.Store, Now: res.Local.Clock.Now}
+		if outbox != "" { // the board links the outbox: one file to open
+			if rel, err := filepath.Rel(statusDir, filepath.Join(outbox, notify.OutboxIndexHTML)); err == nil {
+				p.Outbox = filepath.ToSlash(rel)
+			}
+		}
 		index, err := p.WriteSite(ctx, statusDir)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "Status page as of %s: open %s\n", res.Local.Clock.Now().UTC().Format("2006-01-02 15:04Z"), index)
+		also := ""
+		if p.Outbox != "" {
+			also = " (it links the outbox)"
+		}
+		fmt.Fprintf(w, "Status page as of %s: open %s%s\n", res.Local.Clock.Now().UTC().Format("2006-01-02 15:04Z"), index, also)
 	}
 	return nil
 }

@@ -57,6 +57,9 @@ func TestReplayOutboxAndStatusPage(t *testing.T) {
 	if !strings.Contains(string(board), "Active incidents") || !strings.Contains(string(board), `href="incidents/`+idx.Messages[0].Incident+`.html"`) {
 		t.Errorf("status page does not link the first notified incident %s", idx.Messages[0].Incident)
 	}
+	if !strings.Contains(string(board), `<a href="../outbox/index.html">the outbox</a>`) {
+		t.Errorf("status page does not link the outbox beside it")
+	}
 	if _, err := os.Stat(filepath.Join(site, "incidents", idx.Messages[0].Incident+".html")); err != nil {
 		t.Errorf("incident page: %v", err)
 	}

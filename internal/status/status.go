@@ -61,6 +61,9 @@ type Page struct {
 	// Static renders pages for files on disk: links end in .html, no refresh, no
 	// account filter links.
 	Static bool
+	// Outbox, when set, is the address of an outbox's index.html relative to the board
+	// (replay --outbox beside --status-page): the board links it.
+	Outbox string
 }
 
 // Request is one page request, relative to where the pages are served.
@@ -179,6 +182,7 @@ type group struct {
 
 type boardView struct {
 	Common
+	Outbox    string
 	Account   string
 	Accounts  []filterLink
 	Groups    []group
@@ -239,7 +243,7 @@ func (p *Page) board(ctx context.Context, account, audience string, scoped bool)
 	if audience != "" {
 		title += " · for " + audience
 	}
-	v := boardView{Common: p.common(title, 0), Account: account}
+	v := boardView{Common: p.common(title, 0), Account: account, Outbox: p.Outbox}
 	active, err := p.Store.List(ctx, store.Filter{Status: activeStatuses, Account: account, Limit: MaxActive + 1})
 	if err != nil {
 		return v, fmt.Errorf("list active incidents: %w", err)

@@ -83,6 +83,7 @@ var pages = template.Must(template.New("status").Funcs(template.FuncMap{
 {{define "board"}}{{template "head" .Common}}
 {{- if .Accounts}}<p class="filters">{{range .Accounts}}{{if .Current}}<a class="cur" href="{{.Href}}">{{.Label}}</a>{{else}}<a href="{{.Href}}">{{.Label}}</a>{{end}}{{end}}</p>{{end}}
 {{- if .Account}}<p class="meta">Account {{.Account}} only.</p>{{end}}
+{{- if .Outbox}}<p class="meta">What would have been sent: <a href="{{.Outbox}}">the outbox</a>, every message per protocol.</p>{{end}}
 <h2>Active incidents <span class="n">({{.Active}}{{if .Truncated}}, the most recent shown{{end}})</span></h2>
 {{- range .Groups}}
 <section class="group"><h2>{{.Severity}} · {{.Label}} <span class="n">({{.Count}})</span></h2>
