@@ -57,8 +57,11 @@ lint: $(NODE_DEPS) ## go vet and a gofmt check
 test: deps lint build ## run every test (CI runs this)
 	CI=$${CI:-true} $(GO) test -count=1 -race ./...
 
-demo: ## replay the sample events and print the incidents they open
-	$(GO) run ./cmd/firebreak replay events/samples/
+# demo/ (git-ignored) gets the outbox (every message that would have gone, per protocol)
+# and the status page as the replay leaves it; the replay prints where to open them.
+demo: ## replay the sample events: the incidents they open, then the outbox and status page under demo/
+	rm -rf demo/status
+	$(GO) run ./cmd/firebreak replay --outbox demo/outbox --status-page demo/status events/samples/
 
 # serve builds the firebreak binary and execs it (make's shell is replaced, so Ctrl-C or
 # stopping make stops the server): the samples replayed, the API on 127.0.0.1.

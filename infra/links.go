@@ -28,7 +28,8 @@ type Links struct {
 	Alias awslambda.Alias
 	// URL is the alias's Function URL, AuthType NONE: a link clicked in an e-mail
 	// carries no AWS signature. The handler answers only /t/{token} there, and only for
-	// an HMAC-signed, unexpired, single-use token (internal/api).
+	// an HMAC-signed, unexpired, single-use token, and the read-only status page at
+	// /status/{viewer token}/ for an HMAC-signed, unexpired viewer token (internal/api).
 	URL awslambda.FunctionUrl
 	// Rotation rotates the secret every LinkKeysRotationDays, and at once when it is
 	// created or its rotation changes.

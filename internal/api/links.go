@@ -118,7 +118,10 @@ func (h *Handler) link(c *call, tok string) events.LambdaFunctionURLResponse {
 		return h.internalPage(c, err)
 	}
 	verb, key, _ := strings.Cut(claims.Act, ":")
-	what := linkActions[verb]
+	what, acts := linkActions[verb]
+	if !acts { // a viewer token reads the status page and does nothing here
+		return h.page(c, http.StatusForbidden, page{Heading: "Link not valid", Message: invalidLink})
+	}
 	cur, err := h.Store.Get(c.ctx, claims.Inc)
 	if errors.Is(err, store.ErrNotFound) {
 		return h.page(c, http.StatusNotFound, page{Heading: "Incident not found", Message: "Incident " + claims.Inc + " does not exist (any more)."})

@@ -30,6 +30,8 @@ var routes = []route{
 	{pattern: "POST /incidents/{id}/links", serve: (*Handler).addLink},
 	{pattern: "POST /incidents/{id}/severity", serve: (*Handler).severity},
 	{pattern: "POST /incidents/{id}/owner", serve: (*Handler).owner},
+	{pattern: "POST /incidents/{id}/role", serve: (*Handler).role},
+	{pattern: "POST /incidents/{id}/updates", serve: (*Handler).postUpdate},
 	{pattern: "POST /incidents/{id}/approvals/{key...}", serve: (*Handler).decision}, // {key}/approve|reject; a key holds '/'
 	{pattern: "GET /incidents/{id}/review", serve: followup(func(h *Handler, c *call) (any, error) { return h.showReview(c, c.param("id")) })},
 	{pattern: "POST /incidents/{id}/review/edit", serve: followup(func(h *Handler, c *call) (any, error) { return h.editReview(c, c.param("id")) })},
@@ -58,6 +60,9 @@ var routes = []route{
 	{pattern: "POST /silences", serve: (*Handler).addSilence},
 	{pattern: "DELETE /silences/{id}", serve: (*Handler).endSilence},
 	{pattern: "/t/{token}", serve: (*Handler).signedLink, public: true},
+	{pattern: "POST /status-links", serve: (*Handler).statusLink},
+	{pattern: "/status", serve: (*Handler).statusRoute, public: true}, // the status page: viewer links, or IAM callers
+	{pattern: "/status/{rest...}", serve: (*Handler).statusRoute, public: true},
 }
 
 // route is one endpoint.

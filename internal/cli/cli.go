@@ -37,6 +37,7 @@ func init() {
 		replayCmd,
 		serveCmd,
 		incidentsCmd,
+		statusLinkCmd,
 		actionsCmd,
 		problemsCmd,
 		reportCmd,

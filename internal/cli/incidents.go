@@ -59,6 +59,13 @@ Idempotency-Key, so a retried request is applied once.`,
 		{name: "incidents owner", args: "ID TEAM", summary: "hand the incident over to another team",
 			arguments: [][2]string{{"ID", "the incident"}, {"TEAM", "a team of the configuration"}},
 			example:   "firebreak incidents owner FB-EJIY5JMC-1 payments --reason \"their service\""},
+		{name: "incidents role", args: "ID ROLE [NAME...]", summary: "name the incident commander or the communications lead",
+			arguments: [][2]string{{"ID", "the incident"}, {"ROLE", "commander (directs the response) or comms (writes the updates)"},
+				{"NAME", "a contact id or a free name; none clears the role"}},
+			example: "firebreak incidents role FB-EJIY5JMC-1 commander Dana Q\nfirebreak incidents role FB-EJIY5JMC-1 comms contact:lee"},
+		{name: "incidents update", args: "ID TEXT...", summary: "publish an update to an audience: the timeline and the status page",
+			arguments: [][2]string{{"ID", "the incident"}, {"TEXT", "the update; the words are joined by spaces"}},
+			example:   "firebreak incidents update FB-EJIY5JMC-1 --audience stakeholders --eta 2h checkout degraded, failing over"},
 		{name: "incidents approve", args: "ID KEY", summary: "approve a runbook step waiting for a human",
 			arguments: [][2]string{{"ID", "the incident"}, {"KEY", "the approval, as incidents show lists it"}},
 			example:   "firebreak incidents approve FB-EJIY5JMC-1 FB-EJIY5JMC-1-v1/approval"},
@@ -396,6 +403,14 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error {
 			return r.change(ctx, p[0], "owner", api.OwnerRequest{Team: p[1], Reason: *reason})
 		}
+	case "role":
+		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error { return r.change(ctx, p[0], "role", roleRequest(p)) }
+	case "update":
+		audience := fs.String("audience", "", "who the update is for: stakeholders (the default), executives, customers, …")
+		eta := fs.Duration("eta", 0, "the estimated time to resolution from now, e.g. 2h")
+		nargs, do = [2]int{2, -1}, func(r *incidentsRun, p []string) error {
+			return r.change(ctx, p[0], "updates", updateRequest(p, *audience, *eta))
+		}
 	case "approve", "reject":
 		n := note()
 		nargs, do = [2]int{2, 2}, func(r *incidentsRun, p []string) error { return r.decide(ctx, p[0], p[1], sub, *n) }
@@ -490,9 +505,12 @@ func printIncident(w io.Writer, resp api.IncidentResponse, wide bool) {
 		{"Impact", inc.Impact},
 		{"Resource", inc.Resource},
 		{"Account/region", inc.Account + " / " + inc.Region},
+	}
+	fields = append(fields, roleFields(resp.Timeline)...)
+	fields = append(fields, [][2]string{
 		{"Opened", when(inc.OpenedAt)},
 		{"Events", fmt.Sprintf("%s, %s, last seen %s", plural(inc.Count, "trigger"), plural(inc.Recoveries, "recovery", "recoveries"), when(inc.LastSeen))},
-	}
+	}...)
 	if !inc.SeverityAt.IsZero() {
 		fields = append(fields, [2]string{"Severity", fmt.Sprintf("%s since %s (changed after opening)", inc.Severity, when(inc.SeverityAt))})
 	}

@@ -68,6 +68,8 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	var wide bool
 	wideFlag(fs, &wide)
 	diff := fs.String("diff", "", "`OLD.yaml`: replay under OLD.yaml and under NEW.yaml (the first path) and print what changes, incident by incident")
+	outbox := fs.String("outbox", "", "write every message that would have been sent to `DIR`, one file per message and protocol, plus index.json and index.html")
+	statusDir := fs.String("status-page", "", "write the status page as the replay leaves it to `DIR` (static HTML)")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -94,6 +96,9 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	if *until < 0 {
 		return fmt.Errorf("%w: --until must not be negative", errUsage)
 	}
+	if *diff != "" && (*outbox != "" || *statusDir != "") {
+		return fmt.Errorf("%w: --outbox and --status-page write one replay's results; drop --diff", errUsage)
+	}
 	if *diff != "" {
 		return replayDiff(ctx, env, *diff, newCfg, paths, replay.Options{BatchSize: *batch, Until: *until}, *asJSON, wide)
 	}
@@ -106,6 +111,9 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if *asJSON {
+		if err := writeReplayFiles(ctx, env, res, *outbox, *statusDir, true); err != nil {
+			return err
+		}
 		out := replayJSON{Summary: res.Summary, Skipped: skipped, IncidentList: []incidentJSON{}}
 		for _, inc := range res.Incidents {
 			out.IncidentList = append(out.IncidentList, incidentJSON{
@@ -123,7 +131,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintln(env.Stdout)
 	printResponse(env.Stdout, res, wide)
 	printProblems(env.Stdout, res.Summary)
-	return nil
+	return writeReplayFiles(ctx, env, res, *outbox, *statusDir, false)
 }
 
 // replayOnce replays paths under cfg, warning on stderr about files it did not read and

@@ -214,6 +214,7 @@ func printServing(w io.Writer, base, actor string, res *replay.Result, links *to
 	fmt.Fprintf(w, "Firebreak API on %s (as %s; signed links use a key made for this run)\n", base, actor)
 	fmt.Fprintf(w, "The pipeline's clock runs on in real time from %s.\n", res.Local.Clock.Now().Format("2006-01-02 15:04:05Z"))
 	fmt.Fprintf(w, "  firebreak incidents --api %s list\n", base)
+	fmt.Fprintf(w, "Status page: %s/status/\n", base)
 	if newest != nil {
 		if u, err := links.URL(context.Background(), newest.ID, token.Ack, token.ActionTTL); err == nil {
 			fmt.Fprintf(w, "Acknowledge link of %s (one use):\n  %s\n", newest.ID, u)

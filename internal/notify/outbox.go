@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -18,11 +19,14 @@ type Sent struct {
 	SMS        string            `json:"sms"`
 	Attributes map[string]string `json:"attributes"`
 	MessageID  string            `json:"message_id"`
+	At         time.Time         `json:"at,omitzero"` // when it would have gone (the Outbox's clock)
 }
 
 // Outbox is the notifier's publisher in local mode (replay, `firebreak serve`): it keeps
 // what would have been published instead of publishing it.
 type Outbox struct {
+	Now func() time.Time // stamps each message; nil: messages carry no time
+
 	mu   sync.Mutex
 	sent []Sent
 }
@@ -42,8 +46,12 @@ func (o *Outbox) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*sns
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	id := fmt.Sprintf("local-%d", len(o.sent)+1)
+	var at time.Time
+	if o.Now != nil {
+		at = o.Now().UTC()
+	}
 	o.sent = append(o.sent, Sent{Topic: aws.ToString(in.TopicArn), Subject: aws.ToString(in.Subject), Email: msg["email"],
-		SMS: msg["sms"], Attributes: attrs, MessageID: id})
+		SMS: msg["sms"], Attributes: attrs, MessageID: id, At: at})
 	return &sns.PublishOutput{MessageId: aws.String(id)}, nil
 }
 

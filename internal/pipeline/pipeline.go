@@ -106,7 +106,7 @@ func New(o Options) (*Local, error) {
 	clock := &Clock{t: o.Start.UTC()}
 	now := clock.Now
 	st := store.NewMemory(now)
-	outbox := &notify.Outbox{}
+	outbox := &notify.Outbox{Now: now}
 	topics := map[string]string{}
 	for _, t := range o.Config.TeamNames {
 		topics[t] = topic(t)

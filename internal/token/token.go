@@ -4,7 +4,7 @@
 // A token is base64url(payload) "." base64url(HMAC-SHA256(key, payload)), both without
 // padding, where payload is the JSON object {"v":1,"kid","inc","act","exp","nonce"}: the
 // format version, the id of the key that signed it, the incident, the one action it
-// allows ("ack", "resolve", "approve:<approval key>", "reject:<approval key>", and
+// allows ("ack", "resolve", "view", "approve:<approval key>", "reject:<approval key>", and
 // "ack:contact:<id>", "resolve:contact:<id>" acting as a person who was paged), its
 // expiry (Unix seconds) and a random nonce that the API spends on use, so that a token
 // acts at most once.
@@ -201,7 +201,7 @@ func (s *Signer) now() time.Time {
 // ValidAction reports whether act is an action a token can carry.
 func ValidAction(act string) bool {
 	switch act {
-	case Ack, Resolve:
+	case Ack, Resolve, View:
 		return true
 	}
 	verb, key, ok := strings.Cut(act, ":")
@@ -215,7 +215,7 @@ func ValidAction(act string) bool {
 // Sign makes a token allowing action on incident until now+ttl.
 func (s *Signer) Sign(ctx context.Context, inc, action string, ttl time.Duration) (string, Claims, error) {
 	if inc == "" || !ValidAction(action) || ttl <= 0 || ttl > MaxLifetime {
-		return "", Claims{}, fmt.Errorf("sign link: incident %q, action %q, lifetime %v: want an incident, ack|resolve|approve:<key>|reject:<key> and a lifetime in (0, %v]", inc, action, ttl, MaxLifetime)
+		return "", Claims{}, fmt.Errorf("sign link: incident %q, action %q, lifetime %v: want an incident, ack|resolve|view|approve:<key>|reject:<key> and a lifetime in (0, %v]", inc, action, ttl, MaxLifetime)
 	}
 	ring, err := s.Keys.Load(ctx)
 	if err != nil {
