@@ -337,6 +337,10 @@ type entryView struct {
 	At, Kind, Actor, Detail string
 }
 
+// audienceUpdate is what an audience's view calls an update posted to it (a label, not
+// a timeline kind).
+const audienceUpdate = "update"
+
 func (p *Page) incidentPage(ctx context.Context, id, account, audience string) (incidentView, error) {
 	if id == "" || len(id) > 256 {
 		return incidentView{}, ErrNotFound
@@ -363,7 +367,7 @@ func (p *Page) incidentPage(ctx context.Context, id, account, audience string) (
 		case audience == "":
 			v.Timeline = append(v.Timeline, entryView{At: stamp(e.At), Kind: kind, Actor: e.Actor, Detail: e.Detail})
 		case kind == string(incident.KindUpdatePosted) && e.Data[incident.DataAudience] == audience:
-			v.Timeline = append(v.Timeline, entryView{At: stamp(e.At), Kind: "update", Detail: e.Detail})
+			v.Timeline = append(v.Timeline, entryView{At: stamp(e.At), Kind: audienceUpdate, Detail: e.Detail})
 		case publicKinds[kind]:
 			v.Timeline = append(v.Timeline, entryView{At: stamp(e.At), Kind: kind})
 		}
@@ -372,8 +376,8 @@ func (p *Page) incidentPage(ctx context.Context, id, account, audience string) (
 }
 
 // publicKinds are the state changes an audience's view shows, without who or why.
-var publicKinds = map[string]bool{string(incident.KindOpened): true, "acknowledged": true, string(incident.KindMitigated): true,
-	"resolved": true, "closed": true, string(incident.KindReopened): true}
+var publicKinds = map[string]bool{string(incident.KindOpened): true, string(incident.KindAcknowledged): true, string(incident.KindMitigated): true,
+	string(incident.KindResolved): true, string(incident.KindClosed): true, string(incident.KindReopened): true}
 
 // item builds an incident's view; tl (may be nil) supplies roles, automation and the
 // last update. depth is the page's depth below the mount point, for links. An audience
@@ -429,7 +433,7 @@ func (p *Page) item(inc incident.Incident, tl []incident.Entry, now time.Time, d
 
 // updateKinds are the timeline entries a person writes to say where things stand.
 var updateKinds = map[string]bool{
-	"note": true, "acknowledged": true, "owner-changed": true, "severity-changed": true,
+	string(incident.KindNote): true, string(incident.KindAcknowledged): true, string(incident.KindOwnerChanged): true, string(incident.KindSeverityChanged): true,
 	string(incident.KindUpdatePosted): true, string(incident.KindRoleSet): true,
 }
 
