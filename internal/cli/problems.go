@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/api"
 	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/report"
+	"github.com/firebreak-ops/firebreak/internal/review"
 )
 
 // runProblems is firebreak problems.
@@ -240,6 +242,24 @@ func printReport(w io.Writer, r report.Report) {
 	}
 	sort.Strings(names)
 	for _, name := range names { // contributed sections (actions, reviews)
+		if name == review.SectionName && printFollowUps(w, r.Sections[name]) {
+			continue
+		}
 		fmt.Fprintf(w, "%s: %v\n", name, r.Sections[name])
 	}
+}
+
+// printFollowUps prints the follow-ups section (review.Section) as read back from the
+// API's JSON; false if it is not one.
+func printFollowUps(w io.Writer, v any) bool {
+	b, err := json.Marshal(v)
+	var f review.FollowUps
+	if err != nil || json.Unmarshal(b, &f) != nil {
+		return false
+	}
+	fmt.Fprintf(w, "Actions due: %d done on time, %d done late, %d won't do, %d overdue, %d open; %d overdue now\n",
+		f.ActionsDoneOnTime, f.ActionsDoneLate, f.ActionsWontDo, f.ActionsOverdue, f.ActionsOpen, f.OverdueNow)
+	fmt.Fprintf(w, "Reviews due: %d completed on time, %d completed late, %d overdue, %d open\n",
+		f.ReviewsOnTime, f.ReviewsLate, f.ReviewsOverdue, f.ReviewsOpen)
+	return true
 }

@@ -9,10 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/api"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/report"
+	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -29,7 +31,12 @@ func TestProblemsAndReportCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := &api.Loopback{Handler: &api.Handler{Store: st, Problems: st, Lifecycle: &lifecycle.Service{Store: st, Now: now}, Now: now}, Actor: "local:tester"}
+	if _, _, err := st.AddAction(ctx, action.Action{ID: action.ID("FB-A-1", "pin the firmware"), Title: "pin the firmware", Owner: "network",
+		Due: t0.Add(time.Hour), Status: action.Open, LinkKind: action.LinkIncident, Link: "FB-A-1", CreatedAt: t0, CreatedBy: "sam"}); err != nil {
+		t.Fatal(err)
+	}
+	h := &api.Loopback{Handler: &api.Handler{Store: st, Problems: st, Lifecycle: &lifecycle.Service{Store: st, Now: now}, Now: now,
+		ReportSections: []report.Contributor{review.Section{Store: st}}}, Actor: "local:tester"}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	run := func(args ...string) (string, error) {
@@ -62,6 +69,8 @@ func TestProblemsAndReportCommands(t *testing.T) {
 		{[]string{"problems", "show", id}, "", "problem-note"},
 		{[]string{"problems", "frobnicate"}, "unknown command", ""},
 		{[]string{"report", "--since", "1d", "--by", "team"}, "", "Problems: 1 opened, 0 resolved, 1 open now"},
+		{[]string{"report", "--since", "1d"}, "", "Actions due: 0 done on time, 0 done late, 0 won't do, 1 overdue, 0 open; 1 overdue now"},
+		{[]string{"report", "--since", "1d"}, "", "Reviews due: 0 completed on time, 0 completed late, 0 overdue, 0 open"},
 		{[]string{"report", "--by", "colour"}, "colour", ""},
 	}
 	for _, tt := range tests {
