@@ -121,6 +121,7 @@ func TestProblemActions(t *testing.T) {
 				want               int
 				contains           []string
 			}{
+				{"POST", "/actions", `{"title":"x","owner":"platform","due":"` + t0.Format(time.RFC3339) + `","link_kind":"problem","link":"PRB-NONE"}`, 404, []string{"problem PRB-NONE: there is no such problem"}},
 				{"POST", "/actions", `{"title":"Rotate logs hourly","owner":"platform","due":"` + t0.Add(-time.Hour).Format(time.RFC3339) + `","link_kind":"problem","link":"` + id + `"}`, 201, nil},
 				{"POST", "/actions", `{"title":"Clean the tmp volume","owner":"platform","due":"` + t0.Add(48*time.Hour).Format(time.RFC3339) + `","link_kind":"problem","link":"` + id + `"}`, 201, nil},
 				{"GET", "/problems/" + id, "", 200, []string{`"id":"` + rotate + `"`, `"status":"open","link_kind":"problem"`, `"overdue":true`, `"overdue":false`}},
