@@ -75,7 +75,8 @@ var functionSpecs = map[string]functionSpec{
 		// What the handler reads and writes directly, and the lifecycle service that
 		// changes incidents.
 		Store: storeMethods(reflect.TypeFor[api.Store](), reflect.TypeFor[lifecycle.Store](), reflect.TypeFor[api.Problems](),
-			reflect.TypeFor[review.Store](), reflect.TypeFor[action.Store](), reflect.TypeFor[action.Lister]()), // problems, reviews and actions
+			reflect.TypeFor[review.Store](), reflect.TypeFor[action.Store](), reflect.TypeFor[action.Lister](), // problems, reviews and actions
+			reflect.TypeFor[review.OutcomeStore]()), // the report's follow-ups section
 		wire: wireAPI,
 	},
 	RotateFunction: {

@@ -14,6 +14,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/keyring"
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
+	"github.com/firebreak-ops/firebreak/internal/report"
 	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/token"
@@ -40,7 +41,8 @@ func setup(env *lambdaenv.Env) (any, error) {
 		Reviews:   &review.Service{Store: db, Config: env.Config, Now: env.Now},
 		Actions: &action.Service{Store: db, Lister: db, Timeline: db, Schedule: review.Schedule(env.Config),
 			Teams: env.Config.TeamNames, Now: env.Now},
-		Problems: db,
+		Problems:       db,
+		ReportSections: []report.Contributor{review.Section{Store: db}},
 	}
 	return h.Handle, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/report"
@@ -16,6 +17,7 @@ import (
 // Problems is what the problem routes and the report need of a store.
 type Problems interface {
 	problem.ServiceStore
+	problem.ActionLister // a problem's tracked actions
 	ListProblems(ctx context.Context, f problem.Filter) ([]problem.Problem, error)
 	ProblemTimeline(ctx context.Context, id string) ([]problem.Entry, error)
 	List(ctx context.Context, f store.Filter) ([]incident.Incident, error)
@@ -26,16 +28,40 @@ var (
 	_ Problems = (*store.Dynamo)(nil)
 )
 
-// ProblemsResponse is GET /problems.
+// ProblemsResponse is GET /problems. Actions are the listed problems' tracked actions,
+// by problem id (a problem with none is absent).
 type ProblemsResponse struct {
-	Problems []problem.Problem `json:"problems"`
-	Count    int               `json:"count"`
+	Problems []problem.Problem          `json:"problems"`
+	Count    int                        `json:"count"`
+	Actions  map[string][]ProblemAction `json:"actions"`
 }
 
 // ProblemResponse is GET /problems/{id} and the answer to every change of a problem.
+// Actions are its tracked actions with their status (problem.ActionsOf).
 type ProblemResponse struct {
 	Problem  problem.Problem `json:"problem"`
+	Actions  []ProblemAction `json:"actions"`
 	Timeline []problem.Entry `json:"timeline"`
+}
+
+// ProblemAction is one of a problem's tracked actions, and whether it is overdue.
+type ProblemAction struct {
+	action.Action
+	Overdue bool `json:"overdue"`
+}
+
+// problemActions are p's tracked actions as of now.
+func (h *Handler) problemActions(ctx context.Context, p problem.Problem) ([]ProblemAction, error) {
+	acts, err := problem.ActionsOf(ctx, h.Problems, p)
+	if err != nil {
+		return nil, err
+	}
+	now := h.now()
+	out := make([]ProblemAction, 0, len(acts))
+	for _, a := range acts {
+		out = append(out, ProblemAction{Action: a, Overdue: a.Overdue(now)})
+	}
+	return out, nil
 }
 
 // OpenProblemRequest is POST /problems: a problem opened by hand linking any incidents.
@@ -84,7 +110,7 @@ func problems(f func(h *Handler, c *call) (any, error)) func(h *Handler, c *call
 }
 
 func (h *Handler) problemService() *problem.Service {
-	return &problem.Service{Store: h.Problems, Now: h.now}
+	return &problem.Service{Store: h.Problems, Actions: h.Problems, Now: h.now}
 }
 
 // problemErr turns the problem model's refusals into answers the caller may read.
@@ -96,7 +122,7 @@ func problemErr(err error) error {
 		return fail(errNotFound, "%s", err.Error())
 	case errors.Is(err, problem.ErrInvalid):
 		return fail(errBadRequest, "%s", strings.TrimPrefix(err.Error(), problem.ErrInvalid.Error()+": "))
-	case errors.Is(err, problem.ErrTransition), errors.Is(err, problem.ErrActiveIncidents):
+	case errors.Is(err, problem.ErrTransition), errors.Is(err, problem.ErrActiveIncidents), errors.Is(err, problem.ErrOpenActions):
 		return fail(errConflict, "%s", err.Error())
 	}
 	return err
@@ -125,7 +151,18 @@ func (h *Handler) listProblems(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ProblemsResponse{Problems: ps, Count: len(ps)}, nil
+	// One query of the action index per problem listed: bounded by the page.
+	acts := map[string][]ProblemAction{}
+	for _, p := range ps {
+		list, err := h.problemActions(c.ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if len(list) > 0 {
+			acts[p.ID] = list
+		}
+	}
+	return ProblemsResponse{Problems: ps, Count: len(ps), Actions: acts}, nil
 }
 
 func (h *Handler) showProblem(ctx context.Context, id string) (ProblemResponse, error) {
@@ -140,7 +177,11 @@ func (h *Handler) showProblem(ctx context.Context, id string) (ProblemResponse, 
 	if tl == nil {
 		tl = []problem.Entry{}
 	}
-	return ProblemResponse{Problem: p, Timeline: tl}, nil
+	acts, err := h.problemActions(ctx, p)
+	if err != nil {
+		return ProblemResponse{}, err
+	}
+	return ProblemResponse{Problem: p, Actions: acts, Timeline: tl}, nil
 }
 
 func (h *Handler) openProblem(c *call) (any, error) {

@@ -5,8 +5,13 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/firebreak-ops/firebreak"
+	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/api"
+	"github.com/firebreak-ops/firebreak/internal/review"
+	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
 // TestProblemRoutes: a problem opened by hand links incidents of different
@@ -81,6 +86,63 @@ func TestProblemRoutes(t *testing.T) {
 			}
 			if resp := f.do(f.request("GET", "/problems", "", "")); resp.StatusCode != 403 {
 				t.Errorf("GET /problems without IAM = %d; want 403", resp.StatusCode)
+			}
+		})
+	}
+}
+
+// TestProblemActions: a problem shows its tracked actions with their status (GET
+// /problems/{id} and GET /problems); resolving it is refused with 409 naming the open
+// ones until they are closed. Against both stores.
+func TestProblemActions(t *testing.T) {
+	for _, kind := range []string{"memory", "dynamodb"} {
+		t.Run(kind, func(t *testing.T) {
+			f := newFixture(t, kind)
+			cfg, err := firebreak.Config()
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := f.st.(store.Store)
+			f.h.Problems = st
+			f.h.Reviews = &review.Service{Store: st, Config: cfg, Now: f.clock}
+			f.h.Actions = &action.Service{Store: st, Lister: st, Timeline: st, Schedule: review.Schedule(cfg), Teams: cfg.TeamNames, Now: f.clock}
+			resp := f.do(f.request("POST", "/problems", `{"title":"Disk fills","team":"platform","incidents":["FB-RES-1"]}`, alice))
+			if resp.StatusCode != 201 {
+				t.Fatalf("POST /problems = %d %s; want 201", resp.StatusCode, resp.Body)
+			}
+			var p api.ProblemResponse
+			if err := json.Unmarshal([]byte(resp.Body), &p); err != nil {
+				t.Fatal(err)
+			}
+			id := p.Problem.ID
+			rotate, clean := action.ID(id, "Rotate logs hourly"), action.ID(id, "Clean the tmp volume")
+			steps := []struct {
+				method, path, body string
+				want               int
+				contains           []string
+			}{
+				{"POST", "/actions", `{"title":"x","owner":"platform","due":"` + t0.Format(time.RFC3339) + `","link_kind":"problem","link":"PRB-NONE"}`, 404, []string{"problem PRB-NONE: there is no such problem"}},
+				{"POST", "/actions", `{"title":"Rotate logs hourly","owner":"platform","due":"` + t0.Add(-time.Hour).Format(time.RFC3339) + `","link_kind":"problem","link":"` + id + `"}`, 201, nil},
+				{"POST", "/actions", `{"title":"Clean the tmp volume","owner":"platform","due":"` + t0.Add(48*time.Hour).Format(time.RFC3339) + `","link_kind":"problem","link":"` + id + `"}`, 201, nil},
+				{"GET", "/problems/" + id, "", 200, []string{`"id":"` + rotate + `"`, `"status":"open","link_kind":"problem"`, `"overdue":true`, `"overdue":false`}},
+				{"GET", "/problems", "", 200, []string{`"actions":{"` + id + `":[{"id":"` + rotate + `"`}},
+				{"POST", "/problems/" + id + "/status", `{"status":"resolved"}`, 409, []string{"2 of its actions are open", rotate, clean, "overdue since"}},
+				{"POST", "/actions/" + rotate + "/done", `{}`, 200, nil},
+				{"POST", "/problems/" + id + "/status", `{"status":"resolved"}`, 409, []string{"1 of its actions are open", clean}},
+				{"POST", "/actions/" + clean + "/wontdo", `{"reason":"the volume is gone"}`, 200, nil},
+				{"POST", "/problems/" + id + "/status", `{"status":"resolved"}`, 200, []string{`"status":"resolved"`, `"status":"done"`, `"status":"wont-do"`}},
+			}
+			for _, s := range steps {
+				resp := f.do(f.request(s.method, s.path, s.body, alice))
+				if resp.StatusCode != s.want {
+					t.Errorf("%s %s %s = %d %s; want %d", s.method, s.path, s.body, resp.StatusCode, resp.Body, s.want)
+					continue
+				}
+				for _, c := range s.contains {
+					if !strings.Contains(resp.Body, c) {
+						t.Errorf("%s %s = %s; want it containing %q", s.method, s.path, resp.Body, c)
+					}
+				}
 			}
 		})
 	}

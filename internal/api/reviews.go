@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/action"
+	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
@@ -166,6 +167,15 @@ func (h *Handler) addAction(c *call) (any, error) {
 	var req ActionRequest
 	if err := decode(c.body, &req); err != nil {
 		return nil, err
+	}
+	// An action keeps its problem open (problem.ActionsOf): it must name one that exists.
+	// (Incidents are checked by the action service.)
+	if action.LinkKind(req.LinkKind) == action.LinkProblem && req.Link != "" && h.Problems != nil {
+		if _, err := h.Problems.GetProblem(c.ctx, req.Link); errors.Is(err, problem.ErrNotFound) {
+			return nil, fail(errNotFound, "action linked to problem %s: there is no such problem", req.Link)
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	var (
 		got     action.Action

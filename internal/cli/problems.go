@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,9 +14,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/action"
 	"github.com/firebreak-ops/firebreak/internal/api"
 	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/report"
+	"github.com/firebreak-ops/firebreak/internal/review"
 )
 
 // runProblems is firebreak problems.
@@ -54,7 +57,7 @@ func runProblems(ctx context.Context, env Env, args []string) error {
 			if err != nil || printed {
 				return err
 			}
-			printProblemList(r.env.Stdout, resp.Problems)
+			printProblemList(r.env.Stdout, resp.Problems, resp.Actions)
 			return nil
 		}
 	case "show":
@@ -129,17 +132,41 @@ func showProblem(ctx context.Context, r *incidentsRun, method, path string, body
 	return nil
 }
 
-func printProblemList(w io.Writer, ps []problem.Problem) {
+func printProblemList(w io.Writer, ps []problem.Problem, acts map[string][]api.ProblemAction) {
 	if len(ps) == 0 {
 		fmt.Fprintln(w, "No problems.")
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tTEAM\tOPENED\tTITLE")
+	fmt.Fprintln(tw, "ID\tSTATUS\tTEAM\tOPENED\tACTIONS\tTITLE")
 	for _, p := range ps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Status, p.Team, p.OpenedAt.UTC().Format("2006-01-02 15:04"), clip(p.Title, 60))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Status, p.Team, p.OpenedAt.UTC().Format("2006-01-02 15:04"),
+			actionsSummary(acts[p.ID]), clip(p.Title, 45))
 	}
 	_ = tw.Flush()
+}
+
+// actionsSummary says in a few words where a problem's actions are: "2 open, 1 overdue",
+// "3 closed", or "none".
+func actionsSummary(acts []api.ProblemAction) string {
+	var open, overdue int
+	for _, a := range acts {
+		if a.Status == action.Open {
+			open++
+		}
+		if a.Overdue {
+			overdue++
+		}
+	}
+	switch {
+	case len(acts) == 0:
+		return "none"
+	case open == 0:
+		return fmt.Sprintf("%d closed", len(acts))
+	case overdue > 0:
+		return fmt.Sprintf("%d open, %d overdue", open, overdue)
+	}
+	return fmt.Sprintf("%d open", open)
 }
 
 func printProblem(w io.Writer, r api.ProblemResponse) {
@@ -162,8 +189,31 @@ func printProblem(w io.Writer, r api.ProblemResponse) {
 		row("Resolved", p.ResolvedAt.UTC().Format(time.RFC3339))
 	}
 	row("Incidents", strings.Join(p.Incidents, ", "))
-	row("Actions", strings.Join(p.Actions, ", "))
+	filed := map[string]bool{}
+	for _, a := range r.Actions {
+		filed[a.ID] = true
+	}
+	var unfiled []string
+	for _, id := range p.Actions {
+		if !filed[id] {
+			unfiled = append(unfiled, id)
+		}
+	}
+	row("Actions", actionsSummary(r.Actions))
+	row("Not filed", strings.Join(unfiled, ", ")) // ids recorded on it that name no filed action
 	_ = tw.Flush()
+	if len(r.Actions) > 0 {
+		fmt.Fprintln(w, "\nActions")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, a := range r.Actions {
+			status := string(a.Status)
+			if a.Overdue {
+				status += " (overdue)"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\tdue %s\t%s\n", a.ID, status, a.Owner, a.Due.UTC().Format("2006-01-02 15:04"), clip(a.Title, 45))
+		}
+		_ = tw.Flush()
+	}
 	if len(r.Timeline) > 0 {
 		fmt.Fprintln(w, "\nTimeline")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -240,6 +290,24 @@ func printReport(w io.Writer, r report.Report) {
 	}
 	sort.Strings(names)
 	for _, name := range names { // contributed sections (actions, reviews)
+		if name == review.SectionName && printFollowUps(w, r.Sections[name]) {
+			continue
+		}
 		fmt.Fprintf(w, "%s: %v\n", name, r.Sections[name])
 	}
+}
+
+// printFollowUps prints the follow-ups section (review.Section) as read back from the
+// API's JSON; false if it is not one.
+func printFollowUps(w io.Writer, v any) bool {
+	b, err := json.Marshal(v)
+	var f review.FollowUps
+	if err != nil || json.Unmarshal(b, &f) != nil {
+		return false
+	}
+	fmt.Fprintf(w, "Actions due: %d done on time, %d done late, %d won't do, %d overdue, %d open; %d overdue now\n",
+		f.ActionsDoneOnTime, f.ActionsDoneLate, f.ActionsWontDo, f.ActionsOverdue, f.ActionsOpen, f.OverdueNow)
+	fmt.Fprintf(w, "Reviews due: %d completed on time, %d completed late, %d overdue, %d open\n",
+		f.ReviewsOnTime, f.ReviewsLate, f.ReviewsOverdue, f.ReviewsOpen)
+	return true
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/pipeline"
 	"github.com/firebreak-ops/firebreak/internal/replay"
+	"github.com/firebreak-ops/firebreak/internal/report"
+	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
@@ -110,6 +112,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		Log:       log,
 		Reviews:   res.Local.Reviews,
 		Actions:   res.Local.Actions,
+		// The follow-ups section of the report: actions and reviews by outcome.
+		ReportSections: []report.Contributor{review.Section{Store: res.Store}},
 	}
 	actor := "local:" + localUser(env)
 	srv := &http.Server{

@@ -16,6 +16,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/api"
 	"github.com/firebreak-ops/firebreak/internal/cli"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/review"
 )
 
 type lockedBuffer struct {
@@ -316,5 +317,22 @@ func TestIncidentsUsage(t *testing.T) {
 	code, out, _ := run(t, "", "incidents", "help")
 	if code != 0 || !strings.Contains(out, "silence add --match K=V") {
 		t.Errorf("incidents help = exit %d, %q; want the commands", code, out)
+	}
+}
+
+// TestServeReport: firebreak report against firebreak serve carries the follow-ups
+// section serve wires in (actions and reviews by outcome), in JSON and in words.
+func TestServeReport(t *testing.T) {
+	s := serve(t)
+	code, out, errs := run(t, "", "report", "--api", s.base, "--json")
+	var rep struct {
+		Sections map[string]json.RawMessage `json:"sections"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Sections[review.SectionName] == nil {
+		t.Fatalf("report --json = exit %d %s %s; want a %s section", code, out, errs, review.SectionName)
+	}
+	code, out, errs = run(t, "", "report", "--api", s.base)
+	if code != 0 || !strings.Contains(out, "Actions due: 0 done on time") || !strings.Contains(out, "Reviews due: 0 completed on time") {
+		t.Errorf("report = exit %d %s %s; want the actions and reviews due", code, out, errs)
 	}
 }

@@ -2,7 +2,8 @@
 //
 // A problem is opened automatically when a fingerprint keeps coming back (Tracker), or by
 // hand linking any incidents (Service). Its lifecycle is open → investigating →
-// known-error → resolved; it cannot be resolved while an incident it explains is active.
+// known-error → resolved; it cannot be resolved while an incident it explains is active
+// or while one of its tracked actions is open (actions.go).
 //
 // Recurrence is counted on one small item per fingerprint (Recurrence): the most recent
 // occurrences (incident openings and re-openings), at most MaxOccurrences of them, and

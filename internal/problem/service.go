@@ -28,7 +28,10 @@ type ServiceStore interface {
 // and actions.
 type Service struct {
 	Store ServiceStore
-	Now   func() time.Time
+	// Actions lists the problem's tracked actions: resolving it is refused while any is
+	// open (nil: actions are not consulted).
+	Actions ActionLister
+	Now     func() time.Time
 }
 
 // ErrInvalid is matched by every refusal of bad input.
@@ -135,7 +138,8 @@ func (s *Service) Link(ctx context.Context, id string, incidents []string, by st
 }
 
 // SetStatus moves a problem through its lifecycle. Resolving it is refused, with the
-// incidents named, while any incident it explains is still active.
+// incidents named, while any incident it explains is still active, and, with the actions
+// named, while any of its tracked actions is open (see ActionsOf).
 func (s *Service) SetStatus(ctx context.Context, id string, to Status, by, reason string) (Problem, error) {
 	p, err := s.Store.GetProblem(ctx, id)
 	if err != nil {
@@ -158,6 +162,15 @@ func (s *Service) SetStatus(ctx context.Context, id string, to Status, by, reaso
 		if len(active) > 0 {
 			return Problem{}, fmt.Errorf("%w: problem %s cannot be resolved while the incidents it explains are active: %s; resolve them first",
 				ErrActiveIncidents, id, strings.Join(active, ", "))
+		}
+		if s.Actions != nil {
+			acts, err := ActionsOf(ctx, s.Actions, p)
+			if err != nil {
+				return Problem{}, fmt.Errorf("resolve problem %s: %w", id, err)
+			}
+			if err := openActionsErr(id, acts, s.Now().UTC()); err != nil {
+				return Problem{}, err
+			}
 		}
 	}
 	now := s.Now().UTC()
