@@ -52,7 +52,7 @@ var functionSpecs = map[string]functionSpec{
 		Description: "Firebreak escalate: every minute, the incident clocks → escalations, update reminders, objective breaches, auto-resolve",
 		MemoryMB:    256,
 		Timeout:     50 * time.Second, // a tick ends before the next one starts
-		Store:       storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[escalate.FollowupStore](), reflect.TypeFor[page.OverrideStore]()),
+		Store:       storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[escalate.FollowupStore](), reflect.TypeFor[page.OverrideStore](), reflect.TypeFor[escalate.ProblemLister]()),
 		wire:        wireEscalate,
 	},
 	TaskFunction: {

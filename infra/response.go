@@ -8,13 +8,15 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
+	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/problem"
 )
 
 // addResponseWidgets adds the response measures to the dashboard: mean times to
 // acknowledge, mitigate and resolve (dispatch emits them, in milliseconds, once per
 // resolution, by Severity and Team), the objectives met and breached, and the problems
-// opened (the problem tracker emits ProblemsOpened by Team). Each graph is one SEARCH
+// opened (the problem tracker emits ProblemsOpened by Team), and the problems open now
+// (the escalator's OpenProblems gauge, every minute). Each graph is one SEARCH
 // over the metric's dimensions, so a new team or severity needs no change here.
 func addResponseWidgets(s *Stack, h *Health) {
 	hour := awscdk.Duration_Hours(jsii.Number(1))
@@ -44,4 +46,11 @@ func addResponseWidgets(s *Stack, h *Health) {
 			search(dispatch.MetricObjectivesMet, "Sum", "met"), search(dispatch.MetricObjectivesBreach, "Sum", "breached")),
 		graph("Problems opened (recurring fingerprints)", "count", problems),
 	)
+	h.Dashboard.AddWidgets(awscloudwatch.NewSingleValueWidget(&awscloudwatch.SingleValueWidgetProps{
+		Title: jsii.String("Open problems (now)"), Width: jsii.Number(6), Height: jsii.Number(4),
+		Metrics: &[]awscloudwatch.IMetric{awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String(MetricsNamespace), MetricName: jsii.String(escalate.MetricOpenProblems),
+			Statistic: jsii.String("Maximum"), Period: awscdk.Duration_Minutes(jsii.Number(5)), Label: jsii.String("open problems"),
+		})},
+	}))
 }

@@ -208,8 +208,8 @@ func TestTableAccess(t *testing.T) {
 	want := map[string]map[string]string{
 		"intake":     {"": "dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"},
 		"dispatch":   {"": rw, "list": "dynamodb:Query"},
-		"escalate":   {"": rw, "due": "dynamodb:Query"}, // Query: the stored on-call overrides
-		TaskFunction: {"": rw},                          // Query: the timeline it reads to tell a verified remediation
+		"escalate":   {"": rw, "due": "dynamodb:Query", "list": "dynamodb:Query"}, // Query: the stored on-call overrides; list: the open-problems gauge
+		TaskFunction: {"": rw},                                                    // Query: the timeline it reads to tell a verified remediation
 		APIFunction:  {"": rw, "list": "dynamodb:Query", "owner": "dynamodb:Query"},
 		// RotateFunction: no table access at all.
 	}

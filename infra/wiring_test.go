@@ -150,7 +150,7 @@ func TestRoles(t *testing.T) {
 			many("dynamodb:ListStreams", "*"),
 			many("sqs:SendMessage", sy.logicalID(t, sy.stack.Dispatch.DLQ)+".Arn")),
 		// Query on the table: the stored on-call overrides of the schedules it pages.
-		"escalate":   concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/due"), tableKey, publish, page, readKeys),
+		"escalate":   concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/due", "${"+table+".Arn}/index/list"), tableKey, publish, page, readKeys),
 		TaskFunction: concat(many(rw, table+".Arn"), tableKey, publish, readKeys),
 		APIFunction: concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list", "${"+table+".Arn}/index/owner"), tableKey, readKeys,
 			many("states:SendTaskSuccess states:SendTaskFailure", resumed...)),

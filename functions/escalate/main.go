@@ -28,7 +28,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 		return nil, err
 	}
 	e := &escalate.Escalator{Store: db, Sender: sender, Config: env.Config, Metrics: metrics.New(os.Stdout),
-		Now: env.Now, Log: env.Log, OnCall: &page.Resolver{Config: env.Config, Overrides: db}}
+		Now: env.Now, Log: env.Log, OnCall: &page.Resolver{Config: env.Config, Overrides: db}, Problems: db}
 	if l := links.New(env); l != nil {
 		e.Links = l
 	}

@@ -239,6 +239,8 @@ type Escalator struct {
 	// OnCall pages whoever is on call for the tiers' schedules (oncall.go); nil: the
 	// configuration's rotations and overrides alone.
 	OnCall *page.Resolver
+	// Problems feeds the dashboard's open-problems gauge (problems.go); nil: none.
+	Problems ProblemLister
 }
 
 // Report counts what a tick did.
@@ -287,6 +289,7 @@ func (e *Escalator) Tick(ctx context.Context) (Report, error) {
 		}
 	}
 	e.emit(now, rep)
+	e.gaugeProblems(ctx, now)
 	return rep, errors.Join(errs...)
 }
 

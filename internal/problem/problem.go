@@ -39,6 +39,9 @@ const (
 // Statuses lists the lifecycle states in order.
 var Statuses = []Status{Open, Investigating, KnownError, Resolved}
 
+// Unresolved are the statuses of a problem still open (Active).
+var Unresolved = []Status{Open, Investigating, KnownError}
+
 // Active reports whether the problem is not resolved.
 func (s Status) Active() bool { return s == Open || s == Investigating || s == KnownError }
 
