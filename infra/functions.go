@@ -33,7 +33,7 @@ var functionSpecs = map[string]functionSpec{
 		Timeout:     60 * time.Second,
 		// Concurrency is bounded by the event source mapping's maximum concurrency
 		// (deploy.intake.max_concurrency), not by reserving account capacity.
-		Store: storeMethods(reflect.TypeFor[intake.Store]()),
+		Store: storeMethods(reflect.TypeFor[intake.Store](), reflect.TypeFor[intake.BeatStore]()),
 		wire:  wireIntake,
 	},
 	"dispatch": {
