@@ -52,8 +52,9 @@ var functionSpecs = map[string]functionSpec{
 		Description: "Firebreak escalate: every minute, the incident clocks → escalations, update reminders, objective breaches, auto-resolve",
 		MemoryMB:    256,
 		Timeout:     50 * time.Second, // a tick ends before the next one starts
-		Store:       storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[escalate.FollowupStore](), reflect.TypeFor[page.OverrideStore]()),
-		wire:        wireEscalate,
+		Store: storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[escalate.FollowupStore](), reflect.TypeFor[page.OverrideStore](),
+			reflect.TypeFor[escalate.HeartbeatStore]()), // the heartbeat clock
+		wire: wireEscalate,
 	},
 	TaskFunction: {
 		Description: "Firebreak runbook task: the phases, approvals and notices of runbook state machines",

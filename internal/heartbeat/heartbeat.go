@@ -28,8 +28,10 @@ type State struct {
 	Due       time.Time `json:"due"`                  // LastBeat + interval + grace: a miss from then
 	// Misses counts the misses so far; the n-th miss opens incident Incident(name, n).
 	Misses int `json:"misses,omitempty"`
-	// Missed is the incident of the current miss ("" while beating).
-	Missed string `json:"missed,omitempty"`
+	// Missed is the incident of the current miss ("" while beating), MissedAt when it
+	// was missed (the Due of then).
+	Missed   string    `json:"missed,omitempty"`
+	MissedAt time.Time `json:"missed_at,omitzero"`
 	// Check is when the escalator must look (the due index; zero: nothing to do): Due
 	// while beating; the beat that ended a miss, until its incident is mitigated.
 	Check   time.Time `json:"check,omitzero"`
