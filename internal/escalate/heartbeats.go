@@ -118,7 +118,7 @@ func (h *Heartbeats) missed(ctx context.Context, hb *config.Heartbeat, s heartbe
 			OpenedBy: fmt.Sprintf("heartbeat:%s:%d", hb.Name, n), OpenedAt: at, StateAt: at, Actor: "firebreak",
 			Attrs: map[string]string{"heartbeat": hb.Name, "last_beat": s.LastBeat.Format(time.RFC3339Nano), "last_event": s.LastEvent}}
 		opened := incident.Entry{Incident: id, At: at, Kind: incident.KindOpened, Actor: "firebreak",
-			Detail: fmt.Sprintf("Opened %s %s for %s: heartbeat %s missed", hb.Sev, config.HeartbeatClass, hb.Team, hb.Name),
+			Detail: fmt.Sprintf("Opened %s %s for %s: no beat of %s since %s", hb.Sev, config.HeartbeatClass, hb.Team, hb.Name, since),
 			Key:    string(incident.KindOpened) + ":" + inc.OpenedBy,
 			Data:   map[string]string{incident.DataSeverity: string(hb.Sev), "team": hb.Team}}
 		if _, _, err := h.Store.Open(ctx, inc, opened); err != nil {
