@@ -114,3 +114,69 @@ func TestReplayHeartbeatMissed(t *testing.T) {
 		t.Errorf("after the later beat: %+v; want the incident opened at %s, mitigated", list[0], wantOpened)
 	}
 }
+
+func TestHeartbeatsCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "firebreak.yaml")
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	var beats []string
+	for i := range 4 {
+		beats = append(beats, beatEvent(fmt.Sprintf("beat-%d", i), start.Add(time.Duration(i)*time.Hour)))
+	}
+	events := filepath.Join(dir, "beats.jsonl")
+	if err := os.WriteFile(cfg, []byte(heartbeatConfig+`  - name: never
+    match: {"source": ["app.never"]}
+    interval: 24h
+    severity: sev3
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(events, []byte(strings.Join(beats, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		until, state, next string
+	}{
+		{"0s", "ok", "2026-11-02T13:10:00Z"},
+		{"1h", "ok", "2026-11-02T13:10:00Z"},
+		{"3h", "missed", "2026-11-02T13:10:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.until, func(t *testing.T) {
+			code, out, errs := run(t, "", "heartbeats", "--json", "--config", cfg, "--until", tt.until, events)
+			if code != 0 {
+				t.Fatalf("heartbeats exit %d: %s", code, errs)
+			}
+			var rows []struct {
+				Name, State, Incident, Interval, Grace, Severity, Team string
+				LastBeat  string `json:"last_beat"`
+				LastEvent string `json:"last_event"`
+				NextDue   string `json:"next_due"`
+			}
+			if err := json.Unmarshal([]byte(out), &rows); err != nil {
+				t.Fatalf("heartbeats --json: %v\n%s", err, out)
+			}
+			if len(rows) != 2 {
+				t.Fatalf("heartbeats --json = %d rows; want 2 (every configured heartbeat)", len(rows))
+			}
+			b := rows[0]
+			if b.Name != "backup" || b.State != tt.state || b.LastBeat != "2026-11-02T12:00:00Z" || b.LastEvent != "beat-3" || b.NextDue != tt.next ||
+				b.Interval != "1h" || b.Grace != "10m" || b.Severity != "sev2" || b.Team != "platform" {
+				t.Errorf("heartbeats --until %s: backup = %+v; want state %s, last beat 12:00 (beat-3), next due %s", tt.until, b, tt.state, tt.next)
+			}
+			if (tt.state == "missed") != (b.Incident != "") {
+				t.Errorf("heartbeats --until %s: incident %q in state %s; want one exactly when missed", tt.until, b.Incident, b.State)
+			}
+			if n := rows[1]; n.Name != "never" || n.State != "waiting" || n.LastBeat != "" {
+				t.Errorf("heartbeats: never = %+v; want waiting, no last beat", n)
+			}
+		})
+	}
+	code, out, _ := run(t, "", "heartbeats", "--config", cfg, "--until", "3h", events)
+	if code != 0 || !strings.Contains(out, "backup") || !strings.Contains(out, "2026-11-02 13:10 UTC") || !strings.Contains(out, "missed") {
+		t.Errorf("heartbeats = exit %d:\n%s\nwant a table with backup, missed, next due 13:10", code, out)
+	}
+	if code, _, errs := run(t, "", "heartbeats"); code != 2 || !strings.Contains(errs, "give the events") {
+		t.Errorf("heartbeats without paths = exit %d, %q; want a usage error", code, errs)
+	}
+}
