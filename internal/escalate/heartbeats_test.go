@@ -133,6 +133,9 @@ func TestHeartbeatsMissedAndResumed(t *testing.T) {
 			if got, want := kinds(id), "heartbeat-missed@1h10m0s opened@1h10m0s heartbeat-resumed@5h1m0s mitigated@5h1m0s"; got != want {
 				t.Errorf("timeline = %q; want %q", got, want)
 			}
+			if tl, _ := st.Timeline(ctx, id); len(incident.Causality(tl, nil)) > 0 {
+				t.Errorf("Causality(timeline of %s) = %v; want none", id, incident.Causality(tl, nil))
+			}
 			s, _ = st.Heartbeat(ctx, "backup")
 			if s.Missed != "" || !s.Check.Equal(min(371)) || s.StatusAt(min(302)) != heartbeat.Beating {
 				t.Errorf("state after the beat = %+v; want beating, due again at 6h11m", s)
