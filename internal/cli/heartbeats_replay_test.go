@@ -149,9 +149,9 @@ func TestHeartbeatsCommand(t *testing.T) {
 			}
 			var rows []struct {
 				Name, State, Incident, Interval, Grace, Severity, Team string
-				LastBeat  string `json:"last_beat"`
-				LastEvent string `json:"last_event"`
-				NextDue   string `json:"next_due"`
+				LastBeat                                               string `json:"last_beat"`
+				LastEvent                                              string `json:"last_event"`
+				NextDue                                                string `json:"next_due"`
 			}
 			if err := json.Unmarshal([]byte(out), &rows); err != nil {
 				t.Fatalf("heartbeats --json: %v\n%s", err, out)
