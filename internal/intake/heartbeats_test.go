@@ -11,6 +11,8 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/intake"
+	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 // appEvent is a custom application event, as an application puts it on EventBridge.
@@ -76,5 +78,83 @@ func TestHeartbeatBeats(t *testing.T) {
 				t.Errorf("after the next beat: %v by %s due %v; want %v by b3 due %v", at3, id3, due3, t0.Add(time.Hour), t0.Add(130*time.Minute))
 			}
 		})
+	}
+}
+
+// withHeartbeat is a processor on st whose configuration has one heartbeat every storm
+// event beats (any CloudWatch alarm).
+func withHeartbeat(t testing.TB, st intake.Store) *intake.Processor {
+	t.Helper()
+	cfg, err := firebreak.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Heartbeats = []*config.Heartbeat{{Name: "alarms", Interval: config.Duration{Duration: time.Hour}, Severity: "sev3",
+		Team: cfg.Defaults.Team, Pattern: json.RawMessage(`{"source":["aws.cloudwatch"]}`)}}
+	c, err := classify.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := intake.New(st, c, now, nil)
+	if p.Beats, err = intake.NewBeats(st.(intake.BeatStore), cfg); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestHeartbeatStormCostsPerBatch: when every event of the storm is a beat, the
+// heartbeat costs at most one read and one write per batch, not per event.
+func TestHeartbeatStormCostsPerBatch(t *testing.T) {
+	srv := dynamotest.SharedForTest(t)
+	batches := stormBatches(t)
+	requests := func(beats bool) int {
+		db, counter := srv.CountingClient()
+		st := store.NewDynamo(db, dynamotest.NewTable(t, db), now)
+		p := intake.New(st, classifier(t), now, nil)
+		if beats {
+			p = withHeartbeat(t, st)
+		}
+		counter.Reset()
+		for _, b := range batches {
+			if rep, err := p.Process(context.Background(), b); err != nil || len(rep.Retry) > 0 {
+				t.Fatalf("Process() = retry %v, %v", rep.Retry, err)
+			}
+		}
+		n := counter.Total() - counter.Retries() // an SDK retry is dynalite's hiccup, not the code's request
+		if beats {
+			s, err := st.Heartbeat(context.Background(), "alarms")
+			if err != nil || s.Version != len(batches) {
+				t.Errorf("heartbeat after the storm: v%d, %v; want one write per batch (%d)", s.Version, err, len(batches))
+			}
+		}
+		return n
+	}
+	without, with := requests(false), requests(true)
+	if extra := with - without; extra > 2*len(batches) {
+		t.Errorf("storm of %d events in %d batches: %d requests (retries aside) with a heartbeat, %d without; want at most 2 more per batch",
+			stormEvents, len(batches), with, without)
+	}
+}
+
+// BenchmarkIntakeHeartbeatMatch is the matching cost of one heartbeat every event beats,
+// on the in-memory store: compare its ns/op with BenchmarkIntakeNoHeartbeat's (same run).
+func BenchmarkIntakeHeartbeatMatch(b *testing.B) { benchIntake(b, true) }
+
+// BenchmarkIntakeNoHeartbeat is the baseline of BenchmarkIntakeHeartbeatMatch.
+func BenchmarkIntakeNoHeartbeat(b *testing.B) { benchIntake(b, false) }
+
+func benchIntake(b *testing.B, beats bool) {
+	batches := stormBatches(b)
+	for b.Loop() {
+		st := store.NewMemory(now)
+		p := intake.New(st, classifier(b), now, nil)
+		if beats {
+			p = withHeartbeat(b, st)
+		}
+		for _, batch := range batches {
+			if _, err := p.Process(context.Background(), batch); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
