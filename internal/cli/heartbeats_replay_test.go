@@ -102,6 +102,11 @@ func TestReplayHeartbeatMissed(t *testing.T) {
 		t.Errorf("title %q; want it to say when the last beat came (2026-11-02 12:00 UTC)", got.Title)
 	}
 
+	if code, out, _ := run(t, "", "replay", "--config", cfg, "--until", "3h", filepath.Join(dir, "silent.jsonl")); code != 0 ||
+		!strings.Contains(out, "heartbeats missed  1") || !strings.Contains(out, "heartbeat.missed") {
+		t.Errorf("replay --until 3h = exit %d:\n%s\nwant the heartbeats line of the summary and the incident", code, out)
+	}
+
 	// The job runs again at 14:30: the incident is mitigated, and no second one opens
 	// before the next beat is due (15:40).
 	later := append(beats, beatEvent("beat-late", start.Add(5*time.Hour+30*time.Minute)))
