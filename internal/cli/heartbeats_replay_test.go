@@ -102,6 +102,17 @@ func TestReplayHeartbeatMissed(t *testing.T) {
 		t.Errorf("title %q; want it to say when the last beat came (2026-11-02 12:00 UTC)", got.Title)
 	}
 
+	// Redelivered beats, out of order, one a batch: the same one incident at the same time.
+	shuffled := []string{beats[3], beats[1], beats[3], beats[0], beats[2], beats[1]}
+	code, out, errs := run(t, "", "replay", "--json", "--config", cfg, "--until", "3h", "--batch", "1", write("shuffled.jsonl", shuffled))
+	var again struct {
+		Missed int   `json:"heartbeats_missed"`
+		List   []inc `json:"incident_list"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &again) != nil || again.Missed != 1 || len(again.List) != 1 || again.List[0].OpenedAt != wantOpened {
+		t.Errorf("replay of redelivered, shuffled beats, --batch 1 = exit %d %s: %+v; want the same one incident opened at %s", code, errs, again, wantOpened)
+	}
+
 	if code, out, _ := run(t, "", "replay", "--config", cfg, "--until", "3h", filepath.Join(dir, "silent.jsonl")); code != 0 ||
 		!strings.Contains(out, "heartbeats missed  1") || !strings.Contains(out, "heartbeat.missed") {
 		t.Errorf("replay --until 3h = exit %d:\n%s\nwant the heartbeats line of the summary and the incident", code, out)
