@@ -33,7 +33,7 @@ var functionSpecs = map[string]functionSpec{
 		Timeout:     60 * time.Second,
 		// Concurrency is bounded by the event source mapping's maximum concurrency
 		// (deploy.intake.max_concurrency), not by reserving account capacity.
-		Store: storeMethods(reflect.TypeFor[intake.Store]()),
+		Store: storeMethods(reflect.TypeFor[intake.Store](), reflect.TypeFor[intake.BeatStore]()),
 		wire:  wireIntake,
 	},
 	"dispatch": {
@@ -52,8 +52,10 @@ var functionSpecs = map[string]functionSpec{
 		Description: "Firebreak escalate: every minute, the incident clocks → escalations, update reminders, objective breaches, auto-resolve",
 		MemoryMB:    256,
 		Timeout:     50 * time.Second, // a tick ends before the next one starts
-		Store:       storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[escalate.FollowupStore](), reflect.TypeFor[page.OverrideStore](), reflect.TypeFor[escalate.ProblemLister]()),
-		wire:        wireEscalate,
+		Store: storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[escalate.FollowupStore](), reflect.TypeFor[page.OverrideStore](),
+			reflect.TypeFor[escalate.HeartbeatStore](), // the heartbeat clock
+			reflect.TypeFor[escalate.ProblemLister]()), // the open-problems gauge
+		wire: wireEscalate,
 	},
 	TaskFunction: {
 		Description: "Firebreak runbook task: the phases, approvals and notices of runbook state machines",

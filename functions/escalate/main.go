@@ -34,15 +34,19 @@ func setup(env *lambdaenv.Env) (any, error) {
 	}
 	// The follow-up clocks: reminders of post-incident reviews and tracked actions.
 	f := &escalate.Followups{Store: db, Sender: sender, Config: env.Config, Metrics: e.Metrics, Now: env.Now, Log: env.Log}
+	// The heartbeat clock: silence past a heartbeat's interval + grace is an incident.
+	hb := &escalate.Heartbeats{Store: db, Config: env.Config, Metrics: e.Metrics, Now: env.Now, Log: env.Log}
 	return func(ctx context.Context, _ events.EventBridgeEvent) (tick, error) {
 		rep, err := e.Tick(ctx)
 		frep, ferr := f.Tick(ctx)
-		return tick{rep, frep}, errors.Join(err, ferr)
+		hrep, herr := hb.Tick(ctx)
+		return tick{rep, frep, hrep}, errors.Join(err, ferr, herr)
 	}, nil
 }
 
 // tick is what one run of the clocks did.
 type tick struct {
 	escalate.Report
-	Followups escalate.FollowupReport `json:"followups"`
+	Followups  escalate.FollowupReport  `json:"followups"`
+	Heartbeats escalate.HeartbeatReport `json:"heartbeats"`
 }

@@ -24,6 +24,9 @@ func setup(env *lambdaenv.Env) (any, error) {
 	}
 	p := intake.New(db, c, env.Now, env.Log)
 	p.ReopenWithin = env.Config.Defaults.ReopenWithin.Duration
+	if p.Beats, err = intake.NewBeats(db, env.Config); err != nil {
+		return nil, err
+	}
 	h := &intake.Handler{Processor: p, Now: env.Now, Log: env.Log, Metrics: metrics.New(os.Stdout)}
 	return h.Handle, nil
 }

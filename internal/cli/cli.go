@@ -35,6 +35,7 @@ func init() {
 		classifyCmd,
 		policyCmd,
 		replayCmd,
+		heartbeatsCmd,
 		serveCmd,
 		incidentsCmd,
 		statusLinkCmd,

@@ -337,6 +337,9 @@ func printSummary(w io.Writer, s replay.Summary, incs []incident.Incident, wide 
 	fmt.Fprintf(tw, "  duplicates\t%d\tunmatched\t%d\t(no rule routes them)\n", s.Duplicates, s.Unmatched)
 	fmt.Fprintf(tw, "  quarantined\t%d\tnotifications\t%d\t\n", s.Quarantined, s.Notifications)
 	fmt.Fprintf(tw, "  escalations\t%d\tbreaches\t%d\t(objectives missed; reminders %d, auto-resolved %d)\n", s.Escalations, s.Breaches, s.Reminders, s.AutoResolved)
+	if s.HeartbeatsMissed+s.HeartbeatsResumed > 0 { // docs/heartbeats.md
+		fmt.Fprintf(tw, "  heartbeats missed\t%d\tresumed\t%d\t(silent past interval + grace: one heartbeat.missed incident each)\n", s.HeartbeatsMissed, s.HeartbeatsResumed)
+	}
 	fmt.Fprintf(tw, "  silenced\t%d\tinhibited\t%d\t(grouped under another: %d)\n", s.Silenced, s.Inhibited, s.Grouped)
 	_ = tw.Flush()
 	for _, l := range severityLines(s.BySeverity, incs) {

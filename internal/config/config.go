@@ -52,7 +52,8 @@ type Config struct {
 	Schedules   map[string]*oncall.Schedule `yaml:"schedules"`
 	Overrides   []oncall.Override           `yaml:"overrides"`
 	Escalations map[string]*Escalation      `yaml:"escalations"`
-	Reviews     *Reviews                    `yaml:"reviews"` // post-incident reviews and actions (reviews.go)
+	Reviews     *Reviews                    `yaml:"reviews"`    // post-incident reviews and actions (reviews.go)
+	Heartbeats  []*Heartbeat                `yaml:"heartbeats"` // sources that must keep speaking (heartbeats.go)
 	// Warnings do not stop the configuration loading (e.g. schedule gaps).
 	Warnings strictyaml.Errors `yaml:"-"`
 

@@ -97,6 +97,8 @@ type Processor struct {
 	// ReopenWithin: a trigger this soon after its incident was resolved re-opens it
 	// instead of opening a new one (0: never re-open). Closed incidents never re-open.
 	ReopenWithin time.Duration
+	// Beats records the heartbeats events beat (heartbeats.go; nil: none configured).
+	Beats *Beats
 }
 
 // New returns a Processor.
@@ -127,6 +129,7 @@ func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error)
 	var rep Report
 	retry := map[string]bool{}
 	groups := map[string]*group{}
+	beats := map[string]*beat{}
 	for _, m := range msgs {
 		evs, err := event.Parse(m.Body)
 		if err == nil {
@@ -138,6 +141,13 @@ func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error)
 					break
 				}
 				items = append(items, item{msg: m.ID, ev: e, res: res})
+			}
+			if err == nil && p.Beats != nil {
+				for _, it := range items {
+					if err = p.Beats.latest(beats, m.ID, it.ev); err != nil {
+						break
+					}
+				}
 			}
 			if err == nil {
 				for _, it := range items {
@@ -221,6 +231,7 @@ func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error)
 		}
 		rep.Outcomes = append(rep.Outcomes, out...)
 	}
+	p.recordBeats(ctx, beats, retry)
 	// A message is retried whole: drop outcomes of its other events (they are recorded
 	// and will come back as duplicates).
 	if len(retry) > 0 {
@@ -360,4 +371,21 @@ func before(e event.Event, t time.Time, id string) bool {
 		return e.Time.Before(t)
 	}
 	return e.ID < id
+}
+
+// recordBeats records the batch's latest beat of each heartbeat; a failure retries the
+// message it came in (recording it again changes nothing).
+func (p *Processor) recordBeats(ctx context.Context, beats map[string]*beat, retry map[string]bool) {
+	names := make([]string, 0, len(beats))
+	for name := range beats {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		b := beats[name]
+		if err := p.Beats.record(ctx, b.h, b.ev.Time, b.ev.ID); err != nil {
+			p.log.ErrorContext(ctx, "heartbeat not recorded; retrying its message", "heartbeat", name, "event_id", b.ev.ID, "error", err)
+			retry[b.msg] = true
+		}
+	}
 }

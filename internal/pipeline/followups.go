@@ -21,8 +21,8 @@ func (l *Local) wireFollowups() {
 	l.Followups = &escalate.Followups{Store: l.Store, Sender: l.Escalator.Sender, Config: l.Config, Now: now, Log: l.Escalator.Log}
 }
 
-// nextDue is the earliest time at or before t that an incident, a review or an action
-// is due (ok false: nothing is).
+// nextDue is the earliest time at or before t that an incident, a review, an action or
+// a heartbeat is due (ok false: nothing is).
 func (l *Local) nextDue(ctx context.Context, t time.Time) (time.Time, bool, error) {
 	var at time.Time
 	consider := func(v time.Time) {
@@ -50,6 +50,13 @@ func (l *Local) nextDue(ctx context.Context, t time.Time) (time.Time, bool, erro
 	}
 	if len(acts) > 0 {
 		consider(acts[0].NextRemind)
+	}
+	hbs, err := l.Store.HeartbeatsDue(ctx, t, 1) // heartbeats.go
+	if err != nil {
+		return at, false, err
+	}
+	if len(hbs) > 0 {
+		consider(hbs[0].Check)
 	}
 	return at, !at.IsZero(), nil
 }

@@ -84,10 +84,13 @@ type Local struct {
 	Actions   *action.Service
 	Followups *escalate.Followups
 	Problems  *problem.Service // people's changes to problems (run them through Do)
+	// Heartbeats is the heartbeat clock (heartbeats.go).
+	Heartbeats *escalate.Heartbeats
 
 	mu         sync.Mutex // one step at a time: intake, clocks and people take turns
 	Escalation escalate.Report
 	Followup   escalate.FollowupReport
+	Heartbeat  escalate.HeartbeatReport
 }
 
 // LocalTopic is the stand-in topic ARN of a team's notifications in local runs.
@@ -136,6 +139,9 @@ func New(o Options) (*Local, error) {
 	}
 	l.Escalator = &escalate.Escalator{Store: st, Sender: sender, Config: o.Config, Links: el, Now: now, Log: o.Log, OnCall: oncall}
 	l.wireFollowups()
+	if err := l.wireHeartbeats(); err != nil {
+		return nil, err
+	}
 	return l, nil
 }
 
@@ -200,6 +206,9 @@ func (l *Local) AdvanceTo(ctx context.Context, t time.Time) error {
 		}
 		l.Clock.Set(at)
 		if err := l.tickFollowups(ctx); err != nil {
+			return err
+		}
+		if err := l.tickHeartbeats(ctx); err != nil {
 			return err
 		}
 		rep, err := l.Escalator.Tick(ctx)

@@ -88,9 +88,13 @@ type Summary struct {
 	Reminders    int `json:"reminders"`     // update-due reminders
 	Breaches     int `json:"breaches"`      // objectives missed (acknowledge, resolve)
 	AutoResolved int `json:"auto_resolved"` // mitigated incidents resolved after the quiet period
-	Silenced     int `json:"silenced"`      // incidents a silence kept quiet
-	Inhibited    int `json:"inhibited"`     // incidents attached to a more severe one instead of paging
-	Grouped      int `json:"grouped"`       // incidents grouped under another: one page per group
+	// Heartbeats that stayed silent past interval + grace (a heartbeat.missed incident
+	// each, not counted in incidents, which counts events) and misses a beat ended.
+	HeartbeatsMissed  int `json:"heartbeats_missed"`
+	HeartbeatsResumed int `json:"heartbeats_resumed"`
+	Silenced          int `json:"silenced"`  // incidents a silence kept quiet
+	Inhibited         int `json:"inhibited"` // incidents attached to a more severe one instead of paging
+	Grouped           int `json:"grouped"`   // incidents grouped under another: one page per group
 
 	// Incidents opened, per owning team and per severity (every configured team and
 	// every severity appear, zero or not).
@@ -287,6 +291,7 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	countRuns(sum, res.Runs)
 	sum.Escalations, sum.Reminders = l.Escalation.Escalations, l.Escalation.Reminders
 	sum.Breaches, sum.AutoResolved = l.Escalation.Breaches, l.Escalation.AutoResolved
+	sum.HeartbeatsMissed, sum.HeartbeatsResumed = l.Heartbeat.Missed, l.Heartbeat.Resumed
 	incs, err := l.Store.List(ctx, store.Filter{})
 	if err != nil {
 		return nil, err

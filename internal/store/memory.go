@@ -40,6 +40,7 @@ type Memory struct {
 	followups  memFollowups                                           // reviews and actions (memory_followups.go)
 	overrides  map[string][]oncall.Override                           // schedule -> overrides sorted by id (memory_overrides.go)
 	problems   *memProblems                                           // problem items (memory_problems.go)
+	heartbeats memHeartbeats                                          // heartbeat states (heartbeats.go)
 }
 
 type claim struct {

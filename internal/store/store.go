@@ -58,8 +58,9 @@ type Store interface {
 	Approvals(ctx context.Context, id string) ([]Approval, error)
 	Decide(ctx context.Context, id, key, decision, by string, at time.Time) (Approval, error)
 
-	Followups // post-incident reviews and tracked actions (followups.go)
-	Overrides // on-call overrides (overrides.go)
+	Followups  // post-incident reviews and tracked actions (followups.go)
+	Overrides  // on-call overrides (overrides.go)
+	Heartbeats // heartbeat states (heartbeats.go)
 }
 
 // ErrDecided is returned when deciding an approval that is already decided.
