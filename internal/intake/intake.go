@@ -121,6 +121,14 @@ type group struct {
 	items []item
 }
 
+// lead is the group's first trigger, or its first event when it has none.
+func (g *group) lead() event.Event {
+	if i := g.firstTrigger(); i >= 0 {
+		return g.items[i].ev
+	}
+	return g.items[0].ev
+}
+
 // Process handles one batch. It returns an error only when nothing could be processed
 // (the context ended); failures of individual fingerprints put their messages on Retry.
 func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error) {
@@ -179,7 +187,16 @@ func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error)
 			return a.ID < b.ID
 		})
 	}
-	sort.Strings(fps)
+	// Fingerprints are correlated in the order of their first trigger (else first event),
+	// so that incidents a batch opens are written, and reach dispatch, in event-time
+	// order: grouping puts an incident under the first of its group dispatch already knows.
+	sort.Slice(fps, func(i, j int) bool {
+		a, b := groups[fps[i]].lead(), groups[fps[j]].lead()
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		return fps[i] < fps[j]
+	})
 	sort.Strings(incidentFPs)
 
 	var current map[string]incident.Incident
