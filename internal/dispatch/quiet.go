@@ -36,7 +36,15 @@ func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.T
 		return &Quiet{Reason: incident.KindSilenced, By: inc.SilencedBy}, nil
 	}
 	if inc.Parent != "" {
-		return &Quiet{Reason: incident.Kind(inc.ParentReason), By: inc.Parent}, nil
+		// Attached by an earlier attempt, which may have failed before it wrote the
+		// parent's entry: write it again (by its key, once).
+		q := &Quiet{Reason: incident.Kind(inc.ParentReason), By: inc.Parent}
+		if q.Reason == incident.KindGrouped || q.Reason == incident.KindInhibited {
+			if err := d.Store.AddEntries(ctx, childEntry(inc, inc.Parent, q.Reason, at)); err != nil {
+				return nil, err
+			}
+		}
+		return q, nil
 	}
 	for _, step := range []func(context.Context, incident.Incident, time.Time) (*Quiet, error){d.silence, d.inhibit, d.group} {
 		if q, err := step(ctx, inc, at); q != nil || err != nil {
@@ -135,9 +143,14 @@ func (d *Dispatcher) attach(ctx context.Context, child, parent incident.Incident
 			Detail: q.Detail, Data: map[string]string{"parent": parent.ID}}}); err != nil {
 		return err
 	}
-	return d.Store.AddEntries(ctx, incident.Entry{Incident: parent.ID, At: at.Add(1), Kind: incident.ChildKind(q.Reason), Actor: "firebreak",
-		Key: "child:" + child.ID, Detail: fmt.Sprintf("%s %s: %s (%s)", child.ID, q.Reason, child.Title, child.Severity),
-		Data: map[string]string{"child": child.ID}})
+	return d.Store.AddEntries(ctx, childEntry(child, parent.ID, q.Reason, at))
+}
+
+// childEntry is the parent's timeline entry that says child was attached to it.
+func childEntry(child incident.Incident, parent string, reason incident.Kind, at time.Time) incident.Entry {
+	return incident.Entry{Incident: parent, At: at.Add(1), Kind: incident.ChildKind(reason), Actor: "firebreak",
+		Key: "child:" + child.ID, Detail: fmt.Sprintf("%s %s: %s (%s)", child.ID, reason, child.Title, child.Severity),
+		Data: map[string]string{"child": child.ID}}
 }
 
 // paged reports whether anyone was told about the incident.

@@ -37,10 +37,13 @@ func (g *group) looseOutcome(it item, k Kind, inc string) Outcome {
 }
 
 // correlate records one fingerprint's events of the batch and applies the incident
-// changes they imply.
-func (p *Processor) correlate(ctx context.Context, g *group, current map[string]incident.Incident) ([]Outcome, error) {
+// changes they imply. kept are the events it kept loose as no active incident's own:
+// Process checks them against the incident that is current after it kept them
+// (recheckLoose), as another worker may be opening one at the same moment.
+func (p *Processor) correlate(ctx context.Context, g *group, current map[string]incident.Incident) (out []Outcome, kept []item, err error) {
 	if !g.incidentClass() {
-		return p.recordLoose(ctx, g.fp, g.items, g.looseOutcome, false)
+		out, err = p.recordLoose(ctx, g.fp, g.items, g.looseOutcome, false)
+		return out, nil, err
 	}
 	c := &correlation{g: g}
 	inc, has := current[g.fp]
@@ -48,34 +51,35 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 	if !has || !inc.Status.Active() {
 		opener := g.firstTrigger()
 		if opener < 0 { // nothing to open: recoveries and info with no active incident
-			return p.recordLoose(ctx, g.fp, g.items, g.looseOutcome, true)
+			out, err = p.recordLoose(ctx, g.fp, g.items, g.looseOutcome, true)
+			return out, g.items, err
 		}
 		if err := p.openOrReopen(ctx, c, has, g.items[opener]); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	c.openedBy = c.inc.OpenedBy
 	if err := p.takeEarlierOpening(ctx, c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out, err := p.takeItems(ctx, c)
+	out, kept, err = p.takeItems(ctx, c)
 	if err != nil || len(c.items) == 0 {
-		return out, err
+		return out, kept, err
 	}
 	laterSeen, err := p.laterSeen(ctx, c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := p.record(ctx, c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := p.applyNetChange(ctx, c, laterSeen); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := p.raiseSeverity(ctx, c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return append(out, c.outcomes()...), nil
+	return append(out, c.outcomes()...), kept, nil
 }
 
 // incidentClass reports whether any event of the group is of a class that makes incidents.
@@ -155,8 +159,8 @@ func (p *Processor) takeEarlierOpening(ctx context.Context, c *correlation) erro
 // takeItems settles which events the incident takes: non-trigger events older than its
 // opening event are not part of it (they are counted on the fingerprint, in every
 // delivery alike: their outcomes are returned), and loose events delivered earlier that
-// are its own now are adopted.
-func (p *Processor) takeItems(ctx context.Context, c *correlation) ([]Outcome, error) {
+// are its own now are adopted. It returns the events it kept loose.
+func (p *Processor) takeItems(ctx context.Context, c *correlation) ([]Outcome, []item, error) {
 	var loose []item
 	for _, it := range c.g.items {
 		if !it.res.Incident && before(it.ev, c.inc.OpenedAt, c.inc.OpenedBy) {
@@ -169,18 +173,18 @@ func (p *Processor) takeItems(ctx context.Context, c *correlation) ([]Outcome, e
 	if len(loose) > 0 {
 		o, err := p.recordLoose(ctx, c.g.fp, loose, c.g.looseOutcome, true)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = o
 	}
 	if !c.adoptFrom.IsZero() {
 		adopted, err := p.adopt(ctx, c.g.fp, c.adoptFrom, c.adoptTo, c.items)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		c.items = adopted
 	}
-	return out, nil
+	return out, loose, nil
 }
 
 // laterSeen is the latest event earlier batches recorded on the incident, read only when

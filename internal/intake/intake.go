@@ -123,6 +123,14 @@ type group struct {
 	items []item
 }
 
+// lead is the group's first trigger, or its first event when it has none.
+func (g *group) lead() event.Event {
+	if i := g.firstTrigger(); i >= 0 {
+		return g.items[i].ev
+	}
+	return g.items[0].ev
+}
+
 // Process handles one batch. It returns an error only when nothing could be processed
 // (the context ended); failures of individual fingerprints put their messages on Retry.
 func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error) {
@@ -189,7 +197,16 @@ func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error)
 			return a.ID < b.ID
 		})
 	}
-	sort.Strings(fps)
+	// Fingerprints are correlated in the order of their first trigger (else first event),
+	// so that incidents a batch opens are written, and reach dispatch, in event-time
+	// order: grouping puts an incident under the first of its group dispatch already knows.
+	sort.Slice(fps, func(i, j int) bool {
+		a, b := groups[fps[i]].lead(), groups[fps[j]].lead()
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		return fps[i] < fps[j]
+	})
 	sort.Strings(incidentFPs)
 
 	var current map[string]incident.Incident
@@ -209,12 +226,16 @@ func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error)
 			}
 		}
 	}
+	kept := map[string][]item{}
 	for _, fp := range fps {
 		g := groups[fp]
 		if g == nil {
 			continue
 		}
-		out, err := p.correlate(ctx, g, current)
+		out, k, err := p.correlate(ctx, g, current)
+		if len(k) > 0 && err == nil {
+			kept[fp] = k
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return rep, ctx.Err()
@@ -230,6 +251,9 @@ func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error)
 			continue
 		}
 		rep.Outcomes = append(rep.Outcomes, out...)
+	}
+	if err := p.recheckLoose(ctx, kept, retry); err != nil && ctx.Err() != nil {
+		return rep, ctx.Err()
 	}
 	p.recordBeats(ctx, beats, retry)
 	// A message is retried whole: drop outcomes of its other events (they are recorded
@@ -317,6 +341,50 @@ func (p *Processor) recordLoose(ctx context.Context, fp string, items []item, ou
 		out[i] = outcome(it, k, "")
 	}
 	return out, nil
+}
+
+// recheckLoose closes the race between keeping events loose and opening an incident.
+// An opener takes in the loose events of its fingerprint right after it opens (adopt);
+// events kept loose by another worker after that read would never reach the incident.
+// So, after keeping them, the fingerprints' current incidents are read once more (one
+// read for the whole batch, only when something was kept): an event an active incident
+// would now take (at or after its opening) has its message delivered again, and the
+// redelivery records it on the incident and applies it. Both orders are covered: either
+// the opener's read saw the kept event, or this read sees the opened incident (both may
+// happen; the ledger makes the second recording a duplicate). A failed read retries the
+// kept events' messages: their redelivery is idempotent.
+func (p *Processor) recheckLoose(ctx context.Context, kept map[string][]item, retry map[string]bool) error {
+	if len(kept) == 0 {
+		return nil
+	}
+	fps := make([]string, 0, len(kept))
+	for fp := range kept {
+		fps = append(fps, fp)
+	}
+	sort.Strings(fps)
+	current, err := p.store.Current(ctx, fps)
+	if err != nil {
+		p.log.ErrorContext(ctx, "re-read current incidents after keeping loose events failed; retrying their messages", "error", err)
+		for _, items := range kept {
+			for _, it := range items {
+				retry[it.msg] = true
+			}
+		}
+		return err
+	}
+	for _, fp := range fps {
+		inc, ok := current[fp]
+		if !ok || !inc.Status.Active() {
+			continue
+		}
+		for _, it := range kept[fp] {
+			if !before(it.ev, inc.OpenedAt, inc.OpenedBy) && !retry[it.msg] {
+				p.log.InfoContext(ctx, "incident opened while its event was kept loose; retrying the message", "fingerprint", fp, "incident", inc.ID, "event_id", it.ev.ID, "message_id", it.msg)
+				retry[it.msg] = true
+			}
+		}
+	}
+	return nil
 }
 
 // openEarlier moves the incident's opening to it, a trigger that happened before the

@@ -358,6 +358,26 @@ func (u *changeUpdate) input(table, id string) *dynamodb.UpdateItemInput {
 	}
 }
 
+// latestOnly keeps one copy of each incident, its latest version: the status
+// partitions are queried one after the other, so an incident whose status changes
+// meanwhile is found in both (and a batch read of its counters with the same key
+// twice is refused).
+func latestOnly(incs []incident.Incident) []incident.Incident {
+	at := make(map[string]int, len(incs))
+	out := incs[:0]
+	for _, inc := range incs {
+		i, seen := at[inc.ID]
+		switch {
+		case !seen:
+			at[inc.ID] = len(out)
+			out = append(out, inc)
+		case inc.Version > out[i].Version:
+			out[i] = inc
+		}
+	}
+	return out
+}
+
 // List returns incidents matching f, most recently opened first.
 func (d *Dynamo) List(ctx context.Context, f Filter) ([]incident.Incident, error) {
 	statuses := f.Status
@@ -403,6 +423,7 @@ func (d *Dynamo) List(ctx context.Context, f Filter) ([]incident.Incident, error
 			return nil, fmt.Errorf("list %s incidents: %w", st, err)
 		}
 	}
+	out = latestOnly(out)
 	sortIncidents(out)
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]

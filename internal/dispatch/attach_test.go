@@ -1,0 +1,85 @@
+package dispatch_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// failChildEntry fails the first write of a parent's child entry, as a throttled or
+// dropped request does: the child is attached, its parent's entry is not written yet.
+type failChildEntry struct {
+	testStore
+	failed bool
+}
+
+func (s *failChildEntry) AddEntries(ctx context.Context, entries ...incident.Entry) error {
+	for _, e := range entries {
+		if strings.HasPrefix(e.Key, "child:") && !s.failed {
+			s.failed = true
+			return errors.New("ThrottlingException: rate exceeded")
+		}
+	}
+	return s.testStore.AddEntries(ctx, entries...)
+}
+
+// TestGroupingCompleteAfterRetry: grouping is two writes (the child's parent and
+// entry, then the parent's entry); when the second fails, the stream record's retry
+// completes it, and the child still pages nobody.
+func TestGroupingCompleteAfterRetry(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	open := func(id string, at time.Time) incident.Incident {
+		inc := incident.Incident{ID: id, Seq: 1, Fingerprint: "fp-" + id, Class: "ops.alarm-prod", Title: "alarm " + id, Severity: incident.Sev3,
+			Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", Account: "123456789012", Region: "eu-west-1",
+			OpenedBy: "evt-" + id, OpenedAt: at, StateAt: at}
+		if _, _, err := f.st.Open(ctx, inc, incident.Entry{Incident: id, At: at, Kind: incident.KindOpened, Actor: "firebreak", Key: "opened:evt-" + id}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.st.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	parent := open("FB-PARENT-1", t0)
+	if err := f.d.Handle(ctx, store.StreamRecord{New: parent}); err != nil {
+		t.Fatalf("Handle(parent opened) error %v", err)
+	}
+	child := open("FB-CHILD-1", t0.Add(time.Minute))
+	failing := &failChildEntry{testStore: f.st}
+	f.d.Store, f.d.Quiet = failing, failing
+	if err := f.d.Handle(ctx, store.StreamRecord{New: child}); err == nil {
+		t.Fatal("Handle(child opened) with the parent's entry failing = nil; want the error, so the record is retried")
+	}
+	if err := f.d.Handle(ctx, store.StreamRecord{New: child}); err != nil {
+		t.Fatalf("retry: Handle(child opened) error %v", err)
+	}
+	tl, err := f.st.Timeline(ctx, parent.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range tl {
+		if e.Kind == incident.KindChildGrouped && e.Data["child"] == child.ID {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("parent timeline has %d %s entries for %s; want 1", n, incident.KindChildGrouped, child.ID)
+	}
+	ctl, err := f.st.Timeline(ctx, child.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ctl {
+		if e.Kind == incident.KindNotified {
+			t.Errorf("child timeline has %s %s; want no page for a grouped incident", e.Kind, e.Key)
+		}
+	}
+}
