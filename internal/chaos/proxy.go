@@ -108,10 +108,16 @@ func Start(target string, o Options) (*Proxy, error) {
 	return p, nil
 }
 
-// Close stops the proxy after the late (Slow) requests have landed.
+// Close stops the proxy after the requests in flight have been answered and the late
+// (Slow) requests have landed: the handlers end first, so every late request has been
+// counted before Close waits for it.
 func (p *Proxy) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), p.opts.Slow+5*time.Second)
+	defer cancel()
+	if err := p.srv.Shutdown(ctx); err != nil {
+		_ = p.srv.Close()
+	}
 	p.late.Wait()
-	_ = p.srv.Close()
 }
 
 // Faults returns how many faults of each kind the proxy injected.
