@@ -254,7 +254,7 @@ func TestBuildLikeMakefile(t *testing.T) {
 // Lambda environment (what the benchmark times), reading no file of the home directory.
 func TestIntakeStarts(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: builds the intake Lambda")
+		t.Skip("skipped under -short (testing.Short): builds the intake Lambda")
 	}
 	bins := binaries(t)
 	rt := newRuntimeAPI(t)

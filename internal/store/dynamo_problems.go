@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/problem"
 )
 
@@ -350,17 +351,7 @@ func (d *Dynamo) putProblemEntry(ctx context.Context, e problem.Entry) error {
 	if e.Problem == "" || e.Key == "" {
 		return nil
 	}
-	item := map[string]types.AttributeValue{
-		Table.PartitionKey: s(problemPK(e.Problem)), Table.SortKey: s(pfxTimeline + fmtTime(e.At) + "#" + e.Key),
-		"at": s(fmtTime(e.At)), "kind": s(string(e.Kind)), "actor": s(e.Actor), "detail": s(e.Detail), "key": s(e.Key),
-	}
-	if len(e.Data) > 0 {
-		m := make(map[string]types.AttributeValue, len(e.Data))
-		for k, v := range e.Data {
-			m[k] = s(v)
-		}
-		item["data"] = &types.AttributeValueMemberM{Value: m}
-	}
+	item := entryItem(problemPK(e.Problem), incident.Entry{At: e.At, Kind: e.Kind, Actor: e.Actor, Detail: e.Detail, Key: e.Key, Data: e.Data})
 	err := d.putVersioned(ctx, item, 0)
 	if err != nil && err != errConflict {
 		return fmt.Errorf("problem timeline entry %q of %s: %w", e.Key, e.Problem, err)

@@ -46,12 +46,11 @@ func (d *Dynamo) AddEntries(ctx context.Context, entries ...incident.Entry) erro
 	return nil
 }
 
-func (d *Dynamo) putEntry(ctx context.Context, e incident.Entry) error {
-	if e.Incident == "" || e.Key == "" {
-		return nil
-	}
+// entryItem is the item of a timeline entry under pk: an incident's (INC#) or a
+// problem's (PRB#); the sort key orders entries by time, the entry's key makes it once.
+func entryItem(pk string, e incident.Entry) map[string]types.AttributeValue {
 	item := map[string]types.AttributeValue{
-		Table.PartitionKey: s(incidentPK(e.Incident)), Table.SortKey: s(pfxTimeline + fmtTime(e.At) + "#" + e.Key),
+		Table.PartitionKey: s(pk), Table.SortKey: s(pfxTimeline + fmtTime(e.At) + "#" + e.Key),
 		"at": s(fmtTime(e.At)), "kind": s(string(e.Kind)), "actor": s(e.Actor), "detail": s(e.Detail), "key": s(e.Key),
 	}
 	if len(e.Data) > 0 {
@@ -61,6 +60,14 @@ func (d *Dynamo) putEntry(ctx context.Context, e incident.Entry) error {
 		}
 		item["data"] = &types.AttributeValueMemberM{Value: m}
 	}
+	return item
+}
+
+func (d *Dynamo) putEntry(ctx context.Context, e incident.Entry) error {
+	if e.Incident == "" || e.Key == "" {
+		return nil
+	}
+	item := entryItem(incidentPK(e.Incident), e)
 	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(d.table), Item: item,
 		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),

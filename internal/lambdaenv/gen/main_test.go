@@ -112,7 +112,7 @@ deploy: {intake: {batch_size: 10, batching_window: 0s}}
 // field by field, what parsing the YAML gives.
 func TestSourceCompiles(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: builds a program")
+		t.Skip("skipped under -short (testing.Short): builds a program")
 	}
 	cfg, err := config.Parse("rich.yaml", []byte(rich))
 	if err != nil {
