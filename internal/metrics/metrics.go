@@ -3,10 +3,7 @@
 package metrics
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
-	"sort"
 	"sync"
 	"time"
 )
@@ -29,35 +26,9 @@ func (m *Writer) Emit(at time.Time, dims map[string]string, counts map[string]in
 	if m == nil || m.w == nil || len(counts) == 0 {
 		return nil
 	}
-	names := make([]string, 0, len(counts))
-	for n := range counts {
-		names = append(names, n)
+	values := make([]Value, 0, len(counts))
+	for n, c := range counts {
+		values = append(values, Value{Name: n, Unit: Count, Value: float64(c)})
 	}
-	sort.Strings(names)
-	defs := make([]map[string]string, len(names))
-	rec := map[string]any{}
-	for i, n := range names {
-		defs[i] = map[string]string{"Name": n, "Unit": "Count"}
-		rec[n] = counts[n]
-	}
-	dimNames := make([]string, 0, len(dims))
-	for k, v := range dims {
-		dimNames = append(dimNames, k)
-		rec[k] = v
-	}
-	sort.Strings(dimNames)
-	rec["_aws"] = map[string]any{
-		"Timestamp": at.UnixMilli(),
-		"CloudWatchMetrics": []any{map[string]any{
-			"Namespace": Namespace, "Dimensions": [][]string{dimNames}, "Metrics": defs,
-		}},
-	}
-	b, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("encode metrics: %w", err)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	_, err = m.w.Write(append(b, '\n'))
-	return err
+	return m.EmitValues(at, dims, values)
 }
