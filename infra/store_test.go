@@ -139,9 +139,9 @@ var storeMethodCalls = func() map[string]func(context.Context, *store.Dynamo) {
 		"List":             func(ctx context.Context, d *store.Dynamo) { d.List(ctx, store.Filter{}) },
 		"Timeline":         func(ctx context.Context, d *store.Dynamo) { d.Timeline(ctx, "FB-X-1") },
 		"AddEntries":       func(ctx context.Context, d *store.Dynamo) { d.AddEntries(ctx, entry) },
-		"Claim":            func(ctx context.Context, d *store.Dynamo) { d.Claim(ctx, "FB-X-1", "k", time.Minute) },
+		"Claim":            func(ctx context.Context, d *store.Dynamo) { d.Claim(ctx, "FB-X-1", "k", "owner", time.Minute) },
 		"Done":             func(ctx context.Context, d *store.Dynamo) { d.Done(ctx, "FB-X-1", "k", "ok") },
-		"Release":          func(ctx context.Context, d *store.Dynamo) { d.Release(ctx, "FB-X-1", "k") },
+		"Release":          func(ctx context.Context, d *store.Dynamo) { d.Release(ctx, "FB-X-1", "k", "owner") },
 		"PutApproval": func(ctx context.Context, d *store.Dynamo) {
 			d.PutApproval(ctx, store.Approval{Incident: "FB-X-1", Key: "k", RequestedAt: t})
 		},

@@ -378,6 +378,7 @@ var statuses = []struct {
 	{errNotFound, http.StatusNotFound},
 	{errMethod, http.StatusMethodNotAllowed},
 	{errConflict, http.StatusConflict}, {lifecycle.ErrConflict, http.StatusConflict},
+	{store.ErrHeld, http.StatusConflict}, // the same request is being done: the client retries
 	{errTooLarge, http.StatusRequestEntityTooLarge},
 	{errMediaType, http.StatusUnsupportedMediaType},
 }

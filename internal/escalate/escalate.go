@@ -284,7 +284,7 @@ func (e *Escalator) Tick(ctx context.Context) (Report, error) {
 	for _, inc := range due {
 		r, err := e.Process(ctx, inc, now)
 		rep.add(r)
-		if err != nil {
+		if failed(err) {
 			errs = append(errs, fmt.Errorf("incident %s: %w", inc.ID, err))
 		}
 	}
@@ -420,3 +420,8 @@ func (e *Escalator) emit(now time.Time, rep Report) {
 		e.log().Warn("metrics not written", "error", err)
 	}
 }
+
+// failed tells a tick's failure from a step another tick holds: that one stays due and
+// is looked at again next tick (done by then, or taken over when its holder failed), so
+// it is not an error of this tick.
+func failed(err error) bool { return err != nil && !errors.Is(err, store.ErrHeld) }

@@ -75,7 +75,7 @@ func (f *Followups) Tick(ctx context.Context) (FollowupReport, error) {
 	}
 	for _, r := range reviews {
 		rep.Reviews++
-		if err := f.review(ctx, r, now, &rep); err != nil {
+		if err := f.review(ctx, r, now, &rep); failed(err) {
 			errs = append(errs, fmt.Errorf("review %s: %w", r.ID, err))
 		}
 	}
@@ -85,7 +85,7 @@ func (f *Followups) Tick(ctx context.Context) (FollowupReport, error) {
 	}
 	for _, a := range actions {
 		rep.Actions++
-		if err := f.action(ctx, a, now, &rep); err != nil {
+		if err := f.action(ctx, a, now, &rep); failed(err) {
 			errs = append(errs, fmt.Errorf("action %s: %w", a.ID, err))
 		}
 	}

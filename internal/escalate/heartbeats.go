@@ -69,7 +69,7 @@ func (h *Heartbeats) Tick(ctx context.Context) (HeartbeatReport, error) {
 	var errs []error
 	for _, s := range due {
 		rep.Due++
-		if err := h.step(ctx, s, &rep); err != nil {
+		if err := h.step(ctx, s, &rep); failed(err) {
 			errs = append(errs, fmt.Errorf("heartbeat %s: %w", s.Name, err))
 		}
 	}

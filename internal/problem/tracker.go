@@ -20,9 +20,6 @@ type TrackerStore interface {
 	LinkIncident(ctx context.Context, id, incidentID string, at time.Time) (bool, error)
 	AddProblemEntries(ctx context.Context, entries ...Entry) error
 	AddEntries(ctx context.Context, entries ...incident.Entry) error
-	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
-	Done(ctx context.Context, id, key, result string) error
-	Release(ctx context.Context, id, key string) error
 }
 
 // Sender tells a team (notify.Notifier is one).

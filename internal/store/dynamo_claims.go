@@ -11,27 +11,39 @@ import (
 )
 
 // Claim reserves the action key of an incident (a notification or a runbook start of one
-// change) so it runs once. A claim not marked Done within lease can be taken again: the
-// attempt that held it crashed.
-func (d *Dynamo) Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error) {
+// change) for owner, so it runs once. The same owner claiming again takes it again (its
+// earlier write may have happened with its answer lost). A claim not marked Done within
+// lease can be taken by anyone: the attempt that held it crashed. When the claim is not
+// taken, one consistent read tells an action done from one held by another attempt.
+func (d *Dynamo) Claim(ctx context.Context, id, key, owner string, lease time.Duration) (ClaimState, error) {
 	now := d.now().UTC()
 	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(d.table),
 		Item: map[string]types.AttributeValue{
 			Table.PartitionKey: s(incidentPK(id)), Table.SortKey: s(pfxClaim + key),
-			"state": s("pending"), "claimed_at": s(fmtTime(now)), "lease_until": s(fmtTime(now.Add(lease))),
+			"state": s("pending"), "owner": s(owner), "claimed_at": s(fmtTime(now)), "lease_until": s(fmtTime(now.Add(lease))),
 		},
-		ConditionExpression:       aws.String("attribute_not_exists(#pk) OR (#st = :pending AND #lu < :now)"),
-		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#st": "state", "#lu": "lease_until"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pending": s("pending"), ":now": s(fmtTime(now))},
+		ConditionExpression:       aws.String("attribute_not_exists(#pk) OR (#st = :pending AND (#lu < :now OR #ow = :owner))"),
+		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#st": "state", "#lu": "lease_until", "#ow": "owner"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pending": s("pending"), ":now": s(fmtTime(now)), ":owner": s(owner)},
 	})
-	if isConditionFailed(err) {
-		return false, nil
+	if err == nil {
+		return Claimed, nil
 	}
+	if !isConditionFailed(err) {
+		return Held, fmt.Errorf("claim %s of %s: %w", key, id, err)
+	}
+	out, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(d.table), Key: itemKey(incidentPK(id), pfxClaim+key), ConsistentRead: aws.Bool(true),
+		ProjectionExpression: aws.String("#st"), ExpressionAttributeNames: map[string]string{"#st": "state"},
+	})
 	if err != nil {
-		return false, fmt.Errorf("claim %s of %s: %w", key, id, err)
+		return Held, fmt.Errorf("read claim %s of %s: %w", key, id, err)
 	}
-	return true, nil
+	if str(out.Item, "state") == "done" {
+		return Finished, nil
+	}
+	return Held, nil // held, or given up since: the caller retries either way
 }
 
 // Done marks a claimed action finished, with its result; it is never claimed again.
@@ -49,14 +61,15 @@ func (d *Dynamo) Done(ctx context.Context, id, key, result string) error {
 	return nil
 }
 
-// Release gives up an unfinished claim so a retry can take it at once.
-func (d *Dynamo) Release(ctx context.Context, id, key string) error {
+// Release gives up owner's unfinished claim so a retry can take it at once; a claim
+// another attempt took over after owner's lease ran out, or one done, is left as it is.
+func (d *Dynamo) Release(ctx context.Context, id, key, owner string) error {
 	_, err := d.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                 aws.String(d.table),
 		Key:                       itemKey(incidentPK(id), pfxClaim+key),
-		ConditionExpression:       aws.String("#st = :pending"),
-		ExpressionAttributeNames:  map[string]string{"#st": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pending": s("pending")},
+		ConditionExpression:       aws.String("#st = :pending AND #ow = :owner"),
+		ExpressionAttributeNames:  map[string]string{"#st": "state", "#ow": "owner"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pending": s("pending"), ":owner": s(owner)},
 	})
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("release %s of %s: %w", key, id, err)

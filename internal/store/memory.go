@@ -45,6 +45,7 @@ type Memory struct {
 
 type claim struct {
 	done  bool
+	owner string
 	until time.Time
 }
 
@@ -361,18 +362,21 @@ func (m *Memory) DrainStream() []StreamRecord {
 	return out
 }
 
-// Claim reserves the action key of an incident; see Dynamo.Claim.
-func (m *Memory) Claim(_ context.Context, id, key string, lease time.Duration) (bool, error) {
+// Claim reserves the action key of an incident for owner; see Dynamo.Claim.
+func (m *Memory) Claim(_ context.Context, id, key, owner string, lease time.Duration) (ClaimState, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := id + "\x00" + key
 	c, ok := m.claims[k]
 	now := m.now()
-	if ok && (c.done || now.Before(c.until)) {
-		return false, nil
+	switch {
+	case ok && c.done:
+		return Finished, nil
+	case ok && now.Before(c.until) && c.owner != owner:
+		return Held, nil
 	}
-	m.claims[k] = claim{until: now.Add(lease)}
-	return true, nil
+	m.claims[k] = claim{owner: owner, until: now.Add(lease)}
+	return Claimed, nil
 }
 
 // Done marks a claimed action finished; it is never claimed again.
@@ -383,12 +387,12 @@ func (m *Memory) Done(_ context.Context, id, key, _ string) error {
 	return nil
 }
 
-// Release gives up an unfinished claim so that a retry can take it at once.
-func (m *Memory) Release(_ context.Context, id, key string) error {
+// Release gives up owner's unfinished claim so that a retry can take it at once.
+func (m *Memory) Release(_ context.Context, id, key, owner string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := id + "\x00" + key
-	if c, ok := m.claims[k]; ok && !c.done {
+	if c, ok := m.claims[k]; ok && !c.done && c.owner == owner {
 		delete(m.claims, k)
 	}
 	return nil

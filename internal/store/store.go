@@ -43,9 +43,7 @@ type Store interface {
 	Timeline(ctx context.Context, id string) ([]incident.Entry, error)
 	AddEntries(ctx context.Context, entries ...incident.Entry) error
 
-	Claim(ctx context.Context, id, key string, lease time.Duration) (bool, error)
-	Done(ctx context.Context, id, key, result string) error
-	Release(ctx context.Context, id, key string) error
+	Claims
 
 	Due(ctx context.Context, now time.Time, limit int) ([]incident.Incident, error)
 	SetDue(ctx context.Context, id string, due time.Time, version int) (bool, error)

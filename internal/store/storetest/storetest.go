@@ -436,37 +436,57 @@ func Run(t *testing.T, f Factory) {
 func runClaimsAndApprovals(t *testing.T, f Factory) {
 	ctx := context.Background()
 	fp := "ops.alarm|1|r|x"
+	claim := func(t *testing.T, st store.Store, id, key, owner string, lease time.Duration, want store.ClaimState) {
+		t.Helper()
+		if got, err := st.Claim(ctx, id, key, owner, lease); err != nil || got != want {
+			t.Errorf("Claim(%s, owner %s) = %v, %v; want %v", key, owner, got, err, want)
+		}
+	}
 	t.Run("ClaimOnceThenDone", func(t *testing.T) {
 		st := f(t)
 		inc := newIncident(fp, 1)
 		if _, _, err := st.Open(ctx, inc, openedEntry(inc)); err != nil {
 			t.Fatal(err)
 		}
-		ok, err := st.Claim(ctx, inc.ID, "notify:1:platform", time.Minute)
-		if err != nil || !ok {
-			t.Fatalf("Claim() = %v, %v; want claimed", ok, err)
-		}
-		if ok, err := st.Claim(ctx, inc.ID, "notify:1:platform", time.Minute); err != nil || ok {
-			t.Errorf("second Claim() within the lease = %v, %v; want refused", ok, err)
-		}
-		if ok, err := st.Claim(ctx, inc.ID, "notify:1:security", time.Minute); err != nil || !ok {
-			t.Errorf("Claim(other key) = %v, %v; want claimed", ok, err)
-		}
-		if err := st.Release(ctx, inc.ID, "notify:1:security"); err != nil {
+		claim(t, st, inc.ID, "notify:1:platform", "a", time.Minute, store.Claimed)
+		claim(t, st, inc.ID, "notify:1:platform", "b", time.Minute, store.Held)
+		claim(t, st, inc.ID, "notify:1:security", "b", time.Minute, store.Claimed)
+		if err := st.Release(ctx, inc.ID, "notify:1:security", "b"); err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := st.Claim(ctx, inc.ID, "notify:1:security", time.Minute); err != nil || !ok {
-			t.Errorf("Claim() after Release = %v, %v; want claimed again", ok, err)
-		}
+		claim(t, st, inc.ID, "notify:1:security", "c", time.Minute, store.Claimed)
 		if err := st.Done(ctx, inc.ID, "notify:1:platform", "message-id-1"); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.Release(ctx, inc.ID, "notify:1:platform"); err != nil {
+		if err := st.Release(ctx, inc.ID, "notify:1:platform", "a"); err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := st.Claim(ctx, inc.ID, "notify:1:platform", 0); err != nil || ok {
-			t.Errorf("Claim() of a done action = %v, %v; want refused forever", ok, err)
+		claim(t, st, inc.ID, "notify:1:platform", "a", 0, store.Finished)
+		claim(t, st, inc.ID, "notify:1:platform", "d", 0, store.Finished)
+	})
+	t.Run("SameOwnerTakesItsClaimAgain", func(t *testing.T) {
+		// The claim's write happened but its answer was lost: the owner's retry takes it.
+		st := f(t)
+		inc := newIncident(fp, 1)
+		if _, _, err := st.Open(ctx, inc, openedEntry(inc)); err != nil {
+			t.Fatal(err)
 		}
+		claim(t, st, inc.ID, "runbook:1", "a", time.Minute, store.Claimed)
+		claim(t, st, inc.ID, "runbook:1", "a", time.Minute, store.Claimed)
+		claim(t, st, inc.ID, "runbook:1", "b", time.Minute, store.Held)
+	})
+	t.Run("ReleaseOnlyByItsOwner", func(t *testing.T) {
+		st := f(t)
+		inc := newIncident(fp, 1)
+		if _, _, err := st.Open(ctx, inc, openedEntry(inc)); err != nil {
+			t.Fatal(err)
+		}
+		claim(t, st, inc.ID, "runbook:1", "a", -time.Second, store.Claimed) // a lease already over
+		claim(t, st, inc.ID, "runbook:1", "b", time.Minute, store.Claimed)  // taken over
+		if err := st.Release(ctx, inc.ID, "runbook:1", "a"); err != nil {   // the late first attempt gives up
+			t.Fatal(err)
+		}
+		claim(t, st, inc.ID, "runbook:1", "c", time.Minute, store.Held) // b still holds it
 	})
 	t.Run("ExpiredLeaseCanBeTaken", func(t *testing.T) {
 		st := f(t)
@@ -474,12 +494,8 @@ func runClaimsAndApprovals(t *testing.T, f Factory) {
 		if _, _, err := st.Open(ctx, inc, openedEntry(inc)); err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := st.Claim(ctx, inc.ID, "runbook:1", -time.Second); err != nil || !ok { // a lease already over
-			t.Fatalf("Claim() = %v, %v", ok, err)
-		}
-		if ok, err := st.Claim(ctx, inc.ID, "runbook:1", time.Minute); err != nil || !ok {
-			t.Errorf("Claim() after the holder's lease ran out = %v, %v; want claimed", ok, err)
-		}
+		claim(t, st, inc.ID, "runbook:1", "a", -time.Second, store.Claimed) // a lease already over
+		claim(t, st, inc.ID, "runbook:1", "b", time.Minute, store.Claimed)
 	})
 	t.Run("ApprovalDecidedOnce", func(t *testing.T) {
 		st := f(t)
