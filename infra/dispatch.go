@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -31,7 +32,7 @@ type Dispatch struct {
 // batch is small so that one bad record delays few others.
 const (
 	dispatchBatchSize    = 10
-	dispatchRetries      = 10
+	dispatchRetries      = dispatch.StreamRetries
 	dispatchMaxRecordAge = time.Hour
 )
 

@@ -229,7 +229,17 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 		return nil, streamErr
 	}
 
-	// Settle: a month after the last event, the clocks run out; the escalator and the
+	// The stream stage catches up first (as it does within seconds of the last event,
+	// long before any clock is due) ...
+	for {
+		before := cursor
+		if cursor = r.drainStream(ctx, stream, cursor, out, res); cursor == before {
+			if recs, _ := stream.Since(cursor); len(recs) == 0 {
+				break
+			}
+		}
+	}
+	// ... then, a month after the last event, the clocks run out; the escalator and the
 	// stream go on until nothing is due and the stream is drained.
 	clock.jump(last.Add(30 * 24 * time.Hour))
 	for i := 0; ; i++ {
@@ -290,7 +300,7 @@ func (r *Run) defaults() {
 		r.MaxReceives = 10
 	}
 	if r.StreamAttempts <= 0 {
-		r.StreamAttempts = 10
+		r.StreamAttempts = dispatch.StreamRetries + 1 // the first try and the mapping's retries
 	}
 	if r.Log == nil {
 		r.Log = slog.New(slog.DiscardHandler)

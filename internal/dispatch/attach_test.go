@@ -83,3 +83,57 @@ func TestGroupingCompleteAfterRetry(t *testing.T) {
 		}
 	}
 }
+
+// failParentRaise fails the first raise of a group's severity, after the child was attached.
+type failParentRaise struct {
+	testStore
+	failed bool
+}
+
+func (s *failParentRaise) Change(ctx context.Context, c store.Change) (bool, error) {
+	if c.RaiseOnly && !s.failed {
+		s.failed = true
+		return false, errors.New("ProvisionedThroughputExceededException")
+	}
+	return s.testStore.Change(ctx, c)
+}
+
+// TestGroupRaiseCompleteAfterRetry: a more severe child raises its group's severity; when
+// that write fails after the child was attached, the retry raises it.
+func TestGroupRaiseCompleteAfterRetry(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	open := func(id string, sev incident.Severity, at time.Time) incident.Incident {
+		inc := incident.Incident{ID: id, Seq: 1, Fingerprint: "fp-" + id, Class: "ops.alarm-prod", Title: "alarm " + id, Severity: sev,
+			Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", Account: "123456789012", Region: "eu-west-1",
+			OpenedBy: "evt-" + id, OpenedAt: at, StateAt: at}
+		if _, _, err := f.st.Open(ctx, inc, incident.Entry{Incident: id, At: at, Kind: incident.KindOpened, Actor: "firebreak", Key: "opened:evt-" + id}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.st.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	parent := open("FB-PARENT-1", incident.Sev3, t0)
+	if err := f.d.Handle(ctx, store.StreamRecord{New: parent}); err != nil {
+		t.Fatalf("Handle(parent opened) error %v", err)
+	}
+	child := open("FB-CHILD-1", incident.Sev2, t0.Add(time.Minute))
+	failing := &failParentRaise{testStore: f.st}
+	f.d.Store, f.d.Quiet = failing, failing
+	if err := f.d.Handle(ctx, store.StreamRecord{New: child}); err == nil {
+		t.Fatal("Handle(child opened) with the raise failing = nil; want the error, so the record is retried")
+	}
+	if err := f.d.Handle(ctx, store.StreamRecord{New: child}); err != nil {
+		t.Fatalf("retry: Handle(child opened) error %v", err)
+	}
+	got, err := f.st.Get(ctx, parent.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Severity != incident.Sev2 {
+		t.Errorf("parent severity after the retry = %s; want %s (raised by %s)", got.Severity, incident.Sev2, child.ID)
+	}
+}

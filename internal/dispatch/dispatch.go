@@ -274,7 +274,7 @@ func (d *Dispatcher) startRunbook(ctx context.Context, inc incident.Incident, at
 		}
 		a.Status, a.Detail, a.URL = ex.Status, ex.Detail, ex.URL
 		entry.Detail, entry.Data = startedEntry(inc.Runbook, ex)
-		if err := d.Store.AddEntries(ctx, entry); err != nil {
+		if err := store.Record(ctx, func() error { return d.Store.AddEntries(ctx, entry) }); err != nil {
 			return "", err
 		}
 		d.log().InfoContext(ctx, "runbook started", "incident", inc.ID, "runbook", inc.Runbook, "execution", ex.Name, "status", ex.Status)
@@ -378,7 +378,7 @@ func (d *Dispatcher) tell(ctx context.Context, inc incident.Incident, rc page.Re
 	entry.Kind = incident.KindNotified
 	entry.Detail = fmt.Sprintf("Told %s of %s (%s) by %s.", rc.Describe(), change, inc.Severity, strings.Join(channels, " and "))
 	entry.Data = rc.Data(map[string]string{"team": team, "change": string(change), "message_id": id, "channels": strings.Join(channels, ","), "sent_at": stamp(d.now())})
-	if err := d.Store.AddEntries(ctx, entry); err != nil {
+	if err := store.Record(ctx, func() error { return d.Store.AddEntries(ctx, entry) }); err != nil {
 		return "", err
 	}
 	d.log().InfoContext(ctx, "notified", "incident", inc.ID, "team", team, "change", string(change), "severity", string(inc.Severity), "message_id", id)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 )
@@ -46,6 +48,12 @@ func IsPermanent(err error) bool {
 		return false
 	}
 	code := api.ErrorCode()
+	if _, ok := retry.DefaultThrottleErrorCodes[code]; ok { // the SDK's own list: ProvisionedThroughputExceededException, …
+		return false
+	}
+	if _, ok := retry.DefaultRetryableErrorCodes[code]; ok {
+		return false
+	}
 	for _, s := range []string{"Throttl", "TooManyRequests", "LimitExceeded", "RequestTimeout", "ServiceUnavailable", "InternalError", "InternalFailure"} {
 		if strings.Contains(code, s) {
 			return false

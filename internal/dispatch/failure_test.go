@@ -6,8 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
@@ -15,6 +20,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
+	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
 func snsError(status int, code, msg string) awstest.Reply {
@@ -160,10 +166,25 @@ func TestIsPermanent(t *testing.T) {
 		{dispatch.Permanent(errors.New("refused")), true},
 		{fmt.Errorf("notify x: %w %q", notify.ErrNoTopic, "x"), true},
 		{fmt.Errorf("notify x: %w: bad kind", notify.ErrRender), true},
+		{fmt.Errorf("list open incidents: %w", apiError(400, "ProvisionedThroughputExceededException")), false},
+		{apiError(400, "RequestLimitExceeded"), false},
+		{apiError(400, "ThrottlingException"), false},
+		{apiError(400, "ValidationException"), true},
+		{apiError(403, "AccessDeniedException"), true},
+		{apiError(500, "InternalServerError"), false},
+		{fmt.Errorf("notify: %w", &store.HeldError{Incident: "FB-1", Key: "notify:v1:web"}), false},
 	}
 	for _, tt := range tests {
 		if got := dispatch.IsPermanent(tt.err); got != tt.want {
 			t.Errorf("IsPermanent(%v) = %v; want %v", tt.err, got, tt.want)
 		}
 	}
+}
+
+// apiError is an AWS API error as the SDK returns it: an HTTP response error around the
+// service's error code.
+func apiError(status int, code string) error {
+	return &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}},
+		Err:      &smithy.GenericAPIError{Code: code, Message: "from the test"}}}
 }

@@ -44,6 +44,15 @@ func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.T
 				return nil, err
 			}
 		}
+		if q.Reason == incident.KindGrouped && inc.Severity != "" { // and the group's raise, which may have failed too
+			parent, err := d.Store.Get(ctx, inc.Parent)
+			if err != nil {
+				return nil, err
+			}
+			if err := d.raise(ctx, inc, parent, at); err != nil {
+				return nil, err
+			}
+		}
 		return q, nil
 	}
 	for _, step := range []func(context.Context, incident.Incident, time.Time) (*Quiet, error){d.silence, d.inhibit, d.group} {
@@ -115,16 +124,22 @@ func (d *Dispatcher) group(ctx context.Context, inc incident.Incident, at time.T
 	if err := d.attach(ctx, inc, parent, q, at); err != nil {
 		return nil, err
 	}
-	if inc.Severity.Rank() < parent.Severity.Rank() { // the group is as severe as its worst member
-		_, err := d.Quiet.Change(ctx, store.Change{Incident: parent.ID, Severity: inc.Severity, RaiseOnly: true, At: at.Add(2),
-			Entry: incident.Entry{At: at.Add(2), Kind: incident.KindSeverityRaised, Actor: "firebreak", Key: "group-raise:" + inc.ID,
-				Data:   map[string]string{"child": inc.ID, "from": string(parent.Severity), "to": string(inc.Severity)},
-				Detail: fmt.Sprintf("Severity raised %s → %s: %s joined the group.", parent.Severity, inc.Severity, inc.ID)}})
-		if err != nil {
-			return nil, err
-		}
+	if err := d.raise(ctx, inc, parent, at); err != nil {
+		return nil, err
 	}
 	return q, nil
+}
+
+// raise makes the group as severe as its worst member: inc joined parent's group.
+func (d *Dispatcher) raise(ctx context.Context, inc, parent incident.Incident, at time.Time) error {
+	if inc.Severity.Rank() >= parent.Severity.Rank() {
+		return nil
+	}
+	_, err := d.Quiet.Change(ctx, store.Change{Incident: parent.ID, Severity: inc.Severity, RaiseOnly: true, At: at.Add(2),
+		Entry: incident.Entry{At: at.Add(2), Kind: incident.KindSeverityRaised, Actor: "firebreak", Key: "group-raise:" + inc.ID,
+			Data:   map[string]string{"child": inc.ID, "from": string(parent.Severity), "to": string(inc.Severity)},
+			Detail: fmt.Sprintf("Severity raised %s → %s: %s joined the group.", parent.Severity, inc.Severity, inc.ID)}})
+	return err
 }
 
 // sortOpened orders incidents by opening, oldest first (ties by id): the first match wins.

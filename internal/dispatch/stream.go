@@ -18,6 +18,14 @@ type StreamHandler struct {
 	Log        *slog.Logger
 }
 
+// StreamRetries is how often the table stream's event source mapping retries a failed
+// record before it gives the record up to its DLQ (the stack sets it; the chaos harness
+// retries as often). A retryable failure is a throttled or failing AWS call, or an
+// action another attempt holds (store.ErrHeld): a hundred retries outlast a bursty
+// minute of throttling without SDK retries and, at the mapping's pace, about a claim's
+// lease; the record's age (an hour) bounds them too.
+const StreamRetries = 100
+
 // Records turns a stream batch into incident changes; other items are skipped.
 func Records(in events.DynamoDBEvent) []Record {
 	var out []Record

@@ -348,7 +348,7 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		}
 		var told, targets []string
 		for _, rc := range recips {
-			if _, err := e.Sender.Send(ctx, rc.Target, page.Personal(n, rc, e.Links)); err != nil {
+			if err := e.tell(ctx, inc, st, rc, n); err != nil {
 				return err
 			}
 			told, targets = append(told, rc.Describe()), append(targets, rc.Target)
@@ -371,7 +371,7 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		}
 		var told []string
 		for _, rc := range recips {
-			if _, err := e.Sender.Send(ctx, rc.Target, page.Personal(n, rc, e.Links)); err != nil {
+			if err := e.tell(ctx, inc, st, rc, n); err != nil {
 				return err
 			}
 			told = append(told, rc.Describe())
@@ -403,7 +403,16 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		return nil // the change wrote the timeline entry
 	}
 	e.log().InfoContext(ctx, "clock step", "incident", inc.ID, "step", st.Key, "kind", string(st.Kind))
-	return e.Store.AddEntries(ctx, entry)
+	return store.Record(ctx, func() error { return e.Store.AddEntries(ctx, entry) })
+}
+
+// tell pages one recipient of a step, once (its own key under the step's): when a later
+// recipient's page or the step's entry fails, the retry does not page this one again.
+func (e *Escalator) tell(ctx context.Context, inc incident.Incident, st Step, rc page.Recipient, n notify.Notice) error {
+	_, err := store.Once{Claims: e.Store, Lease: e.Lease}.Do(ctx, inc.ID, st.Key+":"+rc.Target, func(ctx context.Context) (string, error) {
+		return e.Sender.Send(ctx, rc.Target, page.Personal(n, rc, e.Links))
+	})
+	return err
 }
 
 // emit writes the tick's counts that are not zero: a quiet minute writes nothing, so

@@ -191,7 +191,7 @@ func (f *Followups) remind(ctx context.Context, id, key, team string, n notify.N
 		}
 		if entry != nil {
 			entry.Key = key
-			if err := f.Store.AddEntries(ctx, *entry); err != nil {
+			if err := store.Record(ctx, func() error { return f.Store.AddEntries(ctx, *entry) }); err != nil {
 				return "", err
 			}
 		}

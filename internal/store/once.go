@@ -152,3 +152,9 @@ func (e *ReleaseError) Error() string {
 
 // Unwrap returns the action's failure and the release's.
 func (e *ReleaseError) Unwrap() []error { return []error{e.Err, e.Release} }
+
+// Record retries an idempotent write that records a side effect already done (a
+// timeline entry keyed by its action after the page went out): failing the action
+// there would release its claim and repeat the effect. It tries write as Once tries its
+// own writes and returns the last error.
+func Record(ctx context.Context, write func() error) error { return Once{}.try(ctx, write) }
