@@ -128,7 +128,9 @@ var ErrInvalid = errors.New("not a valid custom notification")
 // Validate checks a notification against the documented format and Firebreak's bounds.
 func Validate(c Notification) error {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)) }
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...))
+	}
 	if c.Version != Version {
 		bad("version is %q; must be %q", c.Version, Version)
 	}

@@ -44,7 +44,9 @@ func cases() map[string]notify.Notice {
 	mitigated := with(func(i *incident.Incident) { i.Status, i.Recoveries = incident.Mitigated, 1 })
 	resolved := with(func(i *incident.Incident) { i.Status = incident.Resolved })
 	acked := with(func(i *incident.Incident) { i.Status = incident.Acknowledged })
-	long := with(func(i *incident.Incident) { i.Title = strings.Repeat("Very long title with unicode → and — dashes ", 8) })
+	long := with(func(i *incident.Incident) {
+		i.Title = strings.Repeat("Very long title with unicode → and — dashes ", 8)
+	})
 	return map[string]notify.Notice{
 		"opened": {Kind: notify.Opened, Incident: inc, TeamName: "Security Operations", Policy: policy,
 			Automation: []notify.Automation{{Runbook: "sg-revoke-world-ingress", Status: "started",
@@ -65,9 +67,9 @@ func cases() map[string]notify.Notice {
 		"acknowledged": {Kind: notify.Acknowledged, Incident: acked, TeamName: "Security Operations", Policy: policy, Message: "Acknowledged by alice."},
 		"escalation": {Kind: notify.Escalation, Incident: inc, Policy: policy, Actions: links,
 			Paged: notify.Paged{Name: "Bob Jones", Why: "on call for security-secondary until Mon 09:00 Europe/Berlin"}},
-		"update-due":  {Kind: notify.Reminder, Incident: acked, Policy: policy, NextUpdate: t0.Add(2 * time.Hour)},
-		"retriggered": {Kind: notify.Retriggered, Incident: inc, Policy: policy, Actions: links},
-		"reassigned":  {Kind: notify.Reassigned, Incident: with(func(i *incident.Incident) { i.Team = "platform" }), TeamName: "Platform", Policy: policy},
+		"update-due":   {Kind: notify.Reminder, Incident: acked, Policy: policy, NextUpdate: t0.Add(2 * time.Hour)},
+		"retriggered":  {Kind: notify.Retriggered, Incident: inc, Policy: policy, Actions: links},
+		"reassigned":   {Kind: notify.Reassigned, Incident: with(func(i *incident.Incident) { i.Team = "platform" }), TeamName: "Platform", Policy: policy},
 		"followup-due": {Kind: notify.FollowupDue, Incident: resolved, Message: "The post-incident review of FB-KHCFVO73-1 is due 2026-11-07 10:58 UTC."},
 		"problem-opened": {Kind: notify.ProblemOpened, Incident: inc, Policy: policy,
 			Message: "Problem PRB-1: security.sg-admin-port-open-world recurred 3 times in 7 days."},
