@@ -37,7 +37,7 @@ type SlackChannel struct {
 type TeamsChannel struct {
 	TeamID    string `yaml:"team_id"`    // a GUID
 	TenantID  string `yaml:"tenant_id"`  // a GUID
-	ChannelID string `yaml:"channel_id"` // e.g. 19:abc…@thread.tacv2
+	ChannelID string `yaml:"channel_id"` // URL-encoded, e.g. 19%3Aabc%40thread.tacv2
 }
 
 // Webhook is an HTTPS endpoint told of notices, signed (internal/webhook). Its URL and
@@ -71,7 +71,9 @@ var (
 	secretNameRe   = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
 	slackIDRe      = regexp.MustCompile(`^[A-Z0-9]{1,255}$`)
 	guidRe         = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
-	teamsChannelRe = regexp.MustCompile(`^\S{1,255}$`)
+	// CloudFormation's pattern for TeamsChannelId: the id as the channel's link carries
+	// it, URL-encoded (19%3A…%40thread.tacv2).
+	teamsChannelRe = regexp.MustCompile(`^[a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*$`)
 	audienceNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 	noticeKindRe   = regexp.MustCompile(`^[a-z][a-z-]{0,39}$`)
 )
@@ -160,7 +162,7 @@ func checkChannel(ch *ChatChannel, key string, bad func(key, format string, args
 			bad(key+".teams.tenant_id", "%q must be the Microsoft Entra tenant id (a GUID)", t.TenantID)
 		}
 		if !teamsChannelRe.MatchString(t.ChannelID) {
-			bad(key+".teams.channel_id", "%q must be the Teams channel id (no spaces, at most 255)", t.ChannelID)
+			bad(key+".teams.channel_id", "%q must be the Teams channel id URL-encoded, as the channel's link carries it (e.g. 19%%3Aabc%%40thread.tacv2)", t.ChannelID)
 		}
 	}
 }

@@ -13,7 +13,7 @@ const chatValid = `chat:
       slack: {workspace_id: T0123ABCD, channel_id: C0123ABCD}
   audiences:
     stakeholders:
-      teams: {team_id: 5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b, tenant_id: 0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9, channel_id: "19:abc@thread.tacv2"}
+      teams: {team_id: 5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b, tenant_id: 0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9, channel_id: "19%3Aabc%40thread.tacv2"}
 webhooks:
   - name: ticketing
     secret: firebreak/webhooks/ticketing
@@ -35,7 +35,7 @@ func TestChat(t *testing.T) {
 	if ch := c.ChatFor("nobody"); ch != nil {
 		t.Errorf("ChatFor(nobody) = %+v; want nil", ch)
 	}
-	if a := c.Chat.Audiences["stakeholders"]; a == nil || a.Teams == nil || a.Teams.ChannelID != "19:abc@thread.tacv2" {
+	if a := c.Chat.Audiences["stakeholders"]; a == nil || a.Teams == nil || a.Teams.ChannelID != "19%3Aabc%40thread.tacv2" {
 		t.Errorf("chat.audiences.stakeholders = %+v; want the Teams channel", a)
 	}
 	w := c.Webhooks[0]
@@ -65,6 +65,7 @@ func TestChat(t *testing.T) {
 		{"channel name", "chat:\n  teams:\n    platform:\n      slack: {workspace_id: T1, channel_id: \"#ops\"}\n", `chat.teams.platform.slack.channel_id: "#ops" must be a Slack channel id`},
 		{"bad guid", "chat:\n  audiences:\n    execs:\n      teams: {team_id: nope, tenant_id: 0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9, channel_id: c}\n", `chat.audiences.execs.teams.team_id: "nope"`},
 		{"bad audience", "chat:\n  audiences:\n    Execs:\n      slack: {workspace_id: T1, channel_id: C1}\n", `chat.audiences.Execs: "Execs" must be`},
+		{"teams channel not encoded", "chat:\n  audiences:\n    execs:\n      teams: {team_id: 5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b, tenant_id: 0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9, channel_id: \"19:abc@thread.tacv2\"}\n", "must be the Teams channel id URL-encoded"},
 		{"unknown key", "chat:\n  teams:\n    platform:\n      slack: {workspace_id: T1, channel_id: C1, url: x}\n", "url"},
 		{"no secret", "webhooks:\n  - name: a\n", `webhooks[0].secret: "" must be a Secrets Manager secret name`},
 		{"url as secret", "webhooks:\n  - {name: a, secret: \"https://hooks.example.com/x\"}\n", "webhooks[0].secret"},
