@@ -67,10 +67,10 @@ func (c *Config) ChatFor(team string) *ChatChannel {
 }
 
 var (
-	webhookNameRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
-	secretNameRe   = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
-	slackIDRe      = regexp.MustCompile(`^[A-Z0-9]{1,255}$`)
-	guidRe         = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+	webhookNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+	secretNameRe  = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
+	slackIDRe     = regexp.MustCompile(`^[A-Z0-9]{1,255}$`)
+	guidRe        = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
 	// CloudFormation's pattern for TeamsChannelId: the id as the channel's link carries
 	// it, URL-encoded (19%3A…%40thread.tacv2).
 	teamsChannelRe = regexp.MustCompile(`^[a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*$`)
