@@ -7,9 +7,6 @@
 package main
 
 import (
-	"net/http"
-	"time"
-
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
@@ -28,7 +25,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 		}
 	}
 	poster := &webhook.Poster{
-		HTTP:    &http.Client{Timeout: 10 * time.Second},
+		HTTP:    webhook.HTTPClient(),
 		Secrets: &webhook.Secrets{Client: secretsmanager.NewFromConfig(env.AWS), Now: env.Now},
 		Now:     env.Now,
 	}

@@ -155,3 +155,16 @@ func redact(err error, ep Endpoint) error {
 	errors.As(err, &se)
 	return &redacted{msg: msg, status: se}
 }
+
+// AttemptTimeout bounds one POST: connecting, sending and reading the answer's headers.
+const AttemptTimeout = 10 * time.Second
+
+// HTTPClient is the client the webhook Lambda posts with: AttemptTimeout per attempt,
+// and redirects not followed (a 3xx is a failure): the body goes to the URL the secret
+// names and nowhere else.
+func HTTPClient() *http.Client {
+	return &http.Client{
+		Timeout:       AttemptTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}

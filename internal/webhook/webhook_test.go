@@ -220,6 +220,24 @@ func assertNoSecrets(t *testing.T, text, url string) {
 	}
 }
 
+// TestNoRedirects: the Lambda's client does not follow a redirect; it is a failure, and
+// the body never reaches the other address.
+func TestNoRedirects(t *testing.T) {
+	elsewhere := newReceiver(t, nil)
+	r := newReceiver(t, nil)
+	r.Config.Handler = http.RedirectHandler(elsewhere.URL+"/stolen", http.StatusTemporaryRedirect)
+	_, secrets, _ := secretStore(t, "hooks/a", r.URL+"/hook")
+	var sleeps []time.Duration
+	p := poster(r, secrets, &sleeps)
+	client := webhook.HTTPClient()
+	client.Transport = r.Client().Transport
+	p.HTTP = client
+	err := p.Post(context.Background(), "a", "hooks/a", []byte(`{}`), "")
+	if err == nil || !strings.Contains(err.Error(), "answered HTTP 307") || len(elsewhere.requests()) != 0 {
+		t.Errorf("Post to a redirect = %v, %d requests elsewhere; want HTTP 307 as the failure and none", err, len(elsewhere.requests()))
+	}
+}
+
 // TestUnreachable: a transport error (net/http quotes the URL in it) is redacted.
 func TestUnreachable(t *testing.T) {
 	r := newReceiver(t, nil)
