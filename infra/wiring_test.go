@@ -237,7 +237,7 @@ func TestEnvironment(t *testing.T) {
 			machines[name] = "${" + sy.logicalID(t, sm) + "}"
 		}
 	}
-	outbound := "${" + sy.logicalID(t, sy.stack.Outbound.Topic) + "}"
+	outbound := sy.logicalID(t, sy.stack.Outbound.Topic) // a Ref, not a JSON object
 	chats := map[string]string{}
 	for target, tp := range sy.stack.Chat.Topics {
 		chats[target] = "${" + sy.logicalID(t, tp) + "}"
