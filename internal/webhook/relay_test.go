@@ -200,3 +200,38 @@ func TestHandlerUnknownTargets(t *testing.T) {
 		t.Errorf("Handle(unknown targets) = %+v, %v; want all three failed", resp, err)
 	}
 }
+
+// FuzzHandle: whatever a queue message holds, the Lambda neither panics nor drops it: a
+// message is delivered or reported as a batch item failure.
+func FuzzHandle(f *testing.F) {
+	for _, seed := range []string{
+		`{"protocol":"chat","target":"team:security","incident":"FB-1","kind":"opened","body":{"version":"1.0"}}`,
+		`{"protocol":"webhook","target":"everything","body":{}}`,
+		`{"protocol":"webhook","target":"everything","body":null}`,
+		`{"protocol":"","target":"","body":"x"}`, `[]`, `null`, ``, `{"body":{"a":`,
+	} {
+		f.Add(seed)
+	}
+	chatSNS := awstest.New()
+	defer chatSNS.Close()
+	h := &webhook.Handler{Config: chatConfig(), Poster: failingPoster{}, Chat: chatSNS.SNS(),
+		ChatTopics: map[string]string{"team:security": chatTopic}, Log: slog.New(slog.DiscardHandler)}
+	f.Fuzz(func(t *testing.T, body string) {
+		resp, err := h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m", Body: body}}})
+		if err != nil {
+			t.Fatalf("Handle(%q) = %v; want failures reported per message", body, err)
+		}
+		var d webhook.Delivery
+		delivered := json.Unmarshal([]byte(body), &d) == nil && d.Protocol == webhook.ProtocolChat && d.Target == "team:security" && len(d.Body) > 0
+		if failed := len(resp.BatchItemFailures) == 1; failed == delivered {
+			t.Errorf("Handle(%q): failed %v; want it failed unless it was a chat delivery to a configured channel", body, failed)
+		}
+	})
+}
+
+// failingPoster stands in for endpoints that are down: every POST fails.
+type failingPoster struct{}
+
+func (failingPoster) Post(context.Context, string, string, []byte, string) error {
+	return errors.New("endpoint down")
+}
