@@ -77,7 +77,7 @@ serve: ## build the firebreak binary and serve the API on 127.0.0.1 over the sam
 # (1,000,000 events on one fingerprint, 100,000 across 1,000).
 REPLAY_EVENTS ?= 100000
 bench: deps ## benchmarks, with figures as ratios to a baseline in the same run
-	CI=$${CI:-true} $(GO) test -run='^$$' -bench=. -benchmem -count=1 -timeout=3h ./internal/classify ./internal/intake ./internal/coldstart ./internal/oncall
+	CI=$${CI:-true} $(GO) test -run='^$$' -bench=. -benchmem -count=1 -timeout=3h ./internal/classify ./internal/intake ./internal/coldstart ./internal/oncall ./internal/webhook
 	REPLAY_EVENTS=$(REPLAY_EVENTS) $(GO) test -run='^$$' -bench=. -benchtime=1x -count=1 -timeout=3h ./internal/replay
 
 # CHAOS_EVENTS sizes the generated day of the chaos table (default 10,000 events).

@@ -81,6 +81,12 @@ var functionSpecs = map[string]functionSpec{
 			reflect.TypeFor[review.OutcomeStore]()), // the report's follow-ups section
 		wire: wireAPI,
 	},
+	WebhookFunction: { // webhooks.go
+		Description: "Firebreak webhook: chat and webhook deliveries off the outbound queue → chat topics and signed HTTPS POSTs",
+		MemoryMB:    128,
+		Timeout:     webhookTimeout,
+		wire:        wireWebhook,
+	},
 	RotateFunction: {
 		Description: "Firebreak link-keys rotation: a new signing key, the two before it kept",
 		MemoryMB:    128,
@@ -103,6 +109,7 @@ func wireDispatch(s *Stack, f *Function) error {
 	}
 	s.Notifications.publishers(s, f)
 	s.Contacts.publishers(s, f)
+	s.Outbound.publishers(s, f) // chat and webhook deliveries (webhooks.go)
 	s.Runbooks.starters(s, f)
 	s.Links.signers(s, f)
 	d, err := newDispatch(s, f)
@@ -119,6 +126,7 @@ func wireEscalate(s *Stack, f *Function) error {
 	}
 	s.Notifications.publishers(s, f)
 	s.Contacts.publishers(s, f)
+	s.Outbound.publishers(s, f)
 	s.Links.signers(s, f)
 	s.Escalation = newEscalation(s, f)
 	return nil
@@ -129,6 +137,7 @@ func wireRunbook(s *Stack, f *Function) error {
 		return err
 	}
 	s.Notifications.publishers(s, f)
+	s.Outbound.publishers(s, f)
 	s.Links.signers(s, f)
 	return nil
 }

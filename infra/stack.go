@@ -42,6 +42,8 @@ type Stack struct {
 	Store         *Store
 	Notifications *Notifications
 	Contacts      *Contacts // the people's topics (contacts.go)
+	Chat          *Chat     // chat topics and channel configurations (chat.go)
+	Outbound      *Outbound // chat and webhook deliveries to the webhook Lambda (webhooks.go)
 	Intake        *Intake
 	Functions     map[string]*Function
 	Runbooks      *Runbooks
@@ -77,6 +79,8 @@ func NewStack(scope constructs.Construct, id string, props Props) (*Stack, error
 	s.Store = newStore(s)
 	s.Notifications = newNotifications(s)
 	s.Contacts = newContacts(s)
+	s.Chat = newChat(s)
+	s.Outbound = newOutbound(s)
 	s.Intake = newIntake(s)
 	fnScope := constructs.NewConstruct(st, jsii.String("Functions"))
 	for _, name := range pl.functions {

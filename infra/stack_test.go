@@ -191,8 +191,8 @@ func TestQueues(t *testing.T) {
 			}
 		}
 	}
-	if len(queues) != len(sy.stack.deadLetters)+1 {
-		t.Errorf("%d queues; want the intake queue and %d dead-letter queues", len(queues), len(sy.stack.deadLetters))
+	if len(queues) != len(sy.stack.deadLetters)+2 {
+		t.Errorf("%d queues; want the intake queue, the outbound queue (TestOutbound) and %d dead-letter queues", len(queues), len(sy.stack.deadLetters))
 	}
 	for id, q := range queues {
 		p := props(q)
@@ -414,9 +414,11 @@ func TestNotifications(t *testing.T) {
 	sy := synthesized(t)
 	cfg := sy.stack.config
 	topics := sy.resources("AWS::SNS::Topic")
-	if len(topics) != len(cfg.Teams)+1+len(cfg.Contacts) {
-		t.Errorf("%d topics; want one per team (%d), the operators' and one per contact (%d, TestContactTopics)", len(topics), len(cfg.Teams), len(cfg.Contacts))
+	if len(topics) != len(cfg.Teams)+1+len(cfg.Contacts)+1+len(sy.stack.Chat.Topics) {
+		t.Errorf("%d topics; want one per team (%d), the operators', one per contact (%d, TestContactTopics), the outbound and one per chat channel (%d, TestChatChannels, TestOutbound)",
+			len(topics), len(cfg.Teams), len(cfg.Contacts), len(sy.stack.Chat.Topics))
 	}
+	outbound := sy.logicalID(t, sy.stack.Outbound.Topic)
 	contactTopic := map[string]bool{}
 	for _, tp := range sy.stack.Contacts.Topics {
 		contactTopic[sy.logicalID(t, tp)] = true
@@ -468,8 +470,8 @@ func TestNotifications(t *testing.T) {
 	var got []sub
 	for id, s := range sy.resources("AWS::SNS::Subscription") {
 		p := props(s)
-		if contactTopic[getAtt(p["TopicArn"])] {
-			continue // TestContactTopics
+		if contactTopic[getAtt(p["TopicArn"])] || getAtt(p["TopicArn"]) == outbound {
+			continue // TestContactTopics, TestOutbound
 		}
 		got = append(got, sub{getAtt(p["TopicArn"]), p["Protocol"].(string), p["Endpoint"].(string), canonical(t, p["FilterPolicy"])})
 		if rp, _ := p["RedrivePolicy"].(map[string]any); getAtt(rp["deadLetterTargetArn"]) != dlq {

@@ -125,6 +125,21 @@ func TestRoles(t *testing.T) {
 	}
 	page := many("sns:Publish", people...)
 	readKeys := append(many("secretsmanager:GetSecretValue", secret), "kms:Decrypt "+dataKey+viaSM)
+	// Chat and webhook deliveries (webhooks.go): the notifiers publish to the outbound
+	// topic; the webhook Lambda consumes its queue, publishes to the chat topics and reads
+	// the webhooks' secrets, by name.
+	relay := many("sns:Publish", sy.logicalID(t, sy.stack.Outbound.Topic))
+	var chatTopics []string
+	for _, tp := range sy.stack.Chat.Topics {
+		chatTopics = append(chatTopics, sy.logicalID(t, tp))
+	}
+	if len(chatTopics) < 2 || len(sy.stack.config.Webhooks) < 2 {
+		t.Fatalf("the test configuration needs two chat channels and two webhooks: %v, %d", chatTopics, len(sy.stack.config.Webhooks))
+	}
+	var hookSecrets []string
+	for _, w := range sy.stack.config.Webhooks {
+		hookSecrets = append(hookSecrets, "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"+w.Secret+"-??????")
+	}
 	var started, resumed []string
 	for name, sm := range sy.stack.Runbooks.Machines {
 		rb := sy.stack.config.Runbooks[name]
@@ -148,12 +163,14 @@ func TestRoles(t *testing.T) {
 			many("states:StartExecution", started...), readKeys,
 			many("dynamodb:DescribeStream dynamodb:GetRecords dynamodb:GetShardIterator", table+".StreamArn"),
 			many("dynamodb:ListStreams", "*"),
-			many("sqs:SendMessage", sy.logicalID(t, sy.stack.Dispatch.DLQ)+".Arn")),
+			many("sqs:SendMessage", sy.logicalID(t, sy.stack.Dispatch.DLQ)+".Arn"), relay),
 		// Query on the table: the stored on-call overrides of the schedules it pages.
-		"escalate":   concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/due", "${"+table+".Arn}/index/list"), tableKey, publish, page, readKeys),
-		TaskFunction: concat(many(rw, table+".Arn"), tableKey, publish, readKeys),
+		"escalate":   concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/due", "${"+table+".Arn}/index/list"), tableKey, publish, page, readKeys, relay),
+		TaskFunction: concat(many(rw, table+".Arn"), tableKey, publish, readKeys, relay),
 		APIFunction: concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list", "${"+table+".Arn}/index/owner"), tableKey, readKeys,
 			many("states:SendTaskSuccess states:SendTaskFailure", resumed...)),
+		WebhookFunction: concat(many("sqs:ReceiveMessage sqs:ChangeMessageVisibility sqs:GetQueueUrl sqs:DeleteMessage sqs:GetQueueAttributes", sy.logicalID(t, sy.stack.Outbound.Queue)+".Arn"),
+			many("kms:Decrypt", msgKey), many("sns:Publish", chatTopics...), many("secretsmanager:GetSecretValue", hookSecrets...)),
 		RotateFunction: concat(many("secretsmanager:DescribeSecret secretsmanager:GetSecretValue secretsmanager:PutSecretValue secretsmanager:UpdateSecretVersionStage", secret),
 			[]string{"kms:Decrypt " + dataKey + viaSM, "kms:GenerateDataKey " + dataKey + viaSM}),
 	}
@@ -220,20 +237,26 @@ func TestEnvironment(t *testing.T) {
 			machines[name] = "${" + sy.logicalID(t, sm) + "}"
 		}
 	}
+	outbound := sy.logicalID(t, sy.stack.Outbound.Topic) // a Ref, not a JSON object
+	chats := map[string]string{}
+	for target, tp := range sy.stack.Chat.Topics {
+		chats[target] = "${" + sy.logicalID(t, tp) + "}"
+	}
 	want := map[string]map[string]any{
-		"intake":       {"TABLE_NAME": table},
-		"dispatch":     {"TABLE_NAME": table, "TEAM_TOPICS": teams, "CONTACT_TOPICS": people, "STATE_MACHINES": machines, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret},
-		"escalate":     {"TABLE_NAME": table, "TEAM_TOPICS": teams, "CONTACT_TOPICS": people, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret},
-		TaskFunction:   {"TABLE_NAME": table, "TEAM_TOPICS": teams, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret},
-		APIFunction:    {"TABLE_NAME": table, "LINK_KEYS_SECRET": secret},
-		RotateFunction: {},
+		"intake":        {"TABLE_NAME": table},
+		"dispatch":      {"TABLE_NAME": table, "TEAM_TOPICS": teams, "CONTACT_TOPICS": people, "STATE_MACHINES": machines, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret, "OUTBOUND_TOPIC": outbound},
+		"escalate":      {"TABLE_NAME": table, "TEAM_TOPICS": teams, "CONTACT_TOPICS": people, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret, "OUTBOUND_TOPIC": outbound},
+		TaskFunction:    {"TABLE_NAME": table, "TEAM_TOPICS": teams, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret, "OUTBOUND_TOPIC": outbound},
+		WebhookFunction: {"CHAT_TOPICS": chats},
+		APIFunction:     {"TABLE_NAME": table, "LINK_KEYS_SECRET": secret},
+		RotateFunction:  {},
 	}
 	for name, f := range sy.stack.Functions {
 		vars := map[string]any{}
 		if env, ok := props(sy.resource(t, f.Fn))["Environment"].(map[string]any); ok {
 			for k, v := range env["Variables"].(map[string]any) {
 				s := ref(v)
-				if k == "TEAM_TOPICS" || k == "CONTACT_TOPICS" || k == "STATE_MACHINES" {
+				if k == "TEAM_TOPICS" || k == "CONTACT_TOPICS" || k == "STATE_MACHINES" || k == "CHAT_TOPICS" {
 					m := map[string]string{}
 					if err := json.Unmarshal([]byte(s), &m); err != nil {
 						t.Errorf("functions/%s %s = %s: not a JSON object of strings: %v", name, k, s, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/replay"
 	"github.com/firebreak-ops/firebreak/internal/status"
+	"github.com/firebreak-ops/firebreak/internal/webhook"
 )
 
 // writeReplayFiles writes what `replay --outbox DIR --status-page DIR` asks for and says
@@ -18,11 +19,15 @@ func writeReplayFiles(ctx context.Context, env Env, res *replay.Result, outbox, 
 		w = env.Stderr
 	}
 	if outbox != "" {
-		page, err := notify.WriteOutbox(outbox, res.Notifications)
+		page, err := notify.WriteOutboxWith(outbox, res.Notifications, webhook.OutboxFiles(res.Deliveries))
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "Outbox: %d messages (e-mail, SMS and JSON files) in %s; open %s\n", len(res.Notifications), outbox, page)
+		also := ""
+		if len(res.Deliveries) > 0 {
+			also = fmt.Sprintf(" and %d chat and webhook messages", len(res.Deliveries))
+		}
+		fmt.Fprintf(w, "Outbox: %d messages (e-mail, SMS and JSON files)%s in %s; open %s\n", len(res.Notifications), also, outbox, page)
 	}
 	if statusDir != "" {
 		p := &status.Page{Store: res.Store, Now: res.Local.Clock.Now}

@@ -54,6 +54,8 @@ type Config struct {
 	Escalations map[string]*Escalation      `yaml:"escalations"`
 	Reviews     *Reviews                    `yaml:"reviews"`    // post-incident reviews and actions (reviews.go)
 	Heartbeats  []*Heartbeat                `yaml:"heartbeats"` // sources that must keep speaking (heartbeats.go)
+	Chat        *Chat                       `yaml:"chat"`       // chat channels of teams and audiences (chat.go)
+	Webhooks    []*Webhook                  `yaml:"webhooks"`   // signed HTTPS notifiers (chat.go)
 	// Warnings do not stop the configuration loading (e.g. schedule gaps).
 	Warnings strictyaml.Errors `yaml:"-"`
 

@@ -102,12 +102,9 @@ type view struct {
 
 // Render renders a notice for every protocol.
 func Render(n Notice) (Rendered, error) {
-	v := view{Notice: n, Headline: headlines[n.Kind], SeverityName: n.Incident.Severity.Label()}
+	v := view{Notice: n, Headline: Headline(n), SeverityName: n.Incident.Severity.Label()}
 	if v.Headline == "" {
 		return Rendered{}, fmt.Errorf("render notice for %s: unknown kind %q", n.Incident.ID, n.Kind)
-	}
-	if n.Kind == SeverityRaised && n.Previous != "" {
-		v.Headline = fmt.Sprintf("Severity raised %s → %s", n.Previous, n.Incident.Severity)
 	}
 	if n.Policy != nil {
 		if n.Policy.Name != "" {

@@ -81,17 +81,42 @@ func clipName(s string, n int) string {
 // and index.html, and returns the path of index.html. dir is created when missing. A
 // folder holding an earlier outbox (its index.json) has that outbox's files replaced;
 // any other folder that is not empty is refused, so that nothing else is overwritten.
-func WriteOutbox(dir string, sent []Sent) (string, error) {
+func WriteOutbox(dir string, sent []Sent) (string, error) { return WriteOutboxWith(dir, sent, nil) }
+
+// WriteOutboxWith is WriteOutbox with the messages of other protocols (chat, webhooks)
+// among the SNS messages, each after the SNS message its After counts, in one sequence.
+func WriteOutboxWith(dir string, sent []Sent, extra []OutboxExtra) (string, error) {
 	if err := clearOutbox(dir); err != nil {
 		return "", err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("outbox %s: %w", dir, err)
 	}
-	idx := OutboxIndex{Messages: make([]OutboxEntry, 0, len(sent))}
+	idx := OutboxIndex{Messages: make([]OutboxEntry, 0, len(sent)+len(extra))}
+	next := 0 // the next extra to write
+	writeExtras := func(after int) error {
+		for ; next < len(extra) && extra[next].After <= after; next++ {
+			x := extra[next]
+			seq := len(idx.Messages) + 1
+			name, content, err := extraFile(seq, x)
+			if err != nil {
+				return fmt.Errorf("outbox %s: %w", dir, err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+				return fmt.Errorf("outbox %s: %w", dir, err)
+			}
+			idx.Messages = append(idx.Messages, OutboxEntry{Seq: seq, At: x.At, To: x.To, Incident: x.Incident, Kind: x.Kind,
+				Subject: x.Kind + " of " + x.Incident, Files: map[string]string{x.Protocol: name}})
+		}
+		return nil
+	}
+	if err := writeExtras(0); err != nil {
+		return "", err
+	}
 	for i, s := range sent {
-		base := fileBase(i+1, s)
-		e := OutboxEntry{Seq: i + 1, At: s.At, Topic: s.Topic, To: topicName(s.Topic), Team: s.Attributes["team"], Incident: s.Attributes["incident"],
+		seq := len(idx.Messages) + 1
+		base := fileBase(seq, s)
+		e := OutboxEntry{Seq: seq, At: s.At, Topic: s.Topic, To: topicName(s.Topic), Team: s.Attributes["team"], Incident: s.Attributes["incident"],
 			Kind: s.Attributes["kind"], Severity: s.Attributes["severity"], Subject: s.Subject, MessageID: s.MessageID, Files: map[string]string{}}
 		delivered, err := json.MarshalIndent(map[string]any{"Type": "Notification", "MessageId": s.MessageID, "TopicArn": s.Topic,
 			"Subject": s.Subject, "Message": s.Email, "Timestamp": s.At, "MessageAttributes": s.Attributes}, "", "  ")
@@ -111,6 +136,14 @@ func WriteOutbox(dir string, sent []Sent) (string, error) {
 			e.Files[f.proto] = name
 		}
 		idx.Messages = append(idx.Messages, e)
+		if err := writeExtras(i + 1); err != nil {
+			return "", err
+		}
+	}
+	if next < len(extra) { // After past the last SNS message: at the end
+		if err := writeExtras(len(extra) + len(sent)); err != nil {
+			return "", err
+		}
 	}
 	b, err := json.MarshalIndent(idx, "", "  ")
 	if err != nil {
@@ -190,7 +223,7 @@ var outboxPage = template.Must(template.New("outbox").Funcs(template.FuncMap{
 <table><thead><tr><th>#</th><th>When</th><th>To</th><th>Subject</th><th>Files</th></tr></thead><tbody>
 {{- range .Messages}}
 <tr><td>{{.Seq}}</td><td class="t">{{when .At}}</td><td>{{.To}}</td><td>{{.Subject}}</td>
-<td><a href="{{index .Files "email"}}">e-mail</a> · <a href="{{index .Files "sms"}}">SMS</a> · <a href="{{index .Files "json"}}">JSON</a></td></tr>
+<td>{{if index .Files "email"}}<a href="{{index .Files "email"}}">e-mail</a> · <a href="{{index .Files "sms"}}">SMS</a> · <a href="{{index .Files "json"}}">JSON</a>{{else}}{{range $p, $f := .Files}}<a href="{{$f}}">{{$p}} JSON</a>{{end}}{{end}}</td></tr>
 {{- end}}
 </tbody></table></body></html>
 `))

@@ -26,6 +26,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/webhook"
 )
 
 // Clock is a virtual clock that only moves forward. Safe for concurrent use.
@@ -79,6 +80,7 @@ type Local struct {
 	Lifecycle  *lifecycle.Service
 	Runner     *runbook.Runner
 	Outbox     *notify.Outbox
+	Deliveries *webhook.Recorder // chat and webhook deliveries, when the configuration has any
 	// Reviews, Actions and the follow-up clocks (followups.go).
 	Reviews   *review.Service
 	Actions   *action.Service
@@ -117,10 +119,13 @@ func New(o Options) (*Local, error) {
 	for _, c := range o.Config.Contacts { // people paged as on call (internal/page)
 		topics[config.ContactPrefix+c.ID] = topic("contact-" + c.ID)
 	}
-	sender := notify.New(outbox, topics)
+	// Chat channels and webhooks hear what teams hear, as the relay hands them over in
+	// the stack (internal/webhook).
+	deliveries := &webhook.Recorder{Now: now, Pages: outbox}
+	sender := &webhook.Relay{Notifier: notify.New(outbox, topics), Outbound: deliveries, TopicARN: topic("outbound"), Config: o.Config}
 	p := intake.New(st, c, now, o.Log)
 	p.ReopenWithin = o.Config.Defaults.ReopenWithin.Duration
-	l := &Local{Clock: clock, Config: o.Config, Store: st, Intake: p, Outbox: outbox,
+	l := &Local{Clock: clock, Config: o.Config, Store: st, Intake: p, Outbox: outbox, Deliveries: deliveries,
 		Lifecycle: &lifecycle.Service{Store: st, Config: o.Config, Now: now}}
 	var dl dispatch.Links
 	var rl runbook.Links

@@ -20,6 +20,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/report"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/webhook"
 )
 
 // DefaultReorder is how many events replay holds to put its input in event-time order.
@@ -134,6 +135,7 @@ type Result struct {
 	Store         *store.Memory
 	Incidents     []incident.Incident // every incident, most recently opened first
 	Notifications []notify.Sent       // what would have been published, in order
+	Deliveries    []webhook.Recorded  // chat and webhook deliveries, each after its page
 	Runs          []*runbook.Run      // runbook executions (dry-run)
 	Runner        *runbook.Runner
 	// OpenedBy is the id of the event that opened each incident.
@@ -286,6 +288,7 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("replay: clocks: %w", err)
 	}
 	res.Notifications = l.Outbox.Sent()
+	res.Deliveries = l.Deliveries.Recorded()
 	res.Runs = l.Runner.Runs()
 	sum.Notifications = len(res.Notifications)
 	countRuns(sum, res.Runs)

@@ -3,17 +3,27 @@
 package teams
 
 import (
+	"context"
+
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/webhook"
 )
+
+// Notifier tells a team (or contact:<id>) of a notice; the result is the message id.
+type Notifier interface {
+	Send(ctx context.Context, team string, n notify.Notice) (string, error)
+}
 
 // Sender publishes to the team topics named in TEAM_TOPICS (a JSON object of team name
 // to topic ARN) and, when CONTACT_TOPICS is set (contact id to topic ARN), to the
-// contacts' topics as contact:<id> (internal/page pages people there).
-func Sender(env *lambdaenv.Env) (*notify.Notifier, error) {
+// contacts' topics as contact:<id> (internal/page pages people there). With
+// OUTBOUND_TOPIC set, each notice's chat and webhook deliveries follow it there
+// (internal/webhook.Relay).
+func Sender(env *lambdaenv.Env) (Notifier, error) {
 	topics, err := env.JSON(lambdaenv.TeamTopics)
 	if err != nil {
 		return nil, err
@@ -27,5 +37,10 @@ func Sender(env *lambdaenv.Env) (*notify.Notifier, error) {
 			topics[config.ContactPrefix+id] = arn
 		}
 	}
-	return notify.New(sns.NewFromConfig(env.AWS), topics), nil
+	client := sns.NewFromConfig(env.AWS)
+	n := notify.New(client, topics)
+	if outbound := env.Var(lambdaenv.OutboundTopic); outbound != "" {
+		return &webhook.Relay{Notifier: n, Outbound: client, TopicARN: outbound, Config: env.Config}, nil
+	}
+	return n, nil
 }
