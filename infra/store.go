@@ -108,7 +108,7 @@ var storeCalls = func() map[string][]tableCall {
 		"List":             {list, {"dynamodb:BatchGetItem", ""}},
 		"Timeline":         {get, query},
 		"AddEntries":       {get, put},
-		"Claim":            {put},
+		"Claim":            {put, get}, // a claim not taken reads whether it is done or held
 		"Done":             {upd},
 		"Release":          {del},
 		"PutApproval":      {get, put},

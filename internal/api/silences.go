@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/silence"
 	"github.com/firebreak-ops/firebreak/internal/store"
@@ -36,9 +37,14 @@ func state(s silence.Silence, now time.Time) SilenceView {
 	return SilenceView{Silence: s, State: state}
 }
 
-// MaxSilence bounds how long an ad hoc silence may last: longer quiet is a planned
-// window in the configuration, reviewed like any other change.
-const MaxSilence = 31 * 24 * time.Hour
+// maxSilence is how long an ad hoc silence may last without force: the configuration's
+// defaults.max_silence (0: no maximum).
+func (h *Handler) maxSilence() time.Duration {
+	if h.Lifecycle != nil && h.Lifecycle.Config != nil && h.Lifecycle.Config.Defaults.MaxSilence != nil {
+		return h.Lifecycle.Config.Defaults.MaxSilence.Duration
+	}
+	return config.DefaultMaxSilence
+}
 
 // silences is GET /silences: the configuration's planned windows, then those made
 // through the API.
@@ -95,8 +101,11 @@ func (h *Handler) addSilence(c *call) (any, error) {
 	if !s.Ends.After(now) {
 		return nil, fail(errBadRequest, "ends: %s is already past", s.Ends.Format(time.RFC3339))
 	}
-	if s.Ends.Sub(s.Starts) > MaxSilence {
-		return nil, fail(errBadRequest, "a silence lasts at most %d days; use a planned window in the configuration for longer", MaxSilence/(24*time.Hour))
+	if why := s.NeedsForce(h.maxSilence()); len(why) > 0 {
+		if !b.Force {
+			return nil, fail(errBadRequest, "silence needs force: %s; say so with force (firebreak incidents silence add --force) if that is what you mean", strings.Join(why, "; and "))
+		}
+		s.Forced = &silence.Forced{By: c.actor, Reasons: why}
 	}
 	key := header(c.req, "idempotency-key")
 	if key != "" && !keyRe.MatchString(key) {
@@ -113,7 +122,11 @@ func (h *Handler) addSilence(c *call) (any, error) {
 	if err := h.do(c.ctx, func(ctx context.Context) error { return h.Store.PutSilence(ctx, s) }); err != nil {
 		return nil, err
 	}
-	h.log().InfoContext(c.ctx, "silence added", "silence", s.ID, "by", c.actor, "ends", s.Ends)
+	if s.Forced != nil {
+		h.log().WarnContext(c.ctx, "silence forced", "silence", s.ID, "by", c.actor, "ends", s.Ends, "reasons", strings.Join(s.Forced.Reasons, "; "))
+	} else {
+		h.log().InfoContext(c.ctx, "silence added", "silence", s.ID, "by", c.actor, "ends", s.Ends)
+	}
 	return created(SilenceResponse{Silence: view(s, now)}), nil
 }
 

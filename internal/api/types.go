@@ -63,6 +63,9 @@ type SilenceRequest struct {
 	Ends     time.Time        `json:"ends,omitzero"`
 	Duration string           `json:"duration,omitempty"` // a Go duration, e.g. 2h or 90m
 	Comment  string           `json:"comment"`
+	// Force makes a silence that matches every incident or lasts longer than
+	// defaults.max_silence; it is recorded with who forced it.
+	Force bool `json:"force,omitempty"`
 }
 
 // ListResponse is GET /incidents.

@@ -356,8 +356,9 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 		untilT := fs.String("until", "", "until this RFC 3339 `TIME`")
 		startsT := fs.String("starts", "", "from this RFC 3339 `TIME` (default: now)")
 		comment := fs.String("comment", "", "why it is quiet")
+		force := fs.Bool("force", false, "make a silence that matches everything or lasts longer than defaults.max_silence (you are named on every incident it silences)")
 		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error {
-			return r.addSilence(ctx, match, *forD, *untilT, *startsT, *comment)
+			return r.addSilence(ctx, match, *forD, *untilT, *startsT, *comment, *force)
 		}
 	case "silence list":
 		wideFlag(fs, &wide)
@@ -520,7 +521,7 @@ func (r *incidentsRun) decide(ctx context.Context, id, key, verb, note string) e
 	return nil
 }
 
-func (r *incidentsRun) addSilence(ctx context.Context, match []string, d time.Duration, until, starts, comment string) error {
+func (r *incidentsRun) addSilence(ctx context.Context, match []string, d time.Duration, until, starts, comment string, force bool) error {
 	var m silence.Matchers
 	for _, kv := range match {
 		k, v, ok := strings.Cut(kv, "=")
@@ -556,7 +557,7 @@ func (r *incidentsRun) addSilence(ctx context.Context, match []string, d time.Du
 	if strings.TrimSpace(comment) == "" {
 		return usageOf("incidents silence add", "silence add needs --comment: say why it is quiet")
 	}
-	body := api.SilenceRequest{Matchers: m, Comment: comment}
+	body := api.SilenceRequest{Matchers: m, Comment: comment, Force: force}
 	if d > 0 {
 		body.Duration = d.String()
 	}
@@ -580,6 +581,9 @@ func (r *incidentsRun) addSilence(ctx context.Context, match []string, d time.Du
 	}
 	s := resp.Silence
 	fmt.Fprintf(r.env.Stdout, "Silence %s: %s from %s until %s\n", s.ID, matchers(s.Matchers), when(s.Starts), when(s.Ends))
+	if f := s.Forced; f != nil {
+		fmt.Fprintf(r.env.Stdout, "Forced by %s: %s.\n", f.By, strings.Join(f.Reasons, "; "))
+	}
 	return nil
 }
 

@@ -53,11 +53,13 @@ Idempotency-Key, so a retried request is applied once.`,
 			example: "firebreak incidents review FB-EJIY5JMC-1\nfirebreak incidents review FB-EJIY5JMC-1 edit --section lessons --file lessons.md"},
 		{name: "incidents silence", args: "COMMAND", summary: "silences: quiet paging for matching incidents for a while",
 			example: "firebreak incidents silence list", subs: []*command{
-				{name: "incidents silence add", args: "--match K=V... (--for D | --until T) --comment TEXT",
-					summary: "quiet paging for incidents that match, for a while (at most 31 days)",
+				{name: "incidents silence add", args: "--match K=V... (--for D | --until T) --comment TEXT [--force]",
+					summary: "quiet paging for incidents that match, for a while",
 					about: `Matching incidents are still opened and recorded, but nobody is paged until the silence ends;
 then the escalator pages what is still active. K is class, team, account, region, resource or
-tag:NAME; V may use * and ?.`,
+tag:NAME; V may use * and ?. A silence whose matchers select every incident (class=*) or that
+lasts longer than defaults.max_silence (72h unless configured) needs --force; every incident it
+silences names who forced it.`,
 					example: "firebreak incidents silence add --match team=platform --match class=ops.* --for 2h --comment \"deploy\""},
 				{name: "incidents silence list", summary: "the silences: planned windows of the configuration and those made through the API",
 					example: "firebreak incidents silence list"},

@@ -66,6 +66,10 @@ type Config struct {
 }
 
 // Defaults apply where nothing more specific is configured.
+// DefaultMaxSilence is defaults.max_silence when the file leaves it out: three days
+// cover a long weekend's maintenance; longer quiet is a planned window or forced.
+const DefaultMaxSilence = 72 * time.Hour
+
 type Defaults struct {
 	Team string `yaml:"team"` // owner of events no class or tag assigns
 	// ReopenWithin: a trigger this soon after its incident was resolved re-opens it
@@ -74,6 +78,9 @@ type Defaults struct {
 	// AutoResolveAfter: a mitigated incident quiet this long (no new trigger) is resolved
 	// (default 30m; 0s: never). Incidents are never closed automatically.
 	AutoResolveAfter *Duration `yaml:"auto_resolve_after"`
+	// MaxSilence: an ad hoc silence longer than this needs --force, and its incidents'
+	// timelines name who forced it (default DefaultMaxSilence; 0s: no maximum).
+	MaxSilence *Duration `yaml:"max_silence"`
 	// Problem: when a recurring fingerprint becomes a problem (problem.go).
 	Problem *ProblemRule `yaml:"problem"`
 }

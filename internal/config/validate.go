@@ -61,6 +61,9 @@ func (c *Config) applyDefaults() {
 	if c.Defaults.ReopenWithin == nil {
 		c.Defaults.ReopenWithin = &Duration{time.Hour}
 	}
+	if c.Defaults.MaxSilence == nil {
+		c.Defaults.MaxSilence = &Duration{DefaultMaxSilence}
+	}
 	if c.Defaults.AutoResolveAfter == nil {
 		c.Defaults.AutoResolveAfter = &Duration{30 * time.Minute}
 	}
@@ -157,6 +160,9 @@ func (c *Config) validateDefaults(doc *strictyaml.Doc) strictyaml.Errors {
 		p.add("defaults.team", "missing: the owner of events nothing else assigns")
 	case c.Teams[c.Defaults.Team] == nil:
 		p.add("defaults.team", "%q is not a team (teams: %s)", c.Defaults.Team, c.teamList())
+	}
+	if d := c.Defaults.MaxSilence; d != nil && d.Duration < 0 {
+		p.add("defaults.max_silence", "%s is negative: give a duration like 72h, or 0s for no maximum", d.Duration)
 	}
 	return p.errs
 }

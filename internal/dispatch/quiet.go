@@ -75,9 +75,14 @@ func (d *Dispatcher) silence(ctx context.Context, inc incident.Incident, at time
 		return nil, nil
 	}
 	q := &Quiet{Reason: incident.KindSilenced, By: s.ID, Detail: fmt.Sprintf("Silenced by %s (%s): recorded, nobody paged, no runbook.", s.ID, s.Comment)}
+	data := map[string]string{"silence": s.ID}
+	if f := s.Forced; f != nil { // whoever insisted on a silence this wide or long is named where it bites
+		q.Detail += fmt.Sprintf(" The silence was forced by %s: %s.", f.By, strings.Join(f.Reasons, "; "))
+		data["forced_by"] = f.By
+	}
 	_, err = d.Quiet.Change(ctx, store.Change{Incident: inc.ID, SilencedBy: s.ID, At: at,
 		Entry: incident.Entry{Incident: inc.ID, At: at.Add(1), Kind: incident.KindSilenced, Actor: "firebreak", Key: "quiet:" + inc.ID,
-			Detail: q.Detail, Data: map[string]string{"silence": s.ID}}})
+			Detail: q.Detail, Data: data}})
 	return q, err
 }
 

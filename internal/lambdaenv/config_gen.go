@@ -23,6 +23,9 @@ func compiledConfig() (*config.Config, error) {
 			AutoResolveAfter: &config.Duration{
 				Duration: 30 * time.Minute,
 			},
+			MaxSilence: &config.Duration{
+				Duration: 72 * time.Hour,
+			},
 		},
 		Tags: config.Tags{
 			Team: "firebreak:team",

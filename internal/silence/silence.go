@@ -48,6 +48,42 @@ type Silence struct {
 	Starts time.Time `json:"starts,omitzero" yaml:"starts"`
 	Ends   time.Time `json:"ends,omitzero" yaml:"ends"`
 	Weekly *Weekly   `json:"weekly,omitempty" yaml:"weekly"`
+	// Forced records who insisted on a silence that needs it (see NeedsForce), and why
+	// it needed it; every incident it silences names them on its timeline.
+	Forced *Forced `json:"forced,omitempty" yaml:"-"`
+}
+
+// Forced is who forced a silence, and what made it need forcing.
+type Forced struct {
+	By      string   `json:"by"`
+	Reasons []string `json:"reasons"`
+}
+
+// Everything reports whether the matchers select every incident: none is set, or each
+// one set is only wildcards (*), and no tag is required.
+func (m Matchers) Everything() bool {
+	if len(m.Tags) > 0 {
+		return false
+	}
+	for _, p := range m.fields() {
+		if strings.Trim(p.pattern, "*") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// NeedsForce says why a silence must be forced to be made, if it must: its matchers
+// select every incident, or it lasts longer than max (zero: no maximum).
+func (s Silence) NeedsForce(max time.Duration) []string {
+	var why []string
+	if s.Matchers.Everything() {
+		why = append(why, "its matchers select every incident: nobody would be paged for anything")
+	}
+	if max > 0 && !s.Ends.IsZero() && s.Ends.Sub(s.Starts) > max {
+		why = append(why, fmt.Sprintf("it lasts %s, longer than the %s maximum", s.Ends.Sub(s.Starts).Round(time.Minute), max))
+	}
+	return why
 }
 
 var days = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
@@ -67,7 +103,7 @@ func (s Silence) Validate() error {
 	for _, p := range m.fields() {
 		some = some || p.pattern != ""
 	}
-	if !some {
+	if !some && s.Forced == nil {
 		errs = append(errs, errors.New("matchers: at least one is required (a silence of everything hides every page)"))
 	}
 	for _, p := range m.fields() {

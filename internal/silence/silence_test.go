@@ -100,3 +100,41 @@ func TestFindPicksActiveMatchingByID(t *testing.T) {
 		t.Errorf("Find() = %s, %v; want b (a is over, c does not match)", s.ID, ok)
 	}
 }
+
+func TestNeedsForce(t *testing.T) {
+	start := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		m    silence.Matchers
+		last time.Duration
+		max  time.Duration
+		want int // reasons
+	}{
+		{"one team, an hour", silence.Matchers{Team: "platform"}, time.Hour, 72 * time.Hour, 0},
+		{"at the maximum", silence.Matchers{Team: "platform"}, 72 * time.Hour, 72 * time.Hour, 0},
+		{"past the maximum", silence.Matchers{Team: "platform"}, 73 * time.Hour, 72 * time.Hour, 1},
+		{"no maximum", silence.Matchers{Team: "platform"}, 9000 * time.Hour, 0, 0},
+		{"no matchers", silence.Matchers{}, time.Hour, 72 * time.Hour, 1},
+		{"only wildcards", silence.Matchers{Class: "*", Region: "**"}, time.Hour, 72 * time.Hour, 1},
+		{"a wildcard with a prefix", silence.Matchers{Class: "ops.*"}, time.Hour, 72 * time.Hour, 0},
+		{"a required tag", silence.Matchers{Class: "*", Tags: map[string]string{"workload": "*"}}, time.Hour, 72 * time.Hour, 0},
+		{"everything, for a month", silence.Matchers{Class: "*"}, 31 * 24 * time.Hour, 72 * time.Hour, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := silence.Silence{Matchers: tt.m, Starts: start, Ends: start.Add(tt.last)}
+			if got := s.NeedsForce(tt.max); len(got) != tt.want {
+				t.Errorf("NeedsForce(%s) = %q; want %d reasons", tt.max, got, tt.want)
+			}
+		})
+	}
+	forced := silence.Silence{ID: "sil-x", Comment: "evacuating a region", Starts: start, Ends: start.Add(time.Hour),
+		Forced: &silence.Forced{By: "alice", Reasons: []string{"its matchers select every incident"}}}
+	if err := forced.Validate(); err != nil {
+		t.Errorf("Validate(forced silence of everything) = %v; want nil", err)
+	}
+	forced.Forced = nil
+	if err := forced.Validate(); err == nil || !strings.Contains(err.Error(), "matchers: at least one is required") {
+		t.Errorf("Validate(unforced silence of everything) = %v; want the matchers error", err)
+	}
+}
