@@ -54,6 +54,9 @@ type Config struct {
 	Escalations map[string]*Escalation      `yaml:"escalations"`
 	Reviews     *Reviews                    `yaml:"reviews"`    // post-incident reviews and actions (reviews.go)
 	Heartbeats  []*Heartbeat                `yaml:"heartbeats"` // sources that must keep speaking (heartbeats.go)
+	// Communication is the plan of who besides the responders hears of incidents, and
+	// how often (communication.go).
+	Communication *Communication `yaml:"communication"`
 	// Warnings do not stop the configuration loading (e.g. schedule gaps).
 	Warnings strictyaml.Errors `yaml:"-"`
 
