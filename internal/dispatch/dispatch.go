@@ -139,6 +139,9 @@ func (d *Dispatcher) failed(ctx context.Context, inc incident.Incident, action s
 // already done are not repeated.
 func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	change := Classify(r)
+	if err := d.announceUpdates(ctx, r); err != nil { // updates posted to audiences (audience.go)
+		return fmt.Errorf("dispatch updates of %s: %w", r.New.ID, err)
+	}
 	if change == None || change == Closed || change == Acknowledged {
 		return nil
 	}
@@ -199,6 +202,9 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 			return err
 		}
 		automation = append(automation, a)
+	}
+	if err := d.announce(ctx, inc, change, quiet != nil, at); err != nil { // the communication plan (audience.go)
+		return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 	}
 	if quiet != nil || change == Mitigated || change == Resolved {
 		// Quiet incidents page nobody; a recovery or resolution notice goes out only if
