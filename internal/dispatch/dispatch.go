@@ -203,9 +203,6 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		}
 		automation = append(automation, a)
 	}
-	if err := d.announce(ctx, inc, change, quiet != nil, at); err != nil { // the communication plan (audience.go)
-		return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
-	}
 	if quiet != nil || change == Mitigated || change == Resolved {
 		// Quiet incidents page nobody; a recovery or resolution notice goes out only if
 		// someone was paged for the incident (even if it was silenced since).
@@ -216,10 +213,13 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 			}
 		}
 		if !paged || (quiet != nil && change != Mitigated && change != Resolved) {
-			return nil
+			return d.announce(ctx, inc, change, quiet != nil, at) // audiences told of it hear the end (audience.go)
 		}
 	}
-	return d.notify(ctx, inc, change, r, at, automation, note)
+	if err := d.notify(ctx, inc, change, r, at, automation, note); err != nil {
+		return err
+	}
+	return d.announce(ctx, inc, change, quiet != nil, at) // the communication plan, after the responders (audience.go)
 }
 
 // silenceOver reports whether the silence that kept inc quiet is over at t.

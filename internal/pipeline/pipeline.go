@@ -117,6 +117,11 @@ func New(o Options) (*Local, error) {
 	for _, c := range o.Config.Contacts { // people paged as on call (internal/page)
 		topics[config.ContactPrefix+c.ID] = topic("contact-" + c.ID)
 	}
+	if cm := o.Config.Communication; cm != nil { // audiences of the communication plan
+		for _, a := range cm.AudienceNames {
+			topics[config.AudienceTarget(a)] = topic("audience-" + a)
+		}
+	}
 	sender := notify.New(outbox, topics)
 	p := intake.New(st, c, now, o.Log)
 	p.ReopenWithin = o.Config.Defaults.ReopenWithin.Duration
@@ -217,6 +222,8 @@ func (l *Local) AdvanceTo(ctx context.Context, t time.Time) error {
 		l.Escalation.Reminders += rep.Reminders
 		l.Escalation.Breaches += rep.Breaches
 		l.Escalation.AutoResolved += rep.AutoResolved
+		l.Escalation.AudienceReminders += rep.AudienceReminders
+		l.Escalation.UpdatesMissed += rep.UpdatesMissed
 		if err != nil {
 			return err
 		}
