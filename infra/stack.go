@@ -41,7 +41,8 @@ type Stack struct {
 	Keys          *Keys
 	Store         *Store
 	Notifications *Notifications
-	Contacts      *Contacts // the people's topics (contacts.go)
+	Contacts      *Contacts  // the people's topics (contacts.go)
+	Audiences     *Audiences // the communication plan's topics (audiences.go)
 	Intake        *Intake
 	Functions     map[string]*Function
 	Runbooks      *Runbooks
@@ -77,6 +78,7 @@ func NewStack(scope constructs.Construct, id string, props Props) (*Stack, error
 	s.Store = newStore(s)
 	s.Notifications = newNotifications(s)
 	s.Contacts = newContacts(s)
+	s.Audiences = newAudiences(s)
 	s.Intake = newIntake(s)
 	fnScope := constructs.NewConstruct(st, jsii.String("Functions"))
 	for _, name := range pl.functions {

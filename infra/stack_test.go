@@ -414,11 +414,15 @@ func TestNotifications(t *testing.T) {
 	sy := synthesized(t)
 	cfg := sy.stack.config
 	topics := sy.resources("AWS::SNS::Topic")
-	if len(topics) != len(cfg.Teams)+1+len(cfg.Contacts) {
-		t.Errorf("%d topics; want one per team (%d), the operators' and one per contact (%d, TestContactTopics)", len(topics), len(cfg.Teams), len(cfg.Contacts))
+	if len(topics) != len(cfg.Teams)+1+len(cfg.Contacts)+len(sy.stack.Audiences.Topics) {
+		t.Errorf("%d topics; want one per team (%d), the operators', one per contact (%d, TestContactTopics) and one per audience (%d, TestAudienceTopics)",
+			len(topics), len(cfg.Teams), len(cfg.Contacts), len(sy.stack.Audiences.Topics))
 	}
 	contactTopic := map[string]bool{}
 	for _, tp := range sy.stack.Contacts.Topics {
+		contactTopic[sy.logicalID(t, tp)] = true
+	}
+	for _, tp := range sy.stack.Audiences.Topics { // TestAudienceTopics
 		contactTopic[sy.logicalID(t, tp)] = true
 	}
 	msgKey := sy.logicalID(t, sy.stack.Keys.Messaging)
