@@ -133,13 +133,14 @@ func (e *Escalator) commsStep(ctx context.Context, inc incident.Incident, st Ste
 		if err != nil {
 			return err
 		}
-		target, who := e.commander(inc, tl)
+		target, who, paged := e.commander(inc, tl)
 		n := notify.Notice{Kind: notify.Reminder, Incident: inc, Policy: e.Config.Severities[string(inc.Severity)],
 			Message: fmt.Sprintf("An update to %s on %s is due now (every %s): firebreak incidents update %s --audience %s \"...\". Without one by %s it is recorded as missed.",
 				audience, inc.ID, config.Short(cad.Every.Duration), inc.ID, st.Audience, st.Due.Add(cad.GraceOrDefault()).UTC().Format("15:04 UTC"))}
 		if t := e.Config.Teams[inc.Team]; t != nil {
 			n.TeamName = t.Name
 		}
+		n.Paged = paged
 		if e.Links != nil {
 			n.Actions = e.Links.Actions(inc, notify.Reminder)
 		}
@@ -166,13 +167,19 @@ func (e *Escalator) commsStep(ctx context.Context, inc incident.Incident, st Ste
 
 // commander is whom a cadence reminder goes to: the commander when a contact holds the
 // role (their own topic), else the owner team (who then knows the commander's name).
-func (e *Escalator) commander(inc incident.Incident, tl []incident.Entry) (target, who string) {
+func (e *Escalator) commander(inc incident.Incident, tl []incident.Entry) (target, who string, paged notify.Paged) {
 	name := incident.Roles(tl)[incident.RoleCommander]
-	if id, ok := strings.CutPrefix(name, config.ContactPrefix); ok && e.Config.Contact(id) != nil {
-		return name, "commander " + name
+	if id, ok := strings.CutPrefix(name, config.ContactPrefix); ok {
+		if c := e.Config.Contact(id); c != nil {
+			display := c.Name
+			if display == "" {
+				display = id
+			}
+			return name, "commander " + name, notify.Paged{Name: display, Why: "the commander of " + inc.ID}
+		}
 	}
 	if name != "" {
-		return inc.Team, fmt.Sprintf("the %s team (commander %s)", inc.Team, name)
+		return inc.Team, fmt.Sprintf("the %s team (commander %s)", inc.Team, name), notify.Paged{}
 	}
-	return inc.Team, fmt.Sprintf("the %s team (no commander named)", inc.Team)
+	return inc.Team, fmt.Sprintf("the %s team (no commander named)", inc.Team), notify.Paged{}
 }
