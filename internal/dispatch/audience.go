@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -166,17 +167,33 @@ func (d *Dispatcher) audienceNotice(inc incident.Incident, tl []incident.Entry, 
 			}
 		}
 	}
-	if v, ok := d.Links.(Viewer); ok && d.Links != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		u, exp, err := v.ViewURL(ctx, token.Scope{Audience: audience}.String(), 0)
-		if err != nil {
-			d.log().ErrorContext(ctx, "viewer link left out of the audience message", "incident", inc.ID, "audience", audience, "error", err)
-		} else {
-			n.ViewURL, n.ViewExpires = u, exp
-		}
-	}
+	n.ViewURL, n.ViewExpires = d.viewURL(inc, token.Scope{Audience: audience})
 	return n
+}
+
+// viewURL is a viewer link to inc's page on the status page, as scope sees it (empty
+// when the dispatcher's links sign none, or signing fails: the message goes without).
+func (d *Dispatcher) viewURL(inc incident.Incident, scope token.Scope) (string, time.Time) {
+	v, ok := d.Links.(Viewer)
+	if !ok {
+		return "", time.Time{}
+	}
+	// The Links interfaces carry no context; reading the keys is bounded here instead.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u, exp, err := v.ViewURL(ctx, scope.String(), 0)
+	if err != nil {
+		d.log().ErrorContext(ctx, "viewer link left out of the message", "incident", inc.ID, "scope", scope.String(), "error", err)
+		return "", time.Time{}
+	}
+	return u + "incidents/" + url.PathEscape(inc.ID), exp
+}
+
+// statusURL is the responders' viewer link to inc: its account's status page (every
+// account's, when the incident has none), read-only.
+func (d *Dispatcher) statusURL(inc incident.Incident) string {
+	u, _ := d.viewURL(inc, token.Scope{Account: inc.Account})
+	return u
 }
 
 // personName is how a message names a role holder: a contact's name, or the free name.

@@ -1,8 +1,10 @@
 package dispatch_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
 // audienceFixture is dispatch over the memory store and the shipped configuration, whose
@@ -178,5 +181,41 @@ func TestAudiencesQuietAndUnplanned(t *testing.T) {
 	if got := strings.Join(audienceKinds(t, sev1.st, "FB-AUD-1", incident.KindAudienceNotified, incident.KindAudienceNotNotified), " "); got !=
 		"audience-not-notified:executives:first audience-notified:stakeholders:first" {
 		t.Errorf("timeline = %q; want executives not told (no topic) and stakeholders told", got)
+	}
+}
+
+// TestViewerLinks: with signed links, an audience's message carries a viewer link to the
+// incident as that audience sees it, and the responders' notice a viewer link scoped to
+// the incident's account; both verify as read-only "view" tokens and neither is an action.
+func TestViewerLinks(t *testing.T) {
+	f := newAudienceFixture(t, "stakeholders", "executives")
+	ring, err := token.NewRing(bytes.NewReader(bytes.Repeat([]byte{7}, token.KeySize)), "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := &token.Signer{Keys: token.Static{Ring: ring}, Now: func() time.Time { return f.now }}
+	f.d.Links = &token.Links{Signer: signer, Base: "https://links.example.com/"}
+	inc := f.open(t, incident.Sev1)
+	linkRe := regexp.MustCompile(`https://links\.example\.com/status/([^/\s]+)/incidents/` + regexp.QuoteMeta(inc.ID) + `\b`)
+	scopes := map[string]string{}
+	for _, s := range f.outbox.Sent() {
+		m := linkRe.FindStringSubmatch(s.Email)
+		if m == nil {
+			t.Errorf("message to %s (%s) has no viewer link to the incident:\n%s", s.Topic, s.Attributes["kind"], s.Email)
+			continue
+		}
+		scope, _, err := signer.VerifyView(context.Background(), m[1])
+		if err != nil {
+			t.Errorf("viewer link of the message to %s does not verify: %v", s.Topic, err)
+			continue
+		}
+		scopes[s.Attributes["audience"]+"/"+s.Attributes["kind"]] = scope.String()
+	}
+	want := map[string]string{"/opened": "account:123456789012", "stakeholders/audience-first": "audience:stakeholders",
+		"executives/audience-first": "audience:executives"}
+	for k, w := range want {
+		if scopes[k] != w {
+			t.Errorf("viewer link scope of %s = %q; want %q", k, scopes[k], w)
+		}
 	}
 }

@@ -347,6 +347,7 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 	}
 	if d.Links != nil {
 		n.Actions = d.Links.Actions(inc, n.Kind)
+		n.StatusURL = d.statusURL(inc) // the read-only status page (audience.go)
 	}
 	recips, err := d.pages(ctx, inc, ver, at)
 	if err != nil {

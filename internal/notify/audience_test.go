@@ -104,3 +104,15 @@ func TestAnnounce(t *testing.T) {
 		t.Errorf("AudiencePublishInput = %+v, %v; want a message-structure JSON request", in, err)
 	}
 }
+
+// TestRenderStatusLinkGolden: a responder's notice with links configured carries the
+// incident's viewer link to the status page after its actions.
+func TestRenderStatusLinkGolden(t *testing.T) {
+	n := cases()["opened"]
+	n.StatusURL = "https://links.example.com/status/v1.view-token/incidents/FB-KHCFVO73-1"
+	r, err := notify.Render(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "opened-status-link.email.txt", r.Email)
+}
