@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
@@ -78,6 +79,13 @@ func TestAudienceTopics(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("audience subscriptions:\n got  %v\n want %v", got, want)
+	}
+	body := canonical(t, props(sy.resource(t, sy.stack.Health.Dashboard))["DashboardBody"])
+	for _, want := range []string{`\"UpdatesMissed\",\"Audience\",\"stakeholders\",\"Severity\",\"sev1\"`,
+		`\"UpdatesMissed\",\"Audience\",\"executives\",\"Severity\",\"sev1\"`, `\"UpdatesMissed\",\"Audience\",\"stakeholders\",\"Severity\",\"sev2\"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard has no %s (the missed updates of the plan)", want)
+		}
 	}
 	for name, f := range sy.stack.Functions {
 		env, _ := props(sy.resource(t, f.Fn))["Environment"].(map[string]any)
