@@ -219,3 +219,24 @@ func TestViewerLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestRaisedSeverityTellsNewAudiences: a sev2 tells stakeholders; raised to sev1, it
+// tells executives (newly in the plan) its first notice, and stakeholders nothing again.
+func TestRaisedSeverityTellsNewAudiences(t *testing.T) {
+	ctx := context.Background()
+	f := newAudienceFixture(t, "stakeholders", "executives")
+	inc := f.open(t, incident.Sev2)
+	f.now = f.now.Add(20 * time.Minute)
+	if _, err := f.st.Change(ctx, store.Change{Incident: inc.ID, Severity: incident.Sev1, RaiseOnly: true, At: f.now,
+		Entry: incident.Entry{At: f.now, Kind: incident.KindSeverityRaised, Actor: "test", Key: "raise", Data: map[string]string{"to": "sev1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(t)
+	if got, want := strings.Join(f.audienceMessages(), " "), "stakeholders/audience-first executives/audience-first"; got != want {
+		t.Errorf("audience messages = %q; want %q", got, want)
+	}
+	sent := f.outbox.Sent()
+	if last := sent[len(sent)-1]; !strings.Contains(last.Email, "Next update by  2026-11-02 12:18:00 UTC (every 1h)") {
+		t.Errorf("executives' first notice does not give their cadence (every 1h from the raise):\n%s", last.Email)
+	}
+}
