@@ -16,6 +16,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lifecycle"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 	"github.com/firebreak-ops/firebreak/internal/token"
 )
 
@@ -238,5 +239,51 @@ func TestRaisedSeverityTellsNewAudiences(t *testing.T) {
 	sent := f.outbox.Sent()
 	if last := sent[len(sent)-1]; !strings.Contains(last.Email, "Next update by  2026-11-02 12:18:00 UTC (every 1h)") {
 		t.Errorf("executives' first notice does not give their cadence (every 1h from the raise):\n%s", last.Email)
+	}
+}
+
+// TestAudiencesOnDynamoDB: the same story on DynamoDB (dynalite), with the stream
+// records made from the item before and after each change as the table's stream carries
+// them: the first notice, an update (found on the timeline at the incident's new
+// LastUpdateAt, as DynamoDB stores both) and the resolution, each once.
+func TestAudiencesOnDynamoDB(t *testing.T) {
+	ctx := context.Background()
+	f := newAudienceFixture(t, "stakeholders", "executives")
+	clock := func() time.Time { return f.now }
+	db := dynamotest.Store(t, clock)
+	f.d.Store, f.d.Quiet = db, db
+	f.life = &lifecycle.Service{Store: db, Config: f.d.Config, Now: clock}
+	handle := func(old *incident.Incident, id string) incident.Incident {
+		t.Helper()
+		cur, err := db.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // delivered twice
+			if err := f.d.Handle(ctx, store.StreamRecord{Old: old, New: cur}); err != nil {
+				t.Fatalf("Handle = %v", err)
+			}
+		}
+		return cur
+	}
+	inc := incident.Incident{ID: "FB-AUD-D", Fingerprint: "fp-d", Class: "ops.alarm", Title: "Checkout is failing", Severity: incident.Sev1, Team: "platform",
+		Status: incident.Open, Account: "123456789012", Region: "eu-west-1", OpenedAt: f.now, StateAt: f.now}
+	if _, _, err := db.Open(ctx, inc, incident.Entry{Incident: inc.ID, At: f.now, Kind: incident.KindOpened, Key: "opened"}); err != nil {
+		t.Fatal(err)
+	}
+	cur := handle(nil, inc.ID)
+	f.now = f.now.Add(10 * time.Minute)
+	if _, err := f.life.PostUpdate(ctx, lifecycle.Request{Incident: inc.ID, By: "dana"}, "stakeholders", "Failing over.", 0); err != nil {
+		t.Fatal(err)
+	}
+	cur = handle(&cur, inc.ID)
+	f.now = f.now.Add(time.Hour)
+	if _, err := f.life.Transition(ctx, lifecycle.Request{Incident: inc.ID, By: "dana"}, incident.Resolved, ""); err != nil {
+		t.Fatal(err)
+	}
+	handle(&cur, inc.ID)
+	want := "executives/audience-first stakeholders/audience-first stakeholders/audience-update executives/audience-resolved stakeholders/audience-resolved"
+	if got := strings.Join(f.audienceMessages(), " "); got != want {
+		t.Errorf("audience messages = %q; want %q", got, want)
 	}
 }
