@@ -54,7 +54,8 @@ var functionSpecs = map[string]functionSpec{
 		Timeout:     50 * time.Second, // a tick ends before the next one starts
 		Store: storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[escalate.FollowupStore](), reflect.TypeFor[page.OverrideStore](),
 			reflect.TypeFor[escalate.HeartbeatStore](), // the heartbeat clock
-			reflect.TypeFor[escalate.ProblemLister]()), // the open-problems gauge
+			reflect.TypeFor[escalate.ProblemLister](),  // the open-problems gauge
+			reflect.TypeFor[escalate.TimelineStore]()), // the audiences' update cadence
 		wire: wireEscalate,
 	},
 	TaskFunction: {
@@ -109,7 +110,8 @@ func wireDispatch(s *Stack, f *Function) error {
 	}
 	s.Notifications.publishers(s, f)
 	s.Contacts.publishers(s, f)
-	s.Outbound.publishers(s, f) // chat and webhook deliveries (webhooks.go)
+	s.Outbound.publishers(s, f)  // chat and webhook deliveries (webhooks.go)
+	s.Audiences.publishers(s, f) // first notices, updates and resolutions to audiences
 	s.Runbooks.starters(s, f)
 	s.Links.signers(s, f)
 	d, err := newDispatch(s, f)

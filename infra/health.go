@@ -218,6 +218,9 @@ func (b *health) breaches() []awscloudwatch.IMetric {
 		if p.ResolveWithin.Duration > 0 {
 			out = append(out, b.firebreak("ObjectiveBreached", map[string]string{"Objective": "resolve", "Severity": string(sev)}, string(sev)+" resolve"))
 		}
+		for _, ac := range b.s.config.AudiencesFor(sev) { // the communication plan's cadence (audiences.go)
+			out = append(out, b.firebreak("UpdatesMissed", map[string]string{"Audience": ac.Audience, "Severity": string(sev)}, string(sev)+" update to "+ac.Audience))
+		}
 	}
 	return out
 }
@@ -227,6 +230,11 @@ func (b *health) published() []awscloudwatch.IMetric {
 	var out []awscloudwatch.IMetric
 	for _, team := range b.s.config.TeamNames {
 		out = append(out, b.s.Notifications.Teams[team].MetricNumberOfMessagesPublished(b.options("Sum", team)))
+	}
+	if cm := b.s.config.Communication; cm != nil {
+		for _, name := range cm.AudienceNames {
+			out = append(out, b.s.Audiences.Topics[name].MetricNumberOfMessagesPublished(b.options("Sum", "audience "+name)))
+		}
 	}
 	return append(out, b.s.Notifications.Operators.MetricNumberOfMessagesPublished(b.options("Sum", "operators")))
 }

@@ -41,9 +41,10 @@ type Stack struct {
 	Keys          *Keys
 	Store         *Store
 	Notifications *Notifications
-	Contacts      *Contacts // the people's topics (contacts.go)
-	Chat          *Chat     // chat topics and channel configurations (chat.go)
-	Outbound      *Outbound // chat and webhook deliveries to the webhook Lambda (webhooks.go)
+	Contacts      *Contacts  // the people's topics (contacts.go)
+	Chat          *Chat      // chat topics and channel configurations (chat.go)
+	Outbound      *Outbound  // chat and webhook deliveries to the webhook Lambda (webhooks.go)
+	Audiences     *Audiences // the communication plan's topics (audiences.go)
 	Intake        *Intake
 	Functions     map[string]*Function
 	Runbooks      *Runbooks
@@ -81,6 +82,7 @@ func NewStack(scope constructs.Construct, id string, props Props) (*Stack, error
 	s.Contacts = newContacts(s)
 	s.Chat = newChat(s)
 	s.Outbound = newOutbound(s)
+	s.Audiences = newAudiences(s)
 	s.Intake = newIntake(s)
 	fnScope := constructs.NewConstruct(st, jsii.String("Functions"))
 	for _, name := range pl.functions {

@@ -414,13 +414,16 @@ func TestNotifications(t *testing.T) {
 	sy := synthesized(t)
 	cfg := sy.stack.config
 	topics := sy.resources("AWS::SNS::Topic")
-	if len(topics) != len(cfg.Teams)+1+len(cfg.Contacts)+1+len(sy.stack.Chat.Topics) {
-		t.Errorf("%d topics; want one per team (%d), the operators', one per contact (%d, TestContactTopics), the outbound and one per chat channel (%d, TestChatChannels, TestOutbound)",
-			len(topics), len(cfg.Teams), len(cfg.Contacts), len(sy.stack.Chat.Topics))
+	if len(topics) != len(cfg.Teams)+1+len(cfg.Contacts)+1+len(sy.stack.Chat.Topics)+len(sy.stack.Audiences.Topics) {
+		t.Errorf("%d topics; want one per team (%d), the operators', one per contact (%d, TestContactTopics), the outbound, one per chat channel (%d, TestChatChannels, TestOutbound) and one per audience (%d, TestAudienceTopics)",
+			len(topics), len(cfg.Teams), len(cfg.Contacts), len(sy.stack.Chat.Topics), len(sy.stack.Audiences.Topics))
 	}
 	outbound := sy.logicalID(t, sy.stack.Outbound.Topic)
 	contactTopic := map[string]bool{}
 	for _, tp := range sy.stack.Contacts.Topics {
+		contactTopic[sy.logicalID(t, tp)] = true
+	}
+	for _, tp := range sy.stack.Audiences.Topics { // TestAudienceTopics
 		contactTopic[sy.logicalID(t, tp)] = true
 	}
 	msgKey := sy.logicalID(t, sy.stack.Keys.Messaging)

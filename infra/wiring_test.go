@@ -124,6 +124,11 @@ func TestRoles(t *testing.T) {
 		people = append(people, sy.logicalID(t, tp))
 	}
 	page := many("sns:Publish", people...)
+	var audiences []string // the communication plan's topics: dispatch alone tells them (audiences.go)
+	for _, tp := range sy.stack.Audiences.Topics {
+		audiences = append(audiences, sy.logicalID(t, tp))
+	}
+	tell := many("sns:Publish", audiences...)
 	readKeys := append(many("secretsmanager:GetSecretValue", secret), "kms:Decrypt "+dataKey+viaSM)
 	// Chat and webhook deliveries (webhooks.go): the notifiers publish to the outbound
 	// topic; the webhook Lambda consumes its queue, publishes to the chat topics and reads
@@ -159,7 +164,7 @@ func TestRoles(t *testing.T) {
 		"intake": concat(many("dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem", table+".Arn"), tableKey,
 			many("sqs:ReceiveMessage sqs:ChangeMessageVisibility sqs:GetQueueUrl sqs:DeleteMessage sqs:GetQueueAttributes", sy.logicalID(t, sy.stack.Intake.Queue)+".Arn"),
 			many("kms:Decrypt", msgKey)),
-		"dispatch": concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list"), tableKey, publish, page,
+		"dispatch": concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list"), tableKey, publish, page, tell,
 			many("states:StartExecution", started...), readKeys,
 			many("dynamodb:DescribeStream dynamodb:GetRecords dynamodb:GetShardIterator", table+".StreamArn"),
 			many("dynamodb:ListStreams", "*"),
@@ -231,6 +236,10 @@ func TestEnvironment(t *testing.T) {
 	for id, tp := range sy.stack.Contacts.Topics {
 		people[id] = "${" + sy.logicalID(t, tp) + "}"
 	}
+	audiences := map[string]string{} // the communication plan's topics (audiences.go)
+	for name, tp := range sy.stack.Audiences.Topics {
+		audiences[name] = "${" + sy.logicalID(t, tp) + "}"
+	}
 	machines := map[string]string{}
 	for name, sm := range sy.stack.Runbooks.Machines {
 		if !sy.stack.config.Runbooks[name].DryRun {
@@ -244,7 +253,7 @@ func TestEnvironment(t *testing.T) {
 	}
 	want := map[string]map[string]any{
 		"intake":        {"TABLE_NAME": table},
-		"dispatch":      {"TABLE_NAME": table, "TEAM_TOPICS": teams, "CONTACT_TOPICS": people, "STATE_MACHINES": machines, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret, "OUTBOUND_TOPIC": outbound},
+		"dispatch":      {"TABLE_NAME": table, "TEAM_TOPICS": teams, "CONTACT_TOPICS": people, "AUDIENCE_TOPICS": audiences, "STATE_MACHINES": machines, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret, "OUTBOUND_TOPIC": outbound},
 		"escalate":      {"TABLE_NAME": table, "TEAM_TOPICS": teams, "CONTACT_TOPICS": people, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret, "OUTBOUND_TOPIC": outbound},
 		TaskFunction:    {"TABLE_NAME": table, "TEAM_TOPICS": teams, "LINKS_BASE_URL": links, "LINK_KEYS_SECRET": secret, "OUTBOUND_TOPIC": outbound},
 		WebhookFunction: {"CHAT_TOPICS": chats},
@@ -256,7 +265,7 @@ func TestEnvironment(t *testing.T) {
 		if env, ok := props(sy.resource(t, f.Fn))["Environment"].(map[string]any); ok {
 			for k, v := range env["Variables"].(map[string]any) {
 				s := ref(v)
-				if k == "TEAM_TOPICS" || k == "CONTACT_TOPICS" || k == "STATE_MACHINES" || k == "CHAT_TOPICS" {
+				if k == "TEAM_TOPICS" || k == "CONTACT_TOPICS" || k == "AUDIENCE_TOPICS" || k == "STATE_MACHINES" || k == "CHAT_TOPICS" {
 					m := map[string]string{}
 					if err := json.Unmarshal([]byte(s), &m); err != nil {
 						t.Errorf("functions/%s %s = %s: not a JSON object of strings: %v", name, k, s, err)

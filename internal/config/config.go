@@ -56,6 +56,9 @@ type Config struct {
 	Heartbeats  []*Heartbeat                `yaml:"heartbeats"` // sources that must keep speaking (heartbeats.go)
 	Chat        *Chat                       `yaml:"chat"`       // chat channels of teams and audiences (chat.go)
 	Webhooks    []*Webhook                  `yaml:"webhooks"`   // signed HTTPS notifiers (chat.go)
+	// Communication is the plan of who besides the responders hears of incidents, and
+	// how often (communication.go).
+	Communication *Communication `yaml:"communication"`
 	// Warnings do not stop the configuration loading (e.g. schedule gaps).
 	Warnings strictyaml.Errors `yaml:"-"`
 

@@ -139,6 +139,9 @@ func (d *Dispatcher) failed(ctx context.Context, inc incident.Incident, action s
 // already done are not repeated.
 func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	change := Classify(r)
+	if err := d.announceUpdates(ctx, r); err != nil { // updates posted to audiences (audience.go)
+		return fmt.Errorf("dispatch updates of %s: %w", r.New.ID, err)
+	}
 	if change == None || change == Closed || change == Acknowledged {
 		return nil
 	}
@@ -210,10 +213,13 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 			}
 		}
 		if !paged || (quiet != nil && change != Mitigated && change != Resolved) {
-			return nil
+			return d.announce(ctx, inc, change, quiet != nil, at) // audiences told of it hear the end (audience.go)
 		}
 	}
-	return d.notify(ctx, inc, change, r, at, automation, note)
+	if err := d.notify(ctx, inc, change, r, at, automation, note); err != nil {
+		return err
+	}
+	return d.announce(ctx, inc, change, quiet != nil, at) // the communication plan, after the responders (audience.go)
 }
 
 // silenceOver reports whether the silence that kept inc quiet is over at t.
@@ -341,6 +347,7 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 	}
 	if d.Links != nil {
 		n.Actions = d.Links.Actions(inc, n.Kind)
+		n.StatusURL = d.statusURL(inc) // the read-only status page (audience.go)
 	}
 	recips, err := d.pages(ctx, inc, ver, at)
 	if err != nil {

@@ -70,6 +70,9 @@ type Step struct {
 	Teams  []string // who is told
 	// Objective is the breached objective: acknowledge or resolve.
 	Objective string
+	// Audience and Due: the audience whose update is due, and when (comms.go).
+	Audience string
+	Due      time.Time
 }
 
 // Plan lists the steps of an incident's clocks that are due at or before now, and the
@@ -250,6 +253,9 @@ type Report struct {
 	Reminders    int `json:"reminders"`
 	Breaches     int `json:"breaches"`
 	AutoResolved int `json:"auto_resolved"`
+	// The communication plan's cadence clock (comms.go).
+	AudienceReminders int `json:"audience_reminders"`
+	UpdatesMissed     int `json:"updates_missed"`
 }
 
 func (r *Report) add(o Report) {
@@ -258,6 +264,8 @@ func (r *Report) add(o Report) {
 	r.Reminders += o.Reminders
 	r.Breaches += o.Breaches
 	r.AutoResolved += o.AutoResolved
+	r.AudienceReminders += o.AudienceReminders
+	r.UpdatesMissed += o.UpdatesMissed
 }
 
 func (e *Escalator) log() *slog.Logger {
@@ -300,6 +308,9 @@ func (e *Escalator) Process(ctx context.Context, inc incident.Incident, now time
 	if err != nil {
 		return rep, err
 	}
+	if due, next, err = e.planComms(ctx, inc, now, due, next); err != nil { // audiences' update cadence (comms.go)
+		return rep, err
+	}
 	once := store.Once{Claims: e.Store, Lease: e.Lease}
 	for _, st := range due {
 		// A step done by an earlier or concurrent tick is not done again.
@@ -327,6 +338,8 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		entry.Data[incident.DataSeverity] = string(inc.Severity) // the policy it acts on
 	}
 	switch st.Kind {
+	case AudienceRemind, AudienceMissed:
+		return e.commsStep(ctx, inc, st, now, rep)
 	case SilenceEnded:
 		return e.silenceEnded(ctx, inc, st)
 	case Escalate:
@@ -420,7 +433,7 @@ func (e *Escalator) tell(ctx context.Context, inc incident.Incident, st Step, rc
 func (e *Escalator) emit(now time.Time, rep Report) {
 	counts := map[string]int{}
 	for name, n := range map[string]int{"Escalations": rep.Escalations, "Reminders": rep.Reminders,
-		"AutoResolved": rep.AutoResolved, "DueIncidents": rep.Incidents} {
+		"AutoResolved": rep.AutoResolved, "DueIncidents": rep.Incidents, "AudienceReminders": rep.AudienceReminders} {
 		if n > 0 {
 			counts[name] = n
 		}

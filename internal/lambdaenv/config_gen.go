@@ -1500,6 +1500,53 @@ func compiledConfig() (*config.Config, error) {
 				Duration: 168 * time.Hour,
 			},
 		},
+		Communication: &config.Communication{
+			Audiences: map[string]*config.Audience{
+				"executives": &config.Audience{
+					Name: "Executives",
+					Email: []string{
+						"exec-oncall@example.com",
+					},
+					SMS: []string{
+						"+15555550199",
+					},
+				},
+				"stakeholders": &config.Audience{
+					Name: "Business stakeholders",
+					Email: []string{
+						"stakeholders@example.com",
+					},
+				},
+			},
+			Severities: map[string]map[string]*config.Cadence{
+				"sev1": map[string]*config.Cadence{
+					"executives": &config.Cadence{
+						Every: config.Duration{
+							Duration: 1 * time.Hour,
+						},
+						Grace: &config.Duration{
+							Duration: 30 * time.Minute,
+						},
+					},
+					"stakeholders": &config.Cadence{
+						Every: config.Duration{
+							Duration: 30 * time.Minute,
+						},
+					},
+				},
+				"sev2": map[string]*config.Cadence{
+					"stakeholders": &config.Cadence{
+						Every: config.Duration{
+							Duration: 1 * time.Hour,
+						},
+					},
+				},
+			},
+			AudienceNames: []string{
+				"executives",
+				"stakeholders",
+			},
+		},
 		TeamNames: []string{
 			"management",
 			"payments",

@@ -9,6 +9,9 @@ const (
 	StateMachines = "STATE_MACHINES"
 	// TeamTopics is a JSON object of team name to SNS topic ARN (whoever tells teams).
 	TeamTopics = "TEAM_TOPICS"
+	// AudienceTopics is a JSON object of audience name to SNS topic ARN (dispatch: the
+	// communication plan's audiences).
+	AudienceTopics = "AUDIENCE_TOPICS"
 	// LinksBaseURL is the base of one-click links in notices (the links alias's URL).
 	LinksBaseURL = "LINKS_BASE_URL"
 	// LinkKeysSecret is the Secrets Manager secret holding the link keys.

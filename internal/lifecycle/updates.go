@@ -34,6 +34,9 @@ func (s *Service) PostUpdate(ctx context.Context, r Request, audience, text stri
 	if !audienceRe.MatchString(audience) {
 		return incident.Incident{}, fmt.Errorf("%w: audience %q: want 1 to 32 lower-case letters, digits or '-', starting with a letter", ErrInvalid, audience)
 	}
+	if err := s.checkAudience(audience); err != nil {
+		return incident.Incident{}, err
+	}
 	text = strings.TrimSpace(text)
 	if text == "" || len(text) > MaxUpdate {
 		return incident.Incident{}, fmt.Errorf("%w: an update is 1 to %d characters", ErrInvalid, MaxUpdate)
@@ -55,4 +58,14 @@ func (s *Service) PostUpdate(ctx context.Context, r Request, audience, text stri
 		}
 		return err
 	})
+}
+
+// checkAudience refuses an audience the communication plan does not name, when there is
+// a plan: its update would reach nobody (without a plan, updates are for the status page).
+func (s *Service) checkAudience(audience string) error {
+	if s.Config == nil || s.Config.Communication == nil || s.Config.Audience(audience) != nil {
+		return nil
+	}
+	return fmt.Errorf("%w: audience %q is not in the communication plan (communication.audiences: %s)", ErrInvalid, audience,
+		strings.Join(s.Config.Communication.AudienceNames, ", "))
 }

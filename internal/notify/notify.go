@@ -71,6 +71,9 @@ type Notice struct {
 	NextUpdate time.Time
 	Actions    []Action // acknowledge, resolve, approve, … links
 	Paged      Paged    // the person paged and why (oncall.go); zero: a team
+	// StatusURL is the incident on the read-only status page (a viewer link, token
+	// action "view"), when links are configured.
+	StatusURL string
 }
 
 // Rendered is a notice in each protocol's form.

@@ -119,6 +119,11 @@ func New(o Options) (*Local, error) {
 	for _, c := range o.Config.Contacts { // people paged as on call (internal/page)
 		topics[config.ContactPrefix+c.ID] = topic("contact-" + c.ID)
 	}
+	if cm := o.Config.Communication; cm != nil { // audiences of the communication plan
+		for _, a := range cm.AudienceNames {
+			topics[config.AudienceTarget(a)] = topic("audience-" + a)
+		}
+	}
 	// Chat channels and webhooks hear what teams hear, as the relay hands them over in
 	// the stack (internal/webhook).
 	deliveries := &webhook.Recorder{Now: now, Pages: outbox}
@@ -222,6 +227,8 @@ func (l *Local) AdvanceTo(ctx context.Context, t time.Time) error {
 		l.Escalation.Reminders += rep.Reminders
 		l.Escalation.Breaches += rep.Breaches
 		l.Escalation.AutoResolved += rep.AutoResolved
+		l.Escalation.AudienceReminders += rep.AudienceReminders
+		l.Escalation.UpdatesMissed += rep.UpdatesMissed
 		if err != nil {
 			return err
 		}

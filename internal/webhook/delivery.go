@@ -156,3 +156,16 @@ func Publish(ctx context.Context, pub Publisher, topic string, ds []Delivery) er
 	}
 	return nil
 }
+
+// Announce publishes a message of the communication plan to an audience's topic through
+// the notifier (dispatch tells audiences only through a sender that can). An audience's
+// chat channel hears nothing yet: the relay hands over team notices only.
+func (r *Relay) Announce(ctx context.Context, n notify.AudienceNotice) (string, error) {
+	a, ok := r.Notifier.(interface {
+		Announce(ctx context.Context, n notify.AudienceNotice) (string, error)
+	})
+	if !ok {
+		return "", fmt.Errorf("announce to %s: the relay's notifier cannot publish to audiences: %w", n.Audience, notify.ErrNoTopic)
+	}
+	return a.Announce(ctx, n)
+}

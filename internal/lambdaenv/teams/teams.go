@@ -20,9 +20,10 @@ type Notifier interface {
 
 // Sender publishes to the team topics named in TEAM_TOPICS (a JSON object of team name
 // to topic ARN) and, when CONTACT_TOPICS is set (contact id to topic ARN), to the
-// contacts' topics as contact:<id> (internal/page pages people there). With
-// OUTBOUND_TOPIC set, each notice's chat and webhook deliveries follow it there
-// (internal/webhook.Relay).
+// contacts' topics as contact:<id> (internal/page pages people there) and, when
+// AUDIENCE_TOPICS is set (audience name to topic ARN), to the communication plan's
+// audiences' topics (notify.Notifier.Announce). With OUTBOUND_TOPIC set, each notice's
+// chat and webhook deliveries follow it there (internal/webhook.Relay).
 func Sender(env *lambdaenv.Env) (Notifier, error) {
 	topics, err := env.JSON(lambdaenv.TeamTopics)
 	if err != nil {
@@ -35,6 +36,15 @@ func Sender(env *lambdaenv.Env) (Notifier, error) {
 		}
 		for id, arn := range contacts {
 			topics[config.ContactPrefix+id] = arn
+		}
+	}
+	if env.Var(lambdaenv.AudienceTopics) != "" {
+		audiences, err := env.JSON(lambdaenv.AudienceTopics)
+		if err != nil {
+			return nil, err
+		}
+		for name, arn := range audiences {
+			topics[config.AudienceTarget(name)] = arn
 		}
 	}
 	client := sns.NewFromConfig(env.AWS)
