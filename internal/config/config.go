@@ -54,6 +54,9 @@ type Config struct {
 	Escalations map[string]*Escalation      `yaml:"escalations"`
 	Reviews     *Reviews                    `yaml:"reviews"`    // post-incident reviews and actions (reviews.go)
 	Heartbeats  []*Heartbeat                `yaml:"heartbeats"` // sources that must keep speaking (heartbeats.go)
+	// Organization: the central bus and the forwarders of other accounts and regions
+	// (organization.go); nil: this account and region only.
+	Organization *Organization `yaml:"organization"`
 	// Warnings do not stop the configuration loading (e.g. schedule gaps).
 	Warnings strictyaml.Errors `yaml:"-"`
 

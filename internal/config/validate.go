@@ -32,9 +32,10 @@ func (c *Config) validate(doc *strictyaml.Doc, root fs.FS) strictyaml.Errors {
 		c.validateGrouping,
 		c.validateDeploy,
 		c.validateTaxonomy,
-		c.validateOncall,     // oncall.go
-		c.validateReviews,    // reviews.go
-		c.validateHeartbeats, // heartbeats.go
+		c.validateOncall,       // oncall.go
+		c.validateReviews,      // reviews.go
+		c.validateHeartbeats,   // heartbeats.go
+		c.validateOrganization, // organization.go (after validateDeploy: it reads deploy.application_bus)
 		func(doc *strictyaml.Doc) strictyaml.Errors { // problem.go
 			var errs strictyaml.Errors
 			c.validateProblems(func(key, format string, args ...any) { errs = append(errs, doc.Errorf(key, format, args...)) })
