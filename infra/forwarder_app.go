@@ -86,7 +86,7 @@ func NewGlobalForwarder(scope constructs.Construct, s *Stack) (*Forwarder, error
 	if err != nil {
 		return nil, err
 	}
-	f.Stack.AddDependency(s.Stack, jsii.String("the central bus must exist before events are forwarded to it"))
+	f.Stack.AddStackDependency(s.Stack, jsii.String("the central bus must exist before events are forwarded to it"))
 	return f, nil
 }
 
