@@ -2,6 +2,7 @@ package infra
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -78,7 +79,12 @@ func NewGlobalForwarder(scope constructs.Construct, s *Stack) (*Forwarder, error
 			"the stack's account and region are not known at synthesis, so the us-east-1 forwarder of the global-service rules is not synthesized: deploy with an AWS profile (cdk sets CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION) or -c account=... -c region=..., or deploy it yourself with -c forwarder=%s -c centralBusArn=<CentralBusArn output> (docs/organizations.md)", ForwardGlobal)))
 		return nil, nil
 	}
-	arn := CentralBusArn(partition(region), region, account, s.config.Organization.CentralBus)
+	if strings.HasPrefix(region, "cn-") || strings.HasPrefix(region, "us-gov-") {
+		awscdk.Annotations_Of(s.Stack).AddWarningV2(jsii.String("firebreak:global-forwarder"), jsii.String(
+			"the global-service forwarder is made for the commercial partition (us-east-1); in "+region+" deploy -c forwarder=global in your partition's global-service region yourself (docs/organizations.md)"))
+		return nil, nil
+	}
+	arn := CentralBusArn("aws", region, account, s.config.Organization.CentralBus)
 	f, err := NewForwarder(scope, GlobalForwarderStackName(*s.Stack.StackName()), ForwarderProps{
 		Config: s.config, CentralBusArn: arn, GlobalOnly: true,
 		Env: &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(events.GlobalRegion)},
@@ -97,15 +103,4 @@ func inGlobalRegion(env *awscdk.Environment) *awscdk.Environment {
 		out.Account = env.Account
 	}
 	return out
-}
-
-// partition is the ARN partition of a commercial, China or GovCloud region.
-func partition(region string) string {
-	switch {
-	case len(region) > 3 && region[:3] == "cn-":
-		return "aws-cn"
-	case len(region) > 7 && region[:7] == "us-gov-":
-		return "aws-us-gov"
-	}
-	return "aws"
 }

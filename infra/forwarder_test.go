@@ -35,14 +35,14 @@ const (
 var testListed = []string{"444455556666", "012345678901"}
 
 type orgSynthesis struct {
-	central          *Stack
-	global           *Forwarder   // the central app's us-east-1 forwarder
-	member           []*Forwarder // MemberForwarder, MemberGlobalForwarder
-	docs             map[string]map[string]any // template by stack name
-	nag              []nagLine
-	templateSizes    map[string]int
-	raw              map[string][]byte // template file contents by stack name
-	assetManifests   []string
+	central        *Stack
+	global         *Forwarder                // the central app's us-east-1 forwarder
+	member         []*Forwarder              // MemberForwarder, MemberGlobalForwarder
+	docs           map[string]map[string]any // template by stack name
+	nag            []nagLine
+	templateSizes  map[string]int
+	raw            map[string][]byte // template file contents by stack name
+	assetManifests []string
 }
 
 var (
