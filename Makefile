@@ -92,18 +92,25 @@ fuzz: ## run every fuzzer for FUZZTIME each
 	    echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	  done; done
 
-synth: build $(NODE_DEPS) ## synthesize the stack to cdk.out offline, cdk-nag and cfn-lint included
+# synth also writes the forwarder templates (docs/organizations.md) to cdk.out/forwarders:
+# FirebreakForwarder (each account and region, e.g. as a StackSet) and
+# FirebreakGlobalForwarder (us-east-1, global-service rules only).
+synth: build $(NODE_DEPS) ## synthesize the stacks to cdk.out offline, cdk-nag and cfn-lint included
 	AWS_EC2_METADATA_DISABLED=true $(CDK) synth --quiet $(CDK_ARGS)
+	AWS_EC2_METADATA_DISABLED=true $(CDK) synth --quiet -c forwarder=all -o cdk.out/forwarders $(CDK_ARGS)
 	$(GO) run ./infra/cmd/firebreak-cfnlint -suppressions infra/cfn-lint.yaml cdk.out
+	$(GO) run ./infra/cmd/firebreak-cfnlint -suppressions infra/cfn-lint.yaml cdk.out/forwarders
 
 diff: build $(NODE_DEPS) ## show what deploy would change in the AWS account of your profile
 	$(CDK) diff $(CDK_ARGS)
 
+# --all: with an organization section outside us-east-1 the app holds the central stack and
+# its us-east-1 global-service forwarder (docs/organizations.md).
 deploy: build $(NODE_DEPS) ## deploy the stack to the AWS account and region of your profile
-	$(CDK) deploy $(CDK_ARGS)
+	$(CDK) deploy --all $(CDK_ARGS)
 
 destroy: build $(NODE_DEPS) ## delete the stack (the table and its key are retained)
-	$(CDK) destroy $(CDK_ARGS)
+	$(CDK) destroy --all $(CDK_ARGS)
 
 clean: ## remove build outputs
 	rm -rf build cdk.out

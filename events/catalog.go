@@ -37,6 +37,9 @@ type Rule struct {
 	Description string          `json:"description"`
 	Bus         string          `json:"bus"`
 	Pattern     json.RawMessage `json:"pattern"` // canonical JSON, exactly what EventBridge gets
+	// Scope is where EventBridge delivers the events it matches (scope.go), derived
+	// from the pattern's sources.
+	Scope Scope `json:"scope"`
 }
 
 type catalogFile struct {
@@ -89,7 +92,7 @@ func ParseRules(file string, data []byte) ([]Rule, error) {
 		if err != nil {
 			errs = append(errs, doc.Errorf(key+".pattern", "%v", err))
 		}
-		out = append(out, Rule{Name: r.Name, Description: r.Description, Bus: r.Bus, Pattern: p})
+		out = append(out, Rule{Name: r.Name, Description: r.Description, Bus: r.Bus, Pattern: p, Scope: scopeOf(p)})
 	}
 	if len(errs) > 0 {
 		return nil, errs

@@ -27,6 +27,9 @@ type Intake struct {
 	Bus awsevents.EventBus
 	// Rules are the deployed EventBridge rules by catalog name.
 	Rules map[string]awsevents.CfnRule
+	// Central is the organization's bus and its rules (bus.go); nil without an
+	// organization section.
+	Central *CentralBus
 }
 
 // maxReceives is how many times the intake Lambda gets a message before it moves to
@@ -57,9 +60,17 @@ func newIntake(s *Stack) *Intake {
 	rules := constructs.NewConstruct(scope, jsii.String("Rules"))
 	var arns []*string
 	for _, r := range s.plan.rules {
+		if !s.onDefaultBus(r) { // bus.go: a global-service rule outside us-east-1
+			continue
+		}
 		rule := in.newRule(rules, r, s.plan.patterns[r.Name])
 		in.Rules[r.Name] = rule
 		arns = append(arns, rule.AttrArn())
+	}
+	if in.Central = newCentralBus(s, scope, in); in.Central != nil {
+		for _, r := range s.plan.rules {
+			arns = append(arns, in.Central.Rules[r.Name].AttrArn())
+		}
 	}
 	allowServiceToSend(in.Queue, "events.amazonaws.com", arns)
 	allowServiceToSend(in.DeliveryDLQ, "events.amazonaws.com", arns)

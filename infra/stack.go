@@ -121,6 +121,9 @@ func (s *Stack) outputs() {
 	if s.Intake.Bus != nil {
 		out("ApplicationBusName", "EventBridge bus applications send Firebreak Application Alert events to", s.Intake.Bus.EventBusName())
 	}
+	if c := s.Intake.Central; c != nil {
+		out("CentralBusArn", "The organization's central bus: forwarders target it (cdk deploy -c forwarder=true -c centralBusArn=<this>; docs/organizations.md)", c.Bus.EventBusArn())
+	}
 	if s.API != nil {
 		out("ApiUrl", "Function URL of the API (AuthType AWS_IAM): firebreak incidents --api <this URL>", s.API.URL.Url())
 		out("ApiFunctionArn", "The api Lambda: callers of ApiUrl need lambda:InvokeFunctionUrl and lambda:InvokeFunction on it", s.Functions[APIFunction].Fn.FunctionArn())

@@ -59,6 +59,9 @@ type Config struct {
 	// Communication is the plan of who besides the responders hears of incidents, and
 	// how often (communication.go).
 	Communication *Communication `yaml:"communication"`
+	// Organization: the central bus and the forwarders of other accounts and regions
+	// (organization.go); nil: this account and region only.
+	Organization *Organization `yaml:"organization"`
 	// Warnings do not stop the configuration loading (e.g. schedule gaps).
 	Warnings strictyaml.Errors `yaml:"-"`
 

@@ -7,6 +7,16 @@
 // built into this binary, the one the Lambdas embed), stack (the stack name, default
 // Firebreak), account and region (default: CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION,
 // which the CLI sets from the AWS profile).
+//
+// Organizations (docs/organizations.md): with an organization section in the
+// configuration the central stack also gets a central event bus, and, when its region is
+// known and is not us-east-1, the app adds the stack <stack>GlobalForwarder in us-east-1
+// (the global-service rules, forwarding to the central bus). -c forwarder=true makes the
+// app the forwarder of one account and region instead (stack <stack>Forwarder, no
+// Lambda, no bootstrap), -c forwarder=global the us-east-1 global-service forwarder
+// alone, -c forwarder=all both (make synth, StackSet templates); -c centralBusArn=<ARN>
+// (the central stack's CentralBusArn output) is the default of their CentralBusArn
+// parameter.
 package main
 
 import (
@@ -87,6 +97,10 @@ func build(app awscdk.App) error {
 	name := first(ctx("stack"), "Firebreak")
 
 	infra.Check(app, true)
+	if mode := ctx("forwarder"); mode != "" && mode != "false" {
+		_, err := infra.NewForwarders(app, name, mode, cfg, ctx("centralBusArn"), env)
+		return err
+	}
 	s, err := infra.NewStack(app, name, infra.Props{Config: cfg, Root: root, Env: env})
 	if err != nil {
 		return err
@@ -94,7 +108,8 @@ func build(app awscdk.App) error {
 	if warning != "" {
 		awscdk.Annotations_Of(s.Stack).AddWarningV2(jsii.String("firebreak:config"), jsii.String(warning))
 	}
-	return nil
+	_, err = infra.NewGlobalForwarder(app, s)
+	return err
 }
 
 // repoRoot is the directory holding cdk.json: the working directory or a parent.
