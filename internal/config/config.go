@@ -54,6 +54,11 @@ type Config struct {
 	Escalations map[string]*Escalation      `yaml:"escalations"`
 	Reviews     *Reviews                    `yaml:"reviews"`    // post-incident reviews and actions (reviews.go)
 	Heartbeats  []*Heartbeat                `yaml:"heartbeats"` // sources that must keep speaking (heartbeats.go)
+	// The account directory (accounts.go): account id → name, client, environment,
+	// business tier, owner; the business tiers; what unlisted accounts get.
+	Accounts        map[string]*Account      `yaml:"accounts"`
+	Tiers           map[string]*BusinessTier `yaml:"tiers"`
+	UnknownAccounts string                   `yaml:"unknown_accounts"` // accept (default), record, refuse
 	// Warnings do not stop the configuration loading (e.g. schedule gaps).
 	Warnings strictyaml.Errors `yaml:"-"`
 

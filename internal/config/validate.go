@@ -35,6 +35,7 @@ func (c *Config) validate(doc *strictyaml.Doc, root fs.FS) strictyaml.Errors {
 		c.validateOncall,     // oncall.go
 		c.validateReviews,    // reviews.go
 		c.validateHeartbeats, // heartbeats.go
+		c.validateAccounts,   // accounts.go
 		func(doc *strictyaml.Doc) strictyaml.Errors { // problem.go
 			var errs strictyaml.Errors
 			c.validateProblems(func(key, format string, args ...any) { errs = append(errs, doc.Errorf(key, format, args...)) })

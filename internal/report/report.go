@@ -155,7 +155,7 @@ func Build(ctx context.Context, in Input) (Report, error) {
 		}
 		var policy *config.SeverityPolicy
 		if in.Config != nil {
-			policy = in.Config.Severities[string(inc.Severity)]
+			policy = in.Config.PolicyFor(inc.Severity, inc.Tier)
 		}
 		m := response.Measure(inc, policy, in.Until)
 		for _, x := range []*acc{a, total} {
