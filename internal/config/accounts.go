@@ -191,7 +191,7 @@ func (c *Config) checkBusinessTier(p *problems, key, name string, t *BusinessTie
 // checkAccount checks one directory entry.
 func (c *Config) checkAccount(p *problems, key, id string, a *Account) {
 	if !accountIDRe.MatchString(id) {
-		p.add(key, "%q is not an AWS account id: want 12 digits, quoted when it starts with 0 (\"012345678901\")", id)
+		p.add(key, "%q is not an AWS account id: want 12 digits", id)
 	}
 	if a == nil {
 		p.add(key, "empty account: it needs name, client, environment and tier")
