@@ -93,6 +93,9 @@ func (d *Directory) Apply(account string, c Class) (Verdict, error) {
 			why = append(why, fmt.Sprintf("%s lowered to %s: %s is tier %s", c.Severity, v.Severity, label, a.Tier))
 		}
 	}
+	if len(why) > 0 { // the account is named once
+		label = "the account"
+	}
 	if c.Incident && !c.TeamFromTag {
 		switch {
 		case a.Team != "" && a.Team != c.Team:

@@ -54,12 +54,14 @@ type incidentJSON struct {
 	Account     string `json:"account"`
 	Client      string `json:"client,omitempty"`      // the account directory's (replay_accounts.go)
 	Environment string `json:"environment,omitempty"` // the account directory's
-	Region      string `json:"region"`
-	Count       int    `json:"count"`
-	OpenedAt    string `json:"opened_at"`
-	LastSeen    string `json:"last_seen"`
-	Runbook     string `json:"runbook,omitempty"`
-	Fingerprint string `json:"fingerprint"`
+	// AccountReason: how the account directory shaped the severity, owner and objectives.
+	AccountReason string `json:"account_reason,omitempty"`
+	Region        string `json:"region"`
+	Count         int    `json:"count"`
+	OpenedAt      string `json:"opened_at"`
+	LastSeen      string `json:"last_seen"`
+	Runbook       string `json:"runbook,omitempty"`
+	Fingerprint   string `json:"fingerprint"`
 }
 
 func runReplay(ctx context.Context, env Env, args []string) error {
@@ -121,7 +123,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		for _, inc := range res.Incidents {
 			out.IncidentList = append(out.IncidentList, incidentJSON{
 				ID: inc.ID, Status: string(inc.Status), Severity: string(inc.Severity), Team: inc.Team, Class: inc.Class,
-				Title: inc.Title, Resource: inc.Resource, Account: inc.Account, Client: inc.Client, Environment: inc.Environment, Region: inc.Region, Count: inc.Count,
+				Title: inc.Title, Resource: inc.Resource, Account: inc.Account, Client: inc.Client, Environment: inc.Environment, AccountReason: inc.AccountReason, Region: inc.Region, Count: inc.Count,
 				OpenedAt: stamp(inc.OpenedAt), LastSeen: stamp(inc.LastSeen), Runbook: inc.Runbook, Fingerprint: inc.Fingerprint,
 			})
 		}
