@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
@@ -52,7 +53,18 @@ type Verdict struct {
 }
 
 // Directory applies a configuration's account directory. Safe for concurrent use.
-type Directory struct{ cfg *config.Config }
+type Directory struct {
+	cfg *config.Config
+	// known holds the verdicts on listed accounts (key → Verdict): a storm of one
+	// account's events builds its sentence once. Its size is bounded by the
+	// configuration (accounts × severities × teams × 4), not by the events.
+	known sync.Map
+}
+
+type key struct {
+	account string
+	class   Class
+}
 
 // New returns the directory of cfg.
 func New(cfg *config.Config) *Directory { return &Directory{cfg: cfg} }
@@ -74,8 +86,24 @@ func (d *Directory) Apply(account string, c Class) (Verdict, error) {
 	v := Verdict{Account: account, Severity: c.Severity, Team: c.Team}
 	a := d.cfg.Accounts[account]
 	if a == nil {
-		return d.unknown(v, c)
+		v, err := d.unknown(v, c)
+		if err == nil && c.Incident {
+			v.Objectives = d.cfg.Objectives(v.Severity, "")
+		}
+		return v, err
 	}
+	k := key{account, c}
+	if got, ok := d.known.Load(k); ok {
+		return got.(Verdict), nil
+	}
+	v = d.listed(v, a, c)
+	d.known.Store(k, v)
+	return v, nil
+}
+
+// listed is the verdict on an event of class c in the listed account a.
+func (d *Directory) listed(v Verdict, a *config.Account, c Class) Verdict {
+	account := v.Account
 	v.Known, v.Name, v.Client, v.Environment, v.Tier = true, a.Name, a.Client, a.Environment, a.Tier
 	label := fmt.Sprintf("account %s (%s)", account, a.Name)
 	tier := d.cfg.Tiers[a.Tier]
@@ -113,36 +141,36 @@ func (d *Directory) Apply(account string, c Class) (Verdict, error) {
 		}
 	}
 	v.Reason = strings.Join(why, "; ")
+	return v
+}
+
+// unknown applies unknown_accounts to an event of an account the directory does not
+// list. Only what becomes an incident (or is refused) gets a sentence: the many events
+// that open none cost no allocation.
+func (d *Directory) unknown(v Verdict, c Class) (Verdict, error) {
+	policy := d.cfg.UnknownAccountPolicy()
+	if len(d.cfg.Accounts) == 0 && policy == config.UnknownAccept {
+		return v, nil // no directory: nothing to say
+	}
+	switch {
+	case policy == config.UnknownRefuse:
+		return Verdict{}, fmt.Errorf("%w: %s is not in the account directory (unknown_accounts: refuse)", ErrRefused, unlisted(v.Account))
+	case !c.Incident:
+	case policy == config.UnknownRecord:
+		v.Severity, v.Unpaged = incident.Info, true
+		v.Reason = fmt.Sprintf("%s recorded as info (nobody paged, no runbook): %s is not in the account directory (unknown_accounts: record)", c.Severity, unlisted(v.Account))
+	default:
+		v.Reason = unlisted(v.Account) + " is not in the account directory (accepted as unknown)"
+	}
 	return v, nil
 }
 
-// unknown applies unknown_accounts to an event of an account the directory does not list.
-func (d *Directory) unknown(v Verdict, c Class) (Verdict, error) {
-	if len(d.cfg.Accounts) == 0 && d.cfg.UnknownAccountPolicy() == config.UnknownAccept {
-		if c.Incident {
-			v.Objectives = d.cfg.Objectives(v.Severity, "")
-		}
-		return v, nil // no directory: nothing to say
+// unlisted names an account the directory does not list.
+func unlisted(account string) string {
+	if account == "" {
+		return "the event names no account, and it"
 	}
-	label := "account " + v.Account
-	if v.Account == "" {
-		label = "the event names no account, and it"
-	}
-	switch d.cfg.UnknownAccountPolicy() {
-	case config.UnknownRefuse:
-		return Verdict{}, fmt.Errorf("%w: %s is not in the account directory (unknown_accounts: refuse)", ErrRefused, label)
-	case config.UnknownRecord:
-		if c.Incident {
-			v.Severity, v.Unpaged = incident.Info, true
-			v.Reason = fmt.Sprintf("%s recorded as info (nobody paged, no runbook): %s is not in the account directory (unknown_accounts: record)", c.Severity, label)
-		}
-	default:
-		v.Reason = label + " is not in the account directory (accepted as unknown)"
-	}
-	if c.Incident {
-		v.Objectives = d.cfg.Objectives(v.Severity, "")
-	}
-	return v, nil
+	return "account " + account
 }
 
 // Shift moves sev up by raise steps or down by lower steps (each clamped to

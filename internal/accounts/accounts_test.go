@@ -65,7 +65,7 @@ accounts:
   "111122225555": {name: Acme sandbox, client: acme, environment: sandbox, tier: sandbox}
 `
 
-func load(t *testing.T, yaml string) *accounts.Directory {
+func load(t testing.TB, yaml string) *accounts.Directory {
 	t.Helper()
 	cfg, err := config.ParseFS("f.yaml", []byte(yaml), fstest.MapFS{})
 	if err != nil {
