@@ -304,6 +304,9 @@ func testRoutes(t *testing.T, kind string) {
 		{"list by team and limit", "GET", "/incidents?team=platform&limit=1", "", 200, "", []check{bodyHas(`"count":1`, "FB-ACK-1")}},
 		{"list bad status", "GET", "/incidents?status=open,asleep", "", 400, `status "asleep" is not one of`, nil},
 		{"list bad limit", "GET", "/incidents?limit=0", "", 400, `limit "0" is not a number from 1 to 1000`, nil},
+		{"list by unknown client", "GET", "/incidents?client=acme", "", 200, "", []check{bodyHas(`"count":0`)}},
+		{"list bad client", "GET", "/incidents?client=Acme%20Corp", "", 400, `client "Acme Corp": want lower-case letters`, nil},
+		{"list bad account", "GET", "/incidents?account=12345", "", 400, `account "12345": want a 12-digit account id`, nil},
 		{"list wrong method", "DELETE", "/incidents", "", 405, "DELETE is not allowed here", nil},
 		// GET /incidents/{id}
 		{"show", "GET", "/incidents/FB-OPEN-1", "", 200, "", []check{bodyHas(`"timeline":[`, `"approvals":[`, approvalK, "Cancel the deletion of key k1?"), bodyLacks(taskToken, "token")}},

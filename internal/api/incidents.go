@@ -28,10 +28,13 @@ func missing(err error, id string) error {
 	return err
 }
 
-// list is GET /incidents?status=open,acknowledged&team=&limit=.
+// list is GET /incidents?status=open,acknowledged&team=&client=&environment=&account=&limit=.
 func (h *Handler) list(c *call) (any, error) {
 	q := c.req.QueryStringParameters
 	f := store.Filter{Team: q["team"], Limit: DefaultLimit}
+	if err := directoryFilter(q, &f); err != nil { // accounts.go
+		return nil, err
+	}
 	if v := q["status"]; v != "" {
 		for _, s := range strings.Split(v, ",") {
 			st := incident.Status(strings.TrimSpace(s))

@@ -82,7 +82,7 @@ func (h *Handler) statusPage(c *call) events.LambdaFunctionURLResponse {
 	}
 	page := &status.Page{Store: h.Store, Now: h.Now, Log: h.log()}
 	r := page.Render(c.ctx, status.Request{Path: strings.Join(rest, "/"), Account: c.req.QueryStringParameters["account"],
-		Scope: scope.Account, Audience: scope.Audience})
+		Client: c.req.QueryStringParameters["client"], Scope: scope.Account, Audience: scope.Audience})
 	body := string(r.Body)
 	if c.method == http.MethodHead {
 		body = ""

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/firebreak-ops/firebreak/internal/accounts"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
@@ -35,6 +36,14 @@ type Result struct {
 	ClassSeverity incident.Severity `json:"class_severity"`
 	// TeamFromTag is set when a resource tag chose the team.
 	TeamFromTag bool `json:"team_from_tag,omitempty"`
+	// What the account directory says of the event's account (internal/accounts): its
+	// name, client, environment and business tier, and how it shaped the severity, the
+	// owner and the objectives (AccountReason; "" when it changed nothing).
+	AccountName   string `json:"account_name,omitempty"`
+	Client        string `json:"client,omitempty"`
+	Environment   string `json:"environment,omitempty"`
+	Tier          string `json:"tier,omitempty"`
+	AccountReason string `json:"account_reason,omitempty"`
 }
 
 // Classifier is safe for concurrent use.
@@ -44,6 +53,7 @@ type Classifier struct {
 	titles   []*title // per class; nil where the class has no title
 	fallback *title
 	m        *bySource
+	accounts *accounts.Directory
 }
 
 // New prepares the configuration's taxonomy: it splits the classes by the event source
@@ -58,7 +68,7 @@ func New(cfg *config.Config) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile taxonomy of %s: %w", cfg.File, err)
 	}
-	c := &Classifier{cfg: cfg, classes: cfg.Taxonomy, m: m, titles: make([]*title, len(cfg.Taxonomy))}
+	c := &Classifier{cfg: cfg, classes: cfg.Taxonomy, m: m, titles: make([]*title, len(cfg.Taxonomy)), accounts: accounts.New(cfg)}
 	for i, cl := range cfg.Taxonomy {
 		c.titles[i] = compileTitle(cl.TitleT)
 	}
@@ -102,11 +112,13 @@ func MatchDocument(e event.Event) ([]byte, error) {
 	return append(doc, '}'), nil
 }
 
-// Classify returns the taxonomy's verdict on e. Events no class matches get the
-// fallback class; classification never fails on a parsed event except for an
-// unrenderable title, which falls back to the summary, and a taxonomy pattern the matcher
-// rejects when its source's automaton is compiled (the configuration's validation,
-// pattern.Validate, admits only patterns it compiles).
+// Classify returns the taxonomy's verdict on e, shaped by the account directory
+// (internal/accounts). Events no class matches get the fallback class; classification
+// never fails on a parsed event except for an unrenderable title, which falls back to
+// the summary, a taxonomy pattern the matcher rejects when its source's automaton is
+// compiled (the configuration's validation, pattern.Validate, admits only patterns it
+// compiles), and an account the directory refuses (accounts.ErrRefused: intake
+// quarantines the event with the reason).
 //
 // The patterns are matched on the event as Parse decoded it (e.Doc) with the
 // "firebreak" view beside it, exactly as they would match MatchDocument(e); an event
@@ -130,7 +142,7 @@ func (c *Classifier) Classify(e event.Event) (Result, error) {
 	if i >= 0 {
 		cl, t = c.classes[i], c.titles[i]
 	}
-	return c.apply(cl, t, e), nil
+	return c.apply(cl, t, e)
 }
 
 // view is the "firebreak" object of MatchDocument, as members to match beside the
@@ -160,17 +172,12 @@ func (v *view) fill(e *event.Event) {
 	v.top[0] = pattern.Member{Name: "firebreak", Members: m}
 }
 
-func (c *Classifier) apply(cl *config.Class, t *title, e event.Event) Result {
+func (c *Classifier) apply(cl *config.Class, t *title, e event.Event) (Result, error) {
 	r := Result{Class: cl.Class, Impact: cl.Impact, Runbook: cl.Runbook, ClassSeverity: cl.Sev}
 	if s, ok := cl.SevBySrc[e.SourceSeverity]; ok {
 		r.ClassSeverity = s
 	}
 	r.IncidentClass = cl.IsIncident() && r.ClassSeverity != incident.Info
-	r.Incident = r.IncidentClass && e.Signal == event.Trigger
-	r.Severity = incident.Info
-	if r.Incident {
-		r.Severity = r.ClassSeverity
-	}
 	r.Team = cl.Team
 	if r.Team == "" {
 		r.Team = c.cfg.Defaults.Team
@@ -179,6 +186,20 @@ func (c *Classifier) apply(cl *config.Class, t *title, e event.Event) Result {
 		if t := strings.TrimSpace(e.Tags[tag]); t != "" && c.cfg.Teams[t] != nil {
 			r.Team, r.TeamFromTag = t, true
 		}
+	}
+	v, err := c.accounts.Apply(e.Account, accounts.Class{Severity: r.ClassSeverity, Team: r.Team, TeamFromTag: r.TeamFromTag, Incident: r.IncidentClass})
+	if err != nil {
+		return Result{}, fmt.Errorf("event %s: %w", e.ID, err)
+	}
+	r.ClassSeverity, r.Team = v.Severity, v.Team
+	r.AccountName, r.Client, r.Environment, r.Tier, r.AccountReason = v.Name, v.Client, v.Environment, v.Tier, v.Reason
+	if v.Unpaged { // recorded at info: nobody paged, no runbook
+		r.Runbook = ""
+	}
+	r.Incident = r.IncidentClass && e.Signal == event.Trigger
+	r.Severity = incident.Info
+	if r.Incident {
+		r.Severity = r.ClassSeverity
 	}
 	r.Title = e.Summary
 	if t != nil {
@@ -189,5 +210,5 @@ func (c *Classifier) apply(cl *config.Class, t *title, e event.Event) Result {
 		}
 	}
 	r.Fingerprint = incident.Fingerprint(cl.Class, e.Account, e.Region, e.Subject)
-	return r
+	return r, nil
 }

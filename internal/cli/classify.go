@@ -27,26 +27,31 @@ reported on stderr and the rest go on; the exit code is 1 if any failed.`,
 
 // classified is one line of `firebreak classify` output.
 type classified struct {
-	ID          string   `json:"id"`
-	Source      string   `json:"source"`
-	DetailType  string   `json:"detail_type"`
-	Class       string   `json:"class"`
-	Severity    string   `json:"severity"`
-	Team        string   `json:"team"`
-	Incident    bool     `json:"incident"`
-	Fingerprint string   `json:"fingerprint"`
-	Title       string   `json:"title"`
-	Resource    string   `json:"resource"`
-	Subject     string   `json:"subject"`
-	Actor       string   `json:"actor"`
-	Signal      string   `json:"signal"`
-	Time        string   `json:"time"`
-	Account     string   `json:"account"`
-	Region      string   `json:"region"`
-	Impact      string   `json:"impact,omitempty"`
-	Runbook     string   `json:"runbook,omitempty"`
-	Rules       []string `json:"rules"` // catalog rules that route it; empty: EventBridge would not deliver it
-	Origin      string   `json:"origin"`
+	ID          string `json:"id"`
+	Source      string `json:"source"`
+	DetailType  string `json:"detail_type"`
+	Class       string `json:"class"`
+	Severity    string `json:"severity"`
+	Team        string `json:"team"`
+	Incident    bool   `json:"incident"`
+	Fingerprint string `json:"fingerprint"`
+	Title       string `json:"title"`
+	Resource    string `json:"resource"`
+	Subject     string `json:"subject"`
+	Actor       string `json:"actor"`
+	Signal      string `json:"signal"`
+	Time        string `json:"time"`
+	Account     string `json:"account"`
+	Region      string `json:"region"`
+	// The account directory's (internal/accounts): the account's client and environment,
+	// and how it shaped the severity and owner.
+	Client        string   `json:"client,omitempty"`
+	Environment   string   `json:"environment,omitempty"`
+	AccountReason string   `json:"account_reason,omitempty"`
+	Impact        string   `json:"impact,omitempty"`
+	Runbook       string   `json:"runbook,omitempty"`
+	Rules         []string `json:"rules"` // catalog rules that route it; empty: EventBridge would not deliver it
+	Origin        string   `json:"origin"`
 }
 
 func runClassify(ctx context.Context, env Env, args []string) error {
@@ -143,7 +148,7 @@ func classifyOne(enc *json.Encoder, c *classify.Classifier, b *bus.Bus, in repla
 			ID: e.ID, Source: e.Source, DetailType: e.DetailType, Class: r.Class, Severity: string(r.Severity),
 			Team: r.Team, Incident: r.Incident, Fingerprint: r.Fingerprint, Title: r.Title, Resource: e.Resource,
 			Subject: e.Subject, Actor: e.Actor, Signal: string(e.Signal), Time: e.Time.Format("2006-01-02T15:04:05Z"),
-			Account: e.Account, Region: e.Region, Impact: r.Impact, Runbook: r.Runbook, Rules: rules, Origin: origin,
+			Account: e.Account, Region: e.Region, Client: r.Client, Environment: r.Environment, AccountReason: r.AccountReason, Impact: r.Impact, Runbook: r.Runbook, Rules: rules, Origin: origin,
 		}
 		if err := enc.Encode(out); err != nil {
 			fail(origin, err)

@@ -303,9 +303,10 @@ func runIncidents(ctx context.Context, env Env, args []string) error {
 	case "list":
 		status := fs.String("status", activeStatuses(), "the `STATUSES`, comma-separated (open, acknowledged, mitigated, resolved, closed), or all")
 		team := fs.String("team", "", "only incidents this `TEAM` owns")
+		dir := directoryFlags(fs) // accounts.go
 		limit := fs.Int("limit", api.DefaultLimit, "at most `N` incidents")
 		wideFlag(fs, &wide)
-		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error { return r.list(ctx, *status, *team, *limit) }
+		nargs, do = [2]int{0, 0}, func(r *incidentsRun, _ []string) error { return r.list(ctx, *status, *team, dir, *limit) }
 	case "show":
 		wideFlag(fs, &wide)
 		nargs, do = [2]int{1, 1}, func(r *incidentsRun, p []string) error { return r.show(ctx, p[0]) }
@@ -405,7 +406,7 @@ func (r *incidentsRun) printJSON(b []byte) error {
 	return err
 }
 
-func (r *incidentsRun) list(ctx context.Context, status, team string, limit int) error {
+func (r *incidentsRun) list(ctx context.Context, status, team string, dir *directory, limit int) error {
 	q := url.Values{"limit": {strconv.Itoa(limit)}}
 	if status != "all" && status != "" {
 		q.Set("status", status)
@@ -413,6 +414,7 @@ func (r *incidentsRun) list(ctx context.Context, status, team string, limit int)
 	if team != "" {
 		q.Set("team", team)
 	}
+	dir.query(q)
 	resp, printed, err := request[api.ListResponse](ctx, r, http.MethodGet, "/incidents", q, nil)
 	if err != nil || printed {
 		return err
@@ -442,6 +444,7 @@ func printIncident(w io.Writer, resp api.IncidentResponse, wide bool) {
 		{"Resource", inc.Resource},
 		{"Account/region", inc.Account + " / " + inc.Region},
 	}
+	fields = append(fields, accountFields(inc)...) // accounts.go
 	fields = append(fields, roleFields(resp.Timeline)...)
 	fields = append(fields, [][2]string{
 		{"Opened", when(inc.OpenedAt)},

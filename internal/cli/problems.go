@@ -230,7 +230,7 @@ func runReport(ctx context.Context, env Env, args []string) error {
 	apiURL := fs.String("api", "", "API URL (default $FIREBREAK_API)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	since := fs.String("since", "7d", "from this RFC 3339 time, or this long ago (7d, 36h)")
-	by := fs.String("by", report.BySeverity, "break down by severity, team, class or account")
+	by := fs.String("by", report.BySeverity, "break down by severity, team, class, account, client or environment")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

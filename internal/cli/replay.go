@@ -40,6 +40,7 @@ type replayJSON struct {
 	replay.Summary
 	Skipped      []string       `json:"skipped"` // files in the folders given that were not read
 	IncidentList []incidentJSON `json:"incident_list"`
+	accountCounts
 }
 
 type incidentJSON struct {
@@ -51,12 +52,16 @@ type incidentJSON struct {
 	Title       string `json:"title"`
 	Resource    string `json:"resource"`
 	Account     string `json:"account"`
-	Region      string `json:"region"`
-	Count       int    `json:"count"`
-	OpenedAt    string `json:"opened_at"`
-	LastSeen    string `json:"last_seen"`
-	Runbook     string `json:"runbook,omitempty"`
-	Fingerprint string `json:"fingerprint"`
+	Client      string `json:"client,omitempty"`      // the account directory's (replay_accounts.go)
+	Environment string `json:"environment,omitempty"` // the account directory's
+	// AccountReason: how the account directory shaped the severity, owner and objectives.
+	AccountReason string `json:"account_reason,omitempty"`
+	Region        string `json:"region"`
+	Count         int    `json:"count"`
+	OpenedAt      string `json:"opened_at"`
+	LastSeen      string `json:"last_seen"`
+	Runbook       string `json:"runbook,omitempty"`
+	Fingerprint   string `json:"fingerprint"`
 }
 
 func runReplay(ctx context.Context, env Env, args []string) error {
@@ -114,17 +119,18 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		if err := writeReplayFiles(ctx, env, res, *outbox, *statusDir, true); err != nil {
 			return err
 		}
-		out := replayJSON{Summary: res.Summary, Skipped: skipped, IncidentList: []incidentJSON{}}
+		out := replayJSON{Summary: res.Summary, Skipped: skipped, IncidentList: []incidentJSON{}, accountCounts: countAccounts(cfg, res.Incidents)}
 		for _, inc := range res.Incidents {
 			out.IncidentList = append(out.IncidentList, incidentJSON{
 				ID: inc.ID, Status: string(inc.Status), Severity: string(inc.Severity), Team: inc.Team, Class: inc.Class,
-				Title: inc.Title, Resource: inc.Resource, Account: inc.Account, Region: inc.Region, Count: inc.Count,
+				Title: inc.Title, Resource: inc.Resource, Account: inc.Account, Client: inc.Client, Environment: inc.Environment, AccountReason: inc.AccountReason, Region: inc.Region, Count: inc.Count,
 				OpenedAt: stamp(inc.OpenedAt), LastSeen: stamp(inc.LastSeen), Runbook: inc.Runbook, Fingerprint: inc.Fingerprint,
 			})
 		}
 		return writeJSON(env.Stdout, out)
 	}
 	printSummary(env.Stdout, res.Summary, res.Incidents, wide)
+	printAccounts(env.Stdout, cfg, countAccounts(cfg, res.Incidents), wide)
 	printAccounting(env.Stdout, res.Summary, wide)
 	fmt.Fprintln(env.Stdout)
 	printIncidents(env.Stdout, res.Incidents, wide)

@@ -62,6 +62,11 @@ type Config struct {
 	// Organization: the central bus and the forwarders of other accounts and regions
 	// (organization.go); nil: this account and region only.
 	Organization *Organization `yaml:"organization"`
+	// The account directory (accounts.go): account id → name, client, environment,
+	// business tier, owner; the business tiers; what unlisted accounts get.
+	Accounts        map[string]*Account      `yaml:"accounts"`
+	Tiers           map[string]*BusinessTier `yaml:"tiers"`
+	UnknownAccounts string                   `yaml:"unknown_accounts"` // accept (default), record, refuse
 	// Warnings do not stop the configuration loading (e.g. schedule gaps).
 	Warnings strictyaml.Errors `yaml:"-"`
 

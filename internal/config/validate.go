@@ -38,6 +38,7 @@ func (c *Config) validate(doc *strictyaml.Doc, root fs.FS) strictyaml.Errors {
 		c.validateChat,          // chat.go
 		c.validateCommunication, // communication.go
 		c.validateOrganization,  // organization.go (after validateDeploy: it reads deploy.application_bus)
+		c.validateAccounts,      // accounts.go
 		func(doc *strictyaml.Doc) strictyaml.Errors { // problem.go
 			var errs strictyaml.Errors
 			c.validateProblems(func(key, format string, args ...any) { errs = append(errs, doc.Errorf(key, format, args...)) })

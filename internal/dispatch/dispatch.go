@@ -329,7 +329,7 @@ func Recipients(cfg *config.Config, inc incident.Incident) []string {
 
 func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change Change, r store.StreamRecord, at time.Time, automation []notify.Automation, note string) error {
 	ver := "v" + strconv.Itoa(inc.Version)
-	policy := d.Config.Severities[string(inc.Severity)]
+	policy := d.Config.PolicyFor(inc.Severity, inc.Tier) // with its business tier's objectives
 	if inc.Severity == incident.Info || policy == nil || len(policy.Channels) == 0 {
 		// Never page for info; say so once.
 		return d.Store.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at.Add(2), Kind: incident.KindNotPaged, Actor: "firebreak",

@@ -73,7 +73,8 @@ func Key(fields []string, inc incident.Incident) string {
 	return b.String()
 }
 
-// narrow makes f ask only for incidents that share inc's account, region and team when
+// narrow makes f ask only for incidents that share inc's account, region, team, client
+// and environment when
 // fields requires them to.
 func narrow(f *store.Filter, fields []string, inc incident.Incident) {
 	for _, name := range fields {
@@ -84,6 +85,10 @@ func narrow(f *store.Filter, fields []string, inc incident.Incident) {
 			f.Region = inc.Region
 		case incident.FieldTeam:
 			f.Team = inc.Team
+		case incident.FieldClient: // "" (unlisted) asks for any: Key tells them apart
+			f.Client = inc.Client
+		case incident.FieldEnvironment:
+			f.Environment = inc.Environment
 		}
 	}
 }

@@ -26,7 +26,7 @@ func (d *Dispatcher) measure(ctx context.Context, inc incident.Incident) error {
 	}
 	key := "metrics:v" + strconv.Itoa(inc.Version)
 	_, err := d.once().Do(ctx, inc.ID, key, func(ctx context.Context) (string, error) {
-		m := response.Measure(inc, d.Config.Severities[string(inc.Severity)], inc.ResolvedAt)
+		m := response.Measure(inc, d.Config.PolicyFor(inc.Severity, inc.Tier), inc.ResolvedAt)
 		var vals []metrics.Value
 		add := func(name string, has bool, d float64) {
 			if has {

@@ -94,7 +94,7 @@ func Plan(cfg *config.Config, inc incident.Incident, now time.Time) (due []Step,
 			next = n
 		}
 	}
-	policy := cfg.Severities[string(inc.Severity)]
+	policy := cfg.PolicyFor(inc.Severity, inc.Tier) // the business tier's objectives, if it sets any (accounts.go)
 	quiet := inc.SilencedBy != "" || inc.Parent != ""
 	if policy != nil && !quiet && inc.Severity != incident.Info {
 		floor := inc.SeverityAt
@@ -332,7 +332,7 @@ func (e *Escalator) Process(ctx context.Context, inc incident.Incident, now time
 }
 
 func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now time.Time, rep *Report) error {
-	policy := e.Config.Severities[string(inc.Severity)]
+	policy := e.Config.PolicyFor(inc.Severity, inc.Tier)
 	entry := incident.Entry{Incident: inc.ID, At: st.At, Actor: "firebreak", Key: st.Key, Data: map[string]string{"step": string(st.Kind)}}
 	if st.Kind != AutoResolve {
 		entry.Data[incident.DataSeverity] = string(inc.Severity) // the policy it acts on
@@ -396,7 +396,11 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		if st.Objective == "resolve" {
 			within = policy.ResolveWithin.Duration
 		}
-		entry.Kind, entry.Detail = incident.KindObjectiveBreached, fmt.Sprintf("Missed the %s objective for %s: %s within %s.", st.Objective, inc.Severity, st.Objective, config.Short(within))
+		whose := string(inc.Severity)
+		if policy != e.Config.Severities[string(inc.Severity)] {
+			whose += " of tier " + inc.Tier // the client's objectives (accounts.go)
+		}
+		entry.Kind, entry.Detail = incident.KindObjectiveBreached, fmt.Sprintf("Missed the %s objective for %s: %s within %s.", st.Objective, whose, st.Objective, config.Short(within))
 		entry.Data["objective"] = st.Objective
 		rep.Breaches++
 		if err := e.Metrics.Emit(now, map[string]string{"Objective": st.Objective, "Severity": string(inc.Severity)}, map[string]int{"ObjectiveBreached": 1}); err != nil {

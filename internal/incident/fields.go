@@ -14,12 +14,17 @@ const (
 	FieldActor    = "actor"
 	// FieldResourcePrefix is the resource up to its last '/' or ':'.
 	FieldResourcePrefix = "resource_prefix"
+	// FieldClient and FieldEnvironment are what the account directory says of the
+	// account ("" when it does not list it): grouping by client pages once per client.
+	FieldClient      = "client"
+	FieldEnvironment = "environment"
 	// FieldAttrPrefix names an attribute of the opening event: attr:<name>.
 	FieldAttrPrefix = "attr:"
 )
 
 // Fields lists the named fields (attr:<name> aside).
-var Fields = []string{FieldAccount, FieldRegion, FieldTeam, FieldClass, FieldResource, FieldSource, FieldActor, FieldResourcePrefix}
+var Fields = []string{FieldAccount, FieldRegion, FieldTeam, FieldClass, FieldResource, FieldSource, FieldActor, FieldResourcePrefix,
+	FieldClient, FieldEnvironment}
 
 // ValidField reports whether name is a field Field reads: one of Fields or attr:<name>.
 func ValidField(name string) bool {
@@ -51,6 +56,10 @@ func (inc Incident) Field(name string) string {
 		return inc.Source
 	case FieldActor:
 		return inc.Actor
+	case FieldClient:
+		return inc.Client
+	case FieldEnvironment:
+		return inc.Environment
 	case FieldResourcePrefix:
 		if i := strings.LastIndexAny(inc.Resource, "/:"); i > 0 {
 			return inc.Resource[:i]

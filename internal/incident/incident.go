@@ -183,6 +183,14 @@ type Incident struct {
 	Actor string            `json:"actor,omitempty"`
 	Attrs map[string]string `json:"attrs,omitempty"`
 	Tags  map[string]string `json:"tags,omitempty"` // resource tags the opening event carried
+	// What the account directory said of Account when the incident opened
+	// (internal/accounts): its name, client, environment and business tier ("" when the
+	// directory does not list it), and how it shaped the severity, owner and objectives.
+	AccountName   string `json:"account_name,omitempty"`
+	Client        string `json:"client,omitempty"`
+	Environment   string `json:"environment,omitempty"`
+	Tier          string `json:"tier,omitempty"`
+	AccountReason string `json:"account_reason,omitempty"`
 
 	OpenedAt time.Time `json:"opened_at"` // event time of the opening event
 	// StateAt is the event time of the last event that changed Status; older events

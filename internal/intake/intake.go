@@ -288,10 +288,15 @@ func (p *Processor) open(ctx context.Context, fp string, it item, prev incident.
 			Team: r.Team, Impact: r.Impact, Runbook: r.Runbook, Status: incident.Open, Source: e.Source,
 			Account: e.Account, Region: e.Region, Resource: e.Resource, OpenedBy: e.ID, OpenedAt: e.Time, StateAt: e.Time,
 			Actor: e.Actor, Attrs: e.Attrs, Tags: e.Tags,
+			AccountName: r.AccountName, Client: r.Client, Environment: r.Environment, Tier: r.Tier, AccountReason: r.AccountReason,
 		}
 		entry := incident.Entry{Incident: inc.ID, At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
 			Detail: fmt.Sprintf("Opened %s %s for %s: %s", r.Severity, r.Class, r.Team, e.Summary),
 			Key:    string(incident.KindOpened) + ":" + e.ID, Data: map[string]string{"event_id": e.ID, "severity": string(r.Severity), "team": r.Team}}
+		if r.AccountReason != "" { // why the account directory shaped it (internal/accounts)
+			entry.Detail += " (" + r.AccountReason + ")"
+			entry.Data[incident.DataAccountReason] = r.AccountReason
+		}
 		got, created, err := p.store.Open(ctx, inc, entry)
 		if err != nil {
 			return incident.Incident{}, err

@@ -1547,6 +1547,49 @@ func compiledConfig() (*config.Config, error) {
 				"stakeholders",
 			},
 		},
+		Accounts: map[string]*config.Account{
+			"111122223333": &config.Account{
+				Name:        "Acme production",
+				Client:      "acme",
+				Environment: "production",
+				Tier:        "gold",
+				Team:        "payments",
+			},
+			"123456789012": &config.Account{
+				Name:        "Shared services",
+				Client:      "internal",
+				Environment: "production",
+				Tier:        "standard",
+			},
+			"444455556666": &config.Account{
+				Name:        "Acme sandbox",
+				Client:      "acme",
+				Environment: "sandbox",
+				Tier:        "sandbox",
+			},
+		},
+		Tiers: map[string]*config.BusinessTier{
+			"gold": &config.BusinessTier{
+				Description: "Clients whose core operations run here (contract SLA)",
+				Raise:       1,
+				Objectives: &config.TierObjectives{
+					AcknowledgeWithin: &config.Duration{
+						Duration: 5 * time.Minute,
+					},
+					ResolveWithin: &config.Duration{
+						Duration: 2 * time.Hour,
+					},
+				},
+			},
+			"sandbox": &config.BusinessTier{
+				Description: "Experiments; nothing customer-facing",
+				Lower:       1,
+			},
+			"standard": &config.BusinessTier{
+				Description: "Production as the taxonomy rates it",
+			},
+		},
+		UnknownAccounts: "accept",
 		TeamNames: []string{
 			"management",
 			"payments",

@@ -15,6 +15,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/config"
@@ -29,10 +30,18 @@ const (
 	ByTeam     = "team"
 	ByClass    = "class"
 	ByAccount  = "account"
+	// ByClient and ByEnvironment group by what the account directory says of the
+	// incident's account (internal/accounts); accounts it does not list are Unlisted.
+	ByClient      = "client"
+	ByEnvironment = "environment"
 )
 
 // Dimensions lists them.
-var Dimensions = []string{BySeverity, ByTeam, ByClass, ByAccount}
+var Dimensions = []string{BySeverity, ByTeam, ByClass, ByAccount, ByClient, ByEnvironment}
+
+// Unlisted is the client and environment of incidents of accounts the directory does
+// not list.
+const Unlisted = "(unlisted)"
 
 // ParseBy accepts a dimension name ("" : severity).
 func ParseBy(s string) (string, error) {
@@ -42,7 +51,7 @@ func ParseBy(s string) (string, error) {
 	if slices.Contains(Dimensions, s) {
 		return s, nil
 	}
-	return "", fmt.Errorf("--by %q is not one of severity, team, class, account", s)
+	return "", fmt.Errorf("--by %q is not one of %s", s, strings.Join(Dimensions, ", "))
 }
 
 // Durations summarises durations in seconds over the incidents that reached a state.
@@ -155,7 +164,7 @@ func Build(ctx context.Context, in Input) (Report, error) {
 		}
 		var policy *config.SeverityPolicy
 		if in.Config != nil {
-			policy = in.Config.Severities[string(inc.Severity)]
+			policy = in.Config.PolicyFor(inc.Severity, inc.Tier)
 		}
 		m := response.Measure(inc, policy, in.Until)
 		for _, x := range []*acc{a, total} {
@@ -243,8 +252,19 @@ func keyOf(inc incident.Incident, by string) string {
 		return inc.Class
 	case ByAccount:
 		return inc.Account
+	case ByClient:
+		return orUnlisted(inc.Client)
+	case ByEnvironment:
+		return orUnlisted(inc.Environment)
 	}
 	return string(inc.Severity)
+}
+
+func orUnlisted(s string) string {
+	if s == "" {
+		return Unlisted
+	}
+	return s
 }
 
 // SeverityTimes is replay's per-severity part of a report: mean seconds to mitigate and

@@ -130,7 +130,7 @@ func (s *Service) Document(ctx context.Context, id string) (Document, error) {
 	}
 	var policy *config.SeverityPolicy
 	if s.Config != nil {
-		policy = s.Config.Severities[string(inc.Severity)]
+		policy = s.Config.PolicyFor(inc.Severity, inc.Tier)
 	}
 	return Build(Record{Review: r, Incident: inc, Timeline: tl, Actions: acts, Policy: policy}), nil
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
 // WriteSite writes the status pages as they stand to dir as static files:
@@ -15,7 +17,7 @@ import (
 func (p *Page) WriteSite(ctx context.Context, dir string) (string, error) {
 	sp := *p
 	sp.Static = true
-	v, err := sp.board(ctx, "", "", true)
+	v, err := sp.board(ctx, store.Filter{}, "", true)
 	if err != nil {
 		return "", fmt.Errorf("status site: %w", err)
 	}

@@ -73,6 +73,9 @@ type Request struct {
 	Path string
 	// Account is the ?account= filter ("" for all).
 	Account string
+	// Client is the ?client= filter: incidents of the accounts the directory gives this
+	// client ("" for all; internal/accounts). Within a Scope it narrows further.
+	Client string
 	// Scope, when set, is the one account the viewer may see (a viewer link made for
 	// one account): other accounts' incidents are not shown and a different Account
 	// filter is refused.
@@ -90,7 +93,10 @@ type Response struct {
 	Body   []byte
 }
 
-var accountRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+var (
+	accountRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	clientRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`) // as config's accounts.<id>.client
+)
 
 // Errors of Render; both are shown to the viewer as a page.
 var (
@@ -134,6 +140,9 @@ func (p *Page) render(ctx context.Context, r Request) ([]byte, error) {
 	if account != "" && !accountRe.MatchString(account) {
 		return nil, fmt.Errorf("%w: account %q: want 1 to 64 letters, digits, '.', '_' or '-'", ErrBadRequest, clip(account, 64))
 	}
+	if r.Client != "" && !clientRe.MatchString(r.Client) {
+		return nil, fmt.Errorf("%w: client %q: want 1 to 32 lower-case letters, digits or '-'", ErrBadRequest, clip(r.Client, 64))
+	}
 	if r.Scope != "" {
 		if account != "" && account != r.Scope {
 			return nil, fmt.Errorf("%w: this link shows account %s only", ErrBadRequest, r.Scope)
@@ -143,7 +152,7 @@ func (p *Page) render(ctx context.Context, r Request) ([]byte, error) {
 	path := strings.Trim(r.Path, "/")
 	switch {
 	case path == "" || path == "index.html":
-		v, err := p.board(ctx, account, r.Audience, r.Scope != "")
+		v, err := p.board(ctx, store.Filter{Account: account, Client: r.Client}, r.Audience, r.Scope != "")
 		if err != nil {
 			return nil, err
 		}
@@ -163,6 +172,7 @@ func (p *Page) render(ctx context.Context, r Request) ([]byte, error) {
 type item struct {
 	ID, Href, Title, Impact, Team, Status, Severity, SeverityLabel string
 	Account, Region, Resource, Class                               string
+	Client, Environment, AccountName, AccountReason                string // the account directory's (internal/accounts)
 	Opened, OpenFor, Resolved                                      string
 	Runbook, Phase, PhaseDetail                                    string
 	LastUpdate, LastUpdateAt, LastUpdateBy                         string
@@ -185,6 +195,8 @@ type boardView struct {
 	Outbox    string
 	Account   string
 	Accounts  []filterLink
+	Client    string       // the client filter
+	Clients   []filterLink // the clients of the active incidents, as filters
 	Groups    []group
 	Active    int
 	Truncated bool
@@ -234,17 +246,23 @@ func (p *Page) href(id string, depth int) string {
 
 var activeStatuses = []incident.Status{incident.Open, incident.Acknowledged, incident.Mitigated}
 
-func (p *Page) board(ctx context.Context, account, audience string, scoped bool) (boardView, error) {
+// board is the list of active and recently resolved incidents that f (its account
+// and client only) selects.
+func (p *Page) board(ctx context.Context, f store.Filter, audience string, scoped bool) (boardView, error) {
 	now := p.now()
+	account := f.Account
 	title := "Firebreak status"
 	if account != "" {
 		title += " · account " + account
 	}
+	if f.Client != "" {
+		title += " · client " + f.Client
+	}
 	if audience != "" {
 		title += " · for " + audience
 	}
-	v := boardView{Common: p.common(title, 0), Account: account, Outbox: p.Outbox}
-	active, err := p.Store.List(ctx, store.Filter{Status: activeStatuses, Account: account, Limit: MaxActive + 1})
+	v := boardView{Common: p.common(title, 0), Account: account, Client: f.Client, Outbox: p.Outbox}
+	active, err := p.Store.List(ctx, store.Filter{Status: activeStatuses, Account: account, Client: f.Client, Limit: MaxActive + 1})
 	if err != nil {
 		return v, fmt.Errorf("list active incidents: %w", err)
 	}
@@ -285,7 +303,7 @@ func (p *Page) board(ctx context.Context, account, audience string, scoped bool)
 		}
 	}
 	resolved, err := p.Store.List(ctx, store.Filter{Status: []incident.Status{incident.Resolved, incident.Closed}, Account: account,
-		OpenedSince: now.Add(-ResolvedLookback)})
+		Client: f.Client, OpenedSince: now.Add(-ResolvedLookback)})
 	if err != nil {
 		return v, fmt.Errorf("list resolved incidents: %w", err)
 	}
@@ -300,6 +318,9 @@ func (p *Page) board(ctx context.Context, account, audience string, scoped bool)
 	}
 	if !p.Static && !scoped {
 		v.Accounts = p.filterLinks(active, account)
+	}
+	if !p.Static {
+		v.Clients = clientLinks(active, f.Client)
 	}
 	return v, nil
 }
@@ -386,7 +407,11 @@ func (p *Page) item(inc incident.Incident, tl []incident.Entry, now time.Time, d
 	it := item{ID: inc.ID, Href: p.href(inc.ID, depth), Title: inc.Title, Impact: inc.Impact, Team: inc.Team, Status: string(inc.Status),
 		Severity: string(inc.Severity), SeverityLabel: inc.Severity.Label(), Account: inc.Account, Region: inc.Region,
 		Resource: inc.Resource, Class: inc.Class, Opened: stamp(inc.OpenedAt), Runbook: inc.Runbook,
-		ParentID: inc.Parent, ParentReason: inc.ParentReason}
+		ParentID: inc.Parent, ParentReason: inc.ParentReason,
+		Client: inc.Client, Environment: inc.Environment, AccountName: inc.AccountName}
+	if audience == "" { // why it is this severity and owner: for responders
+		it.AccountReason = inc.AccountReason
+	}
 	if inc.Parent != "" {
 		it.ParentHref = p.href(inc.Parent, depth)
 	}

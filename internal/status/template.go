@@ -70,7 +70,7 @@ var pages = template.Must(template.New("status").Funcs(template.FuncMap{
 <p class="meta"><span class="badge b-{{.Severity}}">{{.Severity}} {{.SeverityLabel}}</span><span class="badge b-{{.Status}}">{{.Status}}</span>{{.ID}}</p>
 {{- if .Impact}}<p class="meta">Impact: {{.Impact}}</p>{{end}}
 <p class="meta">Owner: {{.Team}}{{range .Roles}} · {{.Label}}: {{.Name}}{{end}}</p>
-<p class="meta">{{if .Resolved}}Resolved {{.Resolved}} after {{.OpenFor}}{{else}}Open for {{.OpenFor}} (since {{.Opened}}){{end}} · {{.Account}} {{.Region}}</p>
+<p class="meta">{{if .Resolved}}Resolved {{.Resolved}} after {{.OpenFor}}{{else}}Open for {{.OpenFor}} (since {{.Opened}}){{end}} · {{if .Client}}{{.Client}} {{.Environment}} · {{end}}{{.Account}} {{.Region}}</p>
 {{- if .Runbook}}<p class="meta">Automation: {{.Runbook}}{{if .Phase}} — {{.Phase}}{{if .PhaseDetail}}: {{.PhaseDetail}}{{end}}{{end}}</p>{{end}}
 {{- if .ETA}}<p class="meta">Estimated resolution: {{.ETA}}</p>{{end}}
 {{- if .LastUpdateAt}}<p class="meta">Last update {{.LastUpdateAt}}: {{.LastUpdate}}</p>{{end}}
@@ -83,6 +83,8 @@ var pages = template.Must(template.New("status").Funcs(template.FuncMap{
 {{define "board"}}{{template "head" .Common}}
 {{- if .Accounts}}<p class="filters">{{range .Accounts}}{{if .Current}}<a class="cur" href="{{.Href}}">{{.Label}}</a>{{else}}<a href="{{.Href}}">{{.Label}}</a>{{end}}{{end}}</p>{{end}}
 {{- if .Account}}<p class="meta">Account {{.Account}} only.</p>{{end}}
+{{- if .Clients}}<p class="filters">{{range .Clients}}{{if .Current}}<a class="cur" href="{{.Href}}">{{.Label}}</a>{{else}}<a href="{{.Href}}">{{.Label}}</a>{{end}}{{end}}</p>{{end}}
+{{- if .Client}}<p class="meta">Client {{.Client}} only.</p>{{end}}
 {{- if .Outbox}}<p class="meta">What would have been sent: <a href="{{.Outbox}}">the outbox</a>, every message per protocol.</p>{{end}}
 <h2>Active incidents <span class="n">({{.Active}}{{if .Truncated}}, the most recent shown{{end}})</span></h2>
 {{- range .Groups}}
@@ -109,6 +111,8 @@ var pages = template.Must(template.New("status").Funcs(template.FuncMap{
 <dt>Opened</dt><dd>{{.Opened}}</dd>
 <dt>{{if .Resolved}}Resolved{{else}}Open for{{end}}</dt><dd>{{if .Resolved}}{{.Resolved}} (after {{.OpenFor}}){{else}}{{.OpenFor}}{{end}}</dd>
 <dt>Where</dt><dd>{{.Account}} {{.Region}} {{.Resource}}</dd>
+{{- if .Client}}<dt>Client</dt><dd>{{.Client}} · {{.Environment}}{{if .AccountName}} · {{.AccountName}}{{end}}</dd>{{end}}
+{{- if .AccountReason}}<dt>Priority</dt><dd>{{.AccountReason}}</dd>{{end}}
 <dt>Class</dt><dd>{{.Class}}</dd>
 {{- if .Runbook}}<dt>Automation</dt><dd>{{.Runbook}}{{if .Phase}} — {{.Phase}}{{if .PhaseDetail}}: {{.PhaseDetail}}{{end}}{{end}}</dd>{{end}}
 {{- if .ETA}}<dt>Estimated resolution</dt><dd>{{.ETA}}</dd>{{end}}
@@ -150,7 +154,7 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "GET only", http.StatusMethodNotAllowed)
 		return
 	}
-	resp := p.Render(r.Context(), Request{Path: r.URL.Path, Account: r.URL.Query().Get("account")})
+	resp := p.Render(r.Context(), Request{Path: r.URL.Path, Account: r.URL.Query().Get("account"), Client: r.URL.Query().Get("client")})
 	for k, v := range Headers() {
 		w.Header().Set(k, v)
 	}

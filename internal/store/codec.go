@@ -63,7 +63,8 @@ func toMeta(inc incident.Incident) map[string]types.AttributeValue {
 	}
 	for k, v := range map[string]string{"acknowledged_at": fmtTime(inc.AcknowledgedAt), "acknowledged_by": inc.AcknowledgedBy,
 		"resolved_at": fmtTime(inc.ResolvedAt), "mitigated_at": fmtTime(inc.MitigatedAt), "severity_at": fmtTime(inc.SeverityAt), "last_update_at": fmtTime(inc.LastUpdateAt), "parent": inc.Parent,
-		"parent_reason": inc.ParentReason, "silenced_by": inc.SilencedBy} {
+		"parent_reason": inc.ParentReason, "silenced_by": inc.SilencedBy,
+		"account_name": inc.AccountName, "client": inc.Client, "environment": inc.Environment, "tier": inc.Tier, "account_reason": inc.AccountReason} {
 		it[k] = s(v)
 	}
 	if !inc.DueAt.IsZero() {
@@ -91,6 +92,8 @@ func fromMeta(it map[string]types.AttributeValue) incident.Incident {
 	inc.ResolvedAt, inc.LastUpdateAt, inc.DueAt = parseTime(str(it, "resolved_at")), parseTime(str(it, "last_update_at")), parseTime(str(it, "due_at"))
 	inc.Parent, inc.ParentReason, inc.SilencedBy = str(it, "parent"), str(it, "parent_reason"), str(it, "silenced_by")
 	inc.SeverityAt, inc.MitigatedAt = parseTime(str(it, "severity_at")), parseTime(str(it, "mitigated_at"))
+	inc.AccountName, inc.Client, inc.Environment = str(it, "account_name"), str(it, "client"), str(it, "environment")
+	inc.Tier, inc.AccountReason = str(it, "tier"), str(it, "account_reason")
 	return inc
 }
 

@@ -399,7 +399,7 @@ func (d *Dynamo) List(ctx context.Context, f Filter) ([]incident.Incident, error
 			in.ExpressionAttributeValues[":since"] = s(fmtTime(f.OpenedSince))
 		}
 		var conds []string
-		for _, eq := range [][2]string{{"team", f.Team}, {"account", f.Account}, {"region", f.Region}} {
+		for _, eq := range [][2]string{{"team", f.Team}, {"account", f.Account}, {"region", f.Region}, {"client", f.Client}, {"environment", f.Environment}} {
 			if eq[1] != "" {
 				conds = append(conds, fmt.Sprintf("#%s = :%s", eq[0], eq[0]))
 				in.ExpressionAttributeNames["#"+eq[0]] = eq[0]

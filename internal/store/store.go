@@ -143,6 +143,9 @@ type Filter struct {
 	Team   string
 	// Account and Region: only incidents of this account / region (empty: any).
 	Account, Region string
+	// Client and Environment: only incidents of accounts the directory gives this client
+	// / environment (empty: any; internal/accounts).
+	Client, Environment string
 	// OpenedSince: only incidents opened at or after it (zero: any). DynamoDB answers it
 	// from the list index's sort key, reading nothing older.
 	OpenedSince time.Time
@@ -154,6 +157,9 @@ type Filter struct {
 // admits reports whether inc passes f's conditions other than its statuses.
 func (f Filter) admits(inc *incident.Incident) bool {
 	if (f.Team != "" && inc.Team != f.Team) || (f.Account != "" && inc.Account != f.Account) || (f.Region != "" && inc.Region != f.Region) {
+		return false
+	}
+	if (f.Client != "" && inc.Client != f.Client) || (f.Environment != "" && inc.Environment != f.Environment) {
 		return false
 	}
 	if !f.OpenedSince.IsZero() && inc.OpenedAt.Before(f.OpenedSince) {
