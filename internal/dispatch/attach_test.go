@@ -137,3 +137,75 @@ func TestGroupRaiseCompleteAfterRetry(t *testing.T) {
 		t.Errorf("parent severity after the retry = %s; want %s (raised by %s)", got.Severity, incident.Sev2, child.ID)
 	}
 }
+
+// loseChildEntry applies the first change that sets a parent without its timeline entry
+// and then fails, as a change whose second write failed does.
+type loseChildEntry struct {
+	testStore
+	failed bool
+}
+
+func (s *loseChildEntry) Change(ctx context.Context, c store.Change) (bool, error) {
+	if c.Parent != "" && !s.failed {
+		s.failed = true
+		c.Entry.Key, c.Entry.Kind = "lost:"+c.Incident, incident.KindNote // stands for the entry that was not written
+		if _, err := s.testStore.Change(ctx, c); err != nil {
+			return false, err
+		}
+		return false, errors.New("RequestTimeout: the entry's write timed out")
+	}
+	return s.testStore.Change(ctx, c)
+}
+
+// TestGroupedEntryCompleteAfterRetry: the child's own "grouped" entry, lost after its
+// parent was set, is written by the retry.
+func TestGroupedEntryCompleteAfterRetry(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	open := func(id string, at time.Time) incident.Incident {
+		inc := incident.Incident{ID: id, Seq: 1, Fingerprint: "fp-" + id, Class: "ops.alarm-prod", Title: "alarm " + id, Severity: incident.Sev3,
+			Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", Account: "123456789012", Region: "eu-west-1",
+			OpenedBy: "evt-" + id, OpenedAt: at, StateAt: at}
+		if _, _, err := f.st.Open(ctx, inc, incident.Entry{Incident: id, At: at, Kind: incident.KindOpened, Actor: "firebreak", Key: "opened:evt-" + id}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.st.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	parent := open("FB-PARENT-1", t0)
+	if err := f.d.Handle(ctx, store.StreamRecord{New: parent}); err != nil {
+		t.Fatalf("Handle(parent opened) error %v", err)
+	}
+	child := open("FB-CHILD-1", t0.Add(time.Minute))
+	failing := &loseChildEntry{testStore: f.st}
+	f.d.Store, f.d.Quiet = failing, failing
+	if err := f.d.Handle(ctx, store.StreamRecord{New: child}); err == nil {
+		t.Fatal("Handle(child opened) with the entry lost = nil; want the error, so the record is retried")
+	}
+	cur, err := f.st.Get(ctx, child.ID)
+	if err != nil || cur.Parent != parent.ID {
+		t.Fatalf("child after the failed attempt: parent %q, %v; want %s set", cur.Parent, err, parent.ID)
+	}
+	if err := f.d.Handle(ctx, store.StreamRecord{New: cur}); err != nil {
+		t.Fatalf("retry: Handle(child opened) error %v", err)
+	}
+	tl, err := f.st.Timeline(ctx, child.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range tl {
+		if e.Kind == incident.KindGrouped && e.Key == "quiet:"+child.ID {
+			n++
+		}
+		if e.Kind == incident.KindNotified {
+			t.Errorf("child timeline has %s %s; want no page for a grouped incident", e.Kind, e.Key)
+		}
+	}
+	if n != 1 {
+		t.Errorf("child timeline has %d %s entries; want 1", n, incident.KindGrouped)
+	}
+}

@@ -40,7 +40,11 @@ func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.T
 		// parent's entry: write it again (by its key, once).
 		q := &Quiet{Reason: incident.Kind(inc.ParentReason), By: inc.Parent}
 		if q.Reason == incident.KindGrouped || q.Reason == incident.KindInhibited {
-			if err := d.Store.AddEntries(ctx, childEntry(inc, inc.Parent, q.Reason, at)); err != nil {
+			// Its own entry too: the change that set its parent writes the incident, then
+			// the entry; an entry already written is kept as it is (by its key).
+			own := incident.Entry{Incident: inc.ID, At: at.Add(1), Kind: q.Reason, Actor: "firebreak", Key: "quiet:" + inc.ID,
+				Detail: fmt.Sprintf("Attached to %s (%s): not paged.", inc.Parent, q.Reason), Data: map[string]string{"parent": inc.Parent}}
+			if err := d.Store.AddEntries(ctx, own, childEntry(inc, inc.Parent, q.Reason, at)); err != nil {
 				return nil, err
 			}
 		}
