@@ -59,7 +59,7 @@ test: deps lint build ## run every test (CI runs this)
 
 # demo/ (git-ignored) gets the outbox (every message that would have gone, per protocol)
 # and the status page as the replay leaves it; the replay prints where to open them.
-demo: ## replay the sample events: the incidents they open, then the outbox and status page under demo/
+demo: ## replay the sample events: the incidents they open, then the outbox, status page and sev1 reviews under demo/
 	rm -rf demo/status
 	$(GO) run ./cmd/firebreak replay --outbox demo/outbox --status-page demo/status events/samples/
 

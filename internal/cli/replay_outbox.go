@@ -45,6 +45,9 @@ func writeReplayFiles(ctx context.Context, env Env, res *replay.Result, outbox, 
 			also = " (it links the outbox)"
 		}
 		fmt.Fprintf(w, "Status page as of %s: open %s%s\n", res.Local.Clock.Now().UTC().Format("2006-01-02 15:04Z"), index, also)
+		if err := writeReviews(ctx, w, res, statusDir); err != nil {
+			return err
+		}
 	}
 	return nil
 }
