@@ -13,7 +13,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
-// These runs need `-tags chaos` (make chaos): the runs under faults do not pass yet
+// These runs need `-tags chaos` (make chaos): the runs without SDK retries do not pass yet
 // (issue #15; docs/tests.md "## Chaos"). The fault-free concurrent run also runs in
 // `make test` (TestSamplesConcurrentlyShort, short_test.go).
 

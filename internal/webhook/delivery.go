@@ -13,6 +13,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/chat"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
 // Protocols of a delivery.
@@ -132,7 +133,10 @@ func (r *Relay) Send(ctx context.Context, target string, n notify.Notice) (strin
 		// and page again. The notifier rendered it, so this is a bug worth an error.
 		return "", fmt.Errorf("notice %s of %s to %s sent as %s; its deliveries: %w", n.Kind, n.Incident.ID, target, id, err)
 	}
-	if err := Publish(ctx, r.Outbound, r.TopicARN, ds); err != nil {
+	// The page is out: its deliveries are retried here, so that a failing outbound topic
+	// does not fail the page's action and page again (receivers dedupe a delivery
+	// published twice by its body id).
+	if err := store.Record(ctx, func() error { return Publish(ctx, r.Outbound, r.TopicARN, ds) }); err != nil {
 		return "", fmt.Errorf("notice %s of %s to %s sent as %s: %w", n.Kind, n.Incident.ID, target, id, err)
 	}
 	return id, nil

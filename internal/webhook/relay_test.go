@@ -235,3 +235,34 @@ type failingPoster struct{}
 func (failingPoster) Post(context.Context, string, string, []byte, string) error {
 	return errors.New("endpoint down")
 }
+
+// TestRelayRetriesDeliveriesNotThePage: the outbound topic refusing a delivery once does
+// (past the SDK's own retries) does not fail the page's action (which would page again):
+// the delivery is retried in place.
+func TestRelayRetriesDeliveriesNotThePage(t *testing.T) {
+	ctx := context.Background()
+	sns := awstest.New()
+	defer sns.Close()
+	refusals := 0
+	sns.Answer = func(r awstest.Request) (awstest.Reply, bool) {
+		if r.Form.Get("TopicArn") == outboundTopic && refusals < 4 { // more than the SDK's 3 attempts
+			refusals++
+			return awstest.Reply{Status: 500, Body: `<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>try again</Message></Error></ErrorResponse>`}, true
+		}
+		return awstest.Reply{}, false
+	}
+	relay := &webhook.Relay{Notifier: notify.New(sns.SNS(), map[string]string{"security": teamTopic}),
+		Outbound: sns.SNS(), TopicARN: outboundTopic, Config: chatConfig()}
+	if _, err := relay.Send(ctx, "security", chattest.Cases()["opened"]); err != nil {
+		t.Fatalf("Send with the outbound topic failing once = %v; want nil", err)
+	}
+	pages := 0
+	for _, p := range sns.Of("Publish") {
+		if p.Form.Get("TopicArn") == teamTopic {
+			pages++
+		}
+	}
+	if refusals != 4 || pages != 1 {
+		t.Errorf("outbound refusals: %d, pages published: %d; want 4 refusals and one page", refusals, pages)
+	}
+}
