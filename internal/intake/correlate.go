@@ -266,10 +266,40 @@ func netChange(inc incident.Incident, items []item, laterSeen time.Time) (state 
 func (p *Processor) applyNetChange(ctx context.Context, c *correlation, laterSeen time.Time) error {
 	state, cause := netChange(c.inc, c.items, laterSeen)
 	if state == c.inc.Status || cause < 0 {
-		return nil
+		return p.completeLastChange(ctx, c)
 	}
 	it := c.items[cause]
-	ch := store.Change{Incident: c.inc.ID, NotBefore: it.ev.Time, Status: state, At: it.ev.Time}
+	applied, err := p.store.Change(ctx, netChangeOf(c.inc.ID, it, state))
+	if err != nil {
+		return err
+	}
+	if applied {
+		c.changedBy = it.ev.ID
+	}
+	return nil
+}
+
+// completeLastChange repeats the change a recovery of this batch made when it is the one
+// the incident's state comes from (a redelivery of the message whose change was written
+// but whose timeline entry was not): the store writes the missing entry of a change it
+// already applied (Change is idempotent by its entry's key), and changes nothing else.
+func (p *Processor) completeLastChange(ctx context.Context, c *correlation) error {
+	if c.inc.Status != incident.Mitigated {
+		return nil
+	}
+	for _, it := range c.items {
+		if it.ev.Signal == event.Recovery && it.ev.Time.Equal(c.inc.StateAt) && !c.isNew[it.ev.ID] {
+			_, err := p.store.Change(ctx, netChangeOf(c.inc.ID, it, incident.Mitigated))
+			return err
+		}
+	}
+	return nil
+}
+
+// netChangeOf is the change event it makes to incident id, to state: mitigated by a
+// recovery, or triggered again.
+func netChangeOf(id string, it item, state incident.Status) store.Change {
+	ch := store.Change{Incident: id, NotBefore: it.ev.Time, Status: state, At: it.ev.Time}
 	if state == incident.Mitigated {
 		ch.IfStatus = []incident.Status{incident.Open, incident.Acknowledged}
 		ch.Entry = incident.Entry{At: it.ev.Time, Kind: incident.KindMitigated, Actor: it.ev.Actor,
@@ -281,14 +311,7 @@ func (p *Processor) applyNetChange(ctx context.Context, c *correlation, laterSee
 			Detail: "Triggered again: " + it.ev.Summary, Key: string(incident.KindRetriggered) + ":" + it.ev.ID,
 			Data: map[string]string{incident.DataEventID: it.ev.ID}}
 	}
-	applied, err := p.store.Change(ctx, ch)
-	if err != nil {
-		return err
-	}
-	if applied {
-		c.changedBy = it.ev.ID
-	}
-	return nil
+	return ch
 }
 
 // raiseSeverity raises the incident to its most severe new trigger (GuardDuty and
