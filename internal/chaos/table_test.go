@@ -67,6 +67,7 @@ func TestChaosTable(t *testing.T) {
 				fmt.Fprintf(w, "%s\t%.0f%%\t%v\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t\n", in.name, rate*100, retries, injected,
 					f[chaos.Throttling]+f[chaos.ProvisionedThroughput], f[chaos.InternalError]+f[chaos.Unavailable], f[chaos.Slow], f[chaos.Dropped], f[chaos.AfterWrite],
 					got.Attempts, got.Redelivered, got.DLQ, got.StreamRetries, got.StreamLost, lost, dup, resent, time.Since(start).Seconds())
+				w.Flush() // a row as soon as its run ends: the day's runs take minutes each
 			}
 		}
 	}
