@@ -42,7 +42,7 @@ func TestChaosTable(t *testing.T) {
 	}{{"samples", samples(t)}, {fmt.Sprintf("day of %d", n), bytes.Split(bytes.TrimSpace(day.Bytes()), []byte("\n"))}}
 	ctx := context.Background()
 	w := tabwriter.NewWriter(os.Stdout, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "input\tfaults\tSDK retries\tinjected\tthrottling\t5xx\tslow\tdropped\tafter-write\tretries\tredelivered\tDLQ\tstream retries\tstream lost\tlost\tduplicated\tseconds\t")
+	fmt.Fprintln(w, "input\tfaults\tSDK retries\tinjected\tthrottling\t5xx\tslow\tdropped\tafter-write\tretries\tredelivered\tDLQ\tstream retries\tstream lost\tlost\tduplicated\tresent (timed out)\tseconds\t")
 	bad := false
 	for _, in := range inputs {
 		ref, err := chaos.Run{Config: cfg, Events: in.events, Workers: 1, Dynalite: srv.Endpoint}.Do(ctx)
