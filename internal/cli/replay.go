@@ -105,13 +105,14 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%w: --outbox and --status-page write one replay's results; drop --diff", errUsage)
 	}
 	if *diff != "" {
-		return replayDiff(ctx, env, *diff, newCfg, paths, replay.Options{BatchSize: *batch, Until: *until}, *asJSON, wide)
+		return replayDiff(ctx, env, *diff, newCfg, paths, replay.Options{BatchSize: *batch, Until: *until, Headers: true}, *asJSON, wide)
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
-	res, skipped, err := replayOnce(ctx, env, cfg, paths, replay.Options{BatchSize: *batch, Until: *until})
+	// Without an outbox folder, nothing prints a message's body: keep who was told only.
+	res, skipped, err := replayOnce(ctx, env, cfg, paths, replay.Options{BatchSize: *batch, Until: *until, Headers: *outbox == ""})
 	if err != nil {
 		return err
 	}

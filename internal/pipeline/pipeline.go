@@ -61,6 +61,8 @@ type Options struct {
 	Log      *slog.Logger
 	// Topic names a team's topic in the outbox (default LocalTopic).
 	Topic func(team string) string
+	// CompactOutbox keeps who each message went to, not its bodies (notify.Outbox.Compact).
+	CompactOutbox bool
 }
 
 // Links makes the one-click actions of notices.
@@ -111,7 +113,7 @@ func New(o Options) (*Local, error) {
 	clock := &Clock{t: o.Start.UTC()}
 	now := clock.Now
 	st := store.NewMemory(now)
-	outbox := &notify.Outbox{Now: now}
+	outbox := &notify.Outbox{Now: now, Compact: o.CompactOutbox}
 	topics := map[string]string{}
 	for _, t := range o.Config.TeamNames {
 		topics[t] = topic(t)

@@ -67,7 +67,7 @@ func BenchmarkReplay(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := replay.Stream(context.Background(), r, replay.Options{Config: cfg, Bus: bs})
+		res, err := replay.Stream(context.Background(), r, replay.Options{Config: cfg, Bus: bs, Headers: true}) // as `replay --json` does
 		if err != nil {
 			b.Fatal(err)
 		}

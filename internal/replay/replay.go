@@ -54,6 +54,10 @@ type Options struct {
 	// routed by no rule) and the inputs read (read runs ahead by what is held to order by time), every few
 	// thousand inputs and once at the end.
 	Progress func(done, read int)
+	// Headers keeps of each notification who it went to (topic, subject, attributes),
+	// not its e-mail and SMS bodies: enough for the summary, the response per incident
+	// and --diff; an outbox folder needs the bodies.
+	Headers bool
 }
 
 // Source yields inputs one at a time; Next returns io.EOF after the last. *Reader is one.
@@ -134,7 +138,7 @@ type Result struct {
 	Local         *pipeline.Local
 	Store         *store.Memory
 	Incidents     []incident.Incident // every incident, most recently opened first
-	Notifications []notify.Sent       // what would have been published, in order
+	Notifications []notify.Sent       // what would have been published, in order (no bodies with Options.Headers)
 	Deliveries    []webhook.Recorded  // chat and webhook deliveries, each after its page
 	Runs          []*runbook.Run      // runbook executions (dry-run)
 	Runner        *runbook.Runner
@@ -353,7 +357,7 @@ type run struct {
 
 func (r *run) start(at time.Time) error {
 	l, err := pipeline.New(pipeline.Options{Config: r.o.Config, Start: at, Runbooks: r.o.Runbooks, Fixtures: r.o.Fixtures,
-		Links: r.o.Links, Log: r.o.Log})
+		Links: r.o.Links, Log: r.o.Log, CompactOutbox: r.o.Headers})
 	if err != nil {
 		return err
 	}
