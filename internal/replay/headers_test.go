@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/replay"
+	"github.com/firebreak-ops/firebreak/internal/runbook"
+	"github.com/firebreak-ops/firebreak/runbooks"
 )
 
 // TestReplayHeaders: a replay that keeps only who each notification went to (as
@@ -67,4 +69,64 @@ func lines(b []byte) []replay.Input {
 		}
 	}
 	return in
+}
+
+// TestReplayTimelines: a replay that keeps few timelines in memory (the others written
+// out and read back when touched) does exactly what one that keeps them all does: the
+// same summary, incidents, messages, runbook runs and timelines, entry for entry.
+func TestReplayTimelines(t *testing.T) {
+	cfg, b := setup(t)
+	var buf bytes.Buffer
+	if err := replay.Generate(&buf, 2000, 5, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	in := lines(buf.Bytes())
+	defs, err := runbooks.Definitions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	machines, err := runbook.CompileLocal(defs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixtures, err := runbooks.DryRunFixtures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(timelines int) *replay.Result {
+		t.Helper()
+		res, err := replay.Run(context.Background(), in, replay.Options{Config: cfg, Bus: b, Until: 4 * time.Hour, Timelines: timelines,
+			Runbooks: machines, Fixtures: fixtures})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = res.Store.Close() })
+		return res
+	}
+	all, few := run(0), run(8)
+	if !reflect.DeepEqual(few.Summary, all.Summary) {
+		t.Errorf("summary with 8 timelines in memory = %+v; want %+v", few.Summary, all.Summary)
+	}
+	if !reflect.DeepEqual(few.Incidents, all.Incidents) || len(all.Incidents) < 100 {
+		t.Fatalf("incidents with 8 timelines in memory differ (%d, %d); want the same, at least 100", len(few.Incidents), len(all.Incidents))
+	}
+	if ran := all.Summary.Runbooks["alarm-diagnostics"].Succeeded; ran == 0 {
+		t.Errorf("no runbook ran; want runbooks writing to timelines")
+	}
+	if !reflect.DeepEqual(few.Notifications, all.Notifications) {
+		t.Errorf("notifications with 8 timelines in memory differ from those with all")
+	}
+	for _, inc := range all.Incidents {
+		want, err := all.Store.Timeline(context.Background(), inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := few.Store.Timeline(context.Background(), inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Timeline(%s) with 8 in memory = %d entries; want %d, the same", inc.ID, len(got), len(want))
+		}
+	}
 }

@@ -28,6 +28,10 @@ import (
 // than this many events out of place is delivered late, as SQS may deliver it.
 const DefaultReorder = 1 << 15
 
+// ResidentTimelines is how many incident timelines `firebreak replay` keeps in memory
+// (Options.Timelines): the incidents being worked on, whose timelines every step reads.
+const ResidentTimelines = 4096
+
 // MaxQuarantineList is how many quarantined inputs a summary lists (all are counted).
 const MaxQuarantineList = 1000
 
@@ -58,6 +62,11 @@ type Options struct {
 	// not its e-mail and SMS bodies: enough for the summary, the response per incident
 	// and --diff; an outbox folder needs the bodies.
 	Headers bool
+	// Timelines, when above 0, is how many incident timelines stay in memory, the most
+	// recently touched; the others wait in a temporary file (pipeline.Options.Timelines):
+	// memory then grows with the incidents' small items, not their timelines. Close
+	// Result.Store when done with the result.
+	Timelines int
 }
 
 // Source yields inputs one at a time; Next returns io.EOF after the last. *Reader is one.
@@ -357,7 +366,7 @@ type run struct {
 
 func (r *run) start(at time.Time) error {
 	l, err := pipeline.New(pipeline.Options{Config: r.o.Config, Start: at, Runbooks: r.o.Runbooks, Fixtures: r.o.Fixtures,
-		Links: r.o.Links, Log: r.o.Log, CompactOutbox: r.o.Headers})
+		Links: r.o.Links, Log: r.o.Log, CompactOutbox: r.o.Headers, Timelines: r.o.Timelines})
 	if err != nil {
 		return err
 	}
