@@ -353,10 +353,25 @@ func (m *Memory) view(id string) incident.Incident {
 	return inc
 }
 
-// entryLess orders timeline entries by time, then key: the order the DynamoDB sort key gives.
+// entryLess orders timeline entries by time, then key: the order the DynamoDB sort key
+// gives. Within years 0-9999 the key's time is fixed-width to the nanosecond, so the
+// key's order is the times' then the keys', compared without building the keys.
 func entryLess(a, b incident.Entry) bool {
-	ka, kb := a.At.UTC().Format(keyTime)+"#"+a.Key, b.At.UTC().Format(keyTime)+"#"+b.Key
-	return ka < kb
+	if keyYears(a.At) && keyYears(b.At) {
+		if !a.At.Equal(b.At) {
+			return a.At.Before(b.At)
+		}
+		return a.Key < b.Key
+	}
+	return entrySortKey(a) < entrySortKey(b)
+}
+
+func entrySortKey(e incident.Entry) string { return e.At.UTC().Format(keyTime) + "#" + e.Key }
+
+// keyYears reports whether t's year has the four digits keyTime gives it.
+func keyYears(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 0 && y <= 9999
 }
 
 func sortIncidents(out []incident.Incident) {
