@@ -105,16 +105,19 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%w: --outbox and --status-page write one replay's results; drop --diff", errUsage)
 	}
 	if *diff != "" {
-		return replayDiff(ctx, env, *diff, newCfg, paths, replay.Options{BatchSize: *batch, Until: *until}, *asJSON, wide)
+		return replayDiff(ctx, env, *diff, newCfg, paths, replay.Options{BatchSize: *batch, Until: *until, Headers: true, Timelines: replay.ResidentTimelines}, *asJSON, wide)
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
-	res, skipped, err := replayOnce(ctx, env, cfg, paths, replay.Options{BatchSize: *batch, Until: *until})
+	// Without an outbox folder, nothing prints a message's body: keep who was told only.
+	res, skipped, err := replayOnce(ctx, env, cfg, paths, replay.Options{BatchSize: *batch, Until: *until, Headers: *outbox == "",
+		Timelines: replay.ResidentTimelines})
 	if err != nil {
 		return err
 	}
+	defer res.Store.Close()
 	if *asJSON {
 		if err := writeReplayFiles(ctx, env, res, *outbox, *statusDir, true); err != nil {
 			return err
@@ -186,12 +189,14 @@ func replayDiff(ctx context.Context, env Env, oldPath, newPath string, paths []s
 	if err != nil {
 		return fmt.Errorf("replay under %s: %w", oldPath, err)
 	}
+	defer oldRes.Store.Close()
 	quiet := env
 	quiet.Stderr = io.Discard // the warnings were given once
 	newRes, _, err := replayOnce(ctx, quiet, newCfg, paths, o)
 	if err != nil {
 		return fmt.Errorf("replay under %s: %w", newPath, err)
 	}
+	defer newRes.Store.Close()
 	d := replay.Compare(oldRes, newRes)
 	if asJSON {
 		return writeJSON(env.Stdout, d)

@@ -26,6 +26,9 @@ type Sent struct {
 // what would have been published instead of publishing it.
 type Outbox struct {
 	Now func() time.Time // stamps each message; nil: messages carry no time
+	// Compact keeps each message's topic, subject, attributes, id and time, not its
+	// bodies (e-mail, SMS): for a replay whose output needs who was told, not what.
+	Compact bool
 
 	mu   sync.Mutex
 	sent []Sent
@@ -36,8 +39,10 @@ var _ Publisher = (*Outbox)(nil)
 // Publish keeps the message.
 func (o *Outbox) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*sns.Options)) (*sns.PublishOutput, error) {
 	var msg map[string]string
-	if err := json.Unmarshal([]byte(aws.ToString(in.Message)), &msg); err != nil {
-		return nil, fmt.Errorf("outbox: message is not message-structure JSON: %w", err)
+	if !o.Compact {
+		if err := json.Unmarshal([]byte(aws.ToString(in.Message)), &msg); err != nil {
+			return nil, fmt.Errorf("outbox: message is not message-structure JSON: %w", err)
+		}
 	}
 	attrs := map[string]string{}
 	for k, v := range in.MessageAttributes {
@@ -53,6 +58,13 @@ func (o *Outbox) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*sns
 	o.sent = append(o.sent, Sent{Topic: aws.ToString(in.TopicArn), Subject: aws.ToString(in.Subject), Email: msg["email"],
 		SMS: msg["sms"], Attributes: attrs, MessageID: id, At: at})
 	return &sns.PublishOutput{MessageId: aws.String(id)}, nil
+}
+
+// Len returns how many messages were published so far.
+func (o *Outbox) Len() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.sent)
 }
 
 // Sent returns what was published so far.

@@ -61,6 +61,12 @@ type Options struct {
 	Log      *slog.Logger
 	// Topic names a team's topic in the outbox (default LocalTopic).
 	Topic func(team string) string
+	// CompactOutbox keeps who each message went to, not its bodies (notify.Outbox.Compact).
+	CompactOutbox bool
+	// Timelines, when above 0, is how many incident timelines the store keeps in memory
+	// (the most recently touched); the others wait in a temporary file until touched
+	// (store.Memory.SpillTimelines). Close the store when done.
+	Timelines int
 }
 
 // Links makes the one-click actions of notices.
@@ -111,7 +117,12 @@ func New(o Options) (*Local, error) {
 	clock := &Clock{t: o.Start.UTC()}
 	now := clock.Now
 	st := store.NewMemory(now)
-	outbox := &notify.Outbox{Now: now}
+	if o.Timelines > 0 {
+		if err := st.SpillTimelines("", o.Timelines); err != nil {
+			return nil, err
+		}
+	}
+	outbox := &notify.Outbox{Now: now, Compact: o.CompactOutbox}
 	topics := map[string]string{}
 	for _, t := range o.Config.TeamNames {
 		topics[t] = topic(t)

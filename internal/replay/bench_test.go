@@ -67,12 +67,13 @@ func BenchmarkReplay(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := replay.Stream(context.Background(), r, replay.Options{Config: cfg, Bus: bs})
+		res, err := replay.Stream(context.Background(), r, replay.Options{Config: cfg, Bus: bs, Headers: true, Timelines: replay.ResidentTimelines}) // as `replay --json` does
 		if err != nil {
 			b.Fatal(err)
 		}
 		run += time.Since(start)
 		_ = r.Close()
+		_ = res.Store.Close()
 		if res.Summary.Events != n {
 			b.Fatalf("replayed %d events; want %d", res.Summary.Events, n)
 		}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
 // Input is one raw event and where it came from.
@@ -47,6 +48,7 @@ type Reader struct {
 	done    int64 // bytes of the files finished
 	next    int
 	cur     *scanner
+	read    atomic.Int64 // bytes read so far: Progress may be called from another goroutine than Next
 }
 
 // Open lists what paths name (a missing path is an error) without reading any event.
@@ -105,17 +107,24 @@ func (r *Reader) addSize(n int64) {
 // *.jsonl or *.ndjson).
 func (r *Reader) Skipped() []string { return r.skipped }
 
-// Progress returns the bytes read so far and the total (-1 when unknown: stdin).
+// Progress returns the bytes read so far and the total (-1 when unknown: stdin). Safe
+// to call while another goroutine calls Next.
 func (r *Reader) Progress() (read, size int64) {
-	read = r.done
-	if r.cur != nil {
-		read += r.cur.read
-	}
-	return read, r.size
+	return r.read.Load(), r.size
 }
 
 // Next returns the next input, or io.EOF after the last.
 func (r *Reader) Next() (Input, error) {
+	in, err := r.next1()
+	read := r.done
+	if r.cur != nil {
+		read += r.cur.read
+	}
+	r.read.Store(read)
+	return in, err
+}
+
+func (r *Reader) next1() (Input, error) {
 	for {
 		if r.cur == nil {
 			if r.next >= len(r.files) {

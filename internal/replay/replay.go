@@ -28,6 +28,10 @@ import (
 // than this many events out of place is delivered late, as SQS may deliver it.
 const DefaultReorder = 1 << 15
 
+// ResidentTimelines is how many incident timelines `firebreak replay` keeps in memory
+// (Options.Timelines): the incidents being worked on, whose timelines every step reads.
+const ResidentTimelines = 4096
+
 // MaxQuarantineList is how many quarantined inputs a summary lists (all are counted).
 const MaxQuarantineList = 1000
 
@@ -54,6 +58,15 @@ type Options struct {
 	// routed by no rule) and the inputs read (read runs ahead by what is held to order by time), every few
 	// thousand inputs and once at the end.
 	Progress func(done, read int)
+	// Headers keeps of each notification who it went to (topic, subject, attributes),
+	// not its e-mail and SMS bodies: enough for the summary, the response per incident
+	// and --diff; an outbox folder needs the bodies.
+	Headers bool
+	// Timelines, when above 0, is how many incident timelines stay in memory, the most
+	// recently touched; the others wait in a temporary file (pipeline.Options.Timelines):
+	// memory then grows with the incidents' small items, not their timelines. Close
+	// Result.Store when done with the result.
+	Timelines int
 }
 
 // Source yields inputs one at a time; Next returns io.EOF after the last. *Reader is one.
@@ -134,7 +147,7 @@ type Result struct {
 	Local         *pipeline.Local
 	Store         *store.Memory
 	Incidents     []incident.Incident // every incident, most recently opened first
-	Notifications []notify.Sent       // what would have been published, in order
+	Notifications []notify.Sent       // what would have been published, in order (no bodies with Options.Headers)
 	Deliveries    []webhook.Recorded  // chat and webhook deliveries, each after its page
 	Runs          []*runbook.Run      // runbook executions (dry-run)
 	Runner        *runbook.Runner
@@ -147,6 +160,7 @@ type routed struct {
 	time       time.Time
 	seq        int
 	ok         bool // the envelope parsed
+	matched    bool // a bus rule routes it (or it goes to intake to be quarantined)
 	source, dt string
 }
 
@@ -215,38 +229,44 @@ func newRun(o Options) *run {
 }
 
 // read takes every input of src, holding up to Reorder of them to deliver them in
-// event-time order, and puts each routed input in a batch.
+// event-time order, and puts each routed input in a batch. Reading and routing (each
+// envelope parsed, the bus rules matched) run on a goroutine of their own, ahead of
+// intake by at most a few batches: they depend on nothing intake does, and their
+// results arrive in reading order, so what becomes of each input is the same.
 func (r *run) read(ctx context.Context, src Source) error {
 	reorder := r.o.Reorder
 	if reorder <= 0 {
 		reorder = DefaultReorder
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	parts := make(chan readPart, 4)
+	go produce(ctx, r.o.Bus, src, parts)
+	defer func() { // the reader is done with src when read returns
+		cancel()
+		for range parts {
+		}
+	}()
 	held := &byTime{}
-	var latest time.Time // the latest event time read: where an unparseable input waits
-	for seq := 0; ; seq++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		in, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		r.res.Summary.Events++
-		q, matched := r.route(in, seq, latest)
-		if !matched {
-			continue
-		}
-		if q.ok && q.time.After(latest) {
-			latest = q.time
-		}
-		heap.Push(held, q)
-		if held.Len() > reorder {
-			if err := r.add(ctx, heap.Pop(held).(routed)); err != nil {
+	for part := range parts {
+		for _, q := range part.qs {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
+			r.res.Summary.Events++
+			if !q.matched {
+				r.res.Summary.Unmatched++
+				r.done++
+				continue
+			}
+			heap.Push(held, q)
+			if held.Len() > reorder {
+				if err := r.add(ctx, heap.Pop(held).(routed)); err != nil {
+					return err
+				}
+			}
+		}
+		if part.err != nil {
+			return part.err
 		}
 	}
 	for held.Len() > 0 {
@@ -257,26 +277,78 @@ func (r *run) read(ctx context.Context, src Source) error {
 	return nil
 }
 
+// readPart is a run of routed inputs in reading order, then the error that ended the
+// reading, if any (not io.EOF).
+type readPart struct {
+	qs  []routed
+	err error
+}
+
+// readPartSize is how many inputs go to read at once.
+const readPartSize = 256
+
+// produce reads src to its end, routing every input, and sends them to out in parts;
+// it closes out when done, or as soon as ctx ends.
+func produce(ctx context.Context, b *bus.Bus, src Source, out chan<- readPart) {
+	defer close(out)
+	send := func(p readPart) bool {
+		select {
+		case out <- p:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	var latest time.Time // the latest event time read: where an unparseable input waits
+	qs := make([]routed, 0, readPartSize)
+	for seq := 0; ; seq++ {
+		if err := ctx.Err(); err != nil {
+			send(readPart{qs: qs, err: err})
+			return
+		}
+		in, err := src.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			if len(qs) > 0 || err != nil {
+				send(readPart{qs: qs, err: err})
+			}
+			return
+		}
+		q := route(b, in, seq, latest)
+		if q.ok && q.time.After(latest) {
+			latest = q.time
+		}
+		qs = append(qs, q)
+		if len(qs) == readPartSize {
+			if !send(readPart{qs: qs}) {
+				return
+			}
+			qs = make([]routed, 0, readPartSize)
+		}
+	}
+}
+
 // route matches an input against the bus rules: matched is false for an event no rule
 // takes (counted, done: it never reaches intake). Unparseable payloads go to intake
 // too, which quarantines them as it would any message on the queue; they wait at
 // latest, the latest event time read.
-func (r *run) route(in Input, seq int, latest time.Time) (q routed, matched bool) {
-	q = routed{in: in, seq: seq, time: latest}
+func route(b *bus.Bus, in Input, seq int, latest time.Time) routed {
+	q := routed{in: in, seq: seq, time: latest, matched: true}
 	if in.Problem != "" {
-		return q, true
+		return q
 	}
 	env, perr := event.ParseEnvelope(in.Raw)
 	if perr != nil {
-		return q, true
+		return q
 	}
-	if rules, err := r.o.Bus.Route(in.Raw); err == nil && len(rules) == 0 {
-		r.res.Summary.Unmatched++
-		r.done++
-		return q, false
+	if rules, err := b.Route(in.Raw); err == nil && len(rules) == 0 {
+		q.matched = false
+		return q
 	}
 	q.ok, q.time, q.source, q.dt = true, env.Time, env.Source, env.DetailType
-	return q, true
+	return q
 }
 
 // finish runs the clocks Until past the last event and completes the result: what was
@@ -353,7 +425,7 @@ type run struct {
 
 func (r *run) start(at time.Time) error {
 	l, err := pipeline.New(pipeline.Options{Config: r.o.Config, Start: at, Runbooks: r.o.Runbooks, Fixtures: r.o.Fixtures,
-		Links: r.o.Links, Log: r.o.Log})
+		Links: r.o.Links, Log: r.o.Log, CompactOutbox: r.o.Headers, Timelines: r.o.Timelines})
 	if err != nil {
 		return err
 	}

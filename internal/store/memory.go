@@ -41,6 +41,7 @@ type Memory struct {
 	overrides  map[string][]oncall.Override                           // schedule -> overrides sorted by id (memory_overrides.go)
 	problems   *memProblems                                           // problem items (memory_problems.go)
 	heartbeats memHeartbeats                                          // heartbeat states (heartbeats.go)
+	spill      *spill                                                 // timelines not touched lately, in a file (memory_spill.go)
 }
 
 type claim struct {
@@ -89,6 +90,9 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.resident(opened.Incident); err != nil {
+		return incident.Incident{}, false, err
+	}
 	created := false
 	if _, ok := m.incidents[inc.ID]; !ok {
 		c := inc
@@ -175,6 +179,9 @@ func (m *Memory) Change(_ context.Context, c Change) (bool, error) {
 	inc, ok := m.incidents[c.Incident]
 	if !ok {
 		return false, fmt.Errorf("change incident %s: %w", c.Incident, ErrNotFound)
+	}
+	if err := m.resident(c.Incident); err != nil {
+		return false, err
 	}
 	if m.lastChange[c.Incident] == c.Entry.Key {
 		m.addEntry(c.Entry)
@@ -291,7 +298,12 @@ func (m *Memory) Timeline(_ context.Context, id string) ([]incident.Entry, error
 	if _, ok := m.incidents[id]; !ok {
 		return nil, fmt.Errorf("timeline of %s: %w", id, ErrNotFound)
 	}
-	return append([]incident.Entry(nil), m.timelines[id]...), nil
+	if err := m.resident(id); err != nil {
+		return nil, err
+	}
+	out := append([]incident.Entry(nil), m.timelines[id]...)
+	m.touched(id)
+	return out, nil
 }
 
 // AddEntries appends timeline entries; an entry whose key is already there is skipped.
@@ -304,6 +316,9 @@ func (m *Memory) AddEntries(_ context.Context, entries ...incident.Entry) error 
 		}
 	}
 	for _, e := range entries {
+		if err := m.resident(e.Incident); err != nil {
+			return err
+		}
 		m.addEntry(e)
 	}
 	return nil
@@ -325,6 +340,7 @@ func (m *Memory) addEntry(e incident.Entry) {
 	copy(tl[i+1:], tl[i:])
 	tl[i] = e
 	m.timelines[e.Incident] = tl
+	m.touched(e.Incident)
 }
 
 // view is the incident with the counters of its ledger. Caller holds m.mu.
@@ -337,10 +353,25 @@ func (m *Memory) view(id string) incident.Incident {
 	return inc
 }
 
-// entryLess orders timeline entries by time, then key: the order the DynamoDB sort key gives.
+// entryLess orders timeline entries by time, then key: the order the DynamoDB sort key
+// gives. Within years 0-9999 the key's time is fixed-width to the nanosecond, so the
+// key's order is the times' then the keys', compared without building the keys.
 func entryLess(a, b incident.Entry) bool {
-	ka, kb := a.At.UTC().Format(keyTime)+"#"+a.Key, b.At.UTC().Format(keyTime)+"#"+b.Key
-	return ka < kb
+	if keyYears(a.At) && keyYears(b.At) {
+		if !a.At.Equal(b.At) {
+			return a.At.Before(b.At)
+		}
+		return a.Key < b.Key
+	}
+	return entrySortKey(a) < entrySortKey(b)
+}
+
+func entrySortKey(e incident.Entry) string { return e.At.UTC().Format(keyTime) + "#" + e.Key }
+
+// keyYears reports whether t's year has the four digits keyTime gives it.
+func keyYears(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 0 && y <= 9999
 }
 
 func sortIncidents(out []incident.Incident) {

@@ -54,6 +54,9 @@ func (m *Memory) OpenEarlier(_ context.Context, id, by string, at time.Time, ent
 	if !ok {
 		return false, fmt.Errorf("open %s earlier: %w", id, ErrNotFound)
 	}
+	if err := m.resident(id); err != nil {
+		return false, err
+	}
 	if !inc.OpenedAt.After(at) || !inc.Status.Active() {
 		return false, nil
 	}

@@ -18,8 +18,8 @@ import (
 // local outbox held when it came, so that the outbox folder lists every message in the
 // order it would have gone.
 type Recorder struct {
-	Now   func() time.Time                  // nil: deliveries carry no time
-	Pages interface{ Sent() []notify.Sent } // the local outbox of pages
+	Now   func() time.Time       // nil: deliveries carry no time
+	Pages interface{ Len() int } // the local outbox of pages (*notify.Outbox)
 
 	mu  sync.Mutex
 	got []Recorded
@@ -45,7 +45,7 @@ func (r *Recorder) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*s
 		rec.At = r.Now().UTC()
 	}
 	if r.Pages != nil {
-		rec.After = len(r.Pages.Sent())
+		rec.After = r.Pages.Len()
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
