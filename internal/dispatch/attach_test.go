@@ -34,19 +34,7 @@ func (s *failChildEntry) AddEntries(ctx context.Context, entries ...incident.Ent
 func TestGroupingCompleteAfterRetry(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	open := func(id string, at time.Time) incident.Incident {
-		inc := incident.Incident{ID: id, Seq: 1, Fingerprint: "fp-" + id, Class: "ops.alarm-prod", Title: "alarm " + id, Severity: incident.Sev3,
-			Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", Account: "123456789012", Region: "eu-west-1",
-			OpenedBy: "evt-" + id, OpenedAt: at, StateAt: at}
-		if _, _, err := f.st.Open(ctx, inc, incident.Entry{Incident: id, At: at, Kind: incident.KindOpened, Actor: "firebreak", Key: "opened:evt-" + id}); err != nil {
-			t.Fatal(err)
-		}
-		got, err := f.st.Get(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got
-	}
+	open := func(id string, at time.Time) incident.Incident { return openAlarm(t, f, id, incident.Sev3, at) }
 	parent := open("FB-PARENT-1", t0)
 	if err := f.d.Handle(ctx, store.StreamRecord{New: parent}); err != nil {
 		t.Fatalf("Handle(parent opened) error %v", err)
@@ -104,17 +92,7 @@ func TestGroupRaiseCompleteAfterRetry(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	open := func(id string, sev incident.Severity, at time.Time) incident.Incident {
-		inc := incident.Incident{ID: id, Seq: 1, Fingerprint: "fp-" + id, Class: "ops.alarm-prod", Title: "alarm " + id, Severity: sev,
-			Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", Account: "123456789012", Region: "eu-west-1",
-			OpenedBy: "evt-" + id, OpenedAt: at, StateAt: at}
-		if _, _, err := f.st.Open(ctx, inc, incident.Entry{Incident: id, At: at, Kind: incident.KindOpened, Actor: "firebreak", Key: "opened:evt-" + id}); err != nil {
-			t.Fatal(err)
-		}
-		got, err := f.st.Get(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got
+		return openAlarm(t, f, id, sev, at)
 	}
 	parent := open("FB-PARENT-1", incident.Sev3, t0)
 	if err := f.d.Handle(ctx, store.StreamRecord{New: parent}); err != nil {
@@ -162,19 +140,7 @@ func (s *loseChildEntry) Change(ctx context.Context, c store.Change) (bool, erro
 func TestGroupedEntryCompleteAfterRetry(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	open := func(id string, at time.Time) incident.Incident {
-		inc := incident.Incident{ID: id, Seq: 1, Fingerprint: "fp-" + id, Class: "ops.alarm-prod", Title: "alarm " + id, Severity: incident.Sev3,
-			Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", Account: "123456789012", Region: "eu-west-1",
-			OpenedBy: "evt-" + id, OpenedAt: at, StateAt: at}
-		if _, _, err := f.st.Open(ctx, inc, incident.Entry{Incident: id, At: at, Kind: incident.KindOpened, Actor: "firebreak", Key: "opened:evt-" + id}); err != nil {
-			t.Fatal(err)
-		}
-		got, err := f.st.Get(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got
-	}
+	open := func(id string, at time.Time) incident.Incident { return openAlarm(t, f, id, incident.Sev3, at) }
 	parent := open("FB-PARENT-1", t0)
 	if err := f.d.Handle(ctx, store.StreamRecord{New: parent}); err != nil {
 		t.Fatalf("Handle(parent opened) error %v", err)
@@ -208,4 +174,22 @@ func TestGroupedEntryCompleteAfterRetry(t *testing.T) {
 	if n != 1 {
 		t.Errorf("child timeline has %d %s entries; want 1", n, incident.KindGrouped)
 	}
+}
+
+// openAlarm opens an ops.alarm-prod incident of the platform team in the fixture's store
+// and returns it as the store has it.
+func openAlarm(t *testing.T, f *fixture, id string, sev incident.Severity, at time.Time) incident.Incident {
+	t.Helper()
+	ctx := context.Background()
+	inc := incident.Incident{ID: id, Seq: 1, Fingerprint: "fp-" + id, Class: "ops.alarm-prod", Title: "alarm " + id, Severity: sev,
+		Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", Account: "123456789012", Region: "eu-west-1",
+		OpenedBy: "evt-" + id, OpenedAt: at, StateAt: at}
+	if _, _, err := f.st.Open(ctx, inc, incident.Entry{Incident: id, At: at, Kind: incident.KindOpened, Actor: "firebreak", Key: "opened:evt-" + id}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.st.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
