@@ -148,3 +148,7 @@ func (n *Notifier) Announce(ctx context.Context, notice AudienceNotice) (string,
 	}
 	return aws.ToString(out.MessageId), nil
 }
+
+// AudienceHeadline is what a message of the communication plan of kind k leads with
+// ("" for a kind that is not one).
+func AudienceHeadline(k Kind) string { return audienceHeadlines[k] }

@@ -162,8 +162,9 @@ func Publish(ctx context.Context, pub Publisher, topic string, ds []Delivery) er
 }
 
 // Announce publishes a message of the communication plan to an audience's topic through
-// the notifier (dispatch tells audiences only through a sender that can). An audience's
-// chat channel hears nothing yet: the relay hands over team notices only.
+// the notifier (dispatch tells audiences only through a sender that can), then, when the
+// audience has a chat channel, its chat message to the outbound topic, retried in place
+// as a page's deliveries are. Webhooks hear teams' notices, not audiences'.
 func (r *Relay) Announce(ctx context.Context, n notify.AudienceNotice) (string, error) {
 	a, ok := r.Notifier.(interface {
 		Announce(ctx context.Context, n notify.AudienceNotice) (string, error)
@@ -171,5 +172,17 @@ func (r *Relay) Announce(ctx context.Context, n notify.AudienceNotice) (string, 
 	if !ok {
 		return "", fmt.Errorf("announce to %s: the relay's notifier cannot publish to audiences: %w", n.Audience, notify.ErrNoTopic)
 	}
-	return a.Announce(ctx, n)
+	id, err := a.Announce(ctx, n)
+	if err != nil || r.Config == nil || r.Config.Chat == nil || r.Config.Chat.Audiences[n.Audience] == nil {
+		return id, err
+	}
+	body, err := chat.EncodeAudience(n)
+	if err != nil {
+		return "", fmt.Errorf("message %s of %s to %s sent as %s; its chat message: %w", n.Kind, n.Incident.ID, n.Audience, id, err)
+	}
+	d := Delivery{Protocol: ProtocolChat, Target: AudiencePrefix + n.Audience, Incident: n.Incident.ID, Kind: string(n.Kind), Body: body}
+	if err := store.Record(ctx, func() error { return Publish(ctx, r.Outbound, r.TopicARN, []Delivery{d}) }); err != nil {
+		return "", fmt.Errorf("message %s of %s to %s sent as %s: %w", n.Kind, n.Incident.ID, n.Audience, id, err)
+	}
+	return id, nil
 }
