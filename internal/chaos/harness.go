@@ -32,6 +32,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/event"
+	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/intake"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
@@ -514,6 +515,12 @@ func snapshot(ctx context.Context, st *store.Dynamo, rec *awstest.Server) (State
 		is := IncidentState{ID: inc.ID, Status: string(inc.Status), Severity: string(inc.Severity), Team: inc.Team,
 			Parent: inc.Parent, Runbook: inc.Runbook, Count: inc.Count, Recoveries: inc.Recoveries, Events: inc.Events}
 		for _, e := range tl {
+			if e.Kind == incident.KindOpened && e.Key != "opened:"+inc.OpenedBy {
+				// An opening a later-arriving, earlier trigger replaced: when the incident
+				// was first known is delivery history, kept in its timeline; when it
+				// opened, and by what, is the outcome, compared by the opening it names.
+				continue
+			}
 			is.Timeline = append(is.Timeline, string(e.Kind)+" "+e.Key)
 		}
 		sort.Strings(is.Timeline)

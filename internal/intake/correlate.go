@@ -142,6 +142,11 @@ func (p *Processor) takeEarlierOpening(ctx context.Context, c *correlation) erro
 		return nil
 	}
 	i := c.g.firstTrigger() // items are in event-time order: the first trigger is the earliest
+	if i >= 0 && c.g.items[i].ev.ID == c.inc.OpenedBy && c.adoptFrom.IsZero() {
+		// A redelivery of the incident's opener, which this batch did not open: an
+		// earlier delivery may have moved the opening to it and failed before its entry.
+		return p.store.AddEntries(ctx, openedEarlierEntry(c.inc, c.g.items[i].ev, ""))
+	}
 	if i < 0 || !before(c.g.items[i].ev, c.inc.OpenedAt, c.inc.OpenedBy) {
 		return nil
 	}

@@ -31,6 +31,7 @@ type Store interface {
 	KeepLoose(ctx context.Context, fp string, evs []store.Loose) error
 	LooseBetween(ctx context.Context, fp string, from, to time.Time) ([]store.Loose, error)
 	OpenEarlier(ctx context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error)
+	AddEntries(ctx context.Context, entries ...incident.Entry) error
 	Get(ctx context.Context, id string) (incident.Incident, error)
 }
 
@@ -394,19 +395,31 @@ func (p *Processor) recheckLoose(ctx context.Context, kept map[string][]item, re
 
 // openEarlier moves the incident's opening to it, a trigger that happened before the
 // event that opened it but arrived after.
+// The incident is written first, then the entry: a retry that finds the opening moved
+// writes the entry again (takeEarlierOpening), and an entry is never written for an
+// opening that did not move.
 func (p *Processor) openEarlier(ctx context.Context, inc *incident.Incident, it item) error {
 	e := it.ev
-	entry := incident.Entry{At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
-		Detail: fmt.Sprintf("Opened %s earlier than first recorded: %s (it arrived after %s, which happened %s later)",
-			inc.Severity, e.Summary, inc.OpenedBy, inc.OpenedAt.Sub(e.Time).Round(time.Second)),
-		Key:  string(incident.KindOpened) + ":" + e.ID,
-		Data: map[string]string{"event_id": e.ID, "severity": string(inc.Severity), "team": inc.Team, "replaces": inc.OpenedBy}}
-	if _, err := p.store.OpenEarlier(ctx, inc.ID, e.ID, e.Time, entry); err != nil {
+	if _, err := p.store.OpenEarlier(ctx, inc.ID, e.ID, e.Time, openedEarlierEntry(*inc, e, inc.OpenedBy)); err != nil {
 		return err
 	}
 	p.log.InfoContext(ctx, "incident opened earlier", "incident", inc.ID, "event_id", e.ID, "was", inc.OpenedBy)
 	inc.OpenedAt, inc.OpenedBy = e.Time, e.ID
 	return nil
+}
+
+// openedEarlierEntry is the entry of inc's opening moved to e, which replaced the
+// opening by replaces ("" when a retry writes it and no longer knows).
+func openedEarlierEntry(inc incident.Incident, e event.Event, replaces string) incident.Entry {
+	entry := incident.Entry{Incident: inc.ID, At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
+		Detail: fmt.Sprintf("Opened %s earlier than first recorded: %s", inc.Severity, e.Summary),
+		Key:    string(incident.KindOpened) + ":" + e.ID,
+		Data:   map[string]string{"event_id": e.ID, "severity": string(inc.Severity), "team": inc.Team}}
+	if replaces != "" {
+		entry.Detail += fmt.Sprintf(" (it arrived after %s, which happened %s later)", replaces, inc.OpenedAt.Sub(e.Time).Round(time.Second))
+		entry.Data["replaces"] = replaces
+	}
+	return entry
 }
 
 // adopt adds to items the loose events of the fingerprint with from <= time < to (zero
