@@ -197,7 +197,7 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	}
 	var automation []notify.Automation
 	if (change == Opened || change == Retriggered) && inc.Runbook != "" && (quiet == nil || quiet.Reason != incident.KindSilenced) {
-		a, err := d.startRunbook(ctx, inc, at)
+		a, err := d.startRunbook(ctx, inc, change, at)
 		if err != nil {
 			return err
 		}
@@ -252,10 +252,14 @@ func (d *Dispatcher) log() *slog.Logger {
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-func (d *Dispatcher) startRunbook(ctx context.Context, inc incident.Incident, at time.Time) (notify.Automation, error) {
-	name := runbook.ExecutionName(inc)
+func (d *Dispatcher) startRunbook(ctx context.Context, inc incident.Incident, change Change, at time.Time) (notify.Automation, error) {
+	var retriggered time.Time
+	if change == Retriggered {
+		retriggered = at
+	}
+	name := runbook.ExecutionName(inc.ID, retriggered)
 	a := notify.Automation{Runbook: inc.Runbook}
-	key := "runbook:v" + strconv.Itoa(inc.Version)
+	key := "runbook:" + strings.TrimPrefix(name, inc.ID+"-") // the opening's: runbook:v1, as before
 	entry := incident.Entry{Incident: inc.ID, At: at.Add(1), Kind: incident.KindRunbookStarted, Actor: "firebreak", Key: key}
 	if d.Runbooks == nil {
 		a.Status = "not started (runbooks are off)"

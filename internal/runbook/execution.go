@@ -20,9 +20,15 @@ type Execution struct {
 }
 
 // ExecutionName is the runbook execution of an incident change: deterministic, so a
-// second start of the same change is a no-op.
-func ExecutionName(inc incident.Incident) string {
-	return inc.ID + "-v" + strconv.Itoa(inc.Version)
+// second start of the same change is a no-op. The opening's is <id>-v1; a re-trigger's
+// is named by when it triggered again (retriggered, event time: <id>-r<unix seconds>),
+// not by how many writes the incident had seen by then, which depends on the order
+// its events arrived in.
+func ExecutionName(id string, retriggered time.Time) string {
+	if retriggered.IsZero() {
+		return id + "-v1"
+	}
+	return id + "-r" + strconv.FormatInt(retriggered.Unix(), 10)
 }
 
 // Input is a runbook execution's input: the contract every runbooks/*.asl.json reads.

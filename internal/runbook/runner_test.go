@@ -198,3 +198,21 @@ func TestRecordIsIdempotentAcrossRetries(t *testing.T) {
 		t.Errorf("timeline = %+v; want the verify record once, with its result", tl)
 	}
 }
+
+// TestExecutionNameIsTheChange: an execution is named by the change that started it (the
+// opening, or a re-trigger by its time), never by the incident's write count, which
+// depends on the order its events arrived in.
+func TestExecutionNameIsTheChange(t *testing.T) {
+	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	for _, c := range []struct {
+		retriggered time.Time
+		want        string
+	}{
+		{time.Time{}, "FB-ABC-1-v1"},
+		{at, "FB-ABC-1-r1793611800"},
+	} {
+		if got := runbook.ExecutionName("FB-ABC-1", c.retriggered); got != c.want {
+			t.Errorf("ExecutionName(FB-ABC-1, %v) = %q; want %q", c.retriggered, got, c.want)
+		}
+	}
+}
