@@ -19,10 +19,13 @@ type correlation struct {
 	// time; the loose events of its fingerprint from then on (delivered earlier, while
 	// nothing was open) are its own, and are taken in (up to adoptTo, when set).
 	adoptFrom, adoptTo time.Time
-	openedBy           string          // the event that opened the incident
-	reopenedBy         string          // the event that re-opened it, resolved, in this batch
-	changedBy          string          // the event whose net change (mitigated, retriggered) was applied
-	isNew              map[string]bool // events the ledger had not recorded before
+	// again: the batch holds the event that opened the incident, which an earlier
+	// delivery opened (adoptFrom is its opening again: redelivered.go).
+	again      bool
+	openedBy   string          // the event that opened the incident
+	reopenedBy string          // the event that re-opened it, resolved, in this batch
+	changedBy  string          // the event whose net change (mitigated, retriggered) was applied
+	isNew      map[string]bool // events the ledger had not recorded before
 }
 
 func (c *correlation) outcome(it item, k Kind) Outcome {
@@ -59,6 +62,7 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 		}
 	}
 	c.openedBy = c.inc.OpenedBy
+	c.adoptAgain()
 	if err := p.takeEarlierOpening(ctx, c); err != nil {
 		return nil, nil, err
 	}
@@ -192,7 +196,7 @@ func (p *Processor) takeItems(ctx context.Context, c *correlation) ([]Outcome, [
 // later trigger counts then. (An incident that is open or acknowledged since StateAt has
 // no later recorded recovery that could have mitigated it.) Zero: not read.
 func (p *Processor) laterSeen(ctx context.Context, c *correlation) (time.Time, error) {
-	freshlyOpened := !c.adoptFrom.IsZero() && c.adoptTo.IsZero()
+	freshlyOpened := !c.adoptFrom.IsZero() && c.adoptTo.IsZero() && !c.again
 	if (c.inc.Status != incident.Open && c.inc.Status != incident.Acknowledged) || freshlyOpened {
 		return time.Time{}, nil
 	}
