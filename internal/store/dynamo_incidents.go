@@ -120,6 +120,9 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey},
 	})
 	created := err == nil
+	if created {
+		d.known.add(inc.ID)
+	}
 	if err != nil && !isConditionFailed(err) {
 		return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
 	}
@@ -157,6 +160,7 @@ func (d *Dynamo) getMeta(ctx context.Context, id string) (incident.Incident, err
 	if len(res.Item) == 0 {
 		return incident.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
 	}
+	d.known.add(id)
 	return fromMeta(res.Item), nil
 }
 
