@@ -7,7 +7,7 @@ const maxKnown = 4096
 
 // knownSet is a bounded set of facts that never stop being true once seen: an incident
 // exists (incidents are never deleted), an action is done (a done claim is never
-// claimed again). A retry (a stream record's, an escalator tick's) that finds them here
+// claimed again), a timeline entry is written (entries are never removed or changed). A retry (a stream record's, an escalator tick's) that finds them here
 // skips the requests that would read them again; a fact evicted (at random, when full)
 // is read again. Safe for concurrent use.
 type knownSet struct {

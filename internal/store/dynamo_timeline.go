@@ -68,6 +68,10 @@ func (d *Dynamo) putEntry(ctx context.Context, e incident.Entry) error {
 		return nil
 	}
 	item := entryItem(incidentPK(e.Incident), e)
+	written := e.Incident + "\x00" + str(item, Table.SortKey)
+	if d.entries.has(written) { // this process wrote it, or found it written: entries stay
+		return nil
+	}
 	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(d.table), Item: item,
 		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
@@ -76,6 +80,7 @@ func (d *Dynamo) putEntry(ctx context.Context, e incident.Entry) error {
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("timeline entry %q of %s: %w", e.Key, e.Incident, err)
 	}
+	d.entries.add(written)
 	return nil
 }
 
