@@ -62,7 +62,11 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 		}
 	}
 	c.openedBy = c.inc.OpenedBy
-	c.adoptAgain()
+	if c.adoptAgain(&p.complete) {
+		if err := p.completeOpening(ctx, c); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := p.takeEarlierOpening(ctx, c); err != nil {
 		return nil, nil, err
 	}
@@ -82,6 +86,9 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 	}
 	if err := p.raiseSeverity(ctx, c); err != nil {
 		return nil, nil, err
+	}
+	if !c.adoptFrom.IsZero() && c.inc.OpenedBy != "" { // the batch opened it, or completed its opening
+		p.complete.add(c.inc)
 	}
 	return append(out, c.outcomes()...), kept, nil
 }

@@ -32,6 +32,7 @@ type Store interface {
 	LooseBetween(ctx context.Context, fp string, from, to time.Time) ([]store.Loose, error)
 	OpenEarlier(ctx context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error)
 	Get(ctx context.Context, id string) (incident.Incident, error)
+	AddEntries(ctx context.Context, entries ...incident.Entry) error
 }
 
 // Classifier classifies normalised events.
@@ -99,6 +100,8 @@ type Processor struct {
 	ReopenWithin time.Duration
 	// Beats records the heartbeats events beat (heartbeats.go; nil: none configured).
 	Beats *Beats
+	// complete are the openings whose batch this processor completed (redelivered.go).
+	complete openings
 }
 
 // New returns a Processor.
@@ -396,17 +399,23 @@ func (p *Processor) recheckLoose(ctx context.Context, kept map[string][]item, re
 // event that opened it but arrived after.
 func (p *Processor) openEarlier(ctx context.Context, inc *incident.Incident, it item) error {
 	e := it.ev
-	entry := incident.Entry{At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
-		Detail: fmt.Sprintf("Opened %s earlier than first recorded: %s (it arrived after %s, which happened %s later)",
-			inc.Severity, e.Summary, inc.OpenedBy, inc.OpenedAt.Sub(e.Time).Round(time.Second)),
-		Key:  string(incident.KindOpened) + ":" + e.ID,
-		Data: map[string]string{"event_id": e.ID, "severity": string(inc.Severity), "team": inc.Team, "replaces": inc.OpenedBy}}
+	entry := earlierEntry(*inc, e)
+	entry.Detail += fmt.Sprintf(" (it arrived after %s, which happened %s later)", inc.OpenedBy, inc.OpenedAt.Sub(e.Time).Round(time.Second))
+	entry.Data["replaces"] = inc.OpenedBy
 	if _, err := p.store.OpenEarlier(ctx, inc.ID, e.ID, e.Time, entry); err != nil {
 		return err
 	}
 	p.log.InfoContext(ctx, "incident opened earlier", "incident", inc.ID, "event_id", e.ID, "was", inc.OpenedBy)
 	inc.OpenedAt, inc.OpenedBy = e.Time, e.ID
 	return nil
+}
+
+// earlierEntry is the "opened" entry of inc's opening moved to e, an earlier trigger.
+func earlierEntry(inc incident.Incident, e event.Event) incident.Entry {
+	return incident.Entry{Incident: inc.ID, At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
+		Detail: fmt.Sprintf("Opened %s earlier than first recorded: %s", inc.Severity, e.Summary),
+		Key:    string(incident.KindOpened) + ":" + e.ID,
+		Data:   map[string]string{"event_id": e.ID, "severity": string(inc.Severity), "team": inc.Team}}
 }
 
 // adopt adds to items the loose events of the fingerprint with from <= time < to (zero

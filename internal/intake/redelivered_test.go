@@ -152,3 +152,52 @@ func TestOpenerRedeliveryTakesLooseEventsAgain(t *testing.T) {
 		})
 	}
 }
+
+// TestEarlierOpeningCompleteAfterRetry: a trigger older than the one that opened the
+// incident arrives late and moves the opening to it (the incident's update, then its
+// "opened" entry); when the entry's write fails, the redelivery of the trigger (now the
+// incident's opening event, no longer earlier than it) writes the entry.
+func TestEarlierOpeningCompleteAfterRetry(t *testing.T) {
+	srv := dynamotest.SharedForTest(t)
+	db := srv.Client()
+	table := dynamotest.NewTable(t, db)
+	lossy := &failOnce{DynamoDB: db, fail: func(op string, _, _, item map[string]types.AttributeValue) bool {
+		return op == "PutItem" && strAttr(item, "key") == "opened:early"
+	}}
+	p := intake.New(store.NewDynamo(lossy, table, now), classifier(t), now, nil)
+	ctx := context.Background()
+	alarm := func(id string, m int) intake.Message {
+		at := t0.Add(time.Duration(m) * time.Minute)
+		return intake.Message{ID: id, ReceivedAt: at, Body: eventtest.Alarm(t, id, "prod-api-5xx", "ALARM", at)}
+	}
+	if rep, err := p.Process(ctx, []intake.Message{alarm("late", 10)}); err != nil || len(rep.Retry) > 0 {
+		t.Fatalf("Process(first trigger) = retry %v, %v", rep.Retry, err)
+	}
+	lossy.armed = true
+	early := alarm("early", 5)
+	if rep, err := p.Process(ctx, []intake.Message{early}); err != nil || !lossy.hit || len(rep.Retry) != 1 {
+		t.Fatalf("Process(earlier trigger, its entry failing) = retry %v, %v (failed: %v); want its message retried", rep.Retry, err, lossy.hit)
+	}
+	if rep, err := p.Process(ctx, []intake.Message{early}); err != nil || len(rep.Retry) > 0 {
+		t.Fatalf("Process(redelivered earlier trigger) = retry %v, %v", rep.Retry, err)
+	}
+	st := store.NewDynamo(db, table, now)
+	incs, err := st.List(ctx, store.Filter{})
+	if err != nil || len(incs) != 1 {
+		t.Fatalf("List = %d incidents, %v; want 1", len(incs), err)
+	}
+	if incs[0].OpenedBy != "early" || incs[0].Events != 2 {
+		t.Errorf("incident opened by %s with %d events; want early, 2", incs[0].OpenedBy, incs[0].Events)
+	}
+	tl, err := st.Timeline(ctx, incs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range tl {
+		got = append(got, e.Key)
+	}
+	if want := "opened:early,opened:late"; strings.Join(got, ",") != want {
+		t.Errorf("timeline keys = %v; want [%s]", got, want)
+	}
+}

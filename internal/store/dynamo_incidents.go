@@ -67,6 +67,7 @@ func (d *Dynamo) Current(ctx context.Context, fps []string) (map[string]incident
 	}
 	for fp, inc := range out {
 		d.seqs.put(fp, inc.Seq)
+		d.known.add(inc.ID)
 	}
 	return out, nil
 }
