@@ -215,7 +215,7 @@ func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error)
 	var current map[string]incident.Incident
 	if len(incidentFPs) > 0 {
 		var err error
-		if current, err = p.store.Current(ctx, incidentFPs); err != nil {
+		if current, err = p.current(ctx, incidentFPs); err != nil {
 			if ctx.Err() != nil {
 				return rep, ctx.Err()
 			}
@@ -370,7 +370,7 @@ func (p *Processor) recheckLoose(ctx context.Context, kept map[string][]item, re
 		fps = append(fps, fp)
 	}
 	sort.Strings(fps)
-	current, err := p.store.Current(ctx, fps)
+	current, err := p.current(ctx, fps)
 	if err != nil {
 		p.log.ErrorContext(ctx, "re-read current incidents after keeping loose events failed; retrying their messages", "error", err)
 		for _, items := range kept {
@@ -393,6 +393,36 @@ func (p *Processor) recheckLoose(ctx context.Context, kept map[string][]item, re
 		}
 	}
 	return nil
+}
+
+// currentTries is how often the batch's read of its fingerprints' current incidents is
+// tried before the batch's messages are retried.
+const currentTries = 3
+
+// current reads the fingerprints' current incidents. The read gates every message of
+// the batch (up to the batch size, 100 in the stack): one failure would send them all
+// back to the queue, each to be received again and count toward the DLQ, so a failed
+// read is tried again in place, a little later, up to currentTries times (a read
+// changes nothing, so trying it again is always safe).
+func (p *Processor) current(ctx context.Context, fps []string) (map[string]incident.Incident, error) {
+	var err error
+	wait := 20 * time.Millisecond
+	for i := range currentTries {
+		var cur map[string]incident.Incident
+		if cur, err = p.store.Current(ctx, fps); err == nil || ctx.Err() != nil || i == currentTries-1 {
+			return cur, err
+		}
+		p.log.WarnContext(ctx, "read current incidents failed; trying again", "error", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+		wait *= 2
+	}
+	return nil, err
 }
 
 // openEarlier moves the incident's opening to it, a trigger that happened before the

@@ -201,3 +201,33 @@ func TestEarlierOpeningCompleteAfterRetry(t *testing.T) {
 		t.Errorf("timeline keys = %v; want [%s]", got, want)
 	}
 }
+
+func (f *failOnce) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	if f.take("BatchGetItem", nil, nil, nil) {
+		return nil, errDropped
+	}
+	return f.DynamoDB.BatchGetItem(ctx, in, opts...)
+}
+
+// TestCurrentReadTriedAgain: the read of the batch's current incidents gates every
+// message of the batch; when it fails once, it is read again in place and no message
+// goes back to the queue (each would count toward the DLQ).
+func TestCurrentReadTriedAgain(t *testing.T) {
+	srv := dynamotest.SharedForTest(t)
+	db := srv.Client()
+	table := dynamotest.NewTable(t, db)
+	lossy := &failOnce{DynamoDB: db, armed: true, fail: func(op string, _, _, _ map[string]types.AttributeValue) bool { return op == "BatchGetItem" }}
+	p := intake.New(store.NewDynamo(lossy, table, now), classifier(t), now, nil)
+	var msgs []intake.Message
+	for i, name := range []string{"prod-a", "prod-b", "prod-c"} {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		msgs = append(msgs, intake.Message{ID: name, ReceivedAt: at, Body: eventtest.Alarm(t, "e-"+name, name, "ALARM", at)})
+	}
+	rep, err := p.Process(context.Background(), msgs)
+	if err != nil || !lossy.hit || len(rep.Retry) > 0 {
+		t.Fatalf("Process(3 triggers, the first read failing) = retry %v, %v (failed: %v); want no message retried", rep.Retry, err, lossy.hit)
+	}
+	if k := kinds(rep); k[intake.Opened] != 3 {
+		t.Errorf("outcomes %v; want 3 opened", k)
+	}
+}
