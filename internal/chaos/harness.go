@@ -249,6 +249,9 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 		before := cursor
 		cursor = r.drainStream(ctx, stream, cursor, out, res)
 		_, tickErr := esc.Tick(ctx)
+		if tickErr != nil {
+			r.Log.ErrorContext(ctx, "escalator tick failed; the incidents stay due", "error", tickErr)
+		}
 		due, err := st.Due(ctx, clock.Now(), 1)
 		if err == nil && tickErr == nil && len(due) == 0 && cursor == before {
 			if recs, _ := stream.Since(cursor); len(recs) == 0 {
@@ -489,6 +492,7 @@ func (r Run) drainStream(ctx context.Context, s *Stream, cursor int, h *dispatch
 		tries++
 		res.add(func() { res.StreamRetries++ })
 		if tries >= r.StreamAttempts {
+			r.Log.ErrorContext(ctx, "stream record given up", "sequence", recs[0].Change.SequenceNumber, "event", recs[0].EventName)
 			res.add(func() { res.StreamLost++ })
 			cursor++
 			recs = recs[1:]
