@@ -470,7 +470,7 @@ func (res *Result) add(f func()) {
 // up to StreamAttempts times, then given up. It returns the new position.
 func (r Run) drainStream(ctx context.Context, s *Stream, cursor int, h *dispatch.StreamHandler, res *Result) int {
 	recs, _ := s.Since(cursor)
-	tries := 0
+	tries, failing := 0, "" // tries of the failing record: each record has its own
 	for len(recs) > 0 && ctx.Err() == nil {
 		batch := recs[:min(100, len(recs))]
 		resp, err := h.Handle(ctx, events.DynamoDBEvent{Records: batch})
@@ -489,6 +489,9 @@ func (r Run) drainStream(ctx context.Context, s *Stream, cursor int, h *dispatch
 		}
 		cursor += at
 		recs = recs[at:]
+		if seq := recs[0].Change.SequenceNumber; seq != failing {
+			failing, tries = seq, 0 // the records before it are done
+		}
 		tries++
 		res.add(func() { res.StreamRetries++ })
 		if tries >= r.StreamAttempts {
