@@ -250,6 +250,9 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 		before := cursor
 		cursor = r.drainStream(ctx, stream, cursor, out, res)
 		_, tickErr := esc.Tick(ctx)
+		if tickErr != nil {
+			r.Log.ErrorContext(ctx, "escalator tick failed; the incidents stay due", "error", tickErr)
+		}
 		due, err := st.Due(ctx, clock.Now(), 1)
 		if err == nil && tickErr == nil && len(due) == 0 && cursor == before {
 			if recs, _ := stream.Since(cursor); len(recs) == 0 {
@@ -468,7 +471,7 @@ func (res *Result) add(f func()) {
 // up to StreamAttempts times, then given up. It returns the new position.
 func (r Run) drainStream(ctx context.Context, s *Stream, cursor int, h *dispatch.StreamHandler, res *Result) int {
 	recs, _ := s.Since(cursor)
-	tries := 0
+	tries, failing := 0, "" // tries of the failing record: each record has its own
 	for len(recs) > 0 && ctx.Err() == nil {
 		batch := recs[:min(100, len(recs))]
 		resp, err := h.Handle(ctx, events.DynamoDBEvent{Records: batch})
@@ -487,9 +490,13 @@ func (r Run) drainStream(ctx context.Context, s *Stream, cursor int, h *dispatch
 		}
 		cursor += at
 		recs = recs[at:]
+		if seq := recs[0].Change.SequenceNumber; seq != failing {
+			failing, tries = seq, 0 // the records before it are done
+		}
 		tries++
 		res.add(func() { res.StreamRetries++ })
 		if tries >= r.StreamAttempts {
+			r.Log.ErrorContext(ctx, "stream record given up", "sequence", recs[0].Change.SequenceNumber, "event", recs[0].EventName)
 			res.add(func() { res.StreamLost++ })
 			cursor++
 			recs = recs[1:]

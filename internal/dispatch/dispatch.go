@@ -115,6 +115,8 @@ type Dispatcher struct {
 	Lease time.Duration
 	// Reviews opens post-incident reviews of resolved incidents (review.go); nil: none.
 	Reviews ReviewOpener
+	// decided remembers openings decided to page, for their retries (decided.go).
+	decided decided
 	// OnCall pages whoever is on call for the teams' and tiers' schedules (oncall.go);
 	// nil: the configuration's rotations and overrides alone.
 	OnCall *page.Resolver
@@ -179,7 +181,7 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	// New incidents may be silenced, inhibited or grouped: recorded, not paged.
 	var quiet *Quiet
 	if change == Opened && d.Quiet != nil {
-		if quiet, err = d.quiet(ctx, inc, at); err != nil {
+		if quiet, err = d.decideQuiet(ctx, inc, at); err != nil {
 			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 		}
 	} else if inc.Parent != "" {

@@ -133,14 +133,30 @@ func Plan(cfg *config.Config, inc incident.Incident, now time.Time) (due []Step,
 			}))
 		}
 	}
-	if inc.Status == incident.Mitigated && cfg.Defaults.AutoResolveAfter != nil && cfg.Defaults.AutoResolveAfter.Duration > 0 {
-		c := clock{first: inc.StateAt.Add(cfg.Defaults.AutoResolveAfter.Duration), count: 1}
-		consider(c.plan(now, func(_ int, at time.Time) *Step {
-			return &Step{Kind: AutoResolve, Key: fmt.Sprintf("auto-resolve:%d", inc.StateAt.Unix()), At: at}
-		}))
+	if cfg.Defaults.AutoResolveAfter != nil && cfg.Defaults.AutoResolveAfter.Duration > 0 {
+		switch quiet := cfg.Defaults.AutoResolveAfter.Duration; {
+		case inc.Status == incident.Mitigated:
+			c := clock{first: inc.StateAt.Add(quiet), count: 1}
+			consider(c.plan(now, func(_ int, at time.Time) *Step {
+				return &Step{Kind: AutoResolve, Key: fmt.Sprintf("auto-resolve:%d", inc.StateAt.Unix()), At: at}
+			}))
+		case autoResolved(inc, quiet) && !inc.ResolvedAt.After(now):
+			// Resolved by its auto-resolve step, whose entry is lost when the change's
+			// second write fails: the step again, which writes only the entry (its key
+			// and time are the first attempt's; done already, it is skipped by its claim).
+			due = append(due, Step{Kind: AutoResolve, Key: fmt.Sprintf("auto-resolve:%d", inc.MitigatedAt.Unix()), At: inc.ResolvedAt})
+		}
 	}
 	sort.SliceStable(due, func(i, j int) bool { return due[i].At.Before(due[j].At) })
 	return due, next
+}
+
+// autoResolved reports whether inc is resolved by its auto-resolve step: resolved quiet
+// after it was mitigated, at the instant the step resolves (nobody else resolves then:
+// a person's resolution is stamped when it is made, and re-opening clears mitigated_at).
+func autoResolved(inc incident.Incident, quiet time.Duration) bool {
+	return inc.Status == incident.Resolved && !inc.MitigatedAt.IsZero() && inc.StateAt.Equal(inc.ResolvedAt) &&
+		inc.ResolvedAt.Equal(inc.MitigatedAt.Add(quiet))
 }
 
 // clock is a series of count steps, every apart from first (count 1: a single step), none
@@ -314,10 +330,17 @@ func (e *Escalator) Process(ctx context.Context, inc incident.Incident, now time
 	once := store.Once{Claims: e.Store, Lease: e.Lease}
 	for _, st := range due {
 		// A step done by an earlier or concurrent tick is not done again.
-		if _, err := once.Do(ctx, inc.ID, st.Key, func(ctx context.Context) (string, error) {
+		ran, err := once.Do(ctx, inc.ID, st.Key, func(ctx context.Context) (string, error) {
 			return string(st.Kind), e.do(ctx, inc, st, now, &rep)
-		}); err != nil {
+		})
+		if err != nil {
 			return rep, err
+		}
+		if ran && st.Kind == AutoResolve && inc.Status == incident.Mitigated {
+			// The step changed the incident, which the change left due at once: the steps
+			// after it are planned from its new state, next tick, as a tick on time would
+			// have (resolved before the resolve objective's deadline, it missed nothing).
+			return rep, nil
 		}
 	}
 	var at time.Time
@@ -408,9 +431,13 @@ func (e *Escalator) do(ctx context.Context, inc incident.Incident, st Step, now 
 		}
 	case AutoResolve:
 		quiet := e.Config.Defaults.AutoResolveAfter.Duration
+		resolved := incident.Entry{Incident: inc.ID, At: st.At, Kind: incident.KindResolved, Actor: "firebreak",
+			Key: st.Key, Detail: fmt.Sprintf("Auto-resolved: quiet for %s since it recovered, and the recovery holds (no new trigger).", config.Short(quiet))}
+		if inc.Status == incident.Resolved { // resolved by an earlier attempt of the step (Plan): its entry
+			return store.Record(ctx, func() error { return e.Store.AddEntries(ctx, resolved) })
+		}
 		ok, err := e.Store.Change(ctx, store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Mitigated}, NotBefore: inc.StateAt,
-			Status: incident.Resolved, By: "firebreak", At: st.At, Entry: incident.Entry{At: st.At, Kind: incident.KindResolved, Actor: "firebreak",
-				Key: st.Key, Detail: fmt.Sprintf("Auto-resolved: quiet for %s since it recovered, and the recovery holds (no new trigger).", config.Short(quiet))}})
+			Status: incident.Resolved, By: "firebreak", At: st.At, Entry: resolved})
 		if err != nil {
 			return err
 		}

@@ -19,10 +19,13 @@ type correlation struct {
 	// time; the loose events of its fingerprint from then on (delivered earlier, while
 	// nothing was open) are its own, and are taken in (up to adoptTo, when set).
 	adoptFrom, adoptTo time.Time
-	openedBy           string          // the event that opened the incident
-	reopenedBy         string          // the event that re-opened it, resolved, in this batch
-	changedBy          string          // the event whose net change (mitigated, retriggered) was applied
-	isNew              map[string]bool // events the ledger had not recorded before
+	// again: the batch holds the event that opened the incident, which an earlier
+	// delivery opened (adoptFrom is its opening again: redelivered.go).
+	again      bool
+	openedBy   string          // the event that opened the incident
+	reopenedBy string          // the event that re-opened it, resolved, in this batch
+	changedBy  string          // the event whose net change (mitigated, retriggered) was applied
+	isNew      map[string]bool // events the ledger had not recorded before
 }
 
 func (c *correlation) outcome(it item, k Kind) Outcome {
@@ -59,6 +62,11 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 		}
 	}
 	c.openedBy = c.inc.OpenedBy
+	if c.adoptAgain(&p.complete) {
+		if err := p.completeOpening(ctx, c); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := p.takeEarlierOpening(ctx, c); err != nil {
 		return nil, nil, err
 	}
@@ -78,6 +86,9 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 	}
 	if err := p.raiseSeverity(ctx, c); err != nil {
 		return nil, nil, err
+	}
+	if !c.adoptFrom.IsZero() && c.inc.OpenedBy != "" { // the batch opened it, or completed its opening
+		p.complete.add(c.inc)
 	}
 	return append(out, c.outcomes()...), kept, nil
 }
@@ -142,11 +153,6 @@ func (p *Processor) takeEarlierOpening(ctx context.Context, c *correlation) erro
 		return nil
 	}
 	i := c.g.firstTrigger() // items are in event-time order: the first trigger is the earliest
-	if i >= 0 && c.g.items[i].ev.ID == c.inc.OpenedBy && c.adoptFrom.IsZero() {
-		// A redelivery of the incident's opener, which this batch did not open: an
-		// earlier delivery may have moved the opening to it and failed before its entry.
-		return p.store.AddEntries(ctx, openedEarlierEntry(c.inc, c.g.items[i].ev, ""))
-	}
 	if i < 0 || !before(c.g.items[i].ev, c.inc.OpenedAt, c.inc.OpenedBy) {
 		return nil
 	}
@@ -197,7 +203,7 @@ func (p *Processor) takeItems(ctx context.Context, c *correlation) ([]Outcome, [
 // later trigger counts then. (An incident that is open or acknowledged since StateAt has
 // no later recorded recovery that could have mitigated it.) Zero: not read.
 func (p *Processor) laterSeen(ctx context.Context, c *correlation) (time.Time, error) {
-	freshlyOpened := !c.adoptFrom.IsZero() && c.adoptTo.IsZero()
+	freshlyOpened := !c.adoptFrom.IsZero() && c.adoptTo.IsZero() && !c.again
 	if (c.inc.Status != incident.Open && c.inc.Status != incident.Acknowledged) || freshlyOpened {
 		return time.Time{}, nil
 	}

@@ -31,8 +31,8 @@ type Store interface {
 	KeepLoose(ctx context.Context, fp string, evs []store.Loose) error
 	LooseBetween(ctx context.Context, fp string, from, to time.Time) ([]store.Loose, error)
 	OpenEarlier(ctx context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error)
-	AddEntries(ctx context.Context, entries ...incident.Entry) error
 	Get(ctx context.Context, id string) (incident.Incident, error)
+	AddEntries(ctx context.Context, entries ...incident.Entry) error
 }
 
 // Classifier classifies normalised events.
@@ -100,6 +100,8 @@ type Processor struct {
 	ReopenWithin time.Duration
 	// Beats records the heartbeats events beat (heartbeats.go; nil: none configured).
 	Beats *Beats
+	// complete are the openings whose batch this processor completed (redelivered.go).
+	complete openings
 }
 
 // New returns a Processor.
@@ -213,7 +215,7 @@ func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error)
 	var current map[string]incident.Incident
 	if len(incidentFPs) > 0 {
 		var err error
-		if current, err = p.store.Current(ctx, incidentFPs); err != nil {
+		if current, err = p.current(ctx, incidentFPs); err != nil {
 			if ctx.Err() != nil {
 				return rep, ctx.Err()
 			}
@@ -368,7 +370,7 @@ func (p *Processor) recheckLoose(ctx context.Context, kept map[string][]item, re
 		fps = append(fps, fp)
 	}
 	sort.Strings(fps)
-	current, err := p.store.Current(ctx, fps)
+	current, err := p.current(ctx, fps)
 	if err != nil {
 		p.log.ErrorContext(ctx, "re-read current incidents after keeping loose events failed; retrying their messages", "error", err)
 		for _, items := range kept {
@@ -393,14 +395,44 @@ func (p *Processor) recheckLoose(ctx context.Context, kept map[string][]item, re
 	return nil
 }
 
+// currentTries is how often the batch's read of its fingerprints' current incidents is
+// tried before the batch's messages are retried.
+const currentTries = 3
+
+// current reads the fingerprints' current incidents. The read gates every message of
+// the batch (up to the batch size, 100 in the stack): one failure would send them all
+// back to the queue, each to be received again and count toward the DLQ, so a failed
+// read is tried again in place, a little later, up to currentTries times (a read
+// changes nothing, so trying it again is always safe).
+func (p *Processor) current(ctx context.Context, fps []string) (map[string]incident.Incident, error) {
+	var err error
+	wait := 20 * time.Millisecond
+	for i := range currentTries {
+		var cur map[string]incident.Incident
+		if cur, err = p.store.Current(ctx, fps); err == nil || ctx.Err() != nil || i == currentTries-1 {
+			return cur, err
+		}
+		p.log.WarnContext(ctx, "read current incidents failed; trying again", "error", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+		wait *= 2
+	}
+	return nil, err
+}
+
 // openEarlier moves the incident's opening to it, a trigger that happened before the
 // event that opened it but arrived after.
-// The incident is written first, then the entry: a retry that finds the opening moved
-// writes the entry again (takeEarlierOpening), and an entry is never written for an
-// opening that did not move.
 func (p *Processor) openEarlier(ctx context.Context, inc *incident.Incident, it item) error {
 	e := it.ev
-	if _, err := p.store.OpenEarlier(ctx, inc.ID, e.ID, e.Time, openedEarlierEntry(*inc, e, inc.OpenedBy)); err != nil {
+	entry := earlierEntry(*inc, e)
+	entry.Detail += fmt.Sprintf(" (it arrived after %s, which happened %s later)", inc.OpenedBy, inc.OpenedAt.Sub(e.Time).Round(time.Second))
+	entry.Data["replaces"] = inc.OpenedBy
+	if _, err := p.store.OpenEarlier(ctx, inc.ID, e.ID, e.Time, entry); err != nil {
 		return err
 	}
 	p.log.InfoContext(ctx, "incident opened earlier", "incident", inc.ID, "event_id", e.ID, "was", inc.OpenedBy)
@@ -408,18 +440,12 @@ func (p *Processor) openEarlier(ctx context.Context, inc *incident.Incident, it 
 	return nil
 }
 
-// openedEarlierEntry is the entry of inc's opening moved to e, which replaced the
-// opening by replaces ("" when a retry writes it and no longer knows).
-func openedEarlierEntry(inc incident.Incident, e event.Event, replaces string) incident.Entry {
-	entry := incident.Entry{Incident: inc.ID, At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
+// earlierEntry is the "opened" entry of inc's opening moved to e, an earlier trigger.
+func earlierEntry(inc incident.Incident, e event.Event) incident.Entry {
+	return incident.Entry{Incident: inc.ID, At: e.Time, Kind: incident.KindOpened, Actor: e.Actor,
 		Detail: fmt.Sprintf("Opened %s earlier than first recorded: %s", inc.Severity, e.Summary),
 		Key:    string(incident.KindOpened) + ":" + e.ID,
 		Data:   map[string]string{"event_id": e.ID, "severity": string(inc.Severity), "team": inc.Team}}
-	if replaces != "" {
-		entry.Detail += fmt.Sprintf(" (it arrived after %s, which happened %s later)", replaces, inc.OpenedAt.Sub(e.Time).Round(time.Second))
-		entry.Data["replaces"] = replaces
-	}
-	return entry
 }
 
 // adopt adds to items the loose events of the fingerprint with from <= time < to (zero

@@ -34,6 +34,10 @@ type Dynamo struct {
 	sleep func(context.Context, time.Duration) error
 	heads headCache // ledger heads as last seen (dynamo_ledger.go)
 	seqs  seqHints  // latest incident sequence per fingerprint, as last seen (Current)
+	// known are incidents this process saw exist, done the actions it saw done, entries
+	// the timeline entries it wrote or found written (dynamo_known.go): facts that stay
+	// true, so a retry does not send their requests again.
+	known, done, entries knownSet
 }
 
 // NewDynamo returns a store on the named table (created from Table).

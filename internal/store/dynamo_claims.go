@@ -15,7 +15,11 @@ import (
 // earlier write may have happened with its answer lost). A claim not marked Done within
 // lease can be taken by anyone: the attempt that held it crashed. When the claim is not
 // taken, one consistent read tells an action done from one held by another attempt.
+// An action this process saw done is Finished without a request (dynamo_known.go).
 func (d *Dynamo) Claim(ctx context.Context, id, key, owner string, lease time.Duration) (ClaimState, error) {
+	if d.done.has(id + "\x00" + key) {
+		return Finished, nil
+	}
 	now := d.now().UTC()
 	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(d.table),
@@ -41,6 +45,7 @@ func (d *Dynamo) Claim(ctx context.Context, id, key, owner string, lease time.Du
 		return Held, fmt.Errorf("read claim %s of %s: %w", key, id, err)
 	}
 	if str(out.Item, "state") == "done" {
+		d.done.add(id + "\x00" + key)
 		return Finished, nil
 	}
 	return Held, nil // held, or given up since: the caller retries either way
@@ -58,6 +63,7 @@ func (d *Dynamo) Done(ctx context.Context, id, key, result string) error {
 	if err != nil {
 		return fmt.Errorf("mark %s of %s done: %w", key, id, err)
 	}
+	d.done.add(id + "\x00" + key)
 	return nil
 }
 

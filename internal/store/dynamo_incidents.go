@@ -67,6 +67,7 @@ func (d *Dynamo) Current(ctx context.Context, fps []string) (map[string]incident
 	}
 	for fp, inc := range out {
 		d.seqs.put(fp, inc.Seq)
+		d.known.add(inc.ID)
 	}
 	return out, nil
 }
@@ -113,15 +114,20 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 	inc.Version = 1
 	inc.UpdatedAt = d.now().UTC()
 	inc.DueAt = inc.OpenedAt // the escalator works out the incident's clocks at once
-	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                aws.String(d.table),
-		Item:                     toMeta(inc),
-		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
-		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey},
-	})
-	created := err == nil
-	if err != nil && !isConditionFailed(err) {
-		return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
+	created := false
+	if !d.known.has(inc.ID) { // one this process knows exists (its own retry): read it
+		_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:                aws.String(d.table),
+			Item:                     toMeta(inc),
+			ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+			ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey},
+		})
+		if err != nil && !isConditionFailed(err) {
+			return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
+		}
+		if created = err == nil; created {
+			d.known.add(inc.ID)
+		}
 	}
 	if !created {
 		existing, err := d.getMeta(ctx, inc.ID)
@@ -135,7 +141,7 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 			return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
 		}
 	}
-	_, err = d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(d.table),
 		Key:                       itemKey(fingerPK(inc.Fingerprint), skHead),
 		UpdateExpression:          aws.String("SET #seq = :seq, #inc = :inc, #fp = :fp"),
@@ -157,6 +163,7 @@ func (d *Dynamo) getMeta(ctx context.Context, id string) (incident.Incident, err
 	if len(res.Item) == 0 {
 		return incident.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
 	}
+	d.known.add(id)
 	return fromMeta(res.Item), nil
 }
 

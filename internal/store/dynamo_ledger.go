@@ -598,6 +598,7 @@ func (d *Dynamo) Get(ctx context.Context, id string) (incident.Incident, error) 
 	if !found {
 		return incident.Incident{}, fmt.Errorf("get incident: incident %s: %w", id, ErrNotFound)
 	}
+	d.known.add(id)
 	h.apply(&inc)
 	return inc, nil
 }

@@ -13,7 +13,7 @@ import (
 
 // Timeline returns an incident's entries in time order.
 func (d *Dynamo) Timeline(ctx context.Context, id string) ([]incident.Entry, error) {
-	if _, err := d.getMeta(ctx, id); err != nil {
+	if err := d.exists(ctx, id); err != nil {
 		return nil, fmt.Errorf("timeline: %w", err)
 	}
 	var out []incident.Entry
@@ -34,7 +34,7 @@ func (d *Dynamo) AddEntries(ctx context.Context, entries ...incident.Entry) erro
 	checked := map[string]bool{}
 	for _, e := range entries {
 		if !checked[e.Incident] {
-			if _, err := d.getMeta(ctx, e.Incident); err != nil {
+			if err := d.exists(ctx, e.Incident); err != nil {
 				return fmt.Errorf("timeline entry %q: %w", e.Key, err)
 			}
 			checked[e.Incident] = true
@@ -68,6 +68,10 @@ func (d *Dynamo) putEntry(ctx context.Context, e incident.Entry) error {
 		return nil
 	}
 	item := entryItem(incidentPK(e.Incident), e)
+	written := e.Incident + "\x00" + str(item, Table.SortKey)
+	if d.entries.has(written) { // this process wrote it, or found it written: entries stay
+		return nil
+	}
 	_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(d.table), Item: item,
 		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
@@ -76,5 +80,16 @@ func (d *Dynamo) putEntry(ctx context.Context, e incident.Entry) error {
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("timeline entry %q of %s: %w", e.Key, e.Incident, err)
 	}
+	d.entries.add(written)
 	return nil
+}
+
+// exists returns ErrNotFound unless incident id exists: one read, unless this process
+// has seen it already (incidents are never deleted; dynamo_known.go).
+func (d *Dynamo) exists(ctx context.Context, id string) error {
+	if d.known.has(id) {
+		return nil
+	}
+	_, err := d.getMeta(ctx, id)
+	return err
 }

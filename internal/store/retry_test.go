@@ -1,0 +1,67 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
+)
+
+// failFingerprintHead fails the first update of a fingerprint's head, the last write of
+// an opening, as a throttled request does.
+type failFingerprintHead struct {
+	store.DynamoDB
+	failed bool
+}
+
+func (f *failFingerprintHead) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	if sk, ok := in.Key[store.Table.SortKey].(*types.AttributeValueMemberS); ok && sk.Value == "HEAD" && !f.failed {
+		f.failed = true
+		return nil, errors.New("ThrottlingException: rate exceeded")
+	}
+	return f.DynamoDB.UpdateItem(ctx, in, opts...)
+}
+
+// TestRetriedOpenGoesOn: under sustained failures a retry only completes a change when
+// it gets every request it sends through, so a retry sends no request whose answer the
+// process knows already. An opening that failed at its last write (the fingerprint's
+// head) is retried with two requests: the incident's read (Open returns it as stored)
+// and the head; not the incident's create, nor its opening entry, both written.
+func TestRetriedOpenGoesOn(t *testing.T) {
+	srv := dynamotest.SharedForTest(t)
+	db, count := srv.CountingClient()
+	table := dynamotest.NewTable(t, db)
+	st := store.NewDynamo(&failFingerprintHead{DynamoDB: db}, table, now)
+	ctx := context.Background()
+	at := now().Add(-time.Hour)
+	fp := "ops.alarm|123456789012|eu-west-1|retry"
+	inc := incident.Incident{ID: incident.ID(fp, 1), Seq: 1, Fingerprint: fp, Class: "ops.alarm", Title: "cpu high", Severity: incident.Sev2,
+		Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", OpenedBy: "e1", OpenedAt: at, StateAt: at}
+	opened := incident.Entry{Incident: inc.ID, At: at, Kind: incident.KindOpened, Key: "opened:e1"}
+	if _, _, err := st.Open(ctx, inc, opened); err == nil {
+		t.Fatal("Open with the head's update failing = nil; want the error")
+	}
+	count.Reset()
+	got, created, err := st.Open(ctx, inc, opened)
+	if err != nil || created || got.ID != inc.ID {
+		t.Fatalf("retry: Open = %s, created %v, %v; want %s, not created again", got.ID, created, err, inc.ID)
+	}
+	if ops := count.ByOperation(); count.Total() != 2 || ops["GetItem"] != 1 || ops["UpdateItem"] != 1 {
+		t.Errorf("the retry sent %v; want one GetItem (the incident) and one UpdateItem (the head)", ops)
+	}
+	cur, err := st.Current(ctx, []string{fp})
+	if err != nil || cur[fp].ID != inc.ID {
+		t.Errorf("Current(%s) = %v, %v; want %s", fp, cur, err, inc.ID)
+	}
+	tl, err := st.Timeline(ctx, inc.ID)
+	if err != nil || len(tl) != 1 || tl[0].Key != opened.Key {
+		t.Errorf("Timeline = %v, %v; want the opening entry once", tl, err)
+	}
+}
