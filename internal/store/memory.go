@@ -17,31 +17,32 @@ import (
 
 // Memory is the embedded store for local runs, replay and tests. Safe for concurrent use.
 type Memory struct {
-	mu         sync.Mutex
-	now        func() time.Time
-	seed       maphash.Seed // ledger id hashes
-	incidents  map[string]*incident.Incident
-	heads      map[string]string // fingerprint -> latest incident id
-	ledgers    map[Ledger]*memLedger
-	byStatus   map[incident.Status]map[incident.Severity]map[string]bool // incident ids by status and severity
-	due        dueIndex                                                  // incidents with a due time, earliest first (memory_due.go)
-	timelines  map[string][]incident.Entry
-	lastChange map[string]string
-	quarantine map[string]Quarantined
-	claims     map[string]claim
-	approvals  map[string]map[string]Approval
-	silences   map[string]silence.Silence
-	tokens     map[string]bool
-	stream     []StreamRecord
-	loose      map[string]map[string]Loose                            // fingerprint -> event id -> event (memory_early.go)
-	opened     []openedRef                                            // incidents by opening time (memory_opened.go)
-	openedIn   map[scope][]openedRef                                  // the same, per account and region
-	byScope    map[scopedStatus]map[incident.Severity]map[string]bool // incident ids by account, region, status and severity
-	followups  memFollowups                                           // reviews and actions (memory_followups.go)
-	overrides  map[string][]oncall.Override                           // schedule -> overrides sorted by id (memory_overrides.go)
-	problems   *memProblems                                           // problem items (memory_problems.go)
-	heartbeats memHeartbeats                                          // heartbeat states (heartbeats.go)
-	spill      *spill                                                 // timelines not touched lately, in a file (memory_spill.go)
+	mu           sync.Mutex
+	now          func() time.Time
+	seed         maphash.Seed // ledger id hashes
+	incidents    map[string]*incident.Incident
+	heads        map[string]string // fingerprint -> latest incident id
+	ledgers      map[Ledger]*memLedger
+	byStatus     map[incident.Status]map[incident.Severity]map[string]bool // incident ids by status and severity
+	due          dueIndex                                                  // incidents with a due time, earliest first (memory_due.go)
+	timelines    map[string][]incident.Entry
+	lastChange   map[string]string
+	quarantine   map[string]Quarantined
+	claims       map[string]claim
+	approvals    map[string]map[string]Approval
+	silences     map[string]silence.Silence
+	tokens       map[string]bool
+	stream       []StreamRecord
+	loose        map[string]map[string]Loose                            // fingerprint -> event id -> event (memory_early.go)
+	opened       []openedRef                                            // incidents by opening time (memory_opened.go)
+	openedIn     map[scope][]openedRef                                  // the same, per account and region
+	byScope      map[scopedStatus]map[incident.Severity]map[string]bool // incident ids by account, region, status and severity
+	byScopeClass map[scopedStatus]map[string]map[string]bool            // incident ids by account, region, status and class
+	followups    memFollowups                                           // reviews and actions (memory_followups.go)
+	overrides    map[string][]oncall.Override                           // schedule -> overrides sorted by id (memory_overrides.go)
+	problems     *memProblems                                           // problem items (memory_problems.go)
+	heartbeats   memHeartbeats                                          // heartbeat states (heartbeats.go)
+	spill        *spill                                                 // timelines not touched lately, in a file (memory_spill.go)
 }
 
 type claim struct {
