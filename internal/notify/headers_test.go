@@ -59,3 +59,30 @@ func TestHeadersInputMatchesPublishInput(t *testing.T) {
 		t.Errorf("HeadersInput(kind nonsense) = nil error; want an unknown kind")
 	}
 }
+
+// Drain hands the kept messages on and forgets them; Len and the message ids go on
+// counting every message.
+func TestOutboxDrain(t *testing.T) {
+	ctx := context.Background()
+	o := &notify.Outbox{Compact: true}
+	n := notify.New(o, map[string]string{"security": "arn:topic"})
+	notice := cases()["opened"]
+	send := func() string {
+		id, err := n.Send(ctx, "security", notice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	send()
+	send()
+	if got := o.Drain(); len(got) != 2 || got[1].MessageID != "local-2" {
+		t.Fatalf("Drain() = %d messages; want 2, the second local-2", len(got))
+	}
+	if id := send(); id != "local-3" || o.Len() != 3 {
+		t.Errorf("after Drain: Send() = %s, Len() = %d; want local-3, 3", id, o.Len())
+	}
+	if got := o.Drain(); len(got) != 1 || len(o.Sent()) != 0 {
+		t.Errorf("Drain() = %d messages, then Sent() = %d; want 1, then 0", len(got), len(o.Sent()))
+	}
+}

@@ -46,16 +46,7 @@ type Diff struct {
 // Responses returns what was done about each incident of a replay, by incident id.
 func Responses(res *Result) map[string]Response {
 	out := make(map[string]Response, len(res.Incidents))
-	told := map[string][]string{}
-	for _, n := range res.Notifications {
-		id, team := n.Attributes["incident"], n.Attributes["team"]
-		if t := strings.TrimPrefix(n.Topic[strings.LastIndex(n.Topic, ":")+1:], "firebreak-"); t != "" {
-			team = t
-		}
-		if !slices.Contains(told[id], team) {
-			told[id] = append(told[id], team)
-		}
-	}
+	told := res.Told
 	runs := map[string][]string{}
 	for _, r := range res.Runs {
 		runs[r.Incident] = append(runs[r.Incident], r.Runbook+": "+r.Result())
