@@ -28,7 +28,9 @@ type Memory struct {
 	timelines    map[string][]incident.Entry
 	lastChange   map[string]string
 	quarantine   map[string]Quarantined
-	claims       map[string]claim
+	claims       map[string]claim       // actions claimed and not finished
+	finished     map[[2]uint64]struct{} // actions finished, by claimHash
+	claimSeed    maphash.Seed           // claimHash's second seed
 	approvals    map[string]map[string]Approval
 	silences     map[string]silence.Silence
 	tokens       map[string]bool
@@ -46,7 +48,6 @@ type Memory struct {
 }
 
 type claim struct {
-	done  bool
 	owner string
 	until time.Time
 }
@@ -58,6 +59,7 @@ func NewMemory(now func() time.Time) *Memory {
 	return &Memory{
 		now:        now,
 		seed:       maphash.MakeSeed(),
+		claimSeed:  maphash.MakeSeed(),
 		incidents:  map[string]*incident.Incident{},
 		heads:      map[string]string{},
 		ledgers:    map[Ledger]*memLedger{},
@@ -398,13 +400,13 @@ func (m *Memory) DrainStream() []StreamRecord {
 func (m *Memory) Claim(_ context.Context, id, key, owner string, lease time.Duration) (ClaimState, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.finished[m.claimHash(id, key)]; ok {
+		return Finished, nil
+	}
 	k := id + "\x00" + key
 	c, ok := m.claims[k]
 	now := m.now()
-	switch {
-	case ok && c.done:
-		return Finished, nil
-	case ok && now.Before(c.until) && c.owner != owner:
+	if ok && now.Before(c.until) && c.owner != owner {
 		return Held, nil
 	}
 	m.claims[k] = claim{owner: owner, until: now.Add(lease)}
@@ -415,8 +417,28 @@ func (m *Memory) Claim(_ context.Context, id, key, owner string, lease time.Dura
 func (m *Memory) Done(_ context.Context, id, key, _ string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.claims[id+"\x00"+key] = claim{done: true}
+	delete(m.claims, id+"\x00"+key)
+	if m.finished == nil {
+		m.finished = map[[2]uint64]struct{}{}
+	}
+	m.finished[m.claimHash(id, key)] = struct{}{}
 	return nil
+}
+
+// claimHash is a finished action's key in 128 bits (two hashes of independent seeds):
+// a replay finishes several actions per incident, and keeps 16 bytes for each instead
+// of its id and key; two keys collide with a probability of about n²/2¹²⁹.
+func (m *Memory) claimHash(id, key string) [2]uint64 {
+	var h [2]uint64
+	for i, seed := range [2]maphash.Seed{m.seed, m.claimSeed} {
+		var mh maphash.Hash
+		mh.SetSeed(seed)
+		mh.WriteString(id)
+		mh.WriteByte(0)
+		mh.WriteString(key)
+		h[i] = mh.Sum64()
+	}
+	return h
 }
 
 // Release gives up owner's unfinished claim so that a retry can take it at once.
@@ -424,7 +446,7 @@ func (m *Memory) Release(_ context.Context, id, key, owner string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := id + "\x00" + key
-	if c, ok := m.claims[k]; ok && !c.done && c.owner == owner {
+	if c, ok := m.claims[k]; ok && c.owner == owner {
 		delete(m.claims, k)
 	}
 	return nil
