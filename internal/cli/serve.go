@@ -205,15 +205,16 @@ func printServing(w io.Writer, base, actor string, res *replay.Result, links *to
 	s := res.Summary
 	active := 0
 	var newest *incident.Incident
-	for i, inc := range res.Incidents {
+	incs, _ := res.Incidents(context.Background()) // the memory store's List does not fail
+	for i, inc := range incs {
 		if inc.Status.Active() {
 			active++
 		}
 		if inc.Status == incident.Open && newest == nil {
-			newest = &res.Incidents[i]
+			newest = &incs[i]
 		}
 	}
-	fmt.Fprintf(w, "Replayed %s: %s (%d active), %s.\n", plural(s.Events, "event"), plural(len(res.Incidents), "incident"), active,
+	fmt.Fprintf(w, "Replayed %s: %s (%d active), %s.\n", plural(s.Events, "event"), plural(len(incs), "incident"), active,
 		plural(s.Notifications, "notification"))
 	fmt.Fprintf(w, "Firebreak API on %s (as %s; signed links use a key made for this run)\n", base, actor)
 	fmt.Fprintf(w, "The pipeline's clock runs on in real time from %s.\n", res.Local.Clock.Now().Format("2006-01-02 15:04:05Z"))
@@ -225,7 +226,7 @@ func printServing(w io.Writer, base, actor string, res *replay.Result, links *to
 		}
 	}
 	var waiting []store.Approval
-	for _, inc := range res.Incidents {
+	for _, inc := range incs {
 		aps, err := res.Store.Approvals(context.Background(), inc.ID)
 		if err != nil {
 			continue

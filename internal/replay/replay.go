@@ -145,10 +145,9 @@ type Quarantine struct {
 // Result is a replay's summary with the pipeline it ran on. Outcomes are aggregated as
 // they come, not kept: a replay's memory grows with its incidents, not its events.
 type Result struct {
-	Summary   Summary
-	Local     *pipeline.Local
-	Store     *store.Memory
-	Incidents []incident.Incident // every incident, most recently opened first
+	Summary Summary
+	Local   *pipeline.Local
+	Store   *store.Memory
 	// Notifications is what would have been published, in order; with Options.Headers
 	// none are kept (they are counted, and Told says who was told), so that memory does
 	// not grow with the messages.
@@ -161,6 +160,21 @@ type Result struct {
 	Runner     *runbook.Runner
 	// OpenedBy is the id of the event that opened each incident.
 	OpenedBy map[string]string
+
+	runs map[string][]string // "runbook: result" of each run, by incident
+}
+
+// EachIncident calls yield with every incident of the replay, most recently opened
+// first, read from the store one at a time: a replay does not keep its incidents in a
+// list beside the store.
+func (res *Result) EachIncident(ctx context.Context, yield func(incident.Incident) error) error {
+	return res.Store.Walk(ctx, store.Filter{}, yield)
+}
+
+// Incidents lists every incident of the replay, most recently opened first: all at once,
+// for callers that need them so (tests, small replays); EachIncident reads them one at a time.
+func (res *Result) Incidents(ctx context.Context) ([]incident.Incident, error) {
+	return res.Store.List(ctx, store.Filter{})
 }
 
 type routed struct {
@@ -376,17 +390,22 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	}
 	res.Deliveries = l.Deliveries.Recorded()
 	res.Runs = l.Runner.Runs()
+	res.runs = map[string][]string{}
+	for _, run := range res.Runs {
+		res.runs[run.Incident] = append(res.runs[run.Incident], run.Runbook+": "+run.Result())
+	}
 	sum.Notifications = l.Outbox.Len()
 	countRuns(sum, res.Runs)
 	sum.Escalations, sum.Reminders = l.Escalation.Escalations, l.Escalation.Reminders
 	sum.Breaches, sum.AutoResolved = l.Escalation.Breaches, l.Escalation.AutoResolved
 	sum.HeartbeatsMissed, sum.HeartbeatsResumed = l.Heartbeat.Missed, l.Heartbeat.Resumed
-	incs, err := l.Store.List(ctx, store.Filter{})
+	// The response report measures every incident at once (report.Build); the list is
+	// let go as soon as it is built.
+	incs, err := res.Incidents(ctx)
 	if err != nil {
 		return nil, err
 	}
 	countQuiet(sum, incs)
-	res.Incidents = incs
 	if err := summariseProblems(ctx, l, sum, incs); err != nil {
 		return nil, err
 	}
