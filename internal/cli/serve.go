@@ -121,7 +121,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	printServing(env.Stdout, base, actor, res, links)
+	incs, err := res.Incidents(ctx)
+	if err != nil {
+		return err
+	}
+	printServing(env.Stdout, base, actor, res, incs, links)
 
 	// The clocks run on in wall time: escalations, reminders and auto-resolve happen
 	// with nobody touching the API.
@@ -201,11 +205,10 @@ func (s *liveSteps) Do(ctx context.Context, f func(ctx context.Context) error) e
 	return s.local.Do(ctx, f)
 }
 
-func printServing(w io.Writer, base, actor string, res *replay.Result, links *token.Links) {
+func printServing(w io.Writer, base, actor string, res *replay.Result, incs []incident.Incident, links *token.Links) {
 	s := res.Summary
 	active := 0
 	var newest *incident.Incident
-	incs, _ := res.Incidents(context.Background()) // the memory store's List does not fail
 	for i, inc := range incs {
 		if inc.Status.Active() {
 			active++
