@@ -125,9 +125,40 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 // ledger collide with a probability of about n²/2⁶⁵ (10⁻⁸ for a million events), as
 // the DynamoDB ledger's 63-bit hashes do.
 type memLedger struct {
-	ids          map[uint64]struct{}
+	few          []uint64            // the ids' hashes while there are at most smallLedger
+	ids          map[uint64]struct{} // then all of them
 	n, trig, rec int
 	first, last  time.Time
+}
+
+// smallLedger is how many ids a ledger keeps in a slice before it takes a map: most
+// incidents see a few events, and a slice of a few hashes costs a few words where the
+// smallest map costs a hundred bytes and more.
+const smallLedger = 16
+
+// add records the id hash h; false if the ledger has it already.
+func (led *memLedger) add(h uint64) bool {
+	if led.ids != nil {
+		if _, dup := led.ids[h]; dup {
+			return false
+		}
+		led.ids[h] = struct{}{}
+		return true
+	}
+	if slices.Contains(led.few, h) {
+		return false
+	}
+	if len(led.few) < smallLedger {
+		led.few = append(led.few, h)
+		return true
+	}
+	led.ids = make(map[uint64]struct{}, 2*smallLedger)
+	for _, x := range led.few {
+		led.ids[x] = struct{}{}
+	}
+	led.few = nil
+	led.ids[h] = struct{}{}
+	return true
 }
 
 // Record adds the events not yet recorded on the ledger and returns them.
@@ -139,7 +170,7 @@ func (m *Memory) Record(_ context.Context, l Ledger, refs []EventRef) ([]EventRe
 	defer m.mu.Unlock()
 	led := m.ledgers[l]
 	if led == nil {
-		led = &memLedger{ids: map[uint64]struct{}{}}
+		led = &memLedger{}
 		m.ledgers[l] = led
 	}
 	var added []EventRef
@@ -148,10 +179,9 @@ func (m *Memory) Record(_ context.Context, l Ledger, refs []EventRef) ([]EventRe
 			continue
 		}
 		h := maphash.String(m.seed, r.ID)
-		if _, dup := led.ids[h]; dup {
+		if !led.add(h) {
 			continue
 		}
-		led.ids[h] = struct{}{}
 		led.n++
 		switch r.Signal {
 		case event.Trigger:
