@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -118,29 +120,92 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer res.Store.Close()
+	// The incidents are read from the replay's store one at a time, never listed all at
+	// once: first counted, then printed.
+	accounts, now := newAccountCounts(cfg), map[string]int{}
+	if err := res.EachIncident(ctx, func(inc incident.Incident) error {
+		accounts.add(inc)
+		now[string(inc.Severity)]++
+		return nil
+	}); err != nil {
+		return err
+	}
 	if *asJSON {
 		if err := writeReplayFiles(ctx, env, res, *outbox, *statusDir, true); err != nil {
 			return err
 		}
-		out := replayJSON{Summary: res.Summary, Skipped: skipped, IncidentList: []incidentJSON{}, accountCounts: countAccounts(cfg, res.Incidents)}
-		for _, inc := range res.Incidents {
-			out.IncidentList = append(out.IncidentList, incidentJSON{
-				ID: inc.ID, Status: string(inc.Status), Severity: string(inc.Severity), Team: inc.Team, Class: inc.Class,
-				Title: inc.Title, Resource: inc.Resource, Account: inc.Account, Client: inc.Client, Environment: inc.Environment, AccountReason: inc.AccountReason, Region: inc.Region, Count: inc.Count,
-				OpenedAt: stamp(inc.OpenedAt), LastSeen: stamp(inc.LastSeen), Runbook: inc.Runbook, Fingerprint: inc.Fingerprint,
-			})
-		}
-		return writeJSON(env.Stdout, out)
+		out := replayJSON{Summary: res.Summary, Skipped: skipped, IncidentList: []incidentJSON{}, accountCounts: accounts}
+		return writeReplayJSON(ctx, env.Stdout, out, res)
 	}
-	printSummary(env.Stdout, res.Summary, res.Incidents, wide)
-	printAccounts(env.Stdout, cfg, countAccounts(cfg, res.Incidents), wide)
+	printSummary(env.Stdout, res.Summary, now, wide)
+	printAccounts(env.Stdout, cfg, accounts, wide)
 	printAccounting(env.Stdout, res.Summary, wide)
 	fmt.Fprintln(env.Stdout)
-	printIncidents(env.Stdout, res.Incidents, wide)
+	if err := printIncidentsFrom(ctx, env.Stdout, res.EachIncident, wide); err != nil {
+		return err
+	}
 	fmt.Fprintln(env.Stdout)
-	printResponse(env.Stdout, res, wide)
+	if err := printResponse(ctx, env.Stdout, res, wide); err != nil {
+		return err
+	}
 	printProblems(env.Stdout, res.Summary)
 	return writeReplayFiles(ctx, env, res, *outbox, *statusDir, false)
+}
+
+// listMarker is where writeReplayJSON's incidents go in the summary it encodes: the
+// top-level key, at the top level's indentation, with the empty list.
+const listMarker = "\n  \"incident_list\": []"
+
+// writeReplayJSON writes out as writeJSON would with every incident of res in its
+// IncidentList, one incident encoded at a time: the summary is encoded with the list
+// empty, and the incidents are written where the empty list was, each indented as the
+// encoder indents a list element at that depth.
+func writeReplayJSON(ctx context.Context, w io.Writer, out replayJSON, res *replay.Result) error {
+	var head bytes.Buffer
+	if err := writeJSON(&head, out); err != nil {
+		return err
+	}
+	i := bytes.Index(head.Bytes(), []byte(listMarker))
+	if i < 0 {
+		return fmt.Errorf("replay --json: the summary has no incident list") // a renamed field: a bug
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.Write(head.Bytes()[:i+len(listMarker)-1]) // up to the list's [
+	var item bytes.Buffer
+	enc := json.NewEncoder(&item)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("    ", "  ")
+	n := 0
+	err := res.EachIncident(ctx, func(inc incident.Incident) error {
+		item.Reset()
+		if err := enc.Encode(incidentOf(inc)); err != nil {
+			return err
+		}
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		n++
+		bw.WriteString("\n    ")
+		_, err := bw.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.Write(head.Bytes()[i+len(listMarker)-1:]) // the list's ] and the rest
+	return bw.Flush()
+}
+
+// incidentOf is an incident as replay --json lists it.
+func incidentOf(inc incident.Incident) incidentJSON {
+	return incidentJSON{
+		ID: inc.ID, Status: string(inc.Status), Severity: string(inc.Severity), Team: inc.Team, Class: inc.Class,
+		Title: inc.Title, Resource: inc.Resource, Account: inc.Account, Client: inc.Client, Environment: inc.Environment, AccountReason: inc.AccountReason, Region: inc.Region, Count: inc.Count,
+		OpenedAt: stamp(inc.OpenedAt), LastSeen: stamp(inc.LastSeen), Runbook: inc.Runbook, Fingerprint: inc.Fingerprint,
+	}
 }
 
 // replayOnce replays paths under cfg, warning on stderr about files it did not read and
@@ -197,7 +262,10 @@ func replayDiff(ctx context.Context, env Env, oldPath, newPath string, paths []s
 		return fmt.Errorf("replay under %s: %w", newPath, err)
 	}
 	defer newRes.Store.Close()
-	d := replay.Compare(oldRes, newRes)
+	d, err := replay.Compare(ctx, oldRes, newRes)
+	if err != nil {
+		return err
+	}
 	if asJSON {
 		return writeJSON(env.Stdout, d)
 	}
@@ -291,17 +359,21 @@ func printDiff(w io.Writer, oldPath, newPath string, d replay.Diff, wide bool) {
 }
 
 // printResponse says, per incident, who would have been told and what runbook ran.
-func printResponse(w io.Writer, res *replay.Result, wide bool) {
-	if len(res.Incidents) == 0 {
-		return
-	}
-	rs := replay.Responses(res)
-	fmt.Fprintln(w, "Response (dry-run: nothing was sent, no AWS call was made)")
+func printResponse(ctx context.Context, w io.Writer, res *replay.Result, wide bool) error {
 	t := newTable(wide, "ID", "TOLD", "RUNBOOK").cut(1, 20).cut(2, 24)
-	for _, inc := range res.Incidents {
-		r := rs[inc.ID]
+	n := 0
+	if err := res.EachIncident(ctx, func(inc incident.Incident) error {
+		r := res.Response(inc)
 		t.row(inc.ID, first(strings.Join(r.Told, ", "), "—"), first(r.Runbook, "—"))
+		n++
+		return nil
+	}); err != nil {
+		return err
 	}
+	if n == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "Response (dry-run: nothing was sent, no AWS call was made)")
 	_ = t.write(w)
 	line := plural(res.Summary.Notifications, "notification")
 	var rbs []string
@@ -318,6 +390,7 @@ func printResponse(w io.Writer, res *replay.Result, wide bool) {
 		line = strings.TrimPrefix(wrap(line, width, "  "), "  ")
 	}
 	fmt.Fprintln(w, line)
+	return nil
 }
 
 func sortedRunbooks(m map[string]replay.RunbookCounts) []string {
@@ -336,7 +409,8 @@ func stamp(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func printSummary(w io.Writer, s replay.Summary, incs []incident.Incident, wide bool) {
+// printSummary prints the summary; now counts the incidents by their severity now.
+func printSummary(w io.Writer, s replay.Summary, now map[string]int, wide bool) {
 	span := ""
 	if !s.First.IsZero() {
 		span = fmt.Sprintf(" from %s to %s", s.First.Format("2006-01-02 15:04:05Z"), s.Last.Format("2006-01-02 15:04:05Z"))
@@ -353,7 +427,7 @@ func printSummary(w io.Writer, s replay.Summary, incs []incident.Incident, wide 
 	}
 	fmt.Fprintf(tw, "  silenced\t%d\tinhibited\t%d\t(grouped under another: %d)\n", s.Silenced, s.Inhibited, s.Grouped)
 	_ = tw.Flush()
-	for _, l := range severityLines(s.BySeverity, incs) {
+	for _, l := range severityLines(s.BySeverity, now) {
 		fmt.Fprintln(w, l)
 	}
 	var teams []string
@@ -370,13 +444,9 @@ func printSummary(w io.Writer, s replay.Summary, incs []incident.Incident, wide 
 
 // severityLines count the incidents by severity at opening (the summary's count) and,
 // when severities changed after opening (escalation raised them, a person changed
-// them), by severity now, as the incident table shows them: the two counts differ, and
-// the lines say why.
-func severityLines(atOpening map[string]int, incs []incident.Incident) []string {
-	now := map[string]int{}
-	for _, inc := range incs {
-		now[string(inc.Severity)]++
-	}
+// them), by severity now (now), as the incident table shows them: the two counts
+// differ, and the lines say why.
+func severityLines(atOpening, now map[string]int) []string {
 	var opened, current []string
 	differ := false
 	for _, v := range incident.Severities {
@@ -397,13 +467,22 @@ func severityLines(atOpening map[string]int, incs []incident.Incident) []string 
 }
 
 func printIncidents(w io.Writer, incs []incident.Incident, wide bool) {
-	if len(incs) == 0 {
-		fmt.Fprintln(w, "No incidents.")
-		return
-	}
+	_ = printIncidentsFrom(context.Background(), w, func(_ context.Context, yield func(incident.Incident) error) error {
+		for _, inc := range incs {
+			if err := yield(inc); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, wide)
+}
+
+// printIncidentsFrom prints the table of the incidents each yields, in its order.
+func printIncidentsFrom(ctx context.Context, w io.Writer, each func(context.Context, func(incident.Incident) error) error, wide bool) error {
 	t := newTable(wide, "ID", "SEV", "STATUS", "TEAM", "COUNT", "OPENED", "CLASS", "QUIET", "TITLE").cut(8, 24).cut(6, 16).cut(8, 12)
-	quieted := false
-	for _, inc := range incs {
+	quieted, n := false, 0
+	err := each(ctx, func(inc incident.Incident) error {
+		n++
 		quiet, why := "—", ""
 		switch {
 		case inc.SilencedBy != "":
@@ -416,11 +495,20 @@ func printIncidents(w io.Writer, incs []incident.Incident, wide bool) {
 		}
 		quieted = quieted || why != ""
 		t.row(inc.ID, inc.Severity, inc.Status, inc.Team, inc.Count, inc.OpenedAt.Format("01-02 15:04"), inc.Class, quiet, inc.Title)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		fmt.Fprintln(w, "No incidents.")
+		return nil
 	}
 	_ = t.write(w)
 	if quieted && !wide {
 		fmt.Fprintln(w, "QUIET: the incident it is grouped or inhibited under, or the silence that quieted it (--wide says which).")
 	}
+	return nil
 }
 
 func sortedKeys(m map[string]int) []string {

@@ -17,22 +17,27 @@ type accountCounts struct {
 	ByAccount map[string]int `json:"by_account,omitempty"`
 }
 
-// countAccounts counts incs by client (accounts the directory does not list as
-// report.Unlisted) and by account; nothing when the configuration has no directory.
-func countAccounts(cfg *config.Config, incs []incident.Incident) accountCounts {
+// newAccountCounts starts counting incidents by client (accounts the directory does not
+// list as report.Unlisted) and by account; nothing when the configuration has no
+// directory.
+func newAccountCounts(cfg *config.Config) accountCounts {
 	if len(cfg.Accounts) == 0 {
 		return accountCounts{}
 	}
-	c := accountCounts{ByClient: map[string]int{}, ByAccount: map[string]int{}}
-	for _, inc := range incs {
-		client := inc.Client
-		if client == "" {
-			client = report.Unlisted
-		}
-		c.ByClient[client]++
-		c.ByAccount[inc.Account]++
+	return accountCounts{ByClient: map[string]int{}, ByAccount: map[string]int{}}
+}
+
+// add counts inc.
+func (c accountCounts) add(inc incident.Incident) {
+	if c.ByClient == nil {
+		return
 	}
-	return c
+	client := inc.Client
+	if client == "" {
+		client = report.Unlisted
+	}
+	c.ByClient[client]++
+	c.ByAccount[inc.Account]++
 }
 
 // printAccounts prints the counts as the summary's last lines, naming each account as

@@ -121,7 +121,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	printServing(env.Stdout, base, actor, res, links)
+	incs, err := res.Incidents(ctx)
+	if err != nil {
+		return err
+	}
+	printServing(env.Stdout, base, actor, res, incs, links)
 
 	// The clocks run on in wall time: escalations, reminders and auto-resolve happen
 	// with nobody touching the API.
@@ -201,19 +205,19 @@ func (s *liveSteps) Do(ctx context.Context, f func(ctx context.Context) error) e
 	return s.local.Do(ctx, f)
 }
 
-func printServing(w io.Writer, base, actor string, res *replay.Result, links *token.Links) {
+func printServing(w io.Writer, base, actor string, res *replay.Result, incs []incident.Incident, links *token.Links) {
 	s := res.Summary
 	active := 0
 	var newest *incident.Incident
-	for i, inc := range res.Incidents {
+	for i, inc := range incs {
 		if inc.Status.Active() {
 			active++
 		}
 		if inc.Status == incident.Open && newest == nil {
-			newest = &res.Incidents[i]
+			newest = &incs[i]
 		}
 	}
-	fmt.Fprintf(w, "Replayed %s: %s (%d active), %s.\n", plural(s.Events, "event"), plural(len(res.Incidents), "incident"), active,
+	fmt.Fprintf(w, "Replayed %s: %s (%d active), %s.\n", plural(s.Events, "event"), plural(len(incs), "incident"), active,
 		plural(s.Notifications, "notification"))
 	fmt.Fprintf(w, "Firebreak API on %s (as %s; signed links use a key made for this run)\n", base, actor)
 	fmt.Fprintf(w, "The pipeline's clock runs on in real time from %s.\n", res.Local.Clock.Now().Format("2006-01-02 15:04:05Z"))
@@ -225,7 +229,7 @@ func printServing(w io.Writer, base, actor string, res *replay.Result, links *to
 		}
 	}
 	var waiting []store.Approval
-	for _, inc := range res.Incidents {
+	for _, inc := range incs {
 		aps, err := res.Store.Approvals(context.Background(), inc.ID)
 		if err != nil {
 			continue

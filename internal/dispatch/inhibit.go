@@ -28,18 +28,43 @@ func (in Inhibitor) Targeting(inc incident.Incident) []config.InhibitRule {
 }
 
 // Candidates is the query for the incidents that may inhibit inc under rules: the active
-// ones more severe than it (sharing the rule's account, region and team when one rule
-// applies). ok is false when none can: no rule applies or nothing outranks inc.
+// ones more severe than it of the rules' source classes (sharing the rule's account,
+// region and team when one rule applies). ok is false when none can: no rule applies or nothing outranks inc.
 func (in Inhibitor) Candidates(inc incident.Incident, rules []config.InhibitRule) (f store.Filter, ok bool) {
 	more := moreSevere(inc.Severity)
 	if len(rules) == 0 || len(more) == 0 {
 		return store.Filter{}, false
 	}
-	f = store.Filter{Status: incident.ActiveStatuses, Severities: more}
+	f = store.Filter{Status: incident.ActiveStatuses, Severities: more, ClassPrefix: sourcePrefix(rules)}
 	if len(rules) == 1 {
 		narrow(&f, rules[0].Equal, inc)
 	}
 	return f, true
+}
+
+// sourcePrefix is what the class of every incident the rules' sources select begins
+// with: the longest common prefix of their class patterns up to each one's first
+// wildcard ("" when a rule's source selects any class). The store is asked for those
+// classes only: the GuardDuty findings a day leaves open are never walked to find the
+// health issue that inhibits an alarm.
+func sourcePrefix(rules []config.InhibitRule) string {
+	var prefix string
+	for i, r := range rules {
+		p := r.Source.Class
+		if j := strings.IndexAny(p, `*?[\`); j >= 0 {
+			p = p[:j]
+		}
+		if i == 0 {
+			prefix = p
+			continue
+		}
+		n := 0
+		for n < len(prefix) && n < len(p) && prefix[n] == p[n] {
+			n++
+		}
+		prefix = prefix[:n]
+	}
+	return prefix
 }
 
 // Source is the incident among sources (oldest first) that inhibits inc, and the rule

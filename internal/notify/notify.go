@@ -120,14 +120,16 @@ func Render(n Notice) (Rendered, error) {
 	if v.TeamName == "" {
 		v.TeamName = n.Incident.Team
 	}
-	var subj, body strings.Builder
-	if err := tmpl.ExecuteTemplate(&subj, "subject", v); err != nil {
-		return Rendered{}, fmt.Errorf("render subject of %s: %w", n.Incident.ID, err)
-	}
+	var body strings.Builder
 	if err := tmpl.ExecuteTemplate(&body, "email", v); err != nil {
 		return Rendered{}, fmt.Errorf("render e-mail of %s: %w", n.Incident.ID, err)
 	}
-	return Rendered{Subject: subject(subj.String()), Email: body.String() + "\n", SMS: SMS(v.Headline, n)}, nil
+	return Rendered{Subject: subjectOf(v.Headline, n), Email: body.String() + "\n", SMS: SMS(v.Headline, n)}, nil
+}
+
+// subjectOf is a notice's e-mail subject: "[SEV2] Opened: <title>", made valid for SNS.
+func subjectOf(headline string, n Notice) string {
+	return subject("[" + strings.ToUpper(string(n.Incident.Severity)) + "] " + headline + ": " + n.Incident.Title)
 }
 
 // subject makes a valid SNS e-mail subject: printable ASCII, one line, at most 100.
@@ -221,7 +223,11 @@ func (n *Notifier) Send(ctx context.Context, team string, notice Notice) (string
 	if !ok {
 		return "", fmt.Errorf("notify %s of %s: %w %q", team, notice.Incident.ID, ErrNoTopic, team)
 	}
-	in, err := PublishInput(topic, notice)
+	publishInput := PublishInput
+	if h, ok := n.pub.(headersOnly); ok && h.HeadersOnly() {
+		publishInput = HeadersInput
+	}
+	in, err := publishInput(topic, notice)
 	if err != nil {
 		return "", fmt.Errorf("notify %s of %s: %w: %w", team, notice.Incident.ID, ErrRender, err)
 	}
@@ -243,19 +249,24 @@ func PublishInput(topic string, notice Notice) (*sns.PublishInput, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode message of %s: %w", notice.Incident.ID, err)
 	}
-	inc := notice.Incident
-	attrs := map[string]types.MessageAttributeValue{}
-	for k, v := range map[string]string{"team": inc.Team, "severity": string(inc.Severity), "class": inc.Class,
-		"account": inc.Account, "status": string(inc.Status), "kind": string(notice.Kind), "incident": inc.ID} {
-		if v != "" {
-			attrs[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
-		}
-	}
 	return &sns.PublishInput{
 		TopicArn:          aws.String(topic),
 		Subject:           aws.String(r.Subject),
 		Message:           aws.String(string(msg)),
 		MessageStructure:  aws.String("json"),
-		MessageAttributes: attrs,
+		MessageAttributes: attributes(notice),
 	}, nil
+}
+
+// attributes are a notice's message attributes, for subscription filter policies.
+func attributes(notice Notice) map[string]types.MessageAttributeValue {
+	inc := notice.Incident
+	attrs := make(map[string]types.MessageAttributeValue, 7)
+	for _, kv := range [...][2]string{{"team", inc.Team}, {"severity", string(inc.Severity)}, {"class", inc.Class},
+		{"account", inc.Account}, {"status", string(inc.Status)}, {"kind", string(notice.Kind)}, {"incident", inc.ID}} {
+		if kv[1] != "" {
+			attrs[kv[0]] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(kv[1])}
+		}
+	}
+	return attrs
 }

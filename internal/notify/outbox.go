@@ -32,6 +32,7 @@ type Outbox struct {
 
 	mu   sync.Mutex
 	sent []Sent
+	n    int // messages published, drained or not
 }
 
 var _ Publisher = (*Outbox)(nil)
@@ -50,7 +51,8 @@ func (o *Outbox) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*sns
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	id := fmt.Sprintf("local-%d", len(o.sent)+1)
+	o.n++
+	id := fmt.Sprintf("local-%d", o.n)
 	var at time.Time
 	if o.Now != nil {
 		at = o.Now().UTC()
@@ -60,16 +62,27 @@ func (o *Outbox) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*sns
 	return &sns.PublishOutput{MessageId: aws.String(id)}, nil
 }
 
-// Len returns how many messages were published so far.
+// Len returns how many messages were published so far, drained or not.
 func (o *Outbox) Len() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return len(o.sent)
+	return o.n
 }
 
-// Sent returns what was published so far.
+// Sent returns what was published so far (since the last Drain).
 func (o *Outbox) Sent() []Sent {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return append([]Sent(nil), o.sent...)
+}
+
+// Drain returns what was published since the last Drain and forgets it: a replay that
+// needs who was told, not the messages, hands them on as it goes instead of keeping
+// every one (Len still counts them, and ids keep counting).
+func (o *Outbox) Drain() []Sent {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := o.sent
+	o.sent = nil
+	return out
 }

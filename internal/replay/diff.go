@@ -1,9 +1,12 @@
 package replay
 
 import (
+	"context"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
 )
 
 // Response is what Firebreak did about one incident in a replay.
@@ -43,43 +46,41 @@ type Diff struct {
 	Incidents []IncidentDiff `json:"incidents"`
 }
 
+// Response is what was done about inc in the replay res.
+func (res *Result) Response(inc incident.Incident) Response {
+	rb := strings.Join(res.runs[inc.ID], "; ")
+	if rb == "" && inc.Runbook != "" {
+		rb = inc.Runbook + ": not run"
+	}
+	t := res.Told[inc.ID]
+	if t == nil {
+		t = []string{}
+	}
+	return Response{ID: inc.ID, Class: inc.Class, Title: inc.Title, Severity: string(inc.Severity), Owner: inc.Team, Told: t, Runbook: rb}
+}
+
 // Responses returns what was done about each incident of a replay, by incident id.
-func Responses(res *Result) map[string]Response {
-	out := make(map[string]Response, len(res.Incidents))
-	told := map[string][]string{}
-	for _, n := range res.Notifications {
-		id, team := n.Attributes["incident"], n.Attributes["team"]
-		if t := strings.TrimPrefix(n.Topic[strings.LastIndex(n.Topic, ":")+1:], "firebreak-"); t != "" {
-			team = t
-		}
-		if !slices.Contains(told[id], team) {
-			told[id] = append(told[id], team)
-		}
-	}
-	runs := map[string][]string{}
-	for _, r := range res.Runs {
-		runs[r.Incident] = append(runs[r.Incident], r.Runbook+": "+r.Result())
-	}
-	for _, inc := range res.Incidents {
-		rb := strings.Join(runs[inc.ID], "; ")
-		if rb == "" && inc.Runbook != "" {
-			rb = inc.Runbook + ": not run"
-		}
-		t := told[inc.ID]
-		if t == nil {
-			t = []string{}
-		}
-		out[inc.ID] = Response{ID: inc.ID, Class: inc.Class, Title: inc.Title, Severity: string(inc.Severity),
-			Owner: inc.Team, Told: t, Runbook: rb}
-	}
-	return out
+func Responses(ctx context.Context, res *Result) (map[string]Response, error) {
+	out := map[string]Response{}
+	err := res.EachIncident(ctx, func(inc incident.Incident) error {
+		out[inc.ID] = res.Response(inc)
+		return nil
+	})
+	return out, err
 }
 
 // Compare matches the incidents of two replays of the same events by the event that
 // opened them and says, incident by incident, what the new one does differently.
-func Compare(old, new *Result) Diff {
+func Compare(ctx context.Context, old, new *Result) (Diff, error) {
 	d := Diff{Old: old.Summary, New: new.Summary, Incidents: []IncidentDiff{}}
-	or, nr := Responses(old), Responses(new)
+	or, err := Responses(ctx, old)
+	if err != nil {
+		return d, err
+	}
+	nr, err := Responses(ctx, new)
+	if err != nil {
+		return d, err
+	}
 	byEvent := func(res *Result, rs map[string]Response) map[string]Response {
 		m := make(map[string]Response, len(rs))
 		for id, ev := range res.OpenedBy {
@@ -132,5 +133,5 @@ func Compare(old, new *Result) Diff {
 			d.Incidents = append(d.Incidents, IncidentDiff{Event: ev, Change: "changed", Fields: f, Old: &o, New: &n})
 		}
 	}
-	return d
+	return d, nil
 }

@@ -60,16 +60,17 @@ func TestOriginKeptThroughout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res.Incidents) != len(tc.origins) {
-				t.Fatalf("%d incidents from %d origins of one event; want one each (%+v)", len(res.Incidents), len(tc.origins), res.Summary)
+			incs := incidents(t, res)
+			if len(incs) != len(tc.origins) {
+				t.Fatalf("%d incidents from %d origins of one event; want one each (%+v)", len(incs), len(tc.origins), res.Summary)
 			}
 			fps := map[string]bool{}
 			page := &status.Page{Store: res.Store, Now: func() time.Time { return res.Summary.Last.Add(time.Minute) }}
 			for _, o := range tc.origins {
 				var inc *incident.Incident
-				for i := range res.Incidents {
-					if res.Incidents[i].Account == o.account && res.Incidents[i].Region == o.region {
-						inc = &res.Incidents[i]
+				for i := range incs {
+					if incs[i].Account == o.account && incs[i].Region == o.region {
+						inc = &incs[i]
 					}
 				}
 				if inc == nil {
@@ -119,7 +120,7 @@ func TestOriginKeptThroughout(t *testing.T) {
 
 			rep, err := report.Build(context.Background(), report.Input{
 				Since: res.Summary.First.Add(-time.Hour), Until: res.Summary.Last.Add(time.Hour),
-				By: report.ByAccount, Incidents: res.Incidents, Config: cfg,
+				By: report.ByAccount, Incidents: incs, Config: cfg,
 			})
 			if err != nil {
 				t.Fatal(err)

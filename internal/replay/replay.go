@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/asl"
@@ -143,16 +145,36 @@ type Quarantine struct {
 // Result is a replay's summary with the pipeline it ran on. Outcomes are aggregated as
 // they come, not kept: a replay's memory grows with its incidents, not its events.
 type Result struct {
-	Summary       Summary
-	Local         *pipeline.Local
-	Store         *store.Memory
-	Incidents     []incident.Incident // every incident, most recently opened first
-	Notifications []notify.Sent       // what would have been published, in order (no bodies with Options.Headers)
-	Deliveries    []webhook.Recorded  // chat and webhook deliveries, each after its page
-	Runs          []*runbook.Run      // runbook executions (dry-run)
-	Runner        *runbook.Runner
+	Summary Summary
+	Local   *pipeline.Local
+	Store   *store.Memory
+	// Notifications is what would have been published, in order; with Options.Headers
+	// none are kept (they are counted, and Told says who was told), so that memory does
+	// not grow with the messages.
+	Notifications []notify.Sent
+	// Told lists, per incident id, the teams (and people, audiences: the topic's target)
+	// notified, in order of first notice.
+	Told       map[string][]string
+	Deliveries []webhook.Recorded // chat and webhook deliveries, each after its page
+	Runs       []*runbook.Run     // runbook executions (dry-run)
+	Runner     *runbook.Runner
 	// OpenedBy is the id of the event that opened each incident.
 	OpenedBy map[string]string
+
+	runs map[string][]string // "runbook: result" of each run, by incident
+}
+
+// EachIncident calls yield with every incident of the replay, most recently opened
+// first, read from the store one at a time: a replay does not keep its incidents in a
+// list beside the store.
+func (res *Result) EachIncident(ctx context.Context, yield func(incident.Incident) error) error {
+	return res.Store.Walk(ctx, store.Filter{}, yield)
+}
+
+// Incidents lists every incident of the replay, most recently opened first: all at once,
+// for callers that need them so (tests, small replays); EachIncident reads them one at a time.
+func (res *Result) Incidents(ctx context.Context) ([]incident.Incident, error) {
+	return res.Store.List(ctx, store.Filter{})
 }
 
 type routed struct {
@@ -209,7 +231,7 @@ func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
 // newRun starts a replay with every configured team, severity and runbook counted at 0.
 func newRun(o Options) *run {
 	r := &run{o: o, size: o.BatchSize, window: o.Config.Deploy.Intake.BatchingWindow.Duration,
-		fallback: o.Config.Fallback.Class, res: &Result{OpenedBy: map[string]string{}}}
+		fallback: o.Config.Fallback.Class, res: &Result{OpenedBy: map[string]string{}, Told: map[string][]string{}}}
 	if r.size <= 0 {
 		r.size = o.Config.Deploy.Intake.BatchSize
 	}
@@ -359,20 +381,31 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	if err := l.AdvanceTo(ctx, sum.Until); err != nil {
 		return nil, fmt.Errorf("replay: clocks: %w", err)
 	}
-	res.Notifications = l.Outbox.Sent()
+	r.drain()
+	if !r.o.Headers {
+		res.Notifications = l.Outbox.Sent()
+		for _, n := range res.Notifications {
+			tell(res.Told, n)
+		}
+	}
 	res.Deliveries = l.Deliveries.Recorded()
 	res.Runs = l.Runner.Runs()
-	sum.Notifications = len(res.Notifications)
+	res.runs = map[string][]string{}
+	for _, run := range res.Runs {
+		res.runs[run.Incident] = append(res.runs[run.Incident], run.Runbook+": "+run.Result())
+	}
+	sum.Notifications = l.Outbox.Len()
 	countRuns(sum, res.Runs)
 	sum.Escalations, sum.Reminders = l.Escalation.Escalations, l.Escalation.Reminders
 	sum.Breaches, sum.AutoResolved = l.Escalation.Breaches, l.Escalation.AutoResolved
 	sum.HeartbeatsMissed, sum.HeartbeatsResumed = l.Heartbeat.Missed, l.Heartbeat.Resumed
-	incs, err := l.Store.List(ctx, store.Filter{})
+	// The response report measures every incident at once (report.Build); the list is
+	// let go as soon as it is built.
+	incs, err := res.Incidents(ctx)
 	if err != nil {
 		return nil, err
 	}
 	countQuiet(sum, incs)
-	res.Incidents = incs
 	if err := summariseProblems(ctx, l, sum, incs); err != nil {
 		return nil, err
 	}
@@ -492,6 +525,7 @@ func (r *run) flush(ctx context.Context) error {
 		return fmt.Errorf("replay: %w", err)
 	}
 	r.tally(rep.Outcomes, byID)
+	r.drain()
 	before := r.done
 	r.done += len(r.batch)
 	if r.o.Progress != nil && r.done/4096 != before/4096 {
@@ -499,6 +533,30 @@ func (r *run) flush(ctx context.Context) error {
 	}
 	r.batch, r.min, r.max = r.batch[:0], time.Time{}, time.Time{}
 	return nil
+}
+
+// drain takes, when the replay keeps headers only, the messages sent since the last
+// drain from the outbox and keeps who was told: memory grows with the incidents told,
+// not with every message.
+func (r *run) drain() {
+	if !r.o.Headers || r.l == nil {
+		return
+	}
+	for _, n := range r.l.Outbox.Drain() {
+		tell(r.res.Told, n)
+	}
+}
+
+// tell adds n's target to those its incident told: the team of its topic (the topics
+// are firebreak-<target>), else its team attribute.
+func tell(told map[string][]string, n notify.Sent) {
+	id, team := n.Attributes["incident"], n.Attributes["team"]
+	if t := strings.TrimPrefix(n.Topic[strings.LastIndex(n.Topic, ":")+1:], "firebreak-"); t != "" {
+		team = t
+	}
+	if !slices.Contains(told[id], team) {
+		told[id] = append(told[id], team)
+	}
 }
 
 func (r *run) tally(outcomes []intake.Outcome, byID map[string]*routed) {

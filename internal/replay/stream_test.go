@@ -12,6 +12,7 @@ import (
 	"github.com/firebreak-ops/firebreak/events"
 	"github.com/firebreak-ops/firebreak/internal/bus"
 	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/replay"
 )
 
@@ -86,10 +87,21 @@ func TestStreamBatchSizeDoesNotMatterBeyondTheWindow(t *testing.T) {
 
 func ids(res *replay.Result) []string {
 	var out []string
-	for _, inc := range res.Incidents {
+	_ = res.EachIncident(context.Background(), func(inc incident.Incident) error {
 		out = append(out, inc.ID+" "+string(inc.Status)+" "+string(inc.Severity))
-	}
+		return nil
+	})
 	return out
+}
+
+// incidents lists a replay's incidents (Result.Incidents), failing t on an error.
+func incidents(t *testing.T, res *replay.Result) []incident.Incident {
+	t.Helper()
+	incs, err := res.Incidents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return incs
 }
 
 // Input out of event-time order is replayed in event-time order.
@@ -169,7 +181,10 @@ func TestCompareMatchesIncidentsByTheirEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	same := replay.Compare(old, old)
+	same, err := replay.Compare(context.Background(), old, old)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if same.Totals.Unchanged != old.Summary.Incidents || len(same.Incidents) != 0 {
 		t.Errorf("Compare(x, x) = %+v; want every one of %d incidents unchanged", same.Totals, old.Summary.Incidents)
 	}
@@ -179,7 +194,10 @@ func TestCompareMatchesIncidentsByTheirEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := replay.Compare(old, none)
+	d, err := replay.Compare(context.Background(), old, none)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if d.Totals.NotOpened != old.Summary.Incidents || d.Totals.Opened != 0 || len(d.Incidents) != old.Summary.Incidents {
 		t.Errorf("Compare(taxonomy, none).Totals = %+v; want all %d not opened", d.Totals, old.Summary.Incidents)
 	}

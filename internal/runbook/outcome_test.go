@@ -217,7 +217,7 @@ func TestUncaughtFailureTellsTheOwner(t *testing.T) {
 				}
 			}
 			if run := f.runner.Runs()[0]; run.Result() != tt.wantResult {
-				t.Errorf("run = %s (%v); want %s", run.Result(), run.Exec.Err(), tt.wantResult)
+				t.Errorf("run = %s (%v); want %s", run.Result(), run.Err(), tt.wantResult)
 			}
 			sent := f.outbox.Sent()
 			if len(sent) != tt.wantSent {

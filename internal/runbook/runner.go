@@ -93,14 +93,55 @@ type Run struct {
 	Runbook  string
 	Incident string
 	Name     string
-	Exec     *asl.Execution
+	// Exec is the execution while it runs or waits for a human; nil once it has ended,
+	// when only its outcome is kept (Status, Err): a replay runs runbooks for many
+	// incidents, and a finished execution still held its output.
+	Exec *asl.Execution
 
+	end  *outcome    // the outcome of an ended run
 	told atomic.Bool // the runbook told the owner something itself (its notify action)
+}
+
+// outcome is what is kept of an ended execution.
+type outcome struct {
+	status asl.Status
+	err    error
+	at     time.Time // the execution's clock when it ended
+}
+
+// Status is the run's execution status ("" before it started).
+func (r *Run) Status() asl.Status {
+	switch {
+	case r.end != nil:
+		return r.end.status
+	case r.Exec != nil:
+		return r.Exec.Status()
+	}
+	return ""
+}
+
+// Err is the error the run failed with, else nil.
+func (r *Run) Err() error {
+	switch {
+	case r.end != nil:
+		return r.end.err
+	case r.Exec != nil:
+		return r.Exec.Err()
+	}
+	return nil
+}
+
+// at is the run's execution clock.
+func (r *Run) at() time.Time {
+	if r.end != nil {
+		return r.end.at
+	}
+	return r.Exec.Now()
 }
 
 // Result names the outcome of a run for summaries: succeeded, failed or waiting.
 func (r *Run) Result() string {
-	switch r.Exec.Status() {
+	switch r.Status() {
 	case asl.StatusSucceeded:
 		return "succeeded"
 	case asl.StatusFailed:
@@ -127,7 +168,7 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 	}
 	if prev, ok := r.execs[name]; ok {
 		r.mu.Unlock()
-		if prev.Exec != nil { // a failure notice that failed to go out goes out now
+		if prev.Exec != nil || prev.end != nil { // a failure notice that failed to go out goes out now
 			if err := r.ended(ctx, prev); err != nil {
 				return Execution{}, err
 			}
@@ -190,37 +231,41 @@ func (r *Runner) Start(ctx context.Context, runbook, name string, input json.Raw
 }
 
 // finish tells the owner of a failed run if nothing did (ended), then keeps only the
-// outcome of a run that has ended, so memory stays flat however many runs a replay makes.
+// outcome of a run that has ended (its status, error and clock; not the execution and
+// its output), so memory stays flat however many runs a replay makes.
 func (r *Runner) finish(ctx context.Context, run *Run) error {
 	if err := r.ended(ctx, run); err != nil {
 		return err
 	}
-	run.Exec.Compact()
+	if st := run.Exec.Status(); st == asl.StatusSucceeded || st == asl.StatusFailed {
+		run.end = &outcome{status: st, err: run.Exec.Err(), at: run.Exec.Now()}
+		run.Exec = nil
+	}
 	return nil
 }
 
 // ended tells the owner of a run that failed without telling them itself (a failure no
 // Catch handled): what failed, at once.
 func (r *Runner) ended(ctx context.Context, run *Run) error {
-	if run.Exec.Status() != asl.StatusFailed || run.told.Load() {
+	if run.Status() != asl.StatusFailed || run.told.Load() {
 		return nil
 	}
 	what := "unknown error"
-	if e := run.Exec.Err(); e != nil {
+	if e := run.Err(); e != nil {
 		what = e.Error()
 	}
-	return r.Task.Failed(ctx, run.Exec.Now(), run.Incident, run.Runbook, run.Name, what)
+	return r.Task.Failed(ctx, run.at(), run.Incident, run.Runbook, run.Name, what)
 }
 
 func describe(run *Run, status string) Execution {
 	out := Execution{Name: run.Name, Status: status}
-	if status == "" && run.Exec != nil {
-		switch run.Exec.Status() {
+	if status == "" && (run.Exec != nil || run.end != nil) {
+		switch run.Status() {
 		case asl.StatusSucceeded:
 			out.Status = "succeeded (dry-run)"
 		case asl.StatusFailed:
 			out.Status = "failed (dry-run)"
-			if e := run.Exec.Err(); e != nil {
+			if e := run.Err(); e != nil {
 				out.Detail = e.Error()
 			}
 		case asl.StatusWaiting:
@@ -302,6 +347,9 @@ func (r *Runner) decide(ctx context.Context, execution, token string, approved b
 	r.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("execution %s: %w", execution, errNotHere)
+	}
+	if run.end != nil {
+		return fmt.Errorf("execution %s: %w", execution, asl.ErrNotRunning)
 	}
 	if run.Exec == nil {
 		return fmt.Errorf("execution %s: not started yet", execution)

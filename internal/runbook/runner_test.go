@@ -3,11 +3,13 @@ package runbook_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/firebreak-ops/firebreak"
+	"github.com/firebreak-ops/firebreak/internal/asl"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
@@ -113,6 +115,12 @@ func TestDryRunWaitsForApprovalThenActs(t *testing.T) {
 	}
 	if got := f.runner.Runs()[0].Result(); got != "succeeded" {
 		t.Errorf("after approval: %s; want succeeded", got)
+	}
+	if run := f.runner.Runs()[0]; run.Exec != nil || run.Status() != asl.StatusSucceeded {
+		t.Errorf("after approval: execution kept %v, status %s; want the outcome only, succeeded", run.Exec != nil, run.Status())
+	}
+	if err := f.runner.Resume(ctx, approvals[0], true, "sam"); !errors.Is(err, runbook.ErrGone) {
+		t.Errorf("Resume() of the ended run = %v; want ErrGone", err)
 	}
 	var kinds []string
 	for _, e := range timeline(t, f) {

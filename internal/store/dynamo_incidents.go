@@ -423,6 +423,11 @@ func (d *Dynamo) List(ctx context.Context, f Filter) ([]incident.Incident, error
 			conds = append(conds, "#sev IN ("+strings.Join(vs, ", ")+")")
 			in.ExpressionAttributeNames["#sev"] = "severity"
 		}
+		if f.ClassPrefix != "" {
+			conds = append(conds, "begins_with(#class, :classprefix)")
+			in.ExpressionAttributeNames["#class"] = "class"
+			in.ExpressionAttributeValues[":classprefix"] = s(f.ClassPrefix)
+		}
 		if len(conds) > 0 {
 			in.FilterExpression = aws.String(strings.Join(conds, " AND "))
 		}

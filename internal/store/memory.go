@@ -17,35 +17,37 @@ import (
 
 // Memory is the embedded store for local runs, replay and tests. Safe for concurrent use.
 type Memory struct {
-	mu         sync.Mutex
-	now        func() time.Time
-	seed       maphash.Seed // ledger id hashes
-	incidents  map[string]*incident.Incident
-	heads      map[string]string // fingerprint -> latest incident id
-	ledgers    map[Ledger]*memLedger
-	byStatus   map[incident.Status]map[incident.Severity]map[string]bool // incident ids by status and severity
-	due        dueIndex                                                  // incidents with a due time, earliest first (memory_due.go)
-	timelines  map[string][]incident.Entry
-	lastChange map[string]string
-	quarantine map[string]Quarantined
-	claims     map[string]claim
-	approvals  map[string]map[string]Approval
-	silences   map[string]silence.Silence
-	tokens     map[string]bool
-	stream     []StreamRecord
-	loose      map[string]map[string]Loose                            // fingerprint -> event id -> event (memory_early.go)
-	opened     []openedRef                                            // incidents by opening time (memory_opened.go)
-	openedIn   map[scope][]openedRef                                  // the same, per account and region
-	byScope    map[scopedStatus]map[incident.Severity]map[string]bool // incident ids by account, region, status and severity
-	followups  memFollowups                                           // reviews and actions (memory_followups.go)
-	overrides  map[string][]oncall.Override                           // schedule -> overrides sorted by id (memory_overrides.go)
-	problems   *memProblems                                           // problem items (memory_problems.go)
-	heartbeats memHeartbeats                                          // heartbeat states (heartbeats.go)
-	spill      *spill                                                 // timelines not touched lately, in a file (memory_spill.go)
+	mu           sync.Mutex
+	now          func() time.Time
+	seed         maphash.Seed // ledger id hashes
+	incidents    map[string]*incident.Incident
+	heads        map[string]string // fingerprint -> latest incident id
+	ledgers      map[Ledger]*memLedger
+	byStatus     map[incident.Status]map[incident.Severity]map[string]bool // incident ids by status and severity
+	due          dueIndex                                                  // incidents with a due time, earliest first (memory_due.go)
+	timelines    map[string][]incident.Entry
+	lastChange   map[string]string
+	quarantine   map[string]Quarantined
+	claims       map[string]claim       // actions claimed and not finished
+	finished     map[[2]uint64]struct{} // actions finished, by claimHash
+	claimSeed    maphash.Seed           // claimHash's second seed
+	approvals    map[string]map[string]Approval
+	silences     map[string]silence.Silence
+	tokens       map[string]bool
+	stream       []StreamRecord
+	loose        map[string]map[string]Loose                            // fingerprint -> event id -> event (memory_early.go)
+	opened       []openedRef                                            // incidents by opening time (memory_opened.go)
+	openedIn     map[scope][]openedRef                                  // the same, per account and region
+	byScope      map[scopedStatus]map[incident.Severity]map[string]bool // incident ids by account, region, status and severity
+	byScopeClass map[scopedStatus]map[string]map[string]bool            // incident ids by account, region, status and class
+	followups    memFollowups                                           // reviews and actions (memory_followups.go)
+	overrides    map[string][]oncall.Override                           // schedule -> overrides sorted by id (memory_overrides.go)
+	problems     *memProblems                                           // problem items (memory_problems.go)
+	heartbeats   memHeartbeats                                          // heartbeat states (heartbeats.go)
+	spill        *spill                                                 // timelines not touched lately, in a file (memory_spill.go)
 }
 
 type claim struct {
-	done  bool
 	owner string
 	until time.Time
 }
@@ -57,6 +59,7 @@ func NewMemory(now func() time.Time) *Memory {
 	return &Memory{
 		now:        now,
 		seed:       maphash.MakeSeed(),
+		claimSeed:  maphash.MakeSeed(),
 		incidents:  map[string]*incident.Incident{},
 		heads:      map[string]string{},
 		ledgers:    map[Ledger]*memLedger{},
@@ -122,9 +125,40 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 // ledger collide with a probability of about n²/2⁶⁵ (10⁻⁸ for a million events), as
 // the DynamoDB ledger's 63-bit hashes do.
 type memLedger struct {
-	ids          map[uint64]struct{}
+	few          []uint64            // the ids' hashes while there are at most smallLedger
+	ids          map[uint64]struct{} // then all of them
 	n, trig, rec int
 	first, last  time.Time
+}
+
+// smallLedger is how many ids a ledger keeps in a slice before it takes a map: most
+// incidents see a few events, and a slice of a few hashes costs a few words where the
+// smallest map costs a hundred bytes and more.
+const smallLedger = 16
+
+// add records the id hash h; false if the ledger has it already.
+func (led *memLedger) add(h uint64) bool {
+	if led.ids != nil {
+		if _, dup := led.ids[h]; dup {
+			return false
+		}
+		led.ids[h] = struct{}{}
+		return true
+	}
+	if slices.Contains(led.few, h) {
+		return false
+	}
+	if len(led.few) < smallLedger {
+		led.few = append(led.few, h)
+		return true
+	}
+	led.ids = make(map[uint64]struct{}, 2*smallLedger)
+	for _, x := range led.few {
+		led.ids[x] = struct{}{}
+	}
+	led.few = nil
+	led.ids[h] = struct{}{}
+	return true
 }
 
 // Record adds the events not yet recorded on the ledger and returns them.
@@ -136,7 +170,7 @@ func (m *Memory) Record(_ context.Context, l Ledger, refs []EventRef) ([]EventRe
 	defer m.mu.Unlock()
 	led := m.ledgers[l]
 	if led == nil {
-		led = &memLedger{ids: map[uint64]struct{}{}}
+		led = &memLedger{}
 		m.ledgers[l] = led
 	}
 	var added []EventRef
@@ -145,10 +179,9 @@ func (m *Memory) Record(_ context.Context, l Ledger, refs []EventRef) ([]EventRe
 			continue
 		}
 		h := maphash.String(m.seed, r.ID)
-		if _, dup := led.ids[h]; dup {
+		if !led.add(h) {
 			continue
 		}
-		led.ids[h] = struct{}{}
 		led.n++
 		switch r.Signal {
 		case event.Trigger:
@@ -397,13 +430,13 @@ func (m *Memory) DrainStream() []StreamRecord {
 func (m *Memory) Claim(_ context.Context, id, key, owner string, lease time.Duration) (ClaimState, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.finished[m.claimHash(id, key)]; ok {
+		return Finished, nil
+	}
 	k := id + "\x00" + key
 	c, ok := m.claims[k]
 	now := m.now()
-	switch {
-	case ok && c.done:
-		return Finished, nil
-	case ok && now.Before(c.until) && c.owner != owner:
+	if ok && now.Before(c.until) && c.owner != owner {
 		return Held, nil
 	}
 	m.claims[k] = claim{owner: owner, until: now.Add(lease)}
@@ -414,8 +447,28 @@ func (m *Memory) Claim(_ context.Context, id, key, owner string, lease time.Dura
 func (m *Memory) Done(_ context.Context, id, key, _ string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.claims[id+"\x00"+key] = claim{done: true}
+	delete(m.claims, id+"\x00"+key)
+	if m.finished == nil {
+		m.finished = map[[2]uint64]struct{}{}
+	}
+	m.finished[m.claimHash(id, key)] = struct{}{}
 	return nil
+}
+
+// claimHash is a finished action's key in 128 bits (two hashes of independent seeds):
+// a replay finishes several actions per incident, and keeps 16 bytes for each instead
+// of its id and key; two keys collide with a probability of about n²/2¹²⁹.
+func (m *Memory) claimHash(id, key string) [2]uint64 {
+	var h [2]uint64
+	for i, seed := range [2]maphash.Seed{m.seed, m.claimSeed} {
+		var mh maphash.Hash
+		mh.SetSeed(seed)
+		mh.WriteString(id)
+		mh.WriteByte(0)
+		mh.WriteString(key)
+		h[i] = mh.Sum64()
+	}
+	return h
 }
 
 // Release gives up owner's unfinished claim so that a retry can take it at once.
@@ -423,7 +476,7 @@ func (m *Memory) Release(_ context.Context, id, key, owner string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := id + "\x00" + key
-	if c, ok := m.claims[k]; ok && !c.done && c.owner == owner {
+	if c, ok := m.claims[k]; ok && c.owner == owner {
 		delete(m.claims, k)
 	}
 	return nil

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +17,8 @@ import (
 
 // TestMemoryIndexesAgreeWithEveryIncident: after random opens, changes and due times,
 // Due and List (served from the status, due, opening-time and per-account-and-region
-// indexes) answer what a walk over every incident answers.
+// indexes, by severity and by class) answer what a walk over every incident answers,
+// and Walk gives what List gives, in its order.
 func TestMemoryIndexesAgreeWithEveryIncident(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
@@ -24,7 +27,7 @@ func TestMemoryIndexesAgreeWithEveryIncident(t *testing.T) {
 	var ids []string
 	for i := range 300 {
 		fp := fmt.Sprintf("fp-%d", i)
-		inc := incident.Incident{ID: incident.ID(fp, 1), Seq: 1, Fingerprint: fp, Status: incident.Open, Severity: []incident.Severity{incident.Sev1, incident.Sev2, incident.Sev3}[i%3],
+		inc := incident.Incident{ID: incident.ID(fp, 1), Seq: 1, Fingerprint: fp, Status: incident.Open, Class: []string{"health.issue", "ops.alarm", "health.scheduled", "ops.health"}[i%4], Severity: []incident.Severity{incident.Sev1, incident.Sev2, incident.Sev3}[i%3],
 			Team: []string{"a", "b"}[i%2], Account: []string{"111111111111", "222222222222"}[i%3%2],
 			Region: []string{"eu-west-1", "us-east-1", "eu-west-1"}[i%5%3], OpenedAt: t0.Add(time.Duration(rng.IntN(3600)) * time.Second)}
 		if _, _, err := st.Open(ctx, inc, incident.Entry{}); err != nil {
@@ -100,24 +103,34 @@ func TestMemoryIndexesAgreeWithEveryIncident(t *testing.T) {
 			for _, where := range [][2]string{{"", ""}, {"111111111111", "eu-west-1"}, {"222222222222", "us-east-1"}, {"111111111111", ""}} {
 				for _, since := range []time.Time{{}, t0.Add(30 * time.Minute)} {
 					for _, sevs := range [][]incident.Severity{nil, {incident.Sev1, incident.Sev3}} {
-						f := store.Filter{Status: []incident.Status{status}, Team: team, Account: where[0], Region: where[1], OpenedSince: since, Severities: sevs}
-						want := map[string]bool{}
-						for _, inc := range all {
-							if inc.Status == status && (team == "" || inc.Team == team) && (where[0] == "" || inc.Account == where[0]) &&
-								(where[1] == "" || inc.Region == where[1]) && !inc.OpenedAt.Before(since) && (sevs == nil || slices.Contains(sevs, inc.Severity)) {
-								want[inc.ID] = true
+						for _, class := range []string{"", "health."} {
+							f := store.Filter{Status: []incident.Status{status}, Team: team, Account: where[0], Region: where[1], OpenedSince: since, Severities: sevs, ClassPrefix: class}
+							want := map[string]bool{}
+							for _, inc := range all {
+								if inc.Status == status && (team == "" || inc.Team == team) && (where[0] == "" || inc.Account == where[0]) &&
+									(where[1] == "" || inc.Region == where[1]) && !inc.OpenedAt.Before(since) && (sevs == nil || slices.Contains(sevs, inc.Severity)) &&
+									strings.HasPrefix(inc.Class, class) {
+									want[inc.ID] = true
+								}
 							}
-						}
-						got, err := st.List(ctx, f)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if len(got) != len(want) {
-							t.Errorf("List(%+v) = %d incidents; want %d", f, len(got), len(want))
-						}
-						for _, inc := range got {
-							if !want[inc.ID] {
-								t.Errorf("List(%+v) includes %s (%s, team %s, %s %s, opened %v)", f, inc.ID, inc.Status, inc.Team, inc.Account, inc.Region, inc.OpenedAt)
+							got, err := st.List(ctx, f)
+							if err != nil {
+								t.Fatal(err)
+							}
+							var walked []incident.Incident
+							if err := st.Walk(ctx, f, func(inc incident.Incident) error { walked = append(walked, inc); return nil }); err != nil {
+								t.Fatal(err)
+							}
+							if !reflect.DeepEqual(walked, got) {
+								t.Errorf("Walk(%+v) = %v; want List's %v", f, ids2(walked), ids2(got))
+							}
+							if len(got) != len(want) {
+								t.Errorf("List(%+v) = %d incidents; want %d", f, len(got), len(want))
+							}
+							for _, inc := range got {
+								if !want[inc.ID] {
+									t.Errorf("List(%+v) includes %s (%s, team %s, %s %s, opened %v)", f, inc.ID, inc.Status, inc.Team, inc.Account, inc.Region, inc.OpenedAt)
+								}
 							}
 						}
 					}

@@ -3,6 +3,7 @@ package store
 import (
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
@@ -81,30 +82,41 @@ func (m *Memory) listOpenedSince(f Filter) []incident.Incident {
 	return out
 }
 
-// indexScoped moves incident inc in the per-scope status and severity index after a
-// change from old (nil: it is new). Caller holds m.mu.
+// indexScoped moves incident inc in the per-scope status indexes (by severity, and by
+// class) after a change from old (nil: it is new). Caller holds m.mu.
 func (m *Memory) indexScoped(inc *incident.Incident, old *incident.Incident) {
-	if old != nil && old.Status == inc.Status && old.Severity == inc.Severity {
+	if old != nil && old.Status == inc.Status && old.Severity == inc.Severity && old.Class == inc.Class {
 		return
 	}
 	if m.byScope == nil {
 		m.byScope = map[scopedStatus]map[incident.Severity]map[string]bool{}
+		m.byScopeClass = map[scopedStatus]map[string]map[string]bool{}
 	}
 	if old != nil {
-		delete(m.byScope[scopedStatus{scopeOf(old), old.Status}][old.Severity], inc.ID)
+		k := scopedStatus{scopeOf(old), old.Status}
+		delete(m.byScope[k][old.Severity], inc.ID)
+		delete(m.byScopeClass[k][old.Class], inc.ID)
 	}
 	k := scopedStatus{scopeOf(inc), inc.Status}
 	if m.byScope[k] == nil {
 		m.byScope[k] = map[incident.Severity]map[string]bool{}
+		m.byScopeClass[k] = map[string]map[string]bool{}
 	}
 	if m.byScope[k][inc.Severity] == nil {
 		m.byScope[k][inc.Severity] = map[string]bool{}
 	}
 	m.byScope[k][inc.Severity][inc.ID] = true
+	if m.byScopeClass[k][inc.Class] == nil {
+		m.byScopeClass[k][inc.Class] = map[string]bool{}
+	}
+	m.byScopeClass[k][inc.Class][inc.ID] = true
 }
 
 // listScoped answers List for a filter narrowed to one account and region, without
-// OpenedSince, from the per-scope status and severity index. Caller holds m.mu.
+// OpenedSince, from the per-scope status index: by class when f asks for a class prefix
+// (dispatch's inhibition asks for its rules' source classes: what it visits is the
+// scope's classes and the incidents of the classes asked for, not every active
+// incident), else by severity. Caller holds m.mu.
 func (m *Memory) listScoped(f Filter, sc scope, statuses []incident.Status) []incident.Incident {
 	var out []incident.Incident
 	seen := map[incident.Status]bool{}
@@ -113,7 +125,21 @@ func (m *Memory) listScoped(f Filter, sc scope, statuses []incident.Status) []in
 			continue
 		}
 		seen[st] = true
-		for sev, ids := range m.byScope[scopedStatus{sc, st}] {
+		k := scopedStatus{sc, st}
+		if f.ClassPrefix != "" {
+			for class, ids := range m.byScopeClass[k] {
+				if !strings.HasPrefix(class, f.ClassPrefix) {
+					continue
+				}
+				for id := range ids {
+					if f.admits(m.incidents[id]) {
+						out = append(out, m.view(id))
+					}
+				}
+			}
+			continue
+		}
+		for sev, ids := range m.byScope[k] {
 			if len(f.Severities) > 0 && !slices.Contains(f.Severities, sev) {
 				continue // dispatch's inhibition asks for the more severe only
 			}

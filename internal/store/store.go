@@ -15,6 +15,7 @@ import (
 	"errors"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/event"
@@ -151,7 +152,11 @@ type Filter struct {
 	OpenedSince time.Time
 	// Severities: only incidents of these severities (empty: any).
 	Severities []incident.Severity
-	Limit      int // 0: no limit
+	// ClassPrefix: only incidents whose class begins with it (empty: any); an inhibit
+	// rule's source class pattern up to its first wildcard (dispatch.Inhibitor). The
+	// memory store indexes it by class; DynamoDB filters with begins_with.
+	ClassPrefix string
+	Limit       int // 0: no limit
 }
 
 // admits reports whether inc passes f's conditions other than its statuses.
@@ -163,6 +168,9 @@ func (f Filter) admits(inc *incident.Incident) bool {
 		return false
 	}
 	if !f.OpenedSince.IsZero() && inc.OpenedAt.Before(f.OpenedSince) {
+		return false
+	}
+	if f.ClassPrefix != "" && !strings.HasPrefix(inc.Class, f.ClassPrefix) {
 		return false
 	}
 	return len(f.Severities) == 0 || slices.Contains(f.Severities, inc.Severity)

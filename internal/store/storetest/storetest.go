@@ -52,6 +52,7 @@ func Run(t *testing.T, f Factory) {
 	runLedger(t, f)
 	RunFollowups(t, f)
 	runOverrides(t, f)
+	runClassFilter(t, f)
 	ctx := context.Background()
 	fp := "ops.alarm|123456789012|eu-west-1|arn:aws:cloudwatch:eu-west-1:123456789012:alarm:cpu"
 
