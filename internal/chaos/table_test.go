@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"text/tabwriter"
 	"time"
@@ -21,8 +22,9 @@ import (
 // TestChaosTable runs the samples and a generated day of CHAOS_EVENTS events (default
 // 10,000), each delivered three times, shuffled, at 0%, 10% and 30% faults with SDK
 // retries on and off, and prints one line per run against the fault-free single
-// delivery. It fails when any run lost or duplicated anything. CHAOS_INPUT=samples runs
-// the samples' rows alone.
+// delivery. It fails when any run lost or duplicated anything, and then lists what each
+// such run differed in. CHAOS_INPUT=samples or day runs one input's rows alone;
+// CHAOS_RATES (percentages, e.g. "0,10") chooses the fault rates.
 func TestChaosTable(t *testing.T) {
 	cfg, err := firebreak.Config()
 	if err != nil {
@@ -41,9 +43,24 @@ func TestChaosTable(t *testing.T) {
 		name   string
 		events [][]byte
 	}{{"samples", samples(t)}, {fmt.Sprintf("day of %d", n), bytes.Split(bytes.TrimSpace(day.Bytes()), []byte("\n"))}}
-	if os.Getenv("CHAOS_INPUT") == "samples" { // the samples' rows alone (minutes, not hours)
+	switch os.Getenv("CHAOS_INPUT") {
+	case "samples": // the samples' rows alone (minutes, not hours)
 		inputs = inputs[:1]
+	case "day":
+		inputs = inputs[1:]
 	}
+	rates := []float64{0, 0.1, 0.3}
+	if v := os.Getenv("CHAOS_RATES"); v != "" {
+		rates = nil
+		for _, f := range strings.Split(v, ",") {
+			pct, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || pct < 0 || pct > 100 {
+				t.Fatalf("CHAOS_RATES=%q: %q is not a percentage from 0 to 100", v, f)
+			}
+			rates = append(rates, pct/100)
+		}
+	}
+	var diffs []string
 	ctx := context.Background()
 	w := tabwriter.NewWriter(os.Stdout, 2, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "input\tfaults\tSDK retries\tinjected\tthrottling\t5xx\tslow\tdropped\tafter-write\tretries\tredelivered\tDLQ\tstream retries\tstream lost\tlost\tduplicated\tresent (timed out)\tseconds\t")
@@ -53,7 +70,7 @@ func TestChaosTable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, rate := range []float64{0, 0.1, 0.3} {
+		for _, rate := range rates {
 			for _, retries := range []bool{true, false} {
 				start := time.Now()
 				got, err := chaos.Run{Config: cfg, Events: in.events, Deliveries: 3, Shuffle: 11, Jitter: 2 * time.Minute, Workers: 4,
@@ -62,7 +79,14 @@ func TestChaosTable(t *testing.T) {
 					t.Fatal(err)
 				}
 				lost, dup, resent := chaos.Lost(ref.State, got.State, got.AmbiguousPublishes)
-				bad = bad || lost > 0 || dup > 0 || got.DLQ > 0 || got.StreamLost > 0
+				if lost > 0 || dup > 0 || got.DLQ > 0 || got.StreamLost > 0 {
+					bad = true
+					d := chaos.Diff(ref.State, got.State)
+					diffs = append(diffs, fmt.Sprintf("%s, %.0f%% faults, SDK retries %v: %d differences", in.name, rate*100, retries, len(d)))
+					for _, line := range d[:min(len(d), 15)] {
+						diffs = append(diffs, "  "+line)
+					}
+				}
 				f := got.Faults
 				injected := 0
 				for _, k := range chaos.AllKinds {
@@ -76,6 +100,9 @@ func TestChaosTable(t *testing.T) {
 		}
 	}
 	w.Flush()
+	for _, line := range diffs {
+		t.Log(line)
+	}
 	if bad {
 		t.Error("some runs lost or duplicated what the fault-free run did (lost/duplicated columns)")
 	}
