@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"text/tabwriter"
 	"time"
@@ -48,6 +49,7 @@ func TestChaosTable(t *testing.T) {
 	w := tabwriter.NewWriter(os.Stdout, 2, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "input\tfaults\tSDK retries\tinjected\tthrottling\t5xx\tslow\tdropped\tafter-write\tretries\tredelivered\tDLQ\tstream retries\tstream lost\tlost\tduplicated\tresent (timed out)\tseconds\t")
 	bad := false
+	var diffs []string
 	for _, in := range inputs {
 		ref, err := chaos.Run{Config: cfg, Events: in.events, Workers: 1, Dynalite: srv.Endpoint}.Do(ctx)
 		if err != nil {
@@ -63,6 +65,9 @@ func TestChaosTable(t *testing.T) {
 				}
 				lost, dup, resent := chaos.Lost(ref.State, got.State, got.AmbiguousPublishes)
 				bad = bad || lost > 0 || dup > 0 || got.DLQ > 0 || got.StreamLost > 0
+				if lost+dup > 0 { // what differs, after the table
+					diffs = append(diffs, fmt.Sprintf("%s, %.0f%% faults, SDK retries %v:\n%s", in.name, rate*100, retries, strings.Join(chaos.Diff(ref.State, got.State), "\n")))
+				}
 				f := got.Faults
 				injected := 0
 				for _, k := range chaos.AllKinds {
@@ -76,6 +81,9 @@ func TestChaosTable(t *testing.T) {
 		}
 	}
 	w.Flush()
+	for _, d := range diffs {
+		t.Log(d)
+	}
 	if bad {
 		t.Error("some runs lost or duplicated what the fault-free run did (lost/duplicated columns)")
 	}
