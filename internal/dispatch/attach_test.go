@@ -7,8 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
 // failChildEntry fails the first write of a parent's child entry, as a throttled or
@@ -192,4 +196,59 @@ func openAlarm(t *testing.T, f *fixture, id string, sev incident.Severity, at ti
 		t.Fatal(err)
 	}
 	return got
+}
+
+// loseRaiseEntry fails the first write of a group raise's timeline entry, as a request
+// whose connection dropped does: the parent's raise is written, its entry is not.
+type loseRaiseEntry struct {
+	store.DynamoDB
+	lost bool
+}
+
+func (l *loseRaiseEntry) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if k, ok := in.Item["key"].(*types.AttributeValueMemberS); ok && strings.HasPrefix(k.Value, "group-raise:") && !l.lost {
+		l.lost = true
+		return nil, errors.New("connection reset by peer")
+	}
+	return l.DynamoDB.PutItem(ctx, in, opts...)
+}
+
+// TestGroupRaiseEntryCompleteAfterRetry: a child raised its group's parent and the
+// raise's entry was lost; the retry finds the parent as severe as the child already and
+// still writes the entry, once.
+func TestGroupRaiseEntryCompleteAfterRetry(t *testing.T) {
+	f := newFixture(t)
+	db, table := dynamotest.ForTest(t)
+	lossy := &loseRaiseEntry{DynamoDB: db}
+	f.st = store.NewDynamo(lossy, table, func() time.Time { return f.clock })
+	f.d.Store, f.d.Quiet = f.st, f.st
+	ctx := context.Background()
+	parent := openAlarm(t, f, "FB-PARENT-1", incident.Sev3, t0)
+	if err := f.d.Handle(ctx, store.StreamRecord{New: parent}); err != nil {
+		t.Fatalf("Handle(parent opened) error %v", err)
+	}
+	child := openAlarm(t, f, "FB-CHILD-1", incident.Sev2, t0.Add(time.Minute))
+	if err := f.d.Handle(ctx, store.StreamRecord{New: child}); err == nil || !lossy.lost {
+		t.Fatalf("Handle(child opened) with the raise's entry lost = %v (lost %v); want the error, so the record is retried", err, lossy.lost)
+	}
+	if err := f.d.Handle(ctx, store.StreamRecord{New: child}); err != nil {
+		t.Fatalf("retry: Handle(child opened) error %v", err)
+	}
+	got, err := f.st.Get(ctx, parent.ID)
+	if err != nil || got.Severity != incident.Sev2 {
+		t.Fatalf("parent after the retry: %s, %v; want %s", got.Severity, err, incident.Sev2)
+	}
+	tl, err := f.st.Timeline(ctx, parent.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range tl {
+		if e.Key == "group-raise:"+child.ID {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("parent's timeline has %d group-raise:%s entries; want 1", n, child.ID)
+	}
 }
