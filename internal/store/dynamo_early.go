@@ -103,7 +103,8 @@ func (d *Dynamo) LooseBetween(ctx context.Context, fp string, from, to time.Time
 }
 
 // OpenEarlier moves an active incident's opening to the earlier event by at at (one
-// conditional update), then writes the entry; false if it opened at or before at already.
+// conditional update), then writes the entry; false if it opened at or before at already
+// (at the same time, by an event whose id sorts first: intake's event-time order).
 func (d *Dynamo) OpenEarlier(ctx context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error) {
 	t := fmtTime(at)
 	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
@@ -111,7 +112,7 @@ func (d *Dynamo) OpenEarlier(ctx context.Context, id, by string, at time.Time, e
 		Key:       itemKey(incidentPK(id), skMeta),
 		UpdateExpression: aws.String("SET #oat = :at, #oby = :by, #lsk = :lsk, #ver = #ver + :one, #upd = :upd, " +
 			"#dpk = :dpk, #dsk = :dsk, #dat = :at"),
-		ConditionExpression: aws.String("attribute_exists(#pk) AND #oat > :at AND #st IN (:open, :ack, :mit)"),
+		ConditionExpression: aws.String("attribute_exists(#pk) AND (#oat > :at OR (#oat = :at AND #oby > :by)) AND #st IN (:open, :ack, :mit)"),
 		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey, "#oat": "opened_at", "#oby": "opened_by",
 			"#lsk": "list_sk", "#ver": "version", "#upd": "updated_at", "#dpk": "due_pk", "#dsk": "due_sk", "#dat": "due_at", "#st": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":at": s(t), ":by": s(by), ":lsk": s(t + "#" + id),

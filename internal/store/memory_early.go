@@ -44,7 +44,8 @@ func (m *Memory) LooseBetween(_ context.Context, fp string, from, to time.Time) 
 }
 
 // OpenEarlier moves an active incident's opening to the earlier event by at at, with
-// the timeline entry that says so; false if the incident opened at or before at already.
+// the timeline entry that says so; false if the incident opened at or before at already
+// (at the same time, by an event whose id sorts first: intake's event-time order).
 // The lifecycle (status, StateAt) is left as it is: the clocks that already ran keep
 // their keys.
 func (m *Memory) OpenEarlier(_ context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error) {
@@ -57,7 +58,8 @@ func (m *Memory) OpenEarlier(_ context.Context, id, by string, at time.Time, ent
 	if err := m.resident(id); err != nil {
 		return false, err
 	}
-	if !inc.OpenedAt.After(at) || !inc.Status.Active() {
+	earlier := inc.OpenedAt.After(at) || inc.OpenedAt.Equal(at) && inc.OpenedBy > by // event-time order, ties by id
+	if !earlier || !inc.Status.Active() {
 		return false, nil
 	}
 	old := clone(*inc)

@@ -77,6 +77,9 @@ func runEarly(t *testing.T, f Factory) {
 			{"earlier", t0.Add(5 * time.Minute), true},
 			{"earlier", t0.Add(5 * time.Minute), false}, // redelivered
 			{"earliest", t0, true},
+			// The same time: intake orders events by time, then id; the store agrees.
+			{"zz-same-time", t0, false},
+			{"a-same-time", t0, true},
 		}
 		for _, s := range steps {
 			ok, err := st.OpenEarlier(ctx, inc.ID, s.id, s.at, entry(s.id, s.at))
@@ -88,16 +91,16 @@ func runEarly(t *testing.T, f Factory) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !got.OpenedAt.Equal(t0) || got.OpenedBy != "earliest" || !got.StateAt.Equal(t0.Add(10*time.Minute)) || got.Status != incident.Open {
-			t.Errorf("Get() = opened %s by %s, state %s since %s; want opened at 0s by earliest, open since 10m (the lifecycle unchanged)",
+		if !got.OpenedAt.Equal(t0) || got.OpenedBy != "a-same-time" || !got.StateAt.Equal(t0.Add(10*time.Minute)) || got.Status != incident.Open {
+			t.Errorf("Get() = opened %s by %s, state %s since %s; want opened at 0s by a-same-time, open since 10m (the lifecycle unchanged)",
 				got.OpenedAt.Sub(t0), got.OpenedBy, got.Status, got.StateAt.Sub(t0))
 		}
 		tl, err := st.Timeline(ctx, inc.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(tl) != 3 || tl[0].Key != "opened:earliest" {
-			t.Errorf("Timeline() = %v; want three opened entries, the earliest first", tl)
+		if len(tl) != 4 || tl[0].Key != "opened:a-same-time" {
+			t.Errorf("Timeline() = %v; want four opened entries, opened:a-same-time first", tl)
 		}
 	})
 }
