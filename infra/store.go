@@ -102,7 +102,7 @@ var storeCalls = func() map[string][]tableCall {
 		"Quarantine":       {put},
 		"KeepLoose":        {put},
 		"LooseBetween":     {query},
-		"OpenEarlier":      {upd, put},
+		"OpenEarlier":      {upd, put, get}, // a move already made: is it this event's?
 		"QuarantinedSince": {list},
 		"Get":              {{"dynamodb:BatchGetItem", ""}},
 		"List":             {list, {"dynamodb:BatchGetItem", ""}},

@@ -120,6 +120,21 @@ func (d *Dynamo) OpenEarlier(ctx context.Context, id, by string, at time.Time, e
 			":open": s(string(incident.Open)), ":ack": s(string(incident.Acknowledged)), ":mit": s(string(incident.Mitigated))},
 	})
 	if isConditionFailed(err) {
+		// Opened at or before at already. If by this very event, another delivery of it
+		// moved the opening (two workers, one message delivered twice) and may have lost
+		// the entry after its update: the entry is this opening's either way.
+		res, gerr := d.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: itemKey(incidentPK(id), skMeta),
+			ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("#oby, #oat"),
+			ExpressionAttributeNames: map[string]string{"#oby": "opened_by", "#oat": "opened_at"}})
+		if gerr != nil {
+			return false, fmt.Errorf("open %s earlier: read its opening: %w", id, gerr)
+		}
+		if str(res.Item, "opened_by") == by && str(res.Item, "opened_at") == t {
+			entry.Incident = id
+			if err := d.putEntry(ctx, entry); err != nil {
+				return false, fmt.Errorf("open %s earlier: %w", id, err)
+			}
+		}
 		return false, nil
 	}
 	if err != nil {

@@ -65,3 +65,60 @@ func TestRetriedOpenGoesOn(t *testing.T) {
 		t.Errorf("Timeline = %v, %v; want the opening entry once", tl, err)
 	}
 }
+
+// loseOpenedEntry fails the first write of the "opened" entry keyed key after the
+// opening's update: the update is written, the entry is not.
+type loseOpenedEntry struct {
+	store.DynamoDB
+	key  string
+	lost bool
+}
+
+func (l *loseOpenedEntry) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if k, ok := in.Item["key"].(*types.AttributeValueMemberS); ok && k.Value == l.key && !l.lost {
+		l.lost = true
+		return nil, errors.New("connection reset by peer")
+	}
+	return l.DynamoDB.PutItem(ctx, in, opts...)
+}
+
+// TestOpenEarlierByTheSameEventWritesItsEntry: one event delivered twice, to two
+// workers: the first moves the incident's opening to it and loses the entry, the second
+// finds the opening already moved (to this very event) and writes the entry, which is
+// this opening's whoever moved it.
+func TestOpenEarlierByTheSameEventWritesItsEntry(t *testing.T) {
+	srv := dynamotest.SharedForTest(t)
+	db := srv.Client()
+	table := dynamotest.NewTable(t, db)
+	lossy := &loseOpenedEntry{DynamoDB: db, key: "opened:early"}
+	st := store.NewDynamo(lossy, table, now)
+	ctx := context.Background()
+	at := now().Add(-time.Hour)
+	fp := "ops.alarm|123456789012|eu-west-1|twice"
+	inc := incident.Incident{ID: incident.ID(fp, 1), Seq: 1, Fingerprint: fp, Class: "ops.alarm", Title: "cpu high", Severity: incident.Sev2,
+		Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", OpenedBy: "late", OpenedAt: at, StateAt: at}
+	if _, _, err := st.Open(ctx, inc, incident.Entry{Incident: inc.ID, At: at, Kind: incident.KindOpened, Key: "opened:late"}); err != nil {
+		t.Fatal(err)
+	}
+	early := at.Add(-time.Minute)
+	entry := incident.Entry{At: early, Kind: incident.KindOpened, Key: "opened:early"}
+	if _, err := st.OpenEarlier(ctx, inc.ID, "early", early, entry); err == nil || !lossy.lost {
+		t.Fatalf("OpenEarlier with its entry lost = %v (lost %v); want the error", err, lossy.lost)
+	}
+	// The other delivery, on another worker (a fresh store: nothing known in process).
+	other := store.NewDynamo(db, table, now)
+	if moved, err := other.OpenEarlier(ctx, inc.ID, "early", early, entry); err != nil || moved {
+		t.Fatalf("OpenEarlier by the same event again = %v, %v; want false (moved already), nil", moved, err)
+	}
+	tl, err := other.Timeline(ctx, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, e := range tl {
+		keys = append(keys, e.Key)
+	}
+	if len(keys) != 2 || keys[0] != "opened:early" {
+		t.Errorf("timeline keys = %v; want [opened:early opened:late]", keys)
+	}
+}
