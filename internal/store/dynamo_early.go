@@ -104,21 +104,34 @@ func (d *Dynamo) LooseBetween(ctx context.Context, fp string, from, to time.Time
 
 // OpenEarlier moves an active incident's opening to the earlier event by at at (one
 // conditional update), then writes the entry; false if it opened at or before at already
-// (at the same time, by an event whose id sorts first: intake's event-time order).
+// (at the same time, by an event whose id sorts first: intake's event-time order). Its
+// clocks (state_at) move too while the escalator has not looked at it (open, unchanged,
+// still due at its opening): a first update tries that, a second moves the opening alone.
 func (d *Dynamo) OpenEarlier(ctx context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error) {
 	t := fmtTime(at)
-	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(d.table),
-		Key:       itemKey(incidentPK(id), skMeta),
-		UpdateExpression: aws.String("SET #oat = :at, #oby = :by, #lsk = :lsk, #ver = #ver + :one, #upd = :upd, " +
-			"#dpk = :dpk, #dsk = :dsk, #dat = :at"),
-		ConditionExpression: aws.String("attribute_exists(#pk) AND (#oat > :at OR (#oat = :at AND #oby > :by)) AND #st IN (:open, :ack, :mit)"),
-		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey, "#oat": "opened_at", "#oby": "opened_by",
-			"#lsk": "list_sk", "#ver": "version", "#upd": "updated_at", "#dpk": "due_pk", "#dsk": "due_sk", "#dat": "due_at", "#st": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":at": s(t), ":by": s(by), ":lsk": s(t + "#" + id),
-			":one": n(1), ":upd": s(fmtTime(d.now())), ":dpk": s(duePK), ":dsk": s(t + "#" + id),
-			":open": s(string(incident.Open)), ":ack": s(string(incident.Acknowledged)), ":mit": s(string(incident.Mitigated))},
-	})
+	move := func(clocks bool) error {
+		update := "SET #oat = :at, #oby = :by, #lsk = :lsk, #ver = #ver + :one, #upd = :upd, #dpk = :dpk, #dsk = :dsk, #dat = :at"
+		cond := "attribute_exists(#pk) AND (#oat > :at OR (#oat = :at AND #oby > :by)) AND #st IN (:open, :ack, :mit)"
+		names := map[string]string{"#pk": Table.PartitionKey, "#oat": "opened_at", "#oby": "opened_by",
+			"#lsk": "list_sk", "#ver": "version", "#upd": "updated_at", "#dpk": "due_pk", "#dsk": "due_sk", "#dat": "due_at", "#st": "status"}
+		if clocks { // the escalator has not looked at it yet: its clocks start at the opening
+			update += ", #sat = :at"
+			cond += " AND #st = :open AND #sat = #oat AND #dat = #oat"
+			names["#sat"] = "state_at"
+		}
+		_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(d.table), Key: itemKey(incidentPK(id), skMeta),
+			UpdateExpression: aws.String(update), ConditionExpression: aws.String(cond), ExpressionAttributeNames: names,
+			ExpressionAttributeValues: map[string]types.AttributeValue{":at": s(t), ":by": s(by), ":lsk": s(t + "#" + id),
+				":one": n(1), ":upd": s(fmtTime(d.now())), ":dpk": s(duePK), ":dsk": s(t + "#" + id),
+				":open": s(string(incident.Open)), ":ack": s(string(incident.Acknowledged)), ":mit": s(string(incident.Mitigated))},
+		})
+		return err
+	}
+	err := move(true)
+	if isConditionFailed(err) { // looked at already (or not open, or not later): the opening alone
+		err = move(false)
+	}
 	if isConditionFailed(err) {
 		// Opened at or before at already. If by this very event, another delivery of it
 		// moved the opening (two workers, one message delivered twice) and may have lost

@@ -46,8 +46,10 @@ func (m *Memory) LooseBetween(_ context.Context, fp string, from, to time.Time) 
 // OpenEarlier moves an active incident's opening to the earlier event by at at, with
 // the timeline entry that says so; false if the incident opened at or before at already
 // (at the same time, by an event whose id sorts first: intake's event-time order).
-// The lifecycle (status, StateAt) is left as it is: the clocks that already ran keep
-// their keys.
+// The incident's clocks (StateAt) move with the opening only while the escalator has
+// not looked at it (it is open, unchanged since it opened, and still due at its
+// opening): afterwards its steps may have run, keyed by their start, and moving the
+// start would run them again.
 func (m *Memory) OpenEarlier(_ context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -63,6 +65,9 @@ func (m *Memory) OpenEarlier(_ context.Context, id, by string, at time.Time, ent
 		return false, nil
 	}
 	old := clone(*inc)
+	if inc.Status == incident.Open && inc.StateAt.Equal(inc.OpenedAt) && inc.DueAt.Equal(inc.OpenedAt) {
+		inc.StateAt = at.UTC()
+	}
 	inc.OpenedAt, inc.OpenedBy, inc.DueAt = at.UTC(), by, at.UTC()
 	inc.Version++
 	inc.UpdatedAt = m.now().UTC()
