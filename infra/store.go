@@ -110,7 +110,7 @@ var storeCalls = func() map[string][]tableCall {
 		"AddEntries":       {get, put},
 		"Claim":            {put, get}, // a claim not taken reads whether it is done or held
 		"Done":             {upd},
-		"Release":          {del},
+		"Release":          {upd}, // kept, marked released (a late claim write must not take it back)
 		"PutApproval":      {get, put},
 		"Approvals":        {query},
 		"Decide":           {upd, get},

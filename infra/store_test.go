@@ -204,13 +204,15 @@ func TestStoreCalls(t *testing.T) {
 // on its own and compared with what the grants derive from the handlers' store
 // interfaces.
 func TestTableAccess(t *testing.T) {
-	rw := "dynamodb:BatchGetItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"
+	// Only the API deletes (on-call overrides and silences it removes); a released claim is
+	// kept, marked (store.Dynamo.Release).
+	rw := "dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"
 	want := map[string]map[string]string{
-		"intake":     {"": "dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"},
+		"intake":     {"": rw},
 		"dispatch":   {"": rw, "list": "dynamodb:Query"},
 		"escalate":   {"": rw, "due": "dynamodb:Query", "list": "dynamodb:Query"}, // Query: the stored on-call overrides; list: the open-problems gauge
 		TaskFunction: {"": rw},                                                    // Query: the timeline it reads to tell a verified remediation
-		APIFunction:  {"": rw, "list": "dynamodb:Query", "owner": "dynamodb:Query"},
+		APIFunction:  {"": "dynamodb:BatchGetItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem", "list": "dynamodb:Query", "owner": "dynamodb:Query"},
 		// RotateFunction: no table access at all.
 	}
 	for name, spec := range functionSpecs {

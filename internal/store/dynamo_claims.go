@@ -27,9 +27,14 @@ func (d *Dynamo) Claim(ctx context.Context, id, key, owner string, lease time.Du
 			Table.PartitionKey: s(incidentPK(id)), Table.SortKey: s(pfxClaim + key),
 			"state": s("pending"), "owner": s(owner), "claimed_at": s(fmtTime(now)), "lease_until": s(fmtTime(now.Add(lease))),
 		},
-		ConditionExpression:       aws.String("attribute_not_exists(#pk) OR (#st = :pending AND (#lu < :now OR #ow = :owner))"),
-		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#st": "state", "#lu": "lease_until", "#ow": "owner"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pending": s("pending"), ":now": s(fmtTime(now)), ":owner": s(owner)},
+		// A released claim is taken by a claim made at or after its release: a claim write
+		// made before it (its answer lost, the attempt gave up and released) that lands
+		// late does not hold the action for a lease on behalf of an attempt that is gone.
+		ConditionExpression: aws.String("attribute_not_exists(#pk) OR (#st = :pending AND (#lu < :now OR #ow = :owner)) OR " +
+			"(#st = :released AND #ra <= :now)"),
+		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey, "#st": "state", "#lu": "lease_until", "#ow": "owner", "#ra": "released_at"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pending": s("pending"), ":now": s(fmtTime(now)), ":owner": s(owner),
+			":released": s("released")},
 	})
 	if err == nil {
 		return Claimed, nil
@@ -69,13 +74,18 @@ func (d *Dynamo) Done(ctx context.Context, id, key, result string) error {
 
 // Release gives up owner's unfinished claim so a retry can take it at once; a claim
 // another attempt took over after owner's lease ran out, or one done, is left as it is.
+// The claim is kept (or, if its write has not landed, made), marked released and when:
+// a claim write owner made before (whose answer was lost) may still land, and must not
+// take the action back (Claim).
 func (d *Dynamo) Release(ctx context.Context, id, key, owner string) error {
-	_, err := d.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 aws.String(d.table),
-		Key:                       itemKey(incidentPK(id), pfxClaim+key),
-		ConditionExpression:       aws.String("#st = :pending AND #ow = :owner"),
-		ExpressionAttributeNames:  map[string]string{"#st": "state", "#ow": "owner"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pending": s("pending"), ":owner": s(owner)},
+	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(d.table),
+		Key:              itemKey(incidentPK(id), pfxClaim+key),
+		UpdateExpression: aws.String("SET #st = :released, #ra = :now"),
+		// No claim yet: its write may still be on its way; the mark stops it too.
+		ConditionExpression:       aws.String("attribute_not_exists(#pk) OR (#st = :pending AND #ow = :owner)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#st": "state", "#ow": "owner", "#ra": "released_at"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pending": s("pending"), ":owner": s(owner), ":released": s("released"), ":now": s(fmtTime(d.now().UTC()))},
 	})
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("release %s of %s: %w", key, id, err)

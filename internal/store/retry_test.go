@@ -122,3 +122,55 @@ func TestOpenEarlierByTheSameEventWritesItsEntry(t *testing.T) {
 		t.Errorf("timeline keys = %v; want [opened:early opened:late]", keys)
 	}
 }
+
+// holdClaim keeps the first claim write aside instead of sending it, as a request whose
+// client timed out while it was still on its way; land sends it, late.
+type holdClaim struct {
+	store.DynamoDB
+	held *dynamodb.PutItemInput
+}
+
+func (h *holdClaim) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if sk, ok := in.Item[store.Table.SortKey].(*types.AttributeValueMemberS); ok && h.held == nil && len(sk.Value) > 2 && sk.Value[:2] == "D#" {
+		h.held = in
+		return nil, errors.New("RequestTimeout: the claim's answer never came")
+	}
+	return h.DynamoDB.PutItem(ctx, in, opts...)
+}
+
+func (h *holdClaim) land(ctx context.Context) error {
+	_, err := h.DynamoDB.PutItem(ctx, h.held)
+	return err
+}
+
+// TestLateClaimAfterReleaseHoldsNothing: an attempt's claim write timed out on its way,
+// the attempt gave up and released the claim, and then the write landed. It must not
+// hold the action for a lease on behalf of an attempt that is gone: the next attempt
+// claims it at once.
+func TestLateClaimAfterReleaseHoldsNothing(t *testing.T) {
+	srv := dynamotest.SharedForTest(t)
+	db := srv.Client()
+	table := dynamotest.NewTable(t, db)
+	clock := now()
+	tick := func() time.Time { clock = clock.Add(time.Millisecond); return clock }
+	h := &holdClaim{DynamoDB: db}
+	gone := store.NewDynamo(h, table, tick)
+	ctx := context.Background()
+	inc := incident.Incident{ID: "FB-LATE-1", Seq: 1, Fingerprint: "fp-late", Status: incident.Open, OpenedBy: "e1", OpenedAt: clock, StateAt: clock}
+	if _, _, err := gone.Open(ctx, inc, incident.Entry{Incident: inc.ID, At: clock, Kind: incident.KindOpened, Key: "opened:e1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gone.Claim(ctx, inc.ID, "notify:v1", "attempt-1", time.Hour); err == nil || h.held == nil {
+		t.Fatalf("Claim with its write held back = %v; want the error", err)
+	}
+	if err := gone.Release(ctx, inc.ID, "notify:v1", "attempt-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.land(ctx); err == nil {
+		t.Error("the late claim write landed on the released claim; want its condition to fail")
+	}
+	next := store.NewDynamo(db, table, tick)
+	if st, err := next.Claim(ctx, inc.ID, "notify:v1", "attempt-2", time.Hour); err != nil || st != store.Claimed {
+		t.Errorf("Claim by the next attempt = %v, %v; want Claimed at once, not held for the gone attempt's lease", st, err)
+	}
+}
