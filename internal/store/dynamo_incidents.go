@@ -205,7 +205,10 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 func (d *Dynamo) finishAppliedChange(ctx context.Context, c Change) error {
 	res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(d.table), Key: itemKey(incidentPK(c.Incident), skMeta), ConsistentRead: aws.Bool(true),
-		ProjectionExpression: aws.String("#lc"), ExpressionAttributeNames: map[string]string{"#lc": "last_change"},
+		// The key too: an incident no change was applied to yet has no last_change, and a
+		// projection of that alone is empty, as if there were no incident.
+		ProjectionExpression:     aws.String("#pk, #lc"),
+		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey, "#lc": "last_change"},
 	})
 	if err != nil {
 		return err

@@ -174,3 +174,27 @@ func TestLateClaimAfterReleaseHoldsNothing(t *testing.T) {
 		t.Errorf("Claim by the next attempt = %v, %v; want Claimed at once, not held for the gone attempt's lease", st, err)
 	}
 }
+
+// TestChangeNotAppliedToAFreshIncident: a change whose precondition does not hold, on an
+// incident no change was applied to yet, is "not applied", not "no such incident" (the
+// store reads the incident's last change to tell; it has none). Dispatch retried a
+// group's raise of such a parent until the stream gave the record up.
+func TestChangeNotAppliedToAFreshIncident(t *testing.T) {
+	st := dynamotest.Store(t, now)
+	ctx := context.Background()
+	at := now().Add(-time.Hour)
+	inc := incident.Incident{ID: "FB-FRESH-1", Seq: 1, Fingerprint: "fp-fresh", Severity: incident.Sev2, Status: incident.Open, OpenedBy: "e1", OpenedAt: at, StateAt: at}
+	if _, _, err := st.Open(ctx, inc, incident.Entry{Incident: inc.ID, At: at, Kind: incident.KindOpened, Key: "opened:e1"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]store.Change{
+		"raise to the same severity": {Incident: inc.ID, Severity: incident.Sev2, RaiseOnly: true, At: at,
+			Entry: incident.Entry{At: at, Kind: incident.KindSeverityRaised, Key: "group-raise:FB-CHILD-1"}},
+		"status it does not have": {Incident: inc.ID, IfStatus: []incident.Status{incident.Mitigated}, Status: incident.Open, At: at,
+			Entry: incident.Entry{At: at, Kind: incident.KindRetriggered, Key: "retriggered:e2"}},
+	} {
+		if applied, err := st.Change(ctx, c); err != nil || applied {
+			t.Errorf("Change(%s) = %v, %v; want false, nil", name, applied, err)
+		}
+	}
+}
