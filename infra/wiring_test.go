@@ -112,7 +112,9 @@ func TestRoles(t *testing.T) {
 		}
 		return out
 	}
-	rw := "dynamodb:BatchGetItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"
+	// Only the API deletes (overrides, silences); a released claim is kept, marked.
+	rw := "dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"
+	rwd := rw + " dynamodb:DeleteItem"
 	tableKey := many("kms:Decrypt kms:Encrypt kms:GenerateDataKey kms:DescribeKey", dataKey)
 	var topics []string
 	for _, tp := range sy.stack.Notifications.Teams {
@@ -172,7 +174,7 @@ func TestRoles(t *testing.T) {
 		// Query on the table: the stored on-call overrides of the schedules it pages.
 		"escalate":   concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/due", "${"+table+".Arn}/index/list"), tableKey, publish, page, readKeys, relay),
 		TaskFunction: concat(many(rw, table+".Arn"), tableKey, publish, readKeys, relay),
-		APIFunction: concat(many(rw, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list", "${"+table+".Arn}/index/owner"), tableKey, readKeys,
+		APIFunction: concat(many(rwd, table+".Arn"), many("dynamodb:Query", "${"+table+".Arn}/index/list", "${"+table+".Arn}/index/owner"), tableKey, readKeys,
 			many("states:SendTaskSuccess states:SendTaskFailure", resumed...)),
 		WebhookFunction: concat(many("sqs:ReceiveMessage sqs:ChangeMessageVisibility sqs:GetQueueUrl sqs:DeleteMessage sqs:GetQueueAttributes", sy.logicalID(t, sy.stack.Outbound.Queue)+".Arn"),
 			many("kms:Decrypt", msgKey), many("sns:Publish", chatTopics...), many("secretsmanager:GetSecretValue", hookSecrets...)),

