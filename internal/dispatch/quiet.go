@@ -53,7 +53,7 @@ func (d *Dispatcher) quiet(ctx context.Context, inc incident.Incident, at time.T
 			if err != nil {
 				return nil, err
 			}
-			if err := d.raiseAgain(ctx, inc, parent, at); err != nil {
+			if err := d.raise(ctx, inc, parent, at, true); err != nil {
 				return nil, err
 			}
 		}
@@ -133,36 +133,31 @@ func (d *Dispatcher) group(ctx context.Context, inc incident.Incident, at time.T
 	if err := d.attach(ctx, inc, parent, q, at); err != nil {
 		return nil, err
 	}
-	if err := d.raise(ctx, inc, parent, at); err != nil {
+	if err := d.raise(ctx, inc, parent, at, false); err != nil {
 		return nil, err
 	}
 	return q, nil
 }
 
-// raise makes the group as severe as its worst member: inc joined parent's group.
-func (d *Dispatcher) raise(ctx context.Context, inc, parent incident.Incident, at time.Time) error {
-	if inc.Severity.Rank() >= parent.Severity.Rank() {
+// raise makes the group as severe as its worst member: inc joined parent's group. On a
+// retry of the change that grouped inc (retry), a parent as severe as inc may be so
+// because the first attempt raised it and then lost the raise's entry, so the raise is
+// asked for again: the store writes the entry if this raise was the parent's last
+// change, and does nothing otherwise (Change's retry contract).
+func (d *Dispatcher) raise(ctx context.Context, inc, parent incident.Incident, at time.Time, retry bool) error {
+	rank, was := inc.Severity.Rank(), parent.Severity.Rank()
+	if rank > was || rank == was && !retry {
 		return nil
 	}
-	_, err := d.Quiet.Change(ctx, store.Change{Incident: parent.ID, Severity: inc.Severity, RaiseOnly: true, At: at.Add(2),
-		Entry: incident.Entry{At: at.Add(2), Kind: incident.KindSeverityRaised, Actor: "firebreak", Key: "group-raise:" + inc.ID,
-			Data:   map[string]string{"child": inc.ID, "from": string(parent.Severity), "to": string(inc.Severity)},
-			Detail: fmt.Sprintf("Severity raised %s → %s: %s joined the group.", parent.Severity, inc.Severity, inc.ID)}})
-	return err
-}
-
-// raiseAgain is raise on a retry of the change that grouped inc: a parent as severe as
-// inc may be so because the first attempt raised it and then lost the raise's entry, so
-// the raise is asked for again; the store writes the entry if this raise was the
-// parent's last change, and does nothing otherwise (Change's retry contract).
-func (d *Dispatcher) raiseAgain(ctx context.Context, inc, parent incident.Incident, at time.Time) error {
-	if inc.Severity.Rank() != parent.Severity.Rank() {
-		return d.raise(ctx, inc, parent, at)
+	data := map[string]string{"child": inc.ID, "from": string(parent.Severity), "to": string(inc.Severity)}
+	detail := fmt.Sprintf("Severity raised %s → %s: %s joined the group.", parent.Severity, inc.Severity, inc.ID)
+	if rank == was { // raised already: from what, the retry no longer knows
+		delete(data, "from")
+		detail = fmt.Sprintf("Severity raised to %s: %s joined the group.", inc.Severity, inc.ID)
 	}
 	_, err := d.Quiet.Change(ctx, store.Change{Incident: parent.ID, Severity: inc.Severity, RaiseOnly: true, At: at.Add(2),
 		Entry: incident.Entry{At: at.Add(2), Kind: incident.KindSeverityRaised, Actor: "firebreak", Key: "group-raise:" + inc.ID,
-			Data:   map[string]string{"child": inc.ID, "to": string(inc.Severity)},
-			Detail: fmt.Sprintf("Severity raised to %s: %s joined the group.", inc.Severity, inc.ID)}})
+			Data: data, Detail: detail}})
 	return err
 }
 
