@@ -31,7 +31,7 @@ type Dispatch struct {
 // escalator pages again, independently, for incidents nobody acknowledges), and a
 // batch is small so that one bad record delays few others.
 const (
-	dispatchBatchSize    = 10
+	dispatchBatchSize    = dispatch.StreamBatchSize
 	dispatchRetries      = dispatch.StreamRetries
 	dispatchMaxRecordAge = time.Hour
 )

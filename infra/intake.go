@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/firebreak-ops/firebreak/events"
+	"github.com/firebreak-ops/firebreak/internal/intake"
 )
 
 // Intake receives the events: one EventBridge rule per catalog rule (on the default bus,
@@ -33,8 +34,8 @@ type Intake struct {
 }
 
 // maxReceives is how many times the intake Lambda gets a message before it moves to
-// the DLQ. Partial batch responses mean only the failing messages count a receive.
-const maxReceives = 5
+// the DLQ (intake.MaxReceives).
+const maxReceives = intake.MaxReceives
 
 func newIntake(s *Stack) *Intake {
 	scope := constructs.NewConstruct(s.Stack, jsii.String("Intake"))

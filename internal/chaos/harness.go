@@ -58,13 +58,17 @@ type Run struct {
 	Workers    int // concurrent intake invocations (default 4)
 	BatchSize  int // messages per invocation (default the config's intake batch size)
 	// MaxReceives is the queue's maxReceiveCount: a message received that often goes to
-	// the DLQ (default 10). StreamAttempts is how often a stream record is tried before
+	// the DLQ (default intake.MaxReceives, as deployed). StreamAttempts is how often a stream record is tried before
 	// it is given up (default 10).
 	MaxReceives, StreamAttempts int
-	Faults                      Options // the proxies' faults (Rate 0: none)
-	SDKRetries                  bool    // the clients retry as the SDK's standard retryer does
-	Dynalite                    string  // endpoint of a running dynalite
-	Log                         *slog.Logger
+	// Redrives is how many times the operator redrives the intake DLQ, each time the
+	// queue has drained, as its alarm asks (SQS's redrive: the messages go back to the
+	// queue and are received MaxReceives times again). 0: never.
+	Redrives   int
+	Faults     Options // the proxies' faults (Rate 0: none)
+	SDKRetries bool    // the clients retry as the SDK's standard retryer does
+	Dynalite   string  // endpoint of a running dynalite
+	Log        *slog.Logger
 }
 
 // Result is what a run ended with and what it went through.
@@ -74,8 +78,9 @@ type Result struct {
 	Faults   map[Kind]int
 	Attempts int
 	// Redelivered counts queue messages received again after a failed batch item or
-	// invocation; DLQ the messages given up after MaxReceives.
-	Redelivered, DLQ int
+	// invocation; DLQ the messages given up after MaxReceives; Redriven those the
+	// operator's redrives put back on the queue; DLQLeft those still in the DLQ at the end.
+	Redelivered, DLQ, Redriven, DLQLeft int
 	// StreamRetries counts stream records tried again; StreamLost those given up.
 	StreamRetries, StreamLost int
 	// Publishes are SNS Publish calls that reached the endpoint; Starts StartExecution calls.
@@ -199,36 +204,48 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 
 	res := &Result{}
 	q := r.queue()
-	var wg sync.WaitGroup
-	for range r.Workers {
-		wg.Add(1)
-		go func() { defer wg.Done(); r.intakeWorker(ctx, q, in, clock, res) }()
-	}
-	streamDone := make(chan struct{})
-	var streamErr error
 	cursor := 0
-	go func() { // the stream stage and the escalator run until intake is done and both settle
-		defer close(streamDone)
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				streamErr = ctx.Err()
-				return
-			case <-q.done:
-				return
-			case <-tick.C:
-				cursor = r.drainStream(ctx, stream, cursor, out, res)
-				_, _ = esc.Tick(ctx) // nothing is due yet; it reads the due index under faults
-			}
+	for round := 0; ; round++ {
+		var wg sync.WaitGroup
+		for range r.Workers {
+			wg.Add(1)
+			go func() { defer wg.Done(); r.intakeWorker(ctx, q, in, clock, res) }()
 		}
-	}()
-	wg.Wait()
-	<-streamDone
-	if streamErr != nil {
-		return nil, streamErr
+		streamDone := make(chan struct{})
+		var streamErr error
+		go func() { // the stream stage and the escalator run until intake is done and both settle
+			defer close(streamDone)
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					streamErr = ctx.Err()
+					return
+				case <-q.done:
+					return
+				case <-tick.C:
+					cursor = r.drainStream(ctx, stream, cursor, out, res)
+					_, _ = esc.Tick(ctx) // nothing is due yet; it reads the due index under faults
+				}
+			}
+		}()
+		wg.Wait()
+		<-streamDone
+		if streamErr != nil {
+			return nil, streamErr
+		}
+		// The DLQ's alarm tells the operator, who redrives it (docs/operations.md).
+		if round >= r.Redrives {
+			break
+		}
+		n := q.redrive()
+		if n == 0 {
+			break
+		}
+		res.Redriven += n
 	}
+	res.DLQLeft = len(q.dead)
 
 	// The stream stage catches up first (as it does within seconds of the last event,
 	// long before any clock is due) ...
@@ -301,7 +318,7 @@ func (r *Run) defaults() {
 		r.BatchSize = 10
 	}
 	if r.MaxReceives <= 0 {
-		r.MaxReceives = 10
+		r.MaxReceives = intake.MaxReceives
 	}
 	if r.StreamAttempts <= 0 {
 		r.StreamAttempts = dispatch.StreamRetries + 1 // the first try and the mapping's retries
@@ -357,6 +374,7 @@ type queue struct {
 	mu       sync.Mutex
 	ready    []*message
 	inFlight int
+	dead     []*message // the DLQ
 	done     chan struct{}
 	closed   bool
 }
@@ -417,12 +435,29 @@ func (q *queue) settle(batch []*message, failed map[string]bool, maxReceives int
 		}
 		if m.receives >= maxReceives {
 			dlq++
+			q.dead = append(q.dead, m)
 			continue
 		}
 		redelivered++
 		q.ready = append(q.ready, m)
 	}
 	return redelivered, dlq
+}
+
+// redrive moves the DLQ's messages back to a drained queue, as SQS's redrive does (a
+// moved message's receive count starts again), and returns how many it moved.
+func (q *queue) redrive() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := len(q.dead)
+	for _, m := range q.dead {
+		m.receives = 0
+	}
+	q.ready, q.dead = append(q.ready, q.dead...), nil
+	if n > 0 && q.closed {
+		q.closed, q.done = false, make(chan struct{})
+	}
+	return n
 }
 
 func (r Run) intakeWorker(ctx context.Context, q *queue, h *intake.Handler, clock *Clock, res *Result) {
@@ -466,14 +501,15 @@ func (res *Result) add(f func()) {
 	f()
 }
 
-// drainStream hands the stream's new records to dispatch in batches of up to 100, as
-// the event source mapping does: a failed record is retried, with the ones after it,
-// up to StreamAttempts times, then given up. It returns the new position.
+// drainStream hands the stream's new records to dispatch in batches of up to
+// dispatch.StreamBatchSize, as the event source mapping does: a failed record is
+// retried, with the ones after it, up to StreamAttempts times, then given up. It
+// returns the new position.
 func (r Run) drainStream(ctx context.Context, s *Stream, cursor int, h *dispatch.StreamHandler, res *Result) int {
 	recs, _ := s.Since(cursor)
 	tries, failing := 0, "" // tries of the failing record: each record has its own
 	for len(recs) > 0 && ctx.Err() == nil {
-		batch := recs[:min(100, len(recs))]
+		batch := recs[:min(dispatch.StreamBatchSize, len(recs))]
 		resp, err := h.Handle(ctx, events.DynamoDBEvent{Records: batch})
 		if err == nil && len(resp.BatchItemFailures) == 0 {
 			cursor += len(batch)

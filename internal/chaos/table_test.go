@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -24,7 +25,10 @@ import (
 // retries on and off, and prints one line per run against the fault-free single
 // delivery. It fails when any run lost or duplicated anything, and then lists what each
 // such run differed in. CHAOS_INPUT=samples or day runs one input's rows alone;
-// CHAOS_RATES (percentages, e.g. "0,10") chooses the fault rates.
+// CHAOS_RATES (percentages, e.g. "0,10") chooses the fault rates, CHAOS_SDK=on or off
+// the SDK retries; CHAOS_LOG=1 logs the Lambdas' errors. Each time the queue has
+// drained, the operator redrives the intake DLQ while it holds messages, as its alarm
+// asks (at most ten times).
 func TestChaosTable(t *testing.T) {
 	cfg, err := firebreak.Config()
 	if err != nil {
@@ -60,10 +64,24 @@ func TestChaosTable(t *testing.T) {
 			rates = append(rates, pct/100)
 		}
 	}
+	sdk := []bool{true, false}
+	switch v := os.Getenv("CHAOS_SDK"); v {
+	case "on":
+		sdk = sdk[:1]
+	case "off":
+		sdk = sdk[1:]
+	case "":
+	default:
+		t.Fatalf("CHAOS_SDK=%q: want on, off or nothing (both)", v)
+	}
+	log := slog.New(slog.DiscardHandler)
+	if os.Getenv("CHAOS_LOG") != "" { // what failed, and why: the Lambdas' errors
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	}
 	var diffs []string
 	ctx := context.Background()
 	w := tabwriter.NewWriter(os.Stdout, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "input\tfaults\tSDK retries\tinjected\tthrottling\t5xx\tslow\tdropped\tafter-write\tretries\tredelivered\tDLQ\tstream retries\tstream lost\tlost\tduplicated\tresent (timed out)\tseconds\t")
+	fmt.Fprintln(w, "input\tfaults\tSDK retries\tinjected\tthrottling\t5xx\tslow\tdropped\tafter-write\tretries\tredelivered\tDLQ\tredriven\tDLQ left\tstream retries\tstream lost\tlost\tduplicated\tresent (timed out)\tseconds\t")
 	bad := false
 	for _, in := range inputs {
 		ref, err := chaos.Run{Config: cfg, Events: in.events, Workers: 1, Dynalite: srv.Endpoint}.Do(ctx)
@@ -71,15 +89,15 @@ func TestChaosTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, rate := range rates {
-			for _, retries := range []bool{true, false} {
+			for _, retries := range sdk {
 				start := time.Now()
 				got, err := chaos.Run{Config: cfg, Events: in.events, Deliveries: 3, Shuffle: 11, Jitter: 2 * time.Minute, Workers: 4,
-					Faults: chaos.Options{Rate: rate, Seed: 11}, SDKRetries: retries, Dynalite: srv.Endpoint}.Do(ctx)
+					Faults: chaos.Options{Rate: rate, Seed: 11}, SDKRetries: retries, Redrives: 10, Dynalite: srv.Endpoint, Log: log}.Do(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
 				lost, dup, resent := chaos.Lost(ref.State, got.State, got.AmbiguousPublishes)
-				if lost > 0 || dup > 0 || got.DLQ > 0 || got.StreamLost > 0 {
+				if lost > 0 || dup > 0 || got.DLQLeft > 0 || got.StreamLost > 0 {
 					bad = true
 					d := chaos.Diff(ref.State, got.State)
 					diffs = append(diffs, fmt.Sprintf("%s, %.0f%% faults, SDK retries %v: %d differences", in.name, rate*100, retries, len(d)))
@@ -92,9 +110,9 @@ func TestChaosTable(t *testing.T) {
 				for _, k := range chaos.AllKinds {
 					injected += f[k]
 				}
-				fmt.Fprintf(w, "%s\t%.0f%%\t%v\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t\n", in.name, rate*100, retries, injected,
+				fmt.Fprintf(w, "%s\t%.0f%%\t%v\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t\n", in.name, rate*100, retries, injected,
 					f[chaos.Throttling]+f[chaos.ProvisionedThroughput], f[chaos.InternalError]+f[chaos.Unavailable], f[chaos.Slow], f[chaos.Dropped], f[chaos.AfterWrite],
-					got.Attempts, got.Redelivered, got.DLQ, got.StreamRetries, got.StreamLost, lost, dup, resent, time.Since(start).Seconds())
+					got.Attempts, got.Redelivered, got.DLQ, got.Redriven, got.DLQLeft, got.StreamRetries, got.StreamLost, lost, dup, resent, time.Since(start).Seconds())
 				w.Flush() // a row as soon as its run ends: the day's runs take minutes each
 			}
 		}

@@ -11,6 +11,12 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 )
 
+// MaxReceives is the intake queue's maxReceiveCount: how many times the intake Lambda
+// gets a message before SQS moves it to the DLQ (the stack sets it; the chaos harness
+// redelivers as often). Partial batch responses mean only the failing messages count a
+// receive; an operator redrives the DLQ once its alarm has told them why.
+const MaxReceives = 5
+
 // Handler is the intake Lambda: it consumes SQS batches of EventBridge events and reports
 // the messages to redeliver as partial batch failures.
 type Handler struct {
