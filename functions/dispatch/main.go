@@ -12,6 +12,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/teams"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
+	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/page"
 	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/review"
@@ -50,7 +51,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 		Now: env.Now, Log: env.Log, Metrics: metrics.New(os.Stdout),
 		OnCall: &page.Resolver{Config: env.Config, Overrides: db}}
 	d.Reviews = &review.Service{Store: db, Config: env.Config, Now: env.Now} // post-incident reviews of resolved incidents
-	d.Problems = &problem.Tracker{Store: db, Sender: sender, Once: store.Once{Claims: db}, Rule: problem.Rules(env.Config), Permanent: dispatch.IsPermanent,
+	d.Problems = &problem.Tracker{Store: db, Sender: notify.ProblemTeller{Sender: sender}, Once: store.Once{Claims: db}, Rule: problem.Rules(env.Config), Permanent: dispatch.IsPermanent,
 		Log: env.Log, Metrics: d.Metrics} // problems of recurring fingerprints
 	if l := links.New(env); l != nil { // one-click links in notices
 		d.Links, task.Links = l, l

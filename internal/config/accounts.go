@@ -1,7 +1,6 @@
 package config
 
 import (
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -65,8 +64,8 @@ const (
 var UnknownPolicies = []string{UnknownAccept, UnknownRecord, UnknownRefuse}
 
 var (
-	accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
-	tierNameRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+	accountIDRe = lazyRegexp(`^[0-9]{12}$`)
+	tierNameRe  = lazyRegexp(`^[a-z0-9][a-z0-9-]{0,31}$`)
 )
 
 // Objectives are the clocks an incident is held to: how soon it must be acknowledged,
@@ -151,7 +150,7 @@ func (c *Config) validateAccounts(doc *strictyaml.Doc) strictyaml.Errors {
 // checkBusinessTier checks one business tier: its name, its bounded shift, its team and
 // its objectives.
 func (c *Config) checkBusinessTier(p *problems, key, name string, t *BusinessTier) {
-	if !tierNameRe.MatchString(name) {
+	if !tierNameRe().MatchString(name) {
 		p.add(key, "tier name %q must be lower-case letters, digits and dashes (at most 32)", name)
 	}
 	if t == nil {
@@ -190,7 +189,7 @@ func (c *Config) checkBusinessTier(p *problems, key, name string, t *BusinessTie
 
 // checkAccount checks one directory entry.
 func (c *Config) checkAccount(p *problems, key, id string, a *Account) {
-	if !accountIDRe.MatchString(id) {
+	if !accountIDRe().MatchString(id) {
 		p.add(key, "%q is not an AWS account id: want 12 digits", id)
 	}
 	if a == nil {
@@ -207,10 +206,10 @@ func (c *Config) checkAccount(p *problems, key, id string, a *Account) {
 			p.add(key+"."+f.field, "missing: %s", f.what)
 		}
 	}
-	if a.Client != "" && !tierNameRe.MatchString(a.Client) {
+	if a.Client != "" && !tierNameRe().MatchString(a.Client) {
 		p.add(key+".client", "%q must be lower-case letters, digits and dashes (at most 32): it is a filter (incidents list --client)", a.Client)
 	}
-	if a.Environment != "" && !tierNameRe.MatchString(a.Environment) {
+	if a.Environment != "" && !tierNameRe().MatchString(a.Environment) {
 		p.add(key+".environment", "%q must be lower-case letters, digits and dashes (at most 32), e.g. production", a.Environment)
 	}
 	if a.Tier != "" && c.Tiers[a.Tier] == nil {

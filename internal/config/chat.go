@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
@@ -67,15 +66,15 @@ func (c *Config) ChatFor(team string) *ChatChannel {
 }
 
 var (
-	webhookNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
-	secretNameRe  = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
-	slackIDRe     = regexp.MustCompile(`^[A-Z0-9]{1,255}$`)
-	guidRe        = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+	webhookNameRe = lazyRegexp(`^[a-z0-9][a-z0-9-]{0,39}$`)
+	secretNameRe  = lazyRegexp(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
+	slackIDRe     = lazyRegexp(`^[A-Z0-9]{1,255}$`)
+	guidRe        = lazyRegexp(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
 	// CloudFormation's pattern for TeamsChannelId: the id as the channel's link carries
 	// it, URL-encoded (19%3A…%40thread.tacv2).
-	teamsChannelRe = regexp.MustCompile(`^[a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*$`)
-	audienceNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
-	noticeKindRe   = regexp.MustCompile(`^[a-z][a-z-]{0,39}$`)
+	teamsChannelRe = lazyRegexp(`^[a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*$`)
+	audienceNameRe = lazyRegexp(`^[a-z0-9][a-z0-9-]{0,39}$`)
+	noticeKindRe   = lazyRegexp(`^[a-z][a-z-]{0,39}$`)
 )
 
 // validateChat checks the chat and webhooks sections. Kinds are checked for form only:
@@ -94,7 +93,7 @@ func (c *Config) validateChat(doc *strictyaml.Doc) strictyaml.Errors {
 		}
 		for _, name := range slices.Sorted(maps.Keys(c.Chat.Audiences)) {
 			key := "chat.audiences." + name
-			if !audienceNameRe.MatchString(name) {
+			if !audienceNameRe().MatchString(name) {
 				bad(key, "%q must be lower-case letters, digits or '-' (at most 40)", name)
 			}
 			checkChannel(c.Chat.Audiences[name], key, bad)
@@ -108,14 +107,14 @@ func (c *Config) validateChat(doc *strictyaml.Doc) strictyaml.Errors {
 			continue
 		}
 		switch first, dup := seen[w.Name]; {
-		case !webhookNameRe.MatchString(w.Name):
+		case !webhookNameRe().MatchString(w.Name):
 			bad(key+".name", "%q must be lower-case letters, digits or '-' (at most 40)", w.Name)
 		case dup:
 			bad(key+".name", "%q is already the name of webhooks[%d]", w.Name, first)
 		default:
 			seen[w.Name] = i
 		}
-		if !secretNameRe.MatchString(w.Secret) {
+		if !secretNameRe().MatchString(w.Secret) {
 			bad(key+".secret", "%q must be a Secrets Manager secret name (letters, digits and /_+=.@-, at most 512): the URL and key stay out of this file", w.Secret)
 		}
 		for j, team := range w.Teams {
@@ -129,7 +128,7 @@ func (c *Config) validateChat(doc *strictyaml.Doc) strictyaml.Errors {
 			}
 		}
 		for j, kind := range w.Kinds {
-			if !noticeKindRe.MatchString(kind) {
+			if !noticeKindRe().MatchString(kind) {
 				bad(fmt.Sprintf("%s.kinds[%d]", key, j), "%q is not a notice kind (opened, mitigated, resolved, …: see docs/webhooks.md)", kind)
 			}
 		}
@@ -147,21 +146,21 @@ func checkChannel(ch *ChatChannel, key string, bad func(key, format string, args
 		return
 	}
 	if s := ch.Slack; s != nil {
-		if !slackIDRe.MatchString(s.WorkspaceID) {
+		if !slackIDRe().MatchString(s.WorkspaceID) {
 			bad(key+".slack.workspace_id", "%q must be the Slack workspace id shown in the Amazon Q Developer console (upper-case letters and digits, e.g. T0123ABCD)", s.WorkspaceID)
 		}
-		if !slackIDRe.MatchString(s.ChannelID) {
+		if !slackIDRe().MatchString(s.ChannelID) {
 			bad(key+".slack.channel_id", "%q must be a Slack channel id (upper-case letters and digits, e.g. C0123ABCD), not its name", s.ChannelID)
 		}
 	}
 	if t := ch.Teams; t != nil {
-		if !guidRe.MatchString(t.TeamID) {
+		if !guidRe().MatchString(t.TeamID) {
 			bad(key+".teams.team_id", "%q must be the Microsoft Teams team id (a GUID)", t.TeamID)
 		}
-		if !guidRe.MatchString(t.TenantID) {
+		if !guidRe().MatchString(t.TenantID) {
 			bad(key+".teams.tenant_id", "%q must be the Microsoft Entra tenant id (a GUID)", t.TenantID)
 		}
-		if !teamsChannelRe.MatchString(t.ChannelID) {
+		if !teamsChannelRe().MatchString(t.ChannelID) {
 			bad(key+".teams.channel_id", "%q must be the Teams channel id URL-encoded, as the channel's link carries it (e.g. 19%%3Aabc%%40thread.tacv2)", t.ChannelID)
 		}
 	}

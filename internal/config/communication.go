@@ -102,7 +102,7 @@ func (c *Config) validateCommunication(doc *strictyaml.Doc) strictyaml.Errors {
 	cm.AudienceNames = nil
 	for name, a := range cm.Audiences {
 		key := "communication.audiences." + name
-		if !idRe.MatchString(name) {
+		if !idRe().MatchString(name) {
 			p.add(key, "audience name %q must be lower-case letters, digits and dashes (at most 32, starting with a letter)", name)
 		}
 		if a == nil {

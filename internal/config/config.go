@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -246,13 +247,22 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 // Source severity labels the taxonomy can map.
 var sourceLabels = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"}
 
+// lazyRegexp compiles expr the first time it is used. Validation runs where a
+// configuration is loaded from YAML (the CLI, replay, tests), never in a Lambda, whose
+// configuration is compiled in (internal/lambdaenv); compiled at init, these patterns
+// cost every Lambda's cold start ~7,000 allocations (counted repetitions such as
+// {1,512} compile into long programs).
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
 var (
-	idRe    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
-	classRe = regexp.MustCompile(`^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$`)
-	phoneRe = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-	mailRe  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
-	fieldRe = regexp.MustCompile(`can't evaluate field (\w+)`)
-	busRe   = regexp.MustCompile(`^[A-Za-z0-9._-]+$`) // and at most 256: {1,256} costs every binary ~4,000 allocations at init
+	idRe    = lazyRegexp(`^[a-z][a-z0-9-]{0,31}$`)
+	classRe = lazyRegexp(`^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$`)
+	phoneRe = lazyRegexp(`^\+[1-9][0-9]{6,14}$`)
+	mailRe  = lazyRegexp(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	fieldRe = lazyRegexp(`can't evaluate field (\w+)`)
+	busRe   = lazyRegexp(`^[A-Za-z0-9._-]+$`) // and at most 256: {1,256} costs every binary ~4,000 allocations at init
 )
 
 // UnknownClass is the class of events no taxonomy entry matches, unless the

@@ -3,7 +3,6 @@ package config
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -45,7 +44,7 @@ func (h *Heartbeat) Silence() time.Duration {
 // HeartbeatClass is the class of the incidents a missed heartbeat opens.
 const HeartbeatClass = "heartbeat.missed"
 
-var heartbeatNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+var heartbeatNameRe = lazyRegexp(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
 // Heartbeat returns the heartbeat named name (nil: none).
 func (c *Config) Heartbeat(name string) *Heartbeat {
@@ -69,7 +68,7 @@ func (c *Config) validateHeartbeats(doc *strictyaml.Doc) strictyaml.Errors {
 			continue
 		}
 		switch first, dup := seen[h.Name]; {
-		case !heartbeatNameRe.MatchString(h.Name):
+		case !heartbeatNameRe().MatchString(h.Name):
 			bad(key+".name", "%q must be lower-case letters, digits, '.', '_' or '-' (at most 63)", h.Name)
 		case dup:
 			bad(key+".name", "%q is already the name of heartbeats[%d]", h.Name, first)

@@ -65,7 +65,7 @@ func (c *Config) validateOncall(doc *strictyaml.Doc) strictyaml.Errors {
 			bad(key, "empty contact")
 			continue
 		}
-		if !idRe.MatchString(ct.ID) {
+		if !idRe().MatchString(ct.ID) {
 			bad(key+".id", "%q must be lower-case letters, digits and dashes (at most 32)", ct.ID)
 		}
 		if prev, dup := ids[ct.ID]; dup {
@@ -73,12 +73,12 @@ func (c *Config) validateOncall(doc *strictyaml.Doc) strictyaml.Errors {
 		}
 		ids[ct.ID] = i
 		for j, m := range ct.Email {
-			if !mailRe.MatchString(m) {
+			if !mailRe().MatchString(m) {
 				bad(fmt.Sprintf("%s.email[%d]", key, j), "%q is not an e-mail address", m)
 			}
 		}
 		for j, p := range ct.SMS {
-			if !phoneRe.MatchString(p) {
+			if !phoneRe().MatchString(p) {
 				bad(fmt.Sprintf("%s.sms[%d]", key, j), "%q is not an E.164 phone number like +15555550100", p)
 			}
 		}
@@ -96,7 +96,7 @@ func (c *Config) validateOncall(doc *strictyaml.Doc) strictyaml.Errors {
 	for _, name := range c.ScheduleNames() {
 		s := c.Schedules[name]
 		key := "schedules." + name
-		if !idRe.MatchString(name) {
+		if !idRe().MatchString(name) {
 			bad(key, "schedule name %q must be lower-case letters, digits and dashes", name)
 		}
 		if slices.Contains(reservedSchedules, name) {
@@ -147,7 +147,7 @@ func (c *Config) validateOncall(doc *strictyaml.Doc) strictyaml.Errors {
 
 	for name, e := range c.Escalations {
 		key := "escalations." + name
-		if !idRe.MatchString(name) {
+		if !idRe().MatchString(name) {
 			bad(key, "escalation name %q must be lower-case letters, digits and dashes", name)
 		}
 		if e == nil || len(e.Tiers) == 0 {

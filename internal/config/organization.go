@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -32,9 +31,9 @@ type Organization struct {
 const DefaultCentralBus = "firebreak-central"
 
 var (
-	orgIDRe   = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	accountRe = regexp.MustCompile(`^[0-9]{12}$`)
-	regionRe  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+	orgIDRe   = lazyRegexp(`^o-[a-z0-9]{10,32}$`)
+	accountRe = lazyRegexp(`^[0-9]{12}$`)
+	regionRe  = lazyRegexp(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
 )
 
 // validateOrganization checks the organization section and fills in its defaults.
@@ -47,7 +46,7 @@ func (c *Config) validateOrganization(doc *strictyaml.Doc) strictyaml.Errors {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, doc.Errorf("organization."+key, format, args...))
 	}
-	if o.ID != "" && !orgIDRe.MatchString(o.ID) {
+	if o.ID != "" && !orgIDRe().MatchString(o.ID) {
 		bad("id", "%q is not an AWS Organizations id (o- and 10 to 32 lower-case letters or digits)", o.ID)
 	}
 	seen := map[string]int{}
@@ -58,7 +57,7 @@ func (c *Config) validateOrganization(doc *strictyaml.Doc) strictyaml.Errors {
 			continue
 		}
 		seen[a] = i
-		if !accountRe.MatchString(a) {
+		if !accountRe().MatchString(a) {
 			bad(key, "%q is not an AWS account id (12 digits; quote it so YAML keeps leading zeros)", a)
 		}
 	}
@@ -66,7 +65,7 @@ func (c *Config) validateOrganization(doc *strictyaml.Doc) strictyaml.Errors {
 		o.CentralBus = DefaultCentralBus
 	}
 	switch b := o.CentralBus; {
-	case !busRe.MatchString(b) || len(b) > 256:
+	case !busRe().MatchString(b) || len(b) > 256:
 		bad("central_bus", "%q is not an event bus name (at most 256 letters, digits, . - _)", b)
 	case b == "default":
 		bad("central_bus", "the default bus cannot be the central bus: forwarded events would loop through the forwarder rules")
@@ -81,7 +80,7 @@ func (c *Config) validateOrganization(doc *strictyaml.Doc) strictyaml.Errors {
 			continue
 		}
 		regions[r] = i
-		if !regionRe.MatchString(r) {
+		if !regionRe().MatchString(r) {
 			bad(key, "%q is not an AWS region name like eu-west-1", r)
 		}
 	}

@@ -119,7 +119,7 @@ func (c *Config) validateTeams(doc *strictyaml.Doc) strictyaml.Errors {
 	}
 	for name, t := range c.Teams {
 		key := "teams." + name
-		if !idRe.MatchString(name) {
+		if !idRe().MatchString(name) {
 			p.add(key, "team name %q must be lower-case letters, digits and dashes", name)
 		}
 		if t == nil {
@@ -145,12 +145,12 @@ func (c *Config) validateTeams(doc *strictyaml.Doc) strictyaml.Errors {
 // checkContacts checks the e-mail addresses and phone numbers under key.
 func checkContacts(p *problems, key string, email, sms []string) {
 	for i, m := range email {
-		if !mailRe.MatchString(m) {
+		if !mailRe().MatchString(m) {
 			p.add(fmt.Sprintf("%s.email[%d]", key, i), "%q is not an e-mail address", m)
 		}
 	}
 	for i, n := range sms {
-		if !phoneRe.MatchString(n) {
+		if !phoneRe().MatchString(n) {
 			p.add(fmt.Sprintf("%s.sms[%d]", key, i), "%q is not an E.164 phone number like +15555550100", n)
 		}
 	}
@@ -175,7 +175,7 @@ func (c *Config) validateRunbooks(doc *strictyaml.Doc, root fs.FS) strictyaml.Er
 	p := problems{doc: doc}
 	for name, r := range c.Runbooks {
 		key := "runbooks." + name
-		if !idRe.MatchString(name) {
+		if !idRe().MatchString(name) {
 			p.add(key, "runbook name %q must be lower-case letters, digits and dashes", name)
 		}
 		if r == nil || r.Definition == "" {
@@ -339,7 +339,7 @@ func (c *Config) validateDeploy(doc *strictyaml.Doc) strictyaml.Errors {
 	}
 	checkContacts(&p, "deploy.operators", d.Operators.Email, d.Operators.SMS)
 	checkRules(&p, d.Rules)
-	if b := d.ApplicationBus; b != "" && (!busRe.MatchString(b) || len(b) > 256) {
+	if b := d.ApplicationBus; b != "" && (!busRe().MatchString(b) || len(b) > 256) {
 		p.add("deploy.application_bus", "%q is not an event bus name (at most 256 letters, digits, . - _)", b)
 	}
 	return p.errs
@@ -390,7 +390,7 @@ func (c *Config) validateTaxonomy(doc *strictyaml.Doc) strictyaml.Errors {
 
 // checkClass checks one class and compiles its severities, pattern and title.
 func (c *Config) checkClass(p *problems, key string, cl *Class, needMatch bool) {
-	if !classRe.MatchString(cl.Class) {
+	if !classRe().MatchString(cl.Class) {
 		p.add(key+".class", "%q must be dotted lower-case words, e.g. security.sg-open-world", cl.Class)
 	}
 	c.checkClassSeverity(p, key, cl)
@@ -447,7 +447,7 @@ func checkTitle(p *problems, key string, cl *Class) {
 	if err != nil {
 		p.add(key+".title", "%v", err)
 	} else if err := t.Execute(&bytes.Buffer{}, titleProbe); err != nil {
-		if m := fieldRe.FindStringSubmatch(err.Error()); m != nil {
+		if m := fieldRe().FindStringSubmatch(err.Error()); m != nil {
 			p.add(key+".title", "unknown field .%s (use .Resource, .Actor, .Account, .Region, .Summary, .Source, .DetailType, .Class, .Attrs, .Tags)", m[1])
 		} else {
 			p.add(key+".title", "%v", err)

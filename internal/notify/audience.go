@@ -75,10 +75,10 @@ func RenderAudience(n AudienceNotice) (Rendered, error) {
 		v.Lasted = config.Short(r.Sub(n.Incident.OpenedAt).Round(time.Minute))
 	}
 	var subj, body strings.Builder
-	if err := tmpl.ExecuteTemplate(&subj, "audience-subject", v); err != nil {
+	if err := tmpl().ExecuteTemplate(&subj, "audience-subject", v); err != nil {
 		return Rendered{}, fmt.Errorf("render subject of %s to %s: %w", n.Incident.ID, n.Audience, err)
 	}
-	if err := tmpl.ExecuteTemplate(&body, "audience-email", v); err != nil {
+	if err := tmpl().ExecuteTemplate(&body, "audience-email", v); err != nil {
 		return Rendered{}, fmt.Errorf("render e-mail of %s to %s: %w", n.Incident.ID, n.Audience, err)
 	}
 	return Rendered{Subject: subject(subj.String()), Email: body.String() + "\n", SMS: audienceSMS(v)}, nil

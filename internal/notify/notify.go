@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -86,15 +87,19 @@ type Rendered struct {
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
-var tmpl = template.Must(template.New("notify").Funcs(template.FuncMap{
-	"upper": func(s incident.Severity) string { return strings.ToUpper(string(s)) },
-	"stamp": func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
-	},
-}).ParseFS(templateFS, "templates/*.tmpl"))
+// tmpl is parsed the first time a notice is rendered, not at init: every Lambda that
+// links this package (intake does, through the store) would parse it at cold start.
+var tmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("notify").Funcs(template.FuncMap{
+		"upper": func(s incident.Severity) string { return strings.ToUpper(string(s)) },
+		"stamp": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.UTC().Format("2006-01-02 15:04:05 UTC")
+		},
+	}).ParseFS(templateFS, "templates/*.tmpl"))
+})
 
 type view struct {
 	Notice
@@ -121,7 +126,7 @@ func Render(n Notice) (Rendered, error) {
 		v.TeamName = n.Incident.Team
 	}
 	var body strings.Builder
-	if err := tmpl.ExecuteTemplate(&body, "email", v); err != nil {
+	if err := tmpl().ExecuteTemplate(&body, "email", v); err != nil {
 		return Rendered{}, fmt.Errorf("render e-mail of %s: %w", n.Incident.ID, err)
 	}
 	return Rendered{Subject: subjectOf(v.Headline, n), Email: body.String() + "\n", SMS: SMS(v.Headline, n)}, nil
@@ -269,4 +274,17 @@ func attributes(notice Notice) map[string]types.MessageAttributeValue {
 		}
 	}
 	return attrs
+}
+
+// ProblemTeller tells a team that a problem opened, as a ProblemOpened notice sent
+// through Sender (the problem tracker's Sender).
+type ProblemTeller struct {
+	Sender interface {
+		Send(ctx context.Context, team string, n Notice) (string, error)
+	}
+}
+
+// TellProblemOpened sends the notice.
+func (p ProblemTeller) TellProblemOpened(ctx context.Context, team string, inc incident.Incident, message string) (string, error) {
+	return p.Sender.Send(ctx, team, Notice{Kind: ProblemOpened, Incident: inc, Message: message})
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -153,7 +154,7 @@ func WriteOutboxWith(dir string, sent []Sent, extra []OutboxExtra) (string, erro
 		return "", fmt.Errorf("outbox %s: %w", dir, err)
 	}
 	var h bytes.Buffer
-	if err := outboxPage.Execute(&h, idx); err != nil {
+	if err := outboxPage().Execute(&h, idx); err != nil {
 		return "", fmt.Errorf("outbox %s: index page: %w", dir, err)
 	}
 	page := filepath.Join(dir, OutboxIndexHTML)
@@ -208,15 +209,17 @@ func clearOutbox(dir string) error {
 const outboxStyle = `body{font:15px/1.45 system-ui,sans-serif;margin:1rem;color:#1b1f24}table{border-collapse:collapse;width:100%}` +
 	`th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #d0d7de;vertical-align:top}td{overflow-wrap:anywhere}.t{white-space:nowrap;color:#59636e}`
 
-var outboxPage = template.Must(template.New("outbox").Funcs(template.FuncMap{
-	"style": func() template.CSS { return template.CSS(outboxStyle) },
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2006-01-02 15:04:05Z")
-	},
-}).Parse(`<!doctype html>
+// outboxPage is parsed when an outbox is first written, not at every binary's init.
+var outboxPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("outbox").Funcs(template.FuncMap{
+		"style": func() template.CSS { return template.CSS(outboxStyle) },
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02 15:04:05Z")
+		},
+	}).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Firebreak outbox</title><style>{{style}}</style></head>
 <body><h1>Outbox: {{len .Messages}} messages that would have been sent</h1>
@@ -227,3 +230,4 @@ var outboxPage = template.Must(template.New("outbox").Funcs(template.FuncMap{
 {{- end}}
 </tbody></table></body></html>
 `))
+})

@@ -153,7 +153,7 @@ func New(o Options) (*Local, error) {
 	l.Runner = &runbook.Runner{Machines: o.Runbooks, Fixtures: o.Fixtures, Task: task, Now: now}
 	oncall := &page.Resolver{Config: o.Config, Overrides: st}
 	l.Dispatcher = &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Config: o.Config, Links: dl, Now: now, Log: o.Log, OnCall: oncall}
-	l.Dispatcher.Problems = &problem.Tracker{Store: st, Sender: sender, Once: store.Once{Claims: st}, Rule: problem.Rules(o.Config), Permanent: dispatch.IsPermanent, Log: o.Log}
+	l.Dispatcher.Problems = &problem.Tracker{Store: st, Sender: notify.ProblemTeller{Sender: sender}, Once: store.Once{Claims: st}, Rule: problem.Rules(o.Config), Permanent: dispatch.IsPermanent, Log: o.Log}
 	l.Problems = &problem.Service{Store: st, Actions: st, Now: now} // resolving waits for its open actions, as in the API
 	if len(o.Runbooks) > 0 {
 		l.Dispatcher.Runbooks = l.Runner

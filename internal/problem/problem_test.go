@@ -141,7 +141,7 @@ func TestTrackerRetriesAndOrder(t *testing.T) {
 			}
 		}
 		sender := &flakySender{fail: 1}
-		tr := &problem.Tracker{Store: st, Sender: sender, Once: store.Once{Claims: st},
+		tr := &problem.Tracker{Store: st, Sender: notify.ProblemTeller{Sender: sender}, Once: store.Once{Claims: st},
 			Rule: func(string) problem.Rule { return problem.Rule{Incidents: 3, Within: 7 * day} }}
 		order := append(append([]incident.Incident(nil), incs...), incs...)
 		rand.New(rand.NewPCG(seed, 3)).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })

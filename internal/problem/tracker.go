@@ -9,7 +9,6 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
-	"github.com/firebreak-ops/firebreak/internal/notify"
 )
 
 // TrackerStore is what the tracker needs of a store.
@@ -22,9 +21,11 @@ type TrackerStore interface {
 	AddEntries(ctx context.Context, entries ...incident.Entry) error
 }
 
-// Sender tells a team (notify.Notifier is one).
+// Sender tells a team that a problem opened, returning the message's id
+// (notify.ProblemTeller is one). It is narrow so that this package, which the store
+// imports, links no notifier: intake, which tells nobody, links no SNS client.
 type Sender interface {
-	Send(ctx context.Context, team string, n notify.Notice) (string, error)
+	TellProblemOpened(ctx context.Context, team string, inc incident.Incident, message string) (string, error)
 }
 
 // Tracker counts each fingerprint's recurrences and opens a problem when its rule
@@ -198,10 +199,9 @@ func (t *Tracker) tell(ctx context.Context, p Problem, inc incident.Incident, ex
 		return fmt.Errorf("tell %s of problem %s: the tracker has no Once to send it exactly once", p.Team, p.ID)
 	}
 	_, err := t.Once.Do(ctx, p.ID, notifyKey, func(ctx context.Context) (string, error) {
-		n := notify.Notice{Kind: notify.ProblemOpened, Incident: inc,
-			Message: fmt.Sprintf("Problem %s opened: %s. It explains %s. Find its cause: firebreak problems show %s",
-				p.ID, p.Reason, strings.Join(explained, ", "), p.ID)}
-		id, err := t.Sender.Send(ctx, p.Team, n)
+		msg := fmt.Sprintf("Problem %s opened: %s. It explains %s. Find its cause: firebreak problems show %s",
+			p.ID, p.Reason, strings.Join(explained, ", "), p.ID)
+		id, err := t.Sender.TellProblemOpened(ctx, p.Team, inc, msg)
 		entry := Entry{Problem: p.ID, At: p.OpenedAt, Kind: incident.KindProblemNotified, Actor: Actor, Key: notifyKey,
 			Detail: fmt.Sprintf("Told %s that the problem opened.", p.Team), Data: map[string]string{"team": p.Team, "message_id": id}}
 		if err != nil {

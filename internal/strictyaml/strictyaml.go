@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -54,13 +55,19 @@ type Doc struct {
 	root *yaml.Node
 }
 
+// The patterns of yaml.v3's messages, compiled the first time a decode fails: every
+// binary that links this package (the Lambdas too) would otherwise compile them at init.
 var (
-	lineRe    = regexp.MustCompile(`^line (\d+): (.*)$`)
-	posRe     = regexp.MustCompile(`^line (\d+) column (\d+): (.*)$`)
-	unknownRe = regexp.MustCompile(`^field (\S+) not found in type `)
-	typeRe    = regexp.MustCompile("^cannot unmarshal (!!\\w+)(?: `(.*)`)? into (.+)$")
-	dupRe     = regexp.MustCompile(`^mapping key "(.*)" already defined at line (\d+)$`)
+	lineRe    = lazyRegexp(`^line (\d+): (.*)$`)
+	posRe     = lazyRegexp(`^line (\d+) column (\d+): (.*)$`)
+	unknownRe = lazyRegexp(`^field (\S+) not found in type `)
+	typeRe    = lazyRegexp("^cannot unmarshal (!!\\w+)(?: `(.*)`)? into (.+)$")
+	dupRe     = lazyRegexp(`^mapping key "(.*)" already defined at line (\d+)$`)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // Decode decodes data into v, rejecting unknown keys, duplicate keys, type mismatches, a
 // file with nothing in it and a second YAML document. Type errors name the key's full
@@ -131,28 +138,28 @@ func (d *Doc) yamlErr(err error) error {
 
 func (d *Doc) parseMsg(m string) *Error {
 	e := &Error{File: d.File, Msg: m}
-	if g := posRe.FindStringSubmatch(m); g != nil {
+	if g := posRe().FindStringSubmatch(m); g != nil {
 		e.Line, _ = strconv.Atoi(g[1])
 		col, _ := strconv.Atoi(g[2])
 		e.Msg = g[3]
 		e.Key = d.find(func(n *yaml.Node) bool { return n.Line == e.Line && n.Column == col })
 		return e
 	}
-	if g := lineRe.FindStringSubmatch(m); g != nil {
+	if g := lineRe().FindStringSubmatch(m); g != nil {
 		e.Line, _ = strconv.Atoi(g[1])
 		e.Msg = g[2]
 	}
-	if g := unknownRe.FindStringSubmatch(e.Msg); g != nil {
+	if g := unknownRe().FindStringSubmatch(e.Msg); g != nil {
 		e.Key = d.keyPath(e.Line, g[1])
 		e.Msg = "unknown key"
 		return e
 	}
-	if g := dupRe.FindStringSubmatch(e.Msg); g != nil {
+	if g := dupRe().FindStringSubmatch(e.Msg); g != nil {
 		e.Key = d.find(func(n *yaml.Node) bool { return n.Line == e.Line })
 		e.Msg = fmt.Sprintf("defined twice (first at line %s)", g[2])
 		return e
 	}
-	if g := typeRe.FindStringSubmatch(e.Msg); g != nil {
+	if g := typeRe().FindStringSubmatch(e.Msg); g != nil {
 		tag, val, into := g[1], g[2], g[3]
 		e.Key = d.find(func(n *yaml.Node) bool {
 			if n.Line != e.Line || n.ShortTag() != tag {
