@@ -260,6 +260,9 @@ type Escalator struct {
 	OnCall *page.Resolver
 	// Problems feeds the dashboard's open-problems gauge (problems.go); nil: none.
 	Problems ProblemLister
+	// Openings decides the openings held for grouping.wait (held.go); nil: a dispatcher
+	// made of the escalator's own store, sender, links and on-call resolver.
+	Openings Opener
 }
 
 // Report counts what a tick did.
@@ -272,6 +275,8 @@ type Report struct {
 	// The communication plan's cadence clock (comms.go).
 	AudienceReminders int `json:"audience_reminders"`
 	UpdatesMissed     int `json:"updates_missed"`
+	// HeldDecided counts the openings held for grouping.wait decided (held.go).
+	HeldDecided int `json:"held_decided,omitempty"`
 }
 
 func (r *Report) add(o Report) {
@@ -282,6 +287,7 @@ func (r *Report) add(o Report) {
 	r.AutoResolved += o.AutoResolved
 	r.AudienceReminders += o.AudienceReminders
 	r.UpdatesMissed += o.UpdatesMissed
+	r.HeldDecided += o.HeldDecided
 }
 
 func (e *Escalator) log() *slog.Logger {
@@ -299,13 +305,23 @@ func (e *Escalator) Tick(ctx context.Context) (Report, error) {
 	if batch <= 0 {
 		batch = 500
 	}
-	due, err := e.Store.Due(ctx, now, batch)
-	if err != nil {
-		return Report{}, err
-	}
 	var rep Report
 	var errs []error
+	undecided, err := e.decideHeld(ctx, now, batch, &rep) // openings held for grouping.wait first (held.go)
+	if err = heldErr(err); err != nil {
+		errs = append(errs, err)
+	}
+	if undecided == nil && err != nil {
+		return rep, errors.Join(errs...) // which openings are undecided is unknown: no clock runs
+	}
+	due, err := e.Store.Due(ctx, now, batch)
+	if err != nil {
+		return rep, errors.Join(append(errs, err)...)
+	}
 	for _, inc := range due {
+		if undecided[inc.ID] {
+			continue // its opening is not decided yet: its clocks wait for it
+		}
 		r, err := e.Process(ctx, inc, now)
 		rep.add(r)
 		if failed(err) {
