@@ -314,7 +314,6 @@ func (f *failNth) write(what string, do func() error) error {
 	return errInjected
 }
 
-
 func (f *failNth) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
 	err = f.write("PutItem", func() (err error) { out, err = f.DynamoDB.PutItem(ctx, in, opts...); return err })
 	return out, err
