@@ -237,9 +237,17 @@ func TestHeldOpeningNotPagedBeforeItsWait(t *testing.T) {
 	if held, _ := r.st.Held(context.Background(), "FB-A"); held {
 		t.Errorf("Held(FB-A) after the tick = true; want false")
 	}
-	r.tick(t, t0.Add(3*time.Minute)) // and never again
+	r.tick(t, t0.Add(3*time.Minute)) // and never again: another tick, a redelivered opening
+	inc, err := r.st.Get(context.Background(), "FB-A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.d.Handle(context.Background(), store.StreamRecord{New: inc}); err != nil {
+		t.Fatalf("Handle(the opening again) = %v", err)
+	}
+	r.tick(t, t0.Add(4*time.Minute))
 	if got := r.pages(); len(got) != 1 {
-		t.Errorf("pages after another tick = %q; want the one", got)
+		t.Errorf("pages after another tick and the opening redelivered = %q; want the one", got)
 	}
 }
 
