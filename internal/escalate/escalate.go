@@ -306,22 +306,21 @@ func (e *Escalator) Tick(ctx context.Context) (Report, error) {
 		batch = 500
 	}
 	var rep Report
-	var errs []error
-	undecided, err := e.decideHeld(ctx, now, batch, &rep) // openings held for grouping.wait first (held.go)
-	if err = heldErr(err); err != nil {
-		errs = append(errs, err)
-	}
-	if undecided == nil && err != nil {
-		return rep, errors.Join(errs...) // which openings are undecided is unknown: no clock runs
+	// Openings held for grouping.wait first (held.go): until every one whose wait is
+	// over is decided, no clock runs, so none runs for an incident not yet decided.
+	if err := e.decideHeld(ctx, now, batch, &rep); err != nil {
+		e.emit(now, rep)
+		if !failed(err) {
+			return rep, nil // another attempt holds a step: decided next tick
+		}
+		return rep, err
 	}
 	due, err := e.Store.Due(ctx, now, batch)
 	if err != nil {
-		return rep, errors.Join(append(errs, err)...)
+		return rep, err
 	}
+	var errs []error
 	for _, inc := range due {
-		if undecided[inc.ID] {
-			continue // its opening is not decided yet: its clocks wait for it
-		}
 		r, err := e.Process(ctx, inc, now)
 		rep.add(r)
 		if failed(err) {

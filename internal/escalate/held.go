@@ -2,7 +2,6 @@ package escalate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -49,26 +48,26 @@ func (e *Escalator) opener() (Opener, bool) {
 // decideHeld decides the held openings whose wait is over, in the order their holds end
 // (their incidents' openings, by event time), before any clock runs: of two incidents of
 // one group, the earlier is decided first and becomes the parent. Each is let go once
-// decided; a retryable failure stops the tick's decisions there (the rest keep their
-// order for the next tick), and the incidents left undecided are returned, so their
-// clocks do not run before their openings are decided. A permanent failure is logged and
-// counted, and the opening let go: retrying cannot help, and it must not hold the rest.
-func (e *Escalator) decideHeld(ctx context.Context, now time.Time, batch int, rep *Report) (map[string]bool, error) {
+// decided. A retryable failure stops the tick's decisions there (the rest keep their
+// order for the next tick) and is returned: the tick then runs no clock, so no clock
+// runs for an incident whose opening is not decided (a retryable failure passes; the
+// clocks run a tick late). A permanent failure is logged and counted, and the opening
+// let go: retrying cannot help, and it must not hold the rest back.
+func (e *Escalator) decideHeld(ctx context.Context, now time.Time, batch int, rep *Report) error {
 	hs, ok := e.Store.(HoldLister)
 	if !ok {
-		return nil, nil
+		return nil
 	}
 	op, ok := e.opener()
 	if !ok {
-		return nil, nil
+		return nil
 	}
-	undecided := map[string]bool{}
 	for {
 		held, err := hs.HeldUntil(ctx, now, batch)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for i, h := range held {
+		for _, h := range held {
 			err := op.DecideHeld(ctx, h.Incident)
 			if err != nil && dispatch.IsPermanent(err) {
 				e.log().ErrorContext(ctx, "held opening failed for good; let go", "incident", h.Incident, "error", err)
@@ -81,23 +80,12 @@ func (e *Escalator) decideHeld(ctx context.Context, now time.Time, batch int, re
 				err = hs.LetGo(ctx, h.Incident)
 			}
 			if err != nil {
-				for _, rest := range held[i:] {
-					undecided[rest.Incident] = true
-				}
-				return undecided, fmt.Errorf("held opening of %s: %w", h.Incident, err)
+				return fmt.Errorf("held opening of %s: %w", h.Incident, err)
 			}
 			rep.HeldDecided++
 		}
 		if len(held) < batch {
-			return undecided, nil
+			return nil
 		}
 	}
-}
-
-// heldErr is a failure of deciding held openings as the tick reports it.
-func heldErr(err error) error {
-	if err == nil || errors.Is(err, store.ErrHeld) {
-		return nil // another attempt holds a step of it: decided next tick
-	}
-	return err
 }
