@@ -5,6 +5,7 @@ package infra
 // against the store like the rest.
 var holdCalls = map[string][]tableCall{
 	"Hold":      {{"dynamodb:PutItem", ""}},
+	"MoveHold":  {{"dynamodb:UpdateItem", ""}},
 	"HeldUntil": {{"dynamodb:Query", "due"}},
 	"Held":      {{"dynamodb:GetItem", ""}},
 	"LetGo":     {{"dynamodb:UpdateItem", ""}},

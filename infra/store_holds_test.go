@@ -12,6 +12,7 @@ func init() {
 	t := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
 	for name, call := range map[string]func(context.Context, *store.Dynamo){
 		"Hold":      func(ctx context.Context, d *store.Dynamo) { d.Hold(ctx, "FB-X-1", t) },
+		"MoveHold":  func(ctx context.Context, d *store.Dynamo) { d.MoveHold(ctx, "FB-X-1", t) },
 		"HeldUntil": func(ctx context.Context, d *store.Dynamo) { d.HeldUntil(ctx, t, 10) },
 		"Held":      func(ctx context.Context, d *store.Dynamo) { d.Held(ctx, "FB-X-1") },
 		"LetGo":     func(ctx context.Context, d *store.Dynamo) { d.LetGo(ctx, "FB-X-1") },

@@ -141,6 +141,9 @@ func (d *Dispatcher) failed(ctx context.Context, inc incident.Incident, action s
 // already done are not repeated.
 func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	change := Classify(r)
+	if err := d.moveHold(ctx, r); err != nil { // an opening moved earlier moves its hold (wait.go)
+		return fmt.Errorf("dispatch %s: %w", r.New.ID, err)
+	}
 	if err := d.announceUpdates(ctx, r); err != nil { // updates posted to audiences (audience.go)
 		return fmt.Errorf("dispatch updates of %s: %w", r.New.ID, err)
 	}

@@ -33,6 +33,7 @@ import (
 // HoldStore is what holding openings needs of the store (both stores have it).
 type HoldStore interface {
 	Hold(ctx context.Context, id string, until time.Time) (bool, error)
+	MoveHold(ctx context.Context, id string, until time.Time) (bool, error)
 	Held(ctx context.Context, id string) (bool, error)
 }
 
@@ -84,6 +85,22 @@ func (d *Dispatcher) holdOpening(ctx context.Context, h HoldStore, inc incident.
 		return nil, false, err
 	}
 	return nil, true, nil
+}
+
+// moveHold keeps a held opening's hold at its incident's opening: an opening a
+// later-arriving, earlier trigger moved earlier moves its hold with it, so the held
+// openings are decided in the order the incidents opened. A decided opening stays as
+// decided.
+func (d *Dispatcher) moveHold(ctx context.Context, r store.StreamRecord) error {
+	if r.Old == nil || !r.New.OpenedAt.Before(r.Old.OpenedAt) {
+		return nil
+	}
+	h, ok := d.holds()
+	if !ok {
+		return nil
+	}
+	_, err := h.MoveHold(ctx, r.New.ID, r.New.OpenedAt.Add(Wait(d.Config)))
+	return err
 }
 
 // heldNow reports whether a change of inc must tell nobody because inc's opening is still

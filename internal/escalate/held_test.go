@@ -374,3 +374,41 @@ func TestHeldOpeningCompleteAfterAnyRetry(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldOpeningMovedEarlierKeepsTheOrder: an opening a later-arriving, earlier trigger
+// moved earlier is decided at its new place. FB-P opens at 09:00; FB-X is first known
+// opened at 09:20 and then moved to 09:10; FB-Y opens at 09:18. In the order they opened,
+// FB-X joins FB-P's group (within 15m of it), and FB-Y pages alone (FB-X has a parent;
+// FB-P is too old). Decided at FB-X's first place, FB-Y would find FB-X without a parent
+// yet and join it.
+func TestHeldOpeningMovedEarlierKeepsTheOrder(t *testing.T) {
+	db, table := dynamotest.ForTest(t)
+	r := newHeldRun(t, "2m", db, table)
+	ctx := context.Background()
+	r.at(t0.Add(30 * time.Minute))
+	r.open(t, "FB-P", incident.Sev3, t0)
+	r.open(t, "FB-Y", incident.Sev3, t0.Add(18*time.Minute))
+	r.open(t, "FB-X", incident.Sev3, t0.Add(20*time.Minute))
+	before, err := r.st.Get(ctx, "FB-X")
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := t0.Add(10 * time.Minute)
+	if _, err := r.st.OpenEarlier(ctx, "FB-X", "evt-early", moved, incident.Entry{Incident: "FB-X", At: moved, Kind: incident.KindOpened, Actor: "firebreak", Key: "opened:evt-early"}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := r.st.Get(ctx, "FB-X")
+	if err != nil || !after.OpenedAt.Equal(moved) {
+		t.Fatalf("FB-X after OpenEarlier: opened %v, %v; want %v", after.OpenedAt, err, moved)
+	}
+	if err := r.d.Handle(ctx, store.StreamRecord{Old: &before, New: after}); err != nil {
+		t.Fatalf("Handle(FB-X moved) = %v", err)
+	}
+	r.tick(t, t0.Add(time.Hour))
+	for id, want := range map[string]string{"FB-P": "", "FB-X": "FB-P", "FB-Y": ""} {
+		inc, err := r.st.Get(ctx, id)
+		if err != nil || inc.Parent != want {
+			t.Errorf("%s's parent = %q, %v; want %q", id, inc.Parent, err, want)
+		}
+	}
+}

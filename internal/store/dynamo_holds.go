@@ -41,6 +41,25 @@ func (d *Dynamo) Hold(ctx context.Context, id string, until time.Time) (bool, er
 	return true, nil
 }
 
+// MoveHold moves a held opening's hold earlier, to until.
+func (d *Dynamo) MoveHold(ctx context.Context, id string, until time.Time) (bool, error) {
+	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.table),
+		Key:                       itemKey(incidentPK(id), skHold),
+		UpdateExpression:          aws.String("SET #until = :until, #dsk = :dsk"),
+		ConditionExpression:       aws.String("#st = :held AND #until > :until"),
+		ExpressionAttributeNames:  map[string]string{"#st": "state", "#until": "until", "#dsk": "due_sk"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":held": s("held"), ":until": s(fmtTime(until)), ":dsk": s(fmtTime(until) + "#" + id)},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("move the hold of %s: %w", id, err)
+	}
+	return true, nil
+}
+
 // HeldUntil returns the held openings whose wait is over at now, from the due index's
 // HOLD partition.
 func (d *Dynamo) HeldUntil(ctx context.Context, now time.Time, limit int) ([]HeldOpening, error) {

@@ -13,6 +13,9 @@ type Holds interface {
 	// Hold holds id's opening until until; false when it is held or was decided already
 	// (the first hold's time stands).
 	Hold(ctx context.Context, id string, until time.Time) (bool, error)
+	// MoveHold moves a held opening's hold earlier, to until (its opening moved earlier);
+	// false when it is not held, or held until until or earlier already.
+	MoveHold(ctx context.Context, id string, until time.Time) (bool, error)
 	// HeldUntil returns the held openings whose wait is over at now, earliest first (then
 	// by id), at most limit of them (0: all). It reads only held openings.
 	HeldUntil(ctx context.Context, now time.Time, limit int) ([]HeldOpening, error)

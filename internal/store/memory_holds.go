@@ -59,13 +59,40 @@ func (m *Memory) Hold(_ context.Context, id string, until time.Time) (bool, erro
 	if _, held := h.until[id]; held || h.decided[id] {
 		return false, nil
 	}
-	o := HeldOpening{Incident: id, Until: until.UTC()}
-	h.until[id] = o.Until
+	h.insert(HeldOpening{Incident: id, Until: until.UTC()})
+	return true, nil
+}
+
+// MoveHold moves a held opening's hold earlier, to until.
+func (m *Memory) MoveHold(_ context.Context, id string, until time.Time) (bool, error) {
+	h := m.holds()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	was, held := h.until[id]
+	if !held || !was.After(until) {
+		return false, nil
+	}
+	h.remove(id, was)
+	h.insert(HeldOpening{Incident: id, Until: until.UTC()})
+	return true, nil
+}
+
+// insert puts o in order; remove takes id's hold until was out of it. Caller holds h.mu.
+func (h *memHolds) insert(o HeldOpening) {
+	h.until[o.Incident] = o.Until
 	i := sort.Search(len(h.order), func(i int) bool { return !holdLess(h.order[i], o) })
 	h.order = append(h.order, HeldOpening{})
 	copy(h.order[i+1:], h.order[i:])
 	h.order[i] = o
-	return true, nil
+}
+
+func (h *memHolds) remove(id string, was time.Time) {
+	o := HeldOpening{Incident: id, Until: was}
+	i := sort.Search(len(h.order), func(i int) bool { return !holdLess(h.order[i], o) })
+	if i < len(h.order) && h.order[i].Incident == id {
+		h.order = append(h.order[:i], h.order[i+1:]...)
+	}
+	delete(h.until, id)
 }
 
 // HeldUntil returns the held openings whose wait is over at now, earliest first.
@@ -101,12 +128,7 @@ func (m *Memory) LetGo(_ context.Context, id string) error {
 	if !held {
 		return nil
 	}
-	o := HeldOpening{Incident: id, Until: until}
-	i := sort.Search(len(h.order), func(i int) bool { return !holdLess(h.order[i], o) })
-	if i < len(h.order) && h.order[i].Incident == id {
-		h.order = append(h.order[:i], h.order[i+1:]...)
-	}
-	delete(h.until, id)
+	h.remove(id, until)
 	h.decided[id] = true
 	return nil
 }

@@ -88,6 +88,48 @@ func RunHolds(t *testing.T, f Factory) {
 		}
 	})
 
+	t.Run("MovedEarlierOnlyWhileHeld", func(t *testing.T) {
+		st := f(t)
+		for _, h := range []struct {
+			id    string
+			until time.Time
+		}{{"FB-a", t0.Add(time.Minute)}, {"FB-b", t0.Add(2 * time.Minute)}} {
+			if _, err := st.Hold(ctx, h.id, h.until); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tt := range []struct {
+			id    string
+			until time.Time
+			want  bool
+		}{
+			{"FB-b", t0.Add(3 * time.Minute), false}, // later: never
+			{"FB-b", t0.Add(2 * time.Minute), false}, // the same
+			{"FB-b", t0.Add(30 * time.Second), true},
+			{"FB-none", t0, false}, // never held: no hold is made
+		} {
+			if got, err := st.MoveHold(ctx, tt.id, tt.until); err != nil || got != tt.want {
+				t.Errorf("MoveHold(%s, %v) = %v, %v; want %v", tt.id, tt.until.Sub(t0), got, err, tt.want)
+			}
+		}
+		got, err := st.HeldUntil(ctx, t0.Add(time.Minute), 0)
+		if err != nil || ids(got) != "FB-b,FB-a" || !got[0].Until.Equal(t0.Add(30*time.Second)) {
+			t.Errorf("HeldUntil(1m) after FB-b moved to 30s = %+v, %v; want FB-b (30s), FB-a", got, err)
+		}
+		if held, _ := st.Held(ctx, "FB-none"); held {
+			t.Errorf("Held(FB-none) after MoveHold = true; want false")
+		}
+		if err := st.LetGo(ctx, "FB-b"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.MoveHold(ctx, "FB-b", t0); err != nil || got {
+			t.Errorf("MoveHold(decided FB-b) = %v, %v; want false", got, err)
+		}
+		if got, _ := st.HeldUntil(ctx, t0.Add(time.Hour), 0); ids(got) != "FB-a" {
+			t.Errorf("HeldUntil after FB-b was let go = %s; want FB-a", ids(got))
+		}
+	})
+
 	t.Run("ManyHeld", func(t *testing.T) {
 		st := f(t)
 		for i := range 30 {
