@@ -132,7 +132,9 @@ func wireEscalate(s *Stack, f *Function) error {
 	s.Notifications.publishers(s, f)
 	s.Contacts.publishers(s, f)
 	s.Outbound.publishers(s, f)
-	s.Audiences.publishers(s, f) // the first notices of openings held for grouping.wait
+	if dispatch.Wait(s.config) > 0 {
+		s.Audiences.publishers(s, f) // the first notices of openings held for grouping.wait
+	}
 	s.Links.signers(s, f)
 	s.Escalation = newEscalation(s, f)
 	return nil
