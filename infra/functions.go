@@ -43,9 +43,10 @@ var functionSpecs = map[string]functionSpec{
 		// The dispatcher, its quiet rules (silences, inhibition, grouping), and the
 		// runbook task it runs in-process for dry_run runbooks.
 		Store: storeMethods(reflect.TypeFor[dispatch.Store](), reflect.TypeFor[dispatch.QuietStore](), reflect.TypeFor[runbook.TaskStore](),
-			reflect.TypeFor[review.Store](),          // post-incident reviews opened on resolution
-			reflect.TypeFor[page.OverrideStore](),    // who is on call: the stored overrides
-			reflect.TypeFor[problem.TrackerStore]()), // problems of recurring fingerprints
+			reflect.TypeFor[review.Store](),         // post-incident reviews opened on resolution
+			reflect.TypeFor[page.OverrideStore](),   // who is on call: the stored overrides
+			reflect.TypeFor[problem.TrackerStore](), // problems of recurring fingerprints
+			reflect.TypeFor[dispatch.HoldStore]()),  // openings held for grouping.wait
 		wire: wireDispatch,
 	},
 	"escalate": {
@@ -55,7 +56,9 @@ var functionSpecs = map[string]functionSpec{
 		Store: storeMethods(reflect.TypeFor[escalate.Store](), reflect.TypeFor[escalate.FollowupStore](), reflect.TypeFor[page.OverrideStore](),
 			reflect.TypeFor[escalate.HeartbeatStore](), // the heartbeat clock
 			reflect.TypeFor[escalate.ProblemLister](),  // the open-problems gauge
-			reflect.TypeFor[escalate.TimelineStore]()), // the audiences' update cadence
+			reflect.TypeFor[escalate.TimelineStore](),  // the audiences' update cadence
+			// openings held for grouping.wait, decided with dispatch's quiet rules
+			reflect.TypeFor[escalate.HoldLister](), reflect.TypeFor[dispatch.QuietStore]()),
 		wire: wireEscalate,
 	},
 	TaskFunction: {
@@ -129,6 +132,9 @@ func wireEscalate(s *Stack, f *Function) error {
 	s.Notifications.publishers(s, f)
 	s.Contacts.publishers(s, f)
 	s.Outbound.publishers(s, f)
+	if dispatch.Wait(s.config) > 0 {
+		s.Audiences.publishers(s, f) // the first notices of openings held for grouping.wait
+	}
 	s.Links.signers(s, f)
 	s.Escalation = newEscalation(s, f)
 	return nil

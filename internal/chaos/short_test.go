@@ -10,6 +10,7 @@ import (
 	"github.com/firebreak-ops/firebreak"
 	catalog "github.com/firebreak-ops/firebreak/events"
 	"github.com/firebreak-ops/firebreak/internal/chaos"
+	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
@@ -30,6 +31,10 @@ func samples(t *testing.T) [][]byte {
 	return out
 }
 
+// waitForJitter is the runs' grouping.wait: at least the deliveries' jitter (2m), so an
+// incident opened earlier but delivered later is in before either is decided.
+const waitForJitter = 3 * time.Minute
+
 // reference is the in-order run of the samples (one worker, one delivery each, no
 // faults) that the short runs compare with, run once for the test binary.
 func reference(t *testing.T) *chaos.Result {
@@ -40,6 +45,7 @@ func reference(t *testing.T) *chaos.Result {
 			refErr = err
 			return
 		}
+		cfg.Grouping.Wait = config.Duration{Duration: waitForJitter} // grouping decided in event time
 		refResult, refErr = chaos.Run{Config: cfg, Events: samples(t), Workers: 1, Dynalite: dynamotest.SharedForTest(t).Endpoint}.Do(context.Background())
 	})
 	if refErr != nil {
@@ -71,6 +77,7 @@ func TestSamplesConcurrentlyShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Grouping.Wait = config.Duration{Duration: waitForJitter} // grouping decided in event time
 	srv := dynamotest.SharedForTest(t)
 	ref := reference(t)
 	got, err := chaos.Run{Config: cfg, Events: samples(t), Deliveries: 3, Shuffle: 7, Jitter: 2 * time.Minute, Workers: 4,
@@ -98,6 +105,7 @@ func TestSamplesUnderFaultsShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Grouping.Wait = config.Duration{Duration: waitForJitter} // grouping decided in event time
 	srv := dynamotest.SharedForTest(t)
 	ref := reference(t)
 	got, err := chaos.Run{Config: cfg, Events: samples(t), Deliveries: 3, Shuffle: 7, Jitter: 2 * time.Minute, Workers: 4,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/chaos"
+	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/replay"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
@@ -34,6 +35,7 @@ func TestChaosTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Grouping.Wait = config.Duration{Duration: waitForJitter} // grouping decided in event time
 	srv := dynamotest.SharedForTest(t)
 	n := 10_000
 	if v, err := strconv.Atoi(os.Getenv("CHAOS_EVENTS")); err == nil && v > 0 {

@@ -111,6 +111,12 @@ type Grouping struct {
 	// By are the fields the incidents must share: account, region, team, class, source,
 	// actor, resource_prefix (the resource up to its last '/' or ':'), attr:<name>.
 	By []string `yaml:"by"`
+	// Wait holds an opening's page (and its grouping and inhibition) until the incident
+	// has been open this long by its own clock (event time), so that an incident opened
+	// earlier but delivered later can still become the group's parent, as Alertmanager's
+	// group_wait does; the escalator's tick then decides it (internal/dispatch/wait.go).
+	// Zero: decided when dispatch sees the opening.
+	Wait Duration `yaml:"wait"`
 }
 
 // Tier is one step of an escalation path.

@@ -321,6 +321,7 @@ func (c *Config) validateGrouping(doc *strictyaml.Doc) strictyaml.Errors {
 		p.add("grouping.by", "missing: the fields grouped incidents share")
 	}
 	checkMatchFields(&p, "grouping.by", g.By)
+	c.checkGroupingWait(&p)
 	return p.errs
 }
 

@@ -141,6 +141,9 @@ func (d *Dispatcher) failed(ctx context.Context, inc incident.Incident, action s
 // already done are not repeated.
 func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	change := Classify(r)
+	if err := d.moveHold(ctx, r); err != nil { // an opening moved earlier moves its hold (wait.go)
+		return fmt.Errorf("dispatch %s: %w", r.New.ID, err)
+	}
 	if err := d.announceUpdates(ctx, r); err != nil { // updates posted to audiences (audience.go)
 		return fmt.Errorf("dispatch updates of %s: %w", r.New.ID, err)
 	}
@@ -180,7 +183,12 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	}
 	// New incidents may be silenced, inhibited or grouped: recorded, not paged.
 	var quiet *Quiet
-	if change == Opened && d.Quiet != nil {
+	held := false // the page waits for grouping.wait; the escalator decides it (wait.go)
+	if h, ok := d.holds(); ok && change == Opened {
+		if quiet, held, err = d.holdOpening(ctx, h, inc, at); err != nil {
+			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
+		}
+	} else if change == Opened && d.Quiet != nil {
 		if quiet, err = d.decideQuiet(ctx, inc, at); err != nil {
 			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 		}
@@ -196,6 +204,8 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		if !over {
 			quiet = &Quiet{Reason: incident.KindSilenced, By: inc.SilencedBy}
 		}
+	} else if held, err = d.heldNow(ctx, change, inc); err != nil {
+		return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 	}
 	var automation []notify.Automation
 	if (change == Opened || change == Retriggered) && inc.Runbook != "" && (quiet == nil || quiet.Reason != incident.KindSilenced) {
@@ -204,6 +214,9 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 			return err
 		}
 		automation = append(automation, a)
+	}
+	if held {
+		return nil // told when the hold is decided, as it is then
 	}
 	if quiet != nil || change == Mitigated || change == Resolved {
 		// Quiet incidents page nobody; a recovery or resolution notice goes out only if

@@ -35,15 +35,25 @@ func (g Grouper) Candidates(inc incident.Incident) store.Filter {
 	return f
 }
 
-// Parent is the incident among near (oldest first) that inc is grouped under.
+// Parent is the incident among near (oldest first) that inc is grouped under: the first
+// opened before it (of two opened at the same time, the one with the smaller id), so
+// that of two incidents each is never the other's parent, whichever is decided first.
 func (g Grouper) Parent(inc incident.Incident, near []incident.Incident) (incident.Incident, bool) {
 	key := g.Key(inc)
 	for _, parent := range near {
-		if parent.ID == inc.ID || parent.Parent != "" || parent.OpenedAt.After(inc.OpenedAt) ||
+		if parent.ID == inc.ID || parent.Parent != "" || !openedBefore(parent, inc) ||
 			inc.OpenedAt.Sub(parent.OpenedAt) > g.Window || g.Key(parent) != key {
 			continue
 		}
 		return parent, true
 	}
 	return incident.Incident{}, false
+}
+
+// openedBefore reports whether a opened before b: by opening time, then id.
+func openedBefore(a, b incident.Incident) bool {
+	if !a.OpenedAt.Equal(b.OpenedAt) {
+		return a.OpenedAt.Before(b.OpenedAt)
+	}
+	return a.ID < b.ID
 }

@@ -260,6 +260,9 @@ type Escalator struct {
 	OnCall *page.Resolver
 	// Problems feeds the dashboard's open-problems gauge (problems.go); nil: none.
 	Problems ProblemLister
+	// Openings decides the openings held for grouping.wait (held.go); nil: a dispatcher
+	// made of the escalator's own store, sender, links and on-call resolver.
+	Openings Opener
 }
 
 // Report counts what a tick did.
@@ -272,6 +275,8 @@ type Report struct {
 	// The communication plan's cadence clock (comms.go).
 	AudienceReminders int `json:"audience_reminders"`
 	UpdatesMissed     int `json:"updates_missed"`
+	// HeldDecided counts the openings held for grouping.wait decided (held.go).
+	HeldDecided int `json:"held_decided,omitempty"`
 }
 
 func (r *Report) add(o Report) {
@@ -282,6 +287,7 @@ func (r *Report) add(o Report) {
 	r.AutoResolved += o.AutoResolved
 	r.AudienceReminders += o.AudienceReminders
 	r.UpdatesMissed += o.UpdatesMissed
+	r.HeldDecided += o.HeldDecided
 }
 
 func (e *Escalator) log() *slog.Logger {
@@ -299,11 +305,20 @@ func (e *Escalator) Tick(ctx context.Context) (Report, error) {
 	if batch <= 0 {
 		batch = 500
 	}
+	var rep Report
+	// Openings held for grouping.wait first (held.go): until every one whose wait is
+	// over is decided, no clock runs, so none runs for an incident not yet decided.
+	if err := e.decideHeld(ctx, now, batch, &rep); err != nil {
+		e.emit(now, rep)
+		if !failed(err) {
+			return rep, nil // another attempt holds a step: decided next tick
+		}
+		return rep, err
+	}
 	due, err := e.Store.Due(ctx, now, batch)
 	if err != nil {
-		return Report{}, err
+		return rep, err
 	}
-	var rep Report
 	var errs []error
 	for _, inc := range due {
 		r, err := e.Process(ctx, inc, now)

@@ -60,6 +60,7 @@ type Store interface {
 	Followups  // post-incident reviews and tracked actions (followups.go)
 	Overrides  // on-call overrides (overrides.go)
 	Heartbeats // heartbeat states (heartbeats.go)
+	Holds      // openings held for grouping.wait (holds.go)
 }
 
 // ErrDecided is returned when deciding an approval that is already decided.

@@ -1,0 +1,91 @@
+package escalate
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/dispatch"
+	"github.com/firebreak-ops/firebreak/internal/store"
+)
+
+// HoldLister is what deciding held openings needs of the store (grouping.wait;
+// internal/dispatch/wait.go): the held openings whose wait is over, and letting one go.
+type HoldLister interface {
+	HeldUntil(ctx context.Context, now time.Time, limit int) ([]store.HeldOpening, error)
+	LetGo(ctx context.Context, id string) error
+}
+
+// Opener decides a held opening (*dispatch.Dispatcher).
+type Opener interface {
+	DecideHeld(ctx context.Context, id string) error
+}
+
+var (
+	_ HoldLister = (*store.Memory)(nil)
+	_ HoldLister = (*store.Dynamo)(nil)
+	_ Opener     = (*dispatch.Dispatcher)(nil)
+)
+
+// opener is e.Openings, or a dispatcher made of the escalator's own store, sender,
+// links and on-call resolver (ok false: the store cannot decide openings).
+func (e *Escalator) opener() (Opener, bool) {
+	if e.Openings != nil {
+		return e.Openings, true
+	}
+	q, ok := e.Store.(dispatch.QuietStore)
+	if !ok {
+		return nil, false
+	}
+	d := &dispatch.Dispatcher{Store: e.Store, Quiet: q, Sender: e.Sender, Config: e.Config, Now: e.Now, Log: e.Log,
+		Metrics: e.Metrics, Lease: e.Lease, OnCall: e.OnCall}
+	if e.Links != nil {
+		d.Links = e.Links
+	}
+	return d, true
+}
+
+// decideHeld decides the held openings whose wait is over, in the order their holds end
+// (their incidents' openings, by event time), before any clock runs: of two incidents of
+// one group, the earlier is decided first and becomes the parent. Each is let go once
+// decided. A retryable failure stops the tick's decisions there (the rest keep their
+// order for the next tick) and is returned: the tick then runs no clock, so no clock
+// runs for an incident whose opening is not decided (a retryable failure passes; the
+// clocks run a tick late). A permanent failure is logged and counted, and the opening
+// let go: retrying cannot help, and it must not hold the rest back.
+func (e *Escalator) decideHeld(ctx context.Context, now time.Time, batch int, rep *Report) error {
+	hs, ok := e.Store.(HoldLister)
+	if !ok {
+		return nil
+	}
+	op, ok := e.opener()
+	if !ok {
+		return nil
+	}
+	for {
+		held, err := hs.HeldUntil(ctx, now, batch)
+		if err != nil {
+			return err
+		}
+		for _, h := range held {
+			err := op.DecideHeld(ctx, h.Incident)
+			if err != nil && dispatch.IsPermanent(err) {
+				e.log().ErrorContext(ctx, "held opening failed for good; let go", "incident", h.Incident, "error", err)
+				if merr := e.Metrics.Emit(now, map[string]string{"Action": "held"}, map[string]int{"DispatchFailures": 1}); merr != nil {
+					e.log().WarnContext(ctx, "metrics not written", "error", merr)
+				}
+				err = nil
+			}
+			if err == nil {
+				err = hs.LetGo(ctx, h.Incident)
+			}
+			if err != nil {
+				return fmt.Errorf("held opening of %s: %w", h.Incident, err)
+			}
+			rep.HeldDecided++
+		}
+		if len(held) < batch {
+			return nil
+		}
+	}
+}
