@@ -134,15 +134,15 @@ func (g *group) lead() event.Event {
 	return g.items[0].ev
 }
 
-// Process handles one batch. It returns an error only when nothing could be processed
-// (the context ended); failures of individual fingerprints put their messages on Retry.
-func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error) {
+// ProcessParsed is Process for messages already parsed (Parse): whoever parsed them
+// (the replay, ahead of intake) spares intake decoding them again.
+func (p *Processor) ProcessParsed(ctx context.Context, msgs []Parsed) (Report, error) {
 	var rep Report
 	retry := map[string]bool{}
 	groups := map[string]*group{}
 	beats := map[string]*beat{}
-	for _, m := range msgs {
-		evs, err := event.Parse(m.Body)
+	for _, pm := range msgs {
+		m, evs, err := pm.Message, pm.Events, pm.Err
 		if err == nil {
 			var items []item
 			for _, e := range evs {

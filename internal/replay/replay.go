@@ -184,6 +184,11 @@ type routed struct {
 	ok         bool // the envelope parsed
 	matched    bool // a bus rule routes it (or it goes to intake to be quarantined)
 	source, dt string
+	// parsed: the input was parsed while routing (evs, or perr when it is not an
+	// EventBridge event), so intake need not parse it again.
+	parsed bool
+	evs    []event.Event
+	perr   error
 }
 
 // Run replays inputs; see Stream.
@@ -352,24 +357,26 @@ func produce(ctx context.Context, b *bus.Bus, src Source, out chan<- readPart) {
 	}
 }
 
-// route matches an input against the bus rules: matched is false for an event no rule
-// takes (counted, done: it never reaches intake). Unparseable payloads go to intake
-// too, which quarantines them as it would any message on the queue; they wait at
-// latest, the latest event time read.
+// route parses an input, as intake would, and matches it against the bus rules on what
+// was decoded: matched is false for an event no rule takes (counted, done: it never
+// reaches intake). Unparseable payloads go to intake too, which quarantines them as it
+// would any message on the queue; they wait at latest, the latest event time read.
 func route(b *bus.Bus, in Input, seq int, latest time.Time) routed {
 	q := routed{in: in, seq: seq, time: latest, matched: true}
 	if in.Problem != "" {
 		return q
 	}
-	env, perr := event.ParseEnvelope(in.Raw)
+	evs, perr := event.Parse(in.Raw)
+	q.parsed, q.evs, q.perr = true, evs, perr
 	if perr != nil {
 		return q
 	}
-	if rules, err := b.Route(in.Raw); err == nil && len(rules) == 0 {
-		q.matched = false
+	e := evs[0] // every event of an envelope shares its time, source and detail-type
+	if rules, err := b.RouteDecoded(e.Doc); err == nil && len(rules) == 0 {
+		q.matched, q.evs = false, nil
 		return q
 	}
-	q.ok, q.time, q.source, q.dt = true, env.Time, env.Source, env.DetailType
+	q.ok, q.time, q.source, q.dt = true, e.Time, e.Source, e.DetailType
 	return q
 }
 
@@ -513,14 +520,19 @@ func (r *run) flush(ctx context.Context) error {
 			return fmt.Errorf("replay: clocks: %w", err)
 		}
 	}
-	msgs := make([]intake.Message, len(r.batch))
+	msgs := make([]intake.Parsed, len(r.batch))
 	byID := make(map[string]*routed, len(r.batch))
 	for i := range r.batch {
 		q := &r.batch[i]
-		msgs[i] = intake.Message{ID: q.in.Origin, Body: q.in.Raw, ReceivedAt: l.Clock.Now()}
+		m := intake.Message{ID: q.in.Origin, Body: q.in.Raw, ReceivedAt: l.Clock.Now()}
+		if q.parsed {
+			msgs[i] = intake.Parsed{Message: m, Events: q.evs, Err: q.perr}
+		} else {
+			msgs[i] = intake.Parse(m)
+		}
 		byID[q.in.Origin] = q
 	}
-	rep, err := l.Ingest(ctx, msgs)
+	rep, err := l.IngestParsed(ctx, msgs)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
