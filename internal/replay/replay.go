@@ -184,11 +184,10 @@ type routed struct {
 	ok         bool // the envelope parsed
 	matched    bool // a bus rule routes it (or it goes to intake to be quarantined)
 	source, dt string
-	// parsed: the input was parsed while routing (evs, or perr when it is not an
-	// EventBridge event), so intake need not parse it again.
+	// parsed: the input was parsed and prepared for intake (intake.Prepare) while
+	// routing, so that intake need not do it again.
 	parsed bool
-	evs    []event.Event
-	perr   error
+	pm     intake.Parsed
 }
 
 // Run replays inputs; see Stream.
@@ -216,6 +215,11 @@ func (s *sliceSource) Next() (Input, error) {
 // outcomes.
 func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
 	r := newRun(o)
+	// The pipeline is there before the first event, to prepare events as they are read;
+	// its clock starts at the first batch (flush).
+	if err := r.start(time.Time{}); err != nil {
+		return nil, err
+	}
 	if err := r.read(ctx, src); err != nil {
 		return nil, err
 	}
@@ -224,11 +228,6 @@ func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
 	}
 	if o.Progress != nil {
 		o.Progress(r.done, r.res.Summary.Events)
-	}
-	if r.l == nil { // nothing to replay: the pipeline still serves
-		if err := r.start(time.Time{}); err != nil {
-			return nil, err
-		}
 	}
 	return r.finish(ctx)
 }
@@ -267,7 +266,7 @@ func (r *run) read(ctx context.Context, src Source) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	parts := make(chan readPart, 4)
-	go produce(ctx, r.o.Bus, src, parts)
+	go produce(ctx, r.o.Bus, r.l.Intake.Prepare, src, parts)
 	defer func() { // the reader is done with src when read returns
 		cancel()
 		for range parts {
@@ -316,7 +315,7 @@ const readPartSize = 256
 
 // produce reads src to its end, routing every input, and sends them to out in parts;
 // it closes out when done, or as soon as ctx ends.
-func produce(ctx context.Context, b *bus.Bus, src Source, out chan<- readPart) {
+func produce(ctx context.Context, b *bus.Bus, prepare func(intake.Parsed) intake.Parsed, src Source, out chan<- readPart) {
 	defer close(out)
 	send := func(p readPart) bool {
 		select {
@@ -343,7 +342,7 @@ func produce(ctx context.Context, b *bus.Bus, src Source, out chan<- readPart) {
 			}
 			return
 		}
-		q := route(b, in, seq, latest)
+		q := route(b, prepare, in, seq, latest)
 		if q.ok && q.time.After(latest) {
 			latest = q.time
 		}
@@ -359,24 +358,29 @@ func produce(ctx context.Context, b *bus.Bus, src Source, out chan<- readPart) {
 
 // route parses an input, as intake would, and matches it against the bus rules on what
 // was decoded: matched is false for an event no rule takes (counted, done: it never
-// reaches intake). Unparseable payloads go to intake too, which quarantines them as it
-// would any message on the queue; they wait at latest, the latest event time read.
-func route(b *bus.Bus, in Input, seq int, latest time.Time) routed {
+// reaches intake). What is routed is prepared for intake (classified: prepare is
+// intake's Prepare), and its decoded document let go: the events held to order them
+// by time keep what intake uses, not the whole document. Unparseable payloads go to
+// intake too, which quarantines them as it would any message on the queue; they wait at
+// latest, the latest event time read.
+func route(b *bus.Bus, prepare func(intake.Parsed) intake.Parsed, in Input, seq int, latest time.Time) routed {
 	q := routed{in: in, seq: seq, time: latest, matched: true}
 	if in.Problem != "" {
 		return q
 	}
 	evs, perr := event.Parse(in.Raw)
-	q.parsed, q.evs, q.perr = true, evs, perr
-	if perr != nil {
-		return q
+	if perr == nil {
+		e := evs[0] // every event of an envelope shares its time, source and detail-type
+		if rules, err := b.RouteDecoded(e.Doc); err == nil && len(rules) == 0 {
+			q.matched = false
+			return q
+		}
+		q.ok, q.time, q.source, q.dt = true, e.Time, e.Source, e.DetailType
 	}
-	e := evs[0] // every event of an envelope shares its time, source and detail-type
-	if rules, err := b.RouteDecoded(e.Doc); err == nil && len(rules) == 0 {
-		q.matched, q.evs = false, nil
-		return q
+	q.parsed, q.pm = true, prepare(intake.Parsed{Events: evs, Err: perr})
+	for i := range q.pm.Events {
+		q.pm.Events[i].Doc = nil
 	}
-	q.ok, q.time, q.source, q.dt = true, e.Time, e.Source, e.DetailType
 	return q
 }
 
@@ -461,6 +465,7 @@ type run struct {
 	batch    []routed
 	min, max time.Time // event times of the batch's parsed events
 	done     int       // inputs delivered to intake or unmatched
+	clocked  bool      // the clock was set to the first batch's earliest event
 }
 
 func (r *run) start(at time.Time) error {
@@ -508,12 +513,11 @@ func (r *run) flush(ctx context.Context) error {
 	if len(r.batch) == 0 {
 		return nil
 	}
-	if r.l == nil {
-		if err := r.start(r.min); err != nil {
-			return err
-		}
-	}
 	l := r.l
+	if !r.clocked { // the first batch: the clock starts at its earliest event
+		l.Clock.Set(r.min)
+		r.clocked = true
+	}
 	// SQS delivers a batch once its last event is in: the clocks run up to then.
 	if !r.max.IsZero() {
 		if err := l.AdvanceTo(ctx, r.max); err != nil {
@@ -526,7 +530,8 @@ func (r *run) flush(ctx context.Context) error {
 		q := &r.batch[i]
 		m := intake.Message{ID: q.in.Origin, Body: q.in.Raw, ReceivedAt: l.Clock.Now()}
 		if q.parsed {
-			msgs[i] = intake.Parsed{Message: m, Events: q.evs, Err: q.perr}
+			msgs[i] = q.pm
+			msgs[i].Message = m
 		} else {
 			msgs[i] = intake.Parse(m)
 		}
