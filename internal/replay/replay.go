@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -254,11 +253,12 @@ func newRun(o Options) *run {
 	return r
 }
 
-// read takes every input of src, holding up to Reorder of them to deliver them in
-// event-time order, and puts each routed input in a batch. Reading and routing (each
-// envelope parsed, the bus rules matched) run on a goroutine of their own, ahead of
-// intake by at most a few batches: they depend on nothing intake does, and their
-// results arrive in reading order, so what becomes of each input is the same.
+// read takes every input of src, held up to Reorder of them to deliver them in
+// event-time order, and puts each routed input in a batch. Reading, routing (each
+// event parsed, the bus rules matched, what is routed classified) and ordering run on a
+// goroutine of their own, ahead of intake by at most a few batches: they depend on
+// nothing intake does, and their results arrive in the order they would be delivered
+// in, so what becomes of each input is the same.
 func (r *run) read(ctx context.Context, src Source) error {
 	reorder := r.o.Reorder
 	if reorder <= 0 {
@@ -266,70 +266,68 @@ func (r *run) read(ctx context.Context, src Source) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	parts := make(chan readPart, 4)
-	go produce(ctx, r.o.Bus, r.l.Intake.Prepare, src, parts)
+	go produce(ctx, r.o.Bus, r.l.Intake.Prepare, reorder, src, parts)
 	defer func() { // the reader is done with src when read returns
 		cancel()
 		for range parts {
 		}
 	}()
-	held := &byTime{}
+	sum := &r.res.Summary
 	for part := range parts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sum.Events += part.read
+		sum.Unmatched += part.unmatched
+		r.done += part.unmatched
 		for _, q := range part.qs {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			r.res.Summary.Events++
-			if !q.matched {
-				r.res.Summary.Unmatched++
-				r.done++
-				continue
-			}
-			heap.Push(held, q)
-			if held.Len() > reorder {
-				if err := r.add(ctx, heap.Pop(held).(routed)); err != nil {
-					return err
-				}
+			if err := r.add(ctx, q); err != nil {
+				return err
 			}
 		}
 		if part.err != nil {
 			return part.err
 		}
 	}
-	for held.Len() > 0 {
-		if err := r.add(ctx, heap.Pop(held).(routed)); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
-// readPart is a run of routed inputs in reading order, then the error that ended the
-// reading, if any (not io.EOF).
+// readPart is what the reader did since its last part: inputs read (of them, unmatched:
+// no rule routes them), the routed inputs to deliver now, in order, and the error that
+// ended the reading, if any (not io.EOF).
 type readPart struct {
-	qs  []routed
-	err error
+	read, unmatched int
+	qs              []routed
+	err             error
 }
 
-// readPartSize is how many inputs go to read at once.
+// readPartSize is how many inputs are read between two parts.
 const readPartSize = 256
 
-// produce reads src to its end, routing every input, and sends them to out in parts;
-// it closes out when done, or as soon as ctx ends.
-func produce(ctx context.Context, b *bus.Bus, prepare func(intake.Parsed) intake.Parsed, src Source, out chan<- readPart) {
+// produce reads src to its end, routing every input and holding up to reorder routed
+// inputs to deliver them in event-time order, and sends them to out in parts; it closes
+// out when done, or as soon as ctx ends.
+func produce(ctx context.Context, b *bus.Bus, prepare func(intake.Parsed) intake.Parsed, reorder int, src Source, out chan<- readPart) {
 	defer close(out)
-	send := func(p readPart) bool {
+	part := readPart{qs: make([]routed, 0, readPartSize)}
+	send := func(err error) bool {
+		part.err = err
 		select {
-		case out <- p:
+		case out <- part:
+			part = readPart{qs: make([]routed, 0, readPartSize)}
 			return true
 		case <-ctx.Done():
 			return false
 		}
 	}
+	var held holder
 	var latest time.Time // the latest event time read: where an unparseable input waits
-	qs := make([]routed, 0, readPartSize)
 	for seq := 0; ; seq++ {
 		if err := ctx.Err(); err != nil {
-			send(readPart{qs: qs, err: err})
+			send(err)
 			return
 		}
 		in, err := src.Next()
@@ -337,8 +335,14 @@ func produce(ctx context.Context, b *bus.Bus, prepare func(intake.Parsed) intake
 			if errors.Is(err, io.EOF) {
 				err = nil
 			}
-			if len(qs) > 0 || err != nil {
-				send(readPart{qs: qs, err: err})
+			for err == nil && held.Len() > 0 { // the end: deliver what is held
+				part.qs = append(part.qs, held.pop())
+				if len(part.qs) == readPartSize && !send(nil) {
+					return
+				}
+			}
+			if part.read > 0 || len(part.qs) > 0 || err != nil {
+				send(err)
 			}
 			return
 		}
@@ -346,12 +350,17 @@ func produce(ctx context.Context, b *bus.Bus, prepare func(intake.Parsed) intake
 		if q.ok && q.time.After(latest) {
 			latest = q.time
 		}
-		qs = append(qs, q)
-		if len(qs) == readPartSize {
-			if !send(readPart{qs: qs}) {
-				return
+		part.read++
+		if !q.matched {
+			part.unmatched++
+		} else {
+			held.push(q)
+			if held.Len() > reorder {
+				part.qs = append(part.qs, held.pop())
 			}
-			qs = make([]routed, 0, readPartSize)
+		}
+		if part.read == readPartSize && !send(nil) {
+			return
 		}
 	}
 }
@@ -614,24 +623,4 @@ func (r *run) tally(outcomes []intake.Outcome, byID map[string]*routed) {
 			sum.Unclassified[q.source+"/"+q.dt]++
 		}
 	}
-}
-
-// byTime is a min-heap of held inputs by event time, then reading order.
-type byTime []routed
-
-func (h byTime) Len() int { return len(h) }
-func (h byTime) Less(i, j int) bool {
-	if !h[i].time.Equal(h[j].time) {
-		return h[i].time.Before(h[j].time)
-	}
-	return h[i].seq < h[j].seq
-}
-func (h byTime) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *byTime) Push(x any)   { *h = append(*h, x.(routed)) }
-func (h *byTime) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	old[len(old)-1] = routed{}
-	*h = old[:len(old)-1]
-	return x
 }
