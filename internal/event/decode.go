@@ -62,7 +62,10 @@ func (d *decoder) value(depth int) (any, bool) {
 	case c == '[':
 		return d.array(depth + 1)
 	case c == '"':
-		return d.string()
+		if s, ok := d.string(); ok {
+			return s, true
+		}
+		return nil, false
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -112,7 +115,7 @@ func (d *decoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[k.(string)] = v
+		m[k] = v
 		d.space()
 		if d.i >= len(d.b) {
 			return nil, false
@@ -165,7 +168,7 @@ func (d *decoder) array(depth int) (any, bool) {
 // string decodes the string at d.i (its opening quote). Plain strings (no escapes, no
 // control characters, valid UTF-8) are copied as they are, as encoding/json copies
 // them; any other is decoded by encoding/json itself.
-func (d *decoder) string() (any, bool) {
+func (d *decoder) string() (string, bool) {
 	start := d.i
 	d.i++
 	plain := true
@@ -181,7 +184,7 @@ func (d *decoder) string() (any, bool) {
 			if !utf8.Valid(s) || containsByte(s, '\\') {
 				var out string
 				if json.Unmarshal(d.b[start:d.i], &out) != nil {
-					return nil, false
+					return "", false
 				}
 				return out, true
 			}
@@ -190,7 +193,7 @@ func (d *decoder) string() (any, bool) {
 			plain = false
 			d.i += 2 // the escaped byte cannot end the string; \u's digits are checked by encoding/json
 		case c < 0x20:
-			return nil, false
+			return "", false
 		default:
 			if c >= utf8.RuneSelf {
 				plain = false
@@ -198,7 +201,7 @@ func (d *decoder) string() (any, bool) {
 			d.i++
 		}
 	}
-	return nil, false
+	return "", false
 }
 
 func containsByte(s []byte, c byte) bool {
