@@ -212,13 +212,18 @@ func (s *sliceSource) Next() (Input, error) {
 // batching window apart in event time), running the clocks between batches as time
 // passes, and Until past the last event. It reads src as it goes and keeps counts, not
 // outcomes.
-func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
+func Stream(ctx context.Context, src Source, o Options) (res *Result, err error) {
 	r := newRun(o)
 	// The pipeline is there before the first event, to prepare events as they are read;
 	// its clock starts at the first batch (flush).
 	if err := r.start(time.Time{}); err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil { // no result to close its store: close it here
+			_ = r.l.Store.Close()
+		}
+	}()
 	if err := r.read(ctx, src); err != nil {
 		return nil, err
 	}
