@@ -183,10 +183,9 @@ type routed struct {
 	ok         bool // the envelope parsed
 	matched    bool // a bus rule routes it (or it goes to intake to be quarantined)
 	source, dt string
-	// parsed: the input was parsed and prepared for intake (intake.Prepare) while
-	// routing, so that intake need not do it again.
-	parsed bool
-	pm     intake.Parsed
+	// pm is the input parsed and prepared for intake (intake.Prepare) as it left the
+	// holder, so that intake need not do it again (nil: not yet, or a reader problem).
+	pm *intake.Parsed
 }
 
 // Run replays inputs; see Stream.
@@ -313,9 +312,9 @@ type readPart struct {
 const readPartSize = 256
 
 // produce reads src to its end, routing every input and holding up to reorder routed
-// inputs to deliver them in event-time order, and sends them to out in parts; it closes
-// out when done, or as soon as ctx ends.
-func produce(ctx context.Context, b *bus.Bus, prepare func(intake.Parsed) intake.Parsed, reorder int, src Source, out chan<- readPart) {
+// inputs to deliver them in event-time order, prepared for intake (prep), and sends them
+// to out in parts; it closes out when done, or as soon as ctx ends.
+func produce(ctx context.Context, b *bus.Bus, prep func(intake.Parsed) intake.Parsed, reorder int, src Source, out chan<- readPart) {
 	defer close(out)
 	part := readPart{qs: make([]routed, 0, readPartSize)}
 	send := func(err error) bool {
@@ -341,7 +340,7 @@ func produce(ctx context.Context, b *bus.Bus, prepare func(intake.Parsed) intake
 				err = nil
 			}
 			for err == nil && held.Len() > 0 { // the end: deliver what is held
-				part.qs = append(part.qs, held.pop())
+				part.qs = append(part.qs, prepare(prep, held.pop()))
 				if len(part.qs) == readPartSize && !send(nil) {
 					return
 				}
@@ -351,7 +350,7 @@ func produce(ctx context.Context, b *bus.Bus, prepare func(intake.Parsed) intake
 			}
 			return
 		}
-		q := route(b, prepare, in, seq, latest)
+		q := route(b, in, seq, latest)
 		if q.ok && q.time.After(latest) {
 			latest = q.time
 		}
@@ -361,7 +360,7 @@ func produce(ctx context.Context, b *bus.Bus, prepare func(intake.Parsed) intake
 		} else {
 			held.push(q)
 			if held.Len() > reorder {
-				part.qs = append(part.qs, held.pop())
+				part.qs = append(part.qs, prepare(prep, held.pop()))
 			}
 		}
 		if part.read == readPartSize && !send(nil) {
@@ -372,29 +371,43 @@ func produce(ctx context.Context, b *bus.Bus, prepare func(intake.Parsed) intake
 
 // route parses an input, as intake would, and matches it against the bus rules on what
 // was decoded: matched is false for an event no rule takes (counted, done: it never
-// reaches intake). What is routed is prepared for intake (classified: prepare is
-// intake's Prepare), and its decoded document let go: the events held to order them
-// by time keep what intake uses, not the whole document. Unparseable payloads go to
-// intake too, which quarantines them as it would any message on the queue; they wait at
-// latest, the latest event time read.
-func route(b *bus.Bus, prepare func(intake.Parsed) intake.Parsed, in Input, seq int, latest time.Time) routed {
+// reaches intake). It keeps of the parse only when the event happened, to order it:
+// the events held to order them by time are raw, not parsed (prepare parses them again
+// when they leave). Unparseable payloads go to intake too, which quarantines them as it
+// would any message on the queue; they wait at latest, the latest event time read.
+func route(b *bus.Bus, in Input, seq int, latest time.Time) routed {
 	q := routed{in: in, seq: seq, time: latest, matched: true}
 	if in.Problem != "" {
 		return q
 	}
 	evs, perr := event.Parse(in.Raw)
-	if perr == nil {
-		e := evs[0] // every event of an envelope shares its time, source and detail-type
-		if rules, err := b.RouteDecoded(e.Doc); err == nil && len(rules) == 0 {
-			q.matched = false
-			return q
-		}
-		q.ok, q.time, q.source, q.dt = true, e.Time, e.Source, e.DetailType
+	if perr != nil {
+		return q
 	}
-	q.parsed, q.pm = true, prepare(intake.Parsed{Events: evs, Err: perr})
-	for i := range q.pm.Events {
-		q.pm.Events[i].Doc = nil
+	e := evs[0] // every event of an envelope shares its time, source and detail-type
+	if rules, err := b.RouteDecoded(e.Doc); err == nil && len(rules) == 0 {
+		q.matched = false
+		return q
 	}
+	q.ok, q.time, q.source, q.dt = true, e.Time, e.Source, e.DetailType
+	return q
+}
+
+// prepare readies a routed input for intake as it leaves the holder: parsed again and
+// prepared (prep is intake's Prepare: classified, heartbeats matched), its decoded
+// document let go, so that intake need not do any of it. Parsing it twice, off the
+// serial path, keeps what is held small: a parsed and classified event weighs about
+// three times its raw bytes.
+func prepare(prep func(intake.Parsed) intake.Parsed, q routed) routed {
+	if q.in.Problem != "" {
+		return q
+	}
+	evs, perr := event.Parse(q.in.Raw)
+	pm := prep(intake.Parsed{Events: evs, Err: perr})
+	for i := range pm.Events {
+		pm.Events[i].Doc = nil
+	}
+	q.pm = &pm
 	return q
 }
 
@@ -543,8 +556,8 @@ func (r *run) flush(ctx context.Context) error {
 	for i := range r.batch {
 		q := &r.batch[i]
 		m := intake.Message{ID: q.in.Origin, Body: q.in.Raw, ReceivedAt: l.Clock.Now()}
-		if q.parsed {
-			msgs[i] = q.pm
+		if q.pm != nil {
+			msgs[i] = *q.pm
 			msgs[i].Message = m
 		} else {
 			msgs[i] = intake.Parse(m)
