@@ -28,14 +28,18 @@ func Parse(m Message) Parsed {
 }
 
 // Prepare does to a parsed message what Process does before it correlates anything:
-// it classifies the events and matches them against the heartbeats. An event the
-// classifier or the heartbeats refuse sets Err: the message is quarantined with it.
+// it classifies the events and matches them against the heartbeats (a message with
+// neither events nor Err is parsed first). An event the classifier or the heartbeats
+// refuse sets Err: the message is quarantined with it.
 // Prepare reads nothing but the message and the configuration, and the classifier and
 // the heartbeats are safe for concurrent use, so a caller may run it ahead of Process,
 // on another goroutine, and hand the result to ProcessParsed.
 func (p *Processor) Prepare(pm Parsed) Parsed {
 	if pm.ready {
 		return pm
+	}
+	if pm.Events == nil && pm.Err == nil { // Parse always gives one or the other
+		pm = Parse(pm.Message)
 	}
 	pm.ready = true
 	if pm.Err != nil {
