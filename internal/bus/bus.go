@@ -42,3 +42,17 @@ func (b *Bus) Route(raw []byte) ([]string, error) {
 	}
 	return names, nil
 }
+
+// RouteDecoded is Route for an event already decoded (as encoding/json decodes a JSON
+// object into any, e.g. event.Event.Doc): the same rules, without decoding it again.
+func (b *Bus) RouteDecoded(doc map[string]any) ([]string, error) {
+	idx, err := b.m.MatchDecoded(doc)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(idx))
+	for i, j := range idx {
+		names[i] = b.rules[j].Name
+	}
+	return names, nil
+}

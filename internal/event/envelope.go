@@ -59,6 +59,9 @@ func decode(b []byte) (obj, error) {
 	if len(b) > MaxSize {
 		return nil, tooBig(len(b))
 	}
+	if doc, ok := decodeObject(b); ok { // one pass; anything else is encoding/json's to explain
+		return doc, nil
+	}
 	var v any // into any, not a map: encoding/json's generic path is the fast one
 	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, notObject(err)

@@ -48,18 +48,13 @@ type beat struct {
 	msg string
 }
 
-// latest adds e (of message msg) to the batch's latest beats.
-func (b *Beats) latest(beats map[string]*beat, msg string, e event.Event) error {
-	hs, err := b.Matcher.Match(e)
-	if err != nil {
-		return err
-	}
+// latestOf adds e (of message msg), a beat of hs, to the batch's latest beats.
+func (b *Beats) latestOf(beats map[string]*beat, msg string, e event.Event, hs []*config.Heartbeat) {
 	for _, h := range hs {
 		if cur := beats[h.Name]; cur == nil || before(cur.ev, e.Time, e.ID) {
 			beats[h.Name] = &beat{h: h, ev: e, msg: msg}
 		}
 	}
-	return nil
 }
 
 // record stores one heartbeat's latest beat unless a later one is stored: a

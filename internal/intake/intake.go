@@ -134,43 +134,33 @@ func (g *group) lead() event.Event {
 	return g.items[0].ev
 }
 
-// Process handles one batch. It returns an error only when nothing could be processed
-// (the context ended); failures of individual fingerprints put their messages on Retry.
-func (p *Processor) Process(ctx context.Context, msgs []Message) (Report, error) {
+// ProcessParsed is Process for messages already parsed (Parse) and, usually, prepared
+// (Prepare): whoever did that ahead (the replay, while it reads) spares intake the work.
+func (p *Processor) ProcessParsed(ctx context.Context, msgs []Parsed) (Report, error) {
 	var rep Report
 	retry := map[string]bool{}
 	groups := map[string]*group{}
 	beats := map[string]*beat{}
-	for _, m := range msgs {
-		evs, err := event.Parse(m.Body)
+	for _, pm := range msgs {
+		if !pm.ready || pm.Err == nil && p.Beats != nil && pm.beats == nil { // not prepared, or before heartbeats were set
+			pm.ready = false
+			pm = p.Prepare(pm)
+		}
+		m, err := pm.Message, pm.Err
 		if err == nil {
-			var items []item
-			for _, e := range evs {
-				res, cerr := p.classify.Classify(e)
-				if cerr != nil {
-					err = cerr
-					break
+			for i, e := range pm.Events {
+				it := item{msg: m.ID, ev: e, res: pm.results[i]}
+				if p.Beats != nil {
+					p.Beats.latestOf(beats, m.ID, e, pm.beats[i])
 				}
-				items = append(items, item{msg: m.ID, ev: e, res: res})
-			}
-			if err == nil && p.Beats != nil {
-				for _, it := range items {
-					if err = p.Beats.latest(beats, m.ID, it.ev); err != nil {
-						break
-					}
+				g := groups[it.res.Fingerprint]
+				if g == nil {
+					g = &group{fp: it.res.Fingerprint}
+					groups[g.fp] = g
 				}
+				g.items = append(g.items, it)
 			}
-			if err == nil {
-				for _, it := range items {
-					g := groups[it.res.Fingerprint]
-					if g == nil {
-						g = &group{fp: it.res.Fingerprint}
-						groups[g.fp] = g
-					}
-					g.items = append(g.items, it)
-				}
-				continue
-			}
+			continue
 		}
 		q := store.Quarantined{MessageID: m.ID, ReceivedAt: m.ReceivedAt, Reason: err.Error(), Payload: m.Body}
 		if qerr := p.store.Quarantine(ctx, q); qerr != nil {

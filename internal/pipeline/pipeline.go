@@ -168,9 +168,19 @@ func New(o Options) (*Local, error) {
 
 // Ingest runs a batch through intake at the clock's time, then dispatches every change.
 func (l *Local) Ingest(ctx context.Context, msgs []intake.Message) (intake.Report, error) {
+	ps := make([]intake.Parsed, len(msgs))
+	for i, m := range msgs {
+		ps[i] = intake.Parse(m)
+	}
+	return l.IngestParsed(ctx, ps)
+}
+
+// IngestParsed is Ingest for messages already parsed (intake.Parse), as replay parses
+// them while it reads, ahead of intake.
+func (l *Local) IngestParsed(ctx context.Context, msgs []intake.Parsed) (intake.Report, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	rep, err := l.Intake.Process(ctx, msgs)
+	rep, err := l.Intake.ProcessParsed(ctx, msgs)
 	if err != nil {
 		return rep, err
 	}

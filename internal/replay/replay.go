@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -184,6 +183,9 @@ type routed struct {
 	ok         bool // the envelope parsed
 	matched    bool // a bus rule routes it (or it goes to intake to be quarantined)
 	source, dt string
+	// pm is the input parsed and prepared for intake (intake.Prepare) as it left the
+	// holder, so that intake need not do it again (nil: not yet, or a reader problem).
+	pm *intake.Parsed
 }
 
 // Run replays inputs; see Stream.
@@ -209,8 +211,18 @@ func (s *sliceSource) Next() (Input, error) {
 // batching window apart in event time), running the clocks between batches as time
 // passes, and Until past the last event. It reads src as it goes and keeps counts, not
 // outcomes.
-func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
+func Stream(ctx context.Context, src Source, o Options) (res *Result, err error) {
 	r := newRun(o)
+	// The pipeline is there before the first event, to prepare events as they are read;
+	// its clock starts at the first batch (flush).
+	if err := r.start(time.Time{}); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil { // no result to close its store: close it here
+			_ = r.l.Store.Close()
+		}
+	}()
 	if err := r.read(ctx, src); err != nil {
 		return nil, err
 	}
@@ -219,11 +231,6 @@ func Stream(ctx context.Context, src Source, o Options) (*Result, error) {
 	}
 	if o.Progress != nil {
 		o.Progress(r.done, r.res.Summary.Events)
-	}
-	if r.l == nil { // nothing to replay: the pipeline still serves
-		if err := r.start(time.Time{}); err != nil {
-			return nil, err
-		}
 	}
 	return r.finish(ctx)
 }
@@ -250,11 +257,12 @@ func newRun(o Options) *run {
 	return r
 }
 
-// read takes every input of src, holding up to Reorder of them to deliver them in
-// event-time order, and puts each routed input in a batch. Reading and routing (each
-// envelope parsed, the bus rules matched) run on a goroutine of their own, ahead of
-// intake by at most a few batches: they depend on nothing intake does, and their
-// results arrive in reading order, so what becomes of each input is the same.
+// read takes every input of src, held up to Reorder of them to deliver them in
+// event-time order, and puts each routed input in a batch. Reading, routing (each
+// event parsed, the bus rules matched, what is routed classified) and ordering run on a
+// goroutine of their own, ahead of intake by at most a few batches: they depend on
+// nothing intake does, and their results arrive in the order they would be delivered
+// in, so what becomes of each input is the same.
 func (r *run) read(ctx context.Context, src Source) error {
 	reorder := r.o.Reorder
 	if reorder <= 0 {
@@ -262,70 +270,68 @@ func (r *run) read(ctx context.Context, src Source) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	parts := make(chan readPart, 4)
-	go produce(ctx, r.o.Bus, src, parts)
+	go produce(ctx, r.o.Bus, r.l.Intake.Prepare, reorder, src, parts)
 	defer func() { // the reader is done with src when read returns
 		cancel()
 		for range parts {
 		}
 	}()
-	held := &byTime{}
+	sum := &r.res.Summary
 	for part := range parts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sum.Events += part.read
+		sum.Unmatched += part.unmatched
+		r.done += part.unmatched
 		for _, q := range part.qs {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			r.res.Summary.Events++
-			if !q.matched {
-				r.res.Summary.Unmatched++
-				r.done++
-				continue
-			}
-			heap.Push(held, q)
-			if held.Len() > reorder {
-				if err := r.add(ctx, heap.Pop(held).(routed)); err != nil {
-					return err
-				}
+			if err := r.add(ctx, q); err != nil {
+				return err
 			}
 		}
 		if part.err != nil {
 			return part.err
 		}
 	}
-	for held.Len() > 0 {
-		if err := r.add(ctx, heap.Pop(held).(routed)); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
-// readPart is a run of routed inputs in reading order, then the error that ended the
-// reading, if any (not io.EOF).
+// readPart is what the reader did since its last part: inputs read (of them, unmatched:
+// no rule routes them), the routed inputs to deliver now, in order, and the error that
+// ended the reading, if any (not io.EOF).
 type readPart struct {
-	qs  []routed
-	err error
+	read, unmatched int
+	qs              []routed
+	err             error
 }
 
-// readPartSize is how many inputs go to read at once.
+// readPartSize is how many inputs are read between two parts.
 const readPartSize = 256
 
-// produce reads src to its end, routing every input, and sends them to out in parts;
-// it closes out when done, or as soon as ctx ends.
-func produce(ctx context.Context, b *bus.Bus, src Source, out chan<- readPart) {
+// produce reads src to its end, routing every input and holding up to reorder routed
+// inputs to deliver them in event-time order, prepared for intake (prep), and sends them
+// to out in parts; it closes out when done, or as soon as ctx ends.
+func produce(ctx context.Context, b *bus.Bus, prep func(intake.Parsed) intake.Parsed, reorder int, src Source, out chan<- readPart) {
 	defer close(out)
-	send := func(p readPart) bool {
+	part := readPart{qs: make([]routed, 0, readPartSize)}
+	send := func(err error) bool {
+		part.err = err
 		select {
-		case out <- p:
+		case out <- part:
+			part = readPart{qs: make([]routed, 0, readPartSize)}
 			return true
 		case <-ctx.Done():
 			return false
 		}
 	}
+	var held holder
 	var latest time.Time // the latest event time read: where an unparseable input waits
-	qs := make([]routed, 0, readPartSize)
 	for seq := 0; ; seq++ {
 		if err := ctx.Err(); err != nil {
-			send(readPart{qs: qs, err: err})
+			send(err)
 			return
 		}
 		in, err := src.Next()
@@ -333,8 +339,14 @@ func produce(ctx context.Context, b *bus.Bus, src Source, out chan<- readPart) {
 			if errors.Is(err, io.EOF) {
 				err = nil
 			}
-			if len(qs) > 0 || err != nil {
-				send(readPart{qs: qs, err: err})
+			for err == nil && held.Len() > 0 { // the end: deliver what is held
+				part.qs = append(part.qs, prepare(prep, held.pop()))
+				if len(part.qs) == readPartSize && !send(nil) {
+					return
+				}
+			}
+			if part.read > 0 || len(part.qs) > 0 || err != nil {
+				send(err)
 			}
 			return
 		}
@@ -342,34 +354,60 @@ func produce(ctx context.Context, b *bus.Bus, src Source, out chan<- readPart) {
 		if q.ok && q.time.After(latest) {
 			latest = q.time
 		}
-		qs = append(qs, q)
-		if len(qs) == readPartSize {
-			if !send(readPart{qs: qs}) {
-				return
+		part.read++
+		if !q.matched {
+			part.unmatched++
+		} else {
+			held.push(q)
+			if held.Len() > reorder {
+				part.qs = append(part.qs, prepare(prep, held.pop()))
 			}
-			qs = make([]routed, 0, readPartSize)
+		}
+		if part.read == readPartSize && !send(nil) {
+			return
 		}
 	}
 }
 
-// route matches an input against the bus rules: matched is false for an event no rule
-// takes (counted, done: it never reaches intake). Unparseable payloads go to intake
-// too, which quarantines them as it would any message on the queue; they wait at
-// latest, the latest event time read.
+// route parses an input, as intake would, and matches it against the bus rules on what
+// was decoded: matched is false for an event no rule takes (counted, done: it never
+// reaches intake). It keeps of the parse only when the event happened, to order it:
+// the events held to order them by time are raw, not parsed (prepare parses them again
+// when they leave). Unparseable payloads go to intake too, which quarantines them as it
+// would any message on the queue; they wait at latest, the latest event time read.
 func route(b *bus.Bus, in Input, seq int, latest time.Time) routed {
 	q := routed{in: in, seq: seq, time: latest, matched: true}
 	if in.Problem != "" {
 		return q
 	}
-	env, perr := event.ParseEnvelope(in.Raw)
+	evs, perr := event.Parse(in.Raw)
 	if perr != nil {
 		return q
 	}
-	if rules, err := b.Route(in.Raw); err == nil && len(rules) == 0 {
+	e := evs[0] // every event of an envelope shares its time, source and detail-type
+	if rules, err := b.RouteDecoded(e.Doc); err == nil && len(rules) == 0 {
 		q.matched = false
 		return q
 	}
-	q.ok, q.time, q.source, q.dt = true, env.Time, env.Source, env.DetailType
+	q.ok, q.time, q.source, q.dt = true, e.Time, e.Source, e.DetailType
+	return q
+}
+
+// prepare readies a routed input for intake as it leaves the holder: parsed again and
+// prepared (prep is intake's Prepare: classified, heartbeats matched), its decoded
+// document let go, so that intake need not do any of it. Parsing it twice, off the
+// serial path, keeps what is held small: a parsed and classified event weighs about
+// three times its raw bytes.
+func prepare(prep func(intake.Parsed) intake.Parsed, q routed) routed {
+	if q.in.Problem != "" {
+		return q
+	}
+	evs, perr := event.Parse(q.in.Raw)
+	pm := prep(intake.Parsed{Events: evs, Err: perr})
+	for i := range pm.Events {
+		pm.Events[i].Doc = nil
+	}
+	q.pm = &pm
 	return q
 }
 
@@ -454,6 +492,7 @@ type run struct {
 	batch    []routed
 	min, max time.Time // event times of the batch's parsed events
 	done     int       // inputs delivered to intake or unmatched
+	clocked  bool      // the clock was set to the first batch's earliest event
 }
 
 func (r *run) start(at time.Time) error {
@@ -501,26 +540,31 @@ func (r *run) flush(ctx context.Context) error {
 	if len(r.batch) == 0 {
 		return nil
 	}
-	if r.l == nil {
-		if err := r.start(r.min); err != nil {
-			return err
-		}
-	}
 	l := r.l
+	if !r.clocked { // the first batch: the clock starts at its earliest event
+		l.Clock.Set(r.min)
+		r.clocked = true
+	}
 	// SQS delivers a batch once its last event is in: the clocks run up to then.
 	if !r.max.IsZero() {
 		if err := l.AdvanceTo(ctx, r.max); err != nil {
 			return fmt.Errorf("replay: clocks: %w", err)
 		}
 	}
-	msgs := make([]intake.Message, len(r.batch))
+	msgs := make([]intake.Parsed, len(r.batch))
 	byID := make(map[string]*routed, len(r.batch))
 	for i := range r.batch {
 		q := &r.batch[i]
-		msgs[i] = intake.Message{ID: q.in.Origin, Body: q.in.Raw, ReceivedAt: l.Clock.Now()}
+		m := intake.Message{ID: q.in.Origin, Body: q.in.Raw, ReceivedAt: l.Clock.Now()}
+		if q.pm != nil {
+			msgs[i] = *q.pm
+			msgs[i].Message = m
+		} else {
+			msgs[i] = intake.Parse(m)
+		}
 		byID[q.in.Origin] = q
 	}
-	rep, err := l.Ingest(ctx, msgs)
+	rep, err := l.IngestParsed(ctx, msgs)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
@@ -597,24 +641,4 @@ func (r *run) tally(outcomes []intake.Outcome, byID map[string]*routed) {
 			sum.Unclassified[q.source+"/"+q.dt]++
 		}
 	}
-}
-
-// byTime is a min-heap of held inputs by event time, then reading order.
-type byTime []routed
-
-func (h byTime) Len() int { return len(h) }
-func (h byTime) Less(i, j int) bool {
-	if !h[i].time.Equal(h[j].time) {
-		return h[i].time.Before(h[j].time)
-	}
-	return h[i].seq < h[j].seq
-}
-func (h byTime) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *byTime) Push(x any)   { *h = append(*h, x.(routed)) }
-func (h *byTime) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	old[len(old)-1] = routed{}
-	*h = old[:len(old)-1]
-	return x
 }
