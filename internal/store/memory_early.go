@@ -53,8 +53,12 @@ func (m *Memory) LooseBetween(_ context.Context, fp string, from, to time.Time) 
 func (m *Memory) OpenEarlier(_ context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inc, ok := m.incidents[id]
-	if !ok {
+	defer m.settle()
+	inc, err := m.hot(id)
+	if err != nil {
+		return false, err
+	}
+	if inc == nil {
 		return false, fmt.Errorf("open %s earlier: %w", id, ErrNotFound)
 	}
 	if err := m.resident(id); err != nil {
