@@ -184,8 +184,13 @@ func (m *Memory) Record(_ context.Context, l Ledger, refs []EventRef) ([]EventRe
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer m.settle()
-	if l.Incident != "" && l.Fingerprint == "" {
-		if _, err := m.hot(l.Incident); err != nil { // its ledger comes back with it
+	switch { // a spilled ledger comes back with its incident or fingerprint
+	case l.Incident != "" && l.Fingerprint == "":
+		if _, err := m.hot(l.Incident); err != nil {
+			return nil, err
+		}
+	case l.Incident == "":
+		if err := m.hotPrint(l.Fingerprint); err != nil {
 			return nil, err
 		}
 	}

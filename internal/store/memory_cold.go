@@ -49,18 +49,7 @@ func (m *Memory) encodeCold(b []byte, inc *incident.Incident) ([]byte, error) {
 	if led == nil {
 		return binary.AppendUvarint(b, 0), nil
 	}
-	if led.ids != nil {
-		b = binary.AppendUvarint(b, uint64(len(led.ids)))
-		for h := range led.ids {
-			b = binary.LittleEndian.AppendUint64(b, h)
-		}
-		return b, nil
-	}
-	b = binary.AppendUvarint(b, uint64(len(led.few)))
-	for _, h := range led.few {
-		b = binary.LittleEndian.AppendUint64(b, h)
-	}
-	return b, nil
+	return appendHashes(b, led), nil
 }
 
 // decodeCold reverses encodeCold: the item and its ledger (nil when it had none), with
@@ -88,22 +77,8 @@ func decodeCold(b []byte, ids bool) (*incident.Incident, *memLedger, string, err
 	if !ids {
 		return inc, led, c.LastChange, nil
 	}
-	b = b[k+int(n):]
-	count, k := binary.Uvarint(b)
-	if k <= 0 || count > uint64(len(b)-k)/8 {
+	if _, ok := readHashes(b[k+int(n):], led); !ok {
 		return nil, nil, "", errColdCorrupt
-	}
-	b = b[k:]
-	if count > smallLedger {
-		led.ids = make(map[uint64]struct{}, count)
-	}
-	for i := range count {
-		h := binary.LittleEndian.Uint64(b[8*i:])
-		if led.ids != nil {
-			led.ids[h] = struct{}{}
-		} else {
-			led.few = append(led.few, h)
-		}
 	}
 	return inc, led, c.LastChange, nil
 }

@@ -82,7 +82,8 @@ func TestMemorySpillKeepsEveryField(t *testing.T) {
 }
 
 // TestMemorySpilledIncidentsAnswerAsInMemory: random opens, events, changes, due times,
-// earlier openings and entries on a few dozen incidents give, through every method that
+// earlier openings and entries on a few dozen incidents, and loose events and ledgers
+// of their fingerprints, give, through every method that
 // reads or changes an incident, exactly what an all-in-memory store gives, whether the
 // store keeps one, a few or most incidents in memory and spills the others.
 func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
@@ -116,7 +117,7 @@ func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
 				if rng.IntN(50) == 0 {
 					id = "FB-none" // no such incident
 				}
-				switch op := rng.IntN(13); {
+				switch op := rng.IntN(15); {
 				case op == 0 || id == "":
 					fp := fps[rng.IntN(len(fps))]
 					seq := len(ids) + 1
@@ -191,6 +192,17 @@ func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
 				case op == 11:
 					limit := rng.IntN(4)
 					both(step, "Due", func(st *store.Memory) (any, error) { return st.Due(ctx, at, limit) })
+				case op == 13:
+					fp := fps[rng.IntN(len(fps))]
+					var evs []store.Loose
+					for range 1 + rng.IntN(4) {
+						evs = append(evs, store.Loose{ID: fmt.Sprintf("l%d", rng.IntN(200)), Time: at.Add(time.Duration(rng.IntN(1e9))), Signal: event.Info,
+							Summary: fmt.Sprint("summary ", step), Actor: []string{"", "someone"}[rng.IntN(2)]})
+					}
+					both(step, "KeepLoose", func(st *store.Memory) (any, error) { return nil, st.KeepLoose(ctx, fp, evs) })
+				case op == 14:
+					fp, from, to := fps[rng.IntN(len(fps))], at.Add(-time.Duration(rng.IntN(600))*time.Minute), []time.Time{{}, at}[rng.IntN(2)]
+					both(step, "LooseBetween", func(st *store.Memory) (any, error) { return st.LooseBetween(ctx, fp, from, to) })
 				default:
 					f := []store.Filter{{}, {Status: []incident.Status{incident.Open, incident.Acknowledged}}, {OpenedSince: at.Add(-2 * time.Hour)},
 						{Account: "111111111111", Region: "eu-west-1", Status: incident.Statuses[:3], ClassPrefix: "ops."},
@@ -208,6 +220,12 @@ func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
 				return out, err
 			})
 			both(-1, "List", func(st *store.Memory) (any, error) { return st.List(ctx, store.Filter{}) })
+			for _, fp := range fps {
+				both(-1, "LooseBetween "+fp, func(st *store.Memory) (any, error) { return st.LooseBetween(ctx, fp, time.Time{}, time.Time{}) })
+				both(-1, "Record again "+fp, func(st *store.Memory) (any, error) {
+					return st.Record(ctx, store.Ledger{Fingerprint: fp}, []store.EventRef{{ID: "e1", Time: t0}, {ID: "e2", Time: t0}})
+				})
+			}
 			both(-1, "DrainStream", func(st *store.Memory) (any, error) { return st.DrainStream(), nil })
 		})
 	}

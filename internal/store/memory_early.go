@@ -13,6 +13,10 @@ import (
 func (m *Memory) KeepLoose(_ context.Context, fp string, evs []Loose) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
+	if err := m.hotPrint(fp); err != nil {
+		return err
+	}
 	if m.loose == nil {
 		m.loose = map[string]map[string]Loose{}
 	}
@@ -33,6 +37,10 @@ func (m *Memory) KeepLoose(_ context.Context, fp string, evs []Loose) error {
 func (m *Memory) LooseBetween(_ context.Context, fp string, from, to time.Time) ([]Loose, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
+	if err := m.hotPrint(fp); err != nil {
+		return nil, err
+	}
 	var out []Loose
 	for _, e := range m.loose[fp] {
 		if !e.Time.Before(from) && (to.IsZero() || e.Time.Before(to)) {

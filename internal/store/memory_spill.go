@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
@@ -15,22 +16,24 @@ import (
 // so that a replay of millions of events holds the incidents it is working on, not every
 // incident it ever opened: their items with their ledgers and last change
 // (memory_cold.go), and their timelines, each written out as one record when the
-// incident falls out of the most recently used keep. Reading a spilled incident (Get,
+// incident falls out of the most recently used keep; and the same of the fingerprints'
+// loose events and ledgers (memory_cold_prints.go). Reading a spilled incident (Get,
 // List, Walk, Due, Current) decodes its record and leaves it where it is; changing it
 // (Change, Record, SetDue, OpenEarlier) or its timeline (Timeline, AddEntries, an entry
 // of a change) brings it back whole: callers see exactly what an all-in-memory store
 // gives them. Caller holds m.mu for every method.
 type spill struct {
-	keep  int      // incidents kept in memory, the most recently touched
-	f     *os.File // append-only; a record brought back leaves its bytes behind
-	name  string   // the file's name while it could not be removed at once (Close removes it)
-	size  int64
-	at    map[string]spillRef // incident -> its spilled timeline
-	items map[string]spillRef // incident -> its spilled item, ledger and last change
-	lru   *list.List          // incident ids with something in memory, most recent first
-	elems map[string]*list.Element
-	buf   []byte
-	off   bool // a write failed: everything stays in memory from then on
+	keep   int      // incidents kept in memory, the most recently touched
+	f      *os.File // append-only; a record brought back leaves its bytes behind
+	name   string   // the file's name while it could not be removed at once (Close removes it)
+	size   int64
+	at     map[string]spillRef // incident -> its spilled timeline
+	items  map[string]spillRef // incident -> its spilled item, ledger and last change
+	prints map[string]spillRef // fingerprint -> its spilled loose events and ledger (memory_cold_prints.go)
+	lru    *list.List          // incident ids with something in memory, most recent first
+	elems  map[string]*list.Element
+	buf    []byte
+	off    bool // a write failed: everything stays in memory from then on
 }
 
 type spillRef struct {
@@ -50,7 +53,7 @@ func (m *Memory) SpillIncidents(dir string, keep int) error {
 	if err != nil {
 		return fmt.Errorf("spill incidents: %w", err)
 	}
-	s := &spill{keep: keep, f: f, at: map[string]spillRef{}, items: map[string]spillRef{}, lru: list.New(), elems: map[string]*list.Element{}}
+	s := &spill{keep: keep, f: f, at: map[string]spillRef{}, items: map[string]spillRef{}, prints: map[string]spillRef{}, lru: list.New(), elems: map[string]*list.Element{}}
 	if os.Remove(f.Name()) != nil { // where an open file cannot be removed, Close does
 		s.name = f.Name()
 	}
@@ -66,6 +69,9 @@ func (m *Memory) SpillIncidents(dir string, keep int) error {
 	}
 	for id := range m.incidents {
 		m.use(id)
+	}
+	for fp := range m.loose {
+		m.use(printKey(fp))
 	}
 	m.settle()
 	return nil
@@ -152,6 +158,9 @@ func (m *Memory) settle() {
 // spillOut writes id's timeline and item (with its ledger and last change) to the file
 // and lets them go. A part that fails to be written stays in memory. Caller holds m.mu.
 func (m *Memory) spillOut(id string) error {
+	if fp, ok := strings.CutPrefix(id, printPrefix); ok {
+		return m.spillPrint(fp)
+	}
 	s := m.spill
 	if tl := m.timelines[id]; len(tl) > 0 {
 		s.buf = encodeEntries(s.buf[:0], tl)
