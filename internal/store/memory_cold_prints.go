@@ -2,16 +2,18 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/event"
+	"github.com/firebreak-ops/firebreak/internal/problem"
 )
 
-// What a fingerprint keeps outside any incident, its loose events (KeepLoose) and its
-// ledger (Record with a fingerprint), grows with every event of it that no incident
-// took. A spilling store (memory_spill.go) spills them as one record per fingerprint
+// What a fingerprint keeps outside any incident, its loose events (KeepLoose), its
+// ledger (Record with a fingerprint) and its recurrence (Recur), grows with every event
+// of it that no incident took, and there is one for every fingerprint ever seen. A spilling store (memory_spill.go) spills them as one record per fingerprint
 // when the fingerprint falls out of use, and brings them back whole when they are asked
 // for again. In the spill's list of what is in memory a fingerprint is printKey(fp):
 // incident ids never begin with a NUL.
@@ -33,7 +35,7 @@ func (m *Memory) hotPrint(fp string) error {
 		if err != nil {
 			return fmt.Errorf("fingerprint %s: read back: %w", fp, err)
 		}
-		loose, led, err := decodePrint(b)
+		loose, led, rec, err := decodePrint(b)
 		if err != nil {
 			return fmt.Errorf("fingerprint %s: read back: %w", fp, err)
 		}
@@ -47,6 +49,9 @@ func (m *Memory) hotPrint(fp string) error {
 		if led != nil {
 			m.ledgers[Ledger{Fingerprint: fp}] = led
 		}
+		if rec != nil {
+			m.prob().recur[fp] = *rec
+		}
 	}
 	m.use(printKey(fp))
 	return nil
@@ -57,23 +62,33 @@ func (m *Memory) hotPrint(fp string) error {
 func (m *Memory) spillPrint(fp string) error {
 	s := m.spill
 	loose, led := m.loose[fp], m.ledgers[Ledger{Fingerprint: fp}]
-	if loose == nil && led == nil {
+	var rec *problem.Recurrence
+	if r, ok := m.prob().recur[fp]; ok {
+		rec = &r
+	}
+	if loose == nil && led == nil && rec == nil {
 		return nil
 	}
-	s.buf = encodePrint(s.buf[:0], loose, led)
-	ref, err := s.write(s.buf)
+	b, err := encodePrint(s.buf[:0], loose, led, rec)
+	if err != nil {
+		return nil // not representable (a time beyond year 9999): it stays in memory
+	}
+	s.buf = b
+	ref, err := s.write(b)
 	if err != nil {
 		return err
 	}
 	s.prints[fp] = ref
 	delete(m.loose, fp)
 	delete(m.ledgers, Ledger{Fingerprint: fp})
+	delete(m.prob().recur, fp)
 	return nil
 }
 
-// encodePrint appends a fingerprint's record to b: whether it has a ledger and loose
-// events; the ledger's counters, first and last times and id hashes; the loose events.
-func encodePrint(b []byte, loose map[string]Loose, led *memLedger) []byte {
+// encodePrint appends a fingerprint's record to b: whether it has a ledger, loose
+// events and a recurrence; the ledger's counters, first and last times and id hashes;
+// the loose events; the recurrence as JSON.
+func encodePrint(b []byte, loose map[string]Loose, led *memLedger, rec *problem.Recurrence) ([]byte, error) {
 	str := func(s string) {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
@@ -88,6 +103,9 @@ func encodePrint(b []byte, loose map[string]Loose, led *memLedger) []byte {
 	}
 	if loose != nil {
 		flags |= 2
+	}
+	if rec != nil {
+		flags |= 4
 	}
 	b = append(b, flags)
 	if led != nil {
@@ -108,7 +126,14 @@ func encodePrint(b []byte, loose map[string]Loose, led *memLedger) []byte {
 			str(e.Actor)
 		}
 	}
-	return b
+	if rec != nil {
+		js, err := json.Marshal(rec)
+		if err != nil {
+			return b, err
+		}
+		str(string(js))
+	}
+	return b, nil
 }
 
 // appendHashes appends the count of led's id hashes and the hashes.
@@ -149,9 +174,9 @@ func readHashes(b []byte, led *memLedger) ([]byte, bool) {
 }
 
 // decodePrint reverses encodePrint.
-func decodePrint(b []byte) (map[string]Loose, *memLedger, error) {
+func decodePrint(b []byte) (map[string]Loose, *memLedger, *problem.Recurrence, error) {
 	if len(b) == 0 {
-		return nil, nil, errPrintCorrupt
+		return nil, nil, nil, errPrintCorrupt
 	}
 	flags := b[0]
 	b = b[1:]
@@ -190,24 +215,32 @@ func decodePrint(b []byte) (map[string]Loose, *memLedger, error) {
 		led.first, led.last = tm(), tm()
 		var ok bool
 		if b, ok = readHashes(b, led); !ok || bad {
-			return nil, nil, errPrintCorrupt
+			return nil, nil, nil, errPrintCorrupt
 		}
 	}
 	var loose map[string]Loose
 	if flags&2 != 0 {
 		count := uv()
 		if bad || count > uint64(len(b)) {
-			return nil, nil, errPrintCorrupt
+			return nil, nil, nil, errPrintCorrupt
 		}
 		loose = make(map[string]Loose, count)
 		for range count {
 			e := Loose{ID: str(), Time: tm()}
 			e.Signal, e.Summary, e.Actor = event.Signal(str()), str(), str()
 			if bad {
-				return nil, nil, errPrintCorrupt
+				return nil, nil, nil, errPrintCorrupt
 			}
 			loose[e.ID] = e
 		}
 	}
-	return loose, led, nil
+	var rec *problem.Recurrence
+	if flags&4 != 0 {
+		js := str()
+		rec = &problem.Recurrence{}
+		if err := json.Unmarshal([]byte(js), rec); bad || err != nil {
+			return nil, nil, nil, errPrintCorrupt
+		}
+	}
+	return loose, led, rec, nil
 }

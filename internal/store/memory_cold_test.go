@@ -11,6 +11,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
@@ -82,8 +83,8 @@ func TestMemorySpillKeepsEveryField(t *testing.T) {
 }
 
 // TestMemorySpilledIncidentsAnswerAsInMemory: random opens, events, changes, due times,
-// earlier openings and entries on a few dozen incidents, and loose events and ledgers
-// of their fingerprints, give, through every method that
+// earlier openings and entries on a few dozen incidents, and loose events, ledgers and
+// recurrences of their fingerprints, give, through every method that
 // reads or changes an incident, exactly what an all-in-memory store gives, whether the
 // store keeps one, a few or most incidents in memory and spills the others.
 func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
@@ -117,7 +118,7 @@ func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
 				if rng.IntN(50) == 0 {
 					id = "FB-none" // no such incident
 				}
-				switch op := rng.IntN(15); {
+				switch op := rng.IntN(16); {
 				case op == 0 || id == "":
 					fp := fps[rng.IntN(len(fps))]
 					seq := len(ids) + 1
@@ -203,6 +204,11 @@ func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
 				case op == 14:
 					fp, from, to := fps[rng.IntN(len(fps))], at.Add(-time.Duration(rng.IntN(600))*time.Minute), []time.Time{{}, at}[rng.IntN(2)]
 					both(step, "LooseBetween", func(st *store.Memory) (any, error) { return st.LooseBetween(ctx, fp, from, to) })
+				case op == 15:
+					fp, o := fps[rng.IntN(len(fps))], problem.Occurrence{Incident: id, At: at, Reopen: rng.IntN(3) == 0}
+					both(step, "Recur", func(st *store.Memory) (any, error) {
+						return st.Recur(ctx, fp, func(r *problem.Recurrence) bool { return r.Add(o) })
+					})
 				default:
 					f := []store.Filter{{}, {Status: []incident.Status{incident.Open, incident.Acknowledged}}, {OpenedSince: at.Add(-2 * time.Hour)},
 						{Account: "111111111111", Region: "eu-west-1", Status: incident.Statuses[:3], ClassPrefix: "ops."},

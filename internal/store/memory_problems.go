@@ -49,6 +49,10 @@ func cloneProblem(p problem.Problem) problem.Problem {
 func (m *Memory) Recur(_ context.Context, fp string, apply func(*problem.Recurrence) bool) (problem.Recurrence, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
+	if err := m.hotPrint(fp); err != nil { // a spilling store's recurrences spill with their fingerprints
+		return problem.Recurrence{}, err
+	}
 	ps := m.prob()
 	r, ok := ps.recur[fp]
 	if !ok {

@@ -17,7 +17,7 @@ import (
 // incident it ever opened: their items with their ledgers and last change
 // (memory_cold.go), and their timelines, each written out as one record when the
 // incident falls out of the most recently used keep; and the same of the fingerprints'
-// loose events and ledgers (memory_cold_prints.go). Reading a spilled incident (Get,
+// loose events, ledgers and recurrences (memory_cold_prints.go). Reading a spilled incident (Get,
 // List, Walk, Due, Current) decodes its record and leaves it where it is; changing it
 // (Change, Record, SetDue, OpenEarlier) or its timeline (Timeline, AddEntries, an entry
 // of a change) brings it back whole: callers see exactly what an all-in-memory store
@@ -72,6 +72,11 @@ func (m *Memory) SpillIncidents(dir string, keep int) error {
 	}
 	for fp := range m.loose {
 		m.use(printKey(fp))
+	}
+	if m.problems != nil {
+		for fp := range m.problems.recur {
+			m.use(printKey(fp))
+		}
 	}
 	m.settle()
 	return nil
