@@ -2,85 +2,260 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
 )
 
-// coldItem is what the memory store writes out of an incident that falls out of use
-// (memory_spill.go): the item, its ledger's counters and the key of its last change,
-// as JSON (every field of incident.Incident has its JSON name, so a field added to it
-// is spilled with the rest; memory_cold_test.go checks that every field comes back).
-// The ledger's id hashes follow the JSON in binary: reading the incident needs only
-// the JSON.
-type coldItem struct {
-	Inc        incident.Incident `json:"inc"`
-	EmptyAttrs bool              `json:"ea,omitempty"` // Attrs is empty but not nil (JSON cannot tell)
-	EmptyTags  bool              `json:"et,omitempty"`
-	LastChange string            `json:"lc,omitempty"`
-	Ledger     bool              `json:"l,omitempty"` // the incident has a ledger
-	N          int               `json:"n,omitempty"`
-	Trig       int               `json:"t,omitempty"`
-	Rec        int               `json:"r,omitempty"`
-	First      time.Time         `json:"f,omitzero"`
-	Last       time.Time         `json:"z,omitzero"`
-}
+// What the memory store writes out of an incident that falls out of use
+// (memory_spill.go): the item, its ledger and the key of its last change, as one
+// record: the item's fields in binary, in their order (a field added to
+// incident.Incident is spilled with the rest: memory_cold_test.go checks that every
+// field comes back), then the last change and the ledger's counters, then its id
+// hashes, which only bringing the incident back reads.
 
 var errColdCorrupt = errors.New("spilled incident is corrupt")
 
-// encodeCold appends inc's record to b: the length of the JSON of its coldItem, the
-// JSON, then the count of its ledger's id hashes and the hashes. Caller holds m.mu.
-func (m *Memory) encodeCold(b []byte, inc *incident.Incident) ([]byte, error) {
-	c := coldItem{Inc: *inc, EmptyAttrs: inc.Attrs != nil && len(inc.Attrs) == 0, EmptyTags: inc.Tags != nil && len(inc.Tags) == 0,
-		LastChange: m.lastChange[inc.ID]}
-	led := m.ledgers[Ledger{Incident: inc.ID}]
-	if led != nil {
-		c.Ledger, c.N, c.Trig, c.Rec, c.First, c.Last = true, led.n, led.trig, led.rec, led.first, led.last
+// coldField is how one field of incident.Incident is written.
+type coldField byte
+
+const (
+	coldString coldField = iota + 1
+	coldInt
+	coldBool
+	coldTime
+	coldMap // map[string]string: nil and empty kept apart
+)
+
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	mapType      = reflect.TypeFor[map[string]string]()
+	coldFields   = coldFieldsOf(reflect.TypeFor[incident.Incident]())
+	errColdField = errors.New("a field of incident.Incident the spill cannot write")
+)
+
+// coldFieldsOf lists how each field of t is written; 0 for a kind it cannot write
+// (encodeCold then fails, and the incident stays in memory).
+func coldFieldsOf(t reflect.Type) []coldField {
+	out := make([]coldField, t.NumField())
+	for i := range out {
+		f := t.Field(i).Type
+		switch {
+		case f == timeType:
+			out[i] = coldTime
+		case f == mapType:
+			out[i] = coldMap
+		case f.Kind() == reflect.String:
+			out[i] = coldString
+		case f.Kind() == reflect.Int:
+			out[i] = coldInt
+		case f.Kind() == reflect.Bool:
+			out[i] = coldBool
+		}
 	}
-	js, err := json.Marshal(c)
-	if err != nil {
-		return b, fmt.Errorf("spill incident %s: %w", inc.ID, err)
-	}
-	b = binary.AppendUvarint(b, uint64(len(js)))
-	b = append(b, js...)
-	if led == nil {
-		return binary.AppendUvarint(b, 0), nil
-	}
-	return appendHashes(b, led), nil
+	return out
 }
 
-// decodeCold reverses encodeCold: the item and its ledger (nil when it had none), with
-// the ledger's id hashes when ids is true (counters only otherwise).
-func decodeCold(b []byte, ids bool) (*incident.Incident, *memLedger, string, error) {
-	n, k := binary.Uvarint(b)
-	if k <= 0 || n > uint64(len(b)-k) {
-		return nil, nil, "", errColdCorrupt
+// coldWriter appends to a record.
+type coldWriter struct{ b []byte }
+
+func (w *coldWriter) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
+func (w *coldWriter) int(v int64)   { w.b = binary.AppendVarint(w.b, v) }
+func (w *coldWriter) str(s string) {
+	w.uint(uint64(len(s)))
+	w.b = append(w.b, s...)
+}
+func (w *coldWriter) time(t time.Time) error {
+	n := len(w.b)
+	w.b = append(w.b, 0)
+	var err error
+	if w.b, err = t.AppendBinary(w.b); err != nil {
+		return err
 	}
-	var c coldItem
-	if err := json.Unmarshal(b[k:k+int(n)], &c); err != nil {
-		return nil, nil, "", fmt.Errorf("%w: %w", errColdCorrupt, err)
+	w.b[n] = byte(len(w.b) - n - 1)
+	return nil
+}
+
+// coldReader reads a record; bad is set at the first thing that does not read.
+type coldReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *coldReader) uint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
 	}
-	inc := &c.Inc
-	if c.EmptyAttrs {
-		inc.Attrs = map[string]string{}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *coldReader) int() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
 	}
-	if c.EmptyTags {
-		inc.Tags = map[string]string{}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *coldReader) bytes(n uint64) []byte {
+	if r.bad || n > uint64(len(r.b)) {
+		r.bad = true
+		return nil
 	}
-	if !c.Ledger {
-		return inc, nil, c.LastChange, nil
+	out := r.b[:n]
+	r.b = r.b[n:]
+	return out
+}
+
+func (r *coldReader) str() string { return string(r.bytes(r.uint())) }
+
+func (r *coldReader) flag() bool {
+	b := r.bytes(1)
+	return len(b) == 1 && b[0] == 1
+}
+
+func (r *coldReader) time() time.Time {
+	var t time.Time
+	if len(r.b) == 0 {
+		r.bad = true
+		return t
 	}
-	led := &memLedger{n: c.N, trig: c.Trig, rec: c.Rec, first: c.First, last: c.Last}
-	if !ids {
-		return inc, led, c.LastChange, nil
+	n := uint64(r.b[0])
+	r.b = r.b[1:]
+	if b := r.bytes(n); !r.bad && t.UnmarshalBinary(b) != nil {
+		r.bad = true
 	}
-	if _, ok := readHashes(b[k+int(n):], led); !ok {
-		return nil, nil, "", errColdCorrupt
+	return t
+}
+
+// encodeCold appends incident inc's record to b. Caller holds m.mu.
+func (m *Memory) encodeCold(b []byte, inc *incident.Incident) ([]byte, error) {
+	w := coldWriter{b: b}
+	v := reflect.ValueOf(inc).Elem()
+	for i, k := range coldFields {
+		f := v.Field(i)
+		switch k {
+		case coldString:
+			w.str(f.String())
+		case coldInt:
+			w.int(f.Int())
+		case coldBool:
+			w.b = append(w.b, boolByte(f.Bool()))
+		case coldTime:
+			if err := w.time(*f.Addr().Interface().(*time.Time)); err != nil {
+				return b, fmt.Errorf("spill incident %s: %s: %w", inc.ID, v.Type().Field(i).Name, err)
+			}
+		case coldMap:
+			mp := *f.Addr().Interface().(*map[string]string)
+			if mp == nil {
+				w.uint(0)
+				continue
+			}
+			w.uint(uint64(len(mp)) + 1)
+			for k, v := range mp {
+				w.str(k)
+				w.str(v)
+			}
+		default:
+			return b, fmt.Errorf("spill incident %s: %s: %w", inc.ID, v.Type().Field(i).Name, errColdField)
+		}
 	}
-	return inc, led, c.LastChange, nil
+	last, ok := m.lastChange[inc.ID]
+	w.b = append(w.b, boolByte(ok))
+	w.str(last)
+	led := m.ledgers[Ledger{Incident: inc.ID}]
+	w.b = append(w.b, boolByte(led != nil))
+	if led == nil {
+		return w.b, nil
+	}
+	for _, n := range []int{led.n, led.trig, led.rec} {
+		w.uint(uint64(n))
+	}
+	for _, t := range []time.Time{led.first, led.last} {
+		if err := w.time(t); err != nil {
+			return b, fmt.Errorf("spill incident %s: ledger: %w", inc.ID, err)
+		}
+	}
+	return appendHashes(w.b, led), nil
+}
+
+func boolByte(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// coldRecord is an incident read back: its item, its ledger (nil when it had none; its
+// id hashes only when asked for) and its last change (had: it had one).
+type coldRecord struct {
+	inc  *incident.Incident
+	led  *memLedger
+	last string
+	had  bool
+}
+
+// decodeCold reverses encodeCold, reading the ledger's id hashes when ids is true.
+func decodeCold(b []byte, ids bool) (coldRecord, error) {
+	r := coldReader{b: b}
+	inc := &incident.Incident{}
+	v := reflect.ValueOf(inc).Elem()
+	for i, k := range coldFields {
+		f := v.Field(i)
+		switch k {
+		case coldString:
+			f.SetString(r.str())
+		case coldInt:
+			f.SetInt(r.int())
+		case coldBool:
+			f.SetBool(r.flag())
+		case coldTime:
+			*f.Addr().Interface().(*time.Time) = r.time()
+		case coldMap:
+			n := r.uint()
+			if n == 0 || r.bad || n-1 > uint64(len(r.b)) {
+				continue
+			}
+			mp := make(map[string]string, n-1)
+			for range n - 1 {
+				k := r.str()
+				mp[k] = r.str()
+			}
+			*f.Addr().Interface().(*map[string]string) = mp
+		}
+		if r.bad {
+			return coldRecord{}, errColdCorrupt
+		}
+	}
+	out := coldRecord{inc: inc}
+	out.had = r.flag()
+	out.last = r.str()
+	hasLedger := r.flag()
+	if r.bad {
+		return coldRecord{}, errColdCorrupt
+	}
+	if !hasLedger {
+		return out, nil
+	}
+	out.led = &memLedger{n: int(r.uint()), trig: int(r.uint()), rec: int(r.uint())}
+	out.led.first, out.led.last = r.time(), r.time()
+	if r.bad {
+		return coldRecord{}, errColdCorrupt
+	}
+	if ids {
+		if _, ok := readHashes(r.b, out.led); !ok {
+			return coldRecord{}, errColdCorrupt
+		}
+	}
+	return out, nil
 }
 
 // known reports whether incident id exists, in memory or spilled. Caller holds m.mu.
@@ -114,11 +289,11 @@ func (m *Memory) lookup(id string) (*incident.Incident, *memLedger, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("incident %s: read back: %w", id, err)
 	}
-	inc, led, _, err := decodeCold(b, false)
+	rec, err := decodeCold(b, false)
 	if err != nil {
 		return nil, nil, fmt.Errorf("incident %s: read back: %w", id, err)
 	}
-	return inc, led, nil
+	return rec.inc, rec.led, nil
 }
 
 // hot brings incident id back into memory if it was spilled (its item, ledger and last
@@ -140,17 +315,18 @@ func (m *Memory) hot(id string) (*incident.Incident, error) {
 	if err != nil {
 		return nil, fmt.Errorf("incident %s: read back: %w", id, err)
 	}
-	inc, led, last, err := decodeCold(b, true)
+	rec, err := decodeCold(b, true)
 	if err != nil {
 		return nil, fmt.Errorf("incident %s: read back: %w", id, err)
 	}
 	delete(m.spill.items, id)
+	inc := rec.inc
 	m.incidents[inc.ID] = inc
-	if led != nil {
-		m.ledgers[Ledger{Incident: inc.ID}] = led
+	if rec.led != nil {
+		m.ledgers[Ledger{Incident: inc.ID}] = rec.led
 	}
-	if last != "" {
-		m.lastChange[inc.ID] = last
+	if rec.had {
+		m.lastChange[inc.ID] = rec.last
 	}
 	m.use(inc.ID)
 	return inc, nil

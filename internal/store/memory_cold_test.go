@@ -46,6 +46,8 @@ func TestMemorySpillKeepsEveryField(t *testing.T) {
 				f.SetString(fmt.Sprintf("%s-%d", v.Type().Field(i).Name, i))
 			case reflect.Int:
 				f.SetInt(int64(i + 1))
+			case reflect.Bool:
+				f.SetBool(true)
 			case reflect.Map:
 				f.Set(reflect.ValueOf(attrs))
 			case reflect.Struct:
