@@ -29,7 +29,8 @@ type Memory struct {
 	lastChange   map[string]string
 	quarantine   map[string]Quarantined
 	claims       map[string]claim       // actions claimed and not finished
-	finished     map[[2]uint64]struct{} // actions finished, by claimHash
+	finished     map[[2]uint64]struct{} // actions finished, by claimHash, of ids that are not incidents
+	doneOf       map[string][][2]uint64 // actions finished of each incident, by claimHash: spilled with it
 	claimSeed    maphash.Seed           // claimHash's second seed
 	approvals    map[string]map[string]Approval
 	silences     map[string]silence.Silence
@@ -471,8 +472,18 @@ func (m *Memory) DrainStream() []StreamRecord {
 func (m *Memory) Claim(_ context.Context, id, key, owner string, lease time.Duration) (ClaimState, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.finished[m.claimHash(id, key)]; ok {
+	defer m.settle()
+	h := m.claimHash(id, key)
+	if _, ok := m.finished[h]; ok {
 		return Finished, nil
+	}
+	if m.known(id) {
+		if _, err := m.hot(id); err != nil { // its finished actions come back with it
+			return Held, err
+		}
+		if slices.Contains(m.doneOf[id], h) {
+			return Finished, nil
+		}
 	}
 	k := id + "\x00" + key
 	c, ok := m.claims[k]
@@ -488,11 +499,26 @@ func (m *Memory) Claim(_ context.Context, id, key, owner string, lease time.Dura
 func (m *Memory) Done(_ context.Context, id, key, _ string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
 	delete(m.claims, id+"\x00"+key)
+	h := m.claimHash(id, key)
+	if m.known(id) { // an incident's finished actions are kept, and spilled, with it
+		inc, err := m.hot(id)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(m.doneOf[inc.ID], h) {
+			if m.doneOf == nil {
+				m.doneOf = map[string][][2]uint64{}
+			}
+			m.doneOf[inc.ID] = append(m.doneOf[inc.ID], h)
+		}
+		return nil
+	}
 	if m.finished == nil {
 		m.finished = map[[2]uint64]struct{}{}
 	}
-	m.finished[m.claimHash(id, key)] = struct{}{}
+	m.finished[h] = struct{}{}
 	return nil
 }
 

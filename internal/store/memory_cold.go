@@ -11,11 +11,12 @@ import (
 )
 
 // What the memory store writes out of an incident that falls out of use
-// (memory_spill.go): the item, its ledger and the key of its last change, as one
-// record: the item's fields in binary, in their order (a field added to
-// incident.Incident is spilled with the rest: memory_cold_test.go checks that every
-// field comes back), then the last change and the ledger's counters, then its id
-// hashes, which only bringing the incident back reads.
+// (memory_spill.go): the item, its ledger, the key of its last change and its finished
+// actions, as one record: the item's fields in binary, in their order (a field added
+// to incident.Incident is spilled with the rest: memory_cold_test.go checks that every
+// field comes back), then the last change, the finished actions' hashes and the
+// ledger's counters, then its id hashes; only bringing the incident back reads the
+// hashes.
 
 var errColdCorrupt = errors.New("spilled incident is corrupt")
 
@@ -171,6 +172,12 @@ func (m *Memory) encodeCold(b []byte, inc *incident.Incident) ([]byte, error) {
 	last, ok := m.lastChange[inc.ID]
 	w.b = append(w.b, boolByte(ok))
 	w.str(last)
+	done := m.doneOf[inc.ID]
+	w.uint(uint64(len(done)))
+	for _, h := range done {
+		w.b = binary.LittleEndian.AppendUint64(w.b, h[0])
+		w.b = binary.LittleEndian.AppendUint64(w.b, h[1])
+	}
 	led := m.ledgers[Ledger{Incident: inc.ID}]
 	w.b = append(w.b, boolByte(led != nil))
 	if led == nil {
@@ -201,6 +208,7 @@ type coldRecord struct {
 	led  *memLedger
 	last string
 	had  bool
+	done [][2]uint64 // its finished actions (only with the id hashes)
 }
 
 // decodeCold reverses encodeCold, reading the ledger's id hashes when ids is true.
@@ -238,6 +246,13 @@ func decodeCold(b []byte, ids bool) (coldRecord, error) {
 	out := coldRecord{inc: inc}
 	out.had = r.flag()
 	out.last = r.str()
+	nd := r.uint()
+	done := r.bytes(16 * nd)
+	if ids && !r.bad {
+		for i := range nd {
+			out.done = append(out.done, [2]uint64{binary.LittleEndian.Uint64(done[16*i:]), binary.LittleEndian.Uint64(done[16*i+8:])})
+		}
+	}
 	hasLedger := r.flag()
 	if r.bad {
 		return coldRecord{}, errColdCorrupt
@@ -327,6 +342,12 @@ func (m *Memory) hot(id string) (*incident.Incident, error) {
 	}
 	if rec.had {
 		m.lastChange[inc.ID] = rec.last
+	}
+	if rec.done != nil {
+		if m.doneOf == nil {
+			m.doneOf = map[string][][2]uint64{}
+		}
+		m.doneOf[inc.ID] = rec.done
 	}
 	m.use(inc.ID)
 	return inc, nil

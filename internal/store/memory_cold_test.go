@@ -85,7 +85,7 @@ func TestMemorySpillKeepsEveryField(t *testing.T) {
 }
 
 // TestMemorySpilledIncidentsAnswerAsInMemory: random opens, events, changes, due times,
-// earlier openings and entries on a few dozen incidents, and loose events, ledgers and
+// earlier openings, entries and claimed and finished actions on a few dozen incidents, and loose events, ledgers and
 // recurrences of their fingerprints, give, through every method that
 // reads or changes an incident, exactly what an all-in-memory store gives, whether the
 // store keeps one, a few or most incidents in memory and spills the others.
@@ -120,7 +120,7 @@ func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
 				if rng.IntN(50) == 0 {
 					id = "FB-none" // no such incident
 				}
-				switch op := rng.IntN(16); {
+				switch op := rng.IntN(18); {
 				case op == 0 || id == "":
 					fp := fps[rng.IntN(len(fps))]
 					seq := len(ids) + 1
@@ -211,6 +211,12 @@ func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
 					both(step, "Recur", func(st *store.Memory) (any, error) {
 						return st.Recur(ctx, fp, func(r *problem.Recurrence) bool { return r.Add(o) })
 					})
+				case op == 16:
+					key, owner := fmt.Sprint("action-", rng.IntN(4)), fmt.Sprint("attempt-", rng.IntN(2))
+					both(step, "Claim", func(st *store.Memory) (any, error) { return st.Claim(ctx, id, key, owner, time.Minute) })
+				case op == 17:
+					key := fmt.Sprint("action-", rng.IntN(4))
+					both(step, "Done", func(st *store.Memory) (any, error) { return nil, st.Done(ctx, id, key, "done") })
 				default:
 					f := []store.Filter{{}, {Status: []incident.Status{incident.Open, incident.Acknowledged}}, {OpenedSince: at.Add(-2 * time.Hour)},
 						{Account: "111111111111", Region: "eu-west-1", Status: incident.Statuses[:3], ClassPrefix: "ops."},

@@ -14,12 +14,12 @@ import (
 
 // spill keeps the incidents not touched lately in a temporary file instead of memory,
 // so that a replay of millions of events holds the incidents it is working on, not every
-// incident it ever opened: their items with their ledgers and last change
-// (memory_cold.go), and their timelines, each written out as one record when the
+// incident it ever opened: their items with their ledgers, last change and finished
+// actions (memory_cold.go), and their timelines, each written out as one record when the
 // incident falls out of the most recently used keep; and the same of the fingerprints'
 // loose events, ledgers and recurrences (memory_cold_prints.go). Reading a spilled incident (Get,
 // List, Walk, Due, Current) decodes its record and leaves it where it is; changing it
-// (Change, Record, SetDue, OpenEarlier) or its timeline (Timeline, AddEntries, an entry
+// (Change, Record, SetDue, OpenEarlier, Claim, Done) or its timeline (Timeline, AddEntries, an entry
 // of a change) brings it back whole: callers see exactly what an all-in-memory store
 // gives them. Caller holds m.mu for every method.
 type spill struct {
@@ -193,6 +193,7 @@ func (m *Memory) spillOut(id string) error {
 	delete(m.incidents, id)
 	delete(m.ledgers, Ledger{Incident: id})
 	delete(m.lastChange, id)
+	delete(m.doneOf, id)
 	return nil
 }
 
