@@ -410,6 +410,9 @@ func (m *Memory) addEntry(e incident.Entry) {
 	copy(tl[i+1:], tl[i:])
 	tl[i] = e
 	m.timelines[e.Incident] = tl
+	if m.spill != nil {
+		delete(m.spill.clean, e.Incident) // changed: spilled again, it is written again
+	}
 	m.use(e.Incident)
 }
 

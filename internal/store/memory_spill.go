@@ -28,8 +28,9 @@ type spill struct {
 	name   string   // the file's name while it could not be removed at once (Close removes it)
 	size   int64
 	at     map[string]spillRef // incident -> its spilled timeline
-	items  map[string]spillRef // incident -> its spilled item, ledger and last change
-	prints map[string]spillRef // fingerprint -> its spilled loose events and ledger (memory_cold_prints.go)
+	clean  map[string]spillRef // incident -> where its timeline, read back and not changed since, still lies
+	items  map[string]spillRef // incident -> its spilled item, ledger, last change and finished actions
+	prints map[string]spillRef // fingerprint -> its spilled loose events, ledger and recurrence (memory_cold_prints.go)
 	lru    *list.List          // incident ids with something in memory, most recent first
 	elems  map[string]*list.Element
 	buf    []byte
@@ -53,7 +54,7 @@ func (m *Memory) SpillIncidents(dir string, keep int) error {
 	if err != nil {
 		return fmt.Errorf("spill incidents: %w", err)
 	}
-	s := &spill{keep: keep, f: f, at: map[string]spillRef{}, items: map[string]spillRef{}, prints: map[string]spillRef{}, lru: list.New(), elems: map[string]*list.Element{}}
+	s := &spill{keep: keep, f: f, at: map[string]spillRef{}, clean: map[string]spillRef{}, items: map[string]spillRef{}, prints: map[string]spillRef{}, lru: list.New(), elems: map[string]*list.Element{}}
 	if os.Remove(f.Name()) != nil { // where an open file cannot be removed, Close does
 		s.name = f.Name()
 	}
@@ -117,6 +118,7 @@ func (m *Memory) resident(id string) error {
 			return fmt.Errorf("timeline of %s: read back: %w", id, err)
 		}
 		delete(s.at, id)
+		s.clean[id] = ref
 		m.timelines[id] = tl
 	}
 	m.use(id)
@@ -167,7 +169,9 @@ func (m *Memory) spillOut(id string) error {
 		return m.spillPrint(fp)
 	}
 	s := m.spill
-	if tl := m.timelines[id]; len(tl) > 0 {
+	if ref, ok := s.clean[id]; ok { // unchanged since it was read back: its bytes are still there
+		s.at[id] = ref
+	} else if tl := m.timelines[id]; len(tl) > 0 {
 		s.buf = encodeEntries(s.buf[:0], tl)
 		ref, err := s.write(s.buf)
 		if err != nil {
@@ -175,6 +179,7 @@ func (m *Memory) spillOut(id string) error {
 		}
 		s.at[id] = ref
 	}
+	delete(s.clean, id)
 	delete(m.timelines, id)
 	inc := m.incidents[id]
 	if inc == nil {
