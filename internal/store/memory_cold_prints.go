@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/event"
@@ -21,6 +22,14 @@ const printPrefix = "\x00"
 
 func printKey(fp string) string { return printPrefix + fp }
 
+// printHash is fp in 128 bits (two hashes of independent seeds), the key of its
+// spilled record: a fingerprint's text is a hundred bytes and more, and a replay
+// spills one for every fingerprint it saw; two collide with a probability of about
+// n²/2¹²⁹.
+func (m *Memory) printHash(fp string) [2]uint64 {
+	return [2]uint64{maphash.String(m.seed, fp), maphash.String(m.claimSeed, fp)}
+}
+
 var errPrintCorrupt = errors.New("spilled fingerprint is corrupt")
 
 // hotPrint brings fingerprint fp's loose events and ledger back if they were spilled
@@ -30,7 +39,8 @@ func (m *Memory) hotPrint(fp string) error {
 	if s == nil {
 		return nil
 	}
-	if ref, ok := s.prints[fp]; ok {
+	h := m.printHash(fp)
+	if ref, ok := s.prints[h]; ok {
 		b, err := s.read(ref)
 		if err != nil {
 			return fmt.Errorf("fingerprint %s: read back: %w", fp, err)
@@ -39,7 +49,7 @@ func (m *Memory) hotPrint(fp string) error {
 		if err != nil {
 			return fmt.Errorf("fingerprint %s: read back: %w", fp, err)
 		}
-		delete(s.prints, fp)
+		delete(s.prints, h)
 		if loose != nil {
 			if m.loose == nil {
 				m.loose = map[string]map[string]Loose{}
@@ -78,7 +88,7 @@ func (m *Memory) spillPrint(fp string) error {
 	if err != nil {
 		return err
 	}
-	s.prints[fp] = ref
+	s.prints[m.printHash(fp)] = ref
 	delete(m.loose, fp)
 	delete(m.ledgers, Ledger{Fingerprint: fp})
 	delete(m.prob().recur, fp)

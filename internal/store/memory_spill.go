@@ -27,11 +27,11 @@ type spill struct {
 	f      *os.File // append-only; a record brought back leaves its bytes behind
 	name   string   // the file's name while it could not be removed at once (Close removes it)
 	size   int64
-	at     map[string]spillRef // incident -> its spilled timeline
-	clean  map[string]spillRef // incident -> where its timeline, read back and not changed since, still lies
-	items  map[string]spillRef // incident -> its spilled item, ledger, last change and finished actions
-	prints map[string]spillRef // fingerprint -> its spilled loose events, ledger and recurrence (memory_cold_prints.go)
-	lru    *list.List          // incident ids with something in memory, most recent first
+	at     map[string]spillRef    // incident -> its spilled timeline
+	clean  map[string]spillRef    // incident -> where its timeline, read back and not changed since, still lies
+	items  map[string]spillRef    // incident -> its spilled item, ledger, last change and finished actions
+	prints map[[2]uint64]spillRef // fingerprint's printHash -> its spilled loose events, ledger and recurrence (memory_cold_prints.go)
+	lru    *list.List             // incident ids with something in memory, most recent first
 	elems  map[string]*list.Element
 	buf    []byte
 	off    bool // a write failed: everything stays in memory from then on
@@ -54,7 +54,7 @@ func (m *Memory) SpillIncidents(dir string, keep int) error {
 	if err != nil {
 		return fmt.Errorf("spill incidents: %w", err)
 	}
-	s := &spill{keep: keep, f: f, at: map[string]spillRef{}, clean: map[string]spillRef{}, items: map[string]spillRef{}, prints: map[string]spillRef{}, lru: list.New(), elems: map[string]*list.Element{}}
+	s := &spill{keep: keep, f: f, at: map[string]spillRef{}, clean: map[string]spillRef{}, items: map[string]spillRef{}, prints: map[[2]uint64]spillRef{}, lru: list.New(), elems: map[string]*list.Element{}}
 	if os.Remove(f.Name()) != nil { // where an open file cannot be removed, Close does
 		s.name = f.Name()
 	}
