@@ -84,7 +84,7 @@ func (m *Memory) Current(_ context.Context, fps []string) (map[string]incident.I
 			if err != nil {
 				return nil, err
 			}
-			out[fp] = clone(*inc)
+			out[fp] = m.owned(inc)
 		}
 	}
 	return out, nil
@@ -425,7 +425,7 @@ func (m *Memory) appendAdmitted(out []incident.Incident, f Filter, ids map[strin
 			return nil, err
 		}
 		if inc != nil && f.admits(inc) {
-			out = append(out, counted(inc, led))
+			out = append(out, m.counted(inc, led))
 		}
 	}
 	return out, nil
@@ -619,7 +619,7 @@ func (m *Memory) Due(_ context.Context, now time.Time, limit int) ([]incident.In
 		if inc, _, err = m.lookup(k.id); err != nil {
 			return false
 		}
-		out = append(out, clone(*inc))
+		out = append(out, m.owned(inc))
 		return true
 	})
 	if err != nil {

@@ -28,8 +28,35 @@ const (
 	coldInt
 	coldBool
 	coldTime
-	coldMap // map[string]string: nil and empty kept apart
+	coldMap    // map[string]string: nil and empty kept apart
+	coldShared // a string most incidents share with others (sharedFields)
 )
+
+// sharedFields are the fields of incident.Incident whose values repeat across
+// incidents (a class, a team, an account...): read back, they share one string per
+// value (interner), so that a list of spilled incidents read back (a replay's last
+// List and Walk) holds each value once, not once per incident.
+var sharedFields = map[string]bool{"Class": true, "Severity": true, "Team": true, "Impact": true, "Runbook": true,
+	"Status": true, "Source": true, "Account": true, "Region": true, "AccountName": true, "Client": true,
+	"Environment": true, "Tier": true, "AccountReason": true, "ParentReason": true, "SilencedBy": true,
+	"AcknowledgedBy": true, "Actor": true}
+
+// interner hands out one string per value, for at most maxShared short values; others
+// are copied as they come.
+type interner map[string]string
+
+const maxShared = 1 << 14
+
+func (x interner) str(b []byte) string {
+	if s, ok := x[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(x) < maxShared && len(b) <= 64 {
+		x[s] = s
+	}
+	return s
+}
 
 var (
 	timeType     = reflect.TypeFor[time.Time]()
@@ -49,6 +76,8 @@ func coldFieldsOf(t reflect.Type) []coldField {
 			out[i] = coldTime
 		case f == mapType:
 			out[i] = coldMap
+		case f.Kind() == reflect.String && sharedFields[t.Field(i).Name]:
+			out[i] = coldShared
 		case f.Kind() == reflect.String:
 			out[i] = coldString
 		case f.Kind() == reflect.Int:
@@ -82,8 +111,9 @@ func (w *coldWriter) time(t time.Time) error {
 
 // coldReader reads a record; bad is set at the first thing that does not read.
 type coldReader struct {
-	b   []byte
-	bad bool
+	b      []byte
+	bad    bool
+	shared interner // nil: nothing shared
 }
 
 func (r *coldReader) uint() uint64 {
@@ -118,6 +148,15 @@ func (r *coldReader) bytes(n uint64) []byte {
 
 func (r *coldReader) str() string { return string(r.bytes(r.uint())) }
 
+// sharedStr reads a string that repeats across incidents (and map keys).
+func (r *coldReader) sharedStr() string {
+	b := r.bytes(r.uint())
+	if r.shared == nil || r.bad {
+		return string(b)
+	}
+	return r.shared.str(b)
+}
+
 func (r *coldReader) flag() bool {
 	b := r.bytes(1)
 	return len(b) == 1 && b[0] == 1
@@ -144,7 +183,7 @@ func (m *Memory) encodeCold(b []byte, inc *incident.Incident) ([]byte, error) {
 	for i, k := range coldFields {
 		f := v.Field(i)
 		switch k {
-		case coldString:
+		case coldString, coldShared:
 			w.str(f.String())
 		case coldInt:
 			w.int(f.Int())
@@ -211,9 +250,10 @@ type coldRecord struct {
 	done [][2]uint64 // its finished actions (only with the id hashes)
 }
 
-// decodeCold reverses encodeCold, reading the ledger's id hashes when ids is true.
-func decodeCold(b []byte, ids bool) (coldRecord, error) {
-	r := coldReader{b: b}
+// decodeCold reverses encodeCold, reading the ledger's id hashes when ids is true;
+// the values of sharedFields and the maps' keys come from shared (nil: none).
+func decodeCold(b []byte, ids bool, shared interner) (coldRecord, error) {
+	r := coldReader{b: b, shared: shared}
 	inc := &incident.Incident{}
 	v := reflect.ValueOf(inc).Elem()
 	for i, k := range coldFields {
@@ -221,6 +261,8 @@ func decodeCold(b []byte, ids bool) (coldRecord, error) {
 		switch k {
 		case coldString:
 			f.SetString(r.str())
+		case coldShared:
+			f.SetString(r.sharedStr())
 		case coldInt:
 			f.SetInt(r.int())
 		case coldBool:
@@ -234,7 +276,7 @@ func decodeCold(b []byte, ids bool) (coldRecord, error) {
 			}
 			mp := make(map[string]string, n-1)
 			for range n - 1 {
-				k := r.str()
+				k := r.sharedStr()
 				mp[k] = r.str()
 			}
 			*f.Addr().Interface().(*map[string]string) = mp
@@ -273,6 +315,17 @@ func decodeCold(b []byte, ids bool) (coldRecord, error) {
 	return out, nil
 }
 
+// shared is the spill's interner. Caller holds m.mu.
+func (m *Memory) shared() interner {
+	if m.spill == nil {
+		return nil
+	}
+	if m.spill.shared == nil {
+		m.spill.shared = interner{}
+	}
+	return m.spill.shared
+}
+
 // known reports whether incident id exists, in memory or spilled. Caller holds m.mu.
 func (m *Memory) known(id string) bool {
 	if _, ok := m.incidents[id]; ok {
@@ -304,7 +357,7 @@ func (m *Memory) lookup(id string) (*incident.Incident, *memLedger, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("incident %s: read back: %w", id, err)
 	}
-	rec, err := decodeCold(b, false)
+	rec, err := decodeCold(b, false, m.shared())
 	if err != nil {
 		return nil, nil, fmt.Errorf("incident %s: read back: %w", id, err)
 	}
@@ -330,7 +383,7 @@ func (m *Memory) hot(id string) (*incident.Incident, error) {
 	if err != nil {
 		return nil, fmt.Errorf("incident %s: read back: %w", id, err)
 	}
-	rec, err := decodeCold(b, true)
+	rec, err := decodeCold(b, true, m.shared())
 	if err != nil {
 		return nil, fmt.Errorf("incident %s: read back: %w", id, err)
 	}
@@ -353,9 +406,20 @@ func (m *Memory) hot(id string) (*incident.Incident, error) {
 	return inc, nil
 }
 
-// counted is inc with the counters of its ledger led (nil: none), a copy the caller owns.
-func counted(inc *incident.Incident, led *memLedger) incident.Incident {
-	out := clone(*inc)
+// owned is inc as lookup gave it, for the caller to keep: a copy of an item in memory,
+// the decoded incident itself when it was spilled (nothing else holds it). Caller
+// holds m.mu.
+func (m *Memory) owned(inc *incident.Incident) incident.Incident {
+	if m.incidents[inc.ID] == inc {
+		return clone(*inc)
+	}
+	return *inc
+}
+
+// counted is inc with the counters of its ledger led (nil: none), for the caller to
+// keep (owned). Caller holds m.mu.
+func (m *Memory) counted(inc *incident.Incident, led *memLedger) incident.Incident {
+	out := m.owned(inc)
 	if led != nil {
 		out.Events, out.Count, out.Recoveries = led.n, led.trig, led.rec
 		out.FirstSeen, out.LastSeen = led.first, led.last
@@ -369,5 +433,5 @@ func (m *Memory) view(id string) (incident.Incident, bool, error) {
 	if err != nil || inc == nil {
 		return incident.Incident{}, false, err
 	}
-	return counted(inc, led), true, nil
+	return m.counted(inc, led), true, nil
 }

@@ -76,7 +76,7 @@ func (m *Memory) listOpenedSince(f Filter) ([]incident.Incident, error) {
 			return nil, err
 		}
 		if inc != nil && statusIn(inc.Status, f.Status) && f.admits(inc) {
-			out = append(out, counted(inc, led))
+			out = append(out, m.counted(inc, led))
 		}
 	}
 	sortIncidents(out)

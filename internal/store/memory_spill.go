@@ -34,7 +34,8 @@ type spill struct {
 	lru    *list.List             // incident ids with something in memory, most recent first
 	elems  map[string]*list.Element
 	buf    []byte
-	off    bool // a write failed: everything stays in memory from then on
+	shared interner // values incidents read back share (memory_cold.go)
+	off    bool     // a write failed: everything stays in memory from then on
 }
 
 type spillRef struct {
