@@ -84,7 +84,9 @@ func (m *Memory) Current(_ context.Context, fps []string) (map[string]incident.I
 			if err != nil {
 				return nil, err
 			}
-			out[fp] = m.owned(inc)
+			if inc != nil {
+				out[fp] = m.owned(inc)
+			}
 		}
 	}
 	return out, nil
@@ -124,7 +126,7 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 		if err != nil {
 			return incident.Incident{}, false, err
 		}
-		ok = head.Seq >= inc.Seq
+		ok = head != nil && head.Seq >= inc.Seq
 	}
 	if !ok {
 		m.heads[inc.Fingerprint] = inc.ID
@@ -619,7 +621,9 @@ func (m *Memory) Due(_ context.Context, now time.Time, limit int) ([]incident.In
 		if inc, _, err = m.lookup(k.id); err != nil {
 			return false
 		}
-		out = append(out, m.owned(inc))
+		if inc != nil {
+			out = append(out, m.owned(inc))
+		}
 		return true
 	})
 	if err != nil {

@@ -106,7 +106,7 @@ func (m *Memory) Close() error {
 // used. Caller holds m.mu.
 func (m *Memory) resident(id string) error {
 	s := m.spill
-	if s == nil {
+	if s == nil || id == "" {
 		return nil
 	}
 	if ref, ok := s.at[id]; ok {

@@ -33,7 +33,7 @@ func (m *Memory) Walk(ctx context.Context, f Filter, yield func(incident.Inciden
 				m.mu.Unlock()
 				return err
 			}
-			if statusIn(inc.Status, f.Status) && f.admits(inc) {
+			if inc != nil && statusIn(inc.Status, f.Status) && f.admits(inc) {
 				refs = append(refs, ref{inc.OpenedAt, id})
 			}
 		}
