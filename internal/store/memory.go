@@ -21,7 +21,7 @@ type Memory struct {
 	now          func() time.Time
 	seed         maphash.Seed // ledger id hashes
 	incidents    map[string]*incident.Incident
-	heads        map[string]string // fingerprint -> latest incident id
+	heads        map[[2]uint64]string // fingerprint (fpHash) -> latest incident id
 	ledgers      map[Ledger]*memLedger
 	byStatus     map[incident.Status]map[incident.Severity]map[string]bool // incident ids by status and severity
 	due          dueIndex                                                  // incidents with a due time, earliest first (memory_due.go)
@@ -62,7 +62,7 @@ func NewMemory(now func() time.Time) *Memory {
 		seed:       maphash.MakeSeed(),
 		claimSeed:  maphash.MakeSeed(),
 		incidents:  map[string]*incident.Incident{},
-		heads:      map[string]string{},
+		heads:      map[[2]uint64]string{},
 		ledgers:    map[Ledger]*memLedger{},
 		byStatus:   map[incident.Status]map[incident.Severity]map[string]bool{},
 		timelines:  map[string][]incident.Entry{},
@@ -79,7 +79,7 @@ func (m *Memory) Current(_ context.Context, fps []string) (map[string]incident.I
 	defer m.mu.Unlock()
 	out := make(map[string]incident.Incident, len(fps))
 	for _, fp := range fps {
-		if id, ok := m.heads[fp]; ok {
+		if id, ok := m.heads[m.fpHash(fp)]; ok {
 			inc, _, err := m.lookup(id)
 			if err != nil {
 				return nil, err
@@ -120,7 +120,8 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 		m.use(c.ID)
 		created = true
 	}
-	cur, ok := m.heads[inc.Fingerprint]
+	fh := m.fpHash(inc.Fingerprint)
+	cur, ok := m.heads[fh]
 	if ok {
 		head, _, err := m.lookup(cur)
 		if err != nil {
@@ -129,7 +130,7 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 		ok = head != nil && head.Seq >= inc.Seq
 	}
 	if !ok {
-		m.heads[inc.Fingerprint] = inc.ID
+		m.heads[fh] = inc.ID
 	}
 	m.addEntry(opened)
 	got, _, err := m.view(inc.ID)

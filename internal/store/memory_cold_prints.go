@@ -22,11 +22,11 @@ const printPrefix = "\x00"
 
 func printKey(fp string) string { return printPrefix + fp }
 
-// printHash is fp in 128 bits (two hashes of independent seeds), the key of its
-// spilled record: a fingerprint's text is a hundred bytes and more, and a replay
-// spills one for every fingerprint it saw; two collide with a probability of about
-// n²/2¹²⁹.
-func (m *Memory) printHash(fp string) [2]uint64 {
+// fpHash is fp in 128 bits (two hashes of independent seeds), the key of its latest
+// incident (Current) and of its spilled record: a fingerprint's text is a hundred
+// bytes and more, and a replay keeps one for every fingerprint it saw; two collide
+// with a probability of about n²/2¹²⁹.
+func (m *Memory) fpHash(fp string) [2]uint64 {
 	return [2]uint64{maphash.String(m.seed, fp), maphash.String(m.claimSeed, fp)}
 }
 
@@ -39,7 +39,7 @@ func (m *Memory) hotPrint(fp string) error {
 	if s == nil {
 		return nil
 	}
-	h := m.printHash(fp)
+	h := m.fpHash(fp)
 	if ref, ok := s.prints[h]; ok {
 		b, err := s.read(ref)
 		if err != nil {
@@ -88,7 +88,7 @@ func (m *Memory) spillPrint(fp string) error {
 	if err != nil {
 		return err
 	}
-	s.prints[m.printHash(fp)] = ref
+	s.prints[m.fpHash(fp)] = ref
 	delete(m.loose, fp)
 	delete(m.ledgers, Ledger{Fingerprint: fp})
 	delete(m.prob().recur, fp)

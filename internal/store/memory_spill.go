@@ -30,7 +30,7 @@ type spill struct {
 	at     map[string]spillRef    // incident -> its spilled timeline
 	clean  map[string]spillRef    // incident -> where its timeline, read back and not changed since, still lies
 	items  map[string]spillRef    // incident -> its spilled item, ledger, last change and finished actions
-	prints map[[2]uint64]spillRef // fingerprint's printHash -> its spilled loose events, ledger and recurrence (memory_cold_prints.go)
+	prints map[[2]uint64]spillRef // fingerprint (fpHash) -> its spilled loose events, ledger and recurrence (memory_cold_prints.go)
 	lru    *list.List             // incident ids with something in memory, most recent first
 	elems  map[string]*list.Element
 	buf    []byte
