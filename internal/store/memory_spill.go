@@ -13,15 +13,17 @@ import (
 )
 
 // spill keeps the incidents not touched lately in a temporary file instead of memory,
-// so that a replay of millions of events holds the incidents it is working on, not every
-// incident it ever opened: their items with their ledgers, last change and finished
-// actions (memory_cold.go), and their timelines, each written out as one record when the
-// incident falls out of the most recently used keep; and the same of the fingerprints'
-// loose events, ledgers and recurrences (memory_cold_prints.go). Reading a spilled incident (Get,
-// List, Walk, Due, Current) decodes its record and leaves it where it is; changing it
-// (Change, Record, SetDue, OpenEarlier, Claim, Done) or its timeline (Timeline, AddEntries, an entry
-// of a change) brings it back whole: callers see exactly what an all-in-memory store
-// gives them. Caller holds m.mu for every method.
+// so that a replay of millions of events holds the incidents it is working on, not
+// every incident it ever opened: their items with their ledgers, last change and
+// finished actions (memory_cold.go), and their timelines, written out when the
+// incident falls out of the keep most recently used; and the same of the fingerprints'
+// loose events, ledgers and recurrences (memory_cold_prints.go). Reading a spilled
+// incident (Get, List, Walk, Due, Current) decodes its record and leaves it where it
+// is; changing it (Change, Record, SetDue, OpenEarlier, Claim, Done) or its timeline
+// (Timeline, AddEntries, an entry of a change) brings it back whole: callers see
+// exactly what an all-in-memory store gives them. What stays in memory of a spilled
+// incident is its place in the indexes (memory.go, memory_opened.go, memory_due.go)
+// and its records' offsets. Caller holds m.mu for every method.
 type spill struct {
 	keep   int      // incidents kept in memory, the most recently touched
 	f      *os.File // append-only; a record brought back leaves its bytes behind
