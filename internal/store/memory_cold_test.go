@@ -85,10 +85,11 @@ func TestMemorySpillKeepsEveryField(t *testing.T) {
 }
 
 // TestMemorySpilledIncidentsAnswerAsInMemory: random opens, events, changes, due times,
-// earlier openings, entries and claimed and finished actions on a few dozen incidents, and loose events, ledgers and
-// recurrences of their fingerprints, give, through every method that
-// reads or changes an incident, exactly what an all-in-memory store gives, whether the
-// store keeps one, a few or most incidents in memory and spills the others.
+// earlier openings, entries, approvals and claimed and finished actions on a few dozen
+// incidents, and loose events, ledgers and recurrences of their fingerprints, give,
+// through every method that reads or changes an incident or a fingerprint, exactly
+// what an all-in-memory store gives, whether the store keeps one, a few or most
+// incidents in memory and spills the others.
 func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
 	for _, keep := range []int{1, 3, 20} {
 		t.Run(fmt.Sprintf("keep=%d", keep), func(t *testing.T) {
@@ -120,7 +121,7 @@ func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
 				if rng.IntN(50) == 0 {
 					id = "FB-none" // no such incident
 				}
-				switch op := rng.IntN(18); {
+				switch op := rng.IntN(19); {
 				case op == 0 || id == "":
 					fp := fps[rng.IntN(len(fps))]
 					seq := len(ids) + 1
@@ -217,6 +218,14 @@ func TestMemorySpilledIncidentsAnswerAsInMemory(t *testing.T) {
 				case op == 17:
 					key := fmt.Sprint("action-", rng.IntN(4))
 					both(step, "Done", func(st *store.Memory) (any, error) { return nil, st.Done(ctx, id, key, "done") })
+				case op == 18:
+					a := store.Approval{Incident: id, Key: fmt.Sprint("exec/state-", rng.IntN(3)), Runbook: "ec2-restart", RequestedAt: at}
+					both(step, "PutApproval", func(st *store.Memory) (any, error) {
+						if err := st.PutApproval(ctx, a); err != nil {
+							return nil, err
+						}
+						return st.Approvals(ctx, id)
+					})
 				default:
 					f := []store.Filter{{}, {Status: []incident.Status{incident.Open, incident.Acknowledged}}, {OpenedSince: at.Add(-2 * time.Hour)},
 						{Account: "111111111111", Region: "eu-west-1", Status: incident.Statuses[:3], ClassPrefix: "ops."},
