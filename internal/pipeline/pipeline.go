@@ -63,9 +63,9 @@ type Options struct {
 	Topic func(team string) string
 	// CompactOutbox keeps who each message went to, not its bodies (notify.Outbox.Compact).
 	CompactOutbox bool
-	// Timelines, when above 0, is how many incident timelines the store keeps in memory
-	// (the most recently touched); the others wait in a temporary file until touched
-	// (store.Memory.SpillTimelines). Close the store when done.
+	// Timelines, when above 0, is how many incidents (items, ledgers, timelines) the store
+	// keeps in memory (the most recently touched); the others wait in a temporary file
+	// until touched (store.Memory.SpillIncidents). Close the store when done.
 	Timelines int
 }
 
@@ -118,7 +118,7 @@ func New(o Options) (*Local, error) {
 	now := clock.Now
 	st := store.NewMemory(now)
 	if o.Timelines > 0 {
-		if err := st.SpillTimelines("", o.Timelines); err != nil {
+		if err := st.SpillIncidents("", o.Timelines); err != nil {
 			return nil, err
 		}
 	}

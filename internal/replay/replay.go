@@ -29,9 +29,9 @@ import (
 // than this many events out of place is delivered late, as SQS may deliver it.
 const DefaultReorder = 1 << 15
 
-// ResidentTimelines is how many incident timelines `firebreak replay` keeps in memory
-// (Options.Timelines): the incidents being worked on, whose timelines every step reads.
-const ResidentTimelines = 4096
+// ResidentTimelines is how many incidents (items, ledgers, timelines) `firebreak replay`
+// keeps in memory (Options.Timelines): the incidents being worked on, which every step reads.
+const ResidentTimelines = 1024
 
 // MaxQuarantineList is how many quarantined inputs a summary lists (all are counted).
 const MaxQuarantineList = 1000

@@ -21,7 +21,7 @@ type Memory struct {
 	now          func() time.Time
 	seed         maphash.Seed // ledger id hashes
 	incidents    map[string]*incident.Incident
-	heads        map[string]string // fingerprint -> latest incident id
+	heads        map[[2]uint64]string // fingerprint (fpHash) -> latest incident id
 	ledgers      map[Ledger]*memLedger
 	byStatus     map[incident.Status]map[incident.Severity]map[string]bool // incident ids by status and severity
 	due          dueIndex                                                  // incidents with a due time, earliest first (memory_due.go)
@@ -29,7 +29,8 @@ type Memory struct {
 	lastChange   map[string]string
 	quarantine   map[string]Quarantined
 	claims       map[string]claim       // actions claimed and not finished
-	finished     map[[2]uint64]struct{} // actions finished, by claimHash
+	finished     map[[2]uint64]struct{} // actions finished, by claimHash, of ids that are not incidents
+	doneOf       map[string][][2]uint64 // actions finished of each incident, by claimHash: spilled with it
 	claimSeed    maphash.Seed           // claimHash's second seed
 	approvals    map[string]map[string]Approval
 	silences     map[string]silence.Silence
@@ -44,7 +45,7 @@ type Memory struct {
 	overrides    map[string][]oncall.Override                           // schedule -> overrides sorted by id (memory_overrides.go)
 	problems     *memProblems                                           // problem items (memory_problems.go)
 	heartbeats   memHeartbeats                                          // heartbeat states (heartbeats.go)
-	spill        *spill                                                 // timelines not touched lately, in a file (memory_spill.go)
+	spill        *spill                                                 // incidents not touched lately, in a file (memory_spill.go)
 }
 
 type claim struct {
@@ -61,7 +62,7 @@ func NewMemory(now func() time.Time) *Memory {
 		seed:       maphash.MakeSeed(),
 		claimSeed:  maphash.MakeSeed(),
 		incidents:  map[string]*incident.Incident{},
-		heads:      map[string]string{},
+		heads:      map[[2]uint64]string{},
 		ledgers:    map[Ledger]*memLedger{},
 		byStatus:   map[incident.Status]map[incident.Severity]map[string]bool{},
 		timelines:  map[string][]incident.Entry{},
@@ -78,8 +79,14 @@ func (m *Memory) Current(_ context.Context, fps []string) (map[string]incident.I
 	defer m.mu.Unlock()
 	out := make(map[string]incident.Incident, len(fps))
 	for _, fp := range fps {
-		if id, ok := m.heads[fp]; ok {
-			out[fp] = clone(*m.incidents[id])
+		if id, ok := m.heads[m.fpHash(fp)]; ok {
+			inc, _, err := m.lookup(id)
+			if err != nil {
+				return nil, err
+			}
+			if inc != nil {
+				out[fp] = m.owned(inc)
+			}
 		}
 	}
 	return out, nil
@@ -93,11 +100,12 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
 	if err := m.resident(opened.Incident); err != nil {
 		return incident.Incident{}, false, err
 	}
 	created := false
-	if _, ok := m.incidents[inc.ID]; !ok {
+	if !m.known(inc.ID) {
 		c := inc
 		c.Version = 1
 		c.UpdatedAt = m.now().UTC()
@@ -109,13 +117,24 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 		m.indexOpened(&c)
 		m.reindex(c.ID, nil)
 		m.stream = append(m.stream, StreamRecord{New: clone(c)})
+		m.use(c.ID)
 		created = true
 	}
-	if cur, ok := m.heads[inc.Fingerprint]; !ok || m.incidents[cur].Seq < inc.Seq {
-		m.heads[inc.Fingerprint] = inc.ID
+	fh := m.fpHash(inc.Fingerprint)
+	cur, ok := m.heads[fh]
+	if ok {
+		head, _, err := m.lookup(cur)
+		if err != nil {
+			return incident.Incident{}, false, err
+		}
+		ok = head != nil && head.Seq >= inc.Seq
+	}
+	if !ok {
+		m.heads[fh] = inc.ID
 	}
 	m.addEntry(opened)
-	return m.view(inc.ID), created, nil
+	got, _, err := m.view(inc.ID)
+	return got, created, err
 }
 
 // memLedger is one ledger: the ids recorded on it and its counters, kept as they change
@@ -168,6 +187,17 @@ func (m *Memory) Record(_ context.Context, l Ledger, refs []EventRef) ([]EventRe
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
+	switch { // a spilled ledger comes back with its incident or fingerprint
+	case l.Incident != "" && l.Fingerprint == "":
+		if _, err := m.hot(l.Incident); err != nil {
+			return nil, err
+		}
+	case l.Incident == "":
+		if err := m.hotPrint(l.Fingerprint); err != nil {
+			return nil, err
+		}
+	}
 	led := m.ledgers[l]
 	if led == nil {
 		led = &memLedger{}
@@ -209,8 +239,12 @@ func (m *Memory) Change(_ context.Context, c Change) (bool, error) {
 	c.Entry.Incident = c.Incident
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inc, ok := m.incidents[c.Incident]
-	if !ok {
+	defer m.settle()
+	inc, err := m.hot(c.Incident)
+	if err != nil {
+		return false, err
+	}
+	if inc == nil {
 		return false, fmt.Errorf("change incident %s: %w", c.Incident, ErrNotFound)
 	}
 	if err := m.resident(c.Incident); err != nil {
@@ -272,10 +306,14 @@ func (m *Memory) QuarantinedSince(_ context.Context, t time.Time) ([]Quarantined
 func (m *Memory) Get(_ context.Context, id string) (incident.Incident, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.incidents[id]; !ok {
+	inc, ok, err := m.view(id)
+	if err != nil {
+		return incident.Incident{}, err
+	}
+	if !ok {
 		return incident.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
 	}
-	return m.view(id), nil
+	return inc, nil
 }
 
 // List returns incidents matching f, most recently opened first. It visits only the
@@ -284,14 +322,17 @@ func (m *Memory) List(_ context.Context, f Filter) ([]incident.Incident, error) 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !f.OpenedSince.IsZero() {
-		return m.listOpenedSince(f), nil
+		return m.listOpenedSince(f)
 	}
 	statuses := f.Status
 	if len(statuses) == 0 {
 		statuses = incident.Statuses
 	}
 	if sc, ok := filterScope(f); ok {
-		out := m.listScoped(f, sc, statuses)
+		out, err := m.listScoped(f, sc, statuses)
+		if err != nil {
+			return nil, err
+		}
 		sortIncidents(out)
 		if f.Limit > 0 && len(out) > f.Limit {
 			out = out[:f.Limit]
@@ -310,10 +351,9 @@ func (m *Memory) List(_ context.Context, f Filter) ([]incident.Incident, error) 
 			if len(f.Severities) > 0 && !slices.Contains(f.Severities, sev) {
 				continue
 			}
-			for id := range ids {
-				if f.admits(m.incidents[id]) {
-					out = append(out, m.view(id))
-				}
+			var err error
+			if out, err = m.appendAdmitted(out, f, ids); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -328,23 +368,23 @@ func (m *Memory) List(_ context.Context, f Filter) ([]incident.Incident, error) 
 func (m *Memory) Timeline(_ context.Context, id string) ([]incident.Entry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.incidents[id]; !ok {
+	defer m.settle()
+	if !m.known(id) {
 		return nil, fmt.Errorf("timeline of %s: %w", id, ErrNotFound)
 	}
 	if err := m.resident(id); err != nil {
 		return nil, err
 	}
-	out := append([]incident.Entry(nil), m.timelines[id]...)
-	m.touched(id)
-	return out, nil
+	return append([]incident.Entry(nil), m.timelines[id]...), nil
 }
 
 // AddEntries appends timeline entries; an entry whose key is already there is skipped.
 func (m *Memory) AddEntries(_ context.Context, entries ...incident.Entry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
 	for _, e := range entries {
-		if _, ok := m.incidents[e.Incident]; !ok {
+		if !m.known(e.Incident) {
 			return fmt.Errorf("timeline entry %q: incident %s: %w", e.Key, e.Incident, ErrNotFound)
 		}
 	}
@@ -373,17 +413,25 @@ func (m *Memory) addEntry(e incident.Entry) {
 	copy(tl[i+1:], tl[i:])
 	tl[i] = e
 	m.timelines[e.Incident] = tl
-	m.touched(e.Incident)
+	if m.spill != nil {
+		delete(m.spill.clean, e.Incident) // changed: spilled again, it is written again
+	}
+	m.use(e.Incident)
 }
 
-// view is the incident with the counters of its ledger. Caller holds m.mu.
-func (m *Memory) view(id string) incident.Incident {
-	inc := clone(*m.incidents[id])
-	if led := m.ledgers[Ledger{Incident: id}]; led != nil {
-		inc.Events, inc.Count, inc.Recoveries = led.n, led.trig, led.rec
-		inc.FirstSeen, inc.LastSeen = led.first, led.last
+// appendAdmitted appends to out, with their counters, the incidents of ids that f
+// admits. Caller holds m.mu.
+func (m *Memory) appendAdmitted(out []incident.Incident, f Filter, ids map[string]bool) ([]incident.Incident, error) {
+	for id := range ids {
+		inc, led, err := m.lookup(id)
+		if err != nil {
+			return nil, err
+		}
+		if inc != nil && f.admits(inc) {
+			out = append(out, m.counted(inc, led))
+		}
 	}
-	return inc
+	return out, nil
 }
 
 // entryLess orders timeline entries by time, then key: the order the DynamoDB sort key
@@ -430,8 +478,18 @@ func (m *Memory) DrainStream() []StreamRecord {
 func (m *Memory) Claim(_ context.Context, id, key, owner string, lease time.Duration) (ClaimState, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.finished[m.claimHash(id, key)]; ok {
+	defer m.settle()
+	h := m.claimHash(id, key)
+	if _, ok := m.finished[h]; ok {
 		return Finished, nil
+	}
+	if m.known(id) {
+		if _, err := m.hot(id); err != nil { // its finished actions come back with it
+			return Held, err
+		}
+		if slices.Contains(m.doneOf[id], h) {
+			return Finished, nil
+		}
 	}
 	k := id + "\x00" + key
 	c, ok := m.claims[k]
@@ -447,11 +505,26 @@ func (m *Memory) Claim(_ context.Context, id, key, owner string, lease time.Dura
 func (m *Memory) Done(_ context.Context, id, key, _ string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
 	delete(m.claims, id+"\x00"+key)
+	h := m.claimHash(id, key)
+	if m.known(id) { // an incident's finished actions are kept, and spilled, with it
+		inc, err := m.hot(id)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(m.doneOf[inc.ID], h) {
+			if m.doneOf == nil {
+				m.doneOf = map[string][][2]uint64{}
+			}
+			m.doneOf[inc.ID] = append(m.doneOf[inc.ID], h)
+		}
+		return nil
+	}
 	if m.finished == nil {
 		m.finished = map[[2]uint64]struct{}{}
 	}
-	m.finished[m.claimHash(id, key)] = struct{}{}
+	m.finished[h] = struct{}{}
 	return nil
 }
 
@@ -486,7 +559,7 @@ func (m *Memory) Release(_ context.Context, id, key, owner string) error {
 func (m *Memory) PutApproval(_ context.Context, a Approval) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.incidents[a.Incident]; !ok {
+	if !m.known(a.Incident) {
 		return fmt.Errorf("approval %s: incident %s: %w", a.Key, a.Incident, ErrNotFound)
 	}
 	if m.approvals[a.Incident] == nil {
@@ -539,14 +612,24 @@ func (m *Memory) Due(_ context.Context, now time.Time, limit int) ([]incident.In
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []incident.Incident
+	var err error
 	until := now.UnixNano()
 	m.due.each(func(k dueKey) bool {
 		if k.at > until || (limit > 0 && len(out) >= limit) {
 			return false
 		}
-		out = append(out, clone(*m.incidents[k.id]))
+		var inc *incident.Incident
+		if inc, _, err = m.lookup(k.id); err != nil {
+			return false
+		}
+		if inc != nil {
+			out = append(out, m.owned(inc))
+		}
 		return true
 	})
+	if err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -555,8 +638,12 @@ func (m *Memory) Due(_ context.Context, now time.Time, limit int) ([]incident.In
 func (m *Memory) SetDue(_ context.Context, id string, due time.Time, version int) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inc, ok := m.incidents[id]
-	if !ok {
+	defer m.settle()
+	inc, err := m.hot(id)
+	if err != nil {
+		return false, err
+	}
+	if inc == nil {
 		return false, fmt.Errorf("set due of %s: %w", id, ErrNotFound)
 	}
 	if inc.Version != version {

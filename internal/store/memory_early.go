@@ -13,6 +13,10 @@ import (
 func (m *Memory) KeepLoose(_ context.Context, fp string, evs []Loose) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
+	if err := m.hotPrint(fp); err != nil {
+		return err
+	}
 	if m.loose == nil {
 		m.loose = map[string]map[string]Loose{}
 	}
@@ -33,6 +37,10 @@ func (m *Memory) KeepLoose(_ context.Context, fp string, evs []Loose) error {
 func (m *Memory) LooseBetween(_ context.Context, fp string, from, to time.Time) ([]Loose, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
+	if err := m.hotPrint(fp); err != nil {
+		return nil, err
+	}
 	var out []Loose
 	for _, e := range m.loose[fp] {
 		if !e.Time.Before(from) && (to.IsZero() || e.Time.Before(to)) {
@@ -53,8 +61,12 @@ func (m *Memory) LooseBetween(_ context.Context, fp string, from, to time.Time) 
 func (m *Memory) OpenEarlier(_ context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inc, ok := m.incidents[id]
-	if !ok {
+	defer m.settle()
+	inc, err := m.hot(id)
+	if err != nil {
+		return false, err
+	}
+	if inc == nil {
 		return false, fmt.Errorf("open %s earlier: %w", id, ErrNotFound)
 	}
 	if err := m.resident(id); err != nil {

@@ -63,7 +63,7 @@ func insertOpened(refs []openedRef, r openedRef) []openedRef {
 }
 
 // listOpenedSince answers List for a filter with OpenedSince. Caller holds m.mu.
-func (m *Memory) listOpenedSince(f Filter) []incident.Incident {
+func (m *Memory) listOpenedSince(f Filter) ([]incident.Incident, error) {
 	refs := m.opened
 	if sc, ok := filterScope(f); ok {
 		refs = m.openedIn[sc]
@@ -71,15 +71,19 @@ func (m *Memory) listOpenedSince(f Filter) []incident.Incident {
 	i := sort.Search(len(refs), func(i int) bool { return !refs[i].at.Before(f.OpenedSince) })
 	var out []incident.Incident
 	for _, r := range refs[i:] {
-		if inc := m.incidents[r.id]; statusIn(inc.Status, f.Status) && f.admits(inc) {
-			out = append(out, m.view(r.id))
+		inc, led, err := m.lookup(r.id)
+		if err != nil {
+			return nil, err
+		}
+		if inc != nil && statusIn(inc.Status, f.Status) && f.admits(inc) {
+			out = append(out, m.counted(inc, led))
 		}
 	}
 	sortIncidents(out)
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]
 	}
-	return out
+	return out, nil
 }
 
 // indexScoped moves incident inc in the per-scope status indexes (by severity, and by
@@ -117,8 +121,9 @@ func (m *Memory) indexScoped(inc *incident.Incident, old *incident.Incident) {
 // (dispatch's inhibition asks for its rules' source classes: what it visits is the
 // scope's classes and the incidents of the classes asked for, not every active
 // incident), else by severity. Caller holds m.mu.
-func (m *Memory) listScoped(f Filter, sc scope, statuses []incident.Status) []incident.Incident {
+func (m *Memory) listScoped(f Filter, sc scope, statuses []incident.Status) ([]incident.Incident, error) {
 	var out []incident.Incident
+	var err error
 	seen := map[incident.Status]bool{}
 	for _, st := range statuses {
 		if seen[st] {
@@ -131,10 +136,8 @@ func (m *Memory) listScoped(f Filter, sc scope, statuses []incident.Status) []in
 				if !strings.HasPrefix(class, f.ClassPrefix) {
 					continue
 				}
-				for id := range ids {
-					if f.admits(m.incidents[id]) {
-						out = append(out, m.view(id))
-					}
+				if out, err = m.appendAdmitted(out, f, ids); err != nil {
+					return nil, err
 				}
 			}
 			continue
@@ -143,12 +146,10 @@ func (m *Memory) listScoped(f Filter, sc scope, statuses []incident.Status) []in
 			if len(f.Severities) > 0 && !slices.Contains(f.Severities, sev) {
 				continue // dispatch's inhibition asks for the more severe only
 			}
-			for id := range ids {
-				if f.admits(m.incidents[id]) {
-					out = append(out, m.view(id))
-				}
+			if out, err = m.appendAdmitted(out, f, ids); err != nil {
+				return nil, err
 			}
 		}
 	}
-	return out
+	return out, nil
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"time"
@@ -17,14 +19,15 @@ type memProblems struct {
 	byStatus  map[problem.Status]map[string]bool
 	links     map[string]map[string]time.Time // problem -> incident -> when linked
 	timelines map[string][]problem.Entry
-	entryKeys map[string]bool // problem, time and key of every entry: a redelivered entry is found at once
+	entryKeys map[[2]uint64]bool // problem, time and key of every entry (entryHash): a redelivered entry is found at once
+	seeds     [2]maphash.Seed
 }
 
 func (m *Memory) prob() *memProblems {
 	if m.problems == nil {
 		m.problems = &memProblems{recur: map[string]problem.Recurrence{}, problems: map[string]problem.Problem{},
 			byStatus: map[problem.Status]map[string]bool{}, links: map[string]map[string]time.Time{}, timelines: map[string][]problem.Entry{},
-			entryKeys: map[string]bool{}}
+			entryKeys: map[[2]uint64]bool{}, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
 	}
 	return m.problems
 }
@@ -49,6 +52,10 @@ func cloneProblem(p problem.Problem) problem.Problem {
 func (m *Memory) Recur(_ context.Context, fp string, apply func(*problem.Recurrence) bool) (problem.Recurrence, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
+	if err := m.hotPrint(fp); err != nil { // a spilling store's recurrences spill with their fingerprints
+		return problem.Recurrence{}, err
+	}
 	ps := m.prob()
 	r, ok := ps.recur[fp]
 	if !ok {
@@ -103,12 +110,32 @@ func (ps *memProblems) view(id string) problem.Problem {
 	return p
 }
 
+// entryHash is an entry's problem, time and key in 128 bits (two hashes of independent
+// seeds): a problem's timeline gains an entry per incident linked, and the set of them
+// kept each one's text; two collide with a probability of about n²/2¹²⁹.
+func (ps *memProblems) entryHash(e problem.Entry) [2]uint64 {
+	var h [2]uint64
+	var at [12]byte
+	binary.LittleEndian.PutUint64(at[:8], uint64(e.At.Unix()))
+	binary.LittleEndian.PutUint32(at[8:], uint32(e.At.Nanosecond()))
+	for i, seed := range ps.seeds {
+		var mh maphash.Hash
+		mh.SetSeed(seed)
+		mh.WriteString(e.Problem)
+		mh.WriteByte(0)
+		mh.Write(at[:])
+		mh.WriteString(e.Key)
+		h[i] = mh.Sum64()
+	}
+	return h
+}
+
 func (ps *memProblems) addEntry(e problem.Entry) {
 	if e.Problem == "" || e.Key == "" {
 		return
 	}
 	e.At = e.At.UTC()
-	k := e.Problem + "\x00" + e.At.Format(time.RFC3339Nano) + "\x00" + e.Key
+	k := ps.entryHash(e)
 	if ps.entryKeys[k] {
 		return
 	}

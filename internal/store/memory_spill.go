@@ -6,26 +6,38 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
 )
 
-// spill keeps the timelines of the incidents not touched lately in a temporary file
-// instead of memory, so that a replay of millions of events holds the timelines of the
-// incidents it is working on, not of every incident it ever opened. Reading a spilled
-// timeline (Timeline, or an entry added to it) brings it back whole: callers see
-// exactly what an all-in-memory store gives them. Caller holds m.mu for every method.
+// spill keeps the incidents not touched lately in a temporary file instead of memory,
+// so that a replay of millions of events holds the incidents it is working on, not
+// every incident it ever opened: their items with their ledgers, last change and
+// finished actions (memory_cold.go), and their timelines, written out when the
+// incident falls out of the keep most recently used; and the same of the fingerprints'
+// loose events, ledgers and recurrences (memory_cold_prints.go). Reading a spilled
+// incident (Get, List, Walk, Due, Current) decodes its record and leaves it where it
+// is; changing it (Change, Record, SetDue, OpenEarlier, Claim, Done) or its timeline
+// (Timeline, AddEntries, an entry of a change) brings it back whole: callers see
+// exactly what an all-in-memory store gives them. What stays in memory of a spilled
+// incident is its place in the indexes (memory.go, memory_opened.go, memory_due.go)
+// and its records' offsets. Caller holds m.mu for every method.
 type spill struct {
-	keep  int      // timelines kept in memory, the most recently touched
-	f     *os.File // append-only; a timeline brought back leaves its bytes behind
-	name  string   // the file's name while it could not be removed at once (Close removes it)
-	size  int64
-	at    map[string]spillRef // incident -> its spilled timeline
-	lru   *list.List          // incident ids with a timeline in memory, most recent first
-	elems map[string]*list.Element
-	buf   []byte
-	off   bool // a write failed: everything stays in memory from then on
+	keep   int      // incidents kept in memory, the most recently touched
+	f      *os.File // append-only; a record brought back leaves its bytes behind
+	name   string   // the file's name while it could not be removed at once (Close removes it)
+	size   int64
+	at     map[string]spillRef    // incident -> its spilled timeline
+	clean  map[string]spillRef    // incident -> where its timeline, read back and not changed since, still lies
+	items  map[string]spillRef    // incident -> its spilled item, ledger, last change and finished actions
+	prints map[[2]uint64]spillRef // fingerprint (fpHash) -> its spilled loose events, ledger and recurrence (memory_cold_prints.go)
+	lru    *list.List             // incident ids with something in memory, most recent first
+	elems  map[string]*list.Element
+	buf    []byte
+	shared interner // values incidents read back share (memory_cold.go)
+	off    bool     // a write failed: everything stays in memory from then on
 }
 
 type spillRef struct {
@@ -33,18 +45,19 @@ type spillRef struct {
 	n   int
 }
 
-// SpillTimelines makes the store keep at most keep timelines in memory (the most
-// recently touched) and the others in a temporary file (in dir; "" for the system's),
-// read back when touched again. Close removes the file.
-func (m *Memory) SpillTimelines(dir string, keep int) error {
+// SpillIncidents makes the store keep at most keep incidents in memory (the most
+// recently touched: their items, ledgers and timelines) and the others in a temporary
+// file (in dir; "" for the system's), read back when touched again. Close removes the
+// file.
+func (m *Memory) SpillIncidents(dir string, keep int) error {
 	if keep < 1 {
-		return fmt.Errorf("spill timelines: keep %d; want at least 1", keep)
+		return fmt.Errorf("spill incidents: keep %d; want at least 1", keep)
 	}
-	f, err := os.CreateTemp(dir, "firebreak-timelines-*")
+	f, err := os.CreateTemp(dir, "firebreak-incidents-*")
 	if err != nil {
-		return fmt.Errorf("spill timelines: %w", err)
+		return fmt.Errorf("spill incidents: %w", err)
 	}
-	s := &spill{keep: keep, f: f, at: map[string]spillRef{}, lru: list.New(), elems: map[string]*list.Element{}}
+	s := &spill{keep: keep, f: f, at: map[string]spillRef{}, clean: map[string]spillRef{}, items: map[string]spillRef{}, prints: map[[2]uint64]spillRef{}, lru: list.New(), elems: map[string]*list.Element{}}
 	if os.Remove(f.Name()) != nil { // where an open file cannot be removed, Close does
 		s.name = f.Name()
 	}
@@ -52,16 +65,28 @@ func (m *Memory) SpillTimelines(dir string, keep int) error {
 	defer m.mu.Unlock()
 	if m.spill != nil {
 		_ = f.Close()
-		return errors.New("spill timelines: already spilling")
+		return errors.New("spill incidents: already spilling")
 	}
 	m.spill = s
 	for id := range m.timelines {
-		m.touched(id)
+		m.use(id)
 	}
+	for id := range m.incidents {
+		m.use(id)
+	}
+	for fp := range m.loose {
+		m.use(printKey(fp))
+	}
+	if m.problems != nil {
+		for fp := range m.problems.recur {
+			m.use(printKey(fp))
+		}
+	}
+	m.settle()
 	return nil
 }
 
-// Close releases the file timelines are spilled to, if any. The store must not be used after.
+// Close releases the file incidents are spilled to, if any. The store must not be used after.
 func (m *Memory) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -79,57 +104,122 @@ func (m *Memory) Close() error {
 	return err
 }
 
-// resident brings the timeline of id back into memory if it was spilled. Caller holds m.mu.
+// resident brings the timeline of id back into memory if it was spilled, and marks id
+// used. Caller holds m.mu.
 func (m *Memory) resident(id string) error {
 	s := m.spill
-	if s == nil {
+	if s == nil || id == "" {
 		return nil
 	}
-	ref, ok := s.at[id]
-	if !ok {
-		return nil
+	if ref, ok := s.at[id]; ok {
+		b, err := s.read(ref)
+		if err != nil {
+			return fmt.Errorf("timeline of %s: read back: %w", id, err)
+		}
+		tl, err := decodeEntries(id, b)
+		if err != nil {
+			return fmt.Errorf("timeline of %s: read back: %w", id, err)
+		}
+		delete(s.at, id)
+		s.clean[id] = ref
+		m.timelines[id] = tl
 	}
-	b := make([]byte, ref.n)
-	if _, err := s.f.ReadAt(b, ref.off); err != nil {
-		return fmt.Errorf("timeline of %s: read back: %w", id, err)
-	}
-	tl, err := decodeEntries(id, b)
-	if err != nil {
-		return fmt.Errorf("timeline of %s: read back: %w", id, err)
-	}
-	delete(s.at, id)
-	m.timelines[id] = tl
+	m.use(id)
 	return nil
 }
 
-// touched marks the timeline of id as the most recently used and spills the least
-// recently used beyond keep. Caller holds m.mu; id's timeline is resident.
-func (m *Memory) touched(id string) {
+// use marks id as the most recently used incident. What falls beyond keep is spilled
+// by settle, once the method that used it is done with what it holds. Caller holds m.mu.
+func (m *Memory) use(id string) {
 	s := m.spill
 	if s == nil || s.off {
 		return
 	}
 	if e, ok := s.elems[id]; ok {
 		s.lru.MoveToFront(e)
-	} else {
-		s.elems[id] = s.lru.PushFront(id)
+		return
+	}
+	if inc := m.incidents[id]; inc != nil {
+		id = inc.ID // the item's own string: the caller's may hold more than it
+	}
+	s.elems[id] = s.lru.PushFront(id)
+}
+
+// settle spills the least recently used incidents beyond keep. Every method that may
+// bring an incident back or create one calls it last, so that no item it holds is
+// written out under it. Caller holds m.mu.
+func (m *Memory) settle() {
+	s := m.spill
+	if s == nil || s.off {
+		return
 	}
 	for s.lru.Len() > s.keep {
 		back := s.lru.Back()
-		old := back.Value.(string)
-		if tl := m.timelines[old]; len(tl) > 0 {
-			s.buf = encodeEntries(s.buf[:0], tl)
-			if _, err := s.f.WriteAt(s.buf, s.size); err != nil {
-				s.off = true // keep it, and every other, in memory
-				return
-			}
-			s.at[old] = spillRef{off: s.size, n: len(s.buf)}
-			s.size += int64(len(s.buf))
+		id := back.Value.(string)
+		if err := m.spillOut(id); err != nil {
+			s.off = true // keep it, and every other, in memory
+			return
 		}
-		delete(m.timelines, old)
 		s.lru.Remove(back)
-		delete(s.elems, old)
+		delete(s.elems, id)
 	}
+}
+
+// spillOut writes id's timeline and item (with its ledger and last change) to the file
+// and lets them go. A part that fails to be written stays in memory. Caller holds m.mu.
+func (m *Memory) spillOut(id string) error {
+	if fp, ok := strings.CutPrefix(id, printPrefix); ok {
+		return m.spillPrint(fp)
+	}
+	s := m.spill
+	if ref, ok := s.clean[id]; ok { // unchanged since it was read back: its bytes are still there
+		s.at[id] = ref
+	} else if tl := m.timelines[id]; len(tl) > 0 {
+		s.buf = encodeEntries(s.buf[:0], tl)
+		ref, err := s.write(s.buf)
+		if err != nil {
+			return err
+		}
+		s.at[id] = ref
+	}
+	delete(s.clean, id)
+	delete(m.timelines, id)
+	inc := m.incidents[id]
+	if inc == nil {
+		return nil
+	}
+	b, err := m.encodeCold(s.buf[:0], inc)
+	if err != nil {
+		return nil // not representable (a time beyond year 9999): it stays in memory
+	}
+	s.buf = b
+	ref, err := s.write(b)
+	if err != nil {
+		return err
+	}
+	s.items[id] = ref
+	delete(m.incidents, id)
+	delete(m.ledgers, Ledger{Incident: id})
+	delete(m.lastChange, id)
+	delete(m.doneOf, id)
+	return nil
+}
+
+func (s *spill) write(b []byte) (spillRef, error) {
+	if _, err := s.f.WriteAt(b, s.size); err != nil {
+		return spillRef{}, err
+	}
+	ref := spillRef{off: s.size, n: len(b)}
+	s.size += int64(len(b))
+	return ref, nil
+}
+
+func (s *spill) read(ref spillRef) ([]byte, error) {
+	b := make([]byte, ref.n)
+	if _, err := s.f.ReadAt(b, ref.off); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // encodeEntries appends tl to b: a count, then per entry its time (seconds and

@@ -17,7 +17,7 @@ import (
 func spilling(t *testing.T) *store.Memory {
 	t.Helper()
 	m := store.NewMemory(now)
-	if err := m.SpillTimelines(t.TempDir(), 1); err != nil {
+	if err := m.SpillIncidents(t.TempDir(), 1); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

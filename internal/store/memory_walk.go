@@ -26,6 +26,18 @@ func (m *Memory) Walk(ctx context.Context, f Filter, yield func(incident.Inciden
 			refs = append(refs, ref{inc.OpenedAt, id})
 		}
 	}
+	if m.spill != nil {
+		for id := range m.spill.items { // spilled incidents are read, not brought back
+			inc, _, err := m.lookup(id)
+			if err != nil {
+				m.mu.Unlock()
+				return err
+			}
+			if inc != nil && statusIn(inc.Status, f.Status) && f.admits(inc) {
+				refs = append(refs, ref{inc.OpenedAt, id})
+			}
+		}
+	}
 	m.mu.Unlock()
 	slices.SortFunc(refs, func(a, b ref) int {
 		if c := b.at.Compare(a.at); c != 0 {
@@ -47,8 +59,14 @@ func (m *Memory) Walk(ctx context.Context, f Filter, yield func(incident.Inciden
 			return err
 		}
 		m.mu.Lock()
-		inc := m.view(r.id)
+		inc, ok, err := m.view(r.id)
 		m.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
 		if err := yield(inc); err != nil {
 			return err
 		}
