@@ -18,7 +18,7 @@ type ProblemRef struct {
 }
 
 // summariseProblems fills the problems and the response report of a finished replay.
-func summariseProblems(ctx context.Context, l *pipeline.Local, sum *Summary, incs []incident.Incident) error {
+func summariseProblems(ctx context.Context, l *pipeline.Local, sum *Summary, each func(yield func(incident.Incident) error) error) error {
 	probs, err := l.Store.ListProblems(ctx, problem.Filter{})
 	if err != nil {
 		return fmt.Errorf("replay: problems: %w", err)
@@ -32,7 +32,7 @@ func summariseProblems(ctx context.Context, l *pipeline.Local, sum *Summary, inc
 		sum.ProblemList = append(sum.ProblemList, ProblemRef{ID: p.ID, Fingerprint: p.Fingerprint, Incidents: p.Incidents})
 	}
 	sum.Problems = len(sum.ProblemList)
-	rep, err := report.Build(ctx, report.Input{Until: sum.Until, By: report.BySeverity, Incidents: incs, Config: l.Config})
+	rep, err := report.Build(ctx, report.Input{Until: sum.Until, By: report.BySeverity, Each: each, Config: l.Config})
 	if err != nil {
 		return fmt.Errorf("replay: report: %w", err)
 	}

@@ -437,14 +437,15 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	sum.Escalations, sum.Reminders = l.Escalation.Escalations, l.Escalation.Reminders
 	sum.Breaches, sum.AutoResolved = l.Escalation.Breaches, l.Escalation.AutoResolved
 	sum.HeartbeatsMissed, sum.HeartbeatsResumed = l.Heartbeat.Missed, l.Heartbeat.Resumed
-	// The response report measures every incident at once (report.Build); the list is
-	// let go as soon as it is built.
-	incs, err := res.Incidents(ctx)
-	if err != nil {
-		return nil, err
+	// The response report folds the incidents as the store walks them, counting the
+	// quiet ones on the way: no list of every incident is held.
+	each := func(yield func(incident.Incident) error) error {
+		return res.EachIncident(ctx, func(inc incident.Incident) error {
+			countQuiet(sum, inc)
+			return yield(inc)
+		})
 	}
-	countQuiet(sum, incs)
-	if err := summariseProblems(ctx, l, sum, incs); err != nil {
+	if err := summariseProblems(ctx, l, sum, each); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -466,17 +467,15 @@ func countRuns(sum *Summary, runs []*runbook.Run) {
 	}
 }
 
-// countQuiet counts the incidents a silence, an inhibition or a group kept quiet.
-func countQuiet(sum *Summary, incs []incident.Incident) {
-	for _, inc := range incs {
-		switch {
-		case inc.SilencedBy != "":
-			sum.Silenced++
-		case inc.ParentReason == string(incident.KindInhibited):
-			sum.Inhibited++
-		case inc.ParentReason == string(incident.KindGrouped):
-			sum.Grouped++
-		}
+// countQuiet counts inc if a silence, an inhibition or a group kept it quiet.
+func countQuiet(sum *Summary, inc incident.Incident) {
+	switch {
+	case inc.SilencedBy != "":
+		sum.Silenced++
+	case inc.ParentReason == string(incident.KindInhibited):
+		sum.Inhibited++
+	case inc.ParentReason == string(incident.KindGrouped):
+		sum.Grouped++
 	}
 }
 

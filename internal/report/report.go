@@ -132,6 +132,9 @@ type Input struct {
 	Since, Until time.Time
 	By           string
 	Incidents    []incident.Incident
+	// Each, when set, walks further incidents one at a time, so that a report over
+	// millions of them (a replay's) folds them as they come instead of holding a list.
+	Each func(yield func(incident.Incident) error) error
 	Opened       []problem.Problem // problems opened in the period
 	Resolved     []problem.Problem // problems resolved in the period
 	OpenProblems int
@@ -155,7 +158,7 @@ func Build(ctx context.Context, in Input) (Report, error) {
 	total := &acc{g: Group{Key: "total"}}
 	fps := map[string]*Fingerprint{}
 	classes := map[string]bool{}
-	for _, inc := range in.Incidents {
+	add := func(inc incident.Incident) error {
 		key := keyOf(inc, by)
 		a := groups[key]
 		if a == nil {
@@ -197,6 +200,15 @@ func Build(ctx context.Context, in Input) (Report, error) {
 		f.Events += inc.Events
 		if inc.Runbook == "" {
 			classes[inc.Class] = true
+		}
+		return nil
+	}
+	for _, inc := range in.Incidents {
+		_ = add(inc) // add fails nothing
+	}
+	if in.Each != nil {
+		if err := in.Each(add); err != nil {
+			return Report{}, err
 		}
 	}
 	finish := func(a *acc) Group {

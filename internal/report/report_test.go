@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -67,6 +68,27 @@ func TestBuild(t *testing.T) {
 		Config: cfg, Contributors: []report.Contributor{section{}}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The same incidents walked one at a time (Each, as a replay folds them), some given
+	// as a list and the rest walked, make the same report.
+	walked, err := report.Build(context.Background(), report.Input{Since: t0, Until: t0.Add(3 * time.Hour), By: "severity", Incidents: incs[:1],
+		Each: func(yield func(incident.Incident) error) error {
+			for _, inc := range incs[1:] {
+				if err := yield(inc); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, Config: cfg, Contributors: []report.Contributor{section{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(walked, r) {
+		t.Errorf("Build with Each = %+v; want as with the list: %+v", walked, r)
+	}
+	walkErr := errors.New("store unavailable")
+	if _, err := report.Build(context.Background(), report.Input{By: "severity", Each: func(func(incident.Incident) error) error { return walkErr }}); !errors.Is(err, walkErr) {
+		t.Errorf("Build with a failing walk: err = %v; want the walk's error", err)
 	}
 	if r.Total.Incidents != 4 || r.Total.Active != 2 || r.Total.Breaches != 4 || r.Total.Met != 2 {
 		t.Errorf("Total = %+v; want 4 incidents, 2 active, 4 breaches, 2 met", r.Total)
