@@ -134,7 +134,7 @@ type Input struct {
 	Incidents    []incident.Incident
 	// Each, when set, walks further incidents one at a time, so that a report over
 	// millions of them (a replay's) folds them as they come instead of holding a list.
-	Each func(yield func(incident.Incident) error) error
+	Each         func(yield func(incident.Incident) error) error
 	Opened       []problem.Problem // problems opened in the period
 	Resolved     []problem.Problem // problems resolved in the period
 	OpenProblems int
