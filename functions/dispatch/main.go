@@ -47,9 +47,8 @@ func setup(env *lambdaenv.Env) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &dispatch.Dispatcher{Store: db, Quiet: db, Sender: sender, Runbooks: starter, Config: env.Config,
-		Now: env.Now, Log: env.Log, Metrics: metrics.New(os.Stdout),
-		OnCall: &page.Resolver{Config: env.Config, Overrides: db}}
+	d := &dispatch.Dispatcher{Store: db, Quiet: db, Sender: sender, Runbooks: starter, Config: env.Config, Now: env.Now,
+		Log: env.Log, Metrics: metrics.New(os.Stdout), OnCall: &page.Resolver{Config: env.Config, Overrides: db}}
 	d.Reviews = &review.Service{Store: db, Config: env.Config, Now: env.Now} // post-incident reviews of resolved incidents
 	d.Problems = &problem.Tracker{Store: db, Sender: notify.ProblemTeller{Sender: sender}, Once: store.Once{Claims: db}, Rule: problem.Rules(env.Config), Permanent: dispatch.IsPermanent,
 		Log: env.Log, Metrics: d.Metrics} // problems of recurring fingerprints
