@@ -32,21 +32,17 @@ func New(rules []events.Rule) (*Bus, error) {
 // Route returns the names of the rules whose pattern matches the raw event, in catalog
 // order; none means EventBridge would not deliver it to Firebreak.
 func (b *Bus) Route(raw []byte) ([]string, error) {
-	idx, err := b.m.Match(raw)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(idx))
-	for i, j := range idx {
-		names[i] = b.rules[j].Name
-	}
-	return names, nil
+	return b.names(b.m.Match(raw))
 }
 
 // RouteDecoded is Route for an event already decoded (as encoding/json decodes a JSON
 // object into any, e.g. event.Event.Doc): the same rules, without decoding it again.
 func (b *Bus) RouteDecoded(doc map[string]any) ([]string, error) {
-	idx, err := b.m.MatchDecoded(doc)
+	return b.names(b.m.MatchDecoded(doc))
+}
+
+// names turns the indexes of matching rules into their names.
+func (b *Bus) names(idx []int, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
