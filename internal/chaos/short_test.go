@@ -35,17 +35,26 @@ func samples(t *testing.T) [][]byte {
 // incident opened earlier but delivered later is in before either is decided.
 const waitForJitter = 3 * time.Minute
 
+// runConfig is the shipped configuration with the runs' grouping.wait.
+func runConfig() (*config.Config, error) {
+	cfg, err := firebreak.Config()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Grouping.Wait = config.Duration{Duration: waitForJitter} // grouping decided in event time
+	return cfg, nil
+}
+
 // reference is the in-order run of the samples (one worker, one delivery each, no
 // faults) that the short runs compare with, run once for the test binary.
 func reference(t *testing.T) *chaos.Result {
 	t.Helper()
 	refOnce.Do(func() {
-		cfg, err := firebreak.Config()
+		cfg, err := runConfig()
 		if err != nil {
 			refErr = err
 			return
 		}
-		cfg.Grouping.Wait = config.Duration{Duration: waitForJitter} // grouping decided in event time
 		refResult, refErr = chaos.Run{Config: cfg, Events: samples(t), Workers: 1, Dynalite: dynamotest.SharedForTest(t).Endpoint}.Do(context.Background())
 	})
 	if refErr != nil {
@@ -73,11 +82,10 @@ var (
 // the same incidents, timelines, notices and runbook executions. Order and concurrency
 // change nothing. (The runs under faults are `make chaos`.)
 func TestSamplesConcurrentlyShort(t *testing.T) {
-	cfg, err := firebreak.Config()
+	cfg, err := runConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Grouping.Wait = config.Duration{Duration: waitForJitter} // grouping decided in event time
 	srv := dynamotest.SharedForTest(t)
 	ref := reference(t)
 	got, err := chaos.Run{Config: cfg, Events: samples(t), Deliveries: 3, Shuffle: 7, Jitter: 2 * time.Minute, Workers: 4,
@@ -101,11 +109,10 @@ func TestSamplesConcurrentlyShort(t *testing.T) {
 // client timed out while SNS took it (a standard topic cannot de-duplicate it), up to
 // the number of such publishes.
 func TestSamplesUnderFaultsShort(t *testing.T) {
-	cfg, err := firebreak.Config()
+	cfg, err := runConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Grouping.Wait = config.Duration{Duration: waitForJitter} // grouping decided in event time
 	srv := dynamotest.SharedForTest(t)
 	ref := reference(t)
 	got, err := chaos.Run{Config: cfg, Events: samples(t), Deliveries: 3, Shuffle: 7, Jitter: 2 * time.Minute, Workers: 4,

@@ -14,9 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/chaos"
-	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/replay"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
@@ -31,11 +29,10 @@ import (
 // drained, the operator redrives the intake DLQ while it holds messages, as its alarm
 // asks (at most ten times).
 func TestChaosTable(t *testing.T) {
-	cfg, err := firebreak.Config()
+	cfg, err := runConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Grouping.Wait = config.Duration{Duration: waitForJitter} // grouping decided in event time
 	srv := dynamotest.SharedForTest(t)
 	n := 10_000
 	if v, err := strconv.Atoi(os.Getenv("CHAOS_EVENTS")); err == nil && v > 0 {
