@@ -1,10 +1,12 @@
 package chaos
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -68,6 +70,9 @@ type Run struct {
 	SDKRetries bool    // the clients retry as the SDK's standard retryer does
 	Dynalite   string  // endpoint of a running dynalite
 	Log        *slog.Logger
+	// Dump, when set, receives every incident of the final state with its whole
+	// timeline (times, kinds, keys, details), to read two runs' differences by hand.
+	Dump io.Writer
 }
 
 // Result is what a run ended with and what it went through.
@@ -287,6 +292,11 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 	reader := store.NewDynamo(direct, table, clock.Now)
 	if res.State, err = snapshot(ctx, reader, rec); err != nil {
 		return nil, err
+	}
+	if r.Dump != nil {
+		if err := dump(ctx, reader, r.Dump); err != nil {
+			return nil, err
+		}
 	}
 	return res, nil
 }
@@ -604,4 +614,26 @@ func jsonField(raw []byte, name string) string {
 	}
 	v, _ := m[name].(string)
 	return v
+}
+
+// dump writes every incident with its whole timeline to w.
+func dump(ctx context.Context, st *store.Dynamo, w io.Writer) error {
+	incs, err := st.List(ctx, store.Filter{})
+	if err != nil {
+		return err
+	}
+	sort.Slice(incs, func(i, j int) bool { return incs[i].ID < incs[j].ID })
+	bw := bufio.NewWriter(w)
+	for _, inc := range incs {
+		tl, err := st.Timeline(ctx, inc.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(bw, "%s %s %q status=%s severity=%s opened=%s state_at=%s parent=%s\n", inc.ID, inc.Fingerprint, inc.Title,
+			inc.Status, inc.Severity, inc.OpenedAt.Format(time.RFC3339), inc.StateAt.Format(time.RFC3339), inc.Parent)
+		for _, e := range tl {
+			fmt.Fprintf(bw, "    %s %s %s %q\n", e.At.Format(time.RFC3339Nano), e.Kind, e.Key, e.Detail)
+		}
+	}
+	return bw.Flush()
 }

@@ -6,8 +6,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,7 +29,8 @@ import (
 // CHAOS_RATES (percentages, e.g. "0,10") chooses the fault rates, CHAOS_SDK=on or off
 // the SDK retries; CHAOS_LOG=1 logs the Lambdas' errors. Each time the queue has
 // drained, the operator redrives the intake DLQ while it holds messages, as its alarm
-// asks (at most ten times).
+// asks (at most ten times). CHAOS_DUMP=DIR writes each run's incidents with their whole
+// timelines to DIR (reference.txt, then one file per row), to read differences by hand.
 func TestChaosTable(t *testing.T) {
 	cfg, err := runConfig()
 	if err != nil {
@@ -83,7 +86,7 @@ func TestChaosTable(t *testing.T) {
 	fmt.Fprintln(w, "input\tfaults\tSDK retries\tinjected\tthrottling\t5xx\tslow\tdropped\tafter-write\tretries\tredelivered\tDLQ\tredriven\tDLQ left\tstream retries\tstream lost\tlost\tduplicated\tresent (timed out)\tseconds\t")
 	bad := false
 	for _, in := range inputs {
-		ref, err := chaos.Run{Config: cfg, Events: in.events, Workers: 1, Dynalite: srv.Endpoint}.Do(ctx)
+		ref, err := chaos.Run{Config: cfg, Events: in.events, Workers: 1, Dynalite: srv.Endpoint, Dump: dumpFile(t, in.name, "reference")}.Do(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +94,8 @@ func TestChaosTable(t *testing.T) {
 			for _, retries := range sdk {
 				start := time.Now()
 				got, err := chaos.Run{Config: cfg, Events: in.events, Deliveries: 3, Shuffle: 11, Jitter: 2 * time.Minute, Workers: 4,
-					Faults: chaos.Options{Rate: rate, Seed: 11}, SDKRetries: retries, Redrives: 10, Dynalite: srv.Endpoint, Log: log}.Do(ctx)
+					Faults: chaos.Options{Rate: rate, Seed: 11}, SDKRetries: retries, Redrives: 10, Dynalite: srv.Endpoint, Log: log,
+					Dump: dumpFile(t, in.name, fmt.Sprintf("%.0f%%-sdk-%v", rate*100, retries))}.Do(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -123,4 +127,18 @@ func TestChaosTable(t *testing.T) {
 	if bad {
 		t.Error("some runs lost or duplicated what the fault-free run did (lost/duplicated columns)")
 	}
+}
+
+// dumpFile is where a run's incidents go under CHAOS_DUMP (nil: nowhere).
+func dumpFile(t *testing.T, input, run string) io.Writer {
+	dir := os.Getenv("CHAOS_DUMP")
+	if dir == "" {
+		return nil
+	}
+	f, err := os.Create(filepath.Join(dir, strings.ReplaceAll(input, " ", "-")+"-"+run+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f
 }
