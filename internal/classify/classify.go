@@ -70,10 +70,12 @@ func New(cfg *config.Config) (*Classifier, error) {
 	}
 	c := &Classifier{cfg: cfg, classes: cfg.Taxonomy, m: m, titles: make([]*title, len(cfg.Taxonomy)), accounts: accounts.New(cfg)}
 	for i, cl := range cfg.Taxonomy {
-		c.titles[i] = compileTitle(cl.TitleT)
+		if c.titles[i], err = newTitle(cl); err != nil {
+			return nil, fmt.Errorf("taxonomy of %s: %w", cfg.File, err)
+		}
 	}
-	if cfg.Fallback != nil {
-		c.fallback = compileTitle(cfg.Fallback.TitleT)
+	if c.fallback, err = newTitle(cfg.Fallback); err != nil {
+		return nil, fmt.Errorf("fallback of %s: %w", cfg.File, err)
 	}
 	return c, nil
 }
