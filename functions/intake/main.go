@@ -11,7 +11,10 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 )
 
-func main() { lambdaenv.Start("intake", setup) }
+func main() { lambdaenv.Start("intake", setup, options...) }
+
+// options: intake resolves no on-call schedule.
+var options = []lambdaenv.Option{lambdaenv.WithoutSchedules()}
 
 func setup(env *lambdaenv.Env) (any, error) {
 	db, err := env.Store()
