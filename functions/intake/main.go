@@ -21,7 +21,11 @@ func setup(env *lambdaenv.Env) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := classify.New(env.Config)
+	newClassifier := classify.NewPlain // no template engine linked while every title is plain
+	if !lambdaenv.PlainTitles {
+		newClassifier = classify.New
+	}
+	c, err := newClassifier(env.Config)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,8 +52,10 @@ var fieldKinds = map[string]partKind{
 // are compiled once into parts and rendered without a template engine; any other
 // template runs through text/template, as configured.
 type title struct {
-	parts []titlePart // nil: use tmpl
-	tmpl  *template.Template
+	parts []titlePart // nil: use exec
+	// exec is the template's Execute, set only by compileTitle: a program that never
+	// compiles a template (NewPlain) links no template execution.
+	exec func(io.Writer, any) error
 }
 
 // newTitle compiles a class's title (nil when it has none). A title of the simple form
@@ -74,6 +77,19 @@ func newTitle(cl *config.Class) (*title, error) {
 		}
 	}
 	return compileTitle(t), nil
+}
+
+// plainTitle compiles a plain title (titleParts' form) from its text; any other is an
+// error naming the class (nil when it has no title).
+func plainTitle(cl *config.Class) (*title, error) {
+	if cl == nil || cl.Title == "" {
+		return nil, nil
+	}
+	parts, ok := titleParts(cl.Title)
+	if !ok {
+		return nil, fmt.Errorf("class %s: title %q is not plain (only text, {{.Field}} and {{index .Attrs \"key\"}}): it needs the template engine (classify.New)", cl.Class, cl.Title)
+	}
+	return &title{parts: parts}, nil
 }
 
 // titleParts compiles a title made only of text, {{.Field}} and {{index .Attrs "key"}}
@@ -138,7 +154,7 @@ func compileTitle(t *template.Template) *title {
 	if t == nil {
 		return nil
 	}
-	out := &title{tmpl: t}
+	out := &title{exec: t.Execute}
 	if t.Tree == nil || t.Tree.Root == nil {
 		return out
 	}
@@ -195,7 +211,7 @@ func (t *title) render(d *titleData) (string, error) {
 	if t.parts == nil {
 		var b strings.Builder
 		dd := *d // only the copy escapes into the template engine
-		if err := t.tmpl.Execute(&b, &dd); err != nil {
+		if err := t.exec(&b, &dd); err != nil {
 			return "", err
 		}
 		return squash(b.String()), nil

@@ -98,7 +98,7 @@ func TestNewTitle(t *testing.T) {
 			if err != nil {
 				t.Fatalf("newTitle(%q, TitleT parsed %v) = %v", tt.text, parsed, err)
 			}
-			if tt.ok && c.tmpl != nil {
+			if tt.ok && c.exec != nil {
 				t.Errorf("newTitle(%q) kept a template; want it compiled from the text alone", tt.text)
 			}
 			got, err := c.render(&probe)

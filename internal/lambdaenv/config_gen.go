@@ -1602,4 +1602,8 @@ func compiledConfig() *config.Config {
 	}
 }
 
+// PlainTitles reports whether every title of firebreak.yaml is plain (classify.Plain): then intake
+// makes its classifier with classify.NewPlain and links no template engine.
+const PlainTitles = true
+
 func ptr[T any](v T) *T { return &v }

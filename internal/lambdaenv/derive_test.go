@@ -3,6 +3,9 @@ package lambdaenv
 import (
 	"reflect"
 	"testing"
+
+	"github.com/firebreak-ops/firebreak"
+	"github.com/firebreak-ops/firebreak/internal/classify"
 )
 
 // TestLoadDerives: Load builds the compiled configuration's values and compiles the
@@ -40,5 +43,17 @@ func TestLoadDerives(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPlainTitles: the generated PlainTitles says what classify.Plain says of
+// firebreak.yaml, so that intake links the template engine exactly when a title needs it.
+func TestPlainTitles(t *testing.T) {
+	cfg, err := firebreak.Config()
+	if err != nil {
+		t.Fatalf("firebreak.yaml: %v", err)
+	}
+	if got, want := PlainTitles, classify.Plain(cfg); got != want {
+		t.Errorf("PlainTitles = %v; want classify.Plain(firebreak.yaml) = %v: run `go generate ./internal/lambdaenv`", got, want)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak"
+	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/oncall"
 )
@@ -44,7 +45,8 @@ func run() int {
 	return 0
 }
 
-// Source is a Go file of package pkg whose function fn returns cfg without what
+// Source is a Go file of package pkg whose function fn returns cfg, with the constant
+// PlainTitles (classify.Plain of cfg). fn returns cfg without what
 // config.Derive rebuilds: the title templates, which Go values cannot hold, and the
 // derived caches of derivedIn's types. fn does no other work than making the values: a
 // Lambda derives only what it uses (internal/lambdaenv.Load compiles the schedules unless
@@ -80,6 +82,9 @@ func Source(cfg *config.Config, pkg, fn string) ([]byte, error) {
 	fmt.Fprintf(&b, "// %s is %s, parsed and validated by internal/config when this file was generated,\n", fn, firebreak.ConfigFile)
 	b.WriteString("// without the fields config.Derive rebuilds (title templates, compiled schedules).\n")
 	fmt.Fprintf(&b, "func %s() *config.Config {\n\treturn %s\n}\n", fn, body)
+	fmt.Fprintf(&b, "\n// PlainTitles reports whether every title of %s is plain (classify.Plain): then intake\n", firebreak.ConfigFile)
+	b.WriteString("// makes its classifier with classify.NewPlain and links no template engine.\n")
+	fmt.Fprintf(&b, "const PlainTitles = %t\n", classify.Plain(cfg))
 	if w.ptr {
 		b.WriteString("\nfunc ptr[T any](v T) *T { return &v }\n")
 	}
