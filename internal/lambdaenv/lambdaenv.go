@@ -56,10 +56,11 @@ type options struct {
 	noSchedules bool
 }
 
-// WithoutSchedules is for a function that resolves no on-call schedule (intake): Load
-// leaves the configuration's schedules uncompiled, which spares loading every layer's
-// time zone at cold start. A schedule asked anyway is answered the same, compiled on each
-// ask.
+// WithoutSchedules is for a function that evaluates no on-call schedule (intake, rotate,
+// webhook; internal/coldstart's TestWithoutSchedulesWhereNoneIsEvaluated holds the list
+// to what the linker keeps): Load leaves the configuration's schedules uncompiled, which
+// spares loading every layer's time zone at cold start. A schedule asked anyway is
+// answered the same, compiled on each ask.
 func WithoutSchedules() Option { return func(o *options) { o.noSchedules = true } }
 
 // Start is every Firebreak Lambda's main: it loads the environment, builds the handler
