@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"regexp"
 	"sort"
+	"sync"
 
 	"github.com/firebreak-ops/firebreak/internal/pattern"
 	"github.com/firebreak-ops/firebreak/internal/strictyaml"
@@ -53,7 +54,7 @@ type catalogFile struct {
 
 // nameRe: at most 48 characters, checked apart (a {0,47} repetition costs every binary
 // that links this package ~550 allocations at init).
-var nameRe = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+var nameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9-]*$`) })
 
 const maxRuleName = 48
 
@@ -76,7 +77,7 @@ func ParseRules(file string, data []byte) ([]Rule, error) {
 	for i, r := range f.Rules {
 		key := fmt.Sprintf("rules[%d]", i)
 		switch {
-		case len(r.Name) > maxRuleName || !nameRe.MatchString(r.Name):
+		case len(r.Name) > maxRuleName || !nameRe().MatchString(r.Name):
 			errs = append(errs, doc.Errorf(key+".name", "%q must be lower-case letters, digits and dashes, at most 48", r.Name))
 		case seen[r.Name]:
 			errs = append(errs, doc.Errorf(key+".name", "duplicate rule %q", r.Name))

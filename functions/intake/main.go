@@ -11,14 +11,21 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 )
 
-func main() { lambdaenv.Start("intake", setup) }
+func main() { lambdaenv.Start("intake", setup, options...) }
+
+// options: intake resolves no on-call schedule.
+var options = []lambdaenv.Option{lambdaenv.WithoutSchedules()}
 
 func setup(env *lambdaenv.Env) (any, error) {
 	db, err := env.Store()
 	if err != nil {
 		return nil, err
 	}
-	c, err := classify.New(env.Config)
+	newClassifier := classify.NewPlain // no template engine linked while every title is plain
+	if !lambdaenv.PlainTitles {
+		newClassifier = classify.New
+	}
+	c, err := newClassifier(env.Config)
 	if err != nil {
 		return nil, err
 	}

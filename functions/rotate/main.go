@@ -9,5 +9,5 @@ import (
 )
 
 func main() {
-	lambdaenv.Start("rotate", func(env *lambdaenv.Env) (any, error) { return links.Rotator(env).Handle, nil })
+	lambdaenv.Start("rotate", func(env *lambdaenv.Env) (any, error) { return links.Rotator(env).Handle, nil }, lambdaenv.WithoutSchedules())
 }

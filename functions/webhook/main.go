@@ -14,7 +14,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/webhook"
 )
 
-func main() { lambdaenv.Start("webhook", setup) }
+func main() { lambdaenv.Start("webhook", setup, lambdaenv.WithoutSchedules()) }
 
 func setup(env *lambdaenv.Env) (any, error) {
 	topics := map[string]string{}

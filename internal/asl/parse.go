@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -126,7 +127,9 @@ func (m *Machine) Resources() []string { return slices.Clone(m.resources) }
 // maxSeconds bounds TimeoutSeconds, HeartbeatSeconds and Wait Seconds as AWS does.
 const maxSeconds = 99999999
 
-var placeholderRE = regexp.MustCompile(`^\$\{[A-Za-z0-9_]+\}$`)
+// placeholderRE is compiled when first used: every Lambda links this package (through
+// internal/config) and most never parse a definition.
+var placeholderRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\$\{[A-Za-z0-9_]+\}$`) })
 
 // Fields each state type accepts besides Type, Comment and QueryLanguage.
 var stateFields = map[string][]string{
@@ -598,7 +601,7 @@ func (p *parser) task(f fields, st *state) error {
 	if !ok {
 		return f.errorf("Resource is required")
 	}
-	if !strings.HasPrefix(res, "arn:") && !placeholderRE.MatchString(res) {
+	if !strings.HasPrefix(res, "arn:") && !placeholderRE().MatchString(res) {
 		return f.errorf("Resource %q is neither an ARN nor a ${Placeholder}", res)
 	}
 	st.resource = res

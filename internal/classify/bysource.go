@@ -38,11 +38,11 @@ type sourceMatcher struct {
 func newBySource(patterns []json.RawMessage) (*bySource, error) {
 	b := &bySource{patterns: patterns, pinned: map[string][]int{}, matchers: map[string]*sourceMatcher{}}
 	for i, p := range patterns {
-		var v map[string]any
-		if err := json.Unmarshal(p, &v); err != nil {
+		source, err := sourceOf(p)
+		if err != nil {
 			return nil, fmt.Errorf("pattern %d %s: %w", i, p, err)
 		}
-		sources, ok := exactValues(v["source"])
+		sources, ok := exactValues(source)
 		if !ok {
 			b.unpinned = append(b.unpinned, i)
 			continue

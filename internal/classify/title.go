@@ -1,10 +1,16 @@
 package classify
 
 import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"text/template/parse"
 	"unicode"
+
+	"github.com/firebreak-ops/firebreak/internal/config"
 )
 
 // titleData is what titles are rendered with (the names config checks titles against).
@@ -46,15 +52,109 @@ var fieldKinds = map[string]partKind{
 // are compiled once into parts and rendered without a template engine; any other
 // template runs through text/template, as configured.
 type title struct {
-	parts []titlePart // nil: use tmpl
-	tmpl  *template.Template
+	parts []titlePart // nil: use exec
+	// exec is the template's Execute, set only by compileTitle: a program that never
+	// compiles a template (NewPlain) links no template execution.
+	exec func(io.Writer, any) error
+}
+
+// newTitle compiles a class's title (nil when it has none). A title of the simple form
+// is compiled from its text (titleParts), so a Lambda's cold start parses no template;
+// any other runs through its template, TitleT, parsed here when the configuration was
+// not derived (the configuration compiled into a Lambda is not: internal/lambdaenv).
+func newTitle(cl *config.Class) (*title, error) {
+	if cl == nil || cl.Title == "" {
+		return nil, nil
+	}
+	if parts, ok := titleParts(cl.Title); ok {
+		return &title{parts: parts}, nil
+	}
+	t := cl.TitleT
+	if t == nil {
+		var err error
+		if t, err = cl.ParseTitle(); err != nil {
+			return nil, fmt.Errorf("class %s: title: %w", cl.Class, err)
+		}
+	}
+	return compileTitle(t), nil
+}
+
+// plainTitle compiles a plain title (titleParts' form) from its text; any other is an
+// error naming the class (nil when it has no title).
+func plainTitle(cl *config.Class) (*title, error) {
+	if cl == nil || cl.Title == "" {
+		return nil, nil
+	}
+	parts, ok := titleParts(cl.Title)
+	if !ok {
+		return nil, fmt.Errorf("class %s: title %q is not plain (only text, {{.Field}} and {{index .Attrs \"key\"}}): it needs the template engine (classify.New)", cl.Class, cl.Title)
+	}
+	return &title{parts: parts}, nil
+}
+
+// titleParts compiles a title made only of text, {{.Field}} and {{index .Attrs "key"}}
+// / {{index .Tags "key"}} (spaces allowed inside the braces; the key a double-quoted
+// string without escapes) into the parts compileTitle makes of its parse tree. Anything
+// else (trim markers, comments, other actions, escapes, an unclosed action) is not
+// compiled here (ok false) and is left to the template parser.
+func titleParts(s string) (parts []titlePart, ok bool) {
+	parts = []titlePart{}
+	for s != "" {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			return append(parts, titlePart{kind: partText, text: s}), true
+		}
+		if i > 0 {
+			parts = append(parts, titlePart{kind: partText, text: s[:i]})
+		}
+		action, rest, closed := strings.Cut(s[i+2:], "}}")
+		if !closed {
+			return nil, false
+		}
+		p, ok := actionPart(action)
+		if !ok {
+			return nil, false
+		}
+		parts, s = append(parts, p), rest
+	}
+	return parts, true
+}
+
+// actionPart compiles the inside of one {{ }} of titleParts' form.
+func actionPart(a string) (titlePart, bool) {
+	if strings.ContainsAny(a, "\t\r\n") {
+		return titlePart{}, false
+	}
+	f := strings.Split(strings.Trim(a, " "), " ")
+	f = slices.DeleteFunc(f, func(s string) bool { return s == "" })
+	switch {
+	case len(f) == 1 && strings.HasPrefix(f[0], "."):
+		if k, ok := fieldKinds[f[0][1:]]; ok {
+			return titlePart{kind: k}, true
+		}
+	case len(f) == 3 && f[0] == "index" && len(f[2]) >= 2 && f[2][0] == '"' && f[2][len(f[2])-1] == '"':
+		if strings.ContainsAny(f[2][1:len(f[2])-1], "\"\\") {
+			return titlePart{}, false
+		}
+		key, err := strconv.Unquote(f[2]) // as the template parser reads it (invalid UTF-8 included)
+		if err != nil {
+			return titlePart{}, false
+		}
+		switch f[1] {
+		case ".Attrs":
+			return titlePart{kind: partAttr, text: key}, true
+		case ".Tags":
+			return titlePart{kind: partTag, text: key}, true
+		}
+	}
+	return titlePart{}, false
 }
 
 func compileTitle(t *template.Template) *title {
 	if t == nil {
 		return nil
 	}
-	out := &title{tmpl: t}
+	out := &title{exec: t.Execute}
 	if t.Tree == nil || t.Tree.Root == nil {
 		return out
 	}
@@ -111,7 +211,7 @@ func (t *title) render(d *titleData) (string, error) {
 	if t.parts == nil {
 		var b strings.Builder
 		dd := *d // only the copy escapes into the template engine
-		if err := t.tmpl.Execute(&b, &dd); err != nil {
+		if err := t.exec(&b, &dd); err != nil {
 			return "", err
 		}
 		return squash(b.String()), nil

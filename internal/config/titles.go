@@ -12,6 +12,13 @@ func (c *Config) Derive() error {
 	if err := c.parseTitles(); err != nil {
 		return err
 	}
+	return c.CompileSchedules()
+}
+
+// CompileSchedules compiles the schedules' layers, Derive's second half, for a
+// configuration Parse validated: a Lambda that resolves on-call runs it at cold start
+// (it loads each layer's time zone), one that does not leaves it out.
+func (c *Config) CompileSchedules() error {
 	for _, name := range c.ScheduleNames() {
 		if s := c.Schedules[name]; s != nil {
 			if probs := s.Compile(func(id string) bool { return c.Contact(id) != nil }); len(probs) > 0 {
@@ -42,6 +49,10 @@ func (c *Config) parseTitles() error {
 	}
 	return title("fallback", c.Fallback)
 }
+
+// ParseTitle parses the class's title template as Parse does (TitleT), for a class
+// whose TitleT was not derived.
+func (cl *Class) ParseTitle() (*template.Template, error) { return newTitle(cl) }
 
 // newTitle parses a class's title template as Parse does.
 func newTitle(cl *Class) (*template.Template, error) {

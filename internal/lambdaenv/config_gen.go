@@ -11,9 +11,10 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/silence"
 )
 
-// compiledConfig is firebreak.yaml, parsed and validated by internal/config when this file was generated.
-func compiledConfig() (*config.Config, error) {
-	c := &config.Config{
+// compiledConfig is firebreak.yaml, parsed and validated by internal/config when this file was generated,
+// without the fields config.Derive rebuilds (title templates, compiled schedules).
+func compiledConfig() *config.Config {
+	return &config.Config{
 		Version: 1,
 		Defaults: config.Defaults{
 			Team: "platform",
@@ -1599,7 +1600,10 @@ func compiledConfig() (*config.Config, error) {
 		},
 		File: "firebreak.yaml",
 	}
-	return c, c.Derive()
 }
+
+// PlainTitles reports whether every title of firebreak.yaml is plain (classify.Plain): then intake
+// makes its classifier with classify.NewPlain and links no template engine.
+const PlainTitles = true
 
 func ptr[T any](v T) *T { return &v }

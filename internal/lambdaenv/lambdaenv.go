@@ -13,8 +13,10 @@
 // firebreak.yaml as internal/config parsed and validated it, written by `go generate
 // ./internal/lambdaenv` (make build runs it first) and checked by this package's tests
 // to equal what parsing firebreak.yaml gives: it is never edited by hand. At cold start a
-// Lambda only builds those values and parses the classes' title templates, instead of
-// parsing and validating YAML and the event catalog.
+// Lambda only builds those values and compiles the on-call schedules (unless it resolves
+// none: WithoutSchedules), instead of parsing and validating YAML and the event catalog.
+// The classes' title templates (config.Class.TitleT) are not parsed: internal/classify,
+// their one user, compiles titles from their text.
 package lambdaenv
 
 //go:generate go run ./gen -o config_gen.go
@@ -47,12 +49,26 @@ type Env struct {
 	getenv func(string) string
 }
 
+// Option changes what Load builds at cold start.
+type Option func(*options)
+
+type options struct {
+	noSchedules bool
+}
+
+// WithoutSchedules is for a function that evaluates no on-call schedule (intake, rotate,
+// webhook; internal/coldstart's TestWithoutSchedulesWhereNoneIsEvaluated holds the list
+// to what the linker keeps): Load leaves the configuration's schedules uncompiled, which
+// spares loading every layer's time zone at cold start. A schedule asked anyway is
+// answered the same, compiled on each ask.
+func WithoutSchedules() Option { return func(o *options) { o.noSchedules = true } }
+
 // Start is every Firebreak Lambda's main: it loads the environment, builds the handler
 // with setup and serves it with lambda.Start. When anything fails it logs why the function
 // cannot start and exits 1: the one fatal path.
-func Start(name string, setup func(*Env) (handler any, err error)) {
+func Start(name string, setup func(*Env) (handler any, err error), opts ...Option) {
 	log := lambdacontext.NewLogger()
-	env, err := Load(os.Getenv, log)
+	env, err := Load(os.Getenv, log, opts...)
 	if err == nil {
 		var h any
 		if h, err = setup(env); err == nil {
@@ -66,13 +82,19 @@ func Start(name string, setup func(*Env) (handler any, err error)) {
 
 // Load reads the compiled configuration and the AWS configuration from getenv; log is
 // the function's logger (nil: discard).
-func Load(getenv func(string) string, log *slog.Logger) (*Env, error) {
+func Load(getenv func(string) string, log *slog.Logger, opts ...Option) (*Env, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cfg, err := compiledConfig()
-	if err != nil {
-		return nil, fmt.Errorf("the configuration built into this binary (internal/lambdaenv/config_gen.go): %w", err)
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	cfg := compiledConfig()
+	if !o.noSchedules {
+		if err := cfg.CompileSchedules(); err != nil {
+			return nil, fmt.Errorf("the configuration built into this binary (internal/lambdaenv/config_gen.go): %w", err)
+		}
 	}
 	awsCfg, err := AWSConfig(getenv)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak"
+	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/oncall"
 )
@@ -44,8 +45,13 @@ func run() int {
 	return 0
 }
 
-// Source is a Go file of package pkg whose function fn returns cfg. The title
-// templates, which Go values cannot hold, and the derived caches of derivedIn's types are rebuilt by config.Derive when fn runs.
+// Source is a Go file of package pkg whose function fn returns cfg, with the constant
+// PlainTitles (classify.Plain of cfg). fn returns cfg without what
+// config.Derive rebuilds: the title templates, which Go values cannot hold, and the
+// derived caches of derivedIn's types. fn does no other work than making the values: a
+// Lambda derives only what it uses (internal/lambdaenv.Load compiles the schedules unless
+// told the function resolves no on-call; internal/classify compiles titles from their
+// text).
 func Source(cfg *config.Config, pkg, fn string) ([]byte, error) {
 	w := &writer{imports: map[string]bool{}}
 	body, err := w.value(reflect.ValueOf(cfg), "config")
@@ -73,8 +79,12 @@ func Source(cfg *config.Config, pkg, fn string) ([]byte, error) {
 		fmt.Fprintf(&b, "\t%q\n", p)
 	}
 	b.WriteString(")\n\n")
-	fmt.Fprintf(&b, "// %s is %s, parsed and validated by internal/config when this file was generated.\n", fn, firebreak.ConfigFile)
-	fmt.Fprintf(&b, "func %s() (*config.Config, error) {\n\tc := %s\n\treturn c, c.Derive()\n}\n", fn, body)
+	fmt.Fprintf(&b, "// %s is %s, parsed and validated by internal/config when this file was generated,\n", fn, firebreak.ConfigFile)
+	b.WriteString("// without the fields config.Derive rebuilds (title templates, compiled schedules).\n")
+	fmt.Fprintf(&b, "func %s() *config.Config {\n\treturn %s\n}\n", fn, body)
+	fmt.Fprintf(&b, "\n// PlainTitles reports whether every title of %s is plain (classify.Plain): then intake\n", firebreak.ConfigFile)
+	b.WriteString("// makes its classifier with classify.NewPlain and links no template engine.\n")
+	fmt.Fprintf(&b, "const PlainTitles = %t\n", classify.Plain(cfg))
 	if w.ptr {
 		b.WriteString("\nfunc ptr[T any](v T) *T { return &v }\n")
 	}

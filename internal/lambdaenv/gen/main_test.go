@@ -149,8 +149,12 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	got, err := compiled()
-	if err != nil {
+	got := compiled()
+	if got.Taxonomy[0].TitleT != nil || got.Fallback.TitleT != nil {
+		fmt.Println("compiled() parsed title templates; want the values alone, Derive left to the caller")
+		os.Exit(1)
+	}
+	if err := got.Derive(); err != nil {
 		panic(err)
 	}
 	g, w := reflect.ValueOf(*got), reflect.ValueOf(*want)
@@ -171,5 +175,30 @@ func main() {
 	}
 	if out, err := exec.Command("go", "run", "./"+filepath.ToSlash(dir)).CombinedOutput(); err != nil {
 		t.Errorf("the source written for rich.yaml does not give what Parse gives (%v):\n%s\nsource:\n%s", err, out, src)
+	}
+}
+
+// TestSourcePlainTitles: the source says whether every title is plain (classify.Plain).
+func TestSourcePlainTitles(t *testing.T) {
+	for _, tc := range []struct {
+		title string
+		want  string
+	}{
+		{`"{{.Resource}} broke"`, "const PlainTitles = true"},
+		{`"{{if .Resource}}{{.Resource}} broke{{end}}"`, "const PlainTitles = false"},
+	} {
+		t.Run(tc.title, func(t *testing.T) {
+			cfg, err := config.Parse("rich.yaml", []byte(strings.Replace(rich, `"{{.Resource}} broke"`, tc.title, 1)))
+			if err != nil {
+				t.Fatalf("Parse = %v", err)
+			}
+			src, err := Source(cfg, "main", "compiled")
+			if err != nil {
+				t.Fatalf("Source = %v", err)
+			}
+			if !strings.Contains(string(src), tc.want) {
+				t.Errorf("Source(title %s) has no %q", tc.title, tc.want)
+			}
+		})
 	}
 }
