@@ -108,7 +108,6 @@ func (d *Dispatcher) moveHold(ctx context.Context, r store.StreamRecord) error {
 	return err
 }
 
-
 // DataReflects is the data key of a held opening's decision entries (its page's to each
 // recipient, or its "not paged"): the changes (changeKey, comma-separated) the decision
 // took in, those at or before the hold's end. Dispatch tells none of them; it tells
