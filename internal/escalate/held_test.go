@@ -26,6 +26,7 @@ const heldYAML = `version: 1
 defaults: {team: web}
 teams:
   web: {email: [web@example.com]}
+  db: {email: [db@example.com]}
 severities:
   sev1: {channels: [email]}
   sev2: {channels: [email]}
@@ -36,12 +37,15 @@ taxonomy:
 grouping: {window: 15m, by: [account, region, team], wait: %s}
 `
 
-const webTopic = "arn:aws:sns:eu-west-1:123456789012:firebreak-web"
+const (
+	webTopic = "arn:aws:sns:eu-west-1:123456789012:firebreak-web"
+	dbTopic  = "arn:aws:sns:eu-west-1:123456789012:firebreak-db"
+)
 
 // heldRun is dispatch and the escalator on one table, as the stack runs them: dispatch
 // is handed each change as the stream would, the escalator ticks when told.
 type heldRun struct {
-	st    *store.Dynamo
+	st    store.Store
 	srv   *awstest.Server
 	d     *dispatch.Dispatcher
 	e     *escalate.Escalator
@@ -51,14 +55,20 @@ type heldRun struct {
 
 func newHeldRun(t *testing.T, wait string, db store.DynamoDB, table string) *heldRun {
 	t.Helper()
+	return newHeldRunOn(t, wait, func(now func() time.Time) store.Store { return store.NewDynamo(db, table, now) })
+}
+
+// newHeldRunOn is a heldRun on the store open makes (given the run's clock).
+func newHeldRunOn(t *testing.T, wait string, open func(now func() time.Time) store.Store) *heldRun {
+	t.Helper()
 	c, err := config.Parse("c.yaml", []byte(fmt.Sprintf(heldYAML, wait)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &heldRun{srv: awstest.New(), clock: t0}
 	t.Cleanup(r.srv.Close)
-	r.st = store.NewDynamo(db, table, r.now)
-	sender := notify.New(r.srv.SNS(), map[string]string{"web": webTopic})
+	r.st = open(r.now)
+	sender := notify.New(r.srv.SNS(), map[string]string{"web": webTopic, "db": dbTopic})
 	r.d = &dispatch.Dispatcher{Store: r.st, Quiet: r.st, Sender: sender, Config: c, Now: r.now, Lease: time.Minute}
 	r.e = &escalate.Escalator{Store: r.st, Sender: sender, Config: c, Now: r.now, Lease: time.Minute}
 	return r

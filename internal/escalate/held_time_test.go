@@ -1,0 +1,256 @@
+package escalate_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
+)
+
+// heldEvent is a change of FB-A as intake (a trigger, a recovery, a raise) or a person (an
+// acknowledgement, a resolution, a hand-over) makes it, at t0 plus at.
+type heldEvent struct {
+	what string // mitigate, retrigger, raise, ack, resolve, reopen, owner
+	at   time.Duration
+	sev  incident.Severity // raise: to
+	team string            // owner: to
+}
+
+// makeChange applies e to FB-A as intake or the lifecycle service does, and returns the
+// stream record of the change (nil: nothing changed).
+func (r *heldRun) makeChange(t *testing.T, e heldEvent, n int) *store.StreamRecord {
+	t.Helper()
+	ctx := context.Background()
+	at := t0.Add(e.at)
+	var before, after incident.Incident
+	retry(t, "get FB-A", func() (err error) { before, err = r.st.Get(ctx, "FB-A"); return err })
+	key := fmt.Sprintf("%s:%d", e.what, n)
+	entry := incident.Entry{Incident: "FB-A", At: at, Actor: "firebreak", Key: key}
+	c := store.Change{Incident: "FB-A", At: at}
+	switch e.what {
+	case "mitigate":
+		c.Status, c.IfStatus, c.NotBefore, entry.Kind = incident.Mitigated, []incident.Status{incident.Open, incident.Acknowledged}, at, incident.KindMitigated
+	case "retrigger":
+		c.Status, c.IfStatus, c.NotBefore, entry.Kind = incident.Open, []incident.Status{incident.Mitigated}, at, incident.KindRetriggered
+	case "raise":
+		c.Severity, c.RaiseOnly, entry.Kind = e.sev, true, incident.KindSeverityRaised
+		entry.Data = map[string]string{"from": string(before.Severity), "to": string(e.sev)}
+	case "ack":
+		c.Status, c.IfStatus, c.By, c.Touch, entry.Kind, entry.Actor = incident.Acknowledged, []incident.Status{before.Status}, "sam", true, incident.KindAcknowledged, "sam"
+	case "resolve":
+		c.Status, c.IfStatus, c.By, c.Touch, entry.Kind, entry.Actor = incident.Resolved, []incident.Status{before.Status}, "sam", true, incident.KindResolved, "sam"
+		entry.Data = map[string]string{"from": string(before.Status), "to": string(incident.Resolved)}
+	case "reopen":
+		c.Status, c.IfStatus, c.NotBefore, entry.Kind = incident.Open, []incident.Status{incident.Resolved}, at, incident.KindReopened
+	case "owner":
+		c.Team, c.IfStatus, c.By, c.Touch, entry.Kind, entry.Actor = e.team, incident.From(incident.Resolved), "sam", true, incident.KindOwnerChanged, "sam"
+		entry.Data = map[string]string{"from": before.Team, "to": e.team}
+	default:
+		t.Fatalf("unknown event %q", e.what)
+	}
+	c.Entry = entry
+	r.at(at.Add(time.Second))
+	retry(t, "change FB-A", func() error { _, err := r.st.Change(ctx, c); return err })
+	retry(t, "get FB-A", func() (err error) { after, err = r.st.Get(ctx, "FB-A"); return err })
+	if after.Version == before.Version {
+		return nil
+	}
+	return &store.StreamRecord{Old: &before, New: after}
+}
+
+// dispatchChange hands a change's record to dispatch, as the stream does.
+func (r *heldRun) dispatchChange(t *testing.T, rec *store.StreamRecord) {
+	t.Helper()
+	if rec == nil {
+		return
+	}
+	retry(t, "dispatch the change of FB-A", func() error { return r.d.Handle(context.Background(), *rec) })
+}
+
+// sent lists what was published, in order: the topic's team, subject and message.
+func (r *heldRun) sent() []string {
+	var out []string
+	for _, p := range r.srv.Of("Publish") {
+		team := strings.TrimPrefix(p.Form.Get("TopicArn"), "arn:aws:sns:eu-west-1:123456789012:firebreak-")
+		out = append(out, team+" "+p.Form.Get("Subject")+"\n"+p.Form.Get("Message"))
+	}
+	return out
+}
+
+// heldWait is the scenarios' grouping.wait: FB-A opens at t0, its hold ends at heldEnd.
+const heldWait = 2 * time.Minute
+
+var heldEnd = t0.Add(heldWait)
+
+// heldModes are the orders in which a scenario's events and the held opening's decision
+// may happen: the events at or before the hold's end are made first in every one (the
+// wait is there for them); those after it are made, and their records dispatched, before
+// or after the decision, which comes at the hold's end or long after it.
+var heldModes = []struct {
+	name string
+	run  func(t *testing.T, r *heldRun, evs []heldEvent)
+}{
+	{"decided at the end, later events made and dispatched after it", func(t *testing.T, r *heldRun, evs []heldEvent) {
+		for i, e := range evs {
+			if t0.Add(e.at).After(heldEnd) {
+				break
+			}
+			r.dispatchChange(t, r.makeChange(t, e, i))
+		}
+		r.tick(t, heldEnd)
+		for i, e := range evs {
+			if t0.Add(e.at).After(heldEnd) {
+				r.dispatchChange(t, r.makeChange(t, e, i))
+			}
+		}
+	}},
+	{"later events made and dispatched first, decided long after the end", func(t *testing.T, r *heldRun, evs []heldEvent) {
+		for i, e := range evs {
+			r.dispatchChange(t, r.makeChange(t, e, i))
+		}
+		r.tick(t, t0.Add(20*time.Minute))
+	}},
+	{"later events made first, their records dispatched after the late decision", func(t *testing.T, r *heldRun, evs []heldEvent) {
+		var later []*store.StreamRecord
+		for i, e := range evs {
+			rec := r.makeChange(t, e, i)
+			if t0.Add(e.at).After(heldEnd) {
+				later = append(later, rec)
+				continue
+			}
+			r.dispatchChange(t, rec)
+		}
+		r.tick(t, t0.Add(20*time.Minute))
+		for _, rec := range later {
+			r.dispatchChange(t, rec)
+		}
+	}},
+	{"every record dispatched after the late decision", func(t *testing.T, r *heldRun, evs []heldEvent) {
+		var recs []*store.StreamRecord
+		for i, e := range evs {
+			recs = append(recs, r.makeChange(t, e, i))
+		}
+		r.tick(t, t0.Add(20*time.Minute))
+		for _, rec := range recs {
+			r.dispatchChange(t, rec)
+		}
+		for _, rec := range recs { // and once more, as a stream redelivers
+			r.dispatchChange(t, rec)
+		}
+	}},
+}
+
+// heldScenarios: FB-A (sev3, the web team's) opens at t0 with a 2m wait; pages is what
+// its responders are told, in order (topic's team and the subject's start).
+var heldScenarios = []struct {
+	name  string
+	evs   []heldEvent
+	pages []string
+}{
+	{"open through the wait", nil, []string{"web [SEV3] Opened"}},
+	{"recovered after the end", []heldEvent{{what: "mitigate", at: 150 * time.Second}},
+		[]string{"web [SEV3] Opened", "web [SEV3] Mitigated"}},
+	{"recovered before the end", []heldEvent{{what: "mitigate", at: time.Minute}}, nil},
+	{"recovered at the end", []heldEvent{{what: "mitigate", at: heldWait}}, nil},
+	{"recovered before the end, triggered again after it", []heldEvent{{what: "mitigate", at: 110 * time.Second}, {what: "retrigger", at: 130 * time.Second}},
+		[]string{"web [SEV3] Triggered again"}},
+	{"recovered and triggered again within the wait", []heldEvent{{what: "mitigate", at: 30 * time.Second}, {what: "retrigger", at: time.Minute}},
+		[]string{"web [SEV3] Opened"}},
+	{"raised before the end", []heldEvent{{what: "raise", at: time.Minute, sev: incident.Sev2}}, []string{"web [SEV2] Opened"}},
+	{"raised after the end", []heldEvent{{what: "raise", at: 3 * time.Minute, sev: incident.Sev1}},
+		[]string{"web [SEV3] Opened", "web [SEV1] Severity raised"}},
+	{"raised and recovered after the end", []heldEvent{{what: "raise", at: 150 * time.Second, sev: incident.Sev2}, {what: "mitigate", at: 3 * time.Minute}},
+		[]string{"web [SEV3] Opened", "web [SEV2] Severity raised", "web [SEV2] Mitigated"}},
+	{"handed over before the end", []heldEvent{{what: "owner", at: time.Minute, team: "db"}}, []string{"db [SEV3] Opened"}},
+	{"handed over after the end", []heldEvent{{what: "owner", at: 150 * time.Second, team: "db"}},
+		[]string{"web [SEV3] Opened", "db [SEV3] Now yours"}},
+	{"acknowledged before the end, recovered after it", []heldEvent{{what: "ack", at: time.Minute}, {what: "mitigate", at: 5 * time.Minute}}, nil},
+	{"acknowledged after the end", []heldEvent{{what: "ack", at: 3 * time.Minute}}, []string{"web [SEV3] Opened"}},
+	{"resolved and re-opened after the end", []heldEvent{{what: "resolve", at: 3 * time.Minute}, {what: "reopen", at: 4 * time.Minute}},
+		[]string{"web [SEV3] Opened", "web [SEV3] Resolved", "web [SEV3] Triggered again"}},
+}
+
+// TestHeldOpeningDecidedAsOfItsEnd: a held opening is decided as of its hold's end by
+// event time. Each scenario runs in every order of its events and the decision
+// (heldModes), against the memory store and dynalite: each run tells the scenario's
+// pages, and all runs send the same notices (recipient, subject, message) and leave the
+// same timeline (kinds and keys).
+func TestHeldOpeningDecidedAsOfItsEnd(t *testing.T) {
+	stores := []struct {
+		name string
+		open func(t *testing.T) func(now func() time.Time) store.Store
+	}{
+		{"memory", func(*testing.T) func(now func() time.Time) store.Store {
+			return func(now func() time.Time) store.Store { return store.NewMemory(now) }
+		}},
+		{"dynamo", func(t *testing.T) func(now func() time.Time) store.Store {
+			db, table := dynamotest.ForTest(t)
+			return func(now func() time.Time) store.Store { return store.NewDynamo(db, table, now) }
+		}},
+	}
+	for _, sc := range heldScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			for _, s := range stores {
+				t.Run(s.name, func(t *testing.T) {
+					var wantSent []string
+					var wantState, first string
+					for i, m := range heldModes {
+						r := newHeldRunOn(t, config2m, s.open(t))
+						r.at(t0.Add(time.Second))
+						r.open(t, "FB-A", incident.Sev3, t0)
+						m.run(t, r, sc.evs)
+						r.tick(t, t0.Add(30*time.Minute)) // every run ends at one time
+						sent, state := r.sent(), r.state(t, "FB-A")
+						if got := subjects(sent); !sameStarts(got, sc.pages) {
+							t.Errorf("%s: pages = %q; want %q", m.name, got, sc.pages)
+						}
+						if len(sc.pages) == 0 && !strings.Contains(state, "not-paged notify:v1:held") {
+							t.Errorf("%s: FB-A = %s; want its \"not paged\" entry", m.name, state)
+						}
+						if i == 0 {
+							wantSent, wantState, first = sent, state, m.name
+							continue
+						}
+						if strings.Join(sent, "\n--\n") != strings.Join(wantSent, "\n--\n") {
+							t.Errorf("%s: sent\n%s\nwant (as %s)\n%s", m.name, strings.Join(sent, "\n--\n"), first, strings.Join(wantSent, "\n--\n"))
+						}
+						if state != wantState {
+							t.Errorf("%s: FB-A = %s\nwant (as %s) %s", m.name, state, first, wantState)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+const config2m = "2m"
+
+// subjects is each sent notice's team and subject without the incident's title.
+func subjects(sent []string) []string {
+	var out []string
+	for _, s := range sent {
+		line, _, _ := strings.Cut(s, "\n")
+		line, _, _ = strings.Cut(line, ": alarm FB-A")
+		out = append(out, line)
+	}
+	return out
+}
+
+// sameStarts reports whether got[i] begins with want[i] for each i, of equal lengths.
+func sameStarts(got, want []string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if !strings.HasPrefix(got[i], want[i]) {
+			return false
+		}
+	}
+	return true
+}
