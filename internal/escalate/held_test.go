@@ -347,41 +347,79 @@ func (f *failNth) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, 
 	return out, err
 }
 
-// TestHeldOpeningCompleteAfterAnyRetry: the late earlier opener, with each of its
-// writes in turn failing once (before it is made, or after: made, answered with an
-// error), each failed step retried as the stream and the schedule do, ends as the run
-// without a failure: the same parents, severities, timelines and pages.
+// changedAfterItsEnd: FB-A is raised and recovers after its hold's end, both dispatched
+// before the escalator ticks: the decision pages it as it was at the end, then tells the
+// raise and the recovery.
+func changedAfterItsEnd(t *testing.T, r *heldRun) {
+	r.at(t0.Add(time.Second))
+	r.open(t, "FB-A", incident.Sev3, t0)
+	r.dispatchChange(t, r.makeChange(t, heldEvent{what: "raise", at: 150 * time.Second, sev: incident.Sev2}, 1))
+	r.dispatchChange(t, r.makeChange(t, heldEvent{what: "mitigate", at: 3 * time.Minute}, 2))
+	r.tick(t, t0.Add(4*time.Minute))
+}
+
+// TestHeldOpeningCompleteAfterAnyRetry: each run (the late earlier opener; an opening
+// changed after its end, whose decision tells the changes), with each of its writes in
+// turn failing once (before it is made, or after: made, answered with an error), each
+// failed step retried as the stream and the schedule do, ends as the run without a
+// failure: the same parents, severities, timelines and pages.
 func TestHeldOpeningCompleteAfterAnyRetry(t *testing.T) {
-	db, table := dynamotest.ForTest(t)
-	counted := &failNth{DynamoDB: db}
-	clean := newHeldRun(t, "2m", counted, table)
-	lateEarlierOpener(t, clean)
-	want := clean.state(t, "FB-A") + "\n" + clean.state(t, "FB-B")
-	wantPages := clean.pages()
-	if !strings.Contains(want, `parent="FB-A"`) || len(wantPages) != 1 {
-		t.Fatalf("the run without failures: %s, pages %q; want FB-B grouped under FB-A, one page", want, wantPages)
+	runs := []struct {
+		name  string
+		run   func(t *testing.T, r *heldRun)
+		ids   []string
+		check func(state string, pages []string) bool
+		want  string
+	}{
+		{"late earlier opener", lateEarlierOpener, []string{"FB-A", "FB-B"},
+			func(state string, pages []string) bool { return strings.Contains(state, `parent="FB-A"`) && len(pages) == 1 },
+			"FB-B grouped under FB-A, one page"},
+		{"changed after its end", changedAfterItsEnd, []string{"FB-A"},
+			func(state string, pages []string) bool {
+				return sameStarts(pages, []string{"[SEV2] Mitigated", "[SEV2] Severity raised", "[SEV3] Opened"}) // sorted
+			},
+			"three pages: opened (sev3), raised, mitigated"},
 	}
-	writes := counted.n
-	for _, after := range []bool{false, true} {
-		for at := 1; at <= writes; at++ {
-			name := fmt.Sprintf("write %d fails", at)
-			if after {
-				name = fmt.Sprintf("write %d is made and fails", at)
+	for _, run := range runs {
+		t.Run(run.name, func(t *testing.T) {
+			db, table := dynamotest.ForTest(t)
+			counted := &failNth{DynamoDB: db}
+			clean := newHeldRun(t, "2m", counted, table)
+			run.run(t, clean)
+			states := func(r *heldRun) string {
+				var out []string
+				for _, id := range run.ids {
+					out = append(out, r.state(t, id))
+				}
+				return strings.Join(out, "\n")
 			}
-			t.Run(name, func(t *testing.T) {
-				db, table := dynamotest.ForTest(t)
-				f := &failNth{DynamoDB: db, at: at, after: after}
-				r := newHeldRun(t, "2m", f, table)
-				lateEarlierOpener(t, r)
-				got := r.state(t, "FB-A") + "\n" + r.state(t, "FB-B")
-				if got != want {
-					t.Errorf("with %s (%s) failing:\n%s\nwant\n%s", f.failed, name, got, want)
+			want := states(clean)
+			wantPages := clean.pages()
+			if !run.check(want, wantPages) {
+				t.Fatalf("the run without failures: %s, pages %q; want %s", want, wantPages, run.want)
+			}
+			writes := counted.n
+			for _, after := range []bool{false, true} {
+				for at := 1; at <= writes; at++ {
+					name := fmt.Sprintf("write %d fails", at)
+					if after {
+						name = fmt.Sprintf("write %d is made and fails", at)
+					}
+					t.Run(name, func(t *testing.T) {
+						db, table := dynamotest.ForTest(t)
+						f := &failNth{DynamoDB: db, at: at, after: after}
+						r := newHeldRun(t, "2m", f, table)
+						run.run(t, r)
+						if got := states(r); got != want {
+							t.Errorf("with %s (%s) failing:\n%s\nwant\n%s", f.failed, name, got, want)
+						}
+						if pages := r.pages(); strings.Join(pages, "|") != strings.Join(wantPages, "|") {
+							t.Errorf("with %s (%s) failing: pages %q; want %q", f.failed, name, pages, wantPages)
+						}
+					})
 				}
-				if pages := r.pages(); strings.Join(pages, "|") != strings.Join(wantPages, "|") {
-					t.Errorf("with %s (%s) failing: pages %q; want %q", f.failed, name, pages, wantPages)
-				}
-			})
-		}
+			}
+		})
 	}
 }
 

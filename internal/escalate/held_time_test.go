@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
@@ -253,4 +254,57 @@ func sameStarts(got, want []string) bool {
 		}
 	}
 	return true
+}
+
+// changeOnRead is the store a deciding dispatcher reads: after FB-A's timeline has been
+// read n times, it has intake make a change and dispatch its record, as another Lambda
+// would while the decision runs.
+type changeOnRead struct {
+	store.Store
+	n, reads int
+	change   func()
+}
+
+func (s *changeOnRead) Timeline(ctx context.Context, id string) ([]incident.Entry, error) {
+	tl, err := s.Store.Timeline(ctx, id)
+	if id == "FB-A" && err == nil {
+		if s.reads++; s.reads == s.n {
+			s.change()
+		}
+	}
+	return tl, err
+}
+
+// TestHeldOpeningTellsChangesMadeWhileDeciding: a recovery made and dispatched while
+// the decision runs — after it read FB-A open, before its page is recorded (read 1), or
+// after the page, when it reads FB-A again (read 2) — is told once, after the page:
+// dispatch leaves it to the decision while no decision is recorded, and the decision
+// reads again after recording its page. A recovery from before the hold's end that
+// arrives that late is told the same way (the page is out by then).
+func TestHeldOpeningTellsChangesMadeWhileDeciding(t *testing.T) {
+	for _, at := range []time.Duration{90 * time.Second, 150 * time.Second} {
+		for _, n := range []int{1, 2} {
+			t.Run(fmt.Sprintf("recovered at +%s, made after read %d", at, n), func(t *testing.T) {
+				db, table := dynamotest.ForTest(t)
+				r := newHeldRun(t, config2m, db, table)
+				r.at(t0.Add(time.Second))
+				r.open(t, "FB-A", incident.Sev3, t0)
+				made := false
+				w := &changeOnRead{Store: r.st, n: n, change: func() {
+					made = true
+					r.dispatchChange(t, r.makeChange(t, heldEvent{what: "mitigate", at: at}, 0))
+				}}
+				r.e.Openings = &dispatch.Dispatcher{Store: w, Quiet: w, Sender: r.d.Sender, Config: r.d.Config, Now: r.now, Lease: time.Minute}
+				r.tick(t, t0.Add(3*time.Minute))
+				if !made {
+					t.Fatalf("the decision read FB-A's timeline %d times; want at least %d", w.reads, n)
+				}
+				r.tick(t, t0.Add(5*time.Minute))
+				want := []string{"web [SEV3] Opened", "web [SEV3] Mitigated"}
+				if got := subjects(r.sent()); !sameStarts(got, want) {
+					t.Errorf("pages = %q; want %q", got, want)
+				}
+			})
+		}
+	}
 }
