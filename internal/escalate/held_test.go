@@ -372,7 +372,9 @@ func TestHeldOpeningCompleteAfterAnyRetry(t *testing.T) {
 		want  string
 	}{
 		{"late earlier opener", lateEarlierOpener, []string{"FB-A", "FB-B"},
-			func(state string, pages []string) bool { return strings.Contains(state, `parent="FB-A"`) && len(pages) == 1 },
+			func(state string, pages []string) bool {
+				return strings.Contains(state, `parent="FB-A"`) && len(pages) == 1
+			},
 			"FB-B grouped under FB-A, one page"},
 		{"changed after its end", changedAfterItsEnd, []string{"FB-A"},
 			func(state string, pages []string) bool {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
@@ -306,5 +307,40 @@ func TestHeldOpeningTellsChangesMadeWhileDeciding(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestHeldPageTellsTheRecurringProblem: the third incident of one fingerprint opens a
+// problem (3 in 7 days); its page says so, whether it was held for grouping.wait or not.
+func TestHeldPageTellsTheRecurringProblem(t *testing.T) {
+	for _, wait := range []string{"0s", config2m} {
+		t.Run("wait "+wait, func(t *testing.T) {
+			r := newHeldRunOn(t, wait, func(now func() time.Time) store.Store { return store.NewMemory(now) })
+			r.d.Problems = &problem.Tracker{Store: r.st, Once: store.Once{Claims: r.st}, Rule: problem.Rules(r.d.Config)}
+			ctx := context.Background()
+			for i, id := range []string{"FB-R-1", "FB-R-2", "FB-R-3"} {
+				at := t0.Add(time.Duration(i) * 20 * time.Minute) // apart: not one group
+				inc := incident.Incident{ID: id, Seq: i + 1, Fingerprint: "x|123456789012|eu-west-1|db-1", Class: "x", Title: "alarm " + id,
+					Severity: incident.Sev3, Team: "web", Status: incident.Open, Source: "x", Account: "123456789012", Region: "eu-west-1",
+					OpenedBy: "evt-" + id, OpenedAt: at, StateAt: at}
+				r.at(at.Add(time.Second))
+				if _, _, err := r.st.Open(ctx, inc, incident.Entry{Incident: id, At: at, Kind: incident.KindOpened, Actor: "firebreak", Key: "opened:evt-" + id}); err != nil {
+					t.Fatal(err)
+				}
+				if err := r.d.Handle(ctx, store.StreamRecord{New: inc}); err != nil {
+					t.Fatalf("Handle(the opening of %s) = %v", id, err)
+				}
+				r.tick(t, at.Add(3*time.Minute))
+			}
+			sent := r.sent()
+			if len(sent) != 3 {
+				t.Fatalf("sent %d notices; want 3 openings:\n%s", len(sent), strings.Join(sent, "\n--\n"))
+			}
+			for i, s := range sent {
+				if has := strings.Contains(s, "Part of problem "); has != (i == 2) {
+					t.Errorf("notice %d says the problem: %v; want %v:\n%s", i+1, has, i == 2, s)
+				}
+			}
+		})
 	}
 }
