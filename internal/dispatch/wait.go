@@ -19,18 +19,57 @@ import (
 // incident opened earlier (by its events' time) but delivered later cannot become the
 // parent of one already paged: the outcome depends on arrival order. With a wait,
 // dispatch decides only what does not depend on other incidents when it sees the
-// opening — its problem, its silence, its runbook — and holds the rest: it writes a
-// "held" entry, then the hold (store.Holds) until the incident has been open for the
-// wait by its own clock. The escalator's tick decides the held openings whose wait is
-// over in the order of their holds' ends (DecideHeld), each with everything that arrived
-// meanwhile: the grouping candidates, oldest opening first, so the earliest becomes the
-// parent; the incident's severity and owner as they are then; and its status: an
-// incident mitigated, resolved or acknowledged while its page was held pages nobody
-// (as Alertmanager sends nothing for an alert resolved within group_wait: the page would
-// only say that something that needs nobody any more happened). Changes of a held
-// incident (a raise, a new owner, a re-trigger) tell nobody: the decision tells its
-// state as it is then. What it costs: every page waits up to the wait plus the
-// escalator's tick (a minute), counted from when the incident opened.
+// opening — its problem (the note its page will say is kept on the "held" entry), its
+// silence, its runbook — and holds the rest: it writes a "held" entry, then the hold
+// (store.Holds) until the incident has been open for the wait by its own clock (until =
+// opened + wait). The escalator's tick decides the held openings whose wait is over in
+// the order of their holds' ends (DecideHeld), so of two incidents of one group the
+// earlier becomes the parent.
+//
+// The decision is made as of until by event time, whenever the escalator gets to it and
+// whichever later events were processed by then. The incident's history (history.go:
+// its status, severity and owner entries, each stamped with its event time, with the
+// incident's own fields for a last change whose entry is not written yet) gives its
+// state at until:
+//
+//   - mitigated, resolved or acknowledged at or before until (the last status change at
+//     or before it): nobody is paged, as Alertmanager sends nothing for an alert resolved
+//     within group_wait, and the "not paged" entry says so;
+//   - open: the page tells the opening as it stood at until (status open, the severity
+//     and owner at until: a raise or hand-over within the wait is in the page, not a
+//     notice of its own), to the owner at until and the severity's recipients;
+//   - every change after until is then told exactly as dispatch tells it once the
+//     opening is decided (tellChange): a recovery, re-trigger, raise, hand-over or
+//     resolution after until is a notice after the page (a recovery or resolution only
+//     if someone was paged). Change notices are keyed by the change and its event time
+//     (changeKey: notify:mitigated@<time>:<recipient>), which dispatch names from the
+//     stream record and the decision from the timeline entry, so whichever tells a
+//     change first, the other repeats nothing.
+//
+// So the edge cases read as a PagerDuty or Alertmanager user expects: a flap across
+// until (recovered at or before it, triggered again after it) pages once, "triggered
+// again", when it re-triggers; a recovery and re-trigger both within the wait page
+// "opened" once; an acknowledgement within the wait means someone has it (no page, and
+// its later recovery tells nobody); a resolution after until and a re-opening after that
+// are a page, a resolved notice and a "triggered again" page.
+//
+// Dispatch, given a change (Handle), leaves it to the decision while the opening is held
+// and not decided, and tells it itself once decided, unless the decision took it in
+// (its entries name those changes: DataReflects). It reads the timeline after the change
+// was made; the decision reads the incident again after writing its first entry, so a
+// change made while the decision runs is found by one of the two (and told once, by its
+// key). What is still decided by arrival: an event at or before until delivered after
+// the decision (the wait is there for those: it is told as a change after the page);
+// the grouping and inhibition candidates, as they are when the decision runs (the
+// holds' order makes the earlier opener the parent); the counters a notice shows
+// (triggers, recoveries, last seen), as read when it is sent, as for any notice; the
+// severity or owner at until when the history lacks a change's "from" (a group raise
+// whose first attempt failed writes none: the severity after it is taken); the problem
+// note, as it was when dispatch held the opening, as an undelayed page's; and what a
+// notice of a re-trigger says of its runbook when the decision tells it before dispatch
+// started the runbook ("started"). What it costs: every page waits up to the wait plus
+// the escalator's tick (a minute), counted from when the incident opened; a change of an
+// incident whose openings are held reads its timeline once.
 
 // HoldStore is what holding openings needs of the store (both stores have it).
 type HoldStore interface {
