@@ -159,6 +159,7 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	if err != nil {
 		return fmt.Errorf("dispatch %s of %s: %w", change, r.New.ID, err)
 	}
+	cur := inc
 	// Act on the change the record carries, not on whatever the incident became since.
 	inc.Status, inc.Severity, inc.Team, inc.Version = r.New.Status, r.New.Severity, r.New.Team, r.New.Version
 	at := r.New.StateAt
@@ -184,6 +185,8 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	// New incidents may be silenced, inhibited or grouped: recorded, not paged.
 	var quiet *Quiet
 	held := false // the page waits for grouping.wait; the escalator decides it (wait.go)
+	var told step // the change as the incident's history has it (byHistory; wait.go)
+	byHistory := false
 	if h, ok := d.holds(); ok && change == Opened {
 		if quiet, held, err = d.holdOpening(ctx, h, inc, at, note); err != nil {
 			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
@@ -204,7 +207,7 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		if !over {
 			quiet = &Quiet{Reason: incident.KindSilenced, By: inc.SilencedBy}
 		}
-	} else if held, err = d.toldByHold(ctx, change, inc, at); err != nil {
+	} else if held, told, byHistory, err = d.toldByHold(ctx, change, cur, at); err != nil {
 		return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 	}
 	var automation []notify.Automation
@@ -221,6 +224,9 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	var previous incident.Severity
 	if r.Old != nil {
 		previous = r.Old.Severity
+	}
+	if byHistory { // the state the change left by event time (wait.go)
+		inc.Status, inc.Severity, inc.Team, previous = told.After.Status, told.After.Severity, told.After.Team, told.Before.Severity
 	}
 	return d.tellChange(ctx, inc, change, previous, at, quiet, automation, note)
 }

@@ -111,6 +111,7 @@ func historyOf(inc incident.Incident, tl []incident.Entry) history {
 		}
 	}
 	moves = append(moves, latest(inc, h.first, moves)...)
+	sort.SliceStable(moves, func(i, j int) bool { return moves[i].at.Before(moves[j].at) })
 	cur := h.first
 	for _, m := range moves {
 		next := cur
@@ -134,30 +135,44 @@ func historyOf(inc incident.Incident, tl []incident.Entry) history {
 
 // latest is the changes the incident's fields show that its timeline does not yet (a
 // change is written before its entry): its status since StateAt, its severity since
-// SeverityAt, its owner since its last update.
+// SeverityAt, its owner since its last update, each when no entry of that field is as
+// recent.
 func latest(inc incident.Incident, s state, moves []move) []move {
+	var status, sev, owner bool // an entry as recent as the field's last change
 	for _, m := range moves {
 		switch {
 		case m.isStatus:
 			s.Status = m.status
+			status = status || !m.at.Before(inc.StateAt)
 		case m.isSev:
 			s.Severity = m.severity
+			sev = sev || !m.at.Before(inc.SeverityAt)
 		case m.isOwner:
 			s.Team = m.team
+			owner = owner || !m.at.Before(inc.LastUpdateAt)
 		}
 	}
 	var out []move
-	if inc.Status != "" && inc.Status != s.Status && inc.StateAt.After(inc.OpenedAt) {
+	if !status && inc.Status != "" && inc.Status != s.Status && inc.StateAt.After(inc.OpenedAt) {
 		out = append(out, move{at: inc.StateAt, key: "~status", status: inc.Status, isStatus: true})
 	}
-	if inc.Severity != s.Severity && !inc.SeverityAt.IsZero() {
+	if !sev && inc.Severity != "" && inc.Severity != s.Severity && !inc.SeverityAt.IsZero() {
 		out = append(out, move{at: inc.SeverityAt, key: "~severity", severity: inc.Severity, from: s.Severity, isSev: true})
 	}
-	if inc.Team != s.Team && inc.LastUpdateAt.After(inc.OpenedAt) {
+	if !owner && inc.Team != "" && inc.Team != s.Team && inc.LastUpdateAt.After(inc.OpenedAt) {
 		out = append(out, move{at: inc.LastUpdateAt, key: "~owner", team: inc.Team, teamFrom: s.Team, isOwner: true})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
 	return out
+}
+
+// step is the change named key (changeKey), if the history has it.
+func (h history) step(key string) (step, bool) {
+	for _, st := range h.steps {
+		if st.Key == key {
+			return st, true
+		}
+	}
+	return step{}, false
 }
 
 // classify names the change from before to after as Classify names a stream record's.

@@ -177,19 +177,30 @@ func decisionOf(tl []incident.Entry) (incident.Entry, bool) {
 // (the decision reads the incident again after its first entry, and tells what it
 // finds). The timeline is read after the change was made, so either this read finds the
 // decision's entry (and what it took in), or the decision's later read finds the change.
-func (d *Dispatcher) toldByHold(ctx context.Context, change Change, inc incident.Incident, at time.Time) (bool, error) {
-	h, ok := d.holds()
-	if !ok || !tells(change) || inc.Parent != "" || inc.SilencedBy != "" {
-		return false, nil
+// Told here, the change is told as the incident's history has it (ok): the state it left
+// by event time, as the decision would tell it, whatever order the changes were made in.
+// cur is the incident as read now.
+func (d *Dispatcher) toldByHold(ctx context.Context, change Change, cur incident.Incident, at time.Time) (held bool, st step, ok bool, err error) {
+	h, holding := d.holds()
+	if !holding || !tells(change) || cur.Parent != "" || cur.SilencedBy != "" {
+		return false, step{}, false, nil
 	}
-	tl, err := d.Quiet.Timeline(ctx, inc.ID)
+	tl, err := d.Quiet.Timeline(ctx, cur.ID)
 	if err != nil {
-		return false, err
+		return false, step{}, false, err
 	}
-	if e, ok := decisionOf(tl); ok {
-		return reflects(e)[changeKey(change, at)], nil
+	key := changeKey(change, at)
+	e, decided := decisionOf(tl)
+	if !decided {
+		held, err = h.Held(ctx, cur.ID)
+	} else {
+		held = reflects(e)[key]
 	}
-	return h.Held(ctx, inc.ID)
+	if held || err != nil {
+		return held, step{}, false, err
+	}
+	st, ok = historyOf(cur, tl).step(key)
+	return false, st, ok, nil
 }
 
 // read is an incident and its timeline, read in that order.

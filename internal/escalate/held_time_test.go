@@ -3,6 +3,7 @@ package escalate_test
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -340,6 +341,60 @@ func TestHeldPageTellsTheRecurringProblem(t *testing.T) {
 				if has := strings.Contains(s, "Part of problem "); has != (i == 2) {
 					t.Errorf("notice %d says the problem: %v; want %v:\n%s", i+1, has, i == 2, s)
 				}
+			}
+		})
+	}
+}
+
+// TestHeldOpeningChangesMadeOutOfOrder: a raise after the hold's end made after a later
+// recovery (intake applies a raise whenever it arrives) is told with the state by event
+// time — the recovery's notice says the raised severity — whether the decision or
+// dispatch tells the two, in any order of the decision and the records.
+func TestHeldOpeningChangesMadeOutOfOrder(t *testing.T) {
+	evs := []heldEvent{{what: "mitigate", at: 3 * time.Minute}, {what: "raise", at: 150 * time.Second, sev: incident.Sev2}}
+	modes := []struct {
+		name string
+		run  func(t *testing.T, r *heldRun)
+	}{
+		{"decided at the end, both made, then their records dispatched", func(t *testing.T, r *heldRun) {
+			r.tick(t, heldEnd)
+			recs := []*store.StreamRecord{r.makeChange(t, evs[0], 0), r.makeChange(t, evs[1], 1)}
+			for _, rec := range recs {
+				r.dispatchChange(t, rec)
+			}
+		}},
+		{"both made and dispatched, decided late", func(t *testing.T, r *heldRun) {
+			for i, e := range evs {
+				r.dispatchChange(t, r.makeChange(t, e, i))
+			}
+			r.tick(t, t0.Add(20*time.Minute))
+		}},
+		{"both made, decided late, their records dispatched after", func(t *testing.T, r *heldRun) {
+			recs := []*store.StreamRecord{r.makeChange(t, evs[0], 0), r.makeChange(t, evs[1], 1)}
+			r.tick(t, t0.Add(20*time.Minute))
+			for _, rec := range recs {
+				r.dispatchChange(t, rec)
+			}
+		}},
+	}
+	want := []string{"web [SEV2] Mitigated", "web [SEV2] Severity raised", "web [SEV3] Opened"}
+	var wantState string
+	for i, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			r := newHeldRunOn(t, config2m, func(now func() time.Time) store.Store { return store.NewMemory(now) })
+			r.at(t0.Add(time.Second))
+			r.open(t, "FB-A", incident.Sev3, t0)
+			m.run(t, r)
+			got := subjects(r.sent())
+			sort.Strings(got)
+			if !sameStarts(got, want) {
+				t.Errorf("pages = %q; want %q", got, want)
+			}
+			state := r.state(t, "FB-A")
+			if i == 0 {
+				wantState = state
+			} else if state != wantState {
+				t.Errorf("FB-A = %s\nwant (as %s) %s", state, modes[0].name, wantState)
 			}
 		})
 	}
