@@ -112,17 +112,22 @@ func (d *Dispatcher) inhibit(ctx context.Context, inc incident.Incident, at time
 	return q, d.attach(ctx, inc, src, q, at)
 }
 
-// group attaches inc under the first active incident of its group opened within the
-// window, if any, and raises the group's severity to inc's when inc is more severe.
+// group attaches inc under the first incident of its group opened within the window
+// and active when inc's page is due (opened + grouping.wait, by event time: one resolved
+// after that still takes it, whenever its resolution was processed), if any, and raises
+// the group's severity to inc's when inc is more severe.
 func (d *Dispatcher) group(ctx context.Context, inc incident.Incident, at time.Time) (*Quiet, error) {
 	g, ok := NewGrouper(d.Config.Grouping)
 	if !ok {
 		return nil, nil
 	}
-	near, err := d.Quiet.List(ctx, g.Candidates(inc))
+	f := g.Candidates(inc) // bounded by the window: resolved ones too are few
+	f.Status = append(append([]incident.Status(nil), f.Status...), incident.Resolved, incident.Closed)
+	near, err := d.Quiet.List(ctx, f)
 	if err != nil {
 		return nil, err
 	}
+	near = activeAt(near, inc.OpenedAt.Add(Wait(d.Config)))
 	sortOpened(near)
 	parent, ok := g.Parent(inc, near)
 	if !ok {
@@ -159,6 +164,17 @@ func (d *Dispatcher) raise(ctx context.Context, inc, parent incident.Incident, a
 		Entry: incident.Entry{At: at.Add(2), Kind: incident.KindSeverityRaised, Actor: "firebreak", Key: "group-raise:" + inc.ID,
 			Data: data, Detail: detail}})
 	return err
+}
+
+// activeAt keeps the incidents active at t: active now, or resolved after t.
+func activeAt(incs []incident.Incident, t time.Time) []incident.Incident {
+	out := incs[:0]
+	for _, inc := range incs {
+		if inc.Status.Active() || inc.ResolvedAt.After(t) {
+			out = append(out, inc)
+		}
+	}
+	return out
 }
 
 // sortOpened orders incidents by opening, oldest first (ties by id): the first match wins.

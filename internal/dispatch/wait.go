@@ -60,8 +60,9 @@ import (
 // change made while the decision runs is found by one of the two (and told once, by its
 // key). What is still decided by arrival: an event at or before until delivered after
 // the decision (the wait is there for those: it is told as a change after the page);
-// the grouping and inhibition candidates, as they are when the decision runs (the
-// holds' order makes the earlier opener the parent); the counters a notice shows
+// the inhibiting incidents, as they are when the decision runs (grouping takes the
+// incidents of the group active at until, a parent resolved after it too; the holds'
+// order makes the earlier opener the parent); the counters a notice shows
 // (triggers, recoveries, last seen), as read when it is sent, as for any notice; the
 // severity or owner at until when the history lacks a change's "from" (a group raise
 // whose first attempt failed writes none: the severity after it is taken); the problem

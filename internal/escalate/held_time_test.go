@@ -399,3 +399,64 @@ func TestHeldOpeningChangesMadeOutOfOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestHeldOpeningGroupedAsOfItsEnd: FB-P (opened t0) and FB-C (t0+1m, one group) are
+// held 2m; FB-P is resolved at t0+4m, after FB-C's hold ended. Whether the resolution
+// is made before both decisions or after them, FB-C joins FB-P's group (FB-P was active
+// when FB-C's hold ended) and only FB-P pages; resolved at t0+2m30s, before FB-C's hold
+// ended, FB-C pages alone, in every order too.
+func TestHeldOpeningGroupedAsOfItsEnd(t *testing.T) {
+	for _, tt := range []struct {
+		resolved time.Duration
+		parent   string
+		pages    []string
+	}{
+		{4 * time.Minute, "FB-P", []string{"[SEV3] Opened: alarm FB-P", "[SEV3] Resolved: alarm FB-P"}},
+		{150 * time.Second, "", []string{"[SEV3] Opened: alarm FB-C", "[SEV3] Opened: alarm FB-P", "[SEV3] Resolved: alarm FB-P"}},
+	} {
+		for _, first := range []bool{false, true} {
+			name := fmt.Sprintf("resolved at +%s, decided first", tt.resolved)
+			if first {
+				name = fmt.Sprintf("resolved at +%s, made before the decisions", tt.resolved)
+			}
+			t.Run(name, func(t *testing.T) {
+				r := newHeldRunOn(t, config2m, func(now func() time.Time) store.Store { return store.NewMemory(now) })
+				ctx := context.Background()
+				r.at(t0.Add(70 * time.Second))
+				r.open(t, "FB-P", incident.Sev3, t0)
+				r.open(t, "FB-C", incident.Sev3, t0.Add(time.Minute))
+				resolve := func() {
+					at := t0.Add(tt.resolved)
+					var before, after incident.Incident
+					retry(t, "get FB-P", func() (err error) { before, err = r.st.Get(ctx, "FB-P"); return err })
+					r.at(at.Add(time.Second))
+					r.change(t, store.Change{Incident: "FB-P", Status: incident.Resolved, IfStatus: []incident.Status{before.Status}, By: "sam", Touch: true, At: at,
+						Entry: incident.Entry{Incident: "FB-P", At: at, Kind: incident.KindResolved, Actor: "sam", Key: "resolve:1",
+							Data: map[string]string{"from": string(before.Status), "to": string(incident.Resolved)}}})
+					retry(t, "get FB-P", func() (err error) { after, err = r.st.Get(ctx, "FB-P"); return err })
+					if after.Status != incident.Resolved {
+						t.Fatalf("FB-P = %s; want resolved", after.Status)
+					}
+				}
+				if first || tt.resolved <= 3*time.Minute {
+					resolve()
+					r.tick(t, t0.Add(20*time.Minute))
+				} else {
+					r.tick(t, t0.Add(3*time.Minute))
+					resolve()
+				}
+				r.tick(t, t0.Add(30*time.Minute))
+				c, err := r.st.Get(ctx, "FB-C")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.Parent != tt.parent {
+					t.Errorf("FB-C's parent = %q; want %q", c.Parent, tt.parent)
+				}
+				if got := r.pages(); strings.Join(got, "|") != strings.Join(tt.pages, "|") {
+					t.Errorf("pages = %q; want %q", got, tt.pages)
+				}
+			})
+		}
+	}
+}
