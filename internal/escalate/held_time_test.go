@@ -415,48 +415,64 @@ func TestHeldOpeningGroupedAsOfItsEnd(t *testing.T) {
 		{150 * time.Second, "", []string{"[SEV3] Opened: alarm FB-C", "[SEV3] Opened: alarm FB-P", "[SEV3] Resolved: alarm FB-P"}},
 	} {
 		for _, first := range []bool{false, true} {
-			name := fmt.Sprintf("resolved at +%s, decided first", tt.resolved)
-			if first {
-				name = fmt.Sprintf("resolved at +%s, made before the decisions", tt.resolved)
-			}
-			t.Run(name, func(t *testing.T) {
-				r := newHeldRunOn(t, config2m, func(now func() time.Time) store.Store { return store.NewMemory(now) })
-				ctx := context.Background()
-				r.at(t0.Add(70 * time.Second))
-				r.open(t, "FB-P", incident.Sev3, t0)
-				r.open(t, "FB-C", incident.Sev3, t0.Add(time.Minute))
-				resolve := func() {
-					at := t0.Add(tt.resolved)
-					var before, after incident.Incident
-					retry(t, "get FB-P", func() (err error) { before, err = r.st.Get(ctx, "FB-P"); return err })
-					r.at(at.Add(time.Second))
-					r.change(t, store.Change{Incident: "FB-P", Status: incident.Resolved, IfStatus: []incident.Status{before.Status}, By: "sam", Touch: true, At: at,
-						Entry: incident.Entry{Incident: "FB-P", At: at, Kind: incident.KindResolved, Actor: "sam", Key: "resolve:1",
-							Data: map[string]string{"from": string(before.Status), "to": string(incident.Resolved)}}})
-					retry(t, "get FB-P", func() (err error) { after, err = r.st.Get(ctx, "FB-P"); return err })
-					if after.Status != incident.Resolved {
-						t.Fatalf("FB-P = %s; want resolved", after.Status)
+			for _, dynamo := range []bool{false, true} {
+				name := fmt.Sprintf("resolved at +%s, each decided at its end", tt.resolved)
+				if first {
+					name = fmt.Sprintf("resolved at +%s, made before the decisions", tt.resolved)
+				}
+				if dynamo {
+					name += " (dynalite)"
+				}
+				t.Run(name, func(t *testing.T) {
+					open := func(now func() time.Time) store.Store { return store.NewMemory(now) }
+					if dynamo {
+						db, table := dynamotest.ForTest(t)
+						open = func(now func() time.Time) store.Store { return store.NewDynamo(db, table, now) }
 					}
-				}
-				if first || tt.resolved <= 3*time.Minute {
-					resolve()
-					r.tick(t, t0.Add(20*time.Minute))
-				} else {
-					r.tick(t, t0.Add(3*time.Minute))
-					resolve()
-				}
-				r.tick(t, t0.Add(30*time.Minute))
-				c, err := r.st.Get(ctx, "FB-C")
-				if err != nil {
-					t.Fatal(err)
-				}
-				if c.Parent != tt.parent {
-					t.Errorf("FB-C's parent = %q; want %q", c.Parent, tt.parent)
-				}
-				if got := r.pages(); strings.Join(got, "|") != strings.Join(tt.pages, "|") {
-					t.Errorf("pages = %q; want %q", got, tt.pages)
-				}
-			})
+					r := newHeldRunOn(t, config2m, open)
+					ctx := context.Background()
+					r.at(t0.Add(70 * time.Second))
+					r.open(t, "FB-P", incident.Sev3, t0)
+					r.open(t, "FB-C", incident.Sev3, t0.Add(time.Minute))
+					resolve := func() {
+						at := t0.Add(tt.resolved)
+						var before, after incident.Incident
+						retry(t, "get FB-P", func() (err error) { before, err = r.st.Get(ctx, "FB-P"); return err })
+						r.at(at.Add(time.Second))
+						r.change(t, store.Change{Incident: "FB-P", Status: incident.Resolved, IfStatus: []incident.Status{before.Status}, By: "sam", Touch: true, At: at,
+							Entry: incident.Entry{Incident: "FB-P", At: at, Kind: incident.KindResolved, Actor: "sam", Key: "resolve:1",
+								Data: map[string]string{"from": string(before.Status), "to": string(incident.Resolved)}}})
+						retry(t, "get FB-P", func() (err error) { after, err = r.st.Get(ctx, "FB-P"); return err })
+						if after.Status != incident.Resolved {
+							t.Fatalf("FB-P = %s; want resolved", after.Status)
+						}
+					}
+					if first {
+						resolve()
+						r.tick(t, t0.Add(20*time.Minute))
+					} else { // each decided at its hold's end, the resolution made when it happens
+						r.tick(t, t0.Add(2*time.Minute))
+						if tt.resolved <= 3*time.Minute {
+							resolve()
+						}
+						r.tick(t, t0.Add(3*time.Minute))
+						if tt.resolved > 3*time.Minute {
+							resolve()
+						}
+					}
+					r.tick(t, t0.Add(30*time.Minute))
+					c, err := r.st.Get(ctx, "FB-C")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if c.Parent != tt.parent {
+						t.Errorf("FB-C's parent = %q; want %q", c.Parent, tt.parent)
+					}
+					if got := r.pages(); strings.Join(got, "|") != strings.Join(tt.pages, "|") {
+						t.Errorf("pages = %q; want %q", got, tt.pages)
+					}
+				})
+			}
 		}
 	}
 }
