@@ -242,7 +242,7 @@ func (d *Dispatcher) tellChange(ctx context.Context, inc incident.Incident, chan
 		paged := true // without a store to ask, assume someone was
 		if d.Quiet != nil {
 			var err error
-			if paged, err = d.paged(ctx, inc.ID); err != nil {
+			if paged, err = d.pagedBy(ctx, inc.ID, at); err != nil {
 				return err
 			}
 		}

@@ -182,12 +182,14 @@ func classify(before, after state) Change {
 	return Classify(store.StreamRecord{Old: &o, New: n})
 }
 
-// asOf is the state at t (every change at or before it applied) and the keys of the
-// changes it takes in that dispatch would tell.
+// asOf is the state as t began (every change before it applied: a change at t itself is
+// after it, so that a decision made when the clock reads t takes in the same changes
+// whether or not those at t were processed yet) and the keys of the changes it takes in
+// that dispatch would tell.
 func (h history) asOf(t time.Time) (state, []string) {
 	s, keys := h.first, []string(nil)
 	for _, st := range h.steps {
-		if st.At.After(t) {
+		if !st.At.Before(t) {
 			break
 		}
 		s = st.After

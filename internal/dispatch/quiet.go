@@ -203,14 +203,19 @@ func childEntry(child incident.Incident, parent string, reason incident.Kind, at
 		Data: map[string]string{"child": child.ID}}
 }
 
-// paged reports whether anyone was told about the incident.
-func (d *Dispatcher) paged(ctx context.Context, id string) (bool, error) {
+// pagedBy reports whether anyone was told about the incident by a change at at: under
+// grouping.wait, of a change at or before at by event time (a notice's entry is stamped
+// with its change's time plus its order, in nanoseconds), so that a recovery whose record
+// comes after a later change was told (as a held opening's decision tells it) is told as
+// it would have been in its turn; otherwise, of any change.
+func (d *Dispatcher) pagedBy(ctx context.Context, id string, at time.Time) (bool, error) {
 	tl, err := d.Quiet.Timeline(ctx, id)
 	if err != nil {
 		return false, err
 	}
+	_, holding := d.holds()
 	for _, e := range tl {
-		if e.Kind == incident.KindNotified {
+		if e.Kind == incident.KindNotified && (!holding || e.At.Before(at.Add(time.Microsecond))) {
 			return true, nil
 		}
 	}

@@ -32,8 +32,10 @@ import (
 // incident's own fields for a last change whose entry is not written yet) gives its
 // state at until:
 //
-//   - mitigated, resolved or acknowledged at or before until (the last status change at
-//     or before it): nobody is paged, as Alertmanager sends nothing for an alert resolved
+//   - mitigated, resolved or acknowledged before until (the last status change before
+//     it; a change at until itself counts as after it, so that an escalator whose clock
+//     reads until takes in the same changes whether those at until were processed or
+//     not): nobody is paged, as Alertmanager sends nothing for an alert resolved
 //     within group_wait, and the "not paged" entry says so;
 //   - open: the page tells the opening as it stood at until (status open, the severity
 //     and owner at until: a raise or hand-over within the wait is in the page, not a
@@ -47,7 +49,7 @@ import (
 //     change first, the other repeats nothing.
 //
 // So the edge cases read as a PagerDuty or Alertmanager user expects: a flap across
-// until (recovered at or before it, triggered again after it) pages once, "triggered
+// until (recovered before it, triggered again after it) pages once, "triggered
 // again", when it re-triggers; a recovery and re-trigger both within the wait page
 // "opened" once; an acknowledgement within the wait means someone has it (no page, and
 // its later recovery tells nobody); a resolution after until and a re-opening after that
@@ -58,7 +60,7 @@ import (
 // (its entries name those changes: DataReflects). It reads the timeline after the change
 // was made; the decision reads the incident again after writing its first entry, so a
 // change made while the decision runs is found by one of the two (and told once, by its
-// key). What is still decided by arrival: an event at or before until delivered after
+// key). What is still decided by arrival: an event before until delivered after
 // the decision (the wait is there for those: it is told as a change after the page);
 // the inhibiting incidents, as they are when the decision runs (grouping takes the
 // incidents of the group active at until, a parent resolved after it too; the holds'
@@ -150,7 +152,7 @@ func (d *Dispatcher) moveHold(ctx context.Context, r store.StreamRecord) error {
 
 // DataReflects is the data key of a held opening's decision entries (its page's to each
 // recipient, or its "not paged"): the changes (changeKey, comma-separated) the decision
-// took in, those at or before the hold's end. Dispatch tells none of them; it tells
+// took in, those before the hold's end. Dispatch tells none of them; it tells
 // every other change, as the decision does for those it finds.
 const DataReflects = "reflects"
 

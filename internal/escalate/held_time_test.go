@@ -3,6 +3,7 @@ package escalate_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
 	"testing"
@@ -91,23 +92,23 @@ const heldWait = 2 * time.Minute
 var heldEnd = t0.Add(heldWait)
 
 // heldModes are the orders in which a scenario's events and the held opening's decision
-// may happen: the events at or before the hold's end are made first in every one (the
-// wait is there for them); those after it are made, and their records dispatched, before
-// or after the decision, which comes at the hold's end or long after it.
+// may happen: the events before the hold's end are made first in every one (the wait
+// is there for them); those at or after it are made, and their records dispatched,
+// before or after the decision, which comes at the hold's end or long after it.
 var heldModes = []struct {
 	name string
 	run  func(t *testing.T, r *heldRun, evs []heldEvent)
 }{
 	{"decided at the end, later events made and dispatched after it", func(t *testing.T, r *heldRun, evs []heldEvent) {
 		for i, e := range evs {
-			if t0.Add(e.at).After(heldEnd) {
+			if !t0.Add(e.at).Before(heldEnd) {
 				break
 			}
 			r.dispatchChange(t, r.makeChange(t, e, i))
 		}
 		r.tick(t, heldEnd)
 		for i, e := range evs {
-			if t0.Add(e.at).After(heldEnd) {
+			if !t0.Add(e.at).Before(heldEnd) {
 				r.dispatchChange(t, r.makeChange(t, e, i))
 			}
 		}
@@ -122,7 +123,7 @@ var heldModes = []struct {
 		var later []*store.StreamRecord
 		for i, e := range evs {
 			rec := r.makeChange(t, e, i)
-			if t0.Add(e.at).After(heldEnd) {
+			if !t0.Add(e.at).Before(heldEnd) {
 				later = append(later, rec)
 				continue
 			}
@@ -159,7 +160,9 @@ var heldScenarios = []struct {
 	{"recovered after the end", []heldEvent{{what: "mitigate", at: 150 * time.Second}},
 		[]string{"web [SEV3] Opened", "web [SEV3] Mitigated"}},
 	{"recovered before the end", []heldEvent{{what: "mitigate", at: time.Minute}}, nil},
-	{"recovered at the end", []heldEvent{{what: "mitigate", at: heldWait}}, nil},
+	{"recovered at the end (a change at the end is after it)", []heldEvent{{what: "mitigate", at: heldWait}},
+		[]string{"web [SEV3] Opened", "web [SEV3] Mitigated"}},
+	{"recovered just before the end", []heldEvent{{what: "mitigate", at: heldWait - time.Millisecond}}, nil},
 	{"recovered before the end, triggered again after it", []heldEvent{{what: "mitigate", at: 110 * time.Second}, {what: "retrigger", at: 130 * time.Second}},
 		[]string{"web [SEV3] Triggered again"}},
 	{"recovered and triggered again within the wait", []heldEvent{{what: "mitigate", at: 30 * time.Second}, {what: "retrigger", at: time.Minute}},
@@ -474,5 +477,102 @@ func TestHeldOpeningGroupedAsOfItsEnd(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// randomHistory is five changes of FB-A, each allowed by the one before it, at
+// increasing times from t0+10s to at most t0+6m: recoveries, re-triggers, raises,
+// hand-overs, acknowledgements, resolutions and re-openings around its hold's end.
+func randomHistory(rng *rand.Rand) []heldEvent {
+	status, sev, team := incident.Open, 3, "web"
+	var evs []heldEvent
+	at := time.Duration(0)
+	for range 5 {
+		at += time.Duration(10+rng.IntN(60)) * time.Second
+		var options []string
+		switch status {
+		case incident.Open:
+			options = []string{"mitigate", "ack", "resolve", "raise", "owner"}
+		case incident.Acknowledged:
+			options = []string{"mitigate", "resolve", "raise", "owner"}
+		case incident.Mitigated:
+			options = []string{"retrigger", "resolve", "raise", "owner"}
+		case incident.Resolved:
+			options = []string{"reopen"}
+		}
+		e := heldEvent{what: options[rng.IntN(len(options))], at: at}
+		switch e.what {
+		case "mitigate":
+			status = incident.Mitigated
+		case "retrigger", "reopen":
+			status = incident.Open
+		case "ack":
+			status = incident.Acknowledged
+		case "resolve":
+			status = incident.Resolved
+		case "raise":
+			if sev == 1 {
+				continue
+			}
+			sev--
+			e.sev = incident.Severity(fmt.Sprintf("sev%d", sev))
+		case "owner":
+			team = map[string]string{"web": "db", "db": "web"}[team]
+			e.team = team
+		}
+		evs = append(evs, e)
+	}
+	return evs
+}
+
+// TestHeldOpeningRandomTimings: random histories of FB-A, each run as the events
+// arrive with the escalator following them (every record dispatched at once, a tick at
+// each event's time), and again with the records dispatched late and the escalator
+// ticking at random moments: both send the same notices in the same order and leave
+// the same timeline.
+func TestHeldOpeningRandomTimings(t *testing.T) {
+	for seed := range uint64(200) {
+		rng := rand.New(rand.NewPCG(seed, 15))
+		evs := randomHistory(rng)
+		run := func(t *testing.T, late bool) (sent []string, state string) {
+			r := newHeldRunOn(t, config2m, func(now func() time.Time) store.Store { return store.NewMemory(now) })
+			r.at(t0.Add(time.Second))
+			r.open(t, "FB-A", incident.Sev3, t0)
+			var pending []*store.StreamRecord
+			for i, e := range evs {
+				at := t0.Add(e.at)
+				if !late {
+					r.tick(t, at)
+					r.dispatchChange(t, r.makeChange(t, e, i))
+					continue
+				}
+				pending = append(pending, r.makeChange(t, e, i))
+				n := rng.IntN(len(pending) + 1) // the stream hands over the oldest records, in order
+				for _, rec := range pending[:n] {
+					r.dispatchChange(t, rec)
+				}
+				pending = pending[n:]
+				if rng.IntN(3) == 0 { // the escalator's clock follows the events made (never ahead)
+					r.tick(t, at)
+				}
+			}
+			for _, rec := range pending {
+				r.dispatchChange(t, rec)
+			}
+			r.tick(t, t0.Add(30*time.Minute))
+			return r.sent(), r.state(t, "FB-A")
+		}
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			wantSent, wantState := run(t, false)
+			gotSent, gotState := run(t, true)
+			if a, b := strings.Join(subjects(gotSent), " | "), strings.Join(subjects(wantSent), " | "); a != b {
+				t.Errorf("events %+v: pages\n%s\nwant (as they arrive)\n%s", evs, a, b)
+			} else if strings.Join(gotSent, "\n--\n") != strings.Join(wantSent, "\n--\n") {
+				t.Errorf("events %+v: notices differ from those sent as they arrive:\n%s\nwant\n%s", evs, strings.Join(gotSent, "\n--\n"), strings.Join(wantSent, "\n--\n"))
+			}
+			if gotState != wantState {
+				t.Errorf("events %+v: FB-A = %s\nwant (as they arrive) %s", evs, gotState, wantState)
+			}
+		})
 	}
 }
