@@ -47,7 +47,7 @@ func TestHistoryAsOf(t *testing.T) {
 		{"recovered at the end: after it", with(func(i *incident.Incident) { i.Status, i.StateAt = incident.Mitigated, h0.Add(2*time.Minute) }),
 			[]incident.Entry{entryAt(2*time.Minute, incident.KindMitigated)}, 2 * time.Minute,
 			"open sev3 web", "", "mitigated@2026-11-02T09:02:00Z"},
-		{"recovered a nanosecond before the end", with(func(i *incident.Incident) { i.Status, i.StateAt = incident.Mitigated, h0.Add(2*time.Minute - 1) }),
+		{"recovered a nanosecond before the end", with(func(i *incident.Incident) { i.Status, i.StateAt = incident.Mitigated, h0.Add(2*time.Minute-1) }),
 			[]incident.Entry{entryAt(2*time.Minute-1, incident.KindMitigated)}, 2 * time.Minute,
 			"mitigated sev3 web", "mitigated@2026-11-02T09:01:59.999999Z", "mitigated@2026-11-02T09:01:59.999999Z"},
 		{"flap across the end, written in reverse", with(func(i *incident.Incident) { i.StateAt = h0.Add(130 * time.Second) }),
