@@ -102,6 +102,13 @@ func retry(t *testing.T, what string, f func() error) {
 // the opening.
 func (r *heldRun) open(t *testing.T, id string, sev incident.Severity, at time.Time) {
 	t.Helper()
+	got := r.openOnly(t, id, sev, at)
+	retry(t, "dispatch the opening of "+id, func() error { return r.d.Handle(context.Background(), got) })
+}
+
+// openOnly opens the incident as intake does and returns its opening's stream record.
+func (r *heldRun) openOnly(t *testing.T, id string, sev incident.Severity, at time.Time) store.StreamRecord {
+	t.Helper()
 	ctx := context.Background()
 	inc := incident.Incident{ID: id, Seq: 1, Fingerprint: "fp-" + id, Class: "x", Title: "alarm " + id, Severity: sev,
 		Team: "web", Status: incident.Open, Source: "x", Account: "123456789012", Region: "eu-west-1",
@@ -112,7 +119,7 @@ func (r *heldRun) open(t *testing.T, id string, sev incident.Severity, at time.T
 	})
 	var got incident.Incident
 	retry(t, "get "+id, func() (err error) { got, err = r.st.Get(ctx, id); return err })
-	retry(t, "dispatch the opening of "+id, func() error { return r.d.Handle(ctx, store.StreamRecord{New: got}) })
+	return store.StreamRecord{New: got}
 }
 
 // change applies c as intake does and dispatches it.
