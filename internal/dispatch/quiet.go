@@ -127,7 +127,9 @@ func (d *Dispatcher) group(ctx context.Context, inc incident.Incident, at time.T
 	if err != nil {
 		return nil, err
 	}
-	near = activeAt(near, inc.OpenedAt.Add(Wait(d.Config)))
+	if near, err = d.activeAt(ctx, near, inc.OpenedAt.Add(Wait(d.Config))); err != nil {
+		return nil, err
+	}
 	sortOpened(near)
 	parent, ok := g.Parent(inc, near)
 	if !ok {
@@ -166,15 +168,26 @@ func (d *Dispatcher) raise(ctx context.Context, inc, parent incident.Incident, a
 	return err
 }
 
-// activeAt keeps the incidents active at t: active now, or resolved after t.
-func activeAt(incs []incident.Incident, t time.Time) []incident.Incident {
+// activeAt keeps the incidents that were active at t by event time: those whose status
+// has not changed since are as they are now; the others (few: candidates of one group
+// within its window, changed since t) as their timelines tell.
+func (d *Dispatcher) activeAt(ctx context.Context, incs []incident.Incident, t time.Time) ([]incident.Incident, error) {
 	out := incs[:0]
 	for _, inc := range incs {
-		if inc.Status.Active() || inc.ResolvedAt.After(t) {
+		active := inc.Status.Active()
+		if !inc.StateAt.Before(t) {
+			tl, err := d.Quiet.Timeline(ctx, inc.ID)
+			if err != nil {
+				return nil, err
+			}
+			s, _ := historyOf(inc, tl).asOf(t)
+			active = s.Status.Active()
+		}
+		if active {
 			out = append(out, inc)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // sortOpened orders incidents by opening, oldest first (ties by id): the first match wins.
