@@ -60,19 +60,27 @@ import (
 // (its entries name those changes: DataReflects). It reads the timeline after the change
 // was made; the decision reads the incident again after writing its first entry, so a
 // change made while the decision runs is found by one of the two (and told once, by its
-// key). What is still decided by arrival: an event before until delivered after
-// the decision (the wait is there for those: it is told as a change after the page);
-// the inhibiting incidents, as they are when the decision runs (grouping takes the
-// incidents of the group active at until, a parent resolved after it too; the holds'
-// order makes the earlier opener the parent); the counters a notice shows
+// key). Grouping takes the group's incidents active at until by their timelines (quiet.go:
+// one resolved since, or resolved before and re-opened since, as it was then).
+//
+// What is still decided by arrival: an event before until delivered after the decision
+// (the wait is there for those: it is told as a change after the page); the inhibiting
+// incidents, as they are when the decision runs; a candidate parent's owner, account and
+// region (the group key; the query narrows on them), as they are then; the group's raise
+// of the parent to the child's severity, written when the child is decided (a parent
+// raised on its own to that severity before then keeps its own raise, and a parent's
+// notice told before then says its severity without it); the counters a notice shows
 // (triggers, recoveries, last seen), as read when it is sent, as for any notice; the
-// severity or owner at until when the history lacks a change's "from" (a group raise
-// whose first attempt failed writes none: the severity after it is taken); the problem
-// note, as it was when dispatch held the opening, as an undelayed page's; and what a
-// notice of a re-trigger says of its runbook when the decision tells it before dispatch
-// started the runbook ("started"). What it costs: every page waits up to the wait plus
-// the escalator's tick (a minute), counted from when the incident opened; a change of an
-// incident whose openings are held reads its timeline once.
+// severity at until when the history lacks a change's "from" (a group raise whose first
+// attempt failed writes none: the severity after it is taken); the problem note, as it
+// was when dispatch held the opening, as an undelayed page's; and what a notice of a
+// re-trigger says of its runbook when the decision tells it before dispatch started the
+// runbook ("started").
+//
+// What it costs: every page waits up to the wait plus the escalator's tick (a minute),
+// counted from when the incident opened; a change of an incident reads its timeline once
+// while openings are held; a decision reads the incident and its timeline twice, and the
+// timeline of each grouping candidate whose status changed since until.
 
 // HoldStore is what holding openings needs of the store (both stores have it).
 type HoldStore interface {
