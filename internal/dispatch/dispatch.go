@@ -159,8 +159,9 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	if err != nil {
 		return fmt.Errorf("dispatch %s of %s: %w", change, r.New.ID, err)
 	}
+	cur := inc
 	// Act on the change the record carries, not on whatever the incident became since.
-	inc.Status, inc.Severity, inc.Version = r.New.Status, r.New.Severity, r.New.Version
+	inc.Status, inc.Severity, inc.Team, inc.Version = r.New.Status, r.New.Severity, r.New.Team, r.New.Version
 	at := r.New.StateAt
 	switch change {
 	case SeverityRaised:
@@ -184,8 +185,10 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 	// New incidents may be silenced, inhibited or grouped: recorded, not paged.
 	var quiet *Quiet
 	held := false // the page waits for grouping.wait; the escalator decides it (wait.go)
+	var told step // the change as the incident's history has it (byHistory; wait.go)
+	byHistory := false
 	if h, ok := d.holds(); ok && change == Opened {
-		if quiet, held, err = d.holdOpening(ctx, h, inc, at); err != nil {
+		if quiet, held, err = d.holdOpening(ctx, h, inc, at, note); err != nil {
 			return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 		}
 	} else if change == Opened && d.Quiet != nil {
@@ -204,7 +207,7 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		if !over {
 			quiet = &Quiet{Reason: incident.KindSilenced, By: inc.SilencedBy}
 		}
-	} else if held, err = d.heldNow(ctx, change, inc); err != nil {
+	} else if held, told, byHistory, err = d.toldByHold(ctx, change, cur, at); err != nil {
 		return fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 	}
 	var automation []notify.Automation
@@ -216,14 +219,30 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 		automation = append(automation, a)
 	}
 	if held {
-		return nil // told when the hold is decided, as it is then
+		return nil // told by the held opening's decision (wait.go)
 	}
+	var previous incident.Severity
+	if r.Old != nil {
+		previous = r.Old.Severity
+	}
+	if byHistory { // the state the change left by event time (wait.go)
+		inc.Status, inc.Severity, inc.Team, previous = told.After.Status, told.After.Severity, told.After.Team, told.Before.Severity
+	}
+	return d.tellChange(ctx, inc, change, previous, at, quiet, automation, note)
+}
+
+// tellChange tells the responders and audiences of a change of inc (as the change left
+// it) at event time at: Handle for every change, and a held opening's decision for the
+// changes its page did not take in (wait.go), alike.
+func (d *Dispatcher) tellChange(ctx context.Context, inc incident.Incident, change Change, previous incident.Severity, at time.Time,
+	quiet *Quiet, automation []notify.Automation, note string) error {
 	if quiet != nil || change == Mitigated || change == Resolved {
 		// Quiet incidents page nobody; a recovery or resolution notice goes out only if
 		// someone was paged for the incident (even if it was silenced since).
 		paged := true // without a store to ask, assume someone was
 		if d.Quiet != nil {
-			if paged, err = d.paged(ctx, inc.ID); err != nil {
+			var err error
+			if paged, err = d.pagedBy(ctx, inc.ID, at); err != nil {
 				return err
 			}
 		}
@@ -231,7 +250,7 @@ func (d *Dispatcher) Handle(ctx context.Context, r store.StreamRecord) error {
 			return d.announce(ctx, inc, change, quiet != nil, at) // audiences told of it hear the end (audience.go)
 		}
 	}
-	if err := d.notify(ctx, inc, change, r, at, automation, note); err != nil {
+	if err := d.notify(ctx, inc, change, previous, at, automation, note, nil); err != nil {
 		return err
 	}
 	return d.announce(ctx, inc, change, quiet != nil, at) // the communication plan, after the responders (audience.go)
@@ -318,6 +337,9 @@ func startedEntry(name string, ex runbook.Execution) (string, map[string]string)
 		detail += " " + ex.Detail
 	}
 	data := map[string]string{"runbook": name, "execution": ex.Name, "status": ex.Status}
+	if ex.Detail != "" { // what the notices say of it (automationOf, wait.go)
+		data["detail"] = ex.Detail
+	}
 	if ex.ARN != "" {
 		data["execution_arn"] = ex.ARN
 	}
@@ -346,20 +368,23 @@ func Recipients(cfg *config.Config, inc incident.Incident) []string {
 	return out
 }
 
-func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change Change, r store.StreamRecord, at time.Time, automation []notify.Automation, note string) error {
-	ver := "v" + strconv.Itoa(inc.Version)
+// notify pages the recipients of a change once each, keyed by the change (noticeKey);
+// data is added to each recipient's entry.
+func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change Change, previous incident.Severity, at time.Time,
+	automation []notify.Automation, note string, data map[string]string) error {
+	ver := d.noticeKey(inc, change, at)
 	policy := d.Config.PolicyFor(inc.Severity, inc.Tier) // with its business tier's objectives
 	if inc.Severity == incident.Info || policy == nil || len(policy.Channels) == 0 {
 		// Never page for info; say so once.
 		return d.Store.AddEntries(ctx, incident.Entry{Incident: inc.ID, At: at.Add(2), Kind: incident.KindNotPaged, Actor: "firebreak",
-			Key: "notify:" + ver + ":none", Detail: fmt.Sprintf("Not paged: %s %s has no notification channels.", inc.Severity, change)})
+			Key: "notify:" + ver + ":none", Detail: fmt.Sprintf("Not paged: %s %s has no notification channels.", inc.Severity, change), Data: data})
 	}
 	n := notify.Notice{Kind: toNotice[change], Incident: inc, Policy: policy, Automation: automation, Message: note}
 	if t := d.Config.Teams[inc.Team]; t != nil {
 		n.TeamName = t.Name
 	}
-	if change == SeverityRaised && r.Old != nil {
-		n.Previous = r.Old.Severity
+	if change == SeverityRaised {
+		n.Previous = previous
 	}
 	if (change == Opened || change == Retriggered || change == SeverityRaised || change == OwnerChanged) && policy.UpdateEvery.Duration > 0 {
 		n.NextUpdate = at.Add(policy.UpdateEvery.Duration)
@@ -378,7 +403,7 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 		entry := incident.Entry{Incident: inc.ID, At: at.Add(time.Duration(2 + i)), Actor: "firebreak", Key: "notify:" + ver + ":" + rc.Target}
 		// Someone told by an earlier delivery of this change is not told again.
 		if _, err := d.once().Do(ctx, inc.ID, entry.Key, func(ctx context.Context) (string, error) {
-			return d.tell(ctx, inc, rc, change, page.Personal(n, rc, d.Links), entry)
+			return d.tell(ctx, inc, rc, change, page.Personal(n, rc, d.Links), entry, data)
 		}); err != nil {
 			return err
 		}
@@ -388,7 +413,7 @@ func (d *Dispatcher) notify(ctx context.Context, inc incident.Incident, change C
 
 // tell sends the notice to one recipient (a team, or a person on call) and records it
 // (or its permanent failure) as entry; the result is the message id.
-func (d *Dispatcher) tell(ctx context.Context, inc incident.Incident, rc page.Recipient, change Change, n notify.Notice, entry incident.Entry) (string, error) {
+func (d *Dispatcher) tell(ctx context.Context, inc incident.Incident, rc page.Recipient, change Change, n notify.Notice, entry incident.Entry, data map[string]string) (string, error) {
 	team := rc.Target
 	id, err := d.Sender.Send(ctx, team, n)
 	if err != nil && !IsPermanent(err) {
@@ -397,18 +422,36 @@ func (d *Dispatcher) tell(ctx context.Context, inc incident.Incident, rc page.Re
 	if err != nil {
 		entry.Kind = incident.KindNotNotified
 		entry.Detail = fmt.Sprintf("Could not tell %s of %s: %v. Not retried: it would fail the same way until the configuration is fixed.", team, change, err)
-		entry.Data = map[string]string{"team": team, "change": string(change), "error": err.Error()}
+		entry.Data = with(map[string]string{"team": team, "change": string(change), "error": err.Error()}, data)
 		return d.failed(ctx, inc, "notify", entry, err)
 	}
 	channels := n.Policy.Channels
 	entry.Kind = incident.KindNotified
 	entry.Detail = fmt.Sprintf("Told %s of %s (%s) by %s.", rc.Describe(), change, inc.Severity, strings.Join(channels, " and "))
-	entry.Data = rc.Data(map[string]string{"team": team, "change": string(change), "message_id": id, "channels": strings.Join(channels, ","), "sent_at": stamp(d.now())})
+	entry.Data = with(rc.Data(map[string]string{"team": team, "change": string(change), "message_id": id, "channels": strings.Join(channels, ","), "sent_at": stamp(d.now())}), data)
 	if err := store.Record(ctx, func() error { return d.Store.AddEntries(ctx, entry) }); err != nil {
 		return "", err
 	}
 	d.log().InfoContext(ctx, "notified", "incident", inc.ID, "team", team, "change", string(change), "severity", string(inc.Severity), "message_id", id)
 	return id, nil
+}
+
+// with is m with data's entries added.
+func with(m, data map[string]string) map[string]string {
+	for k, v := range data {
+		m[k] = v
+	}
+	return m
+}
+
+// noticeKey names a change in its notices' keys: its version ("v3"), or, when
+// grouping.wait holds openings, what it is and when it happened (changeKey), so that a
+// held opening's decision and dispatch name it alike (wait.go). An opening is always v1.
+func (d *Dispatcher) noticeKey(inc incident.Incident, change Change, at time.Time) string {
+	if _, ok := d.holds(); ok && change != Opened {
+		return changeKey(change, at)
+	}
+	return "v" + strconv.Itoa(inc.Version)
 }
 
 func first(vs ...string) string {

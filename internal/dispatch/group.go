@@ -28,7 +28,8 @@ func (g Grouper) Key(inc incident.Incident) string { return Key(g.By, inc) }
 
 // Candidates is the query for the incidents inc may be grouped under: the active ones
 // opened within the window before it (sharing its account, region and team when the
-// key holds them).
+// key holds them). Dispatch asks for the resolved and closed ones too, and keeps those
+// active when inc's page was due (quiet.go).
 func (g Grouper) Candidates(inc incident.Incident) store.Filter {
 	f := store.Filter{Status: incident.ActiveStatuses, OpenedSince: inc.OpenedAt.Add(-g.Window)}
 	narrow(&f, g.By, inc)

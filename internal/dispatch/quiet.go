@@ -112,15 +112,22 @@ func (d *Dispatcher) inhibit(ctx context.Context, inc incident.Incident, at time
 	return q, d.attach(ctx, inc, src, q, at)
 }
 
-// group attaches inc under the first active incident of its group opened within the
-// window, if any, and raises the group's severity to inc's when inc is more severe.
+// group attaches inc under the first incident of its group opened within the window
+// and active when inc's page is due (opened + grouping.wait, by event time: one resolved
+// after that still takes it, whenever its resolution was processed), if any, and raises
+// the group's severity to inc's when inc is more severe.
 func (d *Dispatcher) group(ctx context.Context, inc incident.Incident, at time.Time) (*Quiet, error) {
 	g, ok := NewGrouper(d.Config.Grouping)
 	if !ok {
 		return nil, nil
 	}
-	near, err := d.Quiet.List(ctx, g.Candidates(inc))
+	f := g.Candidates(inc) // bounded by the window: resolved ones too are few
+	f.Status = append(append([]incident.Status(nil), f.Status...), incident.Resolved, incident.Closed)
+	near, err := d.Quiet.List(ctx, f)
 	if err != nil {
+		return nil, err
+	}
+	if near, err = d.activeAt(ctx, near, inc.OpenedAt.Add(Wait(d.Config))); err != nil {
 		return nil, err
 	}
 	sortOpened(near)
@@ -161,6 +168,28 @@ func (d *Dispatcher) raise(ctx context.Context, inc, parent incident.Incident, a
 	return err
 }
 
+// activeAt keeps the incidents that were active at t by event time: those whose status
+// has not changed since are as they are now; the others (few: candidates of one group
+// within its window, changed since t) as their timelines tell.
+func (d *Dispatcher) activeAt(ctx context.Context, incs []incident.Incident, t time.Time) ([]incident.Incident, error) {
+	out := incs[:0]
+	for _, inc := range incs {
+		active := inc.Status.Active()
+		if !inc.StateAt.Before(t) {
+			tl, err := d.Quiet.Timeline(ctx, inc.ID)
+			if err != nil {
+				return nil, err
+			}
+			s, _ := historyOf(inc, tl).asOf(t)
+			active = s.Status.Active()
+		}
+		if active {
+			out = append(out, inc)
+		}
+	}
+	return out, nil
+}
+
 // sortOpened orders incidents by opening, oldest first (ties by id): the first match wins.
 func sortOpened(incs []incident.Incident) {
 	sort.Slice(incs, func(i, j int) bool {
@@ -187,14 +216,19 @@ func childEntry(child incident.Incident, parent string, reason incident.Kind, at
 		Data: map[string]string{"child": child.ID}}
 }
 
-// paged reports whether anyone was told about the incident.
-func (d *Dispatcher) paged(ctx context.Context, id string) (bool, error) {
+// pagedBy reports whether anyone was told about the incident by a change at at: under
+// grouping.wait, of a change at or before at by event time (a notice's entry is stamped
+// with its change's time plus its order, in nanoseconds), so that a recovery whose record
+// comes after a later change was told (as a held opening's decision tells it) is told as
+// it would have been in its turn; otherwise, of any change.
+func (d *Dispatcher) pagedBy(ctx context.Context, id string, at time.Time) (bool, error) {
 	tl, err := d.Quiet.Timeline(ctx, id)
 	if err != nil {
 		return false, err
 	}
+	_, holding := d.holds()
 	for _, e := range tl {
-		if e.Kind == incident.KindNotified {
+		if e.Kind == incident.KindNotified && (!holding || e.At.Before(at.Add(time.Microsecond))) {
 			return true, nil
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/config"
+	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
 	"github.com/firebreak-ops/firebreak/internal/notify"
@@ -263,6 +264,10 @@ type Escalator struct {
 	// Openings decides the openings held for grouping.wait (held.go); nil: a dispatcher
 	// made of the escalator's own store, sender, links and on-call resolver.
 	Openings Opener
+	// Recurrences is what that dispatcher asks for the recurring problem of an incident
+	// re-opened after its held page was due (dispatch.Recurrences); nil: the notice it
+	// tells of the re-opening says nothing of the problem.
+	Recurrences dispatch.Recurrences
 }
 
 // Report counts what a tick did.

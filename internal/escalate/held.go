@@ -38,7 +38,7 @@ func (e *Escalator) opener() (Opener, bool) {
 		return nil, false
 	}
 	d := &dispatch.Dispatcher{Store: e.Store, Quiet: q, Sender: e.Sender, Config: e.Config, Now: e.Now, Log: e.Log,
-		Metrics: e.Metrics, Lease: e.Lease, OnCall: e.OnCall}
+		Metrics: e.Metrics, Lease: e.Lease, OnCall: e.OnCall, Problems: e.Recurrences}
 	if e.Links != nil {
 		d.Links = e.Links
 	}

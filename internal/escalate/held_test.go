@@ -26,6 +26,7 @@ const heldYAML = `version: 1
 defaults: {team: web}
 teams:
   web: {email: [web@example.com]}
+  db: {email: [db@example.com]}
 severities:
   sev1: {channels: [email]}
   sev2: {channels: [email]}
@@ -36,12 +37,15 @@ taxonomy:
 grouping: {window: 15m, by: [account, region, team], wait: %s}
 `
 
-const webTopic = "arn:aws:sns:eu-west-1:123456789012:firebreak-web"
+const (
+	webTopic = "arn:aws:sns:eu-west-1:123456789012:firebreak-web"
+	dbTopic  = "arn:aws:sns:eu-west-1:123456789012:firebreak-db"
+)
 
 // heldRun is dispatch and the escalator on one table, as the stack runs them: dispatch
 // is handed each change as the stream would, the escalator ticks when told.
 type heldRun struct {
-	st    *store.Dynamo
+	st    store.Store
 	srv   *awstest.Server
 	d     *dispatch.Dispatcher
 	e     *escalate.Escalator
@@ -51,14 +55,20 @@ type heldRun struct {
 
 func newHeldRun(t *testing.T, wait string, db store.DynamoDB, table string) *heldRun {
 	t.Helper()
+	return newHeldRunOn(t, wait, func(now func() time.Time) store.Store { return store.NewDynamo(db, table, now) })
+}
+
+// newHeldRunOn is a heldRun on the store open makes (given the run's clock).
+func newHeldRunOn(t *testing.T, wait string, open func(now func() time.Time) store.Store) *heldRun {
+	t.Helper()
 	c, err := config.Parse("c.yaml", []byte(fmt.Sprintf(heldYAML, wait)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &heldRun{srv: awstest.New(), clock: t0}
 	t.Cleanup(r.srv.Close)
-	r.st = store.NewDynamo(db, table, r.now)
-	sender := notify.New(r.srv.SNS(), map[string]string{"web": webTopic})
+	r.st = open(r.now)
+	sender := notify.New(r.srv.SNS(), map[string]string{"web": webTopic, "db": dbTopic})
 	r.d = &dispatch.Dispatcher{Store: r.st, Quiet: r.st, Sender: sender, Config: c, Now: r.now, Lease: time.Minute}
 	r.e = &escalate.Escalator{Store: r.st, Sender: sender, Config: c, Now: r.now, Lease: time.Minute}
 	return r
@@ -92,6 +102,13 @@ func retry(t *testing.T, what string, f func() error) {
 // the opening.
 func (r *heldRun) open(t *testing.T, id string, sev incident.Severity, at time.Time) {
 	t.Helper()
+	got := r.openOnly(t, id, sev, at)
+	retry(t, "dispatch the opening of "+id, func() error { return r.d.Handle(context.Background(), got) })
+}
+
+// openOnly opens the incident as intake does and returns its opening's stream record.
+func (r *heldRun) openOnly(t *testing.T, id string, sev incident.Severity, at time.Time) store.StreamRecord {
+	t.Helper()
 	ctx := context.Background()
 	inc := incident.Incident{ID: id, Seq: 1, Fingerprint: "fp-" + id, Class: "x", Title: "alarm " + id, Severity: sev,
 		Team: "web", Status: incident.Open, Source: "x", Account: "123456789012", Region: "eu-west-1",
@@ -102,7 +119,7 @@ func (r *heldRun) open(t *testing.T, id string, sev incident.Severity, at time.T
 	})
 	var got incident.Incident
 	retry(t, "get "+id, func() (err error) { got, err = r.st.Get(ctx, id); return err })
-	retry(t, "dispatch the opening of "+id, func() error { return r.d.Handle(ctx, store.StreamRecord{New: got}) })
+	return store.StreamRecord{New: got}
 }
 
 // change applies c as intake does and dispatches it.
@@ -337,41 +354,81 @@ func (f *failNth) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, 
 	return out, err
 }
 
-// TestHeldOpeningCompleteAfterAnyRetry: the late earlier opener, with each of its
-// writes in turn failing once (before it is made, or after: made, answered with an
-// error), each failed step retried as the stream and the schedule do, ends as the run
-// without a failure: the same parents, severities, timelines and pages.
+// changedAfterItsEnd: FB-A is raised and recovers after its hold's end, both dispatched
+// before the escalator ticks: the decision pages it as it was at the end, then tells the
+// raise and the recovery.
+func changedAfterItsEnd(t *testing.T, r *heldRun) {
+	r.at(t0.Add(time.Second))
+	r.open(t, "FB-A", incident.Sev3, t0)
+	r.dispatchChange(t, r.makeChange(t, heldEvent{what: "raise", at: 150 * time.Second, sev: incident.Sev2}, 1))
+	r.dispatchChange(t, r.makeChange(t, heldEvent{what: "mitigate", at: 3 * time.Minute}, 2))
+	r.tick(t, t0.Add(4*time.Minute))
+}
+
+// TestHeldOpeningCompleteAfterAnyRetry: each run (the late earlier opener; an opening
+// changed after its end, whose decision tells the changes), with each of its writes in
+// turn failing once (before it is made, or after: made, answered with an error), each
+// failed step retried as the stream and the schedule do, ends as the run without a
+// failure: the same parents, severities, timelines and pages.
 func TestHeldOpeningCompleteAfterAnyRetry(t *testing.T) {
-	db, table := dynamotest.ForTest(t)
-	counted := &failNth{DynamoDB: db}
-	clean := newHeldRun(t, "2m", counted, table)
-	lateEarlierOpener(t, clean)
-	want := clean.state(t, "FB-A") + "\n" + clean.state(t, "FB-B")
-	wantPages := clean.pages()
-	if !strings.Contains(want, `parent="FB-A"`) || len(wantPages) != 1 {
-		t.Fatalf("the run without failures: %s, pages %q; want FB-B grouped under FB-A, one page", want, wantPages)
+	runs := []struct {
+		name  string
+		run   func(t *testing.T, r *heldRun)
+		ids   []string
+		check func(state string, pages []string) bool
+		want  string
+	}{
+		{"late earlier opener", lateEarlierOpener, []string{"FB-A", "FB-B"},
+			func(state string, pages []string) bool {
+				return strings.Contains(state, `parent="FB-A"`) && len(pages) == 1
+			},
+			"FB-B grouped under FB-A, one page"},
+		{"changed after its end", changedAfterItsEnd, []string{"FB-A"},
+			func(state string, pages []string) bool {
+				return sameStarts(pages, []string{"[SEV2] Mitigated", "[SEV2] Severity raised", "[SEV3] Opened"}) // sorted
+			},
+			"three pages: opened (sev3), raised, mitigated"},
 	}
-	writes := counted.n
-	for _, after := range []bool{false, true} {
-		for at := 1; at <= writes; at++ {
-			name := fmt.Sprintf("write %d fails", at)
-			if after {
-				name = fmt.Sprintf("write %d is made and fails", at)
+	for _, run := range runs {
+		t.Run(run.name, func(t *testing.T) {
+			db, table := dynamotest.ForTest(t)
+			counted := &failNth{DynamoDB: db}
+			clean := newHeldRun(t, "2m", counted, table)
+			run.run(t, clean)
+			states := func(r *heldRun) string {
+				var out []string
+				for _, id := range run.ids {
+					out = append(out, r.state(t, id))
+				}
+				return strings.Join(out, "\n")
 			}
-			t.Run(name, func(t *testing.T) {
-				db, table := dynamotest.ForTest(t)
-				f := &failNth{DynamoDB: db, at: at, after: after}
-				r := newHeldRun(t, "2m", f, table)
-				lateEarlierOpener(t, r)
-				got := r.state(t, "FB-A") + "\n" + r.state(t, "FB-B")
-				if got != want {
-					t.Errorf("with %s (%s) failing:\n%s\nwant\n%s", f.failed, name, got, want)
+			want := states(clean)
+			wantPages := clean.pages()
+			if !run.check(want, wantPages) {
+				t.Fatalf("the run without failures: %s, pages %q; want %s", want, wantPages, run.want)
+			}
+			writes := counted.n
+			for _, after := range []bool{false, true} {
+				for at := 1; at <= writes; at++ {
+					name := fmt.Sprintf("write %d fails", at)
+					if after {
+						name = fmt.Sprintf("write %d is made and fails", at)
+					}
+					t.Run(name, func(t *testing.T) {
+						db, table := dynamotest.ForTest(t)
+						f := &failNth{DynamoDB: db, at: at, after: after}
+						r := newHeldRun(t, "2m", f, table)
+						run.run(t, r)
+						if got := states(r); got != want {
+							t.Errorf("with %s (%s) failing:\n%s\nwant\n%s", f.failed, name, got, want)
+						}
+						if pages := r.pages(); strings.Join(pages, "|") != strings.Join(wantPages, "|") {
+							t.Errorf("with %s (%s) failing: pages %q; want %q", f.failed, name, pages, wantPages)
+						}
+					})
 				}
-				if pages := r.pages(); strings.Join(pages, "|") != strings.Join(wantPages, "|") {
-					t.Errorf("with %s (%s) failing: pages %q; want %q", f.failed, name, pages, wantPages)
-				}
-			})
-		}
+			}
+		})
 	}
 }
 
