@@ -58,7 +58,8 @@ var functionSpecs = map[string]functionSpec{
 			reflect.TypeFor[escalate.ProblemLister](),  // the open-problems gauge
 			reflect.TypeFor[escalate.TimelineStore](),  // the audiences' update cadence
 			// openings held for grouping.wait, decided with dispatch's quiet rules
-			reflect.TypeFor[escalate.HoldLister](), reflect.TypeFor[dispatch.QuietStore]()),
+			reflect.TypeFor[escalate.HoldLister](), reflect.TypeFor[dispatch.QuietStore](),
+			reflect.TypeFor[dispatch.TrackerStore]()), // a held page's recurring problem
 		wire: wireEscalate,
 	},
 	TaskFunction: {

@@ -12,12 +12,9 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/teams"
 	"github.com/firebreak-ops/firebreak/internal/metrics"
-	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/page"
-	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/review"
 	"github.com/firebreak-ops/firebreak/internal/runbook"
-	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/runbooks"
 )
 
@@ -49,10 +46,9 @@ func setup(env *lambdaenv.Env) (any, error) {
 	}
 	d := &dispatch.Dispatcher{Store: db, Quiet: db, Sender: sender, Runbooks: starter, Config: env.Config, Now: env.Now,
 		Log: env.Log, Metrics: metrics.New(os.Stdout), OnCall: &page.Resolver{Config: env.Config, Overrides: db}}
-	d.Reviews = &review.Service{Store: db, Config: env.Config, Now: env.Now} // post-incident reviews of resolved incidents
-	d.Problems = &problem.Tracker{Store: db, Sender: notify.ProblemTeller{Sender: sender}, Once: store.Once{Claims: db}, Rule: problem.Rules(env.Config), Permanent: dispatch.IsPermanent,
-		Log: env.Log, Metrics: d.Metrics} // problems of recurring fingerprints
-	if l := links.New(env); l != nil { // one-click links in notices
+	d.Reviews = &review.Service{Store: db, Config: env.Config, Now: env.Now}     // post-incident reviews of resolved incidents
+	d.Problems = dispatch.NewTracker(db, sender, env.Config, env.Log, d.Metrics) // problems of recurring fingerprints
+	if l := links.New(env); l != nil {                                           // one-click links in notices
 		d.Links, task.Links = l, l
 	}
 	return (&dispatch.StreamHandler{Dispatcher: d, Log: env.Log}).Handle, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv"
 	"github.com/firebreak-ops/firebreak/internal/lambdaenv/links"
@@ -29,6 +30,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 	}
 	e := &escalate.Escalator{Store: db, Sender: sender, Config: env.Config, Metrics: metrics.New(os.Stdout),
 		Now: env.Now, Log: env.Log, OnCall: &page.Resolver{Config: env.Config, Overrides: db}, Problems: db}
+	e.Recurrences = dispatch.NewTracker(db, sender, env.Config, env.Log, e.Metrics) // held pages tell recurring problems
 	if l := links.New(env); l != nil {
 		e.Links = l
 	}

@@ -203,8 +203,9 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 	lease := 5 * time.Minute // virtual: 5 real seconds
 	d := &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease,
 		Runbooks: &runbook.StepFunctions{Client: sfnClient, StateMachines: machines}}
+	d.Problems = dispatch.NewTracker(st, sender, r.Config, r.Log, nil) // problems of recurring fingerprints, as deployed
 	out := &dispatch.StreamHandler{Dispatcher: d, Log: r.Log}
-	esc := &escalate.Escalator{Store: st, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease}
+	esc := &escalate.Escalator{Store: st, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease, Recurrences: d.Problems}
 
 	res := &Result{}
 	q := r.queue()

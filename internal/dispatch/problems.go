@@ -3,10 +3,15 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/metrics"
+	"github.com/firebreak-ops/firebreak/internal/notify"
 	"github.com/firebreak-ops/firebreak/internal/problem"
+	"github.com/firebreak-ops/firebreak/internal/store"
 )
 
 // Recurrences links incidents to the problems of their recurring fingerprints
@@ -36,4 +41,20 @@ func (d *Dispatcher) recur(ctx context.Context, change Change, old *incident.Inc
 		return "", fmt.Errorf("dispatch %s of %s: %w", change, inc.ID, err)
 	}
 	return link.Note, nil
+}
+
+// TrackerStore is what the problem tracker that dispatch (and the escalator's held
+// decisions) count recurrences with needs of the store.
+type TrackerStore interface {
+	problem.TrackerStore
+	store.Claims
+}
+
+// NewTracker is that tracker: one notice per problem opened, sent once through sender,
+// with the configuration's recurrence rules; m counts problems opened (nil: not counted).
+func NewTracker(st TrackerStore, sender interface {
+	Send(ctx context.Context, team string, n notify.Notice) (string, error)
+}, cfg *config.Config, log *slog.Logger, m *metrics.Writer) *problem.Tracker {
+	return &problem.Tracker{Store: st, Sender: notify.ProblemTeller{Sender: sender}, Once: store.Once{Claims: st},
+		Rule: problem.Rules(cfg), Permanent: IsPermanent, Log: log, Metrics: m}
 }

@@ -153,12 +153,13 @@ func New(o Options) (*Local, error) {
 	l.Runner = &runbook.Runner{Machines: o.Runbooks, Fixtures: o.Fixtures, Task: task, Now: now}
 	oncall := &page.Resolver{Config: o.Config, Overrides: st}
 	l.Dispatcher = &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Config: o.Config, Links: dl, Now: now, Log: o.Log, OnCall: oncall}
-	l.Dispatcher.Problems = &problem.Tracker{Store: st, Sender: notify.ProblemTeller{Sender: sender}, Once: store.Once{Claims: st}, Rule: problem.Rules(o.Config), Permanent: dispatch.IsPermanent, Log: o.Log}
+	l.Dispatcher.Problems = dispatch.NewTracker(st, sender, o.Config, o.Log, nil)
 	l.Problems = &problem.Service{Store: st, Actions: st, Now: now} // resolving waits for its open actions, as in the API
 	if len(o.Runbooks) > 0 {
 		l.Dispatcher.Runbooks = l.Runner
 	}
-	l.Escalator = &escalate.Escalator{Store: st, Sender: sender, Config: o.Config, Links: el, Now: now, Log: o.Log, OnCall: oncall}
+	l.Escalator = &escalate.Escalator{Store: st, Sender: sender, Config: o.Config, Links: el, Now: now, Log: o.Log, OnCall: oncall,
+		Recurrences: l.Dispatcher.Problems}
 	l.wireFollowups()
 	if err := l.wireHeartbeats(); err != nil {
 		return nil, err
