@@ -136,6 +136,21 @@ func (c *Clock) jump(t time.Time) {
 	c.base, c.mark = t, time.Now()
 }
 
+// Reference is the run the others are compared with: one in-order delivery of each
+// event to one worker, without injected faults. A loaded machine still fails calls (a
+// client's timeout), so the SDK retries and the DLQ is redriven, as in the other runs;
+// a reference that gave up a message or a stream record is an error, not a reference.
+func Reference(ctx context.Context, cfg *config.Config, events [][]byte, dynalite string, dump io.Writer) (*Result, error) {
+	res, err := Run{Config: cfg, Events: events, Workers: 1, SDKRetries: true, Redrives: 10, Dynalite: dynalite, Dump: dump}.Do(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if res.DLQLeft > 0 || res.StreamLost > 0 {
+		return nil, fmt.Errorf("chaos: the reference run left %d messages in the DLQ and gave %d stream records up (%d client retries): the machine is too loaded for a reference", res.DLQLeft, res.StreamLost, res.Attempts)
+	}
+	return res, nil
+}
+
 // Do runs the whole path and returns its final state.
 func (r Run) Do(ctx context.Context) (*Result, error) {
 	r.defaults()

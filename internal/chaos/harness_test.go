@@ -30,7 +30,7 @@ func TestSamplesUnderFaults(t *testing.T) {
 	srv := dynamotest.SharedForTest(t)
 	evs := samples(t)
 	ctx := context.Background()
-	ref, err := chaos.Run{Config: cfg, Events: evs, Workers: 1, Dynalite: srv.Endpoint}.Do(ctx)
+	ref, err := chaos.Reference(ctx, cfg, evs, srv.Endpoint, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func reference(t *testing.T) *chaos.Result {
 			refErr = err
 			return
 		}
-		refResult, refErr = chaos.Run{Config: cfg, Events: samples(t), Workers: 1, Dynalite: dynamotest.SharedForTest(t).Endpoint}.Do(context.Background())
+		refResult, refErr = chaos.Reference(context.Background(), cfg, samples(t), dynamotest.SharedForTest(t).Endpoint, nil)
 	})
 	if refErr != nil {
 		t.Fatal(refErr)
