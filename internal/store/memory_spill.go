@@ -28,8 +28,12 @@ type spill struct {
 	keep   int      // incidents kept in memory, the most recently touched
 	f      *os.File // append-only; a record brought back leaves its bytes behind
 	name   string   // the file's name while it could not be removed at once (Close removes it)
-	size   int64
-	at     map[string]spillRef    // incident -> its spilled timeline
+	size   int64  // the bytes written, those still in pending included
+	// pending are the last records written, not yet in the file: they go to it together
+	// once they fill spillPending, so that spilling an incident costs a copy, not a
+	// system call; reads of them are answered from here.
+	pending []byte
+	at      map[string]spillRef    // incident -> its spilled timeline
 	clean  map[string]spillRef    // incident -> where its timeline, read back and not changed since, still lies
 	items  map[string]spillRef    // incident -> its spilled item, ledger, last change and finished actions
 	prints map[[2]uint64]spillRef // fingerprint (fpHash) -> its spilled loose events, ledger and recurrence (memory_cold_prints.go)
@@ -205,17 +209,46 @@ func (m *Memory) spillOut(id string) error {
 	return nil
 }
 
+// spillPending is how many bytes of records the spill gathers before it writes them to
+// its file at once.
+const spillPending = 256 << 10
+
+// write appends b to the spill and returns where it lies. It is kept in pending until
+// pending fills; a failure to write pending out leaves it there (every record stays
+// readable) and is returned.
 func (s *spill) write(b []byte) (spillRef, error) {
-	if _, err := s.f.WriteAt(b, s.size); err != nil {
-		return spillRef{}, err
+	if len(s.pending)+len(b) > spillPending {
+		if err := s.flush(); err != nil {
+			return spillRef{}, err
+		}
 	}
 	ref := spillRef{off: s.size, n: len(b)}
+	if s.pending == nil {
+		s.pending = make([]byte, 0, spillPending)
+	}
+	s.pending = append(s.pending, b...)
 	s.size += int64(len(b))
 	return ref, nil
 }
 
+// flush writes pending to the file.
+func (s *spill) flush() error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	if _, err := s.f.WriteAt(s.pending, s.size-int64(len(s.pending))); err != nil {
+		return err
+	}
+	s.pending = s.pending[:0]
+	return nil
+}
+
 func (s *spill) read(ref spillRef) ([]byte, error) {
 	b := make([]byte, ref.n)
+	if base := s.size - int64(len(s.pending)); ref.off >= base {
+		copy(b, s.pending[ref.off-base:])
+		return b, nil
+	}
 	if _, err := s.f.ReadAt(b, ref.off); err != nil {
 		return nil, err
 	}
