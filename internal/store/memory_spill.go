@@ -25,23 +25,23 @@ import (
 // incident is its place in the indexes (memory.go, memory_opened.go, memory_due.go)
 // and its records' offsets. Caller holds m.mu for every method.
 type spill struct {
-	keep   int      // incidents kept in memory, the most recently touched
-	f      *os.File // append-only; a record brought back leaves its bytes behind
-	name   string   // the file's name while it could not be removed at once (Close removes it)
-	size   int64  // the bytes written, those still in pending included
+	keep int      // incidents kept in memory, the most recently touched
+	f    *os.File // append-only; a record brought back leaves its bytes behind
+	name string   // the file's name while it could not be removed at once (Close removes it)
+	size int64    // the bytes written, those still in pending included
 	// pending are the last records written, not yet in the file: they go to it together
 	// once they fill spillPending, so that spilling an incident costs a copy, not a
 	// system call; reads of them are answered from here.
 	pending []byte
 	at      map[string]spillRef    // incident -> its spilled timeline
-	clean  map[string]spillRef    // incident -> where its timeline, read back and not changed since, still lies
-	items  map[string]spillRef    // incident -> its spilled item, ledger, last change and finished actions
-	prints map[[2]uint64]spillRef // fingerprint (fpHash) -> its spilled loose events, ledger and recurrence (memory_cold_prints.go)
-	lru    *list.List             // incident ids with something in memory, most recent first
-	elems  map[string]*list.Element
-	buf    []byte
-	shared interner // values incidents read back share (memory_cold.go)
-	off    bool     // a write failed: everything stays in memory from then on
+	clean   map[string]spillRef    // incident -> where its timeline, read back and not changed since, still lies
+	items   map[string]spillRef    // incident -> its spilled item, ledger, last change and finished actions
+	prints  map[[2]uint64]spillRef // fingerprint (fpHash) -> its spilled loose events, ledger and recurrence (memory_cold_prints.go)
+	lru     *list.List             // incident ids with something in memory, most recent first
+	elems   map[string]*list.Element
+	buf     []byte
+	shared  interner // values incidents read back share (memory_cold.go)
+	off     bool     // a write failed: everything stays in memory from then on
 }
 
 type spillRef struct {
