@@ -17,8 +17,10 @@ import (
 // gives the order an all-in-memory timeline has.
 
 // problemTail is how many entries of a problem's timeline a spilling store keeps in
-// memory before it writes them out as one chunk.
-const problemTail = 256
+// memory before it writes them out as one chunk: few, as a replay opens thousands of
+// problems of a few dozen incidents each (a tail of 256 spilled nothing at a million
+// events); only the API reads a problem's timeline back.
+const problemTail = 16
 
 // spillProblemTail writes problem id's in-memory entries out as a chunk once they fill
 // problemTail; on a failure they stay in memory. Caller holds m.mu.
