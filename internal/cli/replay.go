@@ -119,7 +119,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer res.Store.Close()
+	defer res.Close()
 	// The incidents are read from the replay's store one at a time, never listed all at
 	// once: first counted, then printed.
 	accounts, now := newAccountCounts(cfg), map[string]int{}
@@ -254,14 +254,14 @@ func replayDiff(ctx context.Context, env Env, oldPath, newPath string, paths []s
 	if err != nil {
 		return fmt.Errorf("replay under %s: %w", oldPath, err)
 	}
-	defer oldRes.Store.Close()
+	defer oldRes.Close()
 	quiet := env
 	quiet.Stderr = io.Discard // the warnings were given once
 	newRes, _, err := replayOnce(ctx, quiet, newCfg, paths, o)
 	if err != nil {
 		return fmt.Errorf("replay under %s: %w", newPath, err)
 	}
-	defer newRes.Store.Close()
+	defer newRes.Close()
 	d, err := replay.Compare(ctx, oldRes, newRes)
 	if err != nil {
 		return err
@@ -363,7 +363,10 @@ func printResponse(ctx context.Context, w io.Writer, res *replay.Result, wide bo
 	t := newTable(wide, "ID", "TOLD", "RUNBOOK").cut(1, 20).cut(2, 24)
 	n := 0
 	if err := res.EachIncident(ctx, func(inc incident.Incident) error {
-		r := res.Response(inc)
+		r, err := res.Response(inc)
+		if err != nil {
+			return err
+		}
 		t.row(inc.ID, first(strings.Join(r.Told, ", "), "—"), first(r.Runbook, "—"))
 		n++
 		return nil

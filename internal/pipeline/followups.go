@@ -30,12 +30,8 @@ func (l *Local) nextDue(ctx context.Context, t time.Time) (time.Time, bool, erro
 			at = v
 		}
 	}
-	inc, err := l.Store.Due(ctx, t, 1)
-	if err != nil {
-		return at, false, err
-	}
-	if len(inc) > 0 {
-		consider(inc[0].DueAt)
+	if due, ok := l.Store.EarliestDue(); ok && !due.After(t) { // the due index's first key: no incident read
+		consider(due)
 	}
 	revs, err := l.Store.ReviewsDue(ctx, t, 1)
 	if err != nil {

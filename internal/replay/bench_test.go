@@ -73,7 +73,7 @@ func BenchmarkReplay(b *testing.B) {
 		}
 		run += time.Since(start)
 		_ = r.Close()
-		_ = res.Store.Close()
+		_ = res.Close()
 		if res.Summary.Events != n {
 			b.Fatalf("replayed %d events; want %d", res.Summary.Events, n)
 		}

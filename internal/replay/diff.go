@@ -46,25 +46,30 @@ type Diff struct {
 	Incidents []IncidentDiff `json:"incidents"`
 }
 
-// Response is what was done about inc in the replay res.
-func (res *Result) Response(inc incident.Incident) Response {
+// Response is what was done about inc in the replay res. The first response asked for
+// reads back what the replay noted (notes.go), which may fail.
+func (res *Result) Response(inc incident.Incident) (Response, error) {
+	if err := res.responses(); err != nil {
+		return Response{}, err
+	}
 	rb := strings.Join(res.runs[inc.ID], "; ")
 	if rb == "" && inc.Runbook != "" {
 		rb = inc.Runbook + ": not run"
 	}
-	t := res.Told[inc.ID]
+	t := res.notes.told[inc.ID]
 	if t == nil {
 		t = []string{}
 	}
-	return Response{ID: inc.ID, Class: inc.Class, Title: inc.Title, Severity: string(inc.Severity), Owner: inc.Team, Told: t, Runbook: rb}
+	return Response{ID: inc.ID, Class: inc.Class, Title: inc.Title, Severity: string(inc.Severity), Owner: inc.Team, Told: t, Runbook: rb}, nil
 }
 
 // Responses returns what was done about each incident of a replay, by incident id.
 func Responses(ctx context.Context, res *Result) (map[string]Response, error) {
 	out := map[string]Response{}
 	err := res.EachIncident(ctx, func(inc incident.Incident) error {
-		out[inc.ID] = res.Response(inc)
-		return nil
+		r, err := res.Response(inc)
+		out[inc.ID] = r
+		return err
 	})
 	return out, err
 }
@@ -81,16 +86,27 @@ func Compare(ctx context.Context, old, new *Result) (Diff, error) {
 	if err != nil {
 		return d, err
 	}
-	byEvent := func(res *Result, rs map[string]Response) map[string]Response {
+	byEvent := func(res *Result, rs map[string]Response) (map[string]Response, error) {
+		opened, err := res.OpenedBy()
+		if err != nil {
+			return nil, err
+		}
 		m := make(map[string]Response, len(rs))
-		for id, ev := range res.OpenedBy {
+		for id, ev := range opened {
 			if r, ok := rs[id]; ok {
 				m[ev] = r
 			}
 		}
-		return m
+		return m, nil
 	}
-	oe, ne := byEvent(old, or), byEvent(new, nr)
+	oe, err := byEvent(old, or)
+	if err != nil {
+		return d, err
+	}
+	ne, err := byEvent(new, nr)
+	if err != nil {
+		return d, err
+	}
 	var evs []string
 	for ev := range oe {
 		evs = append(evs, ev)

@@ -47,8 +47,16 @@ func TestReplayHeaders(t *testing.T) {
 			t.Errorf("notification %d without Headers has no e-mail body", i)
 		}
 	}
-	if !reflect.DeepEqual(compact.Told, full.Told) || len(full.Told) == 0 {
-		t.Errorf("told with Headers = %d incidents; want the same as without (%d), more than 0", len(compact.Told), len(full.Told))
+	compactTold, err := compact.Told()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fullTold, err := full.Told()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(compactTold, fullTold) || len(fullTold) == 0 {
+		t.Errorf("told with Headers = %d incidents; want the same as without (%d), more than 0", len(compactTold), len(fullTold))
 	}
 	ctx := context.Background()
 	got, err := replay.Responses(ctx, compact)
@@ -107,7 +115,7 @@ func TestReplayTimelines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = res.Store.Close() })
+		t.Cleanup(func() { _ = res.Close() })
 		return res
 	}
 	all, few := run(0), run(8)
@@ -123,6 +131,23 @@ func TestReplayTimelines(t *testing.T) {
 	}
 	if !reflect.DeepEqual(few.Notifications, all.Notifications) {
 		t.Errorf("notifications with 8 timelines in memory differ from those with all")
+	}
+	for name, get := range map[string]func(*replay.Result) (any, error){ // few keeps its notes in a file
+		"Told":      func(r *replay.Result) (any, error) { return r.Told() },
+		"OpenedBy":  func(r *replay.Result) (any, error) { return r.OpenedBy() },
+		"Responses": func(r *replay.Result) (any, error) { return replay.Responses(context.Background(), r) },
+	} {
+		want, err := get(all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := get(few)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s with 8 timelines in memory = %v; want %v", name, got, want)
+		}
 	}
 	for _, inc := range allIncs {
 		want, err := all.Store.Timeline(context.Background(), inc.ID)

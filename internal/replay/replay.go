@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -151,16 +150,52 @@ type Result struct {
 	// none are kept (they are counted, and Told says who was told), so that memory does
 	// not grow with the messages.
 	Notifications []notify.Sent
-	// Told lists, per incident id, the teams (and people, audiences: the topic's target)
-	// notified, in order of first notice.
-	Told       map[string][]string
-	Deliveries []webhook.Recorded // chat and webhook deliveries, each after its page
-	Runs       []*runbook.Run     // runbook executions (dry-run)
-	Runner     *runbook.Runner
-	// OpenedBy is the id of the event that opened each incident.
-	OpenedBy map[string]string
+	Deliveries    []webhook.Recorded // chat and webhook deliveries, each after its page
+	Runs          []*runbook.Run     // runbook executions (dry-run)
+	Runner        *runbook.Runner
 
-	runs map[string][]string // "runbook: result" of each run, by incident
+	// notes are who each incident told and the event that opened it (notes.go): read
+	// back when a response is first asked for.
+	notes *notes
+	runs  map[string][]string // "runbook: result" of each run, by incident: made with the notes read back
+}
+
+// Told lists, per incident id, the teams (and people, audiences: the topic's target)
+// notified, in order of first notice.
+func (res *Result) Told() (map[string][]string, error) {
+	if err := res.responses(); err != nil {
+		return nil, err
+	}
+	return res.notes.told, nil
+}
+
+// OpenedBy is the id of the event that opened each incident, by incident id.
+func (res *Result) OpenedBy() (map[string]string, error) {
+	if err := res.responses(); err != nil {
+		return nil, err
+	}
+	return res.notes.openedBy, nil
+}
+
+// responses reads back, the first time it is called, what the responses per incident
+// need beyond the incidents: the notes and the runs by incident.
+func (res *Result) responses() error {
+	if err := res.notes.load(); err != nil {
+		return err
+	}
+	if res.runs == nil {
+		res.runs = map[string][]string{}
+		for _, run := range res.Runs {
+			res.runs[run.Incident] = append(res.runs[run.Incident], run.Runbook+": "+run.Result())
+		}
+	}
+	return nil
+}
+
+// Close releases the replay's store and the file its notes are kept in, if any. The
+// result must not be used after.
+func (res *Result) Close() error {
+	return errors.Join(res.Store.Close(), res.notes.close())
 }
 
 // EachIncident calls yield with every incident of the replay, most recently opened
@@ -213,14 +248,18 @@ func (s *sliceSource) Next() (Input, error) {
 // outcomes.
 func Stream(ctx context.Context, src Source, o Options) (res *Result, err error) {
 	r := newRun(o)
+	if r.res.notes, err = newNotes(o.Timelines > 0, ""); err != nil {
+		return nil, err
+	}
 	// The pipeline is there before the first event, to prepare events as they are read;
 	// its clock starts at the first batch (flush).
 	if err := r.start(time.Time{}); err != nil {
+		_ = r.res.notes.close()
 		return nil, err
 	}
 	defer func() {
-		if err != nil { // no result to close its store: close it here
-			_ = r.l.Store.Close()
+		if err != nil { // no result to close: close its store and notes here
+			_ = r.res.Close()
 		}
 	}()
 	if err := r.read(ctx, src); err != nil {
@@ -238,7 +277,7 @@ func Stream(ctx context.Context, src Source, o Options) (res *Result, err error)
 // newRun starts a replay with every configured team, severity and runbook counted at 0.
 func newRun(o Options) *run {
 	r := &run{o: o, size: o.BatchSize, window: o.Config.Deploy.Intake.BatchingWindow.Duration,
-		fallback: o.Config.Fallback.Class, res: &Result{OpenedBy: map[string]string{}, Told: map[string][]string{}}}
+		fallback: o.Config.Fallback.Class, res: &Result{}}
 	if r.size <= 0 {
 		r.size = o.Config.Deploy.Intake.BatchSize
 	}
@@ -423,15 +462,11 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	if !r.o.Headers {
 		res.Notifications = l.Outbox.Sent()
 		for _, n := range res.Notifications {
-			tell(res.Told, n)
+			tell(res.notes, n)
 		}
 	}
 	res.Deliveries = l.Deliveries.Recorded()
 	res.Runs = l.Runner.Runs()
-	res.runs = map[string][]string{}
-	for _, run := range res.Runs {
-		res.runs[run.Incident] = append(res.runs[run.Incident], run.Runbook+": "+run.Result())
-	}
 	sum.Notifications = l.Outbox.Len()
 	countRuns(sum, res.Runs)
 	sum.Escalations, sum.Reminders = l.Escalation.Escalations, l.Escalation.Reminders
@@ -586,20 +621,18 @@ func (r *run) drain() {
 		return
 	}
 	for _, n := range r.l.Outbox.Drain() {
-		tell(r.res.Told, n)
+		tell(r.res.notes, n)
 	}
 }
 
-// tell adds n's target to those its incident told: the team of its topic (the topics
+// tell notes n's target as told by its incident: the team of its topic (the topics
 // are firebreak-<target>), else its team attribute.
-func tell(told map[string][]string, n notify.Sent) {
+func tell(told *notes, n notify.Sent) {
 	id, team := n.Attributes["incident"], n.Attributes["team"]
 	if t := strings.TrimPrefix(n.Topic[strings.LastIndex(n.Topic, ":")+1:], "firebreak-"); t != "" {
 		team = t
 	}
-	if !slices.Contains(told[id], team) {
-		told[id] = append(told[id], team)
-	}
+	told.toldTeam(id, team)
 }
 
 func (r *run) tally(outcomes []intake.Outcome, byID map[string]*routed) {
@@ -611,7 +644,7 @@ func (r *run) tally(outcomes []intake.Outcome, byID map[string]*routed) {
 			sum.Incidents++
 			sum.ByTeam[o.Team]++
 			sum.BySeverity[string(o.Severity)]++
-			r.res.OpenedBy[o.Incident] = o.EventID
+			r.res.notes.opened(o.Incident, o.EventID)
 		case intake.Repeat:
 			sum.Repeats++
 		case intake.Retriggered:

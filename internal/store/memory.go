@@ -73,14 +73,17 @@ func NewMemory(now func() time.Time) *Memory {
 	}
 }
 
-// Current returns the latest incident of each fingerprint that has one.
+// Current returns the latest incident of each fingerprint that has one. A spilled one
+// is brought back into memory (memory_spill.go): intake asks for the incidents it is
+// about to record events on and change.
 func (m *Memory) Current(_ context.Context, fps []string) (map[string]incident.Incident, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
 	out := make(map[string]incident.Incident, len(fps))
 	for _, fp := range fps {
 		if id, ok := m.heads[m.fpHash(fp)]; ok {
-			inc, _, err := m.lookup(id)
+			inc, err := m.hot(id)
 			if err != nil {
 				return nil, err
 			}
@@ -480,10 +483,12 @@ func clone(inc incident.Incident) incident.Incident {
 }
 
 // Due returns incidents whose DueAt is at or before now, earliest first: a walk of the
-// due index up to the first incident not yet due.
+// due index up to the first incident not yet due. Spilled ones are brought back into
+// memory, up to half of what memory keeps: the escalator claims and changes what is due.
 func (m *Memory) Due(_ context.Context, now time.Time, limit int) ([]incident.Incident, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.settle()
 	var out []incident.Incident
 	var err error
 	until := now.UnixNano()
@@ -492,7 +497,12 @@ func (m *Memory) Due(_ context.Context, now time.Time, limit int) ([]incident.In
 			return false
 		}
 		var inc *incident.Incident
-		if inc, _, err = m.lookup(k.id); err != nil {
+		if m.spill != nil && len(out) >= m.spill.keep/2 {
+			inc, _, err = m.lookup(k.id) // more than memory keeps: read where it is
+		} else {
+			inc, err = m.hot(k.id)
+		}
+		if err != nil {
 			return false
 		}
 		if inc != nil {

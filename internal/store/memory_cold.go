@@ -332,7 +332,7 @@ func (m *Memory) known(id string) bool {
 		return true
 	}
 	if m.spill != nil {
-		_, ok := m.spill.items[id]
+		_, ok := m.spill.item(id)
 		return ok
 	}
 	return false
@@ -349,7 +349,7 @@ func (m *Memory) lookup(id string) (*incident.Incident, *memLedger, error) {
 	if m.spill == nil {
 		return nil, nil, nil
 	}
-	ref, ok := m.spill.items[id]
+	ref, ok := m.spill.item(id)
 	if !ok {
 		return nil, nil, nil
 	}
@@ -375,7 +375,7 @@ func (m *Memory) hot(id string) (*incident.Incident, error) {
 	if m.spill == nil {
 		return nil, nil
 	}
-	ref, ok := m.spill.items[id]
+	ref, ok := m.spill.item(id)
 	if !ok {
 		return nil, nil
 	}
@@ -387,7 +387,7 @@ func (m *Memory) hot(id string) (*incident.Incident, error) {
 	if err != nil {
 		return nil, fmt.Errorf("incident %s: read back: %w", id, err)
 	}
-	delete(m.spill.items, id)
+	m.spill.setItem(id, spillRef{})
 	inc := rec.inc
 	m.incidents[inc.ID] = inc
 	if rec.led != nil {

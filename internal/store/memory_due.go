@@ -100,3 +100,21 @@ func (x *dueIndex) len() int {
 	}
 	return n
 }
+
+// EarliestDue is the earliest due time of any incident; false when none has one. It
+// reads the due index's first key, not the incident: the local pipeline asks it before
+// every step of its clocks.
+func (m *Memory) EarliestDue() (time.Time, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var at int64
+	ok := false
+	m.due.each(func(k dueKey) bool {
+		at, ok = k.at, true
+		return false
+	})
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Unix(0, at).UTC(), true
+}

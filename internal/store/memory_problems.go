@@ -18,8 +18,9 @@ type memProblems struct {
 	problems  map[string]problem.Problem
 	byStatus  map[problem.Status]map[string]bool
 	links     map[string]map[string]time.Time // problem -> incident -> when linked
-	timelines map[string][]problem.Entry
-	entryKeys map[[2]uint64]bool // problem, time and key of every entry (entryHash): a redelivered entry is found at once
+	timelines map[string][]problem.Entry      // in a spilling store, the entries not yet in chunks
+	chunks    map[string][]spillRef           // problem -> its entries written out (memory_problem_spill.go)
+	entryKeys map[[2]uint64]bool              // problem, time and key of every entry (entryHash): a redelivered entry is found at once
 	seeds     [2]maphash.Seed
 }
 
@@ -83,6 +84,7 @@ func (m *Memory) CreateProblem(_ context.Context, p problem.Problem, opened prob
 		ps.problems[p.ID] = cloneProblem(p)
 		ps.index(p)
 		ps.addEntry(opened)
+		m.spillProblemTail(opened.Problem)
 	}
 	if ok {
 		return cloneProblem(existing), false, nil
@@ -205,6 +207,7 @@ func (m *Memory) UpdateProblem(_ context.Context, id string, apply func(*problem
 	ps.index(p)
 	entry.Problem = id
 	ps.addEntry(entry)
+	m.spillProblemTail(id)
 	return cloneProblem(p), nil
 }
 
@@ -234,7 +237,7 @@ func (m *Memory) ProblemTimeline(_ context.Context, id string) ([]problem.Entry,
 	if _, ok := ps.problems[id]; !ok {
 		return nil, fmt.Errorf("timeline: problem %s: %w", id, problem.ErrNotFound)
 	}
-	return slices.Clone(ps.timelines[id]), nil
+	return m.problemTimeline(id)
 }
 
 // AddProblemEntries: see Problems.AddProblemEntries.
@@ -249,6 +252,7 @@ func (m *Memory) AddProblemEntries(_ context.Context, entries ...problem.Entry) 
 	}
 	for _, e := range entries {
 		ps.addEntry(e)
+		m.spillProblemTail(e.Problem)
 	}
 	return nil
 }

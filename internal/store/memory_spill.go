@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -25,13 +26,19 @@ import (
 // incident is its place in the indexes (memory.go, memory_opened.go, memory_due.go)
 // and its records' offsets. Caller holds m.mu for every method.
 type spill struct {
-	keep   int      // incidents kept in memory, the most recently touched
-	f      *os.File // append-only; a record brought back leaves its bytes behind
-	name   string   // the file's name while it could not be removed at once (Close removes it)
-	size   int64
-	at     map[string]spillRef    // incident -> its spilled timeline
+	keep int      // incidents kept in memory, the most recently touched
+	f    *os.File // append-only; a record brought back leaves its bytes behind
+	name string   // the file's name while it could not be removed at once (Close removes it)
+	size int64    // the bytes written, those still in pending included
+	// pending are the last records written, not yet in the file: they go to it together
+	// once they fill spillPending, so that spilling an incident costs a copy, not a
+	// system call; reads of them are answered from here.
+	pending []byte
+	// cold holds, per incident with something spilled, where its item (with its ledger,
+	// last change and finished actions) and its timeline lie: one map entry of 24 bytes
+	// an incident, which is what memory keeps of the incidents a replay is done with.
+	cold   map[string]coldRefs
 	clean  map[string]spillRef    // incident -> where its timeline, read back and not changed since, still lies
-	items  map[string]spillRef    // incident -> its spilled item, ledger, last change and finished actions
 	prints map[[2]uint64]spillRef // fingerprint (fpHash) -> its spilled loose events, ledger and recurrence (memory_cold_prints.go)
 	lru    *list.List             // incident ids with something in memory, most recent first
 	elems  map[string]*list.Element
@@ -43,6 +50,47 @@ type spill struct {
 type spillRef struct {
 	off int64
 	n   int
+}
+
+// coldRefs are where an incident's spilled item and timeline lie; a length of 0: that
+// part is not spilled (no record is empty).
+type coldRefs struct {
+	itemOff, tlOff int64
+	itemN, tlN     uint32
+}
+
+// item is where incident id's spilled item lies; false when it is not spilled.
+func (s *spill) item(id string) (spillRef, bool) {
+	c := s.cold[id]
+	return spillRef{c.itemOff, int(c.itemN)}, c.itemN > 0
+}
+
+// timeline is where incident id's spilled timeline lies; false when it is not spilled.
+func (s *spill) timeline(id string) (spillRef, bool) {
+	c := s.cold[id]
+	return spillRef{c.tlOff, int(c.tlN)}, c.tlN > 0
+}
+
+// setItem records where id's item was spilled; a zero ref: it is no longer spilled.
+func (s *spill) setItem(id string, ref spillRef) {
+	c := s.cold[id]
+	c.itemOff, c.itemN = ref.off, uint32(ref.n)
+	s.setCold(id, c)
+}
+
+// setTimeline records where id's timeline was spilled; a zero ref: it is no longer spilled.
+func (s *spill) setTimeline(id string, ref spillRef) {
+	c := s.cold[id]
+	c.tlOff, c.tlN = ref.off, uint32(ref.n)
+	s.setCold(id, c)
+}
+
+func (s *spill) setCold(id string, c coldRefs) {
+	if c.itemN == 0 && c.tlN == 0 {
+		delete(s.cold, id)
+		return
+	}
+	s.cold[id] = c
 }
 
 // SpillIncidents makes the store keep at most keep incidents in memory (the most
@@ -57,7 +105,7 @@ func (m *Memory) SpillIncidents(dir string, keep int) error {
 	if err != nil {
 		return fmt.Errorf("spill incidents: %w", err)
 	}
-	s := &spill{keep: keep, f: f, at: map[string]spillRef{}, clean: map[string]spillRef{}, items: map[string]spillRef{}, prints: map[[2]uint64]spillRef{}, lru: list.New(), elems: map[string]*list.Element{}}
+	s := &spill{keep: keep, f: f, cold: map[string]coldRefs{}, clean: map[string]spillRef{}, prints: map[[2]uint64]spillRef{}, lru: list.New(), elems: map[string]*list.Element{}}
 	if os.Remove(f.Name()) != nil { // where an open file cannot be removed, Close does
 		s.name = f.Name()
 	}
@@ -111,7 +159,7 @@ func (m *Memory) resident(id string) error {
 	if s == nil || id == "" {
 		return nil
 	}
-	if ref, ok := s.at[id]; ok {
+	if ref, ok := s.timeline(id); ok {
 		b, err := s.read(ref)
 		if err != nil {
 			return fmt.Errorf("timeline of %s: read back: %w", id, err)
@@ -120,7 +168,7 @@ func (m *Memory) resident(id string) error {
 		if err != nil {
 			return fmt.Errorf("timeline of %s: read back: %w", id, err)
 		}
-		delete(s.at, id)
+		s.setTimeline(id, spillRef{})
 		s.clean[id] = ref
 		m.timelines[id] = tl
 	}
@@ -173,14 +221,14 @@ func (m *Memory) spillOut(id string) error {
 	}
 	s := m.spill
 	if ref, ok := s.clean[id]; ok { // unchanged since it was read back: its bytes are still there
-		s.at[id] = ref
+		s.setTimeline(id, ref)
 	} else if tl := m.timelines[id]; len(tl) > 0 {
 		s.buf = encodeEntries(s.buf[:0], tl)
 		ref, err := s.write(s.buf)
 		if err != nil {
 			return err
 		}
-		s.at[id] = ref
+		s.setTimeline(id, ref)
 	}
 	delete(s.clean, id)
 	delete(m.timelines, id)
@@ -197,7 +245,7 @@ func (m *Memory) spillOut(id string) error {
 	if err != nil {
 		return err
 	}
-	s.items[id] = ref
+	s.setItem(id, ref)
 	delete(m.incidents, id)
 	delete(m.ledgers, Ledger{Incident: id})
 	delete(m.lastChange, id)
@@ -205,17 +253,49 @@ func (m *Memory) spillOut(id string) error {
 	return nil
 }
 
+// spillPending is how many bytes of records the spill gathers before it writes them to
+// its file at once.
+const spillPending = 256 << 10
+
+// write appends b to the spill and returns where it lies. It is kept in pending until
+// pending fills; a failure to write pending out leaves it there (every record stays
+// readable) and is returned.
 func (s *spill) write(b []byte) (spillRef, error) {
-	if _, err := s.f.WriteAt(b, s.size); err != nil {
-		return spillRef{}, err
+	if uint64(len(b)) > math.MaxUint32 { // coldRefs keep 32-bit lengths
+		return spillRef{}, fmt.Errorf("spill record of %d bytes: more than 4 GiB", len(b))
+	}
+	if len(s.pending)+len(b) > spillPending {
+		if err := s.flush(); err != nil {
+			return spillRef{}, err
+		}
 	}
 	ref := spillRef{off: s.size, n: len(b)}
+	if s.pending == nil {
+		s.pending = make([]byte, 0, spillPending)
+	}
+	s.pending = append(s.pending, b...)
 	s.size += int64(len(b))
 	return ref, nil
 }
 
+// flush writes pending to the file.
+func (s *spill) flush() error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	if _, err := s.f.WriteAt(s.pending, s.size-int64(len(s.pending))); err != nil {
+		return err
+	}
+	s.pending = s.pending[:0]
+	return nil
+}
+
 func (s *spill) read(ref spillRef) ([]byte, error) {
 	b := make([]byte, ref.n)
+	if base := s.size - int64(len(s.pending)); ref.off >= base {
+		copy(b, s.pending[ref.off-base:])
+		return b, nil
+	}
 	if _, err := s.f.ReadAt(b, ref.off); err != nil {
 		return nil, err
 	}

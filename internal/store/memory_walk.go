@@ -27,7 +27,10 @@ func (m *Memory) Walk(ctx context.Context, f Filter, yield func(incident.Inciden
 		}
 	}
 	if m.spill != nil {
-		for id := range m.spill.items { // spilled incidents are read, not brought back
+		for id, c := range m.spill.cold { // spilled incidents are read, not brought back
+			if c.itemN == 0 {
+				continue // its timeline only: the incident is in memory
+			}
 			inc, _, err := m.lookup(id)
 			if err != nil {
 				m.mu.Unlock()
