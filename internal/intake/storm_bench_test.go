@@ -60,7 +60,10 @@ func TestStormNeedsFewRequests(t *testing.T) {
 	st := store.NewDynamo(db, table, now)
 	p := intake.New(st, classifier(t), now, nil)
 	counter.Reset()
-	opened, repeats := 0, 0
+	// A write that dynalite applied but whose answer the client lost (a reset connection
+	// on a loaded machine) is retried by the SDK and then found already recorded: its
+	// events report duplicate, and the counts below still hold each event once.
+	opened, repeats, dups := 0, 0, 0
 	for _, batch := range stormBatches(t) {
 		rep, err := p.Process(context.Background(), batch)
 		if err != nil || len(rep.Retry) > 0 {
@@ -69,10 +72,11 @@ func TestStormNeedsFewRequests(t *testing.T) {
 		k := kinds(rep)
 		opened += k[intake.Opened]
 		repeats += k[intake.Repeat]
+		dups += k[intake.Duplicate]
 	}
 	reqs := counter.Total()
-	if opened != stormFingerprints || opened+repeats != stormEvents {
-		t.Errorf("storm: %d opened, %d repeats; want %d and %d", opened, repeats, stormFingerprints, stormEvents-stormFingerprints)
+	if opened != stormFingerprints || opened+repeats+dups != stormEvents {
+		t.Errorf("storm: %d opened, %d repeats, %d duplicates; want %d opened and %d repeats or duplicates", opened, repeats, dups, stormFingerprints, stormEvents-stormFingerprints)
 	}
 	if reqs*3 > stormEvents {
 		t.Errorf("storm of %d events took %d DynamoDB requests; want fewer than a third of the events", stormEvents, reqs)
