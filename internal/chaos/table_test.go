@@ -5,6 +5,8 @@ package chaos_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/chaos"
+	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/replay"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
@@ -31,6 +34,10 @@ import (
 // drained, the operator redrives the intake DLQ while it holds messages, as its alarm
 // asks (at most ten times). CHAOS_DUMP=DIR writes each run's incidents with their whole
 // timelines to DIR (reference.txt, then one file per row), to read differences by hand.
+// CHAOS_REFERENCE=DIR keeps each input's reference run in DIR and reads it back in a
+// later invocation of the same test binary on the same events (a day of 10,000 events
+// takes its reference half an hour): build the binary once with `go test -c -tags chaos`
+// and run one row per invocation.
 func TestChaosTable(t *testing.T) {
 	cfg, err := runConfig()
 	if err != nil {
@@ -87,7 +94,7 @@ func TestChaosTable(t *testing.T) {
 	bad := false
 	for _, in := range inputs {
 		start := time.Now()
-		ref, err := chaos.Reference(ctx, cfg, in.events, srv.Endpoint, dumpFile(t, in.name, "reference"))
+		ref, err := cachedReference(t, ctx, cfg, in.name, in.events, srv.Endpoint)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,6 +139,52 @@ func TestChaosTable(t *testing.T) {
 	if bad {
 		t.Error("some runs lost or duplicated what the fault-free run did (lost/duplicated columns)")
 	}
+}
+
+// cachedReference is the input's fault-free single-delivery run: computed, or read back from
+// CHAOS_REFERENCE when this very test binary already computed it for these events. The
+// file's name holds a hash of the binary and the events, so a rebuilt binary or other
+// events never read a stale reference.
+func cachedReference(t *testing.T, ctx context.Context, cfg *config.Config, name string, events [][]byte, endpoint string) (*chaos.Result, error) {
+	dir := os.Getenv("CHAOS_REFERENCE")
+	if dir == "" {
+		return chaos.Reference(ctx, cfg, events, endpoint, dumpFile(t, name, "reference"))
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("CHAOS_REFERENCE: %w", err)
+	}
+	bin, err := os.ReadFile(exe)
+	if err != nil {
+		return nil, fmt.Errorf("CHAOS_REFERENCE: read the test binary: %w", err)
+	}
+	h := sha256.New()
+	h.Write(bin)
+	for _, ev := range events {
+		h.Write(ev)
+		h.Write([]byte{'\n'})
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%x.json", strings.ReplaceAll(name, " ", "-"), h.Sum(nil)[:8]))
+	if b, err := os.ReadFile(path); err == nil {
+		var ref chaos.Result
+		if err := json.Unmarshal(b, &ref); err != nil {
+			return nil, fmt.Errorf("CHAOS_REFERENCE: %s: %w", path, err)
+		}
+		t.Logf("reference of %s read from %s", name, path)
+		return &ref, nil
+	}
+	ref, err := chaos.Reference(ctx, cfg, events, endpoint, dumpFile(t, name, "reference"))
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return nil, fmt.Errorf("CHAOS_REFERENCE: %w", err)
+	}
+	return ref, nil
 }
 
 // dumpFile is where a run's incidents go under CHAOS_DUMP (nil: nowhere).
