@@ -24,6 +24,7 @@ type correlation struct {
 	again      bool
 	openedBy   string          // the event that opened the incident
 	reopenedBy string          // the event that re-opened it, resolved, in this batch
+	reopen     *store.Change   // the re-opening to write once the events are recorded
 	changedBy  string          // the event whose net change (mitigated, retriggered) was applied
 	isNew      map[string]bool // events the ledger had not recorded before
 }
@@ -71,14 +72,20 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 		return nil, nil, err
 	}
 	out, kept, err = p.takeItems(ctx, c)
-	if err != nil || len(c.items) == 0 {
+	if err != nil {
 		return out, kept, err
+	}
+	if len(c.items) == 0 {
+		return out, kept, p.applyReopen(ctx, c)
 	}
 	laterSeen, err := p.laterSeen(ctx, c)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := p.record(ctx, c); err != nil {
+		return nil, nil, err
+	}
+	if err := p.applyReopen(ctx, c); err != nil {
 		return nil, nil, err
 	}
 	if err := p.applyNetChange(ctx, c, laterSeen); err != nil {
@@ -122,17 +129,11 @@ func (p *Processor) openOrReopen(ctx context.Context, c *correlation, has bool, 
 	case has && inc.Status == incident.Resolved && !first.Time.After(inc.ResolvedAt):
 		// A late event from before the resolution: it belongs to the resolved incident.
 	case has && inc.Status == incident.Resolved && p.ReopenWithin > 0 && first.Time.Sub(inc.ResolvedAt) <= p.ReopenWithin:
-		ok, err := p.store.Change(ctx, store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Resolved},
-			NotBefore: first.Time, Status: incident.Open, At: first.Time,
-			Entry: incident.Entry{At: first.Time, Kind: incident.KindReopened, Actor: first.Actor,
-				Detail: fmt.Sprintf("Re-opened: it recurred %s after it was resolved: %s", first.Time.Sub(inc.ResolvedAt).Round(time.Second), first.Summary),
-				Key:    string(incident.KindReopened) + ":" + first.ID, Data: map[string]string{incident.DataEventID: first.ID}}})
-		if err != nil {
-			return err
-		}
-		if ok {
-			c.reopenedBy = first.ID
-		}
+		// Written after the events are on the ledger (applyReopen), so that a redelivery
+		// after the re-opening landed without its entry finds its trigger recorded, and
+		// completes it (completeLastChange).
+		ch := reopenOf(inc.ID, first, first.Time.Sub(inc.ResolvedAt))
+		c.reopen = &ch
 		c.inc.Status, c.inc.StateAt = incident.Open, first.Time
 		c.adoptFrom = first.Time
 	default:
@@ -142,6 +143,21 @@ func (p *Processor) openOrReopen(ctx context.Context, c *correlation, has bool, 
 		}
 		c.inc = opened
 		c.adoptFrom = opened.OpenedAt
+	}
+	return nil
+}
+
+// applyReopen re-opens the resolved incident openOrReopen chose to re-open.
+func (p *Processor) applyReopen(ctx context.Context, c *correlation) error {
+	if c.reopen == nil {
+		return nil
+	}
+	ok, err := p.store.Change(ctx, *c.reopen)
+	if err != nil {
+		return err
+	}
+	if ok {
+		c.reopenedBy = c.reopen.Entry.Data[incident.DataEventID]
 	}
 	return nil
 }
@@ -273,11 +289,15 @@ func netChange(inc incident.Incident, items []item, laterSeen time.Time) (state 
 }
 
 // applyNetChange writes the net change only; its preconditions make late and
-// redelivered events harmless.
+// redelivered events harmless. It first completes the change the incident's state
+// comes from, when a redelivered event of the batch made it.
 func (p *Processor) applyNetChange(ctx context.Context, c *correlation, laterSeen time.Time) error {
+	if err := p.completeLastChange(ctx, c); err != nil {
+		return err
+	}
 	state, cause := netChange(c.inc, c.items, laterSeen)
 	if state == c.inc.Status || cause < 0 {
-		return p.completeLastChange(ctx, c)
+		return nil
 	}
 	it := c.items[cause]
 	applied, err := p.store.Change(ctx, netChangeOf(c.inc.ID, it, state))
@@ -290,21 +310,43 @@ func (p *Processor) applyNetChange(ctx context.Context, c *correlation, laterSee
 	return nil
 }
 
-// completeLastChange repeats the change a recovery of this batch made when it is the one
-// the incident's state comes from (a redelivery of the message whose change was written
-// but whose timeline entry was not): the store writes the missing entry of a change it
-// already applied (Change is idempotent by its entry's key), and changes nothing else.
+// completeLastChange repeats the change a redelivered event of this batch made when it
+// is the one the incident's state comes from (the message whose change was written but
+// whose timeline entry was not): the store writes the missing entry of a change it
+// already applied (Change is idempotent by its entry's key, and writes the entry only if
+// the incident's last change has that key), and changes nothing else. A recovery
+// mitigated it; a trigger triggered it again or re-opened it.
 func (p *Processor) completeLastChange(ctx context.Context, c *correlation) error {
-	if c.inc.Status != incident.Mitigated {
-		return nil
-	}
 	for _, it := range c.items {
-		if it.ev.Signal == event.Recovery && it.ev.Time.Equal(c.inc.StateAt) && !c.isNew[it.ev.ID] {
+		if c.isNew[it.ev.ID] || !it.ev.Time.Equal(c.inc.StateAt) || it.ev.ID == c.openedBy {
+			continue
+		}
+		switch {
+		case c.inc.Status == incident.Mitigated && it.ev.Signal == event.Recovery:
 			_, err := p.store.Change(ctx, netChangeOf(c.inc.ID, it, incident.Mitigated))
+			return err
+		case c.inc.Status == incident.Open && it.res.Incident:
+			if _, err := p.store.Change(ctx, netChangeOf(c.inc.ID, it, incident.Open)); err != nil {
+				return err
+			}
+			_, err := p.store.Change(ctx, reopenOf(c.inc.ID, it.ev, 0))
 			return err
 		}
 	}
 	return nil
+}
+
+// reopenOf is the change that re-opens resolved incident id on event ev, which recurred
+// after it was resolved (0: not known, when completing a re-opening already applied).
+func reopenOf(id string, ev event.Event, after time.Duration) store.Change {
+	detail := "Re-opened: it recurred after it was resolved: " + ev.Summary
+	if after > 0 {
+		detail = fmt.Sprintf("Re-opened: it recurred %s after it was resolved: %s", after.Round(time.Second), ev.Summary)
+	}
+	return store.Change{Incident: id, IfStatus: []incident.Status{incident.Resolved},
+		NotBefore: ev.Time, Status: incident.Open, At: ev.Time,
+		Entry: incident.Entry{At: ev.Time, Kind: incident.KindReopened, Actor: ev.Actor, Detail: detail,
+			Key: string(incident.KindReopened) + ":" + ev.ID, Data: map[string]string{incident.DataEventID: ev.ID}}}
 }
 
 // netChangeOf is the change event it makes to incident id, to state: mitigated by a
@@ -325,25 +367,49 @@ func netChangeOf(id string, it item, state incident.Status) store.Change {
 	return ch
 }
 
-// raiseSeverity raises the incident to its most severe new trigger (GuardDuty and
-// Security Hub findings can be re-rated).
+// raiseSeverity raises the incident to its most severe trigger (GuardDuty and Security
+// Hub findings can be re-rated): a new one, or a redelivered one later than the
+// severity's last change (its raise failed before it landed; an older one does not
+// undo a responder's later change). A redelivered trigger whose raise landed without
+// its entry completes the entry.
 func (p *Processor) raiseSeverity(ctx context.Context, c *correlation) error {
 	inc, worst := c.inc, -1
 	for i, it := range c.items {
-		if it.res.Incident && c.isNew[it.ev.ID] && it.res.Severity.Rank() < inc.Severity.Rank() &&
-			(worst < 0 || it.res.Severity.Rank() < c.items[worst].res.Severity.Rank()) {
+		if !it.res.Incident || it.res.Severity.Rank() >= inc.Severity.Rank() {
+			continue
+		}
+		if !c.isNew[it.ev.ID] && !it.ev.Time.After(inc.SeverityAt) {
+			continue
+		}
+		if worst < 0 || it.res.Severity.Rank() < c.items[worst].res.Severity.Rank() {
 			worst = i
 		}
 	}
-	if worst < 0 {
-		return nil
+	if worst >= 0 {
+		_, err := p.store.Change(ctx, raiseOf(inc.ID, c.items[worst], inc.Severity))
+		return err
 	}
-	it := c.items[worst]
-	_, err := p.store.Change(ctx, store.Change{Incident: inc.ID, Severity: it.res.Severity, RaiseOnly: true, At: it.ev.Time,
-		Entry: incident.Entry{At: it.ev.Time, Kind: incident.KindSeverityRaised, Actor: it.ev.Actor,
-			Detail: fmt.Sprintf("Severity raised %s → %s: %s", inc.Severity, it.res.Severity, it.ev.Summary),
-			Key:    string(incident.KindSeverityRaised) + ":" + it.ev.ID, Data: map[string]string{incident.DataEventID: it.ev.ID, "from": string(inc.Severity), "to": string(it.res.Severity)}}})
-	return err
+	for _, it := range c.items {
+		if it.res.Incident && !c.isNew[it.ev.ID] && !inc.SeverityAt.IsZero() && it.ev.Time.Equal(inc.SeverityAt) && it.res.Severity == inc.Severity {
+			_, err := p.store.Change(ctx, raiseOf(inc.ID, it, ""))
+			return err
+		}
+	}
+	return nil
+}
+
+// raiseOf is the change that raises incident id from severity from ("": not known, when
+// completing a raise already applied) to the severity of it.
+func raiseOf(id string, it item, from incident.Severity) store.Change {
+	detail := fmt.Sprintf("Severity raised to %s: %s", it.res.Severity, it.ev.Summary)
+	data := map[string]string{incident.DataEventID: it.ev.ID, "to": string(it.res.Severity)}
+	if from != "" {
+		detail = fmt.Sprintf("Severity raised %s → %s: %s", from, it.res.Severity, it.ev.Summary)
+		data["from"] = string(from)
+	}
+	return store.Change{Incident: id, Severity: it.res.Severity, RaiseOnly: true, At: it.ev.Time,
+		Entry: incident.Entry{At: it.ev.Time, Kind: incident.KindSeverityRaised, Actor: it.ev.Actor, Detail: detail,
+			Key: string(incident.KindSeverityRaised) + ":" + it.ev.ID, Data: data}}
 }
 
 // outcomes says what happened to each event the incident took (adopted events had

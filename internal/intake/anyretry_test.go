@@ -1,0 +1,191 @@
+package intake_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/intake"
+	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
+)
+
+// failNthWrite fails the nth write (PutItem, UpdateItem, DeleteItem) it sees, before it
+// reaches the table or after it landed (the client saw an error either way), and no other.
+type failNthWrite struct {
+	store.DynamoDB
+	n, seen int
+	after   bool
+	failed  bool
+}
+
+var errInjected = errors.New("injected: connection reset by peer")
+
+func (f *failNthWrite) write(do func() error) error {
+	f.seen++
+	if f.seen != f.n {
+		return do()
+	}
+	f.failed = true
+	if f.after {
+		_ = do()
+	}
+	return errInjected
+}
+
+func (f *failNthWrite) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
+	err = f.write(func() error { out, err = f.DynamoDB.PutItem(ctx, in, opts...); return err })
+	return out, err
+}
+
+func (f *failNthWrite) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.UpdateItemOutput, err error) {
+	err = f.write(func() error { out, err = f.DynamoDB.UpdateItem(ctx, in, opts...); return err })
+	return out, err
+}
+
+func (f *failNthWrite) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
+	err = f.write(func() error { out, err = f.DynamoDB.DeleteItem(ctx, in, opts...); return err })
+	return out, err
+}
+
+// lifecycleStep is one delivery of a history: a batch of events, or a responder's
+// resolution of the alarm's incident.
+type lifecycleStep struct {
+	msgs    []intake.Message
+	resolve bool
+}
+
+// TestLifecycleCompleteAfterAnyFailedWrite fails each write of a history in turn, before
+// it lands and after, and redelivers what intake asked to retry, as SQS does: the
+// incidents, their severities, statuses and timelines must end as without the failure.
+// The history opens, mitigates, re-triggers, is resolved, re-opens, and re-rates a
+// finding (severity raised).
+func TestLifecycleCompleteAfterAnyFailedWrite(t *testing.T) {
+	srv := dynamotest.SharedForTest(t)
+	db := srv.Client()
+	ctx := context.Background()
+	alarm := func(id, state string, min int) intake.Message {
+		at := t0.Add(time.Duration(min) * time.Minute)
+		return intake.Message{ID: id, ReceivedAt: at, Body: eventtest.Alarm(t, id, "prod-api-5xx", state, at)}
+	}
+	finding := func(id string, sev float64, min int) intake.Message {
+		at := t0.Add(time.Duration(min) * time.Minute)
+		return intake.Message{ID: id, ReceivedAt: at, Body: eventtest.GuardDuty(t, id, "finding-1", sev, at)}
+	}
+	history := []lifecycleStep{
+		{msgs: []intake.Message{alarm("fire", "ALARM", 0), finding("low", 2, 0)}},
+		{msgs: []intake.Message{alarm("ok", "OK", 5)}},
+		{msgs: []intake.Message{alarm("again", "ALARM", 9), finding("high", 8, 9)}},
+		{msgs: []intake.Message{alarm("ok2", "OK", 12)}},
+		{resolve: true},
+		{msgs: []intake.Message{alarm("recur", "ALARM", 20)}},
+	}
+	run := func(t *testing.T, fail *failNthWrite) string {
+		t.Helper()
+		table := dynamotest.NewTable(t, db)
+		fail.DynamoDB = db
+		st := store.NewDynamo(fail, table, now)
+		p := intake.New(st, classifier(t), now, nil)
+		p.ReopenWithin = time.Hour
+		for i, step := range history {
+			if step.resolve {
+				inc, err := currentAlarm(ctx, st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				at := t0.Add(15 * time.Minute)
+				ch := store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Mitigated}, Status: incident.Resolved, At: at, NotBefore: at,
+					Entry: incident.Entry{At: at, Kind: incident.KindResolved, Actor: "responder", Key: "resolved:responder"}}
+				for try := 0; ; try++ { // the responder tries again after an error
+					if _, err := st.Change(ctx, ch); err == nil {
+						break
+					} else if try == 3 {
+						t.Fatalf("step %d: resolve: %v", i, err)
+					}
+				}
+				continue
+			}
+			msgs := step.msgs
+			for try := 0; len(msgs) > 0; try++ {
+				if try == 5 {
+					t.Fatalf("step %d: still retrying %d messages after %d deliveries", i, len(msgs), try)
+				}
+				rep, err := p.Process(ctx, msgs)
+				if err != nil { // the whole invocation failed: every message comes again
+					continue
+				}
+				var again []intake.Message
+				for _, m := range msgs {
+					if slices.Contains(rep.Retry, m.ID) {
+						again = append(again, m)
+					}
+				}
+				msgs = again
+			}
+		}
+		return finalState(t, ctx, st)
+	}
+	want := run(t, &failNthWrite{})
+	for _, after := range []bool{false, true} {
+		for n := 1; ; n++ {
+			fail := &failNthWrite{n: n, after: after}
+			got := run(t, fail)
+			if !fail.failed { // the history made fewer than n writes
+				if n < 10 {
+					t.Fatalf("the history made only %d writes", n-1)
+				}
+				break
+			}
+			if got != want {
+				t.Errorf("write %d failed (after it landed: %v): final state\n%s\nwant\n%s", n, after, got, want)
+			}
+		}
+	}
+}
+
+// currentAlarm is the incident of the history's alarm.
+func currentAlarm(ctx context.Context, st *store.Dynamo) (incident.Incident, error) {
+	incs, err := st.List(ctx, store.Filter{})
+	if err != nil {
+		return incident.Incident{}, err
+	}
+	for _, inc := range incs {
+		if inc.Status.Active() && (strings.Contains(inc.Fingerprint, "prod-api-5xx") || strings.Contains(inc.Resource, "prod-api-5xx")) {
+			return inc, nil
+		}
+	}
+	return incident.Incident{}, fmt.Errorf("no active incident of prod-api-5xx among %d", len(incs))
+}
+
+// finalState is every incident's status, severity, counters and timeline keys, in a
+// comparable text.
+func finalState(t *testing.T, ctx context.Context, st *store.Dynamo) string {
+	t.Helper()
+	incs, err := st.List(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, inc := range incs {
+		tl, err := st.Timeline(ctx, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, e := range tl {
+			keys = append(keys, e.Key)
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s count %d recoveries %d state at %s mitigated %s: %v",
+			inc.Fingerprint, inc.Status, inc.Severity, inc.Count, inc.Recoveries, inc.StateAt.Format(time.RFC3339), inc.MitigatedAt.Format(time.RFC3339), keys))
+	}
+	slices.Sort(lines)
+	return fmt.Sprint(lines)
+}
