@@ -80,74 +80,100 @@ func TestLifecycleCompleteAfterAnyFailedWrite(t *testing.T) {
 		at := t0.Add(time.Duration(min) * time.Minute)
 		return intake.Message{ID: id, ReceivedAt: at, Body: eventtest.GuardDuty(t, id, "finding-1", sev, at)}
 	}
-	history := []lifecycleStep{
-		{msgs: []intake.Message{alarm("fire", "ALARM", 0), finding("low", 2, 0)}},
-		{msgs: []intake.Message{alarm("ok", "OK", 5)}},
-		{msgs: []intake.Message{alarm("again", "ALARM", 9), finding("high", 8, 9)}},
-		{msgs: []intake.Message{alarm("ok2", "OK", 12)}},
-		{resolve: true},
-		{msgs: []intake.Message{alarm("recur", "ALARM", 20)}},
+	histories := []struct {
+		name  string
+		steps []lifecycleStep
+		// The alarm incident's status and timeline, by the lifecycle's rules.
+		status incident.Status
+		alarm  []string
+	}{
+		{"LifecycleAndRerating", []lifecycleStep{
+			{msgs: []intake.Message{alarm("fire", "ALARM", 0), finding("low", 2, 0)}},
+			{msgs: []intake.Message{alarm("ok", "OK", 5)}},
+			{msgs: []intake.Message{alarm("again", "ALARM", 9), finding("high", 8, 9)}},
+			{msgs: []intake.Message{alarm("ok2", "OK", 12)}},
+			{resolve: true},
+			{msgs: []intake.Message{alarm("recur", "ALARM", 20)}},
+		}, incident.Open, []string{"opened:fire", "mitigated:ok", "retriggered:again", "mitigated:ok2", "resolved:responder", "reopened:recur"}},
+		// Delivered out of order: a recovery before its trigger (kept loose, then taken
+		// in by the opening), a trigger older than the opening, a flap in one batch.
+		{"LateAndLoose", []lifecycleStep{
+			{msgs: []intake.Message{alarm("ok-early", "OK", 3)}},
+			{msgs: []intake.Message{alarm("fire", "ALARM", 1)}},
+			{msgs: []intake.Message{alarm("fire0", "ALARM", 0), finding("low", 2, 0)}},
+			{msgs: []intake.Message{alarm("again", "ALARM", 6), finding("low-again", 2, 6)}},
+			{msgs: []intake.Message{alarm("ok2", "OK", 8)}},
+			// The replaced opening's entry stays (docs/table.md, Open earlier).
+		}, incident.Mitigated, []string{"opened:fire0", "opened:fire", "mitigated:ok-early", "retriggered:again", "mitigated:ok2"}},
 	}
-	run := func(t *testing.T, fail *failNthWrite) string {
-		t.Helper()
-		table := dynamotest.NewTable(t, db)
-		fail.DynamoDB = db
-		st := store.NewDynamo(fail, table, now)
-		p := intake.New(st, classifier(t), now, nil)
-		p.ReopenWithin = time.Hour
-		for i, step := range history {
-			if step.resolve {
-				inc, err := currentAlarm(ctx, st)
-				if err != nil {
-					t.Fatal(err)
+	for _, h := range histories {
+		t.Run(h.name, func(t *testing.T) {
+			history := h.steps
+			run := func(t *testing.T, fail *failNthWrite) string {
+				t.Helper()
+				table := dynamotest.NewTable(t, db)
+				fail.DynamoDB = db
+				st := store.NewDynamo(fail, table, now)
+				p := intake.New(st, classifier(t), now, nil)
+				p.ReopenWithin = time.Hour
+				for i, step := range history {
+					if step.resolve {
+						inc, err := currentAlarm(ctx, st)
+						if err != nil {
+							t.Fatal(err)
+						}
+						at := t0.Add(15 * time.Minute)
+						ch := store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Mitigated}, Status: incident.Resolved, At: at, NotBefore: at,
+							Entry: incident.Entry{At: at, Kind: incident.KindResolved, Actor: "responder", Key: "resolved:responder"}}
+						for try := 0; ; try++ { // the responder tries again after an error
+							if _, err := st.Change(ctx, ch); err == nil {
+								break
+							} else if try == 3 {
+								t.Fatalf("step %d: resolve: %v", i, err)
+							}
+						}
+						continue
+					}
+					msgs := step.msgs
+					for try := 0; len(msgs) > 0; try++ {
+						if try == 5 {
+							t.Fatalf("step %d: still retrying %d messages after %d deliveries", i, len(msgs), try)
+						}
+						rep, err := p.Process(ctx, msgs)
+						if err != nil { // the whole invocation failed: every message comes again
+							continue
+						}
+						var again []intake.Message
+						for _, m := range msgs {
+							if slices.Contains(rep.Retry, m.ID) {
+								again = append(again, m)
+							}
+						}
+						msgs = again
+					}
 				}
-				at := t0.Add(15 * time.Minute)
-				ch := store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Mitigated}, Status: incident.Resolved, At: at, NotBefore: at,
-					Entry: incident.Entry{At: at, Kind: incident.KindResolved, Actor: "responder", Key: "resolved:responder"}}
-				for try := 0; ; try++ { // the responder tries again after an error
-					if _, err := st.Change(ctx, ch); err == nil {
+				return finalState(t, ctx, st)
+			}
+			want := run(t, &failNthWrite{})
+			if !strings.Contains(want, "prod-api-5xx "+string(h.status)+" ") || !strings.Contains(want, fmt.Sprint(h.alarm)) {
+				t.Fatalf("without failures: %s; want the alarm's timeline %v", want, h.alarm)
+			}
+			for _, after := range []bool{false, true} {
+				for n := 1; ; n++ {
+					fail := &failNthWrite{n: n, after: after}
+					got := run(t, fail)
+					if !fail.failed { // the history made fewer than n writes
+						if n < 10 {
+							t.Fatalf("the history made only %d writes", n-1)
+						}
 						break
-					} else if try == 3 {
-						t.Fatalf("step %d: resolve: %v", i, err)
+					}
+					if got != want {
+						t.Errorf("write %d failed (after it landed: %v): final state\n%s\nwant\n%s", n, after, got, want)
 					}
 				}
-				continue
 			}
-			msgs := step.msgs
-			for try := 0; len(msgs) > 0; try++ {
-				if try == 5 {
-					t.Fatalf("step %d: still retrying %d messages after %d deliveries", i, len(msgs), try)
-				}
-				rep, err := p.Process(ctx, msgs)
-				if err != nil { // the whole invocation failed: every message comes again
-					continue
-				}
-				var again []intake.Message
-				for _, m := range msgs {
-					if slices.Contains(rep.Retry, m.ID) {
-						again = append(again, m)
-					}
-				}
-				msgs = again
-			}
-		}
-		return finalState(t, ctx, st)
-	}
-	want := run(t, &failNthWrite{})
-	for _, after := range []bool{false, true} {
-		for n := 1; ; n++ {
-			fail := &failNthWrite{n: n, after: after}
-			got := run(t, fail)
-			if !fail.failed { // the history made fewer than n writes
-				if n < 10 {
-					t.Fatalf("the history made only %d writes", n-1)
-				}
-				break
-			}
-			if got != want {
-				t.Errorf("write %d failed (after it landed: %v): final state\n%s\nwant\n%s", n, after, got, want)
-			}
-		}
+		})
 	}
 }
 
