@@ -103,8 +103,9 @@ func TestLifecycleCompleteAfterAnyFailedWrite(t *testing.T) {
 			{msgs: []intake.Message{alarm("fire0", "ALARM", 0), finding("low", 2, 0)}},
 			{msgs: []intake.Message{alarm("again", "ALARM", 6), finding("low-again", 2, 6)}},
 			{msgs: []intake.Message{alarm("ok2", "OK", 8)}},
+			{msgs: []intake.Message{alarm("ok3", "OK", 11), alarm("again2", "ALARM", 10), alarm("ok4", "OK", 12)}},
 			// The replaced opening's entry stays (docs/table.md, Open earlier).
-		}, incident.Mitigated, []string{"opened:fire0", "opened:fire", "mitigated:ok-early", "retriggered:again", "mitigated:ok2"}},
+		}, incident.Mitigated, []string{"opened:fire0", "opened:fire", "mitigated:ok-early", "retriggered:again", "mitigated:ok2", "retriggered:again2", "mitigated:ok3"}},
 	}
 	for _, h := range histories {
 		t.Run(h.name, func(t *testing.T) {

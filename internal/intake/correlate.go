@@ -25,7 +25,7 @@ type correlation struct {
 	openedBy   string          // the event that opened the incident
 	reopenedBy string          // the event that re-opened it, resolved, in this batch
 	reopen     *store.Change   // the re-opening to write once the events are recorded
-	changedBy  string          // the event whose net change (mitigated, retriggered) was applied
+	changedBy  map[string]bool // the events whose change (mitigated, retriggered) was applied
 	isNew      map[string]bool // events the ledger had not recorded before
 }
 
@@ -88,7 +88,7 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 	if err := p.applyReopen(ctx, c); err != nil {
 		return nil, nil, err
 	}
-	if err := p.applyNetChange(ctx, c, laterSeen); err != nil {
+	if err := p.applyNetChange(ctx, c, c.ownLatest(laterSeen)); err != nil {
 		return nil, nil, err
 	}
 	if err := p.raiseSeverity(ctx, c); err != nil {
@@ -235,6 +235,22 @@ func (p *Processor) laterSeen(ctx context.Context, c *correlation) (time.Time, e
 	return time.Time{}, nil
 }
 
+// ownLatest is laterSeen unless this batch's own event explains it: an event of the
+// batch that an earlier delivery recorded (a redelivery) at that second is the latest
+// the ledger had, not a later event of another batch. The ledger keeps seconds, so a
+// later event of another batch in the same second is taken for the batch's own.
+func (c *correlation) ownLatest(laterSeen time.Time) time.Time {
+	if laterSeen.IsZero() {
+		return laterSeen
+	}
+	for _, it := range c.items {
+		if !c.isNew[it.ev.ID] && it.ev.Time.Unix() == laterSeen.Unix() {
+			return time.Time{}
+		}
+	}
+	return laterSeen
+}
+
 // record writes the events on the incident's ledger and notes which were new to it.
 func (p *Processor) record(ctx context.Context, c *correlation) error {
 	refs := make([]store.EventRef, len(c.items))
@@ -252,15 +268,31 @@ func (p *Processor) record(ctx context.Context, c *correlation) error {
 	return nil
 }
 
-// causeEarlier: the net change's cause is an event recorded by an earlier batch.
-const causeEarlier = -2
+// transition is one lifecycle change the batch's events make: to state, caused by the
+// event at index cause (causeEarlier: an event of an earlier batch, seen at laterSeen).
+type transition struct {
+	state incident.Status
+	cause int
+}
 
-// netChange is the lifecycle consequence of the events, in event-time order, from the
+// transitions are the lifecycle changes of the events, in event-time order, from the
 // incident's last change on: a recovery mitigates an open or acknowledged incident, a
-// trigger re-opens a mitigated one. cause is the index of the event that decides the
-// state, -1 for none, causeEarlier for an event of an earlier batch (seen at laterSeen).
-func netChange(inc incident.Incident, items []item, laterSeen time.Time) (state incident.Status, cause int) {
-	state, cause = inc.Status, -1
+// trigger re-opens a mitigated one. Every change is written, as if each event came in a
+// batch of its own: a flap inside one batch leaves the same entries as a flap over two.
+// A mitigation that a later trigger an earlier batch recorded (laterSeen) undoes is
+// not written: that re-trigger cannot be (the batch does not hold the event), so the
+// incident keeps the state it had before it (docs/architecture.md, "Lifecycle and
+// event order").
+func transitions(inc incident.Incident, items []item, laterSeen time.Time) []transition {
+	var out []transition
+	state := inc.Status
+	undo := func() { // the trailing mitigation, undone by the later trigger
+		out = out[:len(out)-1]
+		state = inc.Status
+		if len(out) > 0 {
+			state = out[len(out)-1].state
+		}
+	}
 	seenLater := laterSeen.IsZero() || laterSeen.Before(inc.StateAt)
 	for i, it := range items {
 		if it.ev.Time.Before(inc.StateAt) {
@@ -268,44 +300,44 @@ func netChange(inc incident.Incident, items []item, laterSeen time.Time) (state 
 		}
 		if !seenLater && !it.ev.Time.Before(laterSeen) {
 			seenLater = true
-			if state == incident.Mitigated {
-				state, cause = incident.Open, causeEarlier
+			if state == incident.Mitigated && len(out) > 0 {
+				undo()
 			}
 		}
 		switch {
 		case it.ev.Signal == event.Recovery && (state == incident.Open || state == incident.Acknowledged):
-			state, cause = incident.Mitigated, i
+			state = incident.Mitigated
+			out = append(out, transition{state, i})
 		case it.res.Incident && state == incident.Mitigated:
-			state, cause = incident.Open, i
+			state = incident.Open
+			out = append(out, transition{state, i})
 		}
 	}
-	if !seenLater && state == incident.Mitigated {
-		state, cause = incident.Open, causeEarlier
+	if !seenLater && state == incident.Mitigated && len(out) > 0 {
+		undo()
 	}
-	if cause == causeEarlier { // what the batch did, a later event already undid
-		state = inc.Status
-	}
-	return state, cause
+	return out
 }
 
-// applyNetChange writes the net change only; its preconditions make late and
-// redelivered events harmless. It first completes the change the incident's state
-// comes from, when a redelivered event of the batch made it.
+// applyNetChange writes the batch's lifecycle changes in order; their preconditions make
+// late and redelivered events harmless. It first completes the change the incident's
+// state comes from, when a redelivered event of the batch made it.
 func (p *Processor) applyNetChange(ctx context.Context, c *correlation, laterSeen time.Time) error {
 	if err := p.completeLastChange(ctx, c); err != nil {
 		return err
 	}
-	state, cause := netChange(c.inc, c.items, laterSeen)
-	if state == c.inc.Status || cause < 0 {
-		return nil
-	}
-	it := c.items[cause]
-	applied, err := p.store.Change(ctx, netChangeOf(c.inc.ID, it, state))
-	if err != nil {
-		return err
-	}
-	if applied {
-		c.changedBy = it.ev.ID
+	for _, tr := range transitions(c.inc, c.items, laterSeen) {
+		it := c.items[tr.cause]
+		applied, err := p.store.Change(ctx, netChangeOf(c.inc.ID, it, tr.state))
+		if err != nil {
+			return err
+		}
+		if applied {
+			if c.changedBy == nil {
+				c.changedBy = map[string]bool{}
+			}
+			c.changedBy[it.ev.ID] = true
+		}
 	}
 	return nil
 }
@@ -433,9 +465,9 @@ func (c *correlation) kind(it item, fresh bool) Kind {
 		return Duplicate
 	case it.ev.ID == c.openedBy:
 		return Opened
-	case it.ev.ID == c.changedBy && it.ev.Signal == event.Recovery:
+	case c.changedBy[it.ev.ID] && it.ev.Signal == event.Recovery:
 		return Mitigated
-	case it.ev.ID == c.changedBy || it.ev.ID == c.reopenedBy:
+	case c.changedBy[it.ev.ID] || it.ev.ID == c.reopenedBy:
 		return Retriggered
 	case it.res.Incident:
 		return Repeat

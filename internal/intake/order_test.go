@@ -81,8 +81,14 @@ func model(evs []ordered) map[string]expected {
 }
 
 // deliver sends the events in the order given, in batches of random sizes, with some
-// messages delivered twice (at-least-once), through one processor.
+// messages delivered twice (at-least-once; the second delivery anywhere in the stream,
+// before the first too: a message's copies can come in any order), through one processor.
 func deliver(t *testing.T, st fullStore, evs []ordered, rng *rand.Rand) {
+	deliverCopies(t, st, evs, rng, false)
+}
+
+// deliverCopies is deliver; inOrder puts each second delivery after the first.
+func deliverCopies(t *testing.T, st fullStore, evs []ordered, rng *rand.Rand, inOrder bool) {
 	t.Helper()
 	ctx := context.Background()
 	p := intake.New(st, classifier(t), now, nil)
@@ -90,9 +96,13 @@ func deliver(t *testing.T, st fullStore, evs []ordered, rng *rand.Rand) {
 	for _, e := range evs {
 		msgs = append(msgs, msg("m-"+e.id, eventtest.Alarm(t, e.id, e.alarm, e.state, e.at)))
 	}
-	for i := range len(msgs) / 5 { // redeliveries, anywhere later in the stream
-		m := msgs[rng.IntN(len(msgs))]
+	for i := range len(msgs) / 5 { // redeliveries
+		from := rng.IntN(len(msgs))
+		m := msgs[from]
 		at := rng.IntN(len(msgs)-i) + i
+		if inOrder {
+			at = from + 1 + rng.IntN(len(msgs)-from)
+		}
 		msgs = append(msgs[:at], append([]intake.Message{m}, msgs[at:]...)...)
 	}
 	for start := 0; start < len(msgs); {
@@ -219,5 +229,67 @@ func TestRecoveryBeforeItsTrigger(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// modelTimeline is the lifecycle entries event-time order gives each alarm, worked out
+// without intake: opened at its first ALARM, mitigated by each OK that follows an
+// ALARM, triggered again by each ALARM that follows such an OK.
+func modelTimeline(evs []ordered) map[string][]string {
+	sorted := append([]ordered(nil), evs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].at.Before(sorted[j].at) })
+	out := map[string][]string{}
+	state := map[string]string{}
+	for _, e := range sorted {
+		switch {
+		case e.state == "ALARM" && state[e.alarm] == "":
+			out[e.alarm], state[e.alarm] = append(out[e.alarm], "opened:"+e.id), "ALARM"
+		case e.state == "ALARM" && state[e.alarm] == "OK":
+			out[e.alarm], state[e.alarm] = append(out[e.alarm], "retriggered:"+e.id), "ALARM"
+		case e.state == "OK" && state[e.alarm] == "ALARM":
+			out[e.alarm], state[e.alarm] = append(out[e.alarm], "mitigated:"+e.id), "OK"
+		}
+	}
+	return out
+}
+
+// TestBatchingDoesNotChangeTimelines: events delivered in event-time order, in batches of
+// any size (1 to 20) with redeliveries (each after its first delivery), leave the
+// timeline entries event-time order gives, one per change: a flap inside one batch is
+// written as a flap over two batches.
+func TestBatchingDoesNotChangeTimelines(t *testing.T) {
+	ctx := context.Background()
+	for name, newStore := range stores {
+		for _, seed := range []uint64{1, 2, 3, 4, 5, 6} {
+			t.Run(fmt.Sprintf("%s/seed-%d", name, seed), func(t *testing.T) {
+				evs := history(seed)
+				sort.SliceStable(evs, func(i, j int) bool { return evs[i].at.Before(evs[j].at) })
+				st := newStore(t)
+				deliverCopies(t, st, evs, rand.New(rand.NewPCG(seed, 6)), true)
+				incs, err := st.List(ctx, store.Filter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := modelTimeline(evs)
+				for _, inc := range incs {
+					alarm := inc.Attrs["alarm_name"]
+					tl, err := st.Timeline(ctx, inc.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var keys []string
+					for _, e := range tl {
+						keys = append(keys, e.Key)
+					}
+					if fmt.Sprint(keys) != fmt.Sprint(want[alarm]) {
+						t.Errorf("%s: timeline %v; want %v", alarm, keys, want[alarm])
+					}
+					delete(want, alarm)
+				}
+				if len(want) > 0 {
+					t.Errorf("no incident for %v", want)
+				}
+			})
+		}
 	}
 }
