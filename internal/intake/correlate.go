@@ -269,7 +269,7 @@ func (p *Processor) record(ctx context.Context, c *correlation) error {
 }
 
 // transition is one lifecycle change the batch's events make: to state, caused by the
-// event at index cause (causeEarlier: an event of an earlier batch, seen at laterSeen).
+// event at index cause of the batch's items.
 type transition struct {
 	state incident.Status
 	cause int
