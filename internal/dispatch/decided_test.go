@@ -60,7 +60,7 @@ func TestRetriedOpeningGoesOn(t *testing.T) {
 	if err := d.Handle(ctx, rec); err != nil {
 		t.Fatalf("retry: Handle(opened) = %v", err)
 	}
-	ops := count.ByOperation()
+	_, ops := count.Requested()
 	if ops["Query"] != 0 || ops["GetItem"] != 0 {
 		t.Errorf("the retry sent %v; want no Query (silences, candidates, timeline) and no GetItem (the incident is known to exist)", ops)
 	}
@@ -71,7 +71,7 @@ func TestRetriedOpeningGoesOn(t *testing.T) {
 	if err := d.Handle(ctx, rec); err != nil {
 		t.Fatalf("redelivery: Handle(opened) = %v", err)
 	}
-	if ops := count.ByOperation(); count.Total() != 1 || ops["BatchGetItem"] != 1 {
+	if n, ops := count.Requested(); n != 1 || ops["BatchGetItem"] != 1 {
 		t.Errorf("the redelivery sent %v; want the incident's read alone (its page is known done)", ops)
 	}
 	if n := len(sns.Of("Publish")); n != 1 {

@@ -53,7 +53,7 @@ func TestRetriedOpenGoesOn(t *testing.T) {
 	if err != nil || created || got.ID != inc.ID {
 		t.Fatalf("retry: Open = %s, created %v, %v; want %s, not created again", got.ID, created, err, inc.ID)
 	}
-	if ops := count.ByOperation(); count.Total() != 2 || ops["GetItem"] != 1 || ops["UpdateItem"] != 1 {
+	if n, ops := count.Requested(); n != 2 || ops["GetItem"] != 1 || ops["UpdateItem"] != 1 {
 		t.Errorf("the retry sent %v; want one GetItem (the incident) and one UpdateItem (the head)", ops)
 	}
 	cur, err := st.Current(ctx, []string{fp})

@@ -153,6 +153,7 @@ func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 type Counter struct {
 	mu      sync.Mutex
 	ops     map[string]int
+	first   map[string]int // first attempts alone
 	retries int
 	rt      http.RoundTripper
 }
@@ -167,6 +168,11 @@ func (c *Counter) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.ops[op]++
 	if retry {
 		c.retries++
+	} else {
+		if c.first == nil {
+			c.first = map[string]int{}
+		}
+		c.first[op]++
 	}
 	c.mu.Unlock()
 	return c.rt.RoundTrip(r)
@@ -201,10 +207,24 @@ func (c *Counter) ByOperation() map[string]int {
 	return out
 }
 
+// Requested returns the requests the code made, by operation: first attempts alone, as
+// an SDK retry after a loaded dynalite's hiccup is the machine's, not the code's.
+func (c *Counter) Requested() (total int, byOp map[string]int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	byOp = make(map[string]int, len(c.first))
+	for k, v := range c.first {
+		byOp[k] = v
+		total += v
+	}
+	return total, byOp
+}
+
 // Reset zeroes the counts.
 func (c *Counter) Reset() {
 	c.mu.Lock()
 	c.ops = map[string]int{}
+	c.first = map[string]int{}
 	c.retries = 0
 	c.mu.Unlock()
 }
