@@ -2,6 +2,7 @@ package escalate_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -88,7 +89,11 @@ func TestTickCompleteAfterAnyFailedWrite(t *testing.T) {
 	}
 	for _, h := range histories {
 		t.Run(h.name, func(t *testing.T) {
-			run := func(t *testing.T, fail *failNth) (state string, sent []string) {
+			// run runs the history, failing fail's write; it returns what the table and
+			// the topics hold after each tick (fault-free: every tick), or, once the
+			// write has failed, after the tick after the failure's, and stops: a tick
+			// after that is the fault-free run's (each step has its own key).
+			run := func(t *testing.T, fail *failNth) (snaps []tickSnapshot) {
 				t.Helper()
 				table := dynamotest.NewTable(t, db)
 				var clock time.Time
@@ -100,6 +105,7 @@ func TestTickCompleteAfterAnyFailedWrite(t *testing.T) {
 				defer sns.Close()
 				e := &escalate.Escalator{Store: st, Config: c, Now: now, Lease: time.Minute,
 					Sender: notify.New(sns.SNS(), map[string]string{"web": "arn:aws:sns:eu-west-1:1:web", "backup": "arn:aws:sns:eu-west-1:1:backup", "boss": "arn:aws:sns:eu-west-1:1:boss"})}
+				failedIn := -1
 				for i, step := range h.steps {
 					clock = min(step.at)
 					if step.change != nil {
@@ -112,6 +118,9 @@ func TestTickCompleteAfterAnyFailedWrite(t *testing.T) {
 					}
 					for try := 0; ; try++ { // the escalator ticks every minute
 						_, err := e.Tick(ctx)
+						if fail.failed != "" && failedIn < 0 {
+							failedIn = i
+						}
 						if err == nil {
 							break
 						}
@@ -120,21 +129,32 @@ func TestTickCompleteAfterAnyFailedWrite(t *testing.T) {
 						}
 						clock = clock.Add(time.Minute)
 					}
+					if fail.at == 0 || i == len(h.steps)-1 || (failedIn >= 0 && i > failedIn) {
+						var sent []string
+						for _, p := range sns.Of("Publish") {
+							topic := p.Form.Get("TopicArn")
+							sent = append(sent, topic[strings.LastIndex(topic, ":")+1:]+"/"+attr(p, "kind"))
+						}
+						snaps = append(snaps, tickSnapshot{step: i, state: tickState(t, ctx, db, table, w, h.ids), sent: sent})
+						if fail.at != 0 {
+							break
+						}
+					}
 				}
-				for _, p := range sns.Of("Publish") {
-					topic := p.Form.Get("TopicArn")
-					sent = append(sent, topic[strings.LastIndex(topic, ":")+1:]+"/"+attr(p, "kind"))
-				}
-				return tickState(t, ctx, db, table, w, h.ids), sent
+				return snaps
 			}
-			want, wantSent := run(t, &failNth{})
-			if !slices.Equal(wantSent, h.pages) {
-				t.Fatalf("without failures: sent %v; want %v\n%s", wantSent, h.pages, want)
+			all := run(t, &failNth{})
+			want := map[int]tickSnapshot{}
+			for _, s := range all {
+				want[s.step] = s
+			}
+			if last := all[len(all)-1]; !slices.Equal(last.sent, h.pages) {
+				t.Fatalf("without failures: sent %v; want %v\n%s", last.sent, h.pages, last.state)
 			}
 			for _, after := range []bool{false, true} {
 				for n := 1; ; n++ {
 					fail := &failNth{at: n, after: after}
-					got, sent := run(t, fail)
+					got := run(t, fail)[0]
 					if fail.failed == "" { // the history made fewer than n writes
 						if n < 10 {
 							t.Fatalf("the history made only %d writes", n-1)
@@ -142,16 +162,23 @@ func TestTickCompleteAfterAnyFailedWrite(t *testing.T) {
 						t.Logf("%d writes failed in turn (after they landed: %v)", n-1, after)
 						break
 					}
-					if got != want {
-						t.Errorf("write %d failed (after it landed: %v): final state\n%s\nwant\n%s", n, after, got, want)
+					if want := want[got.step]; got.state != want.state {
+						t.Errorf("write %d failed (after it landed: %v): state after step %d\n%s\nwant\n%s", n, after, got.step, got.state, want.state)
 					}
-					if !slices.Equal(sent, wantSent) {
-						t.Errorf("write %d failed (after it landed: %v): sent %v; want %v", n, after, sent, wantSent)
+					if want := want[got.step]; !slices.Equal(got.sent, want.sent) {
+						t.Errorf("write %d failed (after it landed: %v): sent by step %d %v; want %v", n, after, got.step, got.sent, want.sent)
 					}
 				}
 			}
 		})
 	}
+}
+
+// tickSnapshot is what the table and the topics hold after a tick of a history.
+type tickSnapshot struct {
+	step  int
+	state string
+	sent  []string
 }
 
 // attr is a message attribute of a recorded SNS Publish.
@@ -175,6 +202,10 @@ func tickState(t *testing.T, ctx context.Context, db *dynamodb.Client, table str
 	var lines []string
 	for _, id := range ids {
 		inc, err := w.Get(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			lines = append(lines, id+" not opened")
+			continue
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -78,8 +78,14 @@ func TestReviewCompleteAfterAnyFailedWrite(t *testing.T) {
 			}
 			return err
 		}},
-		{"edit summary", func(s *review.Service) error { _, err := s.Edit(ctx, id, review.SectionSummary, "A bad deploy.", "alice"); return err }},
-		{"edit lessons", func(s *review.Service) error { _, err := s.Edit(ctx, id, review.SectionLessons, "Canary first.", "bob"); return err }},
+		{"edit summary", func(s *review.Service) error {
+			_, err := s.Edit(ctx, id, review.SectionSummary, "A bad deploy.", "alice")
+			return err
+		}},
+		{"edit lessons", func(s *review.Service) error {
+			_, err := s.Edit(ctx, id, review.SectionLessons, "Canary first.", "bob")
+			return err
+		}},
 		{"rewrite summary", func(s *review.Service) error {
 			_, err := s.Edit(ctx, id, review.SectionSummary, "A bad deploy, rolled back.", "alice")
 			return err
