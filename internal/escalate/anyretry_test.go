@@ -201,22 +201,6 @@ func tickState(t *testing.T, ctx context.Context, db *dynamodb.Client, table str
 	t.Helper()
 	var lines []string
 	for _, id := range ids {
-		inc, err := w.Get(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			lines = append(lines, id+" not opened")
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		var keys []string
-		tl, err := w.Timeline(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range tl {
-			keys = append(keys, string(e.Kind)+"="+e.Key)
-		}
 		out, err := db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
 			KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :d)"),
 			ExpressionAttributeNames:  map[string]string{"#pk": store.Table.PartitionKey, "#sk": store.Table.SortKey},
@@ -231,6 +215,22 @@ func tickState(t *testing.T, ctx context.Context, db *dynamodb.Client, table str
 			if sk != nil && st != nil {
 				claims = append(claims, sk.Value+"="+st.Value)
 			}
+		}
+		inc, err := w.Get(ctx, id)
+		if errors.Is(err, store.ErrNotFound) { // not opened yet, or an action
+			lines = append(lines, fmt.Sprintf("%s: no incident\n  claims %v", id, claims))
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		tl, err := w.Timeline(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range tl {
+			keys = append(keys, string(e.Kind)+"="+e.Key)
 		}
 		lines = append(lines, fmt.Sprintf("%s %s due %s: %v\n  claims %v", id, inc.Status, inc.DueAt.Format(time.RFC3339), keys, claims))
 	}
