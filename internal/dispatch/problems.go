@@ -55,6 +55,6 @@ type TrackerStore interface {
 func NewTracker(st TrackerStore, sender interface {
 	Send(ctx context.Context, team string, n notify.Notice) (string, error)
 }, cfg *config.Config, log *slog.Logger, m *metrics.Writer) *problem.Tracker {
-	return &problem.Tracker{Store: st, Sender: notify.ProblemTeller{Sender: sender}, Once: store.Once{Claims: st},
+	return &problem.Tracker{Store: st, Sender: notify.ProblemTeller{Sender: sender}, Once: store.Once{Claims: st}, Record: store.Record,
 		Rule: problem.Rules(cfg), Permanent: IsPermanent, Log: log, Metrics: m}
 }

@@ -23,6 +23,7 @@ type Store interface {
 	Get(ctx context.Context, id string) (incident.Incident, error)
 	Change(ctx context.Context, c store.Change) (bool, error)
 	AddEntries(ctx context.Context, entries ...incident.Entry) error
+	Timeline(ctx context.Context, id string) ([]incident.Entry, error)
 	store.Claims
 }
 
@@ -94,17 +95,24 @@ func (s *Service) Transition(ctx context.Context, r Request, to incident.Status,
 		if err != nil {
 			return err
 		}
-		if err := incident.CanTransition(cur.Status, to); err != nil {
-			return fmt.Errorf("%w: %w", ErrConflict, err)
-		}
 		kind := incident.TransitionKind(to)
 		detail := fmt.Sprintf("%s by %s", strings.ToUpper(string(kind[:1]))+string(kind[1:]), r.By)
 		if note != "" {
 			detail += ": " + note
 		}
-		ok, err := s.Store.Change(ctx, store.Change{Incident: r.Incident, IfStatus: []incident.Status{cur.Status}, Status: to,
+		change := store.Change{Incident: r.Incident, IfStatus: []incident.Status{cur.Status}, Status: to,
 			By: r.By, Touch: true, At: at, Entry: incident.Entry{At: at, Kind: kind, Actor: r.By, Detail: detail, Key: key,
-				Data: map[string]string{"from": string(cur.Status), "to": string(to)}}})
+				Data: map[string]string{"from": string(cur.Status), "to": string(to)}}}
+		if err := incident.CanTransition(cur.Status, to); err != nil {
+			if cur.Status == to { // this request's own change, made by an earlier attempt?
+				change.Entry.At, change.Entry.Data = cur.StateAt, map[string]string{"to": string(to)}
+				if mine, cerr := s.complete(ctx, cur, change); cerr != nil || mine {
+					return cerr
+				}
+			}
+			return fmt.Errorf("%w: %w", ErrConflict, err)
+		}
+		ok, err := s.Store.Change(ctx, change)
 		if err != nil {
 			return err
 		}
@@ -125,16 +133,19 @@ func (s *Service) SetSeverity(ctx context.Context, r Request, sev incident.Sever
 		if err != nil {
 			return err
 		}
-		if cur.Severity == sev {
-			return nil
-		}
 		detail := fmt.Sprintf("Severity %s → %s by %s", cur.Severity, sev, r.By)
 		if reason != "" {
 			detail += ": " + reason
 		}
-		return s.active(ctx, store.Change{Incident: r.Incident, IfStatus: incident.From(incident.Resolved), Severity: sev, By: r.By,
+		change := store.Change{Incident: r.Incident, IfStatus: incident.From(incident.Resolved), Severity: sev, By: r.By,
 			Touch: true, At: at, Entry: incident.Entry{At: at, Kind: incident.KindSeverityChanged, Actor: r.By, Detail: detail, Key: key,
-				Data: map[string]string{"from": string(cur.Severity), "to": string(sev)}}})
+				Data: map[string]string{"from": string(cur.Severity), "to": string(sev)}}}
+		if cur.Severity == sev { // nothing to do, unless an earlier attempt did it and lost its entry
+			change.Entry.At, change.Entry.Data = cur.SeverityAt, map[string]string{"to": string(sev)}
+			_, err := s.complete(ctx, cur, change)
+			return err
+		}
+		return s.active(ctx, change)
 	})
 }
 
@@ -148,17 +159,45 @@ func (s *Service) SetOwner(ctx context.Context, r Request, team, reason string) 
 		if err != nil {
 			return err
 		}
-		if cur.Team == team {
-			return nil
-		}
 		detail := fmt.Sprintf("Owner %s → %s by %s", cur.Team, team, r.By)
 		if reason != "" {
 			detail += ": " + reason
 		}
-		return s.active(ctx, store.Change{Incident: r.Incident, IfStatus: incident.From(incident.Resolved), Team: team, By: r.By,
+		change := store.Change{Incident: r.Incident, IfStatus: incident.From(incident.Resolved), Team: team, By: r.By,
 			Touch: true, At: at, Entry: incident.Entry{At: at, Kind: incident.KindOwnerChanged, Actor: r.By, Detail: detail, Key: key,
-				Data: map[string]string{"from": cur.Team, "to": team}}})
+				Data: map[string]string{"from": cur.Team, "to": team}}}
+		if cur.Team == team { // nothing to do, unless an earlier attempt did it and lost its entry
+			change.Entry.At, change.Entry.Data = cur.LastUpdateAt, map[string]string{"to": team}
+			_, err := s.complete(ctx, cur, change)
+			return err
+		}
+		return s.active(ctx, change)
 	})
+}
+
+// complete finishes change c when an earlier attempt of the same request made it and
+// lost its timeline entry (the write failed after the incident's, or the answer was
+// lost): the incident is already as c asks, and c's entry carries the time the change
+// set. c is repeated so that it cannot apply (the incident's state must be older than
+// it is), and the store, finding c's key as the incident's last change, writes the
+// entry (docs/table.md, Change). Without it the retry found nothing to do and the entry
+// was lost. It reports whether the entry is on the timeline: the change is this
+// request's. The entry's from is not known any more, and is left out.
+func (s *Service) complete(ctx context.Context, cur incident.Incident, c store.Change) (bool, error) {
+	c.NotBefore = cur.StateAt.Add(-time.Second)
+	if _, err := s.Store.Change(ctx, c); err != nil {
+		return false, err
+	}
+	tl, err := s.Store.Timeline(ctx, c.Incident)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range tl {
+		if e.Key == c.Entry.Key {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 var notClosed = []incident.Status{incident.Open, incident.Acknowledged, incident.Mitigated, incident.Resolved}

@@ -146,6 +146,13 @@ func (s *Service) SetStatus(ctx context.Context, id string, to Status, by, reaso
 		return Problem{}, err
 	}
 	if err := CanTransition(p.Status, to); err != nil {
+		if p.Status == Resolved && to == Resolved {
+			// Resolved already, perhaps by an earlier attempt of this request that failed
+			// after the problem's write: finish what it left.
+			if cerr := s.completeResolution(ctx, p, by); cerr != nil {
+				return Problem{}, cerr
+			}
+		}
 		return Problem{}, err
 	}
 	if to == Resolved {
@@ -194,19 +201,9 @@ func (s *Service) SetStatus(ctx context.Context, id string, to Status, by, reaso
 	if err != nil {
 		return Problem{}, err
 	}
-	if to == Resolved && out.Fingerprint != "" {
-		// Its recurrences are explained: a later recurrence counts from here and opens a new problem.
-		if _, err := s.Store.Recur(ctx, out.Fingerprint, func(r *Recurrence) bool {
-			if r.Open != out.ID {
-				return false
-			}
-			r.Open, r.Start, r.LinkedFrom = "", time.Time{}, time.Time{}
-			if n := len(r.Occurrences); n > 0 && r.Occurrences[n-1].At.After(r.Since) {
-				r.Since = r.Occurrences[n-1].At
-			}
-			return true
-		}); err != nil {
-			return Problem{}, fmt.Errorf("resolve problem %s: recurrence: %w", id, err)
+	if to == Resolved {
+		if err := s.release(ctx, out); err != nil {
+			return Problem{}, err
 		}
 	}
 	return out, nil
@@ -262,4 +259,43 @@ func (s *Service) Note(ctx context.Context, id string, r NoteRequest) (Problem, 
 // LinkAction files a tracked action against a problem (package action calls it).
 func (s *Service) LinkAction(ctx context.Context, id, actionID, by string) (Problem, error) {
 	return s.Note(ctx, id, NoteRequest{Actions: []string{actionID}, By: by})
+}
+
+// release frees the fingerprint of resolved problem p: its recurrences are explained,
+// so a later recurrence counts from here and opens a new problem. It changes nothing
+// when the fingerprint is free already or held by another problem.
+func (s *Service) release(ctx context.Context, p Problem) error {
+	if p.Fingerprint == "" {
+		return nil
+	}
+	if _, err := s.Store.Recur(ctx, p.Fingerprint, func(r *Recurrence) bool {
+		if r.Open != p.ID {
+			return false
+		}
+		r.Open, r.Start, r.LinkedFrom = "", time.Time{}, time.Time{}
+		if n := len(r.Occurrences); n > 0 && r.Occurrences[n-1].At.After(r.Since) {
+			r.Since = r.Occurrences[n-1].At
+		}
+		return true
+	}); err != nil {
+		return fmt.Errorf("resolve problem %s: recurrence: %w", p.ID, err)
+	}
+	return nil
+}
+
+// completeResolution finishes the resolution of p when the attempt that resolved it
+// failed after the problem's write: its status entry (keyed by the resolution's time,
+// so written once; the status it came from is not known any more) and the release of
+// its fingerprint. Without it a retried resolution found the problem resolved and
+// stopped, and the fingerprint stayed held: its later recurrences were counted on the
+// resolved problem and never opened a new one.
+func (s *Service) completeResolution(ctx context.Context, p Problem, by string) error {
+	if !p.ResolvedAt.IsZero() {
+		if err := s.Store.AddProblemEntries(ctx, Entry{Problem: p.ID, At: p.ResolvedAt, Kind: incident.KindProblemStatus, Actor: by,
+			Key: "status:" + string(Resolved) + ":" + p.ResolvedAt.Format(time.RFC3339Nano), Detail: "Status → resolved.",
+			Data: map[string]string{"to": string(Resolved)}}); err != nil {
+			return err
+		}
+	}
+	return s.release(ctx, p)
 }

@@ -44,7 +44,10 @@ type Tracker struct {
 	// Once sends the opening notice exactly once (store.Once; package store imports
 	// this one, so it is given, not made here).
 	Once Once
-	Log  *slog.Logger
+	// Record tries again in place an idempotent write that records a notice already
+	// sent (store.Record; nil: written once).
+	Record func(ctx context.Context, write func() error) error
+	Log    *slog.Logger
 	// Metrics counts problems opened (MetricProblemsOpened, by Team); nil: not counted.
 	Metrics *metrics.Writer
 }
@@ -101,8 +104,7 @@ func (t *Tracker) Recur(ctx context.Context, inc incident.Incident, reopenedAt t
 	}
 	p := Problem{ID: rec.Open, Title: RecurringTitle(fp), Status: Open, Team: inc.Team, Fingerprint: fp,
 		Reason: rec.Why, OpenedAt: rec.At, OpenedBy: Actor}
-	stored, created, err := t.Store.CreateProblem(ctx, p, Entry{Problem: p.ID, At: p.OpenedAt, Kind: incident.KindProblemOpened, Actor: Actor,
-		Key: "opened", Detail: fmt.Sprintf("Opened: %s (%s).", p.Reason, fp), Data: map[string]string{"fingerprint": fp}})
+	stored, created, err := t.Store.CreateProblem(ctx, p, openedEntry(p))
 	if err != nil {
 		return Link{}, fmt.Errorf("open problem %s: %w", p.ID, err)
 	}
@@ -110,6 +112,13 @@ func (t *Tracker) Recur(ctx context.Context, inc incident.Incident, reopenedAt t
 		t.log().InfoContext(ctx, "problem opened", "problem", p.ID, "fingerprint", fp, "team", p.Team, "reason", p.Reason)
 		if err := t.Metrics.Emit(p.OpenedAt, map[string]string{"Team": p.Team}, map[string]int{MetricProblemsOpened: 1}); err != nil {
 			t.log().WarnContext(ctx, "metrics not written", "error", err)
+		}
+	} else if occ.At.Equal(stored.OpenedAt) {
+		// The occurrence that opened it, again: its delivery that created the problem
+		// may have failed before the opening entry was written (the store writes it
+		// only when it creates the problem), and no other occurrence would write it.
+		if err := t.Store.AddProblemEntries(ctx, openedEntry(stored)); err != nil {
+			return Link{}, fmt.Errorf("open problem %s: %w", p.ID, err)
 		}
 	}
 	if !rec.At.IsZero() && (!stored.OpenedAt.Equal(rec.At) || stored.Reason != rec.Why) {
@@ -152,6 +161,12 @@ func (t *Tracker) Recur(ctx context.Context, inc incident.Incident, reopenedAt t
 	}
 	return Link{Problem: stored.ID, Opened: created, Note: fmt.Sprintf("Part of problem %s: %s (%d incidents since %s). See: firebreak problems show %s",
 		stored.ID, stored.Reason, len(explained), rec.Start.UTC().Format("2006-01-02 15:04 UTC"), stored.ID)}, nil
+}
+
+// openedEntry is the opening entry of a problem opened by recurrence.
+func openedEntry(p Problem) Entry {
+	return Entry{Problem: p.ID, At: p.OpenedAt, Kind: incident.KindProblemOpened, Actor: Actor,
+		Key: "opened", Detail: fmt.Sprintf("Opened: %s (%s).", p.Reason, p.Fingerprint), Data: map[string]string{"fingerprint": p.Fingerprint}}
 }
 
 // firstAt is the incident's first occurrence kept on rec.
@@ -212,12 +227,21 @@ func (t *Tracker) tell(ctx context.Context, p Problem, inc incident.Incident, ex
 			entry.Detail, entry.Data = fmt.Sprintf("Could not tell %s that the problem opened: %v.", p.Team, err), map[string]string{"team": p.Team, "error": err.Error()}
 			id = "failed"
 		}
-		if err := t.Store.AddProblemEntries(ctx, entry); err != nil {
+		// Sent: the entry is tried again in place, since failing here would release the
+		// claim and send the notice again.
+		if err := t.record(ctx, func() error { return t.Store.AddProblemEntries(ctx, entry) }); err != nil {
 			return "", err
 		}
 		return id, nil
 	})
 	return err
+}
+
+func (t *Tracker) record(ctx context.Context, write func() error) error {
+	if t.Record == nil {
+		return write()
+	}
+	return t.Record(ctx, write)
 }
 
 func (t *Tracker) log() *slog.Logger {

@@ -47,6 +47,11 @@ type Review struct {
 	CompletedBy string            `json:"completed_by,omitempty"`
 	// NoActions records that it was completed with no action filed, said explicitly.
 	NoActions bool `json:"no_actions,omitempty"`
+	// EditedAt, EditedBy and EditedSection are the last edit's: a retried edit whose
+	// entry was lost writes it from them (Service.Edit).
+	EditedAt      time.Time `json:"edited_at,omitzero"`
+	EditedBy      string    `json:"edited_by,omitempty"`
+	EditedSection string    `json:"edited_section,omitempty"`
 	// NextRemind is when the escalator next reminds the owner (zero: never again).
 	NextRemind time.Time `json:"next_remind,omitzero"`
 	Version    int       `json:"version"`

@@ -140,27 +140,42 @@ func (s *Service) Document(ctx context.Context, id string) (Document, error) {
 const MaxEntryText = 1500
 
 // Edit sets a section of a review, and keeps the edit on the incident's timeline.
-// Setting a section to the text it has changes nothing (a retried edit).
+// Setting a section to the text it has changes nothing (a retried edit), except that
+// when it was the review's last edit, by the same person, its entry is written (keyed
+// and stamped as it was made): the earlier attempt may have written the review and
+// lost the entry.
 func (s *Service) Edit(ctx context.Context, id, section, text, by string) (Review, error) {
 	if by == "" {
 		return Review{}, fmt.Errorf("%w: who is editing is unknown", ErrInvalid)
 	}
-	return s.update(ctx, id, func(r Review, at time.Time) (Review, *incident.Entry, error) {
+	return s.update(ctx, id, func(r Review, at time.Time) (Review, *incident.Entry, bool, error) {
 		next, err := r.Edit(section, text)
-		if err != nil || next.Sections[section] == r.Sections[section] {
-			return r, nil, err
+		if err != nil {
+			return r, nil, false, err
 		}
-		kept := next.Sections[section]
-		detail := fmt.Sprintf("Review section %s edited by %s", section, by)
-		if kept == "" {
-			detail = fmt.Sprintf("Review section %s cleared by %s", section, by)
+		if next.Sections[section] == r.Sections[section] {
+			if r.EditedBy == by && r.EditedSection == section && !r.EditedAt.IsZero() {
+				return r, editEntry(r, section, by, r.EditedAt, r.Version), false, nil
+			}
+			return r, nil, false, nil
 		}
-		if len(kept) > MaxEntryText {
-			kept = kept[:MaxEntryText] + fmt.Sprintf("… (%d bytes in all)", len(next.Sections[section]))
-		}
-		return next, &incident.Entry{Incident: id, At: at, Kind: incident.KindReviewEdited, Actor: by, Detail: detail,
-			Key: fmt.Sprintf("review:edit:%d", next.Version+1), Data: map[string]string{"section": section, "text": kept}}, nil
+		next.EditedAt, next.EditedBy, next.EditedSection = at, by, section
+		return next, editEntry(next, section, by, at, next.Version+1), true, nil
 	})
+}
+
+// editEntry is the timeline entry of the edit of section that made version ver of r.
+func editEntry(r Review, section, by string, at time.Time, ver int) *incident.Entry {
+	kept := r.Sections[section]
+	detail := fmt.Sprintf("Review section %s edited by %s", section, by)
+	if kept == "" {
+		detail = fmt.Sprintf("Review section %s cleared by %s", section, by)
+	}
+	if len(kept) > MaxEntryText {
+		kept = kept[:MaxEntryText] + fmt.Sprintf("… (%d bytes in all)", len(r.Sections[section]))
+	}
+	return &incident.Entry{Incident: r.ID, At: at, Kind: incident.KindReviewEdited, Actor: by, Detail: detail,
+		Key: fmt.Sprintf("review:edit:%d", ver), Data: map[string]string{"section": section, "text": kept}}
 }
 
 // Complete marks a review complete. Its actions must be filed: with none, noActions
@@ -173,29 +188,37 @@ func (s *Service) Complete(ctx context.Context, id, by string, noActions bool) (
 	if err != nil {
 		return Review{}, fmt.Errorf("review %s: %w", id, err)
 	}
-	return s.update(ctx, id, func(r Review, at time.Time) (Review, *incident.Entry, error) {
+	return s.update(ctx, id, func(r Review, at time.Time) (Review, *incident.Entry, bool, error) {
 		if r.Status == Complete && r.CompletedBy == by && r.NoActions == noActions {
-			return r, nil, nil
+			// Done: its entry is written again (keyed, stamped at the completion), in
+			// case the attempt that completed it lost it.
+			return r, completedEntry(r, len(acts)), false, nil
 		}
 		next, err := r.Complete(len(acts), noActions, by, at)
 		if err != nil {
-			return r, nil, err
+			return r, nil, false, err
 		}
-		detail := fmt.Sprintf("Review completed by %s with %d action(s) filed", by, len(acts))
-		if noActions {
-			detail = fmt.Sprintf("Review completed by %s: no action needed", by)
-		}
-		if next.CompletedAt.After(next.Due) {
-			detail += fmt.Sprintf(", %s after it was due", short(next.CompletedAt.Sub(next.Due)))
-		}
-		return next, &incident.Entry{Incident: id, At: at, Kind: incident.KindReviewCompleted, Actor: by, Detail: detail + ".",
-			Key: "review:completed", Data: map[string]string{"actions": fmt.Sprint(len(acts)), "late": fmt.Sprint(next.CompletedAt.After(next.Due))}}, nil
+		return next, completedEntry(next, len(acts)), true, nil
 	})
 }
 
+// completedEntry is the timeline entry of r's completion, with acts actions filed.
+func completedEntry(r Review, acts int) *incident.Entry {
+	detail := fmt.Sprintf("Review completed by %s with %d action(s) filed", r.CompletedBy, acts)
+	if r.NoActions {
+		detail = fmt.Sprintf("Review completed by %s: no action needed", r.CompletedBy)
+	}
+	if r.CompletedAt.After(r.Due) {
+		detail += fmt.Sprintf(", %s after it was due", short(r.CompletedAt.Sub(r.Due)))
+	}
+	return &incident.Entry{Incident: r.ID, At: r.CompletedAt, Kind: incident.KindReviewCompleted, Actor: r.CompletedBy, Detail: detail + ".",
+		Key: "review:completed", Data: map[string]string{"actions": fmt.Sprint(acts), "late": fmt.Sprint(r.CompletedAt.After(r.Due))}}
+}
+
 // update applies change to the review with an optimistic write, trying again when
-// another writer changed it meanwhile, then records the entry change returned.
-func (s *Service) update(ctx context.Context, id string, change func(r Review, at time.Time) (Review, *incident.Entry, error)) (Review, error) {
+// another writer changed it meanwhile, then records the entry change returned; a
+// change that leaves the review as it is (changed false) records its entry alone.
+func (s *Service) update(ctx context.Context, id string, change func(r Review, at time.Time) (next Review, entry *incident.Entry, changed bool, err error)) (Review, error) {
 	if strings.TrimSpace(id) == "" {
 		return Review{}, fmt.Errorf("%w: review id is required", ErrInvalid)
 	}
@@ -205,9 +228,12 @@ func (s *Service) update(ctx context.Context, id string, change func(r Review, a
 			return Review{}, err
 		}
 		at := s.now()
-		next, entry, err := change(r, at)
+		next, entry, changed, err := change(r, at)
 		if err != nil || entry == nil {
 			return next, err
+		}
+		if !changed {
+			return next, s.Store.AddEntries(ctx, *entry)
 		}
 		ok, err := s.Store.UpdateReview(ctx, next)
 		if err != nil {

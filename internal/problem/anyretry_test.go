@@ -1,0 +1,133 @@
+package problem_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/problem"
+	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
+)
+
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
+// failNthWrite fails the nth write (PutItem, UpdateItem, DeleteItem) it sees, before it
+// reaches the table or after it landed (the client saw an error either way), and no other.
+type failNthWrite struct {
+	store.DynamoDB
+	n, seen int
+	after   bool
+	failed  bool
+}
+
+var errInjected = errors.New("injected: connection reset by peer")
+
+func (f *failNthWrite) write(do func() error) error {
+	f.seen++
+	if f.seen != f.n {
+		return do()
+	}
+	f.failed = true
+	if f.after {
+		_ = do()
+	}
+	return errInjected
+}
+
+func (f *failNthWrite) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
+	err = f.write(func() error { out, err = f.DynamoDB.PutItem(ctx, in, opts...); return err })
+	return out, err
+}
+
+func (f *failNthWrite) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.UpdateItemOutput, err error) {
+	err = f.write(func() error { out, err = f.DynamoDB.UpdateItem(ctx, in, opts...); return err })
+	return out, err
+}
+
+func (f *failNthWrite) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
+	err = f.write(func() error { out, err = f.DynamoDB.DeleteItem(ctx, in, opts...); return err })
+	return out, err
+}
+
+// TestResolutionCompleteAfterAnyFailedWrite fails each write of a person's resolution
+// of a recurring problem in turn, before it lands and after; the person tries again
+// after an error (a retry that finds it resolved is told so): the problem, its timeline
+// and its fingerprint's recurrence end as without the failure, so the fingerprint's
+// next recurrence opens a new problem.
+func TestResolutionCompleteAfterAnyFailedWrite(t *testing.T) {
+	db := dynamotest.SharedForTest(t).Client()
+	ctx := context.Background()
+	const fp = "ops.alarm|123456789012|eu-west-1|db"
+	run := func(t *testing.T, fail *failNthWrite) string {
+		t.Helper()
+		table := dynamotest.NewTable(t, db)
+		clock := t0
+		now := func() time.Time { return clock }
+		w := store.NewDynamo(db, table, now) // intake and dispatch
+		tr := &problem.Tracker{Store: w, Rule: func(string) problem.Rule { return problem.Rule{Incidents: 3, Within: 24 * time.Hour, Reopens: 3} }}
+		for i := range 3 {
+			at := t0.Add(time.Duration(i) * time.Hour)
+			inc := incident.Incident{ID: fmt.Sprintf("FB-P-%d", i+1), Seq: i + 1, Fingerprint: fp, Class: "ops.alarm", Severity: incident.Sev3, Team: "platform",
+				Status: incident.Resolved, OpenedAt: at, StateAt: at}
+			if _, _, err := w.Open(ctx, inc, incident.Entry{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tr.Recur(ctx, inc, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		id := problem.RecurringID(fp, 1)
+		clock = t0.Add(5 * time.Hour)
+		fail.DynamoDB = db
+		svc := &problem.Service{Store: store.NewDynamo(fail, table, now), Now: now}
+		for try := 0; ; try++ { // the person tries again after an error
+			_, err := svc.SetStatus(ctx, id, problem.Resolved, "alice", "fixed the pool")
+			if err == nil || (try > 0 && errors.Is(err, problem.ErrTransition)) {
+				break
+			}
+			if try == 3 {
+				t.Fatalf("SetStatus(resolved) still fails after %d tries: %v", try+1, err)
+			}
+		}
+		p, err := w.GetProblem(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tl, err := w.ProblemTimeline(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, e := range tl {
+			keys = append(keys, fmt.Sprintf("%s %s=%s", e.At.Sub(t0), e.Kind, e.Key))
+		}
+		rec, err := w.Recur(ctx, fp, func(*problem.Recurrence) bool { return false })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%s %s resolved %s: %v; fingerprint held by %q since %s", p.ID, p.Status, p.ResolvedAt.Sub(t0), keys, rec.Open, rec.Since.Sub(t0))
+	}
+	want := run(t, &failNthWrite{})
+	for _, after := range []bool{false, true} {
+		for n := 1; ; n++ {
+			fail := &failNthWrite{n: n, after: after}
+			got := run(t, fail)
+			if !fail.failed { // the resolution made fewer than n writes
+				if n < 3 {
+					t.Fatalf("the resolution made only %d writes", n-1)
+				}
+				t.Logf("%d writes failed in turn (after they landed: %v)", n-1, after)
+				break
+			}
+			if got != want {
+				t.Errorf("write %d failed (after it landed: %v): final state\n%s\nwant\n%s", n, after, got, want)
+			}
+		}
+	}
+}
