@@ -2,14 +2,11 @@ package api_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/firebreak-ops/firebreak"
 	"github.com/firebreak-ops/firebreak/internal/api"
@@ -18,44 +15,6 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
-
-// failNthWrite fails the nth write (PutItem, UpdateItem, DeleteItem) it sees, before it
-// reaches the table or after it landed (the client saw an error either way), and no other.
-type failNthWrite struct {
-	store.DynamoDB
-	n, seen int
-	after   bool
-	failed  bool
-}
-
-var errInjected = errors.New("injected: connection reset by peer")
-
-func (f *failNthWrite) write(do func() error) error {
-	f.seen++
-	if f.seen != f.n {
-		return do()
-	}
-	f.failed = true
-	if f.after {
-		_ = do()
-	}
-	return errInjected
-}
-
-func (f *failNthWrite) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.PutItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNthWrite) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.UpdateItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.UpdateItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNthWrite) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.DeleteItem(ctx, in, opts...); return err })
-	return out, err
-}
 
 // TestHumanActionsCompleteAfterAnyFailedWrite fails each write of a responder's
 // requests in turn, before it lands and after; the client calls again with the same
@@ -86,7 +45,7 @@ func TestHumanActionsCompleteAfterAnyFailedWrite(t *testing.T) {
 	}
 	for _, h := range histories {
 		t.Run(h.name, func(t *testing.T) {
-			run := func(t *testing.T, fail *failNthWrite) string {
+			run := func(t *testing.T, fail *dynamotest.FailNthWrite) string {
 				t.Helper()
 				table := dynamotest.NewTable(t, db)
 				f := &fixture{t: t, now: t0, logs: &syncBuffer{}}
@@ -128,15 +87,15 @@ func TestHumanActionsCompleteAfterAnyFailedWrite(t *testing.T) {
 				}
 				return fmt.Sprintf("%s %s %s ack by %s: %v", got.Status, got.Severity, got.Team, got.AcknowledgedBy, keys)
 			}
-			want := run(t, &failNthWrite{})
+			want := run(t, &dynamotest.FailNthWrite{})
 			if !strings.HasPrefix(want, h.want+" ") {
 				t.Fatalf("without failures: %s; want %s", want, h.want)
 			}
 			for _, after := range []bool{false, true} {
 				for n := 1; ; n++ {
-					fail := &failNthWrite{n: n, after: after}
+					fail := &dynamotest.FailNthWrite{N: n, After: after}
 					got := run(t, fail)
-					if !fail.failed { // the history made fewer than n writes
+					if fail.Failed() == "" { // the history made fewer than n writes
 						if n < 10 {
 							t.Fatalf("the history made only %d writes", n-1)
 						}

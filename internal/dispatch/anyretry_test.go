@@ -24,44 +24,6 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
-// failNthWrite fails the nth write (PutItem, UpdateItem, DeleteItem) it sees, before it
-// reaches the table or after it landed (the client saw an error either way), and no other.
-type failNthWrite struct {
-	store.DynamoDB
-	n, seen int
-	after   bool
-	failed  bool
-}
-
-var errInjected = errors.New("injected: connection reset by peer")
-
-func (f *failNthWrite) write(do func() error) error {
-	f.seen++
-	if f.seen != f.n {
-		return do()
-	}
-	f.failed = true
-	if f.after {
-		_ = do()
-	}
-	return errInjected
-}
-
-func (f *failNthWrite) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.PutItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNthWrite) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.UpdateItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.UpdateItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNthWrite) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.DeleteItem(ctx, in, opts...); return err })
-	return out, err
-}
-
 // streamStep is one change a writer (intake, a responder) makes to the table; the
 // stream record it makes is what dispatch is handed.
 type streamStep func(ctx context.Context, w *store.Dynamo) (store.StreamRecord, error)
@@ -144,7 +106,7 @@ func TestDispatchCompleteAfterAnyFailedWrite(t *testing.T) {
 			// the write has failed, after the step after the failure's, and stops: a
 			// step's writes have their own keys, so the steps after it are the
 			// fault-free run's.
-			run := func(t *testing.T, fail *failNthWrite) (snaps []snapshot) {
+			run := func(t *testing.T, fail *dynamotest.FailNthWrite) (snaps []snapshot) {
 				t.Helper()
 				table := dynamotest.NewTable(t, db)
 				clock := at(30)
@@ -167,7 +129,7 @@ func TestDispatchCompleteAfterAnyFailedWrite(t *testing.T) {
 					}
 					for try := 0; ; try++ { // the mapping retries the record until it is done
 						err := d.Handle(ctx, rec)
-						if fail.failed && failedIn < 0 {
+						if fail.Failed() != "" && failedIn < 0 {
 							failedIn = i
 						}
 						if err == nil {
@@ -178,16 +140,16 @@ func TestDispatchCompleteAfterAnyFailedWrite(t *testing.T) {
 						}
 					}
 					last := i == len(h.steps)-1
-					if fail.n == 0 || last || (failedIn >= 0 && i > failedIn) {
+					if fail.N == 0 || last || (failedIn >= 0 && i > failedIn) {
 						snaps = append(snaps, snapshot{step: i, state: dispatchState(t, ctx, db, table, w, h.ids), sent: sent(aws)})
-						if fail.n != 0 {
+						if fail.N != 0 {
 							break
 						}
 					}
 				}
 				return snaps
 			}
-			want := run(t, &failNthWrite{})
+			want := run(t, &dynamotest.FailNthWrite{})
 			var pages []string
 			for _, n := range want[len(want)-1].sent {
 				if !strings.HasPrefix(n, "start ") {
@@ -199,9 +161,9 @@ func TestDispatchCompleteAfterAnyFailedWrite(t *testing.T) {
 			}
 			for _, after := range []bool{false, true} {
 				for n := 1; ; n++ {
-					fail := &failNthWrite{n: n, after: after}
+					fail := &dynamotest.FailNthWrite{N: n, After: after}
 					got := run(t, fail)[0]
-					if !fail.failed { // the history made fewer than n writes
+					if fail.Failed() == "" { // the history made fewer than n writes
 						if n < 10 {
 							t.Fatalf("the history made only %d writes", n-1)
 						}

@@ -93,7 +93,7 @@ func TestTickCompleteAfterAnyFailedWrite(t *testing.T) {
 			// the topics hold after each tick (fault-free: every tick), or, once the
 			// write has failed, after the tick after the failure's, and stops: a tick
 			// after that is the fault-free run's (each step has its own key).
-			run := func(t *testing.T, fail *failNth) (snaps []tickSnapshot) {
+			run := func(t *testing.T, fail *dynamotest.FailNthWrite) (snaps []tickSnapshot) {
 				t.Helper()
 				table := dynamotest.NewTable(t, db)
 				var clock time.Time
@@ -118,7 +118,7 @@ func TestTickCompleteAfterAnyFailedWrite(t *testing.T) {
 					}
 					for try := 0; ; try++ { // the escalator ticks every minute
 						_, err := e.Tick(ctx)
-						if fail.failed != "" && failedIn < 0 {
+						if fail.Failed() != "" && failedIn < 0 {
 							failedIn = i
 						}
 						if err == nil {
@@ -129,21 +129,21 @@ func TestTickCompleteAfterAnyFailedWrite(t *testing.T) {
 						}
 						clock = clock.Add(time.Minute)
 					}
-					if fail.at == 0 || i == len(h.steps)-1 || (failedIn >= 0 && i > failedIn) {
+					if fail.N == 0 || i == len(h.steps)-1 || (failedIn >= 0 && i > failedIn) {
 						var sent []string
 						for _, p := range sns.Of("Publish") {
 							topic := p.Form.Get("TopicArn")
 							sent = append(sent, topic[strings.LastIndex(topic, ":")+1:]+"/"+attr(p, "kind"))
 						}
 						snaps = append(snaps, tickSnapshot{step: i, state: tickState(t, ctx, db, table, w, h.ids), sent: sent})
-						if fail.at != 0 {
+						if fail.N != 0 {
 							break
 						}
 					}
 				}
 				return snaps
 			}
-			all := run(t, &failNth{})
+			all := run(t, &dynamotest.FailNthWrite{})
 			want := map[int]tickSnapshot{}
 			for _, s := range all {
 				want[s.step] = s
@@ -153,9 +153,9 @@ func TestTickCompleteAfterAnyFailedWrite(t *testing.T) {
 			}
 			for _, after := range []bool{false, true} {
 				for n := 1; ; n++ {
-					fail := &failNth{at: n, after: after}
+					fail := &dynamotest.FailNthWrite{N: n, After: after}
 					got := run(t, fail)[0]
-					if fail.failed == "" { // the history made fewer than n writes
+					if fail.Failed() == "" { // the history made fewer than n writes
 						if n < 10 {
 							t.Fatalf("the history made only %d writes", n-1)
 						}

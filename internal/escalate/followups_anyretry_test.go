@@ -30,7 +30,7 @@ func TestFollowupsCompleteAfterAnyFailedWrite(t *testing.T) {
 	c := cfg(t)
 	day := 24 * time.Hour
 	const id = "FB-F-1"
-	run := func(t *testing.T, fail *failNth) (string, []string) {
+	run := func(t *testing.T, fail *dynamotest.FailNthWrite) (string, []string) {
 		t.Helper()
 		table := dynamotest.NewTable(t, db)
 		clock := t0
@@ -83,15 +83,15 @@ func TestFollowupsCompleteAfterAnyFailedWrite(t *testing.T) {
 		return fmt.Sprintf("review next %s, action next %s\n%s\n%s", r.NextRemind.Sub(t0), got.NextRemind.Sub(t0),
 			tickState(t, ctx, db, table, w, []string{id}), tickState(t, ctx, db, table, w, []string{a.ID})), sent
 	}
-	want, wantSent := run(t, &failNth{})
+	want, wantSent := run(t, &dynamotest.FailNthWrite{})
 	if len(wantSent) != 6 || strings.Count(want, string(incident.KindReviewReminded)+"=") != 3 || strings.Count(want, string(incident.KindActionReminded)+"=") != 3 {
 		t.Fatalf("without failures: sent %v\n%s\nwant 3 review and 3 action reminders, each on the timeline", wantSent, want)
 	}
 	for _, after := range []bool{false, true} {
 		for n := 1; ; n++ {
-			fail := &failNth{at: n, after: after}
+			fail := &dynamotest.FailNthWrite{N: n, After: after}
 			got, sent := run(t, fail)
-			if fail.failed == "" { // the history made fewer than n writes
+			if fail.Failed() == "" { // the history made fewer than n writes
 				if n < 10 {
 					t.Fatalf("the history made only %d writes", n-1)
 				}

@@ -2,15 +2,12 @@ package escalate_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/firebreak-ops/firebreak/internal/awstest"
 	"github.com/firebreak-ops/firebreak/internal/config"
@@ -308,52 +305,6 @@ func TestHeldOpeningTellsItsStateAtTheEnd(t *testing.T) {
 	}
 }
 
-// failNth fails the nth write request (PutItem, UpdateItem, DeleteItem) it sees, before
-// forwarding it or after (the write happened; the caller saw an error).
-type failNth struct {
-	store.DynamoDB
-	mu     sync.Mutex
-	n, at  int
-	after  bool
-	failed string
-}
-
-var errInjected = errors.New("injected: connection reset by peer")
-
-func (f *failNth) write(what string, do func() error) error {
-	f.mu.Lock()
-	f.n++
-	hit := f.n == f.at
-	if hit {
-		f.failed = what
-	}
-	f.mu.Unlock()
-	if !hit {
-		return do()
-	}
-	if f.after {
-		if err := do(); err != nil {
-			return err
-		}
-	}
-	return errInjected
-}
-
-func (f *failNth) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
-	err = f.write("PutItem", func() (err error) { out, err = f.DynamoDB.PutItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNth) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.UpdateItemOutput, err error) {
-	err = f.write("UpdateItem", func() (err error) { out, err = f.DynamoDB.UpdateItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNth) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
-	err = f.write("DeleteItem", func() (err error) { out, err = f.DynamoDB.DeleteItem(ctx, in, opts...); return err })
-	return out, err
-}
-
 // changedAfterItsEnd: FB-A is raised and recovers after its hold's end, both dispatched
 // before the escalator ticks: the decision pages it as it was at the end, then tells the
 // raise and the recovery.
@@ -392,7 +343,7 @@ func TestHeldOpeningCompleteAfterAnyRetry(t *testing.T) {
 	for _, run := range runs {
 		t.Run(run.name, func(t *testing.T) {
 			db, table := dynamotest.ForTest(t)
-			counted := &failNth{DynamoDB: db}
+			counted := &dynamotest.FailNthWrite{DynamoDB: db}
 			clean := newHeldRun(t, "2m", counted, table)
 			run.run(t, clean)
 			states := func(r *heldRun) string {
@@ -407,7 +358,7 @@ func TestHeldOpeningCompleteAfterAnyRetry(t *testing.T) {
 			if !run.check(want, wantPages) {
 				t.Fatalf("the run without failures: %s, pages %q; want %s", want, wantPages, run.want)
 			}
-			writes := counted.n
+			writes := counted.Writes()
 			for _, after := range []bool{false, true} {
 				for at := 1; at <= writes; at++ {
 					name := fmt.Sprintf("write %d fails", at)
@@ -416,14 +367,14 @@ func TestHeldOpeningCompleteAfterAnyRetry(t *testing.T) {
 					}
 					t.Run(name, func(t *testing.T) {
 						db, table := dynamotest.ForTest(t)
-						f := &failNth{DynamoDB: db, at: at, after: after}
+						f := &dynamotest.FailNthWrite{DynamoDB: db, N: at, After: after}
 						r := newHeldRun(t, "2m", f, table)
 						run.run(t, r)
 						if got := states(r); got != want {
-							t.Errorf("with %s (%s) failing:\n%s\nwant\n%s", f.failed, name, got, want)
+							t.Errorf("with %s (%s) failing:\n%s\nwant\n%s", f.Failed(), name, got, want)
 						}
 						if pages := r.pages(); strings.Join(pages, "|") != strings.Join(wantPages, "|") {
-							t.Errorf("with %s (%s) failing: pages %q; want %q", f.failed, name, pages, wantPages)
+							t.Errorf("with %s (%s) failing: pages %q; want %q", f.Failed(), name, pages, wantPages)
 						}
 					})
 				}

@@ -2,14 +2,11 @@ package intake_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/firebreak-ops/firebreak/internal/event/eventtest"
 	"github.com/firebreak-ops/firebreak/internal/incident"
@@ -17,44 +14,6 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
-
-// failNthWrite fails the nth write (PutItem, UpdateItem, DeleteItem) it sees, before it
-// reaches the table or after it landed (the client saw an error either way), and no other.
-type failNthWrite struct {
-	store.DynamoDB
-	n, seen int
-	after   bool
-	failed  bool
-}
-
-var errInjected = errors.New("injected: connection reset by peer")
-
-func (f *failNthWrite) write(do func() error) error {
-	f.seen++
-	if f.seen != f.n {
-		return do()
-	}
-	f.failed = true
-	if f.after {
-		_ = do()
-	}
-	return errInjected
-}
-
-func (f *failNthWrite) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.PutItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNthWrite) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.UpdateItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.UpdateItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNthWrite) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.DeleteItem(ctx, in, opts...); return err })
-	return out, err
-}
 
 // lifecycleStep is one delivery of a history: a batch of events, or a responder's
 // resolution of the alarm's incident.
@@ -110,7 +69,7 @@ func TestLifecycleCompleteAfterAnyFailedWrite(t *testing.T) {
 	for _, h := range histories {
 		t.Run(h.name, func(t *testing.T) {
 			history := h.steps
-			run := func(t *testing.T, fail *failNthWrite) string {
+			run := func(t *testing.T, fail *dynamotest.FailNthWrite) string {
 				t.Helper()
 				table := dynamotest.NewTable(t, db)
 				fail.DynamoDB = db
@@ -155,15 +114,15 @@ func TestLifecycleCompleteAfterAnyFailedWrite(t *testing.T) {
 				}
 				return finalState(t, ctx, st)
 			}
-			want := run(t, &failNthWrite{})
+			want := run(t, &dynamotest.FailNthWrite{})
 			if !strings.Contains(want, "prod-api-5xx "+string(h.status)+" ") || !strings.Contains(want, fmt.Sprint(h.alarm)) {
 				t.Fatalf("without failures: %s; want the alarm's timeline %v", want, h.alarm)
 			}
 			for _, after := range []bool{false, true} {
 				for n := 1; ; n++ {
-					fail := &failNthWrite{n: n, after: after}
+					fail := &dynamotest.FailNthWrite{N: n, After: after}
 					got := run(t, fail)
-					if !fail.failed { // the history made fewer than n writes
+					if fail.Failed() == "" { // the history made fewer than n writes
 						if n < 10 {
 							t.Fatalf("the history made only %d writes", n-1)
 						}

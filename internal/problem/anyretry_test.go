@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/problem"
 	"github.com/firebreak-ops/firebreak/internal/store"
@@ -16,44 +14,6 @@ import (
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
-
-// failNthWrite fails the nth write (PutItem, UpdateItem, DeleteItem) it sees, before it
-// reaches the table or after it landed (the client saw an error either way), and no other.
-type failNthWrite struct {
-	store.DynamoDB
-	n, seen int
-	after   bool
-	failed  bool
-}
-
-var errInjected = errors.New("injected: connection reset by peer")
-
-func (f *failNthWrite) write(do func() error) error {
-	f.seen++
-	if f.seen != f.n {
-		return do()
-	}
-	f.failed = true
-	if f.after {
-		_ = do()
-	}
-	return errInjected
-}
-
-func (f *failNthWrite) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.PutItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNthWrite) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.UpdateItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.UpdateItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNthWrite) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.DeleteItem(ctx, in, opts...); return err })
-	return out, err
-}
 
 // TestResolutionCompleteAfterAnyFailedWrite fails each write of a person's resolution
 // of a recurring problem in turn, before it lands and after; the person tries again
@@ -64,7 +24,7 @@ func TestResolutionCompleteAfterAnyFailedWrite(t *testing.T) {
 	db := dynamotest.SharedForTest(t).Client()
 	ctx := context.Background()
 	const fp = "ops.alarm|123456789012|eu-west-1|db"
-	run := func(t *testing.T, fail *failNthWrite) string {
+	run := func(t *testing.T, fail *dynamotest.FailNthWrite) string {
 		t.Helper()
 		table := dynamotest.NewTable(t, db)
 		clock := t0
@@ -113,12 +73,12 @@ func TestResolutionCompleteAfterAnyFailedWrite(t *testing.T) {
 		}
 		return fmt.Sprintf("%s %s resolved %s: %v; fingerprint held by %q since %s", p.ID, p.Status, p.ResolvedAt.Sub(t0), keys, rec.Open, rec.Since.Sub(t0))
 	}
-	want := run(t, &failNthWrite{})
+	want := run(t, &dynamotest.FailNthWrite{})
 	for _, after := range []bool{false, true} {
 		for n := 1; ; n++ {
-			fail := &failNthWrite{n: n, after: after}
+			fail := &dynamotest.FailNthWrite{N: n, After: after}
 			got := run(t, fail)
-			if !fail.failed { // the resolution made fewer than n writes
+			if fail.Failed() == "" { // the resolution made fewer than n writes
 				if n < 3 {
 					t.Fatalf("the resolution made only %d writes", n-1)
 				}

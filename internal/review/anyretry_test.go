@@ -2,13 +2,10 @@ package review_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/incident"
@@ -18,44 +15,6 @@ import (
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
-
-// failNthWrite fails the nth write (PutItem, UpdateItem, DeleteItem) it sees, before it
-// reaches the table or after it landed (the client saw an error either way), and no other.
-type failNthWrite struct {
-	store.DynamoDB
-	n, seen int
-	after   bool
-	failed  bool
-}
-
-var errInjected = errors.New("injected: connection reset by peer")
-
-func (f *failNthWrite) write(do func() error) error {
-	f.seen++
-	if f.seen != f.n {
-		return do()
-	}
-	f.failed = true
-	if f.after {
-		_ = do()
-	}
-	return errInjected
-}
-
-func (f *failNthWrite) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.PutItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNthWrite) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.UpdateItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.UpdateItem(ctx, in, opts...); return err })
-	return out, err
-}
-
-func (f *failNthWrite) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
-	err = f.write(func() error { out, err = f.DynamoDB.DeleteItem(ctx, in, opts...); return err })
-	return out, err
-}
 
 // TestReviewCompleteAfterAnyFailedWrite fails each write of a review's life in turn,
 // before it lands and after, and calls again after an error (dispatch redelivering the
@@ -92,7 +51,7 @@ func TestReviewCompleteAfterAnyFailedWrite(t *testing.T) {
 		}},
 		{"complete", func(s *review.Service) error { _, err := s.Complete(ctx, id, "alice", false); return err }},
 	}
-	run := func(t *testing.T, fail *failNthWrite) string {
+	run := func(t *testing.T, fail *dynamotest.FailNthWrite) string {
 		t.Helper()
 		table := dynamotest.NewTable(t, db)
 		clock := at(30)
@@ -143,15 +102,15 @@ func TestReviewCompleteAfterAnyFailedWrite(t *testing.T) {
 		return fmt.Sprintf("review %s v%d by %s at %s sections %q\nactions %v\ntimeline %s", r.Status, r.Version, r.CompletedBy,
 			r.CompletedAt.Sub(t0), r.Sections, actions, strings.Join(entries, "; "))
 	}
-	want := run(t, &failNthWrite{})
+	want := run(t, &dynamotest.FailNthWrite{})
 	if !strings.HasPrefix(want, "review complete v5 by alice") || strings.Count(want, string(incident.KindReviewEdited)) != 3 {
 		t.Fatalf("without failures:\n%s\nwant the review complete by alice after three edits (v5), each on the timeline", want)
 	}
 	for _, after := range []bool{false, true} {
 		for n := 1; ; n++ {
-			fail := &failNthWrite{n: n, after: after}
+			fail := &dynamotest.FailNthWrite{N: n, After: after}
 			got := run(t, fail)
-			if !fail.failed { // the history made fewer than n writes
+			if fail.Failed() == "" { // the history made fewer than n writes
 				if n < 5 {
 					t.Fatalf("the history made only %d writes", n-1)
 				}
