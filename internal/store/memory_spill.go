@@ -340,6 +340,9 @@ func encodeEntries(b []byte, tl []incident.Entry) []byte {
 
 var errSpillCorrupt = errors.New("spilled timeline is corrupt")
 
+// timelineSlack is the room decodeEntries leaves after the entries it reads back.
+const timelineSlack = 2
+
 // decodeEntries reverses encodeEntries. Kinds, actors and the data's keys, which repeat
 // from entry to entry, come from shared (nil: none).
 func decodeEntries(id string, b []byte, shared interner) ([]incident.Entry, error) {
@@ -382,7 +385,9 @@ func decodeEntries(id string, b []byte, shared interner) ([]incident.Entry, erro
 	if bad || count > uint64(len(b)) {
 		return nil, errSpillCorrupt
 	}
-	tl := make([]incident.Entry, 0, count)
+	// Room for a few more: a timeline is read back to add an entry to it, mostly, and
+	// an exact fit would be copied whole by the first.
+	tl := make([]incident.Entry, 0, count+timelineSlack)
 	for range count {
 		sec, n := binary.Varint(b)
 		if n <= 0 {
