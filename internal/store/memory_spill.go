@@ -45,7 +45,11 @@ type spill struct {
 	buf    []byte   // records are encoded here
 	rbuf   []byte   // records read from the file land here (read)
 	shared interner // values incidents read back share (memory_cold.go)
-	off    bool     // a write failed: everything stays in memory from then on
+	// look and lookLed are where lookup decodes a spilled incident and its ledger to
+	// read it where it lies: one incident at a time, not one allocation each.
+	look    incident.Incident
+	lookLed memLedger
+	off     bool // a write failed: everything stays in memory from then on
 }
 
 type spillRef struct {
