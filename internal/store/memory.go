@@ -270,7 +270,11 @@ func (m *Memory) Change(_ context.Context, c Change) (bool, error) {
 	m.reindex(inc.ID, &old)
 	m.lastChange[c.Incident] = c.Entry.Key
 	m.addEntry(c.Entry)
-	m.stream = append(m.stream, StreamRecord{Old: &old, New: clone(*inc)})
+	// A change never changes Attrs and Tags: the record's old and new images share the
+	// one copy made of them (the stream's reader changes neither).
+	nu := *inc
+	nu.Attrs, nu.Tags = old.Attrs, old.Tags
+	m.stream = append(m.stream, StreamRecord{Old: &old, New: nu})
 	return true, nil
 }
 
@@ -532,7 +536,7 @@ func (m *Memory) SetDue(_ context.Context, id string, due time.Time, version int
 	if inc.Version != version {
 		return false, nil
 	}
-	old := clone(*inc)
+	old := *inc // reindex reads its status, severity, class, scope and due time only
 	inc.DueAt = due.UTC()
 	m.reindex(id, &old)
 	return true, nil

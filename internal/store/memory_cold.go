@@ -253,8 +253,14 @@ type coldRecord struct {
 // decodeCold reverses encodeCold, reading the ledger's id hashes when ids is true;
 // the values of sharedFields and the maps' keys come from shared (nil: none).
 func decodeCold(b []byte, ids bool, shared interner) (coldRecord, error) {
+	return decodeColdInto(b, ids, shared, &incident.Incident{}, nil)
+}
+
+// decodeColdInto is decodeCold into inc and led, which it overwrites whole: the
+// record's incident is inc, and its ledger, if it has one, led (nil: a new one).
+func decodeColdInto(b []byte, ids bool, shared interner, inc *incident.Incident, led *memLedger) (coldRecord, error) {
 	r := coldReader{b: b, shared: shared}
-	inc := &incident.Incident{}
+	*inc = incident.Incident{}
 	v := reflect.ValueOf(inc).Elem()
 	for i, k := range coldFields {
 		f := v.Field(i)
@@ -302,7 +308,11 @@ func decodeCold(b []byte, ids bool, shared interner) (coldRecord, error) {
 	if !hasLedger {
 		return out, nil
 	}
-	out.led = &memLedger{n: int(r.uint()), trig: int(r.uint()), rec: int(r.uint())}
+	if led == nil {
+		led = &memLedger{}
+	}
+	*led = memLedger{n: int(r.uint()), trig: int(r.uint()), rec: int(r.uint())}
+	out.led = led
 	out.led.first, out.led.last = r.time(), r.time()
 	if r.bad {
 		return coldRecord{}, errColdCorrupt
@@ -340,8 +350,10 @@ func (m *Memory) known(id string) bool {
 
 // lookup reads incident id and its ledger (nil: none) without moving it: the stored
 // item itself when it is in memory (the caller must not change either), a decoded copy
-// with the ledger's counters when it is spilled. A nil incident: there is none. Caller
-// holds m.mu.
+// with the ledger's counters when it is spilled, decoded into the spill's one scratch
+// incident and ledger: it holds until the next lookup (every caller reads it or copies
+// it out at once, and a list of spilled incidents reads them one at a time). A nil
+// incident: there is none. Caller holds m.mu.
 func (m *Memory) lookup(id string) (*incident.Incident, *memLedger, error) {
 	if inc, ok := m.incidents[id]; ok {
 		return inc, m.ledgers[Ledger{Incident: id}], nil
@@ -357,7 +369,7 @@ func (m *Memory) lookup(id string) (*incident.Incident, *memLedger, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("incident %s: read back: %w", id, err)
 	}
-	rec, err := decodeCold(b, false, m.shared())
+	rec, err := decodeColdInto(b, false, m.shared(), &m.spill.look, &m.spill.lookLed)
 	if err != nil {
 		return nil, nil, fmt.Errorf("incident %s: read back: %w", id, err)
 	}

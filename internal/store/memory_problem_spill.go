@@ -60,7 +60,7 @@ func (m *Memory) problemTimeline(id string) ([]problem.Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("timeline of problem %s: read back: %w", id, err)
 		}
-		entries, err := decodeEntries("", b)
+		entries, err := decodeEntries("", b, m.shared())
 		if err != nil {
 			return nil, fmt.Errorf("timeline of problem %s: read back: %w", id, err)
 		}

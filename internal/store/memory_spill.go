@@ -42,9 +42,14 @@ type spill struct {
 	prints map[[2]uint64]spillRef // fingerprint (fpHash) -> its spilled loose events, ledger and recurrence (memory_cold_prints.go)
 	lru    *list.List             // incident ids with something in memory, most recent first
 	elems  map[string]*list.Element
-	buf    []byte
+	buf    []byte   // records are encoded here
+	rbuf   []byte   // records read from the file land here (read)
 	shared interner // values incidents read back share (memory_cold.go)
-	off    bool     // a write failed: everything stays in memory from then on
+	// look and lookLed are where lookup decodes a spilled incident and its ledger to
+	// read it where it lies: one incident at a time, not one allocation each.
+	look    incident.Incident
+	lookLed memLedger
+	off     bool // a write failed: everything stays in memory from then on
 }
 
 type spillRef struct {
@@ -164,7 +169,7 @@ func (m *Memory) resident(id string) error {
 		if err != nil {
 			return fmt.Errorf("timeline of %s: read back: %w", id, err)
 		}
-		tl, err := decodeEntries(id, b)
+		tl, err := decodeEntries(id, b, m.shared())
 		if err != nil {
 			return fmt.Errorf("timeline of %s: read back: %w", id, err)
 		}
@@ -290,12 +295,18 @@ func (s *spill) flush() error {
 	return nil
 }
 
+// read returns the record at ref. The bytes are the spill's own (pending's, or a
+// buffer reused by the next read): they hold until the next read or write, and every
+// decoder copies what it keeps, so that reading a record back allocates nothing of its
+// own (a replay reads back tens of thousands of records a minute).
 func (s *spill) read(ref spillRef) ([]byte, error) {
-	b := make([]byte, ref.n)
 	if base := s.size - int64(len(s.pending)); ref.off >= base {
-		copy(b, s.pending[ref.off-base:])
-		return b, nil
+		return s.pending[ref.off-base : ref.off-base+int64(ref.n) : ref.off-base+int64(ref.n)], nil
 	}
+	if cap(s.rbuf) < ref.n {
+		s.rbuf = make([]byte, ref.n, max(ref.n, 2*cap(s.rbuf)))
+	}
+	b := s.rbuf[:ref.n:ref.n]
 	if _, err := s.f.ReadAt(b, ref.off); err != nil {
 		return nil, err
 	}
@@ -333,8 +344,12 @@ func encodeEntries(b []byte, tl []incident.Entry) []byte {
 
 var errSpillCorrupt = errors.New("spilled timeline is corrupt")
 
-// decodeEntries reverses encodeEntries.
-func decodeEntries(id string, b []byte) ([]incident.Entry, error) {
+// timelineSlack is the room decodeEntries leaves after the entries it reads back.
+const timelineSlack = 2
+
+// decodeEntries reverses encodeEntries. Kinds, actors and the data's keys, which repeat
+// from entry to entry, come from shared (nil: none).
+func decodeEntries(id string, b []byte, shared interner) ([]incident.Entry, error) {
 	bad := false
 	uv := func() uint64 {
 		v, n := binary.Uvarint(b)
@@ -355,11 +370,28 @@ func decodeEntries(id string, b []byte) ([]incident.Entry, error) {
 		b = b[n:]
 		return s
 	}
+	common := func() string { // a value entries share
+		n := uv()
+		if bad || n > uint64(len(b)) {
+			bad = true
+			return ""
+		}
+		var s string
+		if shared != nil {
+			s = shared.str(b[:n])
+		} else {
+			s = string(b[:n])
+		}
+		b = b[n:]
+		return s
+	}
 	count := uv()
 	if bad || count > uint64(len(b)) {
 		return nil, errSpillCorrupt
 	}
-	tl := make([]incident.Entry, 0, count)
+	// Room for a few more: a timeline is read back to add an entry to it, mostly, and
+	// an exact fit would be copied whole by the first.
+	tl := make([]incident.Entry, 0, count+timelineSlack)
 	for range count {
 		sec, n := binary.Varint(b)
 		if n <= 0 {
@@ -367,11 +399,11 @@ func decodeEntries(id string, b []byte) ([]incident.Entry, error) {
 		}
 		b = b[n:]
 		e := incident.Entry{Incident: id, At: time.Unix(sec, int64(uv())).UTC()}
-		e.Kind, e.Actor, e.Detail, e.Key = incident.Kind(str()), str(), str(), str()
+		e.Kind, e.Actor, e.Detail, e.Key = incident.Kind(common()), common(), str(), str()
 		if d := uv(); d > 0 && !bad && d-1 <= uint64(len(b)) {
 			e.Data = make(map[string]string, d-1)
 			for range d - 1 {
-				k := str()
+				k := common()
 				e.Data[k] = str()
 			}
 		}
