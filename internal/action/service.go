@@ -74,15 +74,35 @@ func (s *Service) Add(ctx context.Context, a Action, by string) (Action, bool, e
 		}
 	}
 	got, created, err := s.Store.AddAction(ctx, a)
-	if err != nil || !created {
+	if err != nil {
 		return got, created, err
 	}
 	if onIncident && s.Timeline != nil {
-		err = s.Timeline.AddEntries(ctx, incident.Entry{Incident: a.Link, At: now, Kind: incident.KindActionFiled, Actor: by, Key: "action:" + a.ID,
-			Detail: fmt.Sprintf("Action %s filed for %s, due %s: %s.", a.ID, a.Owner, a.Due.Format("2006-01-02 15:04"), a.Title),
-			Data:   map[string]string{"action": a.ID, "owner": a.Owner}})
+		// Filing it again writes its entry again, made from the stored action and keyed:
+		// the same entry, and the one a failure after the action's write lost.
+		err = s.Timeline.AddEntries(ctx, filedEntry(got))
 	}
 	return got, created, err
+}
+
+// filedEntry is the timeline entry of a's filing.
+func filedEntry(a Action) incident.Entry {
+	return incident.Entry{Incident: a.Link, At: a.CreatedAt, Kind: incident.KindActionFiled, Actor: a.CreatedBy, Key: "action:" + a.ID,
+		Detail: fmt.Sprintf("Action %s filed for %s, due %s: %s.", a.ID, a.Owner, a.Due.Format("2006-01-02 15:04"), a.Title),
+		Data:   map[string]string{"action": a.ID, "owner": a.Owner}}
+}
+
+// closedEntry is the timeline entry of a's closing.
+func closedEntry(a Action) incident.Entry {
+	kind, detail := incident.KindActionDone, fmt.Sprintf("Action %s done by %s", a.ID, a.ClosedBy)
+	if a.Status == WontDo {
+		kind, detail = incident.KindActionWontDo, fmt.Sprintf("Action %s closed as won't do by %s: %s", a.ID, a.ClosedBy, a.Reason)
+	}
+	if a.Late() {
+		detail += fmt.Sprintf(" (late: due %s)", a.Due.Format("2006-01-02 15:04"))
+	}
+	return incident.Entry{Incident: a.Link, At: a.ClosedAt, Kind: kind, Actor: a.ClosedBy, Key: "action-closed:" + a.ID,
+		Detail: detail + ".", Data: map[string]string{"action": a.ID, "late": fmt.Sprint(a.Late())}}
 }
 
 // Close closes an action as done or won't do (with a reason). Closing it again the
@@ -97,7 +117,12 @@ func (s *Service) Close(ctx context.Context, id string, to Status, reason, by st
 			return Action{}, err
 		}
 		if cur.Status == to && cur.ClosedBy == by && cur.Reason == strings.TrimSpace(reason) {
-			return cur, nil
+			// The same close again (a retried request): its entry again, which a failure
+			// after the action's write lost.
+			if cur.LinkKind != LinkProblem && s.Timeline != nil {
+				err = s.Timeline.AddEntries(ctx, closedEntry(cur))
+			}
+			return cur, err
 		}
 		at := s.now()
 		next, err := cur.Close(to, reason, by, at)
@@ -113,15 +138,7 @@ func (s *Service) Close(ctx context.Context, id string, to Status, reason, by st
 		}
 		next.Version++
 		if next.LinkKind != LinkProblem && s.Timeline != nil {
-			kind, detail := incident.KindActionDone, fmt.Sprintf("Action %s done by %s", id, by)
-			if to == WontDo {
-				kind, detail = incident.KindActionWontDo, fmt.Sprintf("Action %s closed as won't do by %s: %s", id, by, next.Reason)
-			}
-			if next.Late() {
-				detail += fmt.Sprintf(" (late: due %s)", next.Due.Format("2006-01-02 15:04"))
-			}
-			err = s.Timeline.AddEntries(ctx, incident.Entry{Incident: next.Link, At: at, Kind: kind, Actor: by, Key: "action-closed:" + id,
-				Detail: detail + ".", Data: map[string]string{"action": id, "late": fmt.Sprint(next.Late())}})
+			err = s.Timeline.AddEntries(ctx, closedEntry(next))
 		}
 		return next, err
 	}
