@@ -96,20 +96,5 @@ func TestActionsCompleteAfterAnyFailedWrite(t *testing.T) {
 	if !strings.Contains(want, "(late: due") {
 		t.Fatalf("without failures:\n%s\nwant the first action done late", want)
 	}
-	for _, after := range []bool{false, true} {
-		for n := 1; ; n++ {
-			fail := &dynamotest.FailNthWrite{N: n, After: after}
-			got := run(t, fail)
-			if fail.Failed() == "" { // the history made fewer than n writes
-				if n < 5 {
-					t.Fatalf("the history made only %d writes", n-1)
-				}
-				t.Logf("%d writes failed in turn (after they landed: %v)", n-1, after)
-				break
-			}
-			if got != want {
-				t.Errorf("write %d (%s) failed (after it landed: %v): final state\n%s\nwant\n%s", n, fail.Failed(), after, got, want)
-			}
-		}
-	}
+	dynamotest.EachWriteFailed(t, want, 5, run)
 }

@@ -91,22 +91,7 @@ func TestHumanActionsCompleteAfterAnyFailedWrite(t *testing.T) {
 			if !strings.HasPrefix(want, h.want+" ") {
 				t.Fatalf("without failures: %s; want %s", want, h.want)
 			}
-			for _, after := range []bool{false, true} {
-				for n := 1; ; n++ {
-					fail := &dynamotest.FailNthWrite{N: n, After: after}
-					got := run(t, fail)
-					if fail.Failed() == "" { // the history made fewer than n writes
-						if n < 10 {
-							t.Fatalf("the history made only %d writes", n-1)
-						}
-						t.Logf("%d writes failed in turn (after they landed: %v)", n-1, after)
-						break
-					}
-					if got != want {
-						t.Errorf("write %d failed (after it landed: %v): final state\n%s\nwant\n%s", n, after, got, want)
-					}
-				}
-			}
+			dynamotest.EachWriteFailed(t, want, 10, run)
 		})
 	}
 }

@@ -118,21 +118,7 @@ func TestLifecycleCompleteAfterAnyFailedWrite(t *testing.T) {
 			if !strings.Contains(want, "prod-api-5xx "+string(h.status)+" ") || !strings.Contains(want, fmt.Sprint(h.alarm)) {
 				t.Fatalf("without failures: %s; want the alarm's timeline %v", want, h.alarm)
 			}
-			for _, after := range []bool{false, true} {
-				for n := 1; ; n++ {
-					fail := &dynamotest.FailNthWrite{N: n, After: after}
-					got := run(t, fail)
-					if fail.Failed() == "" { // the history made fewer than n writes
-						if n < 10 {
-							t.Fatalf("the history made only %d writes", n-1)
-						}
-						break
-					}
-					if got != want {
-						t.Errorf("write %d failed (after it landed: %v): final state\n%s\nwant\n%s", n, after, got, want)
-					}
-				}
-			}
+			dynamotest.EachWriteFailed(t, want, 10, run)
 		})
 	}
 }

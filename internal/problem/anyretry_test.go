@@ -74,20 +74,5 @@ func TestResolutionCompleteAfterAnyFailedWrite(t *testing.T) {
 		return fmt.Sprintf("%s %s resolved %s: %v; fingerprint held by %q since %s", p.ID, p.Status, p.ResolvedAt.Sub(t0), keys, rec.Open, rec.Since.Sub(t0))
 	}
 	want := run(t, &dynamotest.FailNthWrite{})
-	for _, after := range []bool{false, true} {
-		for n := 1; ; n++ {
-			fail := &dynamotest.FailNthWrite{N: n, After: after}
-			got := run(t, fail)
-			if fail.Failed() == "" { // the resolution made fewer than n writes
-				if n < 3 {
-					t.Fatalf("the resolution made only %d writes", n-1)
-				}
-				t.Logf("%d writes failed in turn (after they landed: %v)", n-1, after)
-				break
-			}
-			if got != want {
-				t.Errorf("write %d failed (after it landed: %v): final state\n%s\nwant\n%s", n, after, got, want)
-			}
-		}
-	}
+	dynamotest.EachWriteFailed(t, want, 3, run)
 }

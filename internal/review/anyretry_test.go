@@ -106,20 +106,5 @@ func TestReviewCompleteAfterAnyFailedWrite(t *testing.T) {
 	if !strings.HasPrefix(want, "review complete v5 by alice") || strings.Count(want, string(incident.KindReviewEdited)) != 3 {
 		t.Fatalf("without failures:\n%s\nwant the review complete by alice after three edits (v5), each on the timeline", want)
 	}
-	for _, after := range []bool{false, true} {
-		for n := 1; ; n++ {
-			fail := &dynamotest.FailNthWrite{N: n, After: after}
-			got := run(t, fail)
-			if fail.Failed() == "" { // the history made fewer than n writes
-				if n < 5 {
-					t.Fatalf("the history made only %d writes", n-1)
-				}
-				t.Logf("%d writes failed in turn (after they landed: %v)", n-1, after)
-				break
-			}
-			if got != want {
-				t.Errorf("write %d failed (after it landed: %v): final state\n%s\nwant\n%s", n, after, got, want)
-			}
-		}
-	}
+	dynamotest.EachWriteFailed(t, want, 5, run)
 }

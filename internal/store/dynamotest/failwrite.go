@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -78,4 +79,28 @@ func (f *FailNthWrite) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemIn
 func (f *FailNthWrite) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
 	err = f.write("DeleteItem", func() error { out, err = f.DynamoDB.DeleteItem(ctx, in, opts...); return err })
 	return out, err
+}
+
+// EachWriteFailed runs run once per write of its history, failing that write (N = 1,
+// 2, ...) before it lands and then, in a second pass, after it landed, until the
+// history makes fewer than N writes; a run whose outcome is not want is an error. A
+// history of fewer than minWrites writes is a failure of the test itself.
+func EachWriteFailed(t *testing.T, want string, minWrites int, run func(*testing.T, *FailNthWrite) string) {
+	t.Helper()
+	for _, after := range []bool{false, true} {
+		for n := 1; ; n++ {
+			fail := &FailNthWrite{N: n, After: after}
+			got := run(t, fail)
+			if fail.Failed() == "" { // the history made fewer than n writes
+				if n-1 < minWrites {
+					t.Fatalf("the history made only %d writes; want at least %d", n-1, minWrites)
+				}
+				t.Logf("%d writes failed in turn (after they landed: %v)", n-1, after)
+				break
+			}
+			if got != want {
+				t.Errorf("write %d (%s) failed (after it landed: %v): final state\n%s\nwant\n%s", n, fail.Failed(), after, got, want)
+			}
+		}
+	}
 }
