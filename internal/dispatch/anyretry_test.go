@@ -159,25 +159,10 @@ func TestDispatchCompleteAfterAnyFailedWrite(t *testing.T) {
 			if !slices.Equal(pages, h.notices) {
 				t.Fatalf("without failures: notices %v; want %v\n%s", pages, h.notices, want[len(want)-1].state)
 			}
-			for _, after := range []bool{false, true} {
-				for n := 1; ; n++ {
-					fail := &dynamotest.FailNthWrite{N: n, After: after}
-					got := run(t, fail)[0]
-					if fail.Failed() == "" { // the history made fewer than n writes
-						if n < 10 {
-							t.Fatalf("the history made only %d writes", n-1)
-						}
-						t.Logf("%d writes failed in turn (after they landed: %v)", n-1, after)
-						break
-					}
-					if want := want[got.step]; got.state != want.state {
-						t.Errorf("write %d failed (after it landed: %v): state after step %d\n%s\nwant\n%s", n, after, got.step, got.state, want.state)
-					}
-					if want := want[got.step]; !slices.Equal(got.sent, want.sent) {
-						t.Errorf("write %d failed (after it landed: %v): sent by step %d\n%v\nwant\n%v", n, after, got.step, got.sent, want.sent)
-					}
-				}
-			}
+			dynamotest.EachWriteFailedAgainst(t, 10, func(t *testing.T, fail *dynamotest.FailNthWrite) (string, string) {
+				got := run(t, fail)[0]
+				return got.String(), want[got.step].String()
+			})
 		})
 	}
 }
@@ -187,6 +172,10 @@ type snapshot struct {
 	step  int
 	state string
 	sent  []string
+}
+
+func (s snapshot) String() string {
+	return fmt.Sprintf("state after step %d\n%s\nsent by then %v", s.step, s.state, s.sent)
 }
 
 // sent is the notices published (topic/kind) and the executions started, in order.

@@ -151,25 +151,10 @@ func TestTickCompleteAfterAnyFailedWrite(t *testing.T) {
 			if last := all[len(all)-1]; !slices.Equal(last.sent, h.pages) {
 				t.Fatalf("without failures: sent %v; want %v\n%s", last.sent, h.pages, last.state)
 			}
-			for _, after := range []bool{false, true} {
-				for n := 1; ; n++ {
-					fail := &dynamotest.FailNthWrite{N: n, After: after}
-					got := run(t, fail)[0]
-					if fail.Failed() == "" { // the history made fewer than n writes
-						if n < 10 {
-							t.Fatalf("the history made only %d writes", n-1)
-						}
-						t.Logf("%d writes failed in turn (after they landed: %v)", n-1, after)
-						break
-					}
-					if want := want[got.step]; got.state != want.state {
-						t.Errorf("write %d failed (after it landed: %v): state after step %d\n%s\nwant\n%s", n, after, got.step, got.state, want.state)
-					}
-					if want := want[got.step]; !slices.Equal(got.sent, want.sent) {
-						t.Errorf("write %d failed (after it landed: %v): sent by step %d %v; want %v", n, after, got.step, got.sent, want.sent)
-					}
-				}
-			}
+			dynamotest.EachWriteFailedAgainst(t, 10, func(t *testing.T, fail *dynamotest.FailNthWrite) (string, string) {
+				got := run(t, fail)[0]
+				return got.String(), want[got.step].String()
+			})
 		})
 	}
 }
@@ -179,6 +164,10 @@ type tickSnapshot struct {
 	step  int
 	state string
 	sent  []string
+}
+
+func (s tickSnapshot) String() string {
+	return fmt.Sprintf("state after tick %d\n%s\nsent by then %v", s.step, s.state, s.sent)
 }
 
 // attr is a message attribute of a recorded SNS Publish.

@@ -3,7 +3,6 @@ package escalate_test
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -87,23 +86,8 @@ func TestFollowupsCompleteAfterAnyFailedWrite(t *testing.T) {
 	if len(wantSent) != 6 || strings.Count(want, string(incident.KindReviewReminded)+"=") != 3 || strings.Count(want, string(incident.KindActionReminded)+"=") != 3 {
 		t.Fatalf("without failures: sent %v\n%s\nwant 3 review and 3 action reminders, each on the timeline", wantSent, want)
 	}
-	for _, after := range []bool{false, true} {
-		for n := 1; ; n++ {
-			fail := &dynamotest.FailNthWrite{N: n, After: after}
-			got, sent := run(t, fail)
-			if fail.Failed() == "" { // the history made fewer than n writes
-				if n < 10 {
-					t.Fatalf("the history made only %d writes", n-1)
-				}
-				t.Logf("%d writes failed in turn (after they landed: %v)", n-1, after)
-				break
-			}
-			if got != want {
-				t.Errorf("write %d failed (after it landed: %v): final state\n%s\nwant\n%s", n, after, got, want)
-			}
-			if !slices.Equal(sent, wantSent) {
-				t.Errorf("write %d failed (after it landed: %v): sent %v; want %v", n, after, sent, wantSent)
-			}
-		}
-	}
+	dynamotest.EachWriteFailedAgainst(t, 10, func(t *testing.T, fail *dynamotest.FailNthWrite) (string, string) {
+		got, sent := run(t, fail)
+		return fmt.Sprintf("%s\nsent %v", got, sent), fmt.Sprintf("%s\nsent %v", want, wantSent)
+	})
 }

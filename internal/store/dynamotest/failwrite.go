@@ -87,10 +87,17 @@ func (f *FailNthWrite) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemIn
 // history of fewer than minWrites writes is a failure of the test itself.
 func EachWriteFailed(t *testing.T, want string, minWrites int, run func(*testing.T, *FailNthWrite) string) {
 	t.Helper()
+	EachWriteFailedAgainst(t, minWrites, func(t *testing.T, f *FailNthWrite) (string, string) { return run(t, f), want })
+}
+
+// EachWriteFailedAgainst is EachWriteFailed for a run that says what it should have
+// ended with (the fault-free run at the step where it stopped).
+func EachWriteFailedAgainst(t *testing.T, minWrites int, run func(*testing.T, *FailNthWrite) (got, want string)) {
+	t.Helper()
 	for _, after := range []bool{false, true} {
 		for n := 1; ; n++ {
 			fail := &FailNthWrite{N: n, After: after}
-			got := run(t, fail)
+			got, want := run(t, fail)
 			if fail.Failed() == "" { // the history made fewer than n writes
 				if n-1 < minWrites {
 					t.Fatalf("the history made only %d writes; want at least %d", n-1, minWrites)
@@ -99,7 +106,7 @@ func EachWriteFailed(t *testing.T, want string, minWrites int, run func(*testing
 				break
 			}
 			if got != want {
-				t.Errorf("write %d (%s) failed (after it landed: %v): final state\n%s\nwant\n%s", n, fail.Failed(), after, got, want)
+				t.Errorf("write %d (%s) failed (after it landed: %v):\n%s\nwant\n%s", n, fail.Failed(), after, got, want)
 			}
 		}
 	}
