@@ -193,7 +193,7 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 
 	db := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(dbProxy.URL), Credentials: creds,
 		Retryer: r.retryer(), HTTPClient: httpClient()})
-	st := store.NewDynamo(db, table, clock.Now)
+	st := store.NewDynamo(db, table, clock.Now).IndexSources(r.Config.InhibitSource)
 	snsClient := sns.New(sns.Options{Region: "us-east-1", BaseEndpoint: aws.String(awsProxy.URL), Credentials: creds,
 		Retryer: r.retryer(), HTTPClient: httpClient()})
 	sfnClient := sfn.New(sfn.Options{Region: "us-east-1", BaseEndpoint: aws.String(awsProxy.URL), Credentials: creds,

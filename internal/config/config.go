@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -370,4 +371,20 @@ func Short(d time.Duration) string {
 		return fmt.Sprintf("%dm", d/time.Minute)
 	}
 	return d.String()
+}
+
+// InhibitSource reports whether an incident of class may be an inhibit rule's source:
+// some rule's source class pattern selects it (or the rule selects any class). The
+// DynamoDB store indexes those incidents by class, so that the inhibit check reads them
+// alone (store.Dynamo.IndexSources); the check itself matches each against the rules.
+func (c *Config) InhibitSource(class string) bool {
+	for _, r := range c.Inhibit {
+		if r.Source.Class == "" {
+			return true
+		}
+		if ok, err := path.Match(r.Source.Class, class); err == nil && ok {
+			return true
+		}
+	}
+	return false
 }

@@ -31,7 +31,7 @@ func (g Grouper) Key(inc incident.Incident) string { return Key(g.By, inc) }
 // key holds them). Dispatch asks for the resolved and closed ones too, and keeps those
 // active when inc's page was due (quiet.go).
 func (g Grouper) Candidates(inc incident.Incident) store.Filter {
-	f := store.Filter{Status: incident.ActiveStatuses, OpenedSince: inc.OpenedAt.Add(-g.Window)}
+	f := store.Filter{Status: incident.ActiveStatuses, OpenedSince: inc.OpenedAt.Add(-g.Window), OpenedUntil: inc.OpenedAt}
 	narrow(&f, g.By, inc)
 	return f
 }

@@ -35,7 +35,7 @@ func (in Inhibitor) Candidates(inc incident.Incident, rules []config.InhibitRule
 	if len(rules) == 0 || len(more) == 0 {
 		return store.Filter{}, false
 	}
-	f = store.Filter{Status: incident.ActiveStatuses, Severities: more, ClassPrefix: sourcePrefix(rules)}
+	f = store.Filter{Status: incident.ActiveStatuses, Severities: more, ClassPrefix: sourcePrefix(rules), Sources: true}
 	if len(rules) == 1 {
 		narrow(&f, rules[0].Equal, inc)
 	}

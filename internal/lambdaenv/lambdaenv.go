@@ -161,5 +161,5 @@ func (e *Env) Store() (*store.Dynamo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.NewDynamo(dynamodb.NewFromConfig(e.AWS), table, e.Now), nil
+	return store.NewDynamo(dynamodb.NewFromConfig(e.AWS), table, e.Now).IndexSources(e.Config.InhibitSource), nil
 }

@@ -50,6 +50,7 @@ func toMeta(inc incident.Incident) map[string]types.AttributeValue {
 		"opened_by": s(inc.OpenedBy), "opened_at": s(fmtTime(inc.OpenedAt)), "state_at": s(fmtTime(inc.StateAt)),
 		"updated_at": s(fmtTime(inc.UpdatedAt)), "version": n(int64(inc.Version)),
 		"list_pk": s(listIncident + string(inc.Status)), "list_sk": s(fmtTime(inc.OpenedAt) + "#" + inc.ID),
+		"owner_pk": s(listIncident + string(inc.Status)), // in the owner index only with owner_sk (IndexSources)
 	}
 	it["actor"] = s(inc.Actor)
 	for name, m := range map[string]map[string]string{"attrs": inc.Attrs, "tags": inc.Tags} {

@@ -38,11 +38,27 @@ type Dynamo struct {
 	// the timeline entries it wrote or found written (dynamo_known.go): facts that stay
 	// true, so a retry does not send their requests again.
 	known, done, entries knownSet
+	// sources: the classes whose incidents may inhibit others (IndexSources); nil: none
+	// indexed, and List with Sources reads every active incident of its statuses.
+	sources func(class string) bool
 }
 
 // NewDynamo returns a store on the named table (created from Table).
 func NewDynamo(db DynamoDB, table string, now func() time.Time) *Dynamo {
 	return &Dynamo{db: db, table: table, now: now, sleep: sleepCtx}
+}
+
+// IndexSources makes the store index the incidents of the classes isSource reports
+// (config.InhibitSource: those an inhibit rule's source may select) by class, in the
+// sparse owner index (owner_pk INCIDENT#<status>, owner_sk <class>#<id>: only they carry
+// owner_sk), and answer List with Sources from it: the inhibit check of an opening reads
+// the few incidents that can inhibit it, not every active one. Every writer of the table
+// must be given the same function (lambdaenv.Env.Store does): an incident opened by a
+// store without it is not found as a source. Incidents opened before a rule named
+// their class are not indexed either (docs/table.md).
+func (d *Dynamo) IndexSources(isSource func(class string) bool) *Dynamo {
+	d.sources = isSource
+	return d
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -116,9 +116,13 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 	inc.DueAt = inc.OpenedAt // the escalator works out the incident's clocks at once
 	created := false
 	if !d.known.has(inc.ID) { // one this process knows exists (its own retry): read it
+		item := toMeta(inc)
+		if d.sources != nil && d.sources(inc.Class) {
+			item["owner_sk"] = s(sourceSK(inc))
+		}
 		_, err := d.db.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName:                aws.String(d.table),
-			Item:                     toMeta(inc),
+			Item:                     item,
 			ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 			ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey},
 		})
@@ -285,6 +289,7 @@ func (u *changeUpdate) moveStatus(c Change, at string) {
 	u.set = append(u.set, "#st = :st")
 	u.assign("state_at", at)
 	u.assign("list_pk", listIncident+string(c.Status))
+	u.assign("owner_pk", listIncident+string(c.Status)) // moves a source in the owner index (IndexSources)
 	switch c.Status {
 	case incident.Acknowledged:
 		u.assign("acknowledged_at", at)
@@ -396,6 +401,12 @@ func (d *Dynamo) List(ctx context.Context, f Filter) ([]incident.Incident, error
 	}
 	var out []incident.Incident
 	for _, st := range statuses {
+		if f.Sources && d.sources != nil {
+			if err := d.listSources(ctx, st, f, func(inc incident.Incident) { out = append(out, inc) }); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		in := &dynamodb.QueryInput{
 			IndexName:                 aws.String(Table.Indexes[0].Name),
 			KeyConditionExpression:    aws.String("#lpk = :p"),
@@ -403,37 +414,23 @@ func (d *Dynamo) List(ctx context.Context, f Filter) ([]incident.Incident, error
 			ExpressionAttributeValues: map[string]types.AttributeValue{":p": s(listIncident + string(st))},
 			ScanIndexForward:          aws.Bool(false),
 		}
-		if !f.OpenedSince.IsZero() {
+		// list_sk is <opened at>#<id>: "~" sorts after every id.
+		since, until := s(fmtTime(f.OpenedSince)), s(fmtTime(f.OpenedUntil)+"#~")
+		switch {
+		case !f.OpenedSince.IsZero() && !f.OpenedUntil.IsZero():
+			in.KeyConditionExpression = aws.String("#lpk = :p AND #lsk BETWEEN :since AND :until")
+			in.ExpressionAttributeValues[":since"], in.ExpressionAttributeValues[":until"] = since, until
+		case !f.OpenedSince.IsZero():
 			in.KeyConditionExpression = aws.String("#lpk = :p AND #lsk >= :since")
+			in.ExpressionAttributeValues[":since"] = since
+		case !f.OpenedUntil.IsZero():
+			in.KeyConditionExpression = aws.String("#lpk = :p AND #lsk <= :until")
+			in.ExpressionAttributeValues[":until"] = until
+		}
+		if !f.OpenedSince.IsZero() || !f.OpenedUntil.IsZero() {
 			in.ExpressionAttributeNames["#lsk"] = "list_sk"
-			in.ExpressionAttributeValues[":since"] = s(fmtTime(f.OpenedSince))
 		}
-		var conds []string
-		for _, eq := range [][2]string{{"team", f.Team}, {"account", f.Account}, {"region", f.Region}, {"client", f.Client}, {"environment", f.Environment}} {
-			if eq[1] != "" {
-				conds = append(conds, fmt.Sprintf("#%s = :%s", eq[0], eq[0]))
-				in.ExpressionAttributeNames["#"+eq[0]] = eq[0]
-				in.ExpressionAttributeValues[":"+eq[0]] = s(eq[1])
-			}
-		}
-		if len(f.Severities) > 0 {
-			var vs []string
-			for i, sev := range f.Severities {
-				k := fmt.Sprintf(":sev%d", i)
-				vs = append(vs, k)
-				in.ExpressionAttributeValues[k] = s(string(sev))
-			}
-			conds = append(conds, "#sev IN ("+strings.Join(vs, ", ")+")")
-			in.ExpressionAttributeNames["#sev"] = "severity"
-		}
-		if f.ClassPrefix != "" {
-			conds = append(conds, "begins_with(#class, :classprefix)")
-			in.ExpressionAttributeNames["#class"] = "class"
-			in.ExpressionAttributeValues[":classprefix"] = s(f.ClassPrefix)
-		}
-		if len(conds) > 0 {
-			in.FilterExpression = aws.String(strings.Join(conds, " AND "))
-		}
+		in.FilterExpression = f.conditions(in, true)
 		if err := d.query(ctx, in, func(it map[string]types.AttributeValue) { out = append(out, fromMeta(it)) }); err != nil {
 			return nil, fmt.Errorf("list %s incidents: %w", st, err)
 		}
@@ -447,4 +444,66 @@ func (d *Dynamo) List(ctx context.Context, f Filter) ([]incident.Incident, error
 		return nil, fmt.Errorf("list incidents: counters: %w", err)
 	}
 	return out, nil
+}
+
+// sourceSK is an inhibit source's key in the owner index: by class, then id.
+func sourceSK(inc incident.Incident) string { return inc.Class + "#" + inc.ID }
+
+// listSources lists the indexed inhibit sources of status st that f admits, from the
+// owner index by class prefix (f's opening window and other fields filtered).
+func (d *Dynamo) listSources(ctx context.Context, st incident.Status, f Filter, add func(incident.Incident)) error {
+	in := &dynamodb.QueryInput{
+		IndexName:                 aws.String(ixOwner),
+		KeyConditionExpression:    aws.String("#opk = :p AND begins_with(#osk, :classprefix)"),
+		ExpressionAttributeNames:  map[string]string{"#opk": "owner_pk", "#osk": "owner_sk"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": s(listIncident + string(st)), ":classprefix": s(f.ClassPrefix)},
+	}
+	if f.ClassPrefix == "" {
+		in.KeyConditionExpression = aws.String("#opk = :p")
+		delete(in.ExpressionAttributeNames, "#osk")
+		delete(in.ExpressionAttributeValues, ":classprefix")
+	}
+	in.FilterExpression = f.conditions(in, false)
+	err := d.query(ctx, in, func(it map[string]types.AttributeValue) {
+		if inc := fromMeta(it); (f.OpenedSince.IsZero() || !inc.OpenedAt.Before(f.OpenedSince)) && (f.OpenedUntil.IsZero() || !inc.OpenedAt.After(f.OpenedUntil)) {
+			add(inc)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("list %s inhibit sources: %w", st, err)
+	}
+	return nil
+}
+
+// conditions is f's filter expression for a query of the incidents (nil: none), its
+// names and values added to in; withClass: the class prefix is filtered too (the list
+// index does not key incidents by class).
+func (f Filter) conditions(in *dynamodb.QueryInput, withClass bool) *string {
+	var conds []string
+	for _, eq := range [][2]string{{"team", f.Team}, {"account", f.Account}, {"region", f.Region}, {"client", f.Client}, {"environment", f.Environment}} {
+		if eq[1] != "" {
+			conds = append(conds, fmt.Sprintf("#%s = :%s", eq[0], eq[0]))
+			in.ExpressionAttributeNames["#"+eq[0]] = eq[0]
+			in.ExpressionAttributeValues[":"+eq[0]] = s(eq[1])
+		}
+	}
+	if len(f.Severities) > 0 {
+		var vs []string
+		for i, sev := range f.Severities {
+			k := fmt.Sprintf(":sev%d", i)
+			vs = append(vs, k)
+			in.ExpressionAttributeValues[k] = s(string(sev))
+		}
+		conds = append(conds, "#sev IN ("+strings.Join(vs, ", ")+")")
+		in.ExpressionAttributeNames["#sev"] = "severity"
+	}
+	if f.ClassPrefix != "" && withClass {
+		conds = append(conds, "begins_with(#class, :classprefix)")
+		in.ExpressionAttributeNames["#class"] = "class"
+		in.ExpressionAttributeValues[":classprefix"] = s(f.ClassPrefix)
+	}
+	if len(conds) == 0 {
+		return nil
+	}
+	return aws.String(strings.Join(conds, " AND "))
 }

@@ -46,20 +46,45 @@ func TestListFilters(t *testing.T) {
 				{"severity, account, region", store.Filter{Severities: []incident.Severity{incident.Sev1}, Account: "111111111111", Region: "eu-west-1"}, []string{"FB-0"}},
 				{"other region", store.Filter{Region: "us-east-1"}, nil},
 				{"status and since", store.Filter{Status: []incident.Status{incident.Resolved}, OpenedSince: t0}, nil},
+				{"opened in a window", store.Filter{OpenedSince: t0.Add(time.Minute), OpenedUntil: t0.Add(3 * time.Minute)}, []string{"FB-3", "FB-2", "FB-1"}},
+				{"opened until", store.Filter{OpenedUntil: t0.Add(time.Minute)}, []string{"FB-1", "FB-0"}},
+				{"window, account", store.Filter{OpenedSince: t0, OpenedUntil: t0.Add(2 * time.Minute), Account: "111111111111"}, []string{"FB-2", "FB-0"}},
 			}
-			for _, tc := range tests {
-				incs, err := s.List(ctx, tc.f)
-				if err != nil {
-					t.Fatalf("List(%s) = %v", tc.name, err)
-				}
-				var got []string
-				for _, inc := range incs {
-					got = append(got, inc.ID)
-				}
-				if !slices.Equal(got, tc.want) {
-					t.Errorf("List(%s) = %v; want %v", tc.name, got, tc.want)
+			check := func(tests []struct {
+				name string
+				f    store.Filter
+				want []string
+			}) {
+				t.Helper()
+				for _, tc := range tests {
+					incs, err := s.List(ctx, tc.f)
+					if err != nil {
+						t.Fatalf("List(%s) = %v", tc.name, err)
+					}
+					var got []string
+					for _, inc := range incs {
+						got = append(got, inc.ID)
+					}
+					if !slices.Equal(got, tc.want) {
+						t.Errorf("List(%s) = %v; want %v", tc.name, got, tc.want)
+					}
 				}
 			}
+			check(tests)
+			// A late, earlier trigger moves FB-4's opening into the first minute: a window
+			// finds it there, and no longer at its first opening time.
+			if ok, err := s.OpenEarlier(ctx, "FB-4", "e-early", t0.Add(30*time.Second), incident.Entry{At: t0.Add(30 * time.Second),
+				Kind: incident.KindOpened, Actor: "firebreak", Key: "opened:e-early"}); err != nil || !ok {
+				t.Fatalf("OpenEarlier(FB-4) = %v, %v; want true", ok, err)
+			}
+			check([]struct {
+				name string
+				f    store.Filter
+				want []string
+			}{
+				{"window after an earlier opening", store.Filter{OpenedSince: t0, OpenedUntil: t0.Add(45 * time.Second)}, []string{"FB-4", "FB-0"}},
+				{"window it left", store.Filter{OpenedSince: t0.Add(3 * time.Minute), OpenedUntil: t0.Add(5 * time.Minute)}, []string{"FB-3"}},
+			})
 		})
 	}
 }

@@ -84,6 +84,7 @@ func (m *Memory) OpenEarlier(_ context.Context, id, by string, at time.Time, ent
 	inc.Version++
 	inc.UpdatedAt = m.now().UTC()
 	m.reindex(id, &old)
+	m.moveOpened(inc, old.OpenedAt)
 	entry.Incident = id
 	m.addEntry(entry)
 	m.stream = append(m.stream, StreamRecord{Old: &old, New: clone(*inc)})

@@ -11,9 +11,9 @@ import (
 
 // openedRef places an incident in the memory store's index by opening time, which
 // answers List with OpenedSince (dispatch's grouping candidates) in time proportional
-// to the incidents opened since then, as the DynamoDB list index does. An incident's
-// opened time only ever moves earlier, so the index, kept at the time of Open, holds
-// every incident opened since any time; List checks the incident itself.
+// to the incidents opened since then, as the DynamoDB list index does. An opening moved
+// earlier (OpenEarlier) moves in it too, as list_sk does, so that a window's upper
+// bound (OpenedUntil) can stop the walk.
 type openedRef struct {
 	at time.Time
 	id string
@@ -49,6 +49,26 @@ func (m *Memory) indexOpened(inc *incident.Incident) {
 	m.openedIn[sc] = insertOpened(m.openedIn[sc], r)
 }
 
+// moveOpened moves inc, opened at was until now, to its opening time in the
+// opening-time indexes (OpenEarlier: rare). Caller holds m.mu.
+func (m *Memory) moveOpened(inc *incident.Incident, was time.Time) {
+	old := openedRef{at: was, id: inc.ID}
+	m.opened = removeOpened(m.opened, old)
+	sc := scopeOf(inc)
+	m.openedIn[sc] = removeOpened(m.openedIn[sc], old)
+	m.indexOpened(inc)
+}
+
+func removeOpened(refs []openedRef, r openedRef) []openedRef {
+	i := sort.Search(len(refs), func(i int) bool {
+		return !refs[i].at.Before(r.at) && (refs[i].at.After(r.at) || refs[i].id >= r.id)
+	})
+	if i < len(refs) && refs[i].id == r.id && refs[i].at.Equal(r.at) {
+		return slices.Delete(refs, i, i+1)
+	}
+	return refs
+}
+
 // insertOpened inserts r in refs, kept by time then id; incidents mostly open in time
 // order, so the walk from the end is short.
 func insertOpened(refs []openedRef, r openedRef) []openedRef {
@@ -71,6 +91,9 @@ func (m *Memory) listOpenedSince(f Filter) ([]incident.Incident, error) {
 	i := sort.Search(len(refs), func(i int) bool { return !refs[i].at.Before(f.OpenedSince) })
 	var out []incident.Incident
 	for _, r := range refs[i:] {
+		if !f.OpenedUntil.IsZero() && r.at.After(f.OpenedUntil) {
+			break // refs are in opening order
+		}
 		inc, led, err := m.lookup(r.id)
 		if err != nil {
 			return nil, err

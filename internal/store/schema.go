@@ -44,7 +44,9 @@ type Index struct {
 // "due" index holds incidents the escalator must look at (due_pk DUE, due_sk
 // <due time>#<id>): it queries what is due and never scans. Reviews and actions use
 // the same two indexes under their own partitions, and actions the "owner" index
-// (owner_pk ACTION#<team>, owner_sk <status>#<due>#<id>); see docs/table.md.
+// (owner_pk ACTION#<team>, owner_sk <status>#<due>#<id>), as do the incidents of an
+// inhibit rule's source classes (owner_pk INCIDENT#<status>, owner_sk <class>#<id>: the
+// others carry no owner_sk, so are not in it); see docs/table.md.
 var Table = Schema{
 	PartitionKey: "pk",
 	SortKey:      "sk",

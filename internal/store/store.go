@@ -151,13 +151,22 @@ type Filter struct {
 	// OpenedSince: only incidents opened at or after it (zero: any). DynamoDB answers it
 	// from the list index's sort key, reading nothing older.
 	OpenedSince time.Time
+	// OpenedUntil: only incidents opened at or before it (zero: any). With OpenedSince,
+	// a window of the list index's sort key: a grouping decision taken long after its
+	// incident opened (a held opening the escalator decides, a replay) reads the
+	// incidents of its window, not every one opened since.
+	OpenedUntil time.Time
 	// Severities: only incidents of these severities (empty: any).
 	Severities []incident.Severity
 	// ClassPrefix: only incidents whose class begins with it (empty: any); an inhibit
 	// rule's source class pattern up to its first wildcard (dispatch.Inhibitor). The
 	// memory store indexes it by class; DynamoDB filters with begins_with.
 	ClassPrefix string
-	Limit       int // 0: no limit
+	// Sources: what is asked for are the incidents that may inhibit others (the inhibit
+	// check's candidates; the caller matches each against its rules). A store that
+	// indexes them (Dynamo.IndexSources) reads those alone; the others read as without it.
+	Sources bool
+	Limit   int // 0: no limit
 }
 
 // admits reports whether inc passes f's conditions other than its statuses.
@@ -169,6 +178,9 @@ func (f Filter) admits(inc *incident.Incident) bool {
 		return false
 	}
 	if !f.OpenedSince.IsZero() && inc.OpenedAt.Before(f.OpenedSince) {
+		return false
+	}
+	if !f.OpenedUntil.IsZero() && inc.OpenedAt.After(f.OpenedUntil) {
 		return false
 	}
 	if f.ClassPrefix != "" && !strings.HasPrefix(inc.Class, f.ClassPrefix) {
