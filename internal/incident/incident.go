@@ -199,7 +199,18 @@ type Incident struct {
 	// SeverityAt is when the severity last changed (zero: it is the opening severity).
 	// The clocks of a severity's policy never act before it.
 	SeverityAt time.Time `json:"severity_at,omitzero"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	// Repeat is the earliest trigger recorded after StateAt while the incident was open
+	// or acknowledged: its event's id, time, summary and actor. It counts only while
+	// RepeatAt is after StateAt (a change of status leaves it behind; a mitigation before
+	// it does not). A recovery delivered after it but older mitigated the incident until
+	// it: intake writes that mitigation and this re-trigger, as event time has them
+	// (docs/architecture.md, "Lifecycle and event order"). Intake's bookkeeping: not part
+	// of the incident's JSON.
+	RepeatID      string    `json:"-"`
+	RepeatAt      time.Time `json:"-"`
+	RepeatSummary string    `json:"-"`
+	RepeatActor   string    `json:"-"`
+	UpdatedAt     time.Time `json:"updated_at"`
 	Version    int       `json:"version"`
 
 	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`

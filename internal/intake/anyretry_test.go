@@ -26,7 +26,7 @@ type lifecycleStep struct {
 // it lands and after, and redelivers what intake asked to retry, as SQS does: the
 // incidents, their severities, statuses and timelines must end as without the failure.
 // The history opens, mitigates, re-triggers, is resolved, re-opens, and re-rates a
-// finding (severity raised).
+// finding (severity raised); the others deliver out of event-time order.
 func TestLifecycleCompleteAfterAnyFailedWrite(t *testing.T) {
 	srv := dynamotest.SharedForTest(t)
 	db := srv.Client()
@@ -65,6 +65,15 @@ func TestLifecycleCompleteAfterAnyFailedWrite(t *testing.T) {
 			{msgs: []intake.Message{alarm("ok3", "OK", 11), alarm("again2", "ALARM", 10), alarm("ok4", "OK", 12)}},
 			// The replaced opening's entry stays (docs/table.md, Open earlier).
 		}, incident.Mitigated, []string{"opened:fire0", "opened:fire", "mitigated:ok-early", "retriggered:again", "mitigated:ok2", "retriggered:again2", "mitigated:ok3"}},
+		// A recovery delivered after the trigger that followed it (the incident's
+		// repeat): the mitigation and the re-trigger, as event time has them.
+		{"RecoveryAfterItsRepeat", []lifecycleStep{
+			{msgs: []intake.Message{alarm("fire", "ALARM", 0)}},
+			{msgs: []intake.Message{alarm("again", "ALARM", 6)}},
+			{msgs: []intake.Message{alarm("again2", "ALARM", 9)}},
+			{msgs: []intake.Message{alarm("ok", "OK", 4)}},
+			{msgs: []intake.Message{alarm("ok2", "OK", 20)}},
+		}, incident.Mitigated, []string{"opened:fire", "mitigated:ok", "retriggered:again", "mitigated:ok2"}},
 	}
 	for _, h := range histories {
 		t.Run(h.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/firebreak-ops/firebreak/internal/classify"
 	"github.com/firebreak-ops/firebreak/internal/event"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/store"
@@ -88,10 +89,14 @@ func (p *Processor) correlate(ctx context.Context, g *group, current map[string]
 	if err := p.applyReopen(ctx, c); err != nil {
 		return nil, nil, err
 	}
-	if err := p.applyNetChange(ctx, c, c.ownLatest(laterSeen)); err != nil {
+	after, err := p.applyNetChange(ctx, c, c.ownLatest(laterSeen))
+	if err != nil {
 		return nil, nil, err
 	}
 	if err := p.raiseSeverity(ctx, c); err != nil {
+		return nil, nil, err
+	}
+	if err := p.noteRepeat(ctx, c, after); err != nil {
 		return nil, nil, err
 	}
 	if !c.adoptFrom.IsZero() && c.inc.OpenedBy != "" { // the batch opened it, or completed its opening
@@ -300,7 +305,7 @@ func transitions(inc incident.Incident, items []item, laterSeen time.Time) []tra
 		}
 		if !seenLater && !it.ev.Time.Before(laterSeen) {
 			seenLater = true
-			if state == incident.Mitigated && len(out) > 0 {
+			if state == incident.Mitigated && len(out) > 0 && !it.recorded { // the repeat re-triggers it itself
 				undo()
 			}
 		}
@@ -321,23 +326,91 @@ func transitions(inc incident.Incident, items []item, laterSeen time.Time) []tra
 
 // applyNetChange writes the batch's lifecycle changes in order; their preconditions make
 // late and redelivered events harmless. It first completes the change the incident's
-// state comes from, when a redelivered event of the batch made it.
-func (p *Processor) applyNetChange(ctx context.Context, c *correlation, laterSeen time.Time) error {
+// state comes from, when a redelivered event of the batch made it. It returns the state
+// the changes leave, and since when (the incident's own when there are none).
+func (p *Processor) applyNetChange(ctx context.Context, c *correlation, laterSeen time.Time) (state, error) {
 	if err := p.completeLastChange(ctx, c); err != nil {
-		return err
+		return state{}, err
 	}
-	for _, tr := range transitions(c.inc, c.items, laterSeen) {
-		it := c.items[tr.cause]
+	after := state{c.inc.Status, c.inc.StateAt, false}
+	seq := c.lifecycle()
+	for _, tr := range transitions(c.inc, seq, laterSeen) {
+		it := seq[tr.cause]
 		applied, err := p.store.Change(ctx, netChangeOf(c.inc.ID, it, tr.state))
 		if err != nil {
-			return err
+			return state{}, err
 		}
+		after = state{tr.state, it.ev.Time, true}
 		if applied {
 			if c.changedBy == nil {
 				c.changedBy = map[string]bool{}
 			}
 			c.changedBy[it.ev.ID] = true
 		}
+	}
+	return after, nil
+}
+
+// state is an incident's status since a time; moved: a change of this batch set it.
+type state struct {
+	status incident.Status
+	since  time.Time
+	moved  bool
+}
+
+// lifecycle is the batch's events with the incident's repeat (incident.Incident.Repeat)
+// in its place by event time, when it counts (it is after StateAt) and the batch does
+// not hold it: a recovery older than the repeat, delivered after it, then mitigates the
+// incident and the repeat re-triggers it, as in event-time order; and when an earlier
+// attempt wrote that mitigation and failed before the re-trigger, the retry writes it.
+func (c *correlation) lifecycle() []item {
+	inc := c.inc
+	if !inc.RepeatAt.After(inc.StateAt) || inc.RepeatID == "" {
+		return c.items
+	}
+	rep := c.repeatItem()
+	out := make([]item, 0, len(c.items)+1)
+	placed := false
+	for _, it := range c.items {
+		if it.ev.ID == inc.RepeatID {
+			return c.items // the batch holds it: a redelivery
+		}
+		if !placed && rep.ev.Time.Before(it.ev.Time) {
+			out, placed = append(out, rep), true
+		}
+		out = append(out, it)
+	}
+	if !placed {
+		out = append(out, rep)
+	}
+	return out
+}
+
+// repeatItem is the incident's repeat as an item.
+func (c *correlation) repeatItem() item {
+	inc := c.inc
+	return item{ev: event.Event{ID: inc.RepeatID, Time: inc.RepeatAt, Signal: event.Trigger, Summary: inc.RepeatSummary, Actor: inc.RepeatActor},
+		res: classify.Result{Incident: true, IncidentClass: true, Severity: inc.Severity}, recorded: true}
+}
+
+// noteRepeat records the batch's earliest trigger after the state its changes left
+// (after), while the incident is open or acknowledged, as the incident's repeat, unless
+// the incident holds an earlier one: one conditional write an episode of repeats (a
+// storm's later batches find theirs later than the one held, and write nothing).
+func (p *Processor) noteRepeat(ctx context.Context, c *correlation, after state) error {
+	if after.status != incident.Open && after.status != incident.Acknowledged {
+		return nil
+	}
+	for _, it := range c.items { // in event-time order: the first after is the earliest
+		if !it.res.Incident || !it.ev.Time.After(after.since) {
+			continue
+		}
+		if held := c.inc.RepeatAt; !after.moved && held.After(c.inc.StateAt) && !held.After(it.ev.Time) {
+			return nil
+		}
+		_, err := p.store.NoteRepeat(ctx, c.inc.ID, after.since,
+			store.Repeat{ID: it.ev.ID, At: it.ev.Time, Summary: it.ev.Summary, Actor: it.ev.Actor})
+		return err
 	}
 	return nil
 }
@@ -363,6 +436,16 @@ func (p *Processor) completeLastChange(ctx context.Context, c *correlation) erro
 			}
 			_, err := p.store.Change(ctx, reopenOf(c.inc.ID, it.ev, 0))
 			return err
+		}
+	}
+	// The repeat re-triggered it (lifecycle) after a recovery of this batch, delivered
+	// again: the re-trigger's entry may be what the earlier attempt lost.
+	if inc := c.inc; inc.Status == incident.Open && inc.RepeatID != "" && inc.RepeatAt.Equal(inc.StateAt) {
+		for _, it := range c.items {
+			if !c.isNew[it.ev.ID] && it.ev.Signal == event.Recovery && it.ev.Time.Before(inc.StateAt) {
+				_, err := p.store.Change(ctx, netChangeOf(inc.ID, c.repeatItem(), incident.Open))
+				return err
+			}
 		}
 	}
 	return nil

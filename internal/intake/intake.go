@@ -31,6 +31,7 @@ type Store interface {
 	KeepLoose(ctx context.Context, fp string, evs []store.Loose) error
 	LooseBetween(ctx context.Context, fp string, from, to time.Time) ([]store.Loose, error)
 	OpenEarlier(ctx context.Context, id, by string, at time.Time, entry incident.Entry) (bool, error)
+	NoteRepeat(ctx context.Context, id string, stateAt time.Time, r store.Repeat) (bool, error)
 	Get(ctx context.Context, id string) (incident.Incident, error)
 	AddEntries(ctx context.Context, entries ...incident.Entry) error
 }
@@ -119,6 +120,9 @@ type item struct {
 	// adopted: delivered in an earlier batch while nothing was open for its fingerprint,
 	// and taken in now by the incident an earlier trigger opened. It has no outcome here.
 	adopted bool
+	// recorded: the incident's repeat (incident.Incident.Repeat), an earlier batch's
+	// trigger placed among this batch's events for their lifecycle alone (lifecycle).
+	recorded bool
 }
 
 type group struct {

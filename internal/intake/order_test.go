@@ -293,3 +293,66 @@ func TestBatchingDoesNotChangeTimelines(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoveryDeliveredAfterItsRepeat: a recovery delivered after the trigger that
+// followed it in event time (the incident's repeat, incident.Incident.Repeat) leaves the
+// mitigation and the re-trigger event time gives, on both stores, however the events
+// before it were batched; the incident is open again since the repeat.
+func TestRecoveryDeliveredAfterItsRepeat(t *testing.T) {
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	alarm := func(id, state string, m int) intake.Message {
+		return msg("m-"+id, eventtest.Alarm(t, id, "prod-late", state, at(m)))
+	}
+	tests := []struct {
+		name     string
+		batches  [][]intake.Message
+		timeline []string
+		status   incident.Status
+		since    time.Time
+	}{
+		{"the repeat in a batch of its own", [][]intake.Message{{alarm("a1", "ALARM", 5)}, {alarm("a2", "ALARM", 20)}, {alarm("ok", "OK", 10)}},
+			[]string{"opened:a1", "mitigated:ok", "retriggered:a2"}, incident.Open, at(20)},
+		{"the repeat in the opening's batch", [][]intake.Message{{alarm("a2", "ALARM", 20), alarm("a1", "ALARM", 5)}, {alarm("ok", "OK", 10)}},
+			[]string{"opened:a1", "mitigated:ok", "retriggered:a2"}, incident.Open, at(20)},
+		{"a later repeat first, then the earlier one", [][]intake.Message{{alarm("a1", "ALARM", 5)}, {alarm("a3", "ALARM", 25)}, {alarm("a2", "ALARM", 20)}, {alarm("ok", "OK", 10)}},
+			[]string{"opened:a1", "mitigated:ok", "retriggered:a2"}, incident.Open, at(20)},
+		{"repeats after the repeat", [][]intake.Message{{alarm("a1", "ALARM", 5)}, {alarm("a2", "ALARM", 20)}, {alarm("a3", "ALARM", 25)}, {alarm("ok", "OK", 10), alarm("ok0", "OK", 12)}},
+			[]string{"opened:a1", "mitigated:ok", "retriggered:a2"}, incident.Open, at(20)},
+		{"a recovery after the repeat mitigates as before", [][]intake.Message{{alarm("a1", "ALARM", 5)}, {alarm("a2", "ALARM", 20)}, {alarm("ok", "OK", 30)}},
+			[]string{"opened:a1", "mitigated:ok"}, incident.Mitigated, at(30)},
+		{"delivered twice", [][]intake.Message{{alarm("a1", "ALARM", 5)}, {alarm("a2", "ALARM", 20)}, {alarm("ok", "OK", 10)}, {alarm("ok", "OK", 10), alarm("a2", "ALARM", 20)}},
+			[]string{"opened:a1", "mitigated:ok", "retriggered:a2"}, incident.Open, at(20)},
+	}
+	for name, newStore := range stores {
+		t.Run(name, func(t *testing.T) {
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					ctx := context.Background()
+					st := newStore(t)
+					p := intake.New(st, classifier(t), now, nil)
+					for _, b := range tt.batches {
+						if rep, err := p.Process(ctx, b); err != nil || len(rep.Retry) > 0 {
+							t.Fatalf("Process() = retry %v, err %v", rep.Retry, err)
+						}
+					}
+					incs, err := st.List(ctx, store.Filter{})
+					if err != nil || len(incs) != 1 {
+						t.Fatalf("List() = %d incidents, %v; want 1", len(incs), err)
+					}
+					inc := incs[0]
+					tl, err := st.Timeline(ctx, inc.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var keys []string
+					for _, e := range tl {
+						keys = append(keys, e.Key)
+					}
+					if fmt.Sprint(keys) != fmt.Sprint(tt.timeline) || inc.Status != tt.status || !inc.StateAt.Equal(tt.since) {
+						t.Errorf("%s since %s, timeline %v; want %s since %s, %v", inc.Status, inc.StateAt.Sub(t0), keys, tt.status, tt.since.Sub(t0), tt.timeline)
+					}
+				})
+			}
+		})
+	}
+}

@@ -65,7 +65,8 @@ func toMeta(inc incident.Incident) map[string]types.AttributeValue {
 	for k, v := range map[string]string{"acknowledged_at": fmtTime(inc.AcknowledgedAt), "acknowledged_by": inc.AcknowledgedBy,
 		"resolved_at": fmtTime(inc.ResolvedAt), "mitigated_at": fmtTime(inc.MitigatedAt), "severity_at": fmtTime(inc.SeverityAt), "last_update_at": fmtTime(inc.LastUpdateAt), "parent": inc.Parent,
 		"parent_reason": inc.ParentReason, "silenced_by": inc.SilencedBy,
-		"account_name": inc.AccountName, "client": inc.Client, "environment": inc.Environment, "tier": inc.Tier, "account_reason": inc.AccountReason} {
+		"account_name": inc.AccountName, "client": inc.Client, "environment": inc.Environment, "tier": inc.Tier, "account_reason": inc.AccountReason,
+		attrRepeatID: inc.RepeatID, attrRepeatAt: fmtTime(inc.RepeatAt), attrRepeatSummary: inc.RepeatSummary, attrRepeatActor: inc.RepeatActor} {
 		it[k] = s(v)
 	}
 	if !inc.DueAt.IsZero() {
@@ -95,6 +96,8 @@ func fromMeta(it map[string]types.AttributeValue) incident.Incident {
 	inc.SeverityAt, inc.MitigatedAt = parseTime(str(it, "severity_at")), parseTime(str(it, "mitigated_at"))
 	inc.AccountName, inc.Client, inc.Environment = str(it, "account_name"), str(it, "client"), str(it, "environment")
 	inc.Tier, inc.AccountReason = str(it, "tier"), str(it, "account_reason")
+	inc.RepeatID, inc.RepeatAt = str(it, attrRepeatID), parseTime(str(it, attrRepeatAt))
+	inc.RepeatSummary, inc.RepeatActor = str(it, attrRepeatSummary), str(it, attrRepeatActor)
 	return inc
 }
 

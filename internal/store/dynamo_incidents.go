@@ -507,3 +507,45 @@ func (f Filter) conditions(in *dynamodb.QueryInput, withClass bool) *string {
 	}
 	return aws.String(strings.Join(conds, " AND "))
 }
+
+// The incident's repeat (incident.Incident.Repeat): the earliest trigger recorded after
+// its state_at while open or acknowledged.
+const attrRepeatID, attrRepeatAt, attrRepeatSummary, attrRepeatActor = "rp_id", "rp_at", "rp_summary", "rp_actor"
+
+// NoteRepeat records r as incident id's repeat if the incident is still open or
+// acknowledged since stateAt and holds no earlier repeat after it (one at or before its
+// state_at is an earlier state's, and is replaced): one conditional update, which
+// changes nothing else (not its version: no person's change conflicts with it). False
+// when a condition did not hold.
+func (d *Dynamo) NoteRepeat(ctx context.Context, id string, stateAt time.Time, r Repeat) (bool, error) {
+	names := map[string]string{"#pk": Table.PartitionKey, "#sat": "state_at", "#st": "status", "#rid": attrRepeatID, "#rat": attrRepeatAt}
+	vals := map[string]types.AttributeValue{":sat": s(fmtTime(stateAt)), ":rid": s(r.ID), ":rat": s(fmtTime(r.At)),
+		":open": s(string(incident.Open)), ":ack": s(string(incident.Acknowledged))}
+	set, remove := []string{"#rid = :rid", "#rat = :rat"}, []string(nil)
+	for _, f := range []struct{ attr, ph, value string }{{attrRepeatSummary, "rsum", clipSummary(r.Summary)}, {attrRepeatActor, "ract", r.Actor}} {
+		names["#"+f.ph] = f.attr
+		if f.value == "" { // absent rather than empty, and not an earlier repeat's
+			remove = append(remove, "#"+f.ph)
+			continue
+		}
+		vals[":"+f.ph] = s(f.value)
+		set = append(set, "#"+f.ph+" = :"+f.ph)
+	}
+	update := "SET " + strings.Join(set, ", ")
+	if len(remove) > 0 {
+		update += " REMOVE " + strings.Join(remove, ", ")
+	}
+	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(d.table), Key: itemKey(incidentPK(id), skMeta), UpdateExpression: aws.String(update),
+		ConditionExpression: aws.String("attribute_exists(#pk) AND #sat = :sat AND #st IN (:open, :ack) AND " +
+			"(attribute_not_exists(#rat) OR #rat > :rat OR #rat <= #sat)"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("note a repeat of %s: %w", id, err)
+	}
+	return true, nil
+}

@@ -278,6 +278,31 @@ func (m *Memory) Change(_ context.Context, c Change) (bool, error) {
 	return true, nil
 }
 
+// NoteRepeat records r as incident id's repeat if the incident is still open or
+// acknowledged since stateAt and holds no earlier repeat after it (Dynamo.NoteRepeat).
+func (m *Memory) NoteRepeat(_ context.Context, id string, stateAt time.Time, r Repeat) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	defer m.settle()
+	inc, err := m.hot(id)
+	if err != nil || inc == nil {
+		return false, err
+	}
+	if err := m.resident(id); err != nil {
+		return false, err
+	}
+	if !inc.StateAt.Equal(stateAt) || (inc.Status != incident.Open && inc.Status != incident.Acknowledged) ||
+		(inc.RepeatAt.After(inc.StateAt) && !inc.RepeatAt.After(r.At)) {
+		return false, nil
+	}
+	old := clone(*inc)
+	inc.RepeatID, inc.RepeatAt, inc.RepeatSummary, inc.RepeatActor = r.ID, r.At.UTC(), clipSummary(r.Summary), r.Actor
+	nu := *inc
+	nu.Attrs, nu.Tags = old.Attrs, old.Tags
+	m.stream = append(m.stream, StreamRecord{Old: &old, New: nu})
+	return true, nil
+}
+
 // Quarantine keeps an unparseable payload; the same payload is kept once.
 func (m *Memory) Quarantine(_ context.Context, q Quarantined) error {
 	m.mu.Lock()

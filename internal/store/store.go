@@ -131,6 +131,13 @@ type Change struct {
 	Entry incident.Entry
 }
 
+// Repeat is a trigger recorded on an open or acknowledged incident after its StateAt
+// (NoteRepeat).
+type Repeat struct {
+	ID, Summary, Actor string
+	At                 time.Time
+}
+
 // Quarantined is a payload that could not be parsed, kept whole.
 type Quarantined struct {
 	MessageID  string
