@@ -211,7 +211,7 @@ type Incident struct {
 	RepeatSummary string    `json:"-"`
 	RepeatActor   string    `json:"-"`
 	UpdatedAt     time.Time `json:"updated_at"`
-	Version    int       `json:"version"`
+	Version       int       `json:"version"`
 
 	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
 	AcknowledgedBy string    `json:"acknowledged_by,omitempty"`
