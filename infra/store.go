@@ -103,9 +103,11 @@ var storeCalls = func() map[string][]tableCall {
 		"KeepLoose":        {put},
 		"LooseBetween":     {query},
 		"OpenEarlier":      {upd, put, get}, // a move already made: is it this event's?
+		"NoteRepeat":       {upd},
+		"IndexSources":     nil, // configuration: no request
 		"QuarantinedSince": {list},
 		"Get":              {{"dynamodb:BatchGetItem", ""}},
-		"List":             {list, {"dynamodb:BatchGetItem", ""}},
+		"List":             {list, queryIndex(2), {"dynamodb:BatchGetItem", ""}}, // owner: inhibit sources (Filter.Sources)
 		"Timeline":         {get, query},
 		"AddEntries":       {get, put},
 		"Claim":            {put, get}, // a claim not taken reads whether it is done or held

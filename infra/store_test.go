@@ -136,12 +136,19 @@ var storeMethodCalls = func() map[string]func(context.Context, *store.Dynamo) {
 		},
 		"QuarantinedSince": func(ctx context.Context, d *store.Dynamo) { d.QuarantinedSince(ctx, t) },
 		"Get":              func(ctx context.Context, d *store.Dynamo) { d.Get(ctx, "FB-X-1") },
-		"List":             func(ctx context.Context, d *store.Dynamo) { d.List(ctx, store.Filter{}) },
-		"Timeline":         func(ctx context.Context, d *store.Dynamo) { d.Timeline(ctx, "FB-X-1") },
-		"AddEntries":       func(ctx context.Context, d *store.Dynamo) { d.AddEntries(ctx, entry) },
-		"Claim":            func(ctx context.Context, d *store.Dynamo) { d.Claim(ctx, "FB-X-1", "k", "owner", time.Minute) },
-		"Done":             func(ctx context.Context, d *store.Dynamo) { d.Done(ctx, "FB-X-1", "k", "ok") },
-		"Release":          func(ctx context.Context, d *store.Dynamo) { d.Release(ctx, "FB-X-1", "k", "owner") },
+		"List": func(ctx context.Context, d *store.Dynamo) {
+			d.List(ctx, store.Filter{})
+			d.IndexSources(func(string) bool { return true }).List(ctx, store.Filter{Sources: true, ClassPrefix: "health."})
+		},
+		"IndexSources": func(ctx context.Context, d *store.Dynamo) { d.IndexSources(func(string) bool { return true }) },
+		"NoteRepeat": func(ctx context.Context, d *store.Dynamo) {
+			d.NoteRepeat(ctx, "FB-X-1", t, store.Repeat{ID: "e2", At: t.Add(time.Minute), Summary: "again", Actor: "a"})
+		},
+		"Timeline":   func(ctx context.Context, d *store.Dynamo) { d.Timeline(ctx, "FB-X-1") },
+		"AddEntries": func(ctx context.Context, d *store.Dynamo) { d.AddEntries(ctx, entry) },
+		"Claim":      func(ctx context.Context, d *store.Dynamo) { d.Claim(ctx, "FB-X-1", "k", "owner", time.Minute) },
+		"Done":       func(ctx context.Context, d *store.Dynamo) { d.Done(ctx, "FB-X-1", "k", "ok") },
+		"Release":    func(ctx context.Context, d *store.Dynamo) { d.Release(ctx, "FB-X-1", "k", "owner") },
 		"PutApproval": func(ctx context.Context, d *store.Dynamo) {
 			d.PutApproval(ctx, store.Approval{Incident: "FB-X-1", Key: "k", RequestedAt: t})
 		},
@@ -208,10 +215,12 @@ func TestTableAccess(t *testing.T) {
 	// kept, marked (store.Dynamo.Release).
 	rw := "dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem"
 	want := map[string]map[string]string{
-		"intake":     {"": rw},
-		"dispatch":   {"": rw, "list": "dynamodb:Query"},
-		"escalate":   {"": rw, "due": "dynamodb:Query", "list": "dynamodb:Query"}, // Query: the stored on-call overrides; list: the open-problems gauge
-		TaskFunction: {"": rw},                                                    // Query: the timeline it reads to tell a verified remediation
+		"intake": {"": rw},
+		// owner: the inhibit check's sources (store.Filter.Sources), in dispatch and in the
+		// escalator's decisions of held openings.
+		"dispatch":   {"": rw, "list": "dynamodb:Query", "owner": "dynamodb:Query"},
+		"escalate":   {"": rw, "due": "dynamodb:Query", "list": "dynamodb:Query", "owner": "dynamodb:Query"}, // Query: the stored on-call overrides; list: the open-problems gauge
+		TaskFunction: {"": rw},                                                                               // Query: the timeline it reads to tell a verified remediation
 		APIFunction:  {"": "dynamodb:BatchGetItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem", "list": "dynamodb:Query", "owner": "dynamodb:Query"},
 		// RotateFunction: no table access at all.
 	}

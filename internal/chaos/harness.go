@@ -483,12 +483,23 @@ func snapshot(ctx context.Context, st *store.Dynamo, rec *awstest.Server) (State
 		}
 		is := IncidentState{ID: inc.ID, Status: string(inc.Status), Severity: string(inc.Severity), Team: inc.Team,
 			Parent: inc.Parent, Runbook: inc.Runbook, Count: inc.Count, Recoveries: inc.Recoveries, Events: inc.Events}
-		for _, e := range tl {
+		var lastStatus incident.Kind
+		for _, e := range tl { // in time order
 			if e.Kind == incident.KindOpened && e.Key != "opened:"+inc.OpenedBy {
 				// An opening a later-arriving, earlier trigger replaced: when the incident
 				// was first known is delivery history, kept in its timeline; when it
 				// opened, and by what, is the outcome, compared by the opening it names.
 				continue
+			}
+			if statusKinds[e.Kind] {
+				replaced := e.Kind == incident.KindMitigated && lastStatus == incident.KindMitigated
+				lastStatus = e.Kind
+				if replaced {
+					// A mitigation an earlier, later-arriving recovery replaced (intake's
+					// mitigateEarlier): in time order, two mitigations with no change
+					// between; the first is the outcome, the second delivery history.
+					continue
+				}
 			}
 			is.Timeline = append(is.Timeline, string(e.Kind)+" "+e.Key)
 		}
@@ -515,6 +526,10 @@ func snapshot(ctx context.Context, st *store.Dynamo, rec *awstest.Server) (State
 	sort.Strings(s.Executions)
 	return s, nil
 }
+
+// statusKinds are the timeline entries of a change of status.
+var statusKinds = map[incident.Kind]bool{incident.KindOpened: true, incident.KindMitigated: true, incident.KindRetriggered: true,
+	incident.KindReopened: true, incident.KindAcknowledged: true, incident.KindResolved: true, incident.KindClosed: true}
 
 // Diff lists how got differs from want, one line each (nothing: equal).
 func Diff(want, got State) []string {

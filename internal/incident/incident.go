@@ -236,6 +236,8 @@ type Incident struct {
 	Events     int       `json:"events"`     // every event recorded against it
 	FirstSeen  time.Time `json:"first_seen"`
 	LastSeen   time.Time `json:"last_seen"`
+	// LastTrigger is the latest trigger recorded against it (the ledger keeps seconds).
+	LastTrigger time.Time `json:"last_trigger,omitzero"`
 }
 
 // Entry is one timeline entry. Entries are append-only; Key makes recording idempotent:

@@ -11,6 +11,9 @@ const (
 	DataSeverity  = "severity"  // the severity whose policy the entry acts on (clock steps)
 	DataChange    = "change"    // the change a notification tells of
 	DataExecution = "execution" // the runbook execution an entry belongs to
+	// DataReplaces: a mitigation moved earlier names the state time of the one it
+	// replaced (RFC 3339), whose entry stays as delivery history.
+	DataReplaces = "replaces"
 )
 
 // changeKinds are the timeline entries a notification's change can tell of.

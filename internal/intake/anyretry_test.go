@@ -74,6 +74,14 @@ func TestLifecycleCompleteAfterAnyFailedWrite(t *testing.T) {
 			{msgs: []intake.Message{alarm("ok", "OK", 4)}},
 			{msgs: []intake.Message{alarm("ok2", "OK", 20)}},
 		}, incident.Mitigated, []string{"opened:fire", "mitigated:ok", "retriggered:again", "mitigated:ok2"}},
+		// A recovery delivered after a later one: the mitigation moves to it (the later
+		// one's entry stays, as delivery history).
+		{"RecoveryAfterALaterOne", []lifecycleStep{
+			{msgs: []intake.Message{alarm("fire", "ALARM", 0)}},
+			{msgs: []intake.Message{alarm("ok2", "OK", 10)}},
+			{msgs: []intake.Message{alarm("ok1", "OK", 5)}},
+			{msgs: []intake.Message{alarm("again", "ALARM", 12)}},
+		}, incident.Open, []string{"opened:fire", "mitigated:ok1", "mitigated:ok2", "retriggered:again"}},
 	}
 	for _, h := range histories {
 		t.Run(h.name, func(t *testing.T) {

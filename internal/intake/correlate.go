@@ -332,6 +332,9 @@ func (p *Processor) applyNetChange(ctx context.Context, c *correlation, laterSee
 	if err := p.completeLastChange(ctx, c); err != nil {
 		return state{}, err
 	}
+	if err := p.mitigateEarlier(ctx, c); err != nil {
+		return state{}, err
+	}
 	after := state{c.inc.Status, c.inc.StateAt, false}
 	seq := c.lifecycle()
 	for _, tr := range transitions(c.inc, seq, laterSeen) {
@@ -349,6 +352,60 @@ func (p *Processor) applyNetChange(ctx context.Context, c *correlation, laterSee
 		}
 	}
 	return after, nil
+}
+
+// mitigateEarlier moves the mitigation of a mitigated incident to the batch's earliest
+// recovery older than it when nothing can have happened in between: no trigger recorded
+// after that recovery (the ledger's latest, read only then, and the batch's own), no
+// person's change after it. That is event time's answer to a recovery delivered after a
+// later one (before, the mitigation stayed with the later one): its time to mitigate,
+// its clocks. The later one's entry stays as delivery history (the new entry names its
+// time, DataReplaces), and what responders were told, when, stays as told. A retry after
+// the update landed without its entry is completed by completeLastChange (same key).
+func (p *Processor) mitigateEarlier(ctx context.Context, c *correlation) error {
+	inc := c.inc
+	if inc.Status != incident.Mitigated {
+		return nil
+	}
+	bound := inc.OpenedAt // nothing before the state the mitigation ended
+	for _, t := range []time.Time{inc.AcknowledgedAt, inc.LastUpdateAt} {
+		if t.After(bound) {
+			bound = t
+		}
+	}
+	var late *item
+	for i, it := range c.items { // event-time order
+		switch {
+		case !it.ev.Time.Before(inc.StateAt):
+		case it.res.Incident:
+			bound, late = it.ev.Time, nil // a trigger between: it ended what came before
+		case it.ev.Signal == event.Recovery && late == nil && it.ev.Time.After(bound):
+			late = &c.items[i]
+		}
+	}
+	if late == nil {
+		return nil
+	}
+	cur, err := p.store.Get(ctx, inc.ID) // the ledger's latest trigger
+	if err != nil {
+		return err
+	}
+	if cur.LastTrigger.IsZero() || late.ev.Time.Unix() <= cur.LastTrigger.Unix() { // seconds: one in the same second may be after it
+		return nil
+	}
+	ch := netChangeOf(inc.ID, *late, incident.Mitigated)
+	ch.IfStatus, ch.NotBefore, ch.StateAfter = []incident.Status{incident.Mitigated}, time.Time{}, late.ev.Time
+	ch.Entry.Data[incident.DataReplaces] = inc.StateAt.UTC().Format(time.RFC3339Nano)
+	applied, err := p.store.Change(ctx, ch)
+	if err != nil || !applied {
+		return err
+	}
+	c.inc.StateAt, c.inc.MitigatedAt = late.ev.Time, late.ev.Time
+	if c.changedBy == nil {
+		c.changedBy = map[string]bool{}
+	}
+	c.changedBy[late.ev.ID] = true
+	return nil
 }
 
 // state is an incident's status since a time; moved: a change of this batch set it.

@@ -323,35 +323,64 @@ func TestRecoveryDeliveredAfterItsRepeat(t *testing.T) {
 		{"delivered twice", [][]intake.Message{{alarm("a1", "ALARM", 5)}, {alarm("a2", "ALARM", 20)}, {alarm("ok", "OK", 10)}, {alarm("ok", "OK", 10), alarm("a2", "ALARM", 20)}},
 			[]string{"opened:a1", "mitigated:ok", "retriggered:a2"}, incident.Open, at(20)},
 	}
-	for name, newStore := range stores {
-		t.Run(name, func(t *testing.T) {
-			for _, tt := range tests {
-				t.Run(tt.name, func(t *testing.T) {
-					ctx := context.Background()
-					st := newStore(t)
-					p := intake.New(st, classifier(t), now, nil)
-					for _, b := range tt.batches {
-						if rep, err := p.Process(ctx, b); err != nil || len(rep.Retry) > 0 {
-							t.Fatalf("Process() = retry %v, err %v", rep.Retry, err)
-						}
-					}
-					incs, err := st.List(ctx, store.Filter{})
-					if err != nil || len(incs) != 1 {
-						t.Fatalf("List() = %d incidents, %v; want 1", len(incs), err)
-					}
-					inc := incs[0]
-					tl, err := st.Timeline(ctx, inc.ID)
-					if err != nil {
-						t.Fatal(err)
-					}
-					var keys []string
-					for _, e := range tl {
-						keys = append(keys, e.Key)
-					}
-					if fmt.Sprint(keys) != fmt.Sprint(tt.timeline) || inc.Status != tt.status || !inc.StateAt.Equal(tt.since) {
-						t.Errorf("%s since %s, timeline %v; want %s since %s, %v", inc.Status, inc.StateAt.Sub(t0), keys, tt.status, tt.since.Sub(t0), tt.timeline)
-					}
-				})
+	for _, tt := range tests {
+		checkLifecycle(t, tt.name, tt.batches, tt.timeline, tt.status, tt.since)
+	}
+}
+
+// TestRecoveryDeliveredAfterALaterRecovery: a recovery delivered after a later recovery
+// mitigated the incident moves the mitigation to it, on both stores, when no trigger
+// came between them; the later one's entry stays (delivery history). With a trigger
+// between them (delivered before), the mitigation stays where it is.
+func TestRecoveryDeliveredAfterALaterRecovery(t *testing.T) {
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	alarm := func(id, state string, m int) intake.Message {
+		return msg("m-"+id, eventtest.Alarm(t, id, "prod-late", state, at(m)))
+	}
+	checkLifecycle(t, "moved to the earlier recovery", [][]intake.Message{{alarm("a1", "ALARM", 5)}, {alarm("ok2", "OK", 20)}, {alarm("ok1", "OK", 10)}},
+		[]string{"opened:a1", "mitigated:ok1", "mitigated:ok2"}, incident.Mitigated, at(10))
+	checkLifecycle(t, "delivered twice", [][]intake.Message{{alarm("a1", "ALARM", 5)}, {alarm("ok2", "OK", 20)}, {alarm("ok1", "OK", 10)}, {alarm("ok1", "OK", 10), alarm("ok2", "OK", 20)}},
+		[]string{"opened:a1", "mitigated:ok1", "mitigated:ok2"}, incident.Mitigated, at(10))
+	checkLifecycle(t, "a trigger between keeps it", [][]intake.Message{{alarm("a1", "ALARM", 5)}, {alarm("a2", "ALARM", 12)}, {alarm("ok2", "OK", 20)}, {alarm("ok1", "OK", 10)}},
+		[]string{"opened:a1", "mitigated:ok2"}, incident.Mitigated, at(20))
+	checkLifecycle(t, "a trigger between in its batch keeps it", [][]intake.Message{{alarm("a1", "ALARM", 5)}, {alarm("ok2", "OK", 20)}, {alarm("ok1", "OK", 10), alarm("a2", "ALARM", 12)}},
+		[]string{"opened:a1", "mitigated:ok2"}, incident.Mitigated, at(20))
+	checkLifecycle(t, "not before the opening", [][]intake.Message{{alarm("a1", "ALARM", 5)}, {alarm("ok2", "OK", 20)}, {alarm("ok0", "OK", 3)}},
+		[]string{"opened:a1", "mitigated:ok2"}, incident.Mitigated, at(20))
+}
+
+// checkLifecycle delivers the batches through one processor on each store and checks the
+// incident's timeline keys, status and state time.
+func checkLifecycle(t *testing.T, name string, batches [][]intake.Message, timeline []string, status incident.Status, since time.Time) {
+	t.Helper()
+	for storeName, newStore := range stores {
+		t.Run(storeName+"/"+name, func(t *testing.T) {
+			ctx := context.Background()
+			st := newStore(t)
+			p := intake.New(st, classifier(t), now, nil)
+			for _, b := range batches {
+				if rep, err := p.Process(ctx, b); err != nil || len(rep.Retry) > 0 {
+					t.Fatalf("Process() = retry %v, err %v", rep.Retry, err)
+				}
+			}
+			incs, err := st.List(ctx, store.Filter{})
+			if err != nil || len(incs) != 1 {
+				t.Fatalf("List() = %d incidents, %v; want 1", len(incs), err)
+			}
+			inc := incs[0]
+			tl, err := st.Timeline(ctx, inc.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			for _, e := range tl {
+				keys = append(keys, e.Key)
+			}
+			if fmt.Sprint(keys) != fmt.Sprint(timeline) || inc.Status != status || !inc.StateAt.Equal(since) {
+				t.Errorf("%s since %s, timeline %v; want %s since %s, %v", inc.Status, inc.StateAt.Sub(t0), keys, status, since.Sub(t0), timeline)
+			}
+			if status == incident.Mitigated && !inc.MitigatedAt.Equal(since) {
+				t.Errorf("mitigated at %s; want %s", inc.MitigatedAt.Sub(t0), since.Sub(t0))
 			}
 		})
 	}

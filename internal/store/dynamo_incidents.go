@@ -260,7 +260,7 @@ func (u *changeUpdate) drop(attr string) {
 }
 
 // requirePreconditions adds c's conditions on the incident as stored: its status is one
-// of IfStatus, its state is not newer than NotBefore.
+// of IfStatus, its state is not newer than NotBefore, and newer than StateAfter.
 func (u *changeUpdate) requirePreconditions(c Change) {
 	if len(c.IfStatus) > 0 {
 		ph := make([]string, len(c.IfStatus))
@@ -275,6 +275,11 @@ func (u *changeUpdate) requirePreconditions(c Change) {
 		u.names["#sat"] = "state_at"
 		u.vals[":nb"] = s(fmtTime(c.NotBefore))
 		u.cond = append(u.cond, "#sat <= :nb")
+	}
+	if !c.StateAfter.IsZero() {
+		u.names["#sat"] = "state_at"
+		u.vals[":sa"] = s(fmtTime(c.StateAfter))
+		u.cond = append(u.cond, "#sat > :sa")
 	}
 }
 

@@ -23,7 +23,7 @@ import (
 //
 // Each ledger (an incident, or a fingerprint for events not part of one) has one small
 // head item, <pk> / C, holding its counters (events, triggers, recoveries, first and
-// last event second) and the ids of its recent events: one binary-set attribute per
+// last event second, latest trigger second) and the ids of its recent events: one binary-set attribute per
 // event-time second ("i<unix second>"), each id as a 9-byte hash (idHash). Recording a batch is
 // one conditional update of the head: the ids are added only if none of them is there
 // yet, and the counters move with them, in the same write, so the counters are exact
@@ -62,6 +62,7 @@ const (
 	attrSize                 = "sz"            // ids held in the head
 	attrGen                  = "fg"            // roll generation: +1 per roll
 	attrHorizon              = "fl"            // newest second rolled out to pages
+	attrLastTrig             = "lt"            // unix second of the latest trigger
 )
 
 func ledgerPK(l Ledger) string {
@@ -103,6 +104,7 @@ type head struct {
 	first, last  int64 // 0: no event yet
 	size, gen    int64
 	horizon      int64 // 0: nothing rolled out
+	lastTrig     int64 // 0: no trigger yet
 	ids          map[int64]map[string]bool
 }
 
@@ -149,14 +151,18 @@ func parseHead(it map[string]types.AttributeValue) head {
 	}
 	h.n, h.trig, h.rec = n64(attrN), n64(attrTrig), n64(attrRec)
 	h.first, h.last, h.size, h.gen, h.horizon = n64(attrFirst), n64(attrLast), n64(attrSize), n64(attrGen), n64(attrHorizon)
+	h.lastTrig = n64(attrLastTrig)
 	return h
 }
 
 func (h head) apply(inc *incident.Incident) {
 	inc.Events, inc.Count, inc.Recoveries = int(h.n), int(h.trig), int(h.rec)
-	inc.FirstSeen, inc.LastSeen = time.Time{}, time.Time{}
+	inc.FirstSeen, inc.LastSeen, inc.LastTrigger = time.Time{}, time.Time{}, time.Time{}
 	if h.n > 0 {
 		inc.FirstSeen, inc.LastSeen = time.Unix(h.first, 0).UTC(), time.Unix(h.last, 0).UTC()
+	}
+	if h.lastTrig > 0 {
+		inc.LastTrigger = time.Unix(h.lastTrig, 0).UTC()
 	}
 }
 
@@ -262,7 +268,7 @@ func (d *Dynamo) recordChunk(ctx context.Context, pk string, expires bool, refs 
 func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, img *head) *dynamodb.UpdateItemInput {
 	names := map[string]string{"#n": attrN, "#trig": attrTrig, "#rec": attrRec, "#sz": attrSize, "#first": attrFirst, "#last": attrLast}
 	vals := map[string]types.AttributeValue{}
-	var trig, rec int64
+	var trig, rec, lastTrig int64
 	secs := map[int64][][]byte{}
 	var order []int64
 	minSec, maxSec := refs[0].sec, refs[0].sec
@@ -270,6 +276,7 @@ func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, img *head
 		switch r.Signal {
 		case event.Trigger:
 			trig++
+			lastTrig = max(lastTrig, r.sec)
 		case event.Recovery:
 			rec++
 		}
@@ -304,6 +311,15 @@ func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, img *head
 		if img.n == 0 || maxSec > img.last {
 			set = append(set, "#last = :max")
 			cond = append(cond, "(attribute_not_exists(#last) OR #last < :max)")
+		}
+	}
+	// The latest trigger's second only moves up, like last (intake's late recoveries:
+	// internal/intake/correlate.go, mitigateEarlier).
+	if lastTrig > 0 && (img == nil || lastTrig > img.lastTrig) {
+		names["#lt"], vals[":lt"] = attrLastTrig, n(lastTrig)
+		set = append(set, "#lt = :lt")
+		if img != nil {
+			cond = append(cond, "(attribute_not_exists(#lt) OR #lt < :lt)")
 		}
 	}
 	for i, sec := range order {

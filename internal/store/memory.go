@@ -113,7 +113,7 @@ func (m *Memory) Open(_ context.Context, inc incident.Incident, opened incident.
 		c.Version = 1
 		c.UpdatedAt = m.now().UTC()
 		c.Count, c.Recoveries, c.Events = 0, 0, 0
-		c.FirstSeen, c.LastSeen = time.Time{}, time.Time{}
+		c.FirstSeen, c.LastSeen, c.LastTrigger = time.Time{}, time.Time{}, time.Time{}
 		c.Attrs, c.Tags = copyMap(inc.Attrs), copyMap(inc.Tags)
 		c.DueAt = inc.OpenedAt.UTC()
 		m.incidents[inc.ID] = &c
@@ -151,6 +151,7 @@ type memLedger struct {
 	ids          map[uint64]struct{} // then all of them
 	n, trig, rec int
 	first, last  time.Time
+	lastTrig     time.Time // the latest trigger's second
 }
 
 // smallLedger is how many ids a ledger keeps in a slice before it takes a map: most
@@ -229,6 +230,9 @@ func (m *Memory) Record(_ context.Context, l Ledger, refs []EventRef) ([]EventRe
 		if t.After(led.last) {
 			led.last = t
 		}
+		if r.Signal == event.Trigger && t.After(led.lastTrig) {
+			led.lastTrig = t
+		}
 		added = append(added, r)
 	}
 	return added, nil
@@ -257,7 +261,8 @@ func (m *Memory) Change(_ context.Context, c Change) (bool, error) {
 		m.addEntry(c.Entry)
 		return false, nil
 	}
-	if !statusIn(inc.Status, c.IfStatus) || (!c.NotBefore.IsZero() && inc.StateAt.After(c.NotBefore)) {
+	if !statusIn(inc.Status, c.IfStatus) || (!c.NotBefore.IsZero() && inc.StateAt.After(c.NotBefore)) ||
+		(!c.StateAfter.IsZero() && !inc.StateAt.After(c.StateAfter)) {
 		return false, nil
 	}
 	if c.Severity != "" && c.RaiseOnly && c.Severity.Rank() >= inc.Severity.Rank() {

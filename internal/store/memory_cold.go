@@ -225,7 +225,7 @@ func (m *Memory) encodeCold(b []byte, inc *incident.Incident) ([]byte, error) {
 	for _, n := range []int{led.n, led.trig, led.rec} {
 		w.uint(uint64(n))
 	}
-	for _, t := range []time.Time{led.first, led.last} {
+	for _, t := range []time.Time{led.first, led.last, led.lastTrig} {
 		if err := w.time(t); err != nil {
 			return b, fmt.Errorf("spill incident %s: ledger: %w", inc.ID, err)
 		}
@@ -313,7 +313,7 @@ func decodeColdInto(b []byte, ids bool, shared interner, inc *incident.Incident,
 	}
 	*led = memLedger{n: int(r.uint()), trig: int(r.uint()), rec: int(r.uint())}
 	out.led = led
-	out.led.first, out.led.last = r.time(), r.time()
+	out.led.first, out.led.last, out.led.lastTrig = r.time(), r.time(), r.time()
 	if r.bad {
 		return coldRecord{}, errColdCorrupt
 	}
@@ -434,7 +434,7 @@ func (m *Memory) counted(inc *incident.Incident, led *memLedger) incident.Incide
 	out := m.owned(inc)
 	if led != nil {
 		out.Events, out.Count, out.Recoveries = led.n, led.trig, led.rec
-		out.FirstSeen, out.LastSeen = led.first, led.last
+		out.FirstSeen, out.LastSeen, out.LastTrigger = led.first, led.last, led.lastTrig
 	}
 	return out
 }

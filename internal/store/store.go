@@ -111,6 +111,9 @@ type Change struct {
 	// NotBefore: the incident's StateAt must not be after this time, so late or
 	// redelivered events never undo newer changes (zero: no check).
 	NotBefore time.Time
+	// StateAfter: the incident's StateAt must be after this time (zero: no check). A
+	// mitigation moved earlier, to a recovery that arrived after a later one, asks it.
+	StateAfter time.Time
 	// Status is the new status ("" keeps it); StateAt is set to At when it changes.
 	Status incident.Status
 	// Severity is the new severity ("" keeps it). With RaiseOnly it applies only if more
