@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/awstest"
+	"github.com/firebreak-ops/firebreak/internal/config"
 	"github.com/firebreak-ops/firebreak/internal/dispatch"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/notify"
@@ -25,33 +26,12 @@ import (
 func TestGroupingReadsItsWindowOnly(t *testing.T) {
 	readUnits := func(later int) float64 {
 		t.Helper()
-		srv := dynamotest.SharedForTest(t)
-		db := srv.Client()
-		table := dynamotest.NewTable(t, db)
-		meter := dynamotest.NewMeter(db, db, table)
-		clock := t0.Add(24 * time.Hour)
-		now := func() time.Time { return clock }
-		st := store.NewDynamo(meter, table, now)
-		sns := awstest.New()
-		t.Cleanup(sns.Close)
-		c := cfg(t)
-		st.IndexSources(c.InhibitSource)
-		d := &dispatch.Dispatcher{Store: st, Quiet: st, Config: c, Now: now, Lease: time.Minute,
-			Sender: notify.New(sns.SNS(), map[string]string{"security": securityTopic, "platform": platformTopic})}
+		st, d, meter := metered(t, cfg(t))
 		ctx := context.Background()
-		open := func(id string, at time.Time) incident.Incident {
-			inc := incident.Incident{ID: id, Seq: 1, Fingerprint: "fp-" + id, Class: "ops.alarm-prod", Title: "alarm " + id,
-				Severity: incident.Sev3, Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", Account: "123456789012",
-				Region: "eu-west-1", Actor: "deployer", OpenedBy: "evt-" + id, OpenedAt: at, StateAt: at, Version: 1}
-			if _, _, err := st.Open(ctx, inc, incident.Entry{Incident: id, At: at, Kind: incident.KindOpened, Key: "opened:evt-" + id}); err != nil {
-				t.Fatal(err)
-			}
-			return inc
-		}
-		parent := open("FB-PARENT-1", t0)
-		inc := open("FB-CHILD-1", t0.Add(5*time.Minute))
+		parent := openAt(t, st, "FB-PARENT-1", "ops.alarm-prod", incident.Sev3, t0)
+		inc := openAt(t, st, "FB-CHILD-1", "ops.alarm-prod", incident.Sev3, t0.Add(5*time.Minute))
 		for i := range later { // the rest of the day, in the same group key
-			open(fmt.Sprintf("FB-LATER-%d", i), t0.Add(10*time.Minute+time.Duration(i)*time.Minute))
+			openAt(t, st, fmt.Sprintf("FB-LATER-%d", i), "ops.alarm-prod", incident.Sev3, t0.Add(10*time.Minute+time.Duration(i)*time.Minute))
 		}
 		meter.Reset()
 		if err := d.Handle(ctx, store.StreamRecord{New: inc}); err != nil {
@@ -86,19 +66,9 @@ func TestInhibitCheckReadsSourcesOnly(t *testing.T) {
 	ctx := context.Background()
 	setup := func(others int) fixture {
 		t.Helper()
-		srv := dynamotest.SharedForTest(t)
-		db := srv.Client()
-		table := dynamotest.NewTable(t, db)
-		meter := dynamotest.NewMeter(db, db, table)
-		clock := t0.Add(24 * time.Hour)
-		now := func() time.Time { return clock }
 		c := cfg(t)
 		c.Grouping.By = []string{"resource"} // inhibition alone: nothing here shares a resource
-		st := store.NewDynamo(meter, table, now).IndexSources(c.InhibitSource)
-		sns := awstest.New()
-		t.Cleanup(sns.Close)
-		d := &dispatch.Dispatcher{Store: st, Quiet: st, Config: c, Now: now, Lease: time.Minute,
-			Sender: notify.New(sns.SNS(), map[string]string{"security": securityTopic, "platform": platformTopic})}
+		st, d, meter := metered(t, c)
 		for i := range others { // active, more severe than the target, of a class no rule's source selects
 			openAt(t, st, fmt.Sprintf("FB-OTHER-%d", i), "ops.alarm-prod", incident.Sev1, t0.Add(time.Duration(i)*time.Second))
 		}
@@ -150,6 +120,23 @@ func TestInhibitCheckReadsSourcesOnly(t *testing.T) {
 	if units[1] != units[0] {
 		t.Errorf("an inhibited opening's decision read %.1f units with 300 other active incidents, %.1f without; want the same", units[1], units[0])
 	}
+}
+
+// metered is a dispatcher on a fresh table whose store meters what it reads (through
+// DynamoDB's own accounting), indexing the inhibit sources of c.
+func metered(t *testing.T, c *config.Config) (*store.Dynamo, *dispatch.Dispatcher, *dynamotest.Meter) {
+	t.Helper()
+	db := dynamotest.SharedForTest(t).Client()
+	table := dynamotest.NewTable(t, db)
+	meter := dynamotest.NewMeter(db, db, table)
+	clock := t0.Add(24 * time.Hour)
+	now := func() time.Time { return clock }
+	st := store.NewDynamo(meter, table, now).IndexSources(c.InhibitSource)
+	sns := awstest.New()
+	t.Cleanup(sns.Close)
+	d := &dispatch.Dispatcher{Store: st, Quiet: st, Config: c, Now: now, Lease: time.Minute,
+		Sender: notify.New(sns.SNS(), map[string]string{"security": securityTopic, "platform": platformTopic})}
+	return st, d, meter
 }
 
 // openAt opens an incident of class and severity at at, in account 123456789012, eu-west-1.
