@@ -106,6 +106,19 @@ type head struct {
 	horizon      int64 // 0: nothing rolled out
 	lastTrig     int64 // 0: no trigger yet
 	ids          map[int64]map[string]bool
+	// pend is a roll whose pages are written but whose seconds are still in the head:
+	// the next head update of this process removes them in the same write (rollFold).
+	// Only this process knows it; a head read from the table has none.
+	pend *rollFold
+}
+
+// rollFold is the removal half of a roll, carried to the next head update: the seconds
+// rolled out to pages with the sizes written there, their ids, and the new horizon.
+type rollFold struct {
+	secs    []int64
+	sizes   map[int64]int64
+	moved   int64
+	horizon int64
 }
 
 // needsRoll: the head holds more than ledgerCap ids, or more than an eighth of that
@@ -212,6 +225,15 @@ func (d *Dynamo) recordChunk(ctx context.Context, pk string, expires bool, refs 
 		// Keep only the events not on the ledger as img shows it. What img shows stays
 		// true: ids never leave a ledger (a roll moves them to pages), so a stale img can
 		// only miss ids, and then the update's condition fails.
+		if img != nil && img.pend != nil && minSecOf(refs) <= img.pend.horizon {
+			// The batch reaches back to rolled-out seconds: remove them first, as a roll
+			// without folding does, so that the pages are what the batch is checked on.
+			h, err := d.removeRolled(ctx, pk, *img)
+			if err != nil {
+				return nil, err
+			}
+			img = &h
+		}
 		if img != nil {
 			have, err := d.rolledOut(ctx, pk, *img, refs)
 			if err != nil {
@@ -264,7 +286,11 @@ func (d *Dynamo) recordChunk(ctx context.Context, pk string, expires bool, refs 
 // as img shows it) to the head. Its condition is that the head is still as img shows it
 // for every second refs touch: the same roll generation, and each of those seconds
 // holding as many ids as in img (within a generation the sets only grow, so the same
-// size is the same set). Without img, that there is no head yet.
+// size is the same set). Without img, that there is no head yet. When img carries a
+// roll whose pages are written (img.pend; refs are all newer than its seconds), the same
+// write removes the rolled-out seconds, on condition that each still has the size
+// written to the pages, and moves the generation and the horizon up: the roll costs no
+// write of its own.
 func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, img *head) *dynamodb.UpdateItemInput {
 	names := map[string]string{"#n": attrN, "#trig": attrTrig, "#rec": attrRec, "#sz": attrSize, "#first": attrFirst, "#last": attrLast}
 	vals := map[string]types.AttributeValue{}
@@ -286,8 +312,8 @@ func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, img *head
 		secs[r.sec] = append(secs[r.sec], r.hash)
 		minSec, maxSec = min(minSec, r.sec), max(maxSec, r.sec)
 	}
-	add := []string{"#n :n", "#trig :t", "#rec :r", "#sz :n"}
-	vals[":n"], vals[":t"], vals[":r"] = n(int64(len(refs))), n(trig), n(rec)
+	add := []string{"#n :n", "#trig :t", "#rec :r", "#sz :sz"}
+	vals[":n"], vals[":t"], vals[":r"], vals[":sz"] = n(int64(len(refs))), n(trig), n(rec), n(int64(len(refs)))
 	vals[":min"], vals[":max"] = n(minSec), n(maxSec)
 	var set, cond []string
 	if img == nil {
@@ -337,6 +363,21 @@ func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, img *head
 			cond = append(cond, "attribute_not_exists(#i"+k+")")
 		}
 	}
+	var remove []string
+	if img != nil && img.pend != nil {
+		p := img.pend
+		vals[":sz"] = n(int64(len(refs)) - p.moved)
+		vals[":one"], vals[":fl"] = n(1), n(p.horizon)
+		add = append(add, "#fg :one")
+		set = append(set, "#fl = :fl")
+		names["#fl"] = attrHorizon
+		for i, sec := range p.secs {
+			k := strconv.Itoa(i)
+			names["#r"+k], vals[":rc"+k] = secAttr(sec), n(p.sizes[sec])
+			cond = append(cond, "size(#r"+k+") = :rc"+k)
+			remove = append(remove, "#r"+k)
+		}
+	}
 	if expires {
 		names["#exp"] = Table.TTLAttribute
 		vals[":exp"] = n(d.now().Add(RetainUnattached).Unix())
@@ -345,6 +386,9 @@ func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, img *head
 	update := "ADD " + strings.Join(add, ", ")
 	if len(set) > 0 {
 		update += " SET " + strings.Join(set, ", ")
+	}
+	if len(remove) > 0 {
+		update += " REMOVE " + strings.Join(remove, ", ")
 	}
 	condition := strings.Join(cond, " AND ")
 	pruneUnused(names, update, condition)
@@ -464,11 +508,13 @@ func (d *Dynamo) rolledOut(ctx context.Context, pk string, h head, refs []hashed
 	return have, nil
 }
 
-// roll moves the head's older seconds to pages: first the pages are written (whole,
-// once: a retry writes the same items again), then the seconds are removed from the
-// head on condition that nothing was added to them and no other roll happened since h
-// was read. A failure between the two leaves the ids in both places, which is harmless;
-// the next roll finishes it.
+// roll moves the head's older seconds to pages. The pages are written here (whole,
+// once: a retry writes the same items again); the seconds are removed from the head
+// by the next head update, in the same write (h.pend; headUpdate), or alone by
+// removeRolled when the next batch reaches back to them. Either removal is on condition
+// that nothing was added to those seconds and no other roll happened since h was read.
+// A failure before the removal leaves the ids in both places, which is harmless; the
+// next roll finishes it.
 func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) (head, error) {
 	var secs []int64
 	for sec := range h.ids {
@@ -539,8 +585,24 @@ func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) (hea
 			return h, fmt.Errorf("write ledger page %s: %w", str(p, Table.SortKey), err)
 		}
 	}
+	f := &rollFold{secs: out, sizes: make(map[int64]int64, len(out)), horizon: max(cut, h.horizon)}
+	for _, sec := range out {
+		f.sizes[sec] = int64(len(h.ids[sec]))
+		f.moved += f.sizes[sec]
+	}
+	h.pend = f
+	return h, nil
+}
+
+// removeRolled removes h's rolled-out seconds (h.pend, written to pages) from the head
+// in a write of its own and returns the head without them; if the head changed since h
+// (another roll, or a late write to those seconds), nothing is removed and h is
+// returned without its pending roll (the next roll covers it).
+func (d *Dynamo) removeRolled(ctx context.Context, pk string, h head) (head, error) {
+	p := h.pend
+	h.pend = nil
 	names := map[string]string{"#fg": attrGen, "#fl": attrHorizon, "#sz": attrSize}
-	vals := map[string]types.AttributeValue{":one": n(1), ":fl": n(max(cut, h.horizon))}
+	vals := map[string]types.AttributeValue{":one": n(1), ":fl": n(p.horizon), ":moved": n(-p.moved)}
 	var cond, remove []string
 	if h.gen == 0 {
 		cond = append(cond, "attribute_not_exists(#fg)")
@@ -548,15 +610,12 @@ func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) (hea
 		vals[":fg"] = n(h.gen)
 		cond = append(cond, "#fg = :fg")
 	}
-	var moved int64
-	for i, sec := range out {
+	for i, sec := range p.secs {
 		k := strconv.Itoa(i)
-		names["#i"+k], vals[":c"+k] = secAttr(sec), n(int64(len(h.ids[sec])))
+		names["#i"+k], vals[":c"+k] = secAttr(sec), n(p.sizes[sec])
 		cond = append(cond, "size(#i"+k+") = :c"+k)
 		remove = append(remove, "#i"+k)
-		moved += int64(len(h.ids[sec]))
 	}
-	vals[":moved"] = n(-moved)
 	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(d.table),
 		Key:                       itemKey(pk, skLedgerHead),
@@ -571,10 +630,10 @@ func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) (hea
 	if err != nil {
 		return h, fmt.Errorf("remove rolled-out seconds from the head: %w", err)
 	}
-	rolled := head{n: h.n, trig: h.trig, rec: h.rec, first: h.first, last: h.last, size: h.size - moved, gen: h.gen + 1,
-		horizon: max(cut, h.horizon), ids: map[int64]map[string]bool{}}
+	rolled := head{n: h.n, trig: h.trig, rec: h.rec, first: h.first, last: h.last, lastTrig: h.lastTrig, size: h.size - p.moved, gen: h.gen + 1,
+		horizon: p.horizon, ids: map[int64]map[string]bool{}}
 	for sec, ids := range h.ids {
-		if sec > cut {
+		if _, out := p.sizes[sec]; !out {
 			rolled.ids[sec] = ids
 		}
 	}
