@@ -48,11 +48,14 @@ func (e *Escalator) opener() (Opener, bool) {
 // decideHeld decides the held openings whose wait is over, in the order their holds end
 // (their incidents' openings, by event time), before any clock runs: of two incidents of
 // one group, the earlier is decided first and becomes the parent. Each is let go once
-// decided. A retryable failure stops the tick's decisions there (the rest keep their
-// order for the next tick) and is returned: the tick then runs no clock, so no clock
-// runs for an incident whose opening is not decided (a retryable failure passes; the
-// clocks run a tick late). A permanent failure is logged and counted, and the opening
-// let go: retrying cannot help, and it must not hold the rest back.
+// decided. A retryable failure is tried again at once, up to heldAttempts times (each
+// step of a decision is keyed or conditional, so a retry finishes what the failed try
+// began): one failed request must not hold back every opening after it for a tick.
+// Still failing, it stops the tick's decisions there (the rest keep their order for
+// the next tick) and is returned: the tick then runs no clock, so no clock runs for an
+// incident whose opening is not decided (a retryable failure passes; the clocks run a
+// tick late). A permanent failure is logged and counted, and the opening let go:
+// retrying cannot help, and it must not hold the rest back.
 func (e *Escalator) decideHeld(ctx context.Context, now time.Time, batch int, rep *Report) error {
 	hs, ok := e.Store.(HoldLister)
 	if !ok {
@@ -68,16 +71,11 @@ func (e *Escalator) decideHeld(ctx context.Context, now time.Time, batch int, re
 			return err
 		}
 		for _, h := range held {
-			err := op.DecideHeld(ctx, h.Incident)
-			if err != nil && dispatch.IsPermanent(err) {
-				e.log().ErrorContext(ctx, "held opening failed for good; let go", "incident", h.Incident, "error", err)
-				if merr := e.Metrics.Emit(now, map[string]string{"Action": "held"}, map[string]int{"DispatchFailures": 1}); merr != nil {
-					e.log().WarnContext(ctx, "metrics not written", "error", merr)
+			var err error
+			for try := 1; ; try++ {
+				if err = e.decideOne(ctx, now, op, hs, h.Incident); !failed(err) || try == heldAttempts {
+					break
 				}
-				err = nil
-			}
-			if err == nil {
-				err = hs.LetGo(ctx, h.Incident)
 			}
 			if err != nil {
 				return fmt.Errorf("held opening of %s: %w", h.Incident, err)
@@ -88,4 +86,24 @@ func (e *Escalator) decideHeld(ctx context.Context, now time.Time, batch int, re
 			return nil
 		}
 	}
+}
+
+// heldAttempts is how often a tick tries to decide one held opening before it stops
+// its decisions for the tick: as often as Once tries each of its writes.
+const heldAttempts = store.OnceAttempts
+
+// decideOne decides one held opening and lets its hold go.
+func (e *Escalator) decideOne(ctx context.Context, now time.Time, op Opener, hs HoldLister, id string) error {
+	err := op.DecideHeld(ctx, id)
+	if err != nil && dispatch.IsPermanent(err) {
+		e.log().ErrorContext(ctx, "held opening failed for good; let go", "incident", id, "error", err)
+		if merr := e.Metrics.Emit(now, map[string]string{"Action": "held"}, map[string]int{"DispatchFailures": 1}); merr != nil {
+			e.log().WarnContext(ctx, "metrics not written", "error", merr)
+		}
+		err = nil
+	}
+	if err != nil {
+		return err
+	}
+	return hs.LetGo(ctx, id)
 }

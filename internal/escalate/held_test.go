@@ -420,3 +420,54 @@ func TestHeldOpeningMovedEarlierKeepsTheOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldOpeningFailedWriteDecidedInTheSameTick: each write of a tick deciding three
+// held openings fails in turn, before it lands and after; the tick tries the opening
+// whose write failed again at once and goes on, so one failed request does not hold
+// back every opening after it (and every clock) for a tick.
+func TestHeldOpeningFailedWriteDecidedInTheSameTick(t *testing.T) {
+	setup := func(t *testing.T, f *dynamotest.FailNthWrite) *heldRun {
+		db, table := dynamotest.ForTest(t)
+		f.DynamoDB = db
+		r := newHeldRun(t, "2m", f, table)
+		r.at(t0.Add(30 * time.Second))
+		r.open(t, "FB-A", incident.Sev3, t0)
+		r.open(t, "FB-B", incident.Sev2, t0.Add(10*time.Second))
+		r.open(t, "FB-C", incident.Sev2, t0.Add(20*time.Second))
+		r.at(t0.Add(4 * time.Minute))
+		return r
+	}
+	count := &dynamotest.FailNthWrite{}
+	r := setup(t, count)
+	before := count.Writes()
+	if _, err := r.e.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tickWrites := count.Writes() - before
+	if tickWrites < 6 {
+		t.Fatalf("the tick made %d writes; want at least two an opening", tickWrites)
+	}
+	for _, after := range []bool{false, true} {
+		for n := 1; n <= tickWrites; n++ {
+			f := &dynamotest.FailNthWrite{After: after}
+			r := setup(t, f)
+			f.N = f.Writes() + n
+			rep, err := r.e.Tick(context.Background())
+			if f.Failed() == "" {
+				t.Fatalf("tick write %d did not fail", n)
+			}
+			// A write of the clocks that follow (an incident's next due time) may fail the
+			// tick: that incident stays due for the next one; the decisions may not.
+			if rep.HeldDecided != 3 || err != nil && strings.Contains(err.Error(), "held opening") {
+				t.Errorf("tick write %d (%s, landed %v) failing: %d decided, %v; want all 3 decided", n, f.Failed(), after, rep.HeldDecided, err)
+				continue
+			}
+			if got := r.state(t, "FB-B"); !strings.Contains(got, `parent="FB-A"`) {
+				t.Errorf("tick write %d (%s, landed %v) failing: FB-B: %s; want grouped under FB-A, the earliest", n, f.Failed(), after, got)
+			}
+			if pages := r.pages(); len(pages) != 1 {
+				t.Errorf("tick write %d (%s, landed %v) failing: pages %q; want one, FB-A's (the group's)", n, f.Failed(), after, pages)
+			}
+		}
+	}
+}
