@@ -113,7 +113,8 @@ type head struct {
 }
 
 // rollFold is the removal half of a roll, carried to the next head update: the seconds
-// rolled out to pages with the sizes written there, their ids, and the new horizon.
+// rolled out to pages, the size of each written there, their ids in all (moved), and
+// the new horizon.
 type rollFold struct {
 	secs    []int64
 	sizes   map[int64]int64
