@@ -122,6 +122,20 @@ type rollFold struct {
 	horizon int64
 }
 
+// clauses adds to names and vals what removing the rolled-out seconds needs (#fl, :fl,
+// :one, and a placeholder per second) and returns its conditions (each second still the
+// size written to the pages) and the attributes to remove.
+func (p *rollFold) clauses(names map[string]string, vals map[string]types.AttributeValue) (cond, remove []string) {
+	names["#fl"], vals[":fl"], vals[":one"] = attrHorizon, n(p.horizon), n(1)
+	for i, sec := range p.secs {
+		k := strconv.Itoa(i)
+		names["#r"+k], vals[":rc"+k] = secAttr(sec), n(p.sizes[sec])
+		cond = append(cond, "size(#r"+k+") = :rc"+k)
+		remove = append(remove, "#r"+k)
+	}
+	return cond, remove
+}
+
 // needsRoll: the head holds more than ledgerCap ids, or more than an eighth of that
 // spread over a minute or more. Every write rewrites the whole head, so a slow ledger
 // (a few events a batch) keeps a small one; a storm keeps up to ledgerCap ids, the
@@ -366,18 +380,12 @@ func (d *Dynamo) headUpdate(pk string, expires bool, refs []hashedRef, img *head
 	}
 	var remove []string
 	if img != nil && img.pend != nil {
-		p := img.pend
-		vals[":sz"] = n(int64(len(refs)) - p.moved)
-		vals[":one"], vals[":fl"] = n(1), n(p.horizon)
+		vals[":sz"] = n(int64(len(refs)) - img.pend.moved)
 		add = append(add, "#fg :one")
 		set = append(set, "#fl = :fl")
-		names["#fl"] = attrHorizon
-		for i, sec := range p.secs {
-			k := strconv.Itoa(i)
-			names["#r"+k], vals[":rc"+k] = secAttr(sec), n(p.sizes[sec])
-			cond = append(cond, "size(#r"+k+") = :rc"+k)
-			remove = append(remove, "#r"+k)
-		}
+		var c []string
+		c, remove = img.pend.clauses(names, vals)
+		cond = append(cond, c...)
 	}
 	if expires {
 		names["#exp"] = Table.TTLAttribute
@@ -602,21 +610,15 @@ func (d *Dynamo) roll(ctx context.Context, pk string, expires bool, h head) (hea
 func (d *Dynamo) removeRolled(ctx context.Context, pk string, h head) (head, error) {
 	p := h.pend
 	h.pend = nil
-	names := map[string]string{"#fg": attrGen, "#fl": attrHorizon, "#sz": attrSize}
-	vals := map[string]types.AttributeValue{":one": n(1), ":fl": n(p.horizon), ":moved": n(-p.moved)}
-	var cond, remove []string
-	if h.gen == 0 {
-		cond = append(cond, "attribute_not_exists(#fg)")
-	} else {
+	names := map[string]string{"#fg": attrGen, "#sz": attrSize}
+	vals := map[string]types.AttributeValue{":moved": n(-p.moved)}
+	cond := []string{"attribute_not_exists(#fg)"}
+	if h.gen > 0 {
 		vals[":fg"] = n(h.gen)
-		cond = append(cond, "#fg = :fg")
+		cond = []string{"#fg = :fg"}
 	}
-	for i, sec := range p.secs {
-		k := strconv.Itoa(i)
-		names["#i"+k], vals[":c"+k] = secAttr(sec), n(p.sizes[sec])
-		cond = append(cond, "size(#i"+k+") = :c"+k)
-		remove = append(remove, "#i"+k)
-	}
+	c, remove := p.clauses(names, vals)
+	cond = append(cond, c...)
 	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(d.table),
 		Key:                       itemKey(pk, skLedgerHead),
