@@ -58,17 +58,20 @@ func TestStormRollsCostNoWriteOfTheirOwn(t *testing.T) {
 		added += len(a)
 	}
 	_, ops := counter.Requested()
-	if added != 8000 {
-		t.Errorf("Record() added %d events; want 8000", added)
+	// An SDK retry of a write whose answer dynalite lost finds it done: its batch reads
+	// the head and reports its events there already (one read, one update, a batch each).
+	lost := counter.Retries()
+	if added > 8000 || added < 8000-100*lost {
+		t.Errorf("Record() added %d events (%d SDK retries); want 8000", added, lost)
 	}
-	if ops["UpdateItem"] != len(batches) {
+	if ops["UpdateItem"] < len(batches) || ops["UpdateItem"] > len(batches)+lost {
 		t.Errorf("%d batches made %d UpdateItem requests (%v); want one each, the rolls' removals folded into them", len(batches), ops["UpdateItem"], ops)
 	}
 	if ops["PutItem"] < 5 {
 		t.Errorf("the storm wrote %d ledger pages (%v); want the rolls of 8,000 ids (at least 5)", ops["PutItem"], ops)
 	}
-	if n := ops["GetItem"] + ops["Query"] + ops["BatchGetItem"]; n != 0 {
-		t.Errorf("the storm made %d reads (%v); want none (the process keeps the head it wrote)", n, ops)
+	if n := ops["GetItem"] + ops["Query"] + ops["BatchGetItem"]; n > lost {
+		t.Errorf("the storm made %d reads (%v, %d SDK retries); want none (the process keeps the head it wrote)", n, ops, lost)
 	}
 	res, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
 		Key: map[string]types.AttributeValue{store.Table.PartitionKey: &types.AttributeValueMemberS{Value: "FP#" + incident.FingerprintKey(l.Fingerprint)}, store.Table.SortKey: &types.AttributeValueMemberS{Value: "C"}}})
@@ -104,7 +107,7 @@ func TestStormRollsCostNoWriteOfTheirOwn(t *testing.T) {
 // failure.
 func TestStormLedgerCompleteAfterAnyFailedWrite(t *testing.T) {
 	srv := dynamotest.SharedForTest(t)
-	db := srv.Client()
+	db, counter := srv.CountingClient()
 	ctx := context.Background()
 	fp := "ops.alarm|123456789012|eu-west-1|storm"
 	inc := incident.Incident{ID: incident.ID(fp, 1), Seq: 1, Fingerprint: fp, Class: "ops.alarm", Title: "cpu high", Severity: incident.Sev2,
@@ -119,6 +122,7 @@ func TestStormLedgerCompleteAfterAnyFailedWrite(t *testing.T) {
 	batches = append(batches, late, batches[len(batches)-1])
 	run := func(t *testing.T, fail *dynamotest.FailNthWrite) string {
 		table := dynamotest.NewTable(t, db)
+		counter.Reset()
 		plain := store.NewDynamo(db, table, func() time.Time { return rollT0 })
 		if _, _, err := plain.Open(ctx, inc, incident.Entry{Incident: inc.ID, At: rollT0, Kind: incident.KindOpened, Key: "opened:e-000000"}); err != nil {
 			t.Fatal(err)
@@ -147,9 +151,10 @@ func TestStormLedgerCompleteAfterAnyFailedWrite(t *testing.T) {
 		}
 		// A write that landed before its answer was lost leaves its events recorded: the
 		// redelivery finds them there (intake reports them duplicate). Nothing is added
-		// twice, and nothing is missed when the write failed before it landed.
+		// twice, and nothing is missed when the write failed before it landed, but for
+		// the SDK's own retries of a write whose answer dynalite lost (up to a batch each).
 		out := fmt.Sprintf("events %d triggers %d recoveries %d; %v..%v", got.Events, got.Count, got.Recoveries, got.FirstSeen, got.LastSeen)
-		if added > got.Events || !fail.After && added != got.Events {
+		if added > got.Events || !fail.After && added < got.Events-100*counter.Retries() {
 			out += fmt.Sprintf("; but Record added %d", added)
 		}
 		return out
