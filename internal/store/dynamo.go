@@ -38,6 +38,9 @@ type Dynamo struct {
 	// the timeline entries it wrote or found written (dynamo_known.go): facts that stay
 	// true, so a retry does not send their requests again.
 	known, done, entries knownSet
+	// written: per incident, the entries kept on META this process knows written, for
+	// its next change to remove (dynamo_pending.go).
+	written pendingWritten
 	// sources: the classes whose incidents may inhibit others (IndexSources); nil: none
 	// indexed, and List with Sources reads every active incident of its statuses.
 	sources func(class string) bool

@@ -117,6 +117,11 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 	created := false
 	if !d.known.has(inc.ID) { // one this process knows exists (its own retry): read it
 		item := toMeta(inc)
+		if opened.Key != "" { // kept until a change of the incident finds it written
+			opened.Incident = inc.ID
+			name, v := pendingOf(opened)
+			item[name] = v
+		}
 		if d.sources != nil && d.sources(inc.Class) {
 			item["owner_sk"] = s(sourceSK(inc))
 		}
@@ -134,15 +139,27 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 		}
 	}
 	if !created {
-		existing, err := d.getMeta(ctx, inc.ID)
+		item, err := d.getMetaItem(ctx, inc.ID)
 		if err != nil {
 			return incident.Incident{}, false, fmt.Errorf("open incident %s: read existing: %w", inc.ID, err)
 		}
-		inc = existing
+		inc = fromMeta(item)
+		// The entries it keeps are its own opening's (an attempt that opened it with
+		// another event, whose entry was lost) and its changes' since: written here.
+		if err := d.writePending(ctx, inc.ID, item, nil); err != nil {
+			return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
+		}
+		if ev := opened.Data[incident.DataEventID]; ev != "" && ev != inc.OpenedBy {
+			opened.Key = "" // another event opened it: its entry is that event's
+		}
 	}
 	if opened.Key != "" {
 		if err := d.putEntry(ctx, opened); err != nil {
 			return incident.Incident{}, false, fmt.Errorf("open incident %s: %w", inc.ID, err)
+		}
+		if created {
+			name, _ := pendingOf(opened)
+			d.written.add(inc.ID, name)
 		}
 	}
 	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
@@ -160,15 +177,24 @@ func (d *Dynamo) Open(ctx context.Context, inc incident.Incident, opened inciden
 }
 
 func (d *Dynamo) getMeta(ctx context.Context, id string) (incident.Incident, error) {
-	res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: itemKey(incidentPK(id), skMeta), ConsistentRead: aws.Bool(true)})
+	item, err := d.getMetaItem(ctx, id)
 	if err != nil {
 		return incident.Incident{}, err
 	}
+	return fromMeta(item), nil
+}
+
+// getMetaItem reads incident id's META item, consistently.
+func (d *Dynamo) getMetaItem(ctx context.Context, id string) (map[string]types.AttributeValue, error) {
+	res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: itemKey(incidentPK(id), skMeta), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, err
+	}
 	if len(res.Item) == 0 {
-		return incident.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("incident %s: %w", id, ErrNotFound)
 	}
 	d.known.add(id)
-	return fromMeta(res.Item), nil
+	return res.Item, nil
 }
 
 // Change applies c with one conditional update. The update also stores the entry's key
@@ -186,11 +212,20 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 	u.setSeverity(c, at)
 	u.setFields(c, at)
 	u.reschedule(c, at)
-	_, err := d.db.UpdateItem(ctx, u.input(d.table, c.Incident))
+	removed := d.keepPending(u, c)
+	in := u.input(d.table, c.Incident)
+	in.ReturnValues = types.ReturnValueAllOld // the entries earlier changes kept: free
+	res, err := d.db.UpdateItem(ctx, in)
 	if err == nil {
+		d.written.forget(c.Incident, removed)
+		if err := d.writePending(ctx, c.Incident, res.Attributes, removed); err != nil {
+			return true, fmt.Errorf("change incident %s: an earlier change's %w", c.Incident, err)
+		}
 		if err := d.putEntry(ctx, c.Entry); err != nil {
 			return true, fmt.Errorf("change incident %s: %w", c.Incident, err)
 		}
+		name, _ := pendingOf(c.Entry)
+		d.written.add(c.Incident, name)
 		return true, nil
 	}
 	if !isConditionFailed(err) {
@@ -204,15 +239,13 @@ func (d *Dynamo) Change(ctx context.Context, c Change) (bool, error) {
 
 // finishAppliedChange is what is left when the update's condition failed: if the
 // incident's last change is this one (applied by an attempt that crashed before writing
-// its entry), it writes the entry; otherwise a precondition does not hold and nothing is
-// done. ErrNotFound if there is no such incident.
+// its entry), it writes the entries kept on META (this one's, and those of earlier
+// changes the attempt had to write first); otherwise a precondition does not hold and
+// nothing is done. ErrNotFound if there is no such incident. The whole item is read: a
+// projection costs the same read units.
 func (d *Dynamo) finishAppliedChange(ctx context.Context, c Change) error {
 	res, err := d.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(d.table), Key: itemKey(incidentPK(c.Incident), skMeta), ConsistentRead: aws.Bool(true),
-		// The key too: an incident no change was applied to yet has no last_change, and a
-		// projection of that alone is empty, as if there were no incident.
-		ProjectionExpression:     aws.String("#pk, #lc"),
-		ExpressionAttributeNames: map[string]string{"#pk": Table.PartitionKey, "#lc": "last_change"},
 	})
 	if err != nil {
 		return err
@@ -220,10 +253,14 @@ func (d *Dynamo) finishAppliedChange(ctx context.Context, c Change) error {
 	if len(res.Item) == 0 {
 		return ErrNotFound
 	}
+	d.known.add(c.Incident)
 	if str(res.Item, "last_change") != c.Entry.Key {
 		return nil
 	}
-	return d.putEntry(ctx, c.Entry)
+	if err := d.writePending(ctx, c.Incident, res.Item, nil); err != nil {
+		return err
+	}
+	return d.putEntry(ctx, c.Entry) // an incident written before entries were kept on META
 }
 
 // changeUpdate is the one conditional UpdateItem of an incident's META item that

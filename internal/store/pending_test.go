@@ -1,0 +1,90 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firebreak-ops/firebreak/internal/incident"
+	"github.com/firebreak-ops/firebreak/internal/store"
+	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
+)
+
+// TestEntryCompletedByALaterChange is the chaos day's lost entry: a change (or an
+// opening) lands, its timeline entry does not, and the attempt's retry never comes
+// back to it (the message is redelivered after the incident moved on, and decides
+// something else). Three processes change one incident in turn, without retries: P
+// opens and mitigates it, Q raises its severity, R resolves it; each write of P and Q
+// fails in turn, before it lands and after. Every change that landed (read from the
+// incident itself: its mitigation's time, its severity, its status) has its entry,
+// once: a later change of any process writes the entries an earlier one lost, also
+// when that later change fails before writing them.
+func TestEntryCompletedByALaterChange(t *testing.T) {
+	srv := dynamotest.SharedForTest(t)
+	db, _ := srv.CountingClient()
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	fp := "ops.alarm|123456789012|eu-west-1|lost-entry"
+	inc := incident.Incident{ID: incident.ID(fp, 1), Seq: 1, Fingerprint: fp, Class: "ops.alarm", Title: "cpu high", Severity: incident.Sev3,
+		Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", OpenedBy: "e-1", OpenedAt: t0, StateAt: t0}
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	entry := func(kind incident.Kind, key string, m int) incident.Entry {
+		return incident.Entry{Incident: inc.ID, At: at(m), Kind: kind, Actor: "test", Detail: key, Key: key,
+			Data: map[string]string{incident.DataEventID: strings.TrimPrefix(key, string(kind)+":")}}
+	}
+	mitigate := store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Open}, Status: incident.Mitigated, At: at(1),
+		Entry: entry(incident.KindMitigated, "mitigated:e-2", 1)}
+	raise := store.Change{Incident: inc.ID, Severity: incident.Sev1, At: at(2), Entry: entry(incident.KindSeverityRaised, "severity:e-3", 2)}
+	resolve := store.Change{Incident: inc.ID, Status: incident.Resolved, At: at(3), Entry: entry(incident.KindResolved, "resolved:e-4", 3)}
+
+	run := func(t *testing.T, fail *dynamotest.FailNthWrite) (got, want string) {
+		table := dynamotest.NewTable(t, db)
+		fail.DynamoDB = db
+		now := func() time.Time { return at(4) }
+		p, q, r := store.NewDynamo(fail, table, now), store.NewDynamo(fail, table, now), store.NewDynamo(db, table, now)
+		// No retries: each process's attempt is its last; errors are what the fault made.
+		_, _, _ = p.Open(ctx, inc, entry(incident.KindOpened, "opened:e-1", 0))
+		_, _ = p.Change(ctx, mitigate)
+		_, _ = q.Change(ctx, raise)
+		if _, err := r.Change(ctx, resolve); err != nil && !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("R, without faults: %v", err)
+		}
+		reader := store.NewDynamo(db, table, now)
+		final, err := reader.Get(ctx, inc.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return "no incident", "no incident" // the opening never landed: nothing to complete
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		var landed []string // what the incident says happened
+		landed = append(landed, "opened:e-1")
+		if final.MitigatedAt.Equal(at(1)) {
+			landed = append(landed, "mitigated:e-2")
+		}
+		if final.Severity == incident.Sev1 {
+			landed = append(landed, "severity:e-3")
+		}
+		if final.Status == incident.Resolved {
+			landed = append(landed, "resolved:e-4")
+		}
+		tl, err := reader.Timeline(ctx, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, e := range tl {
+			keys = append(keys, e.Key)
+		}
+		sort.Strings(keys)
+		sort.Strings(landed)
+		return fmt.Sprint(keys), fmt.Sprint(landed)
+	}
+	if got, want := run(t, &dynamotest.FailNthWrite{}); got != want || want != "[mitigated:e-2 opened:e-1 resolved:e-4 severity:e-3]" {
+		t.Fatalf("without failures: timeline %s, incident says %s", got, want)
+	}
+	dynamotest.EachWriteFailedAgainst(t, 8, run)
+}
