@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
@@ -62,7 +64,37 @@ func (d *Dynamo) writePending(ctx context.Context, id string, meta map[string]ty
 		kept = append(kept, attrs[i])
 	}
 	d.written.add(id, kept...)
+	if len(kept) >= maxPendingKept {
+		d.dropPending(ctx, id, kept)
+	}
 	return nil
+}
+
+// maxPendingKept is how many copies written by others' changes a process leaves on
+// META for its next change to remove: one change after another, each by a process that
+// changes the incident once (many containers), would otherwise make META grow and
+// each change write them all again.
+const maxPendingKept = 2
+
+// dropPending removes copies known written with an update of their own. Best effort:
+// a failure leaves them for the next change, and removing what is written is always
+// right, whenever it lands.
+func (d *Dynamo) dropPending(ctx context.Context, id string, attrs []string) {
+	names := map[string]string{"#pk": Table.PartitionKey}
+	ph := make([]string, len(attrs))
+	for i, a := range attrs {
+		ph[i] = "#pw" + strconv.Itoa(i)
+		names[ph[i]] = a
+	}
+	_, err := d.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(d.table), Key: itemKey(incidentPK(id), skMeta),
+		UpdateExpression:         aws.String("REMOVE " + strings.Join(ph, ", ")),
+		ConditionExpression:      aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames: names,
+	})
+	if err == nil {
+		d.written.forget(id, attrs)
+	}
 }
 
 // keepPending makes u keep c's entry on META and remove the copies this process knows

@@ -9,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
@@ -87,4 +91,55 @@ func TestEntryCompletedByALaterChange(t *testing.T) {
 		t.Fatalf("without failures: timeline %s, incident says %s", got, want)
 	}
 	dynamotest.EachWriteFailedAgainst(t, 8, run)
+}
+
+// TestEntriesKeptOnMetaStayFew: each change of an incident by another process (many
+// containers, each changing it once) leaves the incident item with few copies of
+// entries, not one more per change, and every entry is written.
+func TestEntriesKeptOnMetaStayFew(t *testing.T) {
+	db, table := dynamotest.ForTest(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	now := func() time.Time { return t0 }
+	fp := "ops.alarm|123456789012|eu-west-1|many-processes"
+	inc := incident.Incident{ID: incident.ID(fp, 1), Seq: 1, Fingerprint: fp, Class: "ops.alarm", Title: "cpu high", Severity: incident.Sev3,
+		Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", OpenedBy: "e-0", OpenedAt: t0, StateAt: t0}
+	if _, _, err := store.NewDynamo(db, table, now).Open(ctx, inc, incident.Entry{Incident: inc.ID, At: t0, Kind: incident.KindOpened, Key: "opened:e-0"}); err != nil {
+		t.Fatal(err)
+	}
+	const changes = 12
+	for i := 1; i <= changes; i++ {
+		sev := incident.Sev2
+		if i%2 == 0 {
+			sev = incident.Sev3
+		}
+		at := t0.Add(time.Duration(i) * time.Minute)
+		key := fmt.Sprintf("severity-changed:%d", i)
+		if _, err := store.NewDynamo(db, table, now).Change(ctx, store.Change{Incident: inc.ID, Severity: sev, At: at,
+			Entry: incident.Entry{At: at, Kind: incident.KindSeverityChanged, Actor: "test", Key: key}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{store.Table.PartitionKey: &types.AttributeValueMemberS{Value: "INC#" + inc.ID},
+			store.Table.SortKey: &types.AttributeValueMemberS{Value: "META"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for name := range res.Item {
+		if strings.HasPrefix(name, "pend#") {
+			kept++
+		}
+	}
+	if kept == 0 || kept > 3 {
+		t.Errorf("after %d changes by as many processes the incident keeps %d copies of entries; want 1 to 3", changes, kept)
+	}
+	tl, err := store.NewDynamo(db, table, now).Timeline(ctx, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tl) != changes+1 {
+		t.Errorf("timeline has %d entries; want %d (the opening and every change)", len(tl), changes+1)
+	}
 }
