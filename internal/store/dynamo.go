@@ -82,16 +82,19 @@ const (
 	pfxQuarantine = "Q#"
 	pfxLedger     = "L#"
 	pfxTimeline   = "T#"
-	pfxClaim      = "D#"
-	pfxApproval   = "A#"
-	skMeta        = "META"
-	skHead        = "HEAD"
-	skQuarantine  = "Q"
-	listIncident  = "INCIDENT#"
-	duePK         = "DUE"
-	pkSilence     = "SILENCE"
-	pfxToken      = "TOKEN#"
-	listQuarant   = "QUARANTINE"
+	// pfxTimelineEnd bounds the timeline's sort keys from above ('$' follows '#'), for
+	// the query that reads META ("META" < "T#", nothing between) with the timeline.
+	pfxTimelineEnd = "T$"
+	pfxClaim       = "D#"
+	pfxApproval    = "A#"
+	skMeta         = "META"
+	skHead         = "HEAD"
+	skQuarantine   = "Q"
+	listIncident   = "INCIDENT#"
+	duePK          = "DUE"
+	pkSilence      = "SILENCE"
+	pfxToken       = "TOKEN#"
+	listQuarant    = "QUARANTINE"
 	// maxIDsPerUpdate keeps a ledger update's condition under DynamoDB's 4 KB expression limit.
 	maxIDsPerUpdate = 100
 	batchGetMax     = 100

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -11,20 +13,50 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/incident"
 )
 
-// Timeline returns an incident's entries in time order.
+// Timeline returns an incident's entries in time order. One query reads the incident's
+// META item with its timeline (no sort key of the partition falls between them): META
+// answers whether the incident exists, and the entries a change keeps on it until they
+// are known written (dynamo_pending.go) are returned with the others, so a change's entry
+// is in the timeline from the moment the change is, whether or not the process that made
+// it lived to write the entry's own item.
 func (d *Dynamo) Timeline(ctx context.Context, id string) ([]incident.Entry, error) {
-	if err := d.exists(ctx, id); err != nil {
-		return nil, fmt.Errorf("timeline: %w", err)
-	}
-	var out []incident.Entry
+	var (
+		out  []incident.Entry
+		sks  = map[string]bool{}
+		meta map[string]types.AttributeValue
+	)
 	err := d.query(ctx, &dynamodb.QueryInput{
-		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :t)"),
+		KeyConditionExpression:    aws.String("#pk = :pk AND #sk BETWEEN :meta AND :end"),
 		ExpressionAttributeNames:  map[string]string{"#pk": Table.PartitionKey, "#sk": Table.SortKey},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(incidentPK(id)), ":t": s(pfxTimeline)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(incidentPK(id)), ":meta": s(skMeta), ":end": s(pfxTimelineEnd)},
 		ConsistentRead:            aws.Bool(true),
-	}, func(it map[string]types.AttributeValue) { out = append(out, fromEntry(id, it)) })
+	}, func(it map[string]types.AttributeValue) {
+		switch sk := str(it, Table.SortKey); {
+		case sk == skMeta:
+			meta = it
+		case strings.HasPrefix(sk, pfxTimeline):
+			sks[sk] = true
+			out = append(out, fromEntry(id, it))
+		}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("timeline of %s: %w", id, err)
+	}
+	if meta == nil {
+		return nil, fmt.Errorf("timeline: incident %s: %w", id, ErrNotFound)
+	}
+	d.known.add(id)
+	kept, _ := pendingIn(id, meta)
+	added := false
+	for _, e := range kept {
+		if sk := entrySK(e); !sks[sk] {
+			sks[sk] = true
+			out = append(out, e)
+			added = true
+		}
+	}
+	if added {
+		slices.SortStableFunc(out, func(a, b incident.Entry) int { return strings.Compare(entrySK(a), entrySK(b)) })
 	}
 	return out, nil
 }
@@ -46,11 +78,14 @@ func (d *Dynamo) AddEntries(ctx context.Context, entries ...incident.Entry) erro
 	return nil
 }
 
+// entrySK is a timeline entry's sort key: entries in time order, the key makes it once.
+func entrySK(e incident.Entry) string { return pfxTimeline + fmtTime(e.At) + "#" + e.Key }
+
 // entryItem is the item of a timeline entry under pk: an incident's (INC#) or a
 // problem's (PRB#); the sort key orders entries by time, the entry's key makes it once.
 func entryItem(pk string, e incident.Entry) map[string]types.AttributeValue {
 	item := map[string]types.AttributeValue{
-		Table.PartitionKey: s(pk), Table.SortKey: s(pfxTimeline + fmtTime(e.At) + "#" + e.Key),
+		Table.PartitionKey: s(pk), Table.SortKey: s(entrySK(e)),
 		"at": s(fmtTime(e.At)), "kind": s(string(e.Kind)), "actor": s(e.Actor), "detail": s(e.Detail), "key": s(e.Key),
 	}
 	if len(e.Data) > 0 {

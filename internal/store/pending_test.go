@@ -85,9 +85,12 @@ func TestEntryCompletedByALaterChange(t *testing.T) {
 		}
 		sort.Strings(keys)
 		sort.Strings(landed)
-		return fmt.Sprint(keys), fmt.Sprint(landed)
+		// R's change, which met no fault, wrote the entries' own items: the timeline
+		// holds them whether or not it reads the copies kept on the incident.
+		items := entryItems(t, db, table, inc.ID)
+		return fmt.Sprint(keys) + " items " + fmt.Sprint(items), fmt.Sprint(landed) + " items " + fmt.Sprint(landed)
 	}
-	if got, want := run(t, &dynamotest.FailNthWrite{}); got != want || want != "[mitigated:e-2 opened:e-1 resolved:e-4 severity:e-3]" {
+	if got, want := run(t, &dynamotest.FailNthWrite{}); got != want || want != "[mitigated:e-2 opened:e-1 resolved:e-4 severity:e-3] items [mitigated:e-2 opened:e-1 resolved:e-4 severity:e-3]" {
 		t.Fatalf("without failures: timeline %s, incident says %s", got, want)
 	}
 	dynamotest.EachWriteFailedAgainst(t, 8, run)
@@ -141,5 +144,79 @@ func TestEntriesKeptOnMetaStayFew(t *testing.T) {
 	}
 	if len(tl) != changes+1 {
 		t.Errorf("timeline has %d entries; want %d (the opening and every change)", len(tl), changes+1)
+	}
+}
+
+// entryItems is the sorted keys of the timeline entries written as items of their own.
+func entryItems(t *testing.T, db store.DynamoDB, table, id string) []string {
+	t.Helper()
+	res, err := db.Query(context.Background(), &dynamodb.QueryInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :t)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": store.Table.PartitionKey, "#sk": store.Table.SortKey},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "INC#" + id}, ":t": &types.AttributeValueMemberS{Value: "T#"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, it := range res.Items {
+		if v, ok := it["key"].(*types.AttributeValueMemberS); ok {
+			keys = append(keys, v.Value)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// TestTimelineHoldsALastChangesEntry: a change lands, its entry's own item does not, and
+// no change follows (the last change of an incident, whose message is never redelivered,
+// or whose retry finds it made and decides nothing). A reader's timeline holds the entry
+// the moment the incident holds the change: the copy the change kept on the incident.
+func TestTimelineHoldsALastChangesEntry(t *testing.T) {
+	srv := dynamotest.SharedForTest(t)
+	db, _ := srv.CountingClient()
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	now := func() time.Time { return t0.Add(time.Hour) }
+	fp := "ops.alarm|123456789012|eu-west-1|last-change"
+	inc := incident.Incident{ID: incident.ID(fp, 1), Seq: 1, Fingerprint: fp, Class: "ops.alarm", Title: "cpu high", Severity: incident.Sev3,
+		Team: "platform", Status: incident.Open, Source: "aws.cloudwatch", OpenedBy: "e-1", OpenedAt: t0, StateAt: t0}
+	at := t0.Add(time.Minute)
+	mitigate := store.Change{Incident: inc.ID, IfStatus: []incident.Status{incident.Open}, Status: incident.Mitigated, At: at,
+		Entry: incident.Entry{At: at, Kind: incident.KindMitigated, Actor: "test", Key: "mitigated:e-2"}}
+	entryLost := false
+	dynamotest.EachWriteFailedAgainst(t, 2, func(t *testing.T, fail *dynamotest.FailNthWrite) (got, want string) {
+		table := dynamotest.NewTable(t, db)
+		fail.DynamoDB = db
+		if _, _, err := store.NewDynamo(db, table, now).Open(ctx, inc, incident.Entry{Incident: inc.ID, At: t0, Kind: incident.KindOpened, Key: "opened:e-1"}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = store.NewDynamo(fail, table, now).Change(ctx, mitigate) // no retry
+		reader := store.NewDynamo(db, table, now)
+		final, err := reader.Get(ctx, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		landed := []string{"opened:e-1"}
+		if final.Status == incident.Mitigated {
+			landed = append(landed, "mitigated:e-2")
+		}
+		tl, err := reader.Timeline(ctx, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, e := range tl {
+			keys = append(keys, e.Key)
+			if e.Key == "mitigated:e-2" && (!e.At.Equal(at) || e.Kind != incident.KindMitigated || e.Actor != "test") {
+				t.Errorf("the kept entry reads back as %+v", e)
+			}
+		}
+		if items := entryItems(t, db, table, inc.ID); len(items) < len(landed) {
+			entryLost = true
+		}
+		return fmt.Sprint(keys), fmt.Sprint(landed)
+	})
+	if !entryLost {
+		t.Error("no failure left a landed change without its entry's item: the test does not reach the case it is for")
 	}
 }
