@@ -108,7 +108,7 @@ var storeCalls = func() map[string][]tableCall {
 		"QuarantinedSince": {list},
 		"Get":              {{"dynamodb:BatchGetItem", ""}},
 		"List":             {list, queryIndex(2), {"dynamodb:BatchGetItem", ""}}, // owner: inhibit sources (Filter.Sources)
-		"Timeline":         {get, query},
+		"Timeline":         {query},                                              // META read with the entries
 		"AddEntries":       {get, put},
 		"Claim":            {put, get}, // a claim not taken reads whether it is done or held
 		"Done":             {upd},
