@@ -33,11 +33,12 @@ func (e *Escalator) opener() (Opener, bool) {
 	if e.Openings != nil {
 		return e.Openings, true
 	}
-	q, ok := e.Store.(dispatch.QuietStore)
+	ds, ok := e.Store.(decisionStore)
 	if !ok {
 		return nil, false
 	}
-	d := &dispatch.Dispatcher{Store: e.Store, Quiet: q, Sender: e.Sender, Config: e.Config, Now: e.Now, Log: e.Log,
+	s := callsAgain{ds}
+	d := &dispatch.Dispatcher{Store: s, Quiet: s, Sender: e.Sender, Config: e.Config, Now: e.Now, Log: e.Log,
 		Metrics: e.Metrics, Lease: e.Lease, OnCall: e.OnCall, Problems: e.Recurrences}
 	if e.Links != nil {
 		d.Links = e.Links
@@ -66,7 +67,7 @@ func (e *Escalator) decideHeld(ctx context.Context, now time.Time, batch int, re
 		return nil
 	}
 	for {
-		held, err := hs.HeldUntil(ctx, now, batch)
+		held, err := again(ctx, func() ([]store.HeldOpening, error) { return hs.HeldUntil(ctx, now, batch) })
 		if err != nil {
 			return err
 		}
@@ -105,5 +106,5 @@ func (e *Escalator) decideOne(ctx context.Context, now time.Time, op Opener, hs 
 	if err != nil {
 		return err
 	}
-	return hs.LetGo(ctx, id)
+	return letGo(ctx, hs, id)
 }
