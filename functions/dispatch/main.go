@@ -44,7 +44,8 @@ func setup(env *lambdaenv.Env) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &dispatch.Dispatcher{Store: db, Quiet: db, Sender: sender, Runbooks: starter, Config: env.Config, Now: env.Now,
+	calls := dispatch.CallsAgain(db) // a failed read is made again where the change is
+	d := &dispatch.Dispatcher{Store: calls, Quiet: calls, Sender: sender, Runbooks: starter, Config: env.Config, Now: env.Now,
 		Log: env.Log, Metrics: metrics.New(os.Stdout), OnCall: &page.Resolver{Config: env.Config, Overrides: db}}
 	d.Reviews = &review.Service{Store: db, Config: env.Config, Now: env.Now}     // post-incident reviews of resolved incidents
 	d.Problems = dispatch.NewTracker(db, sender, env.Config, env.Log, d.Metrics) // problems of recurring fingerprints

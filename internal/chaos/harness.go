@@ -215,8 +215,9 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 	for name := range r.Config.Runbooks {
 		machines[name] = "arn:aws:states:us-east-1:000000000000:stateMachine:firebreak-" + name
 	}
-	lease := 5 * time.Minute // virtual: 5 real seconds
-	d := &dispatch.Dispatcher{Store: st, Quiet: st, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease,
+	lease := 5 * time.Minute         // virtual: 5 real seconds
+	calls := dispatch.CallsAgain(st) // as the dispatch Lambda does
+	d := &dispatch.Dispatcher{Store: calls, Quiet: calls, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease,
 		Runbooks: &runbook.StepFunctions{Client: sfnClient, StateMachines: machines}}
 	d.Problems = dispatch.NewTracker(st, sender, r.Config, r.Log, nil) // problems of recurring fingerprints, as deployed
 	out := &dispatch.StreamHandler{Dispatcher: d, Log: r.Log}

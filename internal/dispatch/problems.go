@@ -52,9 +52,10 @@ type TrackerStore interface {
 
 // NewTracker is that tracker: one notice per problem opened, sent once through sender,
 // with the configuration's recurrence rules; m counts problems opened (nil: not counted).
+// Its reads and keyed writes are made again where they fail (CallsAgain).
 func NewTracker(st TrackerStore, sender interface {
 	Send(ctx context.Context, team string, n notify.Notice) (string, error)
 }, cfg *config.Config, log *slog.Logger, m *metrics.Writer) *problem.Tracker {
-	return &problem.Tracker{Store: st, Sender: notify.ProblemTeller{Sender: sender}, Once: store.Once{Claims: st}, Record: store.Record,
+	return &problem.Tracker{Store: trackerAgain{st}, Sender: notify.ProblemTeller{Sender: sender}, Once: store.Once{Claims: st}, Record: store.Record,
 		Rule: problem.Rules(cfg), Permanent: IsPermanent, Log: log, Metrics: m}
 }

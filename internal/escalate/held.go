@@ -33,11 +33,11 @@ func (e *Escalator) opener() (Opener, bool) {
 	if e.Openings != nil {
 		return e.Openings, true
 	}
-	ds, ok := e.Store.(decisionStore)
+	ds, ok := e.Store.(dispatch.Stores)
 	if !ok {
 		return nil, false
 	}
-	s := callsAgain{ds}
+	s := dispatch.CallsAgain(ds) // a failed read is made again where the decision is
 	d := &dispatch.Dispatcher{Store: s, Quiet: s, Sender: e.Sender, Config: e.Config, Now: e.Now, Log: e.Log,
 		Metrics: e.Metrics, Lease: e.Lease, OnCall: e.OnCall, Problems: e.Recurrences}
 	if e.Links != nil {
@@ -67,7 +67,7 @@ func (e *Escalator) decideHeld(ctx context.Context, now time.Time, batch int, re
 		return nil
 	}
 	for {
-		held, err := again(ctx, func() ([]store.HeldOpening, error) { return hs.HeldUntil(ctx, now, batch) })
+		held, err := dispatch.Again(ctx, func() ([]store.HeldOpening, error) { return hs.HeldUntil(ctx, now, batch) })
 		if err != nil {
 			return err
 		}
