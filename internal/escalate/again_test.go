@@ -4,9 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
@@ -19,12 +17,7 @@ import (
 func TestHeldOpeningsDecidedWhenEachReadFailsOnce(t *testing.T) {
 	db, table := dynamotest.ForTest(t)
 	f := &dynamotest.FailFirstReads{DynamoDB: db}
-	r := newHeldRun(t, "2m", f, table)
-	r.at(t0.Add(30 * time.Second))
-	r.open(t, "FB-A", incident.Sev3, t0)
-	r.open(t, "FB-B", incident.Sev2, t0.Add(10*time.Second))
-	r.open(t, "FB-C", incident.Sev2, t0.Add(20*time.Second))
-	r.at(t0.Add(4 * time.Minute))
+	r := threeOfOneGroup(t, newHeldRun(t, "2m", f, table))
 	f.Arm()
 	rep, err := r.e.Tick(context.Background())
 	if rep.HeldDecided != 3 || err != nil && strings.Contains(err.Error(), "held opening") {

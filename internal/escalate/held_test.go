@@ -421,6 +421,18 @@ func TestHeldOpeningMovedEarlierKeepsTheOrder(t *testing.T) {
 	}
 }
 
+// threeOfOneGroup opens FB-A (sev3), FB-B and FB-C (sev2), 10 s apart, all of one
+// group, and sets the clock past their waits (2 minutes).
+func threeOfOneGroup(t *testing.T, r *heldRun) *heldRun {
+	t.Helper()
+	r.at(t0.Add(30 * time.Second))
+	r.open(t, "FB-A", incident.Sev3, t0)
+	r.open(t, "FB-B", incident.Sev2, t0.Add(10*time.Second))
+	r.open(t, "FB-C", incident.Sev2, t0.Add(20*time.Second))
+	r.at(t0.Add(4 * time.Minute))
+	return r
+}
+
 // TestHeldOpeningFailedWriteDecidedInTheSameTick: each write of a tick deciding three
 // held openings fails in turn, before it lands and after; the tick tries the opening
 // whose write failed again at once and goes on, so one failed request does not hold
@@ -429,13 +441,7 @@ func TestHeldOpeningFailedWriteDecidedInTheSameTick(t *testing.T) {
 	setup := func(t *testing.T, f *dynamotest.FailNthWrite) *heldRun {
 		db, table := dynamotest.ForTest(t)
 		f.DynamoDB = db
-		r := newHeldRun(t, "2m", f, table)
-		r.at(t0.Add(30 * time.Second))
-		r.open(t, "FB-A", incident.Sev3, t0)
-		r.open(t, "FB-B", incident.Sev2, t0.Add(10*time.Second))
-		r.open(t, "FB-C", incident.Sev2, t0.Add(20*time.Second))
-		r.at(t0.Add(4 * time.Minute))
-		return r
+		return threeOfOneGroup(t, newHeldRun(t, "2m", f, table))
 	}
 	count := &dynamotest.FailNthWrite{}
 	r := setup(t, count)
