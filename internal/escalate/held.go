@@ -106,5 +106,7 @@ func (e *Escalator) decideOne(ctx context.Context, now time.Time, op Opener, hs 
 	if err != nil {
 		return err
 	}
-	return letGo(ctx, hs, id)
+	// Releasing is idempotent (a repeat finds it released): made again where it fails.
+	_, err = dispatch.Again(ctx, func() (struct{}, error) { return struct{}{}, hs.LetGo(ctx, id) })
+	return err
 }
