@@ -27,11 +27,11 @@ var (
 
 // CallsAgain is s with each call whose repeat cannot change what it did — a read, a
 // timeline entry (written once by its key) — made again where it failed, when it failed
-// retryably: up to AgainAttempts times, after a short wait (Again). A change of a stream
-// record, or a held opening's decision, makes about ten calls; without it, every call
-// had to get through in one attempt, and each attempt began again with the reads: at
-// 30 % failed requests and no SDK retries one attempt in 35 got through (0.7¹⁰), and a
-// stream of a day of 1,000 events moved less than one record a second. The calls whose
+// retryably: up to AgainAttempts times, after a short wait (Again). An opening's
+// dispatch, or a held opening's decision, makes about fifteen calls; without it, every
+// call had to get through in one attempt, and each attempt began again with the reads:
+// at 30 % failed requests and no SDK retries about one attempt in 200 got through
+// (0.7¹⁵), and a stream of a day of 1,000 events moved less than one record a second. The calls whose
 // repeat is not a no-op are not repeated here — a status change (Change), a hold
 // (Hold, MoveHold), the claims (store.Once tries each of its writes itself): one of them
 // failing fails the attempt, and the next reads again first.
