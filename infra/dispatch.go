@@ -33,6 +33,7 @@ type Dispatch struct {
 const (
 	dispatchBatchSize    = dispatch.StreamBatchSize
 	dispatchRetries      = dispatch.StreamRetries
+	dispatchParallel     = dispatch.StreamParallelization
 	dispatchMaxRecordAge = time.Hour
 )
 
@@ -80,6 +81,7 @@ func newDispatch(s *Stack, f *Function) (*Dispatch, error) {
 		StartingPosition:          jsii.String("TRIM_HORIZON"),
 		BatchSize:                 jsii.Number(dispatchBatchSize),
 		MaximumRetryAttempts:      jsii.Number(dispatchRetries),
+		ParallelizationFactor:     jsii.Number(dispatchParallel),
 		MaximumRecordAgeInSeconds: jsii.Number(dispatchMaxRecordAge.Seconds()),
 		FunctionResponseTypes:     jsii.Strings("ReportBatchItemFailures"),
 		DestinationConfig: &awslambda.CfnEventSourceMapping_DestinationConfigProperty{

@@ -306,6 +306,7 @@ func TestDispatchStream(t *testing.T) {
 		{"FunctionResponseTypes", p["FunctionResponseTypes"], []any{"ReportBatchItemFailures"}},
 		{"BatchSize", p["BatchSize"], float64(dispatchBatchSize)},
 		{"MaximumRetryAttempts", p["MaximumRetryAttempts"], float64(dispatchRetries)},
+		{"ParallelizationFactor", p["ParallelizationFactor"], float64(dispatchParallel)},
 		{"MaximumRecordAgeInSeconds", p["MaximumRecordAgeInSeconds"], dispatchMaxRecordAge.Seconds()},
 		{"DestinationConfig", ref(p["DestinationConfig"].(map[string]any)["OnFailure"].(map[string]any)["Destination"]), sy.logicalID(t, d.DLQ) + ".Arn"},
 	}
@@ -316,6 +317,9 @@ func TestDispatchStream(t *testing.T) {
 	}
 	if n := int(p["MaximumRetryAttempts"].(float64)); n < 1 || n > 100 {
 		t.Errorf("dispatch retries %d; want bounded, 1 to 100", n)
+	}
+	if n := int(p["ParallelizationFactor"].(float64)); n < 1 || n > 10 { // Lambda's range
+		t.Errorf("dispatch parallelization factor %d; want 1 to 10", n)
 	}
 	alarmed := false
 	for _, dl := range sy.stack.deadLetters {

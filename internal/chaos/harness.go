@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net/http"
@@ -62,6 +63,10 @@ type Run struct {
 	// the DLQ (default intake.MaxReceives, as deployed). StreamAttempts is how often a stream record is tried before
 	// it is given up (default 10).
 	MaxReceives, StreamAttempts int
+	// StreamLanes is the stream stage's parallelization factor: how many batches of the
+	// stream dispatch works on at once, each item's records in order in one of them
+	// (default dispatch.StreamParallelization, as deployed; 1: the stream in order).
+	StreamLanes int
 	// Redrives is how many times the operator redrives the intake DLQ, each time the
 	// queue has drained, as its alarm asks (SQS's redrive: the messages go back to the
 	// queue and are received MaxReceives times again). 0: never.
@@ -141,7 +146,7 @@ func (c *Clock) jump(t time.Time) {
 // client's timeout), so the SDK retries and the DLQ is redriven, as in the other runs;
 // a reference that gave up a message or a stream record is an error, not a reference.
 func Reference(ctx context.Context, cfg *config.Config, events [][]byte, dynalite string, dump io.Writer) (*Result, error) {
-	res, err := Run{Config: cfg, Events: events, Workers: 1, SDKRetries: true, Redrives: 10, Dynalite: dynalite, Dump: dump}.Do(ctx)
+	res, err := Run{Config: cfg, Events: events, Workers: 1, StreamLanes: 1, SDKRetries: true, Redrives: 10, Dynalite: dynalite, Dump: dump}.Do(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -217,15 +222,18 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 	}
 	lease := 5 * time.Minute         // virtual: 5 real seconds
 	calls := dispatch.CallsAgain(st) // as the dispatch Lambda does
-	d := &dispatch.Dispatcher{Store: calls, Quiet: calls, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease,
-		Runbooks: &runbook.StepFunctions{Client: sfnClient, StateMachines: machines}}
-	d.Problems = dispatch.NewTracker(st, sender, r.Config, r.Log, nil) // problems of recurring fingerprints, as deployed
-	out := &dispatch.StreamHandler{Dispatcher: d, Log: r.Log}
-	esc := &escalate.Escalator{Store: st, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease, Recurrences: d.Problems}
+	out := &streamStage{stream: stream, next: make([]int, r.StreamLanes)}
+	for range r.StreamLanes { // each lane its own dispatch Lambda
+		d := &dispatch.Dispatcher{Store: calls, Quiet: calls, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease,
+			Runbooks: &runbook.StepFunctions{Client: sfnClient, StateMachines: machines}}
+		d.Problems = dispatch.NewTracker(st, sender, r.Config, r.Log, nil) // problems of recurring fingerprints, as deployed
+		out.lanes = append(out.lanes, &dispatch.StreamHandler{Dispatcher: d, Log: r.Log})
+	}
+	esc := &escalate.Escalator{Store: st, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease,
+		Recurrences: out.lanes[0].(*dispatch.StreamHandler).Dispatcher.Problems}
 
 	res := &Result{}
 	q := r.queue()
-	cursor := 0
 	for round := 0; ; round++ {
 		var wg sync.WaitGroup
 		for range r.Workers {
@@ -246,7 +254,7 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 				case <-q.done:
 					return
 				case <-tick.C:
-					cursor = r.drainStream(ctx, stream, cursor, out, res)
+					out.drain(ctx, r, res)
 					_, _ = esc.Tick(ctx) // nothing is due yet; it reads the due index under faults
 				}
 			}
@@ -270,12 +278,9 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 
 	// The stream stage catches up first (as it does within seconds of the last event,
 	// long before any clock is due) ...
-	for {
-		before := cursor
-		if cursor = r.drainStream(ctx, stream, cursor, out, res); cursor == before {
-			if recs, _ := stream.Since(cursor); len(recs) == 0 {
-				break
-			}
+	for out.drain(ctx, r, res) || !out.done() {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
 	}
 	// ... then, a month after the last event, the clocks run out; the escalator and the
@@ -285,17 +290,14 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 		if i > 10_000 {
 			return nil, errors.New("chaos: the run did not settle")
 		}
-		before := cursor
-		cursor = r.drainStream(ctx, stream, cursor, out, res)
+		moved := out.drain(ctx, r, res)
 		_, tickErr := esc.Tick(ctx)
 		if tickErr != nil {
 			r.Log.ErrorContext(ctx, "escalator tick failed; the incidents stay due", "error", tickErr)
 		}
 		due, err := st.Due(ctx, clock.Now(), 1)
-		if err == nil && tickErr == nil && len(due) == 0 && cursor == before {
-			if recs, _ := stream.Since(cursor); len(recs) == 0 {
-				break
-			}
+		if err == nil && tickErr == nil && len(due) == 0 && !moved && out.done() {
+			break
 		}
 	}
 	if err := stream.Err(); err != nil {
@@ -345,6 +347,9 @@ func (r *Run) defaults() {
 	}
 	if r.MaxReceives <= 0 {
 		r.MaxReceives = intake.MaxReceives
+	}
+	if r.StreamLanes <= 0 {
+		r.StreamLanes = dispatch.StreamParallelization
 	}
 	if r.StreamAttempts <= 0 {
 		r.StreamAttempts = dispatch.StreamRetries + 1 // the first try and the mapping's retries
@@ -428,31 +433,83 @@ func (res *Result) add(f func()) {
 	f()
 }
 
-// drainStream hands the stream's new records to dispatch in batches of up to
-// dispatch.StreamBatchSize, as the event source mapping does: a failed record is
-// retried, with the ones after it, up to StreamAttempts times, then given up. It
-// returns the new position.
-func (r Run) drainStream(ctx context.Context, s *Stream, cursor int, h *dispatch.StreamHandler, res *Result) int {
-	recs, _ := s.Since(cursor)
+// streamStage hands the stream's records to dispatch as the event source mapping does
+// with its parallelization factor: records go to lanes by partition key, so that one
+// item's records stay in order in one lane, and the lanes run at once, each its own
+// dispatch Lambda with its own batches (up to dispatch.StreamBatchSize) and retries.
+type streamStage struct {
+	stream *Stream
+	lanes  []batchHandler
+	next   []int // per lane: the stream position before which its records are done
+}
+
+// drain hands every record there is now to its lane, the lanes at once, and reports
+// whether any record was handed over.
+func (st *streamStage) drain(ctx context.Context, r Run, res *Result) bool {
+	from := slices.Min(st.next)
+	recs, end := st.stream.Since(from)
+	if len(recs) == 0 {
+		return false
+	}
+	var wg sync.WaitGroup
+	for i, h := range st.lanes {
+		var mine []events.DynamoDBEventRecord
+		var at []int // their positions
+		for k, rec := range recs {
+			if pos := from + k; pos >= st.next[i] && laneOf(rec, len(st.lanes)) == i {
+				mine, at = append(mine, rec), append(at, pos)
+			}
+		}
+		wg.Go(func() { st.next[i] = r.drainLane(ctx, h, mine, at, end, res) })
+	}
+	wg.Wait()
+	return true
+}
+
+// done reports whether every record recorded so far has been handed over.
+func (st *streamStage) done() bool {
+	recs, _ := st.stream.Since(slices.Min(st.next))
+	return len(recs) == 0
+}
+
+// batchHandler is a dispatch Lambda (*dispatch.StreamHandler).
+type batchHandler interface {
+	Handle(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
+}
+
+// laneOf is the lane of a record's item: by its partition key, as Lambda keeps one
+// key's records in order.
+func laneOf(rec events.DynamoDBEventRecord, n int) int {
+	h := fnv.New32a()
+	k := rec.Change.Keys[store.Table.PartitionKey]
+	_, _ = h.Write([]byte(k.String()))
+	return int(h.Sum32() % uint32(n))
+}
+
+// drainLane hands one lane's records (at their stream positions at) to dispatch in
+// batches: a failed record is retried, with the ones after it, up to StreamAttempts
+// times, then given up. It returns the position before which the lane is done: end when
+// it handed everything over.
+func (r Run) drainLane(ctx context.Context, h batchHandler, recs []events.DynamoDBEventRecord, at []int, end int, res *Result) int {
 	tries, failing := 0, "" // tries of the failing record: each record has its own
-	for len(recs) > 0 && ctx.Err() == nil {
+	for len(recs) > 0 {
+		if ctx.Err() != nil {
+			return at[0]
+		}
 		batch := recs[:min(dispatch.StreamBatchSize, len(recs))]
 		resp, err := h.Handle(ctx, events.DynamoDBEvent{Records: batch})
 		if err == nil && len(resp.BatchItemFailures) == 0 {
-			cursor += len(batch)
-			recs = recs[len(batch):]
+			recs, at = recs[len(batch):], at[len(batch):]
 			tries = 0
 			continue
 		}
-		at := 0
+		n := 0
 		if err == nil {
-			at = slices.IndexFunc(batch, func(x events.DynamoDBEventRecord) bool {
+			n = max(0, slices.IndexFunc(batch, func(x events.DynamoDBEventRecord) bool {
 				return x.Change.SequenceNumber == resp.BatchItemFailures[0].ItemIdentifier
-			})
-			at = max(at, 0)
+			}))
 		}
-		cursor += at
-		recs = recs[at:]
+		recs, at = recs[n:], at[n:]
 		if seq := recs[0].Change.SequenceNumber; seq != failing {
 			failing, tries = seq, 0 // the records before it are done
 		}
@@ -461,12 +518,11 @@ func (r Run) drainStream(ctx context.Context, s *Stream, cursor int, h *dispatch
 		if tries >= r.StreamAttempts {
 			r.Log.ErrorContext(ctx, "stream record given up", "sequence", recs[0].Change.SequenceNumber, "event", recs[0].EventName)
 			res.add(func() { res.StreamLost++ })
-			cursor++
-			recs = recs[1:]
+			recs, at = recs[1:], at[1:]
 			tries = 0
 		}
 	}
-	return cursor
+	return end
 }
 
 // snapshot reads the final state without faults.

@@ -120,7 +120,7 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		return
 	}
-	s.record(before, after)
+	s.record(key, before, after)
 }
 
 // incidentWrite reports the table and key of a write to an incident item.
@@ -161,7 +161,7 @@ func (s *Stream) image(ctx context.Context, table string, key map[string]types.A
 }
 
 // record appends the stream record of one write, if it changed the item.
-func (s *Stream) record(before, after map[string]types.AttributeValue) {
+func (s *Stream) record(key, before, after map[string]types.AttributeValue) {
 	old, nu := streamImage(before), streamImage(after)
 	name := "MODIFY"
 	switch {
@@ -181,7 +181,7 @@ func (s *Stream) record(before, after map[string]types.AttributeValue) {
 	defer s.mu.Unlock()
 	seq := fmt.Sprintf("%021d", len(s.records)+1)
 	s.records = append(s.records, events.DynamoDBEventRecord{EventName: name,
-		Change: events.DynamoDBStreamRecord{SequenceNumber: seq, OldImage: old, NewImage: nu, StreamViewType: "NEW_AND_OLD_IMAGES"}})
+		Change: events.DynamoDBStreamRecord{SequenceNumber: seq, Keys: streamImage(key), OldImage: old, NewImage: nu, StreamViewType: "NEW_AND_OLD_IMAGES"}})
 }
 
 // streamImage converts an item as the SDK reads it to an image as a stream carries it.

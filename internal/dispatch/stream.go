@@ -31,6 +31,15 @@ const StreamRetries = 100
 // hands records over as the event source mapping does).
 const StreamBatchSize = 10
 
+// StreamParallelization is how many batches of one stream shard dispatch works on at
+// once (the mapping's ParallelizationFactor, the most Lambda allows): records of one
+// item, by partition key, stay in order in one of them. A record that waits out a
+// throttled or slow call holds back only the incidents of its batch, not the shard.
+// Dispatch decides from what the store says, never from the order of other incidents'
+// records (a table's stream has many shards in any case); the chaos harness runs its
+// stream stage the same way.
+const StreamParallelization = 10
+
 // Records turns a stream batch into incident changes; other items are skipped.
 func Records(in events.DynamoDBEvent) []Record {
 	var out []Record
