@@ -29,7 +29,7 @@ func setup(env *lambdaenv.Env) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := intake.New(db, c, env.Now, env.Log)
+	p := intake.New(intake.CallsAgain(db), c, env.Now, env.Log)
 	p.ReopenWithin = env.Config.Defaults.ReopenWithin.Duration
 	if p.Beats, err = intake.NewBeats(db, env.Config); err != nil {
 		return nil, err

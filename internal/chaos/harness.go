@@ -208,7 +208,7 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := intake.New(st, c, clock.Now, r.Log)
+	p := intake.New(intake.CallsAgain(st), c, clock.Now, r.Log) // as the intake Lambda does
 	p.ReopenWithin = r.Config.Defaults.ReopenWithin.Duration
 	in := &intake.Handler{Processor: p, Now: clock.Now, Log: r.Log}
 	topics := map[string]string{}

@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/incident"
@@ -68,31 +67,15 @@ func (c callsAgain) AddEntries(ctx context.Context, entries ...incident.Entry) e
 // its writes.
 const AgainAttempts = store.OnceAttempts
 
-// Again makes call until it succeeds, fails for good (no such item, held by another
-// attempt, a permanent failure, the context done) or has been made AgainAttempts times,
-// waiting between tries 10 ms, then twice as long each time (up to 160 ms), each wait
-// jittered by ±50 %: a throttled table is not asked again at once. Only for calls whose
-// repeat is a no-op.
+// Again makes call as store.Again does, until it succeeds or fails for good (no such
+// item, held by another attempt, a permanent failure, the context done). Only for calls
+// whose repeat is a no-op.
 func Again[T any](ctx context.Context, call func() (T, error)) (T, error) {
-	wait := 10 * time.Millisecond
-	for try := 1; ; try++ {
-		v, err := call()
-		if err == nil || try >= AgainAttempts || !retryable(ctx, err) {
-			return v, err
-		}
-		t := time.NewTimer(wait/2 + rand.N(wait))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return v, err
-		case <-t.C:
-		}
-		wait = min(2*wait, 160*time.Millisecond)
-	}
+	return store.Again(ctx, retryable, call)
 }
 
-func retryable(ctx context.Context, err error) bool {
-	return ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrHeld) && !IsPermanent(err)
+func retryable(err error) bool {
+	return !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrHeld) && !IsPermanent(err)
 }
 
 // trackerAgain is a problem tracker's store with its calls made again where they fail,
