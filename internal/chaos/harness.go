@@ -60,8 +60,8 @@ type Run struct {
 	Workers    int // concurrent intake invocations (default 4)
 	BatchSize  int // messages per invocation (default the config's intake batch size)
 	// MaxReceives is the queue's maxReceiveCount: a message received that often goes to
-	// the DLQ (default intake.MaxReceives, as deployed). StreamAttempts is how often a stream record is tried before
-	// it is given up (default 10).
+	// the DLQ (default intake.MaxReceives, as deployed). StreamAttempts is how often a
+	// stream record is tried before it is given up (default dispatch.StreamRetries + 1).
 	MaxReceives, StreamAttempts int
 	// StreamLanes is the stream stage's parallelization factor: how many batches of the
 	// stream dispatch works on at once, each item's records in order in one of them
