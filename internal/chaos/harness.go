@@ -78,6 +78,10 @@ type Run struct {
 	// Dump, when set, receives every incident of the final state with its whole
 	// timeline (times, kinds, keys, details), to read two runs' differences by hand.
 	Dump io.Writer
+	// Progress, when set, receives a line every half minute while the run settles: the
+	// held openings still undecided, the incidents due and the stream records not yet
+	// handed to dispatch, read without faults.
+	Progress io.Writer
 }
 
 // Result is what a run ended with and what it went through.
@@ -286,9 +290,14 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 	// ... then, a month after the last event, the clocks run out; the escalator and the
 	// stream go on until nothing is due and the stream is drained.
 	clock.jump(last.Add(30 * 24 * time.Hour))
+	settling, told := time.Now(), time.Now()
 	for i := 0; ; i++ {
 		if i > 10_000 {
 			return nil, errors.New("chaos: the run did not settle")
+		}
+		if r.Progress != nil && time.Since(told) >= 30*time.Second {
+			told = time.Now()
+			r.progress(ctx, store.NewDynamo(direct, table, clock.Now), clock.Now(), out, time.Since(settling))
 		}
 		moved := out.drain(ctx, r, res)
 		_, tickErr := esc.Tick(ctx)
@@ -431,6 +440,20 @@ func (res *Result) add(f func()) {
 	resMu.Lock()
 	defer resMu.Unlock()
 	f()
+}
+
+// progress writes how far the run is from settled.
+func (r Run) progress(ctx context.Context, reader *store.Dynamo, now time.Time, out *streamStage, took time.Duration) {
+	const most = 100_000
+	held, herr := reader.HeldUntil(ctx, now, most)
+	due, derr := reader.Due(ctx, now, most)
+	recs, _ := out.stream.Since(slices.Min(out.next))
+	if err := errors.Join(herr, derr); err != nil {
+		fmt.Fprintf(r.Progress, "chaos: settling for %s: %v\n", took.Round(time.Second), err)
+		return
+	}
+	fmt.Fprintf(r.Progress, "chaos: settling for %s: %d held openings undecided, %d incidents due, %d stream records waiting\n",
+		took.Round(time.Second), len(held), len(due), len(recs))
 }
 
 // streamStage hands the stream's records to dispatch as the event source mapping does

@@ -30,7 +30,8 @@ import (
 // delivery. It fails when any run lost or duplicated anything, and then lists what each
 // such run differed in. CHAOS_INPUT=samples or day runs one input's rows alone;
 // CHAOS_RATES (percentages, e.g. "0,10") chooses the fault rates, CHAOS_SDK=on or off
-// the SDK retries; CHAOS_LOG=1 logs the Lambdas' errors. Each time the queue has
+// the SDK retries; CHAOS_LOG=1 logs the Lambdas' errors and, every half minute while a
+// run settles, how far it is from settled. Each time the queue has
 // drained, the operator redrives the intake DLQ while it holds messages, as its alarm
 // asks (at most ten times). CHAOS_DUMP=DIR writes each run's incidents with their whole
 // timelines to DIR (reference.txt, then one file per row), to read differences by hand.
@@ -84,8 +85,10 @@ func TestChaosTable(t *testing.T) {
 		t.Fatalf("CHAOS_SDK=%q: want on, off or nothing (both)", v)
 	}
 	log := slog.New(slog.DiscardHandler)
-	if os.Getenv("CHAOS_LOG") != "" { // what failed, and why: the Lambdas' errors
+	var progress io.Writer
+	if os.Getenv("CHAOS_LOG") != "" { // what failed, and why: the Lambdas' errors; how far from settled
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+		progress = os.Stderr
 	}
 	var diffs []string
 	ctx := context.Background()
@@ -107,7 +110,7 @@ func TestChaosTable(t *testing.T) {
 				start := time.Now()
 				got, err := chaos.Run{Config: cfg, Events: in.events, Deliveries: 3, Shuffle: 11, Jitter: 2 * time.Minute, Workers: 4,
 					Faults: chaos.Options{Rate: rate, Seed: 11}, SDKRetries: retries, Redrives: 10, Dynalite: srv.Endpoint, Log: log,
-					Dump: dumpFile(t, in.name, fmt.Sprintf("%.0f%%-sdk-%v", rate*100, retries))}.Do(ctx)
+					Dump: dumpFile(t, in.name, fmt.Sprintf("%.0f%%-sdk-%v", rate*100, retries)), Progress: progress}.Do(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
