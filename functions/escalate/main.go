@@ -29,7 +29,8 @@ func setup(env *lambdaenv.Env) (any, error) {
 		return nil, err
 	}
 	e := &escalate.Escalator{Store: db, Sender: sender, Config: env.Config, Metrics: metrics.New(os.Stdout),
-		Now: env.Now, Log: env.Log, OnCall: &page.Resolver{Config: env.Config, Overrides: db}, Problems: db}
+		Now: env.Now, Log: env.Log, OnCall: &page.Resolver{Config: env.Config, Overrides: db}, Problems: db,
+		Workers: escalate.DueWorkers}
 	e.Recurrences = dispatch.NewTracker(db, sender, env.Config, env.Log, e.Metrics) // held pages tell recurring problems
 	if l := links.New(env); l != nil {
 		e.Links = l

@@ -234,7 +234,7 @@ func (r Run) Do(ctx context.Context) (*Result, error) {
 		out.lanes = append(out.lanes, &dispatch.StreamHandler{Dispatcher: d, Log: r.Log})
 	}
 	esc := &escalate.Escalator{Store: st, Sender: sender, Config: r.Config, Now: clock.Now, Log: r.Log, Lease: lease,
-		Recurrences: out.lanes[0].(*dispatch.StreamHandler).Dispatcher.Problems}
+		Workers: escalate.DueWorkers, Recurrences: out.lanes[0].(*dispatch.StreamHandler).Dispatcher.Problems}
 
 	res := &Result{}
 	q := r.queue()

@@ -14,6 +14,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/firebreak-ops/firebreak/internal/config"
@@ -256,6 +258,11 @@ type Escalator struct {
 	Lease   time.Duration // how long a step may take before another tick retries it; zero: store.Lease
 	// Batch bounds how many due incidents one tick reads (default 500).
 	Batch int
+	// Workers is how many due incidents a tick works on at once (0 or 1: one after
+	// another, in due order, as a replay needs to tell the same story every time). Each
+	// incident's steps are its own and each is claimed and done once, so the Lambda works
+	// on DueWorkers at once: escalations that fall due together go out together.
+	Workers int
 	// OnCall pages whoever is on call for the tiers' schedules (oncall.go); nil: the
 	// configuration's rotations and overrides alone.
 	OnCall *page.Resolver
@@ -325,16 +332,45 @@ func (e *Escalator) Tick(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	var errs []error
-	for _, inc := range due {
-		r, err := e.Process(ctx, inc, now)
-		rep.add(r)
-		if failed(err) {
-			errs = append(errs, fmt.Errorf("incident %s: %w", inc.ID, err))
+	for i, r := range e.processAll(ctx, due, now) {
+		rep.add(r.rep)
+		if failed(r.err) {
+			errs = append(errs, fmt.Errorf("incident %s: %w", due[i].ID, r.err))
 		}
 	}
 	e.emit(now, rep)
 	e.gaugeProblems(ctx, now)
 	return rep, errors.Join(errs...)
+}
+
+// DueWorkers is how many due incidents the escalator Lambda works on at once.
+const DueWorkers = 8
+
+type processed struct {
+	rep Report
+	err error
+}
+
+// processAll processes the due incidents, Workers at once, and returns what each came
+// to, in their order.
+func (e *Escalator) processAll(ctx context.Context, due []incident.Incident, now time.Time) []processed {
+	out := make([]processed, len(due))
+	var next atomic.Int64
+	work := func() {
+		for i := int(next.Add(1) - 1); i < len(due); i = int(next.Add(1) - 1) {
+			out[i].rep, out[i].err = e.Process(ctx, due[i], now)
+		}
+	}
+	if e.Workers <= 1 {
+		work()
+		return out
+	}
+	var wg sync.WaitGroup
+	for range min(e.Workers, len(due)) {
+		wg.Go(work)
+	}
+	wg.Wait()
+	return out
 }
 
 // Process does an incident's due steps and schedules its next look.
