@@ -403,8 +403,10 @@ func (e *Escalator) Process(ctx context.Context, inc incident.Incident, now time
 	if next != nil {
 		at = next.At
 	}
-	// Stale if a step changed the incident (it is then due again at once): fine.
-	if _, err := e.Store.SetDue(ctx, inc.ID, at, inc.Version); err != nil {
+	// Stale if a step changed the incident (it is then due again at once): fine. Made
+	// again where it fails: a repeat sets the same values under the same condition, so
+	// the incident's done steps are not looked at again next tick for a lost answer.
+	if _, err := dispatch.Again(ctx, func() (bool, error) { return e.Store.SetDue(ctx, inc.ID, at, inc.Version) }); err != nil {
 		return rep, err
 	}
 	return rep, nil

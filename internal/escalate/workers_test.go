@@ -11,6 +11,7 @@ import (
 	"github.com/firebreak-ops/firebreak/internal/escalate"
 	"github.com/firebreak-ops/firebreak/internal/incident"
 	"github.com/firebreak-ops/firebreak/internal/notify"
+	"github.com/firebreak-ops/firebreak/internal/store"
 	"github.com/firebreak-ops/firebreak/internal/store/dynamotest"
 )
 
@@ -101,6 +102,44 @@ func TestTickWorksOnDueIncidentsAtOnce(t *testing.T) {
 			}
 			if workers > 1 && !sender.together {
 				t.Errorf("with %d workers no two notices were under way at once", workers)
+			}
+		})
+	}
+}
+
+// TestTickSetsDueAgainWhereItFails: the write that schedules an incident's next look
+// fails once, before or after it lands; the tick makes it again at once (its repeat sets
+// the same values under the same condition), so the tick succeeds and the incident is
+// due at its next step, not again at once.
+func TestTickSetsDueAgainWhereItFails(t *testing.T) {
+	for _, after := range []bool{false, true} {
+		t.Run(fmt.Sprintf("after=%v", after), func(t *testing.T) {
+			srv := dynamotest.SharedForTest(t)
+			db := srv.Client()
+			table := dynamotest.NewTable(t, db)
+			now := func() time.Time { return t0 }
+			ctx := context.Background()
+			w := store.NewDynamo(db, table, now)
+			if err := opensSev1("FB-D-1")(ctx, w, t0); err != nil {
+				t.Fatal(err)
+			}
+			f := &dynamotest.FailNthWrite{DynamoDB: db, N: 1, After: after}
+			sns := awstest.New()
+			defer sns.Close()
+			e := &escalate.Escalator{Store: store.NewDynamo(f, table, now), Config: cfg(t), Now: now, Lease: time.Minute,
+				Sender: notify.New(sns.SNS(), map[string]string{"web": "arn:aws:sns:eu-west-1:1:web"})}
+			if _, err := e.Tick(ctx); err != nil {
+				t.Fatalf("Tick with the due write failing once: %v; want it made again in place", err)
+			}
+			if f.Failed() != "UpdateItem" {
+				t.Fatalf("the tick's first write failed was %q; want the due write (UpdateItem)", f.Failed())
+			}
+			got, err := w.Get(ctx, "FB-D-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.DueAt.Equal(min(5)) {
+				t.Errorf("DueAt = %v; want the first escalation at 5m", got.DueAt.Sub(t0))
 			}
 		})
 	}
